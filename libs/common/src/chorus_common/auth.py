@@ -1,0 +1,190 @@
+"""Bearer tokens (signed JWT) with role, member id, teams and scopes; FastAPI enforcement."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal
+
+import jwt
+from fastapi import HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["admin", "lead", "agent", "service"]
+ROLES: tuple[str, ...] = ("admin", "lead", "agent", "service")
+
+ALL_SCOPES: tuple[str, ...] = (
+    "posts:write",
+    "channels:read",
+    "channels:write",
+    "archive:replay",
+    "cases:read",
+    "cases:write",
+    "cases:assign",
+    "directory:read",
+    "directory:write",
+    "rules:read",
+    "rules:write",
+    "replies:read",
+    "replies:write",
+    "replies:approve",
+    "templates:write",
+    "policies:write",
+    "reports:read",
+)
+
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "admin": ALL_SCOPES,
+    "lead": (
+        "cases:read",
+        "cases:write",
+        "cases:assign",
+        "directory:read",
+        "directory:write",
+        "rules:read",
+        "rules:write",
+        "replies:read",
+        "replies:write",
+        "replies:approve",
+        "templates:write",
+        "reports:read",
+        "channels:read",
+    ),
+    "agent": (
+        "cases:read",
+        "cases:write",
+        "directory:read",
+        "rules:read",
+        "replies:read",
+        "replies:write",
+        "replies:approve",
+        "reports:read",
+    ),
+    "service": ("posts:write", "cases:read", "replies:read", "reports:read", "directory:read"),
+}
+
+
+class Principal(BaseModel):
+    """Who is calling: from a verified token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    role: Role
+    member_id: str | None = None
+    teams: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def can_see_team(self, team: str | None) -> bool:
+        if self.role in ("admin", "service"):
+            return True
+        return team is not None and team in self.teams
+
+    def can_see_any(self, teams: Iterable[str | None]) -> bool:
+        return self.role in ("admin", "service") or any(t in self.teams for t in teams if t)
+
+
+class AuthError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def create_token(
+    secret: str,
+    *,
+    sub: str,
+    role: str,
+    member_id: str | None = None,
+    teams: Iterable[str] = (),
+    scopes: Iterable[str] | None = None,
+    ttl_seconds: int = 30 * 24 * 3600,
+    issuer: str = "chorus",
+) -> str:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    scope_list = list(scopes) if scopes is not None else list(ROLE_SCOPES[role])
+    unknown = [s for s in scope_list if s not in ALL_SCOPES]
+    if unknown:
+        raise ValueError(f"unknown scopes: {', '.join(unknown)}")
+    now = int(time.time())
+    claims = {
+        "iss": issuer,
+        "sub": sub,
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "role": role,
+        "mid": member_id,
+        "teams": sorted(set(teams)),
+        "scope": " ".join(scope_list),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def verify_token(secret: str, token: str, issuer: str = "chorus") -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            issuer=issuer,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthError("token_expired", "token has expired") from exc
+    except jwt.InvalidTokenError as exc:
+        raise AuthError("token_invalid", f"invalid token: {type(exc).__name__}") from exc
+    role = claims.get("role")
+    if role not in ROLES:
+        raise AuthError("token_invalid", "token has no valid role")
+    return Principal(
+        sub=str(claims["sub"]),
+        role=role,
+        member_id=claims.get("mid"),
+        teams=tuple(claims.get("teams") or ()),
+        scopes=tuple(str(claims.get("scope", "")).split()),
+    )
+
+
+def require(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
+    """FastAPI dependency: a valid bearer token holding every one of ``scopes``."""
+
+    async def dependency(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail={"code": "missing_token", "message": "a bearer token is required"},
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        settings = request.app.state.settings
+        try:
+            principal = verify_token(
+                settings.token_secret.get_secret_value(), token.strip(), settings.token_issuer
+            )
+        except AuthError as exc:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail={"code": exc.code, "message": str(exc)},
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from exc
+        missing = [s for s in scopes if s not in principal.scopes]
+        if missing:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail={
+                    "code": "insufficient_scope",
+                    "message": f"token lacks scope(s): {', '.join(missing)}",
+                },
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency

@@ -1,0 +1,15 @@
+"""The bus: ports (`Producer`, `Consumer`), the Kafka and in-memory adapters, the consumer loop."""
+
+from chorus_common.bus.base import Consumer, Producer, Record, TopicPartition
+from chorus_common.bus.loop import ConsumerLoop, is_transient
+from chorus_common.bus.memory import MemoryBroker
+
+__all__ = [
+    "Consumer",
+    "ConsumerLoop",
+    "MemoryBroker",
+    "Producer",
+    "Record",
+    "TopicPartition",
+    "is_transient",
+]

@@ -1,0 +1,133 @@
+"""aiokafka adapters for the bus ports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import TopicPartition as KTP
+
+from chorus_common.bus.base import OutMessage, Record, RevokeHook, TopicPartition
+from chorus_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+
+class KafkaProducer:
+    """Producer port over aiokafka; acks/idempotence/linger come from settings."""
+
+    def __init__(self, settings: CommonSettings, client_id: str) -> None:
+        self._settings = settings
+        compression = None if settings.kafka_compression == "none" else settings.kafka_compression
+        acks: int | str = "all" if settings.kafka_acks == "all" else int(settings.kafka_acks)
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=client_id,
+            acks=acks,
+            enable_idempotence=settings.kafka_enable_idempotence,
+            linger_ms=settings.kafka_linger_ms,
+            compression_type=compression,
+            max_request_size=2_097_152,
+            request_timeout_ms=15000,
+        )
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    async def send_many(self, messages: Sequence[OutMessage]) -> None:
+        futures = [await self._producer.send(m.topic, m.value, key=m.key) for m in messages]
+        if futures:
+            await asyncio.gather(*futures)
+
+    async def ping(self) -> bool:
+        try:
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout=3)
+        except (KafkaError, TimeoutError, OSError):
+            return False
+        return True
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: KafkaConsumer) -> None:
+        self._owner = owner
+
+    async def on_partitions_revoked(self, revoked: set[KTP]) -> None:
+        hook = self._owner.revoke_hook
+        if hook is not None and revoked:
+            await hook({(tp.topic, tp.partition) for tp in revoked})
+
+    async def on_partitions_assigned(self, assigned: set[KTP]) -> None:
+        log.info(
+            "partitions assigned",
+            extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)},
+        )
+
+
+class KafkaConsumer:
+    """Consumer port over aiokafka: manual commits, earliest reset (see BROKER.md)."""
+
+    def __init__(
+        self, settings: CommonSettings, *, group_id: str, topics: Sequence[str], client_id: str
+    ) -> None:
+        self._topics = list(topics)
+        self.revoke_hook: RevokeHook | None = None
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=group_id,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            max_poll_interval_ms=300000,
+            rebalance_timeout_ms=settings.kafka_session_timeout_ms * 2,
+        )
+
+    def set_revoke_hook(self, hook: RevokeHook) -> None:
+        self.revoke_hook = hook
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._consumer.subscribe(self._topics, listener=_Listener(self))
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> list[Record]:
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        out: list[Record] = []
+        for tp, msgs in batches.items():
+            for m in msgs:
+                out.append(
+                    Record(tp.topic, tp.partition, m.offset, m.key, m.value or b"", m.timestamp)
+                )
+        return out
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        owned = self._consumer.assignment()
+        to_commit = {KTP(t, p): off for (t, p), off in offsets.items() if KTP(t, p) in owned}
+        if not to_commit:
+            return
+        try:
+            await self._consumer.commit(to_commit)
+        except CommitFailedError:
+            # The group rebalanced under us; the new owner resumes from the last commit and
+            # idempotent handlers absorb the redelivery.
+            log.warning("commit failed after rebalance; records will be redelivered")
+
+    def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+        out: dict[TopicPartition, int] = {}
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue
+            done = committed.get((tp.topic, tp.partition), 0)
+            out[(tp.topic, tp.partition)] = max(0, high - done)
+        return out

@@ -1,0 +1,252 @@
+"""The consumer loop: batch in, one durable unit of work, then commit; bad records to the DLQ."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+
+from aiokafka.errors import KafkaError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from chorus_common import topics
+from chorus_common.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
+from chorus_common.events import DeadLetter, DecodeError, Envelope, make_event
+from chorus_common.logging import trace_id_var
+from chorus_common.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """A handler error that retrying will not fix; the event goes to the DLQ."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth retrying the whole batch for (database or broker unreachable)."""
+    if isinstance(exc, PermanentError):
+        return False
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OSError | ConnectionError | TimeoutError | KafkaError)
+
+
+class ConsumerLoop:
+    """Run ``handler`` over batches from ``consumer``; commit only after it returned.
+
+    ``handler`` receives decoded envelopes and must make its effects durable (one
+    transaction) before returning; it must be idempotent, as a crash between its commit and
+    the offset commit redelivers the batch. Undecodable records and events that fail on
+    their own with a permanent error go to ``chorus.dlq.v1``; transient errors retry the
+    batch with back-off without committing.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        group_id: str,
+        consumer: Consumer,
+        producer: Producer,
+        handler: BatchHandler,
+        metrics: Metrics,
+        max_records: int = 500,
+        timeout_ms: int = 200,
+    ) -> None:
+        self.name = name
+        self.group_id = group_id
+        self._consumer = consumer
+        self._producer = producer
+        self._handler = handler
+        self._metrics = metrics
+        self._max_records = max_records
+        self._timeout_ms = timeout_ms
+        self._stopping = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.committed: dict[TopicPartition, int] = {}
+        self.handled = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._consumer.set_revoke_hook(self._on_revoke)
+        await self._consumer.start()
+        self._task = asyncio.create_task(self.run(), name=f"consumer:{self.name}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=15)
+            except TimeoutError:
+                self._task.cancel()
+        try:
+            await asyncio.wait_for(self._consumer.stop(), timeout=10)
+        except TimeoutError:
+            log.warning("consumer stop timed out", extra={"consumer": self.name})
+
+    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
+        # Let the in-flight batch finish and commit before the partitions move.
+        try:
+            await asyncio.wait_for(self._lock.acquire(), timeout=10)
+        except TimeoutError:
+            return
+        self._lock.release()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                records = await self._consumer.getmany(self._timeout_ms, self._max_records)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("fetch failed", extra={"consumer": self.name})
+                await self._sleep(1.0)
+                continue
+            if not records:
+                self._export_lag()
+                continue
+            async with self._lock:
+                done = await self.process(records)
+                if done:
+                    await self._commit(records)
+            self._export_lag()
+
+    async def process(self, records: list[Record]) -> bool:
+        """Handle one batch; False if stopping interrupted a transient-error retry."""
+        started = time.perf_counter()
+        good: list[Envelope] = []
+        rec_of: dict[int, Record] = {}
+        dead: list[tuple[Record, str, str, str | None]] = []
+        for rec in records:
+            try:
+                env = Envelope.from_bytes(rec.value)
+            except DecodeError as exc:
+                dead.append((rec, exc.code, str(exc), exc.field))
+                continue
+            good.append(env)
+            rec_of[id(env)] = rec
+        if good:
+            ok = await self._handle_with_retry(good, rec_of, dead)
+            if not ok:
+                return False
+        if dead:
+            await self._dead_letter(dead)
+        for env in good:
+            self._metrics.events_consumed.labels(self._metrics.service, env.topic, env.type).inc()
+        self.handled += len(good)
+        topic = records[0].topic
+        self._metrics.handler_duration.labels(self._metrics.service, topic).observe(
+            time.perf_counter() - started
+        )
+        return True
+
+    async def _handle_with_retry(
+        self,
+        good: list[Envelope],
+        rec_of: dict[int, Record],
+        dead: list[tuple[Record, str, str, str | None]],
+    ) -> bool:
+        delay = 0.2
+        while True:
+            try:
+                trace_id_var.set(good[0].trace_id if len(good) == 1 else None)
+                await self._handler(good)
+                return True
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if is_transient(exc):
+                    self._metrics.handler_retries.labels(self._metrics.service).inc()
+                    log.warning(
+                        "transient error; retrying batch",
+                        extra={"consumer": self.name, "error": type(exc).__name__},
+                    )
+                    if not await self._sleep(delay):
+                        return False
+                    delay = min(delay * 2, 5.0)
+                    continue
+                if len(good) == 1:
+                    code = exc.code if isinstance(exc, PermanentError) else "handler_error"
+                    log.warning(
+                        "event failed; dead-lettering",
+                        extra={
+                            "consumer": self.name,
+                            "event_type": good[0].type,
+                            "error": str(exc)[:500],
+                        },
+                    )
+                    dead.append((rec_of[id(good[0])], code, f"{type(exc).__name__}: {exc}", None))
+                    return True
+                # Isolate the culprit: handle each event on its own.
+                for env in good:
+                    if not await self._handle_with_retry([env], rec_of, dead):
+                        return False
+                return True
+
+    async def _dead_letter(self, dead: list[tuple[Record, str, str, str | None]]) -> None:
+        out = []
+        for rec, code, reason, field in dead:
+            payload = DeadLetter.of(
+                error=reason,
+                error_code=code,
+                source=f"{self._metrics.service}:{rec.topic}",
+                original=rec.value,
+                original_topic=rec.topic,
+                original_partition=rec.partition,
+                original_offset=rec.offset,
+                original_key=rec.key.decode("utf-8", "replace") if rec.key else None,
+                field=field,
+            )
+            env = make_event("dead_letter", payload, producer=self._metrics.service)
+            out.append(OutMessage(topics.DLQ, payload.source.encode(), env.to_bytes()))
+            self._metrics.dead_letters.labels(self._metrics.service, rec.topic, code).inc()
+            log.warning(
+                "dead-lettered record",
+                extra={
+                    "topic": rec.topic,
+                    "partition": rec.partition,
+                    "offset": rec.offset,
+                    "code": code,
+                },
+            )
+        delay = 0.2
+        while True:
+            try:
+                await self._producer.send_many(out)
+                return
+            except Exception:
+                log.exception("DLQ publish failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _commit(self, records: list[Record]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for rec in records:
+            tp = (rec.topic, rec.partition)
+            offsets[tp] = max(offsets.get(tp, 0), rec.offset + 1)
+        await self._consumer.commit(offsets)
+        self.committed.update(offsets)
+
+    def _export_lag(self) -> None:
+        for (t, p), lag in self._consumer.lag(self.committed).items():
+            self._metrics.consumer_lag.labels(self._metrics.service, self.group_id, t, str(p)).set(
+                lag
+            )
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopping; False when the loop should stop."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds * (0.5 + random.random()))
+        except TimeoutError:
+            return True
+        return False

@@ -1,0 +1,377 @@
+"""The event envelope and the versioned payload schemas of DESIGN.md.
+
+Every message on a Chorus topic is an :class:`Envelope` serialized as JSON. Payload
+models are frozen Pydantic v2 models; ``EVENT_TYPES`` maps each ``type`` to its payload
+model and topic, and is the single place a new event type is registered.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chorus_common import topics
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- posts
+
+PostKind = Literal["post", "comment", "reply", "mention", "review", "dm", "email"]
+Platform = Literal[
+    "x",
+    "facebook",
+    "messenger",
+    "instagram",
+    "whatsapp",
+    "google_business",
+    "youtube",
+    "reddit",
+    "mastodon",
+    "rss",
+    "linkedin",
+    "trustpilot",
+    "email",
+    "generic",
+]
+PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
+
+
+class Author(Frozen):
+    id: str = Field(min_length=1, max_length=256)
+    handle: str | None = Field(default=None, max_length=256)
+    display_name: str | None = Field(default=None, max_length=512)
+    followers: int | None = Field(default=None, ge=0)
+    verified: bool = False
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class Metrics(Frozen):
+    likes: int = Field(default=0, ge=0)
+    shares: int = Field(default=0, ge=0)
+    replies: int = Field(default=0, ge=0)
+    views: int = Field(default=0, ge=0)
+
+
+class Media(Frozen):
+    type: str = Field(min_length=1, max_length=32)
+    url: str = Field(min_length=1, max_length=4096)
+
+
+class Signals(Frozen):
+    sentiment_score: float | None = Field(default=None, ge=-1.0, le=1.0)
+    sentiment_label: Literal["negative", "neutral", "positive"] | None = None
+    keywords: tuple[str, ...] = ()
+    entities: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    personal_data: bool = False
+
+
+class Post(Frozen):
+    """The canonical post every connector produces."""
+
+    id: str = Field(min_length=3, max_length=600)
+    platform: Platform
+    channel: str = Field(min_length=1, max_length=256)
+    kind: PostKind
+    native_id: str = Field(min_length=1, max_length=512)
+    url: str | None = Field(default=None, max_length=4096)
+    thread_id: str = Field(min_length=1, max_length=600)
+    in_reply_to: str | None = Field(default=None, max_length=600)
+    author: Author
+    text: str = Field(max_length=100_000)
+    lang: str | None = Field(default=None, max_length=16)
+    created_at: datetime
+    received_at: datetime = Field(default_factory=utcnow)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    metrics: Metrics = Field(default_factory=Metrics)
+    media: tuple[Media, ...] = ()
+    signals: Signals = Field(default_factory=Signals)
+
+    @field_validator("created_at", "received_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return _as_utc(value)
+
+    @staticmethod
+    def make_id(platform: str, native_id: str) -> str:
+        return f"{platform}:{native_id}"
+
+
+class PostReceived(Frozen):
+    """`post.received`: a new post, or an edit of a known one (``is_update``)."""
+
+    post: Post
+    is_update: bool = False
+    revision: int = Field(default=1, ge=1)
+
+
+# --------------------------------------------------------------------------- cases
+
+CaseStatus = Literal[
+    "new", "assigned", "waiting_approval", "replied", "resolved", "reopened", "queued"
+]
+Priority = Literal["P1", "P2", "P3", "P4"]
+
+
+class CaseEvent(Frozen):
+    """Payload of every `case.*` event: the case as it stands after the change."""
+
+    case_id: str
+    thread_id: str
+    status: CaseStatus
+    team: str | None = None
+    collaborators: tuple[str, ...] = ()
+    assignee: str | None = None
+    previous_assignee: str | None = None
+    priority: Priority = "P3"
+    sla_due_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+    approvals_required: tuple[str, ...] = ()
+    platform: str | None = None
+    channel: str | None = None
+    post_ids: tuple[str, ...] = ()
+    latest_post_id: str | None = None
+    post_received_at: datetime | None = None
+    opened_at: datetime | None = None
+    reason: str | None = None
+    decision: dict[str, Any] = Field(default_factory=dict)
+    version: int = 1
+
+
+# --------------------------------------------------------------------------- replies
+
+ReplyStatus = Literal[
+    "draft", "pending_approval", "approved", "rejected", "sending", "sent", "failed"
+]
+
+
+class ReplyEvent(Frozen):
+    """Payload of every `reply.*` event."""
+
+    reply_id: str
+    case_id: str
+    post_id: str | None = None
+    platform: str | None = None
+    channel: str | None = None
+    team: str | None = None
+    author_member_id: str | None = None
+    status: ReplyStatus
+    text: str | None = None
+    approvals_required: tuple[str, ...] = ()
+    approver_member_id: str | None = None
+    comment: str | None = None
+    platform_reply_id: str | None = None
+    platform_url: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+    drafted_at: datetime | None = None
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+class AlertEvent(Frozen):
+    """Payload of `alert.buzz` and `alert.sla`."""
+
+    alert_id: str
+    subject: str
+    state: Literal["raised", "cleared"] = "raised"
+    channel: str | None = None
+    keyword: str | None = None
+    team: str | None = None
+    case_id: str | None = None
+    rate: float | None = None
+    baseline: float | None = None
+    zscore: float | None = None
+    sample_post_ids: tuple[str, ...] = ()
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- dead letters
+
+
+class DeadLetter(Frozen):
+    """`dead_letter`: something that could not be handled, with the reason and the original bytes."""
+
+    error: str
+    error_code: str
+    source: str
+    original_b64: str = ""
+    original_topic: str | None = None
+    original_partition: int | None = None
+    original_offset: int | None = None
+    original_key: str | None = None
+    field: str | None = None
+
+    @classmethod
+    def of(
+        cls, *, error: str, error_code: str, source: str, original: bytes, **kw: Any
+    ) -> DeadLetter:
+        return cls(
+            error=error[:4000],
+            error_code=error_code,
+            source=source,
+            original_b64=base64.b64encode(original).decode("ascii"),
+            **kw,
+        )
+
+    def original(self) -> bytes:
+        return base64.b64decode(self.original_b64)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+class EventType(Frozen):
+    topic: str
+    payload: type[BaseModel]
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    "post.received": EventType(topic=topics.POSTS, payload=PostReceived),
+    **{
+        t: EventType(topic=topics.CASES, payload=CaseEvent)
+        for t in (
+            "case.opened",
+            "case.assigned",
+            "case.reassigned",
+            "case.escalated",
+            "case.sla_breached",
+            "case.resolved",
+            "case.reopened",
+            "case.updated",
+        )
+    },
+    **{
+        t: EventType(topic=topics.REPLIES, payload=ReplyEvent)
+        for t in (
+            "reply.drafted",
+            "reply.approval_requested",
+            "reply.approved",
+            "reply.rejected",
+            "reply.sent",
+            "reply.failed",
+        )
+    },
+    "alert.buzz": EventType(topic=topics.ALERTS, payload=AlertEvent),
+    "alert.sla": EventType(topic=topics.ALERTS, payload=AlertEvent),
+    "dead_letter": EventType(topic=topics.DLQ, payload=DeadLetter),
+}
+
+
+# --------------------------------------------------------------------------- envelope
+
+
+class DecodeError(ValueError):
+    """A message that is not a valid envelope; ``code`` is stable, ``field`` names the culprit."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+class Envelope(Frozen):
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str
+    schema_version: int = SCHEMA_VERSION
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str
+    trace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    payload: dict[str, Any]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return _as_utc(value)
+
+    @property
+    def topic(self) -> str:
+        return EVENT_TYPES[self.type].topic
+
+    def parsed(self) -> Any:
+        """The payload as its typed model (validated)."""
+        return EVENT_TYPES[self.type].payload.model_validate(self.payload)
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Envelope:
+        """Decode and validate an envelope and its payload; raises :class:`DecodeError`."""
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise DecodeError("invalid_json", f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise DecodeError("invalid_envelope", "envelope must be a JSON object")
+        try:
+            env = cls.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            raise DecodeError("invalid_envelope", f"{loc}: {err['msg']}", loc) from exc
+        kind = EVENT_TYPES.get(env.type)
+        if kind is None:
+            raise DecodeError("unknown_type", f"unknown event type {env.type!r}", "type")
+        if env.schema_version > SCHEMA_VERSION:
+            raise DecodeError(
+                "unsupported_version",
+                f"schema_version {env.schema_version} is newer than {SCHEMA_VERSION}",
+                "schema_version",
+            )
+        try:
+            kind.payload.model_validate(env.payload)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = "payload." + ".".join(str(p) for p in err["loc"])
+            raise DecodeError("invalid_payload", f"{loc}: {err['msg']}", loc) from exc
+        return env
+
+
+def make_event(
+    type_: str, payload: BaseModel, *, producer: str, trace_id: str | None = None
+) -> Envelope:
+    """Wrap a typed payload in a new envelope (checks the type/payload pairing)."""
+    kind = EVENT_TYPES[type_]
+    if not isinstance(payload, kind.payload):
+        raise TypeError(f"{type_} takes {kind.payload.__name__}, not {type(payload).__name__}")
+    return Envelope(
+        type=type_,
+        producer=producer,
+        trace_id=trace_id or uuid.uuid4().hex,
+        payload=payload.model_dump(mode="json"),
+    )
+
+
+def event_key(env: Envelope) -> str:
+    """The partition key DESIGN.md prescribes for each topic."""
+    p = env.payload
+    if env.type == "post.received":
+        return str(p["post"]["thread_id"])
+    if env.type.startswith("case."):
+        return str(p["thread_id"])
+    if env.type.startswith("reply."):
+        return str(p["case_id"])
+    if env.type.startswith("alert."):
+        return str(p["subject"])
+    return str(p.get("source", "unknown"))

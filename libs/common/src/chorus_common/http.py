@@ -1,0 +1,189 @@
+"""HTTP plumbing shared by every service: limits, metrics, error shape, health and metrics routes."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chorus_common.metrics import Metrics
+
+ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over ``max_bytes`` with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return msg
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        resp = JSONResponse(
+            error_body("body_too_large", f"request body exceeds {self.max_bytes} bytes"),
+            status_code=413,
+        )
+        await resp(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RateLimitMiddleware:
+    """Token bucket per caller (bearer token digest, else client address); 429 + Retry-After."""
+
+    EXEMPT = ("/healthz", "/readyz", "/metrics")
+
+    def __init__(self, app: ASGIApp, per_minute: int, metrics: Metrics) -> None:
+        self.app = app
+        self.capacity = float(max(per_minute, 1))
+        self.rate = self.capacity / 60.0
+        self.metrics = metrics
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def _key(self, scope: Scope) -> str:
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                return hashlib.sha256(value).hexdigest()[:16]
+        client = scope.get("client")
+        return f"ip:{client[0] if client else 'unknown'}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        key = self._key(scope)
+        now = time.monotonic()
+        tokens, last = self.buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            self.buckets[key] = (tokens, now)
+            self.metrics.rate_limited.labels(self.metrics.service).inc()
+            retry = max(1, int((1.0 - tokens) / self.rate) + 1)
+            resp = JSONResponse(
+                error_body("rate_limited", "too many requests"),
+                status_code=429,
+                headers={"Retry-After": str(retry)},
+            )
+            await resp(scope, receive, send)
+            return
+        self.buckets[key] = (tokens - 1.0, now)
+        if len(self.buckets) > 50_000:
+            self.buckets.clear()
+        await self.app(scope, receive, send)
+
+
+class MetricsMiddleware:
+    """Request count, errors and duration per route template (bounded label set)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_code = 500
+
+        async def send_wrapper(msg: Message) -> None:
+            nonlocal status_code
+            if msg["type"] == "http.response.start":
+                status_code = msg["status"]
+            await send(msg)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            svc = self.metrics.service
+            self.metrics.http_requests.labels(svc, path, method, str(status_code)).inc()
+            self.metrics.http_duration.labels(svc, path, method).observe(
+                time.perf_counter() - started
+            )
+
+
+async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    field = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
+    ]
+    body = error_body("validation_error", f"{field or 'body'}: {first.get('msg')}", field or None)
+    body["detail"] = detail
+    return JSONResponse(body, status_code=422)
+
+
+def install_http(
+    app: FastAPI, *, metrics: Metrics, max_body_bytes: int, rate_per_minute: int
+) -> None:
+    """Middleware (outermost first: metrics, body limit, rate limit) and the 422 error shape."""
+    app.add_middleware(RateLimitMiddleware, per_minute=rate_per_minute, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+
+
+def ops_router(metrics: Metrics, ready: ReadyCheck) -> APIRouter:
+    """`/healthz` (process up), `/readyz` (broker and database reachable), `/metrics`."""
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @router.get("/metrics")
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,101 @@
+"""Prometheus metrics: one registry per app instance (no import-time globals)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+)
+
+
+class Metrics:
+    """The metrics every service exports; services register their own on ``registry``."""
+
+    def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
+        self.service = service
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.http_requests = Counter(
+            "chorus_http_requests_total",
+            "HTTP requests by route, method and status",
+            ["service", "route", "method", "status"],
+            registry=r,
+        )
+        self.http_duration = Histogram(
+            "chorus_http_request_duration_seconds",
+            "HTTP request duration by route",
+            ["service", "route", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.events_consumed = Counter(
+            "chorus_events_consumed_total",
+            "Events consumed by topic and type",
+            ["service", "topic", "type"],
+            registry=r,
+        )
+        self.events_produced = Counter(
+            "chorus_events_produced_total",
+            "Events produced by topic and type",
+            ["service", "topic", "type"],
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "chorus_dead_letters_total",
+            "Messages sent to the dead-letter topic, by origin and error code",
+            ["service", "origin", "code"],
+            registry=r,
+        )
+        self.handler_duration = Histogram(
+            "chorus_handler_duration_seconds",
+            "Duration of one consumer batch (decode, handle, commit)",
+            ["service", "topic"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.handler_retries = Counter(
+            "chorus_handler_retries_total",
+            "Batches retried after a transient error (database or broker unavailable)",
+            ["service"],
+            registry=r,
+        )
+        self.consumer_lag = Gauge(
+            "chorus_consumer_lag",
+            "Records not yet committed by this consumer (highwater - committed)",
+            ["service", "group", "topic", "partition"],
+            registry=r,
+        )
+        self.e2e_latency = Histogram(
+            "chorus_post_to_assignment_seconds",
+            "End-to-end latency from post acceptance (post.received) to case.assigned",
+            ["service"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.outbox_pending = Gauge(
+            "chorus_outbox_pending",
+            "Events committed to the outbox and not yet acknowledged by the broker",
+            ["service"],
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "chorus_http_rate_limited_total",
+            "Requests refused by the rate limiter",
+            ["service"],
+            registry=r,
+        )

@@ -1,0 +1,166 @@
+"""Transactional outbox: events are written in the same transaction as the state change,
+then relayed to the broker and deleted once acknowledged.
+
+A crash between commit and relay loses nothing (the rows wait for the next relay); a crash
+between the broker's ack and the delete re-sends them, which consumers absorb because every
+handler is idempotent by ``event_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from chorus_common.bus.base import OutMessage, Producer
+from chorus_common.events import Envelope, event_key
+from chorus_common.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData, name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("topic", String(128), nullable=False),
+        Column("key", String(600), nullable=True),
+        Column("event_type", String(64), nullable=False),
+        Column("value", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    )
+
+
+def processed_table(metadata: MetaData, name: str) -> Table:
+    """Event ids already applied by a consumer: the idempotency key of at-least-once delivery."""
+    return Table(
+        name,
+        metadata,
+        Column("event_id", String(64), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), server_default=func.now(), nullable=False),
+    )
+
+
+class Outbox:
+    def __init__(
+        self,
+        table: Table,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: Producer,
+        metrics: Metrics,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.table = table
+        self._sessionmaker = sessionmaker
+        self._producer = producer
+        self._metrics = metrics
+        self._poll = poll_seconds
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
+
+    async def add(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
+        """Stage events in the caller's transaction (not idempotent: call once per change)."""
+        rows = [
+            {
+                "topic": e.topic,
+                "key": event_key(e),
+                "event_type": e.type,
+                "value": e.to_bytes(),
+            }
+            for e in events
+        ]
+        if rows:
+            await session.execute(insert(self.table), rows)
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def flush(self, limit: int = 2000) -> int:
+        """Publish pending rows in id order and delete them once acknowledged."""
+        sent = 0
+        async with self._flush_lock:
+            while True:
+                async with self._sessionmaker() as session:
+                    rows = (
+                        await session.execute(
+                            select(
+                                self.table.c.id,
+                                self.table.c.topic,
+                                self.table.c.key,
+                                self.table.c.event_type,
+                                self.table.c.value,
+                            )
+                            .order_by(self.table.c.id)
+                            .limit(limit)
+                        )
+                    ).all()
+                    if not rows:
+                        self._metrics.outbox_pending.labels(self._metrics.service).set(0)
+                        return sent
+                    await self._producer.send_many(
+                        [
+                            OutMessage(r.topic, r.key.encode() if r.key else None, r.value)
+                            for r in rows
+                        ]
+                    )
+                    ids = [r.id for r in rows]
+                    await session.execute(delete(self.table).where(self.table.c.id.in_(ids)))
+                    await session.commit()
+                for r in rows:
+                    self._metrics.events_produced.labels(
+                        self._metrics.service, r.topic, r.event_type
+                    ).inc()
+                sent += len(rows)
+                if len(rows) < limit:
+                    return sent
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except TimeoutError:
+                self._task.cancel()
+
+    async def _run(self) -> None:
+        delay = 0.2
+        while True:
+            self._wake.clear()
+            try:
+                await self.flush()
+                delay = 0.2
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; will retry")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            if self._stopping:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            except TimeoutError:
+                pass

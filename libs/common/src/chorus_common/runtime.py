@@ -1,0 +1,249 @@
+"""What every service process holds: engine, producer, outbox relay, consumers, metrics.
+
+Built once in each service's ``create_app`` and opened/closed by the app lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from chorus_common import db
+from chorus_common.bus.base import Consumer, Producer
+from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
+from chorus_common.bus.loop import BatchHandler, ConsumerLoop
+from chorus_common.events import Envelope
+from chorus_common.http import install_http, ops_router
+from chorus_common.metrics import Metrics
+from chorus_common.outbox import Outbox
+from chorus_common.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+
+class BusFactory(Protocol):
+    def producer(self) -> Producer: ...
+
+    def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer: ...
+
+
+class KafkaBus:
+    def __init__(self, settings: CommonSettings) -> None:
+        self._settings = settings
+
+    def producer(self) -> Producer:
+        return KafkaProducer(self._settings, client_id=self._settings.service_name)
+
+    def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer:
+        return KafkaConsumer(
+            self._settings, group_id=group_id, topics=topics, client_id=self._settings.service_name
+        )
+
+
+class Runtime:
+    """Service plumbing. ``publish`` stages events in the caller's transaction (outbox)."""
+
+    def __init__(
+        self,
+        settings: CommonSettings,
+        *,
+        metadata: MetaData,
+        migrations: Path,
+        outbox_table: Table,
+        bus: BusFactory | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.settings = settings
+        self.metadata = metadata
+        self.migrations = migrations
+        self.bus: BusFactory = bus or KafkaBus(settings)
+        self.metrics = metrics or Metrics(settings.service_name)
+        self._outbox_table = outbox_table
+        self.engine: AsyncEngine | None = None
+        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._producer: Producer | None = None
+        self._outbox: Outbox | None = None
+        self._consumer_specs: list[tuple[str, str, tuple[str, ...], BatchHandler]] = []
+        self.consumers: list[ConsumerLoop] = []
+        self._background: list[Callable[[], Any]] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    # ------------------------------------------------------------------ wiring
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        assert self._sessionmaker is not None, "runtime not started"
+        return self._sessionmaker
+
+    @property
+    def producer(self) -> Producer:
+        assert self._producer is not None, "runtime not started"
+        return self._producer
+
+    @property
+    def outbox(self) -> Outbox:
+        assert self._outbox is not None, "runtime not started"
+        return self._outbox
+
+    @property
+    def dialect(self) -> str:
+        assert self.engine is not None
+        return self.engine.dialect.name
+
+    def add_consumer(self, name: str, topics: Iterable[str], handler: BatchHandler) -> None:
+        """Register a consumer loop; its group is ``chorus-{service}-{name}``."""
+        group = f"chorus-{self.settings.service_name}-{name}"
+        self._consumer_specs.append((name, group, tuple(topics), handler))
+
+    def add_background(self, factory: Callable[[], Any]) -> None:
+        """Register a coroutine factory run as a task for the process lifetime (cancelled on stop)."""
+        self._background.append(factory)
+
+    async def publish(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
+        """Stage ``events`` in ``session``'s transaction; they reach the broker after commit."""
+        await self.outbox.add(session, events)
+
+    def kick(self) -> None:
+        """Wake the outbox relay (call after a commit that staged events)."""
+        if self._outbox is not None:
+            self._outbox.kick()
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        self.engine = db.make_engine(self.settings.effective_database_url())
+        self._sessionmaker = db.make_sessionmaker(self.engine)
+        await self._retry(
+            "database migrations",
+            lambda: db.upgrade(
+                self._engine(), self.migrations, f"alembic_version_{self.settings.service_name}"
+            ),
+        )
+        self._producer = self.bus.producer()
+        await self._retry("broker connection", self._producer.start)
+        self._outbox = Outbox(
+            self._outbox_table,
+            self._sessionmaker,
+            self._producer,
+            self.metrics,
+            poll_seconds=self.settings.outbox_poll_seconds,
+        )
+        await self._outbox.start()
+        if self.settings.consumer_enabled:
+            for name, group, topics, handler in self._consumer_specs:
+                loop = ConsumerLoop(
+                    name=name,
+                    group_id=group,
+                    consumer=self.bus.consumer(group, topics),
+                    producer=self._producer,
+                    handler=handler,
+                    metrics=self.metrics,
+                    max_records=self.settings.kafka_max_poll_records,
+                )
+                await self._retry(f"consumer {name}", loop.start)
+                self.consumers.append(loop)
+        for factory in self._background:
+            self._tasks.append(asyncio.create_task(factory()))
+
+    def _engine(self) -> AsyncEngine:
+        assert self.engine is not None
+        return self.engine
+
+    async def _retry(self, what: str, fn: Callable[[], Any], attempts: int = 60) -> None:
+        delay = 0.25
+        for attempt in range(attempts):
+            try:
+                await fn()
+                return
+            except Exception as exc:
+                if attempt == attempts - 1:
+                    raise
+                log.warning(f"{what} failed; retrying", extra={"error": type(exc).__name__})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except BaseException:  # noqa: S110
+                pass
+        for loop in self.consumers:
+            await loop.stop()
+        if self._outbox is not None:
+            await self._outbox.stop()
+        if self._producer is not None:
+            try:
+                await asyncio.wait_for(self._producer.stop(), timeout=10)
+            except TimeoutError:
+                log.warning("producer stop timed out")
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    async def ready(self) -> dict[str, bool]:
+        checks = {
+            "database": self.engine is not None and await db.ping(self.engine),
+            "broker": self._producer is not None and await self._producer.ping(),
+        }
+        return checks
+
+
+def create_service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    routers: Sequence[APIRouter],
+    version: str = "0.1.0",
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app whose lifespan starts and stops ``runtime``, with the shared HTTP plumbing."""
+    settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    install_http(
+        app,
+        metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        rate_per_minute=settings.rate_limit_per_minute,
+    )
+    app.include_router(ops_router(runtime.metrics, runtime.ready))
+    for r in routers:
+        app.include_router(r)
+    return app
+
+
+def serve(app: FastAPI, settings: CommonSettings) -> None:
+    """Run ``app`` under uvicorn (uvloop); SIGTERM/SIGINT run the lifespan shutdown."""
+    import uvicorn
+
+    from chorus_common.logging import configure_logging
+
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

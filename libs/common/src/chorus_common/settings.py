@@ -1,0 +1,56 @@
+"""Settings shared by every service (pydantic-settings, read from the environment)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
+
+
+class CommonSettings(BaseSettings):
+    """Environment variables every service understands; services subclass to add their own."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    service_name: str = "chorus"
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_enable_idempotence: bool = False
+    kafka_acks: Literal["all", "1", "0"] = "all"
+    kafka_linger_ms: int = 5
+    kafka_fetch_max_wait_ms: int = 20
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 1000
+    kafka_max_poll_records: int = 500
+    kafka_compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = "none"
+    topic_partitions: int = 4
+    topic_replication_factor: int = 1
+    token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    token_issuer: str = "chorus"
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 1_048_576
+    rate_limit_per_minute: int = 6000
+    outbox_poll_seconds: float = 1.0
+    consumer_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> CommonSettings:
+        if self.environment == "production":
+            secret = self.token_secret.get_secret_value()
+            if secret == DEV_TOKEN_SECRET or len(secret) < 32:
+                raise ValueError(
+                    "TOKEN_SECRET must be set to a random value of at least 32 characters "
+                    "when ENVIRONMENT=production"
+                )
+        return self
+
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or the embedded default: one SQLite file per service under var/."""
+        return self.database_url or f"sqlite+aiosqlite:///var/{self.service_name}.db"
