@@ -23,7 +23,7 @@ from fastapi import FastAPI
 PG_ADMIN_DSN = os.environ.get("CHORUS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Settings every test app gets: fast group joins and low fetch latency on Tansu.
-FAST_KAFKA_ENV = {
+FAST_KAFKA_ENV: dict[str, Any] = {
     "kafka_session_timeout_ms": 6000,
     "kafka_heartbeat_interval_ms": 500,
     "kafka_fetch_max_wait_ms": 20,

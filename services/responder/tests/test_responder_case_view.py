@@ -69,7 +69,8 @@ async def test_case_view_follows_case_events_on_memory_bus(memory_broker, sqlite
 
     await _exercise(app, send)
     dlq = memory_broker.records("chorus.dlq.v1")
-    assert len(dlq) == 1 and b"invalid_json" in dlq[0].value
+    assert len(dlq) == 1
+    assert b"invalid_json" in dlq[0].value
 
 
 @pytest.mark.integration
