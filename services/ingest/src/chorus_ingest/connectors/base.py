@@ -1,0 +1,113 @@
+"""Ports of the ingest adapters: `Connector` (normalize, verify) and `PollSource` (pull-only sources).
+
+A connector is pure: bytes and headers in, canonical posts out. It never publishes, never
+touches the database, and reports every problem as a value (`ItemError`) or, when the whole
+payload is unusable, as a `NormalizeError` with a stable code and the offending field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from chorus_common.events import Post
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """What arrived, exactly as the platform sent or served it."""
+
+    body: bytes
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-cased names
+    channel: str | None = None  # the brand account/page/feed this input belongs to, if known
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """One item of a multi-item envelope that could not be normalized (the rest still are)."""
+
+    code: str
+    message: str
+    field: str | None = None
+    index: int | None = None
+    native_id: str | None = None
+    raw: Any = None  # the item's own JSON-able value, for the dead-letter copy
+
+
+@dataclass
+class NormalizeResult:
+    posts: list[Post] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+
+
+class NormalizeError(ValueError):
+    """The payload as a whole cannot be understood (not JSON, wrong shape, …)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+class SignatureError(Exception):
+    """Webhook authenticity check failed: ``status`` is 401 (missing) or 403 (wrong/replayed)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class HandshakeResponse:
+    """A subscription handshake answer (Meta `hub.challenge`, X `crc_token`, …)."""
+
+    status: int
+    body: bytes
+    content_type: str = "text/plain"
+
+
+class Connector(Protocol):
+    """Inbound adapter for one platform slug (see `CONNECTORS`)."""
+
+    platform: str
+
+    def normalize(self, raw: RawInput) -> NormalizeResult:
+        """Parse a webhook delivery or API response into posts; pure and deterministic."""
+        ...
+
+    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
+        """Check the platform's webhook signature on the raw body; raise `SignatureError`."""
+        ...
+
+    def handshake(
+        self, query: Mapping[str, str], secrets: Mapping[str, str]
+    ) -> HandshakeResponse | None:
+        """Answer a subscription challenge (GET), or None when the platform has none."""
+        ...
+
+
+@dataclass(frozen=True)
+class PollRequest:
+    url: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class PollSource(Protocol):
+    """Pull-only sources: how to ask for the next page and how to advance the cursor."""
+
+    platform: str
+
+    def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
+        """The HTTP GET to make next for a channel, given its config and persisted cursor."""
+        ...
+
+    def advance(
+        self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
+    ) -> dict[str, Any]:
+        """The cursor after this page (e.g. newest id seen, next page token); pure."""
+        ...
