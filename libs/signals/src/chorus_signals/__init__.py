@@ -1,0 +1,1 @@
+"""Enrichment of canonical posts."""
