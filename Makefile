@@ -1,0 +1,55 @@
+# Chorus — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv on PATH, else the one `make` installs into the user site with pip.
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(PYTHON) -m uv
+endif
+
+DEMO ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: help bootstrap sync run test lint fmt unit integration bench clean
+
+help:
+	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
+	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
+	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
+	@echo "make lint     ruff + mypy"
+
+bootstrap:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+	  { echo "installing uv with pip…"; $(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv; }
+
+sync: bootstrap
+	@$(UV) sync --frozen --quiet || $(UV) sync --quiet
+
+run: sync
+	@$(UV) run chorus run $(if $(filter 0,$(DEMO)),--no-demo,)
+
+lint: sync
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs services tests bench
+
+fmt: sync
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+test: lint
+	$(UV) run pytest $(PYTEST_ARGS)
+
+unit: sync
+	$(UV) run pytest -m unit $(PYTEST_ARGS)
+
+integration: sync
+	$(UV) run pytest -m "integration or e2e" $(PYTEST_ARGS)
+
+bench: sync
+	$(UV) run python -m bench
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .hypothesis
