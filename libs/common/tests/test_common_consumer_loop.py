@@ -1,0 +1,157 @@
+"""The consumer loop: commit after durable work, DLQ for poison, retry on transient errors.
+
+The same behaviour is checked on the in-memory broker and on a real Tansu broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from chorus_common.bus.base import OutMessage
+from chorus_common.bus.loop import ConsumerLoop, PermanentError
+from chorus_common.events import CaseEvent, Envelope, make_event
+from chorus_common.metrics import Metrics
+from chorus_common.runtime import KafkaBus
+from chorus_common.settings import CommonSettings
+from sqlalchemy.exc import OperationalError
+
+from tests.support.fixtures import FAST_KAFKA_ENV
+from tests.support.wait import wait_for
+
+
+def _ev(i: int) -> Envelope:
+    return make_event(
+        "case.opened", CaseEvent(case_id=f"c{i}", thread_id=f"t{i}", status="new"), producer="t"
+    )
+
+
+def _msg(env: Envelope) -> OutMessage:
+    return OutMessage("chorus.cases.v1", env.payload["thread_id"].encode(), env.to_bytes())
+
+
+class Recorder:
+    """A handler that fails on demand: transiently N times, or permanently for one case."""
+
+    def __init__(self, transient_failures: int = 0, poison_case: str | None = None) -> None:
+        self.seen: list[str] = []
+        self.transient_failures = transient_failures
+        self.poison_case = poison_case
+        self.calls = 0
+
+    async def __call__(self, events: list[Envelope]) -> None:
+        self.calls += 1
+        if self.transient_failures > 0:
+            self.transient_failures -= 1
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("db down"))
+        if any(e.payload["case_id"] == self.poison_case for e in events):
+            raise PermanentError("bad_case", "this case cannot be handled")
+        self.seen.extend(e.payload["case_id"] for e in events)
+
+
+async def _scenario(producer, consumer_factory, dlq_count) -> None:
+    rec = Recorder(transient_failures=2, poison_case="c3")
+    loop = ConsumerLoop(
+        name="t",
+        group_id="g",
+        consumer=consumer_factory(),
+        producer=producer,
+        handler=rec,
+        metrics=Metrics("test"),
+    )
+    await loop.start()
+    try:
+        await producer.send_many([_msg(_ev(i)) for i in range(3)])
+        await producer.send_many([OutMessage("chorus.cases.v1", b"t0", b"\xff not json")])
+        await producer.send_many([_msg(_ev(i)) for i in range(3, 6)])
+
+        async def all_done():
+            return sorted(rec.seen) == ["c0", "c1", "c2", "c4", "c5"] and await dlq_count() == 2
+
+        await wait_for(all_done, timeout=30, what="every good event handled and two dead letters")
+        assert rec.calls >= 3, "transient failures must be retried"
+    finally:
+        await loop.stop()
+
+
+@pytest.mark.unit
+async def test_poison_goes_to_dlq_and_transient_errors_retry_on_memory_bus(memory_broker) -> None:
+    async def dlq_count():
+        return len(memory_broker.records("chorus.dlq.v1"))
+
+    await _scenario(
+        memory_broker.producer(),
+        lambda: memory_broker.consumer("g", ["chorus.cases.v1"]),
+        dlq_count,
+    )
+    reasons = [
+        Envelope.from_bytes(r.value).payload["error_code"]
+        for r in memory_broker.records("chorus.dlq.v1")
+    ]
+    assert sorted(reasons) == ["bad_case", "invalid_json"]
+
+
+@pytest.mark.integration
+async def test_poison_goes_to_dlq_and_transient_errors_retry_on_tansu(broker) -> None:
+    settings = CommonSettings(kafka_bootstrap_servers=broker, service_name="t", **FAST_KAFKA_ENV)
+    bus = KafkaBus(settings)
+    producer = bus.producer()
+    await producer.start()
+    dlq_consumer = bus.consumer("dlq-reader", ["chorus.dlq.v1"])
+    await dlq_consumer.start()
+    dead: list[bytes] = []
+
+    async def dlq_count():
+        dead.extend(r.value for r in await dlq_consumer.getmany(100, 100))
+        return len(dead)
+
+    try:
+        await _scenario(producer, lambda: bus.consumer("g", ["chorus.cases.v1"]), dlq_count)
+        originals = {Envelope.from_bytes(d).parsed().original() for d in dead}
+        assert b"\xff not json" in originals
+    finally:
+        await dlq_consumer.stop()
+        await producer.stop()
+
+
+@pytest.mark.unit
+async def test_uncommitted_batch_is_redelivered_after_restart(memory_broker) -> None:
+    """A crash before the handler finished: nothing is committed, the batch comes back."""
+    producer = memory_broker.producer()
+    await producer.send_many([_msg(_ev(i)) for i in range(4)])
+    blocked = asyncio.Event()
+
+    async def never_finishes(events):
+        blocked.set()
+        await asyncio.Event().wait()
+
+    loop = ConsumerLoop(
+        name="a",
+        group_id="g",
+        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
+        producer=producer,
+        handler=never_finishes,
+        metrics=Metrics("t"),
+    )
+    await loop.start()
+    await asyncio.wait_for(blocked.wait(), 5)
+    loop._task.cancel()  # the "crash"
+    rec = Recorder()
+    loop2 = ConsumerLoop(
+        name="b",
+        group_id="g",
+        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
+        producer=producer,
+        handler=rec,
+        metrics=Metrics("t"),
+    )
+    await loop2.start()
+    try:
+        await wait_for(lambda: _done(rec, 4), timeout=10, what="redelivery")
+        assert sorted(rec.seen) == ["c0", "c1", "c2", "c3"]
+    finally:
+        await loop2.stop()
+
+
+async def _done(rec: Recorder, n: int) -> bool:
+    return len(rec.seen) >= n

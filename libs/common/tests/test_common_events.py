@@ -1,0 +1,100 @@
+"""The envelope contract: round trips, clear decode errors, partition keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from chorus_common.events import (
+    Author,
+    CaseEvent,
+    DeadLetter,
+    DecodeError,
+    Envelope,
+    Post,
+    PostReceived,
+    event_key,
+    make_event,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def _post(**kw) -> Post:
+    base = dict(
+        id="x:1",
+        platform="x",
+        channel="@brand",
+        kind="mention",
+        native_id="1",
+        thread_id="x:1",
+        author=Author(id="u1", handle="@u1"),
+        text="Hé 👋 @brand https://t.co/x",
+        created_at=datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=2))),
+    )
+    base.update(kw)
+    return Post(**base)
+
+
+def test_post_received_round_trips_exactly_with_utc_times() -> None:
+    env = make_event("post.received", PostReceived(post=_post()), producer="test")
+    back = Envelope.from_bytes(env.to_bytes())
+    assert back == env
+    post = back.parsed().post
+    assert post.text == "Hé 👋 @brand https://t.co/x"
+    assert post.created_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    assert event_key(back) == "x:1"
+
+
+def test_case_events_are_keyed_by_thread() -> None:
+    env = make_event(
+        "case.opened", CaseEvent(case_id="c1", thread_id="t9", status="new"), producer="t"
+    )
+    assert env.topic == "chorus.cases.v1"
+    assert event_key(env) == "t9"
+
+
+def test_make_event_refuses_a_payload_of_the_wrong_type() -> None:
+    with pytest.raises(TypeError):
+        make_event("case.opened", PostReceived(post=_post()), producer="t")
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "field"),
+    [
+        (b"{nope", "invalid_json", None),
+        (b"[1,2]", "invalid_envelope", None),
+        (
+            b'{"type": "post.received", "producer": "p", "payload": {}}',
+            "invalid_payload",
+            "payload.post",
+        ),
+        (b'{"type": "what.ever", "producer": "p", "payload": {}}', "unknown_type", "type"),
+        (b'{"producer": "p", "payload": {}}', "invalid_envelope", "type"),
+    ],
+)
+def test_decode_errors_name_code_and_field(raw: bytes, code: str, field: str | None) -> None:
+    with pytest.raises(DecodeError) as info:
+        Envelope.from_bytes(raw)
+    assert info.value.code == code
+    assert info.value.field == field
+
+
+def test_newer_schema_versions_are_refused_not_misread() -> None:
+    env = make_event(
+        "case.opened", CaseEvent(case_id="c1", thread_id="t", status="new"), producer="t"
+    )
+    raw = env.to_bytes().replace(b'"schema_version":1', b'"schema_version":2')
+    with pytest.raises(DecodeError) as info:
+        Envelope.from_bytes(raw)
+    assert info.value.code == "unsupported_version"
+
+
+def test_dead_letter_keeps_the_original_bytes() -> None:
+    dl = DeadLetter.of(error="bad", error_code="invalid_json", source="x", original=b"\x00\xffraw")
+    assert dl.original() == b"\x00\xffraw"
+
+
+def test_rating_outside_one_to_five_is_rejected() -> None:
+    with pytest.raises(ValueError, match="rating"):
+        _post(rating=6)
