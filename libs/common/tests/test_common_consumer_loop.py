@@ -135,6 +135,7 @@ async def test_uncommitted_batch_is_redelivered_after_restart(memory_broker) -> 
     )
     await loop.start()
     await asyncio.wait_for(blocked.wait(), 5)
+    assert loop._task is not None
     loop._task.cancel()  # the "crash"
     rec = Recorder()
     loop2 = ConsumerLoop(
