@@ -1,0 +1,37 @@
+"""`enrich(post)`: fill the language (when missing) and the signals of a canonical post."""
+
+from __future__ import annotations
+
+from chorus_common.events import Post, Signals
+
+from chorus_signals.entities import extract_entities, has_personal_data
+from chorus_signals.keywords import extract_keywords
+from chorus_signals.lang import detect_language
+from chorus_signals.lang import warm_up as _warm_lang
+from chorus_signals.sentiment import sentiment
+from chorus_signals.sentiment import warm_up as _warm_sentiment
+
+
+def warm_up() -> None:
+    """Load the language model and the sentiment lexicon now (call at service start)."""
+    _warm_lang()
+    _warm_sentiment()
+
+
+def compute_signals(text: str, lang: str | None) -> Signals:
+    """Sentiment, keywords and entities of ``text``; pure and deterministic."""
+    entities = extract_entities(text)
+    score, label = sentiment(text, lang)
+    return Signals(
+        sentiment_score=score,
+        sentiment_label=label,
+        keywords=extract_keywords(text, entities.get("hashtags", ())),
+        entities=entities,
+        personal_data=has_personal_data(entities),
+    )
+
+
+def enrich(post: Post) -> Post:
+    """A copy of ``post`` with ``lang`` (if it was missing) and ``signals`` filled in."""
+    lang = post.lang or detect_language(post.text)
+    return post.model_copy(update={"lang": lang, "signals": compute_signals(post.text, lang)})
