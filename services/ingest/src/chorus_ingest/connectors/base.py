@@ -23,6 +23,7 @@ class RawInput:
     content_type: str = "application/json"
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-cased names
     channel: str | None = None  # the brand account/page/feed this input belongs to, if known
+    query: Mapping[str, str] = field(default_factory=dict)  # URL query of a webhook delivery
 
 
 @dataclass(frozen=True)
