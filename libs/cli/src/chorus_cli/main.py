@@ -11,6 +11,7 @@ from collections.abc import Sequence
 COMMANDS: tuple[str, ...] = (
     "chorus_cli.token",
     "chorus_cli.run",
+    "chorus_cli.ops",
 )
 
 

@@ -119,12 +119,8 @@ class Runtime:
     async def start(self) -> None:
         self.engine = db.make_engine(self.settings.effective_database_url())
         self._sessionmaker = db.make_sessionmaker(self.engine)
-        await self._retry(
-            "database migrations",
-            lambda: db.upgrade(
-                self._engine(), self.migrations, f"alembic_version_{self.settings.service_name}"
-            ),
-        )
+        if self.settings.migrate_on_start:
+            await self._retry("database migrations", self.migrate)
         self._producer = self.bus.producer()
         await self._retry("broker connection", self._producer.start)
         self._outbox = Outbox(
@@ -151,9 +147,13 @@ class Runtime:
         for factory in self._background:
             self._tasks.append(asyncio.create_task(factory()))
 
-    def _engine(self) -> AsyncEngine:
-        assert self.engine is not None
-        return self.engine
+    async def migrate(self) -> None:
+        """Upgrade this service's tables to the newest revision (idempotent)."""
+        if self.engine is None:
+            self.engine = db.make_engine(self.settings.effective_database_url())
+        await db.upgrade(
+            self.engine, self.migrations, f"alembic_version_{self.settings.service_name}"
+        )
 
     async def _retry(self, what: str, fn: Callable[[], Any], attempts: int = 60) -> None:
         delay = 0.25

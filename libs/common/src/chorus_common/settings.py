@@ -39,6 +39,7 @@ class CommonSettings(BaseSettings):
     rate_limit_per_minute: int = 6000
     outbox_poll_seconds: float = 1.0
     consumer_enabled: bool = True
+    migrate_on_start: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> CommonSettings:

@@ -1,0 +1,56 @@
+"""Operations commands: `chorus migrate` and `chorus topics` (used by deploy jobs)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+from pathlib import Path
+from typing import Any
+
+from chorus_common import db
+from chorus_common.provisioning import provision_topics
+from chorus_common.settings import CommonSettings
+
+SERVICE_NAMES = ("ingest", "router", "responder", "analytics")
+
+
+def register(sub: Any) -> None:
+    m: argparse.ArgumentParser = sub.add_parser(
+        "migrate", help="upgrade one service's tables to head (DATABASE_URL) and exit"
+    )
+    m.add_argument("--service", choices=SERVICE_NAMES, required=True)
+    m.set_defaults(func=migrate)
+    t: argparse.ArgumentParser = sub.add_parser(
+        "topics", help="create the Chorus topics (idempotent) on KAFKA_BOOTSTRAP_SERVERS"
+    )
+    t.set_defaults(func=topics)
+
+
+def migrate(args: argparse.Namespace) -> int:
+    settings = CommonSettings(service_name=args.service)
+    migrations: Path = importlib.import_module(f"chorus_{args.service}.app").MIGRATIONS
+
+    async def _go() -> None:
+        engine = db.make_engine(settings.effective_database_url())
+        try:
+            await db.upgrade(engine, migrations, f"alembic_version_{args.service}")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_go())
+    print(f"{args.service}: migrated")
+    return 0
+
+
+def topics(args: argparse.Namespace) -> int:
+    settings = CommonSettings()
+    created = asyncio.run(
+        provision_topics(
+            settings.kafka_bootstrap_servers,
+            partitions=settings.topic_partitions,
+            replication_factor=settings.topic_replication_factor,
+        )
+    )
+    print(f"topics created: {', '.join(created) or 'none (all existed)'}")
+    return 0
