@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from chorus_ingest.connectors.base import Connector, PollSource
+from chorus_ingest.connectors.generic import GenericConnector
 
-CONNECTORS: dict[str, Connector] = {}
+CONNECTORS: dict[str, Connector] = {
+    "generic": GenericConnector(),
+}
 
 POLL_SOURCES: dict[str, PollSource] = {}
