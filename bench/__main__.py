@@ -1,7 +1,9 @@
-"""`make bench` entry point (the full benchmark lands with issue 8)."""
+"""`make bench`: see bench/run.py."""
 
+import asyncio
 import sys
 
+from bench.run import main
+
 if __name__ == "__main__":
-    print("benchmark not implemented yet")
-    sys.exit(1)
+    sys.exit(asyncio.run(main(sys.argv[1:])))
