@@ -110,6 +110,9 @@ class Outbox:
                             )
                             .order_by(self.table.c.id)
                             .limit(limit)
+                            # Several instances of a service may share one PostgreSQL
+                            # database: each relays rows the others have not locked.
+                            .with_for_update(skip_locked=True)
                         )
                     ).all()
                     if not rows:
