@@ -129,22 +129,30 @@ class _Problem(ValueError):
         self.field = field
 
 
-def normalize_items(items: list[Any], default_channel: str | None = None) -> NormalizeResult:
-    """Normalize each item independently: good ones become posts, bad ones ItemErrors."""
-    result = NormalizeResult()
+def normalize_indexed(
+    items: list[Any], default_channel: str | None = None
+) -> tuple[list[tuple[int, Post]], list[ItemError]]:
+    """Normalize each item independently: (index, post) for good ones, ItemErrors for bad ones."""
+    posts: list[tuple[int, Post]] = []
+    errors: list[ItemError] = []
     for index, item in enumerate(items):
         try:
-            result.posts.append(to_post(item, default_channel))
+            posts.append((index, to_post(item, default_channel)))
         except _Problem as exc:
-            result.errors.append(_item_error(index, item, exc.code, str(exc), exc.field))
+            errors.append(_item_error(index, item, exc.code, str(exc), exc.field))
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"]) or None
             message = f"{field}: {err['msg']}" if field else str(err["msg"])
-            result.errors.append(_item_error(index, item, "invalid_field", message, field))
+            errors.append(_item_error(index, item, "invalid_field", message, field))
         except (TypeError, ValueError) as exc:
-            result.errors.append(_item_error(index, item, "invalid_item", str(exc)[:300], None))
-    return result
+            errors.append(_item_error(index, item, "invalid_item", str(exc)[:300], None))
+    return posts, errors
+
+
+def normalize_items(items: list[Any], default_channel: str | None = None) -> NormalizeResult:
+    posts, errors = normalize_indexed(items, default_channel)
+    return NormalizeResult(posts=[p for _, p in posts], errors=errors)
 
 
 class GenericConnector:

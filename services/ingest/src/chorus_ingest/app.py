@@ -1,0 +1,38 @@
+"""The ingest app: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from fastapi import FastAPI
+
+from chorus_ingest import models
+from chorus_ingest.api import posts
+from chorus_ingest.metrics import IngestMetrics
+from chorus_ingest.pipeline import Intake
+from chorus_ingest.settings import IngestSettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> FastAPI:
+    runtime = Runtime(
+        settings,
+        metadata=models.metadata,
+        migrations=MIGRATIONS,
+        outbox_table=models.outbox,
+        bus=bus,
+    )
+    metrics = IngestMetrics(runtime.metrics)
+    intake = Intake(runtime, metrics, keep_raw=settings.archive_keep_raw)
+    app = create_service_app(
+        runtime,
+        title="Chorus ingest",
+        description="Webhooks, pollers and the generic API: every platform, normalized, "
+        "verified, deduplicated and published to chorus.posts.v1.",
+        routers=[posts.router],
+    )
+    app.state.intake = intake
+    app.state.ingest_metrics = metrics
+    return app

@@ -1,0 +1,296 @@
+"""The one way posts enter Chorus: dedup, enrich, archive and publish in one transaction.
+
+``Intake.submit`` takes normalized posts and rejected items of one request (or one poll
+page) and, in a single database transaction, records the durable dedup state, archives the
+raw body and the canonical posts, and stages ``post.received`` / ``dead_letter`` events in
+the outbox. A crash before commit publishes nothing; after commit the relay delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+import orjson
+from chorus_common.db import insert_ignore
+from chorus_common.events import (
+    SCHEMA_VERSION,
+    DeadLetter,
+    Envelope,
+    Post,
+    make_event,
+    utcnow,
+)
+from chorus_common.runtime import Runtime
+from chorus_signals import compute_signals, detect_language
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_ingest import models
+from chorus_ingest.dedup import Seen, content_hash, decide
+from chorus_ingest.metrics import IngestMetrics
+
+log = logging.getLogger(__name__)
+
+Status = Literal["accepted", "duplicate", "updated", "rejected"]
+Hook = Callable[[AsyncSession], Awaitable[None]]
+CHUNK = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An item that could not be normalized; ``original`` goes to the dead-letter topic."""
+
+    code: str
+    message: str
+    original: bytes
+    field: str | None = None
+    index: int | None = None
+    native_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    index: int | None
+    status: Status
+    post_id: str | None = None
+    revision: int | None = None
+    code: str | None = None
+    message: str | None = None
+    field: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"index": self.index, "status": self.status}
+        if self.post_id is not None:
+            doc["post_id"] = self.post_id
+            doc["revision"] = self.revision
+        if self.status == "rejected":
+            doc["error"] = {"code": self.code, "message": self.message, "field": self.field}
+        return doc
+
+
+@dataclass
+class Batch:
+    """What one request or poll page brought in."""
+
+    source: str  # platform slug
+    posts: list[tuple[int | None, Post]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    raw_body: bytes | None = None
+    content_type: str | None = None
+    trace_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def enrich_for_publish(post: Post, now: datetime) -> Post:
+    """Language (if missing), signals and the reception time, in one copy."""
+    lang = post.lang or detect_language(post.text)
+    signals = compute_signals(post.text, lang)
+    return post.model_copy(update={"lang": lang, "signals": signals, "received_at": now})
+
+
+def post_event(post_json: dict[str, Any], *, update: bool, revision: int, now: datetime,
+               trace_id: str) -> Envelope:  # fmt: skip
+    """A ``post.received`` envelope built without re-validating the already valid post."""
+    return Envelope.model_construct(
+        event_id=uuid.uuid4(),
+        type="post.received",
+        schema_version=SCHEMA_VERSION,
+        occurred_at=now,
+        producer="ingest",
+        trace_id=trace_id,
+        payload={"post": post_json, "is_update": update, "revision": revision},
+    )
+
+
+def dead_letter_event(item: Rejected, *, source: str, trace_id: str) -> Envelope:
+    letter = DeadLetter.of(
+        error=item.message,
+        error_code=item.code,
+        source=f"ingest.{source}",
+        original=item.original,
+        field=item.field,
+    )
+    return make_event("dead_letter", letter, producer="ingest", trace_id=trace_id)
+
+
+class Intake:
+    """Dedup + enrich + archive + outbox; idempotent by post id and content hash."""
+
+    def __init__(self, runtime: Runtime, metrics: IngestMetrics, *, keep_raw: bool = True) -> None:
+        self.runtime = runtime
+        self.metrics = metrics
+        self.keep_raw = keep_raw
+
+    async def submit(self, batch: Batch, *, hook: Hook | None = None) -> list[ItemResult]:
+        """Persist and publish one batch in one transaction; ``hook`` runs inside it too."""
+        now = utcnow()
+        async with self.runtime.sessionmaker() as session, session.begin():
+            results = await self._apply(session, batch, now)
+            if hook is not None:
+                await hook(session)
+        self.runtime.kick()
+        self._count(batch.source, results)
+        return results
+
+    async def dead_letter(self, item: Rejected, *, source: str, trace_id: str) -> None:
+        """Stage one dead letter (a payload rejected as a whole) and wake the relay."""
+        async with self.runtime.sessionmaker() as session, session.begin():
+            await self.runtime.publish(
+                session, [dead_letter_event(item, source=source, trace_id=trace_id)]
+            )
+        self.runtime.kick()
+        self.metrics.posts.labels(source, "rejected").inc()
+
+    def _count(self, source: str, results: list[ItemResult]) -> None:
+        tally: dict[str, int] = {}
+        for r in results:
+            tally[r.status] = tally.get(r.status, 0) + 1
+        for status, n in tally.items():
+            self.metrics.posts.labels(source, status).inc(n)
+
+    async def _load_seen(self, session: AsyncSession, ids: list[str]) -> dict[str, Seen]:
+        t = models.seen_posts
+        seen: dict[str, Seen] = {}
+        for chunk in _chunks(ids):
+            rows = await session.execute(
+                select(t.c.post_id, t.c.content_hash, t.c.revision).where(t.c.post_id.in_(chunk))
+            )
+            for post_id, digest, revision in rows:
+                seen[post_id] = Seen(digest, revision)
+        return seen
+
+    async def _apply(self, session: AsyncSession, batch: Batch, now: datetime) -> list[ItemResult]:
+        results: dict[int, ItemResult] = {}
+        order = 0
+
+        def slot(index: int | None) -> int:
+            nonlocal order
+            order += 1
+            return index if index is not None else 1_000_000_000 + order
+
+        ids = list(dict.fromkeys(p.id for _, p in batch.posts))
+        state = await self._load_seen(session, ids)
+        known = set(state)
+        inserts: dict[str, dict[str, Any]] = {}
+        updates: dict[str, dict[str, Any]] = {}
+        chosen: list[tuple[int | None, Post, bool, int]] = []
+        for index, post in batch.posts:
+            digest = content_hash(post)
+            outcome, revision = decide(state.get(post.id), digest)
+            if outcome == "duplicate":
+                results[slot(index)] = ItemResult(index, "duplicate", post.id, revision)
+                continue
+            state[post.id] = Seen(digest, revision)
+            row = {"content_hash": digest, "revision": revision}
+            if post.id in known:
+                updates[post.id] = row
+            elif post.id in inserts:
+                inserts[post.id].update(row)
+            else:
+                inserts[post.id] = {
+                    "post_id": post.id,
+                    "platform": post.platform,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    **row,
+                }
+            chosen.append((index, post, outcome == "updated", revision))
+
+        lost = await self._insert_seen(session, list(inserts.values()))
+        await self._update_seen(session, updates, now)
+
+        raw_id = await self._store_raw(session, batch, now) if chosen else None
+        archive_rows: list[dict[str, Any]] = []
+        events: list[Envelope] = []
+        for index, post, is_update, revision in chosen:
+            if post.id in lost:  # a concurrent request recorded it first
+                results[slot(index)] = ItemResult(index, "duplicate", post.id, revision)
+                continue
+            enriched = enrich_for_publish(post, now)
+            post_json = enriched.model_dump(mode="json")
+            archive_rows.append(
+                {
+                    "post_id": post.id,
+                    "platform": post.platform,
+                    "channel": post.channel,
+                    "revision": revision,
+                    "received_at": now,
+                    "raw_id": raw_id,
+                    "post": orjson.dumps(post_json),
+                }
+            )
+            events.append(
+                post_event(
+                    post_json, update=is_update, revision=revision, now=now, trace_id=batch.trace_id
+                )
+            )
+            status: Status = "updated" if is_update else "accepted"
+            results[slot(index)] = ItemResult(index, status, post.id, revision)
+        for item in batch.rejected:
+            events.append(dead_letter_event(item, source=batch.source, trace_id=batch.trace_id))
+            results[slot(item.index)] = ItemResult(
+                item.index, "rejected", code=item.code, message=item.message, field=item.field
+            )
+        for chunk in _chunks(archive_rows):
+            await session.execute(insert(models.archive), list(chunk))
+        await self.runtime.publish(session, events)
+        return [results[k] for k in sorted(results)]
+
+    async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+        """Insert first-seen rows; returns the ids another transaction inserted first."""
+        if not rows:
+            return set()
+        t = models.seen_posts
+        won: set[str] = set()
+        for chunk in _chunks(rows):
+            stmt = insert_ignore(self.runtime.dialect, t, list(chunk), ["post_id"])
+            won.update((await session.execute(stmt.returning(t.c.post_id))).scalars())
+        return {r["post_id"] for r in rows} - won
+
+    async def _update_seen(
+        self, session: AsyncSession, updates: dict[str, dict[str, Any]], now: datetime
+    ) -> None:
+        if not updates:
+            return
+        t = models.seen_posts
+        stmt = (
+            update(t)
+            .where(t.c.post_id == bindparam("b_id"))
+            .values(
+                content_hash=bindparam("b_hash"),
+                revision=bindparam("b_rev"),
+                last_seen_at=bindparam("b_now"),
+            )
+        )
+        params = [
+            {"b_id": pid, "b_hash": row["content_hash"], "b_rev": row["revision"], "b_now": now}
+            for pid, row in updates.items()
+        ]
+        await session.execute(stmt, params)
+
+    async def _store_raw(self, session: AsyncSession, batch: Batch, now: datetime) -> int | None:
+        if not self.keep_raw or batch.raw_body is None:
+            return None
+        t = models.raw_payloads
+        stmt = (
+            insert(t)
+            .values(
+                source=batch.source,
+                content_type=(batch.content_type or "")[:128] or None,
+                body=batch.raw_body,
+                received_at=now,
+            )
+            .returning(t.c.id)
+        )
+        raw_id: int = (await session.execute(stmt)).scalar_one()
+        return raw_id
