@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from chorus_cli.main import build_parser
 from chorus_cli.procs import SERVICES
 
@@ -81,7 +80,11 @@ def test_cli_commands_used_by_deploy_jobs_exist() -> None:
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_k8s_deployment_probes_ports_and_env_match_the_code(service: str) -> None:
     docs = _k8s()
-    dep = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == f"chorus-{service}")
+    dep = next(
+        d
+        for d in docs
+        if d["kind"] == "Deployment" and d["metadata"]["name"] == f"chorus-{service}"
+    )
     container = dep["spec"]["template"]["spec"]["containers"][0]
     port = SERVICES[service]
     assert container["command"] == ["python", "-m", f"chorus_{service}"]
@@ -95,14 +98,25 @@ def test_k8s_deployment_probes_ports_and_env_match_the_code(service: str) -> Non
     config = next(d for d in docs if d["kind"] == "ConfigMap")
     assert set(config["data"]) <= fields, set(config["data"]) - fields
     assert dep["spec"]["replicas"] <= int(config["data"]["TOPIC_PARTITIONS"])
-    pdbs = [d for d in docs if d["kind"] == "PodDisruptionBudget" and d["metadata"]["name"] == f"chorus-{service}"]
-    assert pdbs and pdbs[0]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]
-    svc = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == f"chorus-{service}")
+    pdbs = [
+        d
+        for d in docs
+        if d["kind"] == "PodDisruptionBudget" and d["metadata"]["name"] == f"chorus-{service}"
+    ]
+    assert (
+        pdbs
+        and pdbs[0]["spec"]["selector"]["matchLabels"] == dep["spec"]["selector"]["matchLabels"]
+    )
+    svc = next(
+        d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == f"chorus-{service}"
+    )
     assert svc["spec"]["ports"][0]["targetPort"] == port
 
 
 def test_k8s_migration_job_migrates_every_service() -> None:
-    job = next(d for d in _k8s() if d["kind"] == "Job" and d["metadata"]["name"] == "chorus-migrate")
+    job = next(
+        d for d in _k8s() if d["kind"] == "Job" and d["metadata"]["name"] == "chorus-migrate"
+    )
     commands = [c["command"] for c in job["spec"]["template"]["spec"]["initContainers"]]
     assert sorted(commands) == sorted(["chorus", "migrate", "--service", s] for s in SERVICES)
 

@@ -1,0 +1,97 @@
+"""A whole Chorus system as processes (like `make run`), for e2e and fault tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
+from chorus_common.embedded import free_port, start_broker, stop_process
+from chorus_common.provisioning import provision_topics
+
+from tests.support.fixtures import auth
+
+
+@dataclass
+class System:
+    bootstrap: str
+    var: Path
+    db_urls: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def env(self, name: str) -> dict[str, str]:
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "KAFKA_FETCH_MAX_WAIT_MS": "20",
+            "KAFKA_SESSION_TIMEOUT_MS": "6000",
+            "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "OUTBOX_POLL_SECONDS": "0.2",
+            "DATABASE_URL": self.db_urls[name],
+            "ENVIRONMENT": "test",
+            **self.extra_env,
+        }
+
+    def start(
+        self, name: str, *, instance: str | None = None, port: int | None = None
+    ) -> ServiceProcess:
+        key = instance or name
+        svc = start_service(
+            name,
+            port=port or (SERVICES[name] if instance is None else free_port()),
+            env=self.env(name),
+            log_dir=self.var / "log" / key,
+        )
+        wait_ready(svc, 90.0)
+        self.services[key] = svc
+        return svc
+
+    def url(self, key: str) -> str:
+        return self.services[key].url
+
+    def client(self, role: str = "admin", **kw: Any) -> httpx.Client:
+        return httpx.Client(headers=auth(role, **kw), timeout=30)
+
+
+def service_ports_free() -> bool:
+    import socket
+
+    for port in SERVICES.values():
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return False
+    return True
+
+
+@contextmanager
+def system(
+    tmp_path: Path,
+    names: tuple[str, ...] = tuple(SERVICES),
+    db: str = "sqlite",
+    pg_urls: dict[str, str] | None = None,
+    partitions: int = 4,
+) -> Iterator[System]:
+    """Start Tansu on a free port, provision topics, start ``names`` on their default ports."""
+    assert service_ports_free(), "ports 8001-8004 are busy (is `make run` running?)"
+    port = free_port()
+    broker = start_broker(port, tmp_path / "tansu.log")
+    bootstrap = f"127.0.0.1:{port}"
+    asyncio.run(provision_topics(bootstrap, partitions=partitions))
+    urls = (
+        pg_urls
+        if db == "postgresql" and pg_urls
+        else {n: f"sqlite+aiosqlite:///{tmp_path}/{n}.db" for n in SERVICES}
+    )
+    sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls)
+    try:
+        for n in names:
+            sysm.start(n)
+        yield sysm
+    finally:
+        stop_all(list(sysm.services.values()))
+        stop_process(broker)
