@@ -18,7 +18,7 @@ from tests.test_e2e_pipeline import _post, all_cases
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(360)]
 
 
-def _send(client: httpx.Client, url: str, posts: list[dict]) -> None:
+def _send(client: httpx.Client, url: str, posts: list[dict[str, object]]) -> None:
     """Post a batch, retrying while the service is down (the client's at-least-once)."""
 
     def ok() -> bool:

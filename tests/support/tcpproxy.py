@@ -21,7 +21,7 @@ class TcpProxy:
         self._call(self._listen())
         return self
 
-    def _call(self, coro):  # type: ignore[no-untyped-def]
+    def _call(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(10)
 
     async def _listen(self) -> None:
