@@ -36,6 +36,18 @@ def _post_ids_in_cases(client: httpx.Client, router_url: str, run: str) -> list[
     ]
 
 
+def _wait_all_routed(client: httpx.Client, router_url: str, run: str, n: int) -> list[str]:
+    """Wait until the ``n`` distinct posts of ``run`` are in cases; return every post id seen."""
+    found: list[str] = []
+
+    def probe() -> bool:
+        found[:] = _post_ids_in_cases(client, router_url, run)
+        return len(set(found)) == n
+
+    wait_for_sync(probe, timeout=120, what=f"all {n} posts of {run} in cases")
+    return found
+
+
 def test_ingest_killed_mid_stream_loses_nothing_and_doubles_nothing(tmp_path) -> None:
     with system(tmp_path, names=("ingest", "router", "analytics")) as sysm, sysm.client() as client:
         run = f"ik{uuid.uuid4().hex[:6]}"
@@ -50,15 +62,7 @@ def test_ingest_killed_mid_stream_loses_nothing_and_doubles_nothing(tmp_path) ->
                     client, sysm.url("ingest"), [_post(run, i) for i in range(start, start + batch)]
                 )
 
-        ids = wait_for_sync(
-            lambda: (
-                (x := _post_ids_in_cases(client, sysm.url("router"), run))
-                and len(set(x)) == n
-                and x
-            ),
-            timeout=120,
-            what="every post in a case",
-        )
+        ids = _wait_all_routed(client, sysm.url("router"), run, n)
         assert len(ids) == n, "no post routed twice"
 
         def counted():
@@ -122,15 +126,7 @@ def test_database_outage_of_a_few_seconds_causes_retries_not_loss(tmp_path, pg_u
 
             wait_for_sync(retried, timeout=30, what="the router retrying during the outage")
             proxy.resume()
-            ids = wait_for_sync(
-                lambda: (
-                    (x := _post_ids_in_cases(client, sysm.url("router"), run))
-                    and len(set(x)) == n
-                    and x
-                ),
-                timeout=120,
-                what="every post routed after the outage",
-            )
+            ids = _wait_all_routed(client, sysm.url("router"), run, n)
             assert len(ids) == n
     finally:
         proxy.stop()
@@ -175,15 +171,7 @@ def test_two_routers_share_partitions_and_survive_one_stopping(tmp_path, pg_url)
             sysm.url("ingest"),
             [_post(run, i, thread=f"{run}-t{i % threads}") for i in range(120, 240)],
         )
-        ids = wait_for_sync(
-            lambda: (
-                (x := _post_ids_in_cases(client, sysm.url("router"), run))
-                and len(set(x)) == 240
-                and x
-            ),
-            timeout=120,
-            what="every post routed by the remaining router",
-        )
+        ids = _wait_all_routed(client, sysm.url("router"), run, 240)
         assert len(ids) == 240, "nothing doubled"
         cases = [c for c in all_cases(client, sysm.url("router")) if run in c["thread_id"]]
         assert len(cases) == threads, "each conversation stayed one case across instances"
