@@ -8,7 +8,7 @@ from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_ingest import models
-from chorus_ingest.api import posts
+from chorus_ingest.api import channels, normalize, posts, webhooks
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.pipeline import Intake
 from chorus_ingest.settings import IngestSettings
@@ -31,7 +31,7 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
         title="Chorus ingest",
         description="Webhooks, pollers and the generic API: every platform, normalized, "
         "verified, deduplicated and published to chorus.posts.v1.",
-        routers=[posts.router],
+        routers=[posts.router, webhooks.router, normalize.router, channels.router],
     )
     app.state.intake = intake
     app.state.ingest_metrics = metrics

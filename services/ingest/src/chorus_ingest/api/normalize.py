@@ -1,0 +1,49 @@
+"""`POST /v1/normalize/{platform}`: a dry run of a connector on a raw body; publishes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chorus_common.events import utcnow
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from chorus_ingest.api.deps import PostsWriter
+from chorus_ingest.api.responses import error, json_response
+from chorus_ingest.connectors import CONNECTORS
+from chorus_ingest.connectors.base import RawInput
+from chorus_ingest.pipeline import enrich_for_publish
+from chorus_ingest.webhooks import Refused, normalize_safely
+
+router = APIRouter(prefix="/v1", tags=["normalize"])
+
+
+@router.post("/normalize/{platform}")
+async def normalize(platform: str, request: Request, _: PostsWriter) -> Response:
+    """Normalize and enrich the body exactly as the platform sends it; no side effect."""
+    connector = CONNECTORS.get(platform)
+    if connector is None:
+        return error(404, "unknown_platform", "no connector for this platform", "platform")
+    query = dict(request.query_params)
+    raw = RawInput(
+        body=await request.body(),
+        content_type=request.headers.get("content-type", ""),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        channel=query.get("channel"),
+        query=query,
+    )
+    result = normalize_safely(connector, raw)
+    if isinstance(result, Refused):
+        doc = {"posts": [], "errors": [_err(result.code, result.message, result.field, None)]}
+        return json_response(doc, result.status)
+    now = utcnow()
+    return json_response(
+        {
+            "posts": [enrich_for_publish(p, now).model_dump(mode="json") for p in result.posts],
+            "errors": [_err(e.code, e.message, e.field, e.index) for e in result.errors],
+        }
+    )
+
+
+def _err(code: str, message: str, field: str | None, index: int | None) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field, "index": index}
