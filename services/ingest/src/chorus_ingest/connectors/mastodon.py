@@ -184,7 +184,7 @@ def _post(
     return Post(
         id=Post.make_id(PLATFORM, sid),
         platform=PLATFORM,
-        channel=channel or _first_acct(mentions) or acct or "mastodon",
+        channel=channel or _first_acct(mentions) or (f"@{acct}" if acct else "mastodon"),
         kind=kind,
         native_id=sid,
         url=fk.opt_str(s.get("url")) or fk.opt_str(s.get("uri")),

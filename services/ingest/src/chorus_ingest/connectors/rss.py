@@ -180,7 +180,8 @@ def _post(item: ET.Element, feed: Feed) -> Post:
     kind: PostKind = "comment" if reply_to else "post"
     post_id = Post.make_id(PLATFORM, native_id)
     title = _text(child(item, "title"), atom)
-    body = _text(child(item, "encoded", "content") or child(item, "description", "summary"), atom)
+    full = child(item, "encoded", "content")  # Elements are falsy when childless: test for None
+    body = _text(full if full is not None else child(item, "description", "summary"), atom)
     return Post(
         id=post_id,
         platform=PLATFORM,
