@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
-from chorus_ingest import models
+from chorus_ingest import archive, models
+from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, posts, webhooks
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.pipeline import Intake
@@ -31,7 +33,21 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
         title="Chorus ingest",
         description="Webhooks, pollers and the generic API: every platform, normalized, "
         "verified, deduplicated and published to chorus.posts.v1.",
-        routers=[posts.router, webhooks.router, normalize.router, channels.router],
+        routers=[
+            posts.router,
+            webhooks.router,
+            normalize.router,
+            channels.router,
+            archive_api.router,
+        ],
+    )
+    runtime.add_background(
+        lambda: archive.purge_forever(
+            runtime,
+            metrics,
+            retention=timedelta(days=settings.archive_retention_days),
+            interval=settings.archive_purge_interval_seconds,
+        )
     )
     app.state.intake = intake
     app.state.ingest_metrics = metrics
