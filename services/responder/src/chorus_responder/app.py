@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from chorus_common import topics
@@ -10,14 +11,24 @@ from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_responder import models
-from chorus_responder.api import replies
-from chorus_responder.handlers import HANDLERS
+from chorus_responder.api import channels, policies, replies, stream, templates
+from chorus_responder.handlers import CASE_HANDLERS, POST_HANDLERS
+from chorus_responder.metrics import ResponderMetrics
+from chorus_responder.sending.base import Sender
+from chorus_responder.sending.registry import SENDERS
+from chorus_responder.sending.worker import SendWorker
 from chorus_responder.settings import ResponderSettings
+from chorus_responder.stream import Broadcaster
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_app(settings: ResponderSettings, *, bus: BusFactory | None = None) -> FastAPI:
+def create_app(
+    settings: ResponderSettings,
+    *,
+    bus: BusFactory | None = None,
+    senders: Mapping[str, Sender] | None = None,
+) -> FastAPI:
     runtime = Runtime(
         settings,
         metadata=models.metadata,
@@ -25,7 +36,31 @@ def create_app(settings: ResponderSettings, *, bus: BusFactory | None = None) ->
         outbox_table=models.outbox,
         bus=bus,
     )
-    runtime.add_consumer(
-        "cases", [topics.CASES], dispatcher(runtime, processed=models.processed, handlers=HANDLERS)
+    for name, topic, handlers in (
+        ("cases", topics.CASES, CASE_HANDLERS),
+        ("posts", topics.POSTS, POST_HANDLERS),
+    ):
+        runtime.add_consumer(
+            name, [topic], dispatcher(runtime, processed=models.processed, handlers=handlers)
+        )
+    broadcaster = Broadcaster()
+    metrics = ResponderMetrics(runtime.metrics)
+    worker = SendWorker(runtime, settings, broadcaster, metrics, senders or SENDERS)
+    if settings.sender_enabled:
+        runtime.add_background(worker.run)
+    app = create_service_app(
+        runtime,
+        title="Chorus responder",
+        description="Reply drafts, templates, approval policies and exactly-once sending.",
+        routers=[
+            replies.router,
+            templates.router,
+            policies.router,
+            channels.router,
+            stream.router,
+        ],
     )
-    return create_service_app(runtime, title="Chorus responder", routers=[replies.router])
+    app.state.broadcaster = broadcaster
+    app.state.worker = worker
+    app.state.responder_metrics = metrics
+    return app

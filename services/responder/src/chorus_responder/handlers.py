@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chorus_common.consume import EventHandler
 from chorus_common.db import insert_ignore
-from chorus_common.events import CaseEvent, Envelope
+from chorus_common.events import CaseEvent, Envelope, PostReceived
 from chorus_common.runtime import Runtime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,7 +41,39 @@ async def on_case_event(event: Envelope, *, session: AsyncSession, runtime: Runt
         await session.execute(update(t).where(t.c.case_id == case.case_id).values(**row))
 
 
-HANDLERS: dict[str, EventHandler] = {
+async def on_post_received(event: Envelope, *, session: AsyncSession, runtime: Runtime) -> None:
+    """Upsert the responder's view of a post it may answer; idempotent (keeps the highest revision)."""
+    received: PostReceived = event.parsed()
+    post = received.post
+    row = {
+        "post_id": post.id,
+        "platform": post.platform,
+        "channel": post.channel,
+        "kind": post.kind,
+        "native_id": post.native_id,
+        "url": post.url,
+        "thread_id": post.thread_id,
+        "in_reply_to": post.in_reply_to,
+        "author_id": post.author.id,
+        "author_handle": post.author.handle,
+        "author_display_name": post.author.display_name,
+        "rating": post.rating,
+        "text": post.text,
+        "lang": post.lang,
+        "created_at": post.created_at,
+        "revision": received.revision,
+    }
+    t = models.post_view
+    current = (
+        await session.execute(select(t.c.revision).where(t.c.post_id == post.id))
+    ).scalar_one_or_none()
+    if current is None:
+        await session.execute(insert_ignore(runtime.dialect, t, row, ["post_id"]))
+    elif received.revision >= current:
+        await session.execute(update(t).where(t.c.post_id == post.id).values(**row))
+
+
+CASE_HANDLERS: dict[str, EventHandler] = {
     t: on_case_event
     for t in (
         "case.opened",
@@ -54,3 +86,7 @@ HANDLERS: dict[str, EventHandler] = {
         "case.updated",
     )
 }
+
+POST_HANDLERS: dict[str, EventHandler] = {"post.received": on_post_received}
+
+HANDLERS: dict[str, EventHandler] = {**CASE_HANDLERS, **POST_HANDLERS}

@@ -1,13 +1,55 @@
-"""Responder settings."""
+"""Responder settings: the common ones plus ``RESPONDER_*`` for templates, collisions and sending."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from chorus_common.settings import CommonSettings
+from pydantic import AliasChoices, Field
+
+
+def _env(name: str, **kw: Any) -> Any:
+    return Field(validation_alias=AliasChoices(f"RESPONDER_{name.upper()}", name), **kw)
+
+
+# Conservative sends per minute per platform and channel; the platform's own 429 and
+# Retry-After always win over these.
+DEFAULT_RATES: dict[str, int] = {
+    "x": 50,
+    "facebook": 60,
+    "messenger": 120,
+    "instagram": 60,
+    "whatsapp": 600,
+    "google_business": 60,
+    "youtube": 30,
+    "reddit": 60,
+    "mastodon": 60,
+    "email": 120,
+}
 
 
 class ResponderSettings(CommonSettings):
     service_name: str = "responder"
     port: int = 8003
+
+    platform_base_url: str | None = _env("platform_base_url", default=None)
+    """Send every platform's API call to this base URL (the demo sandbox), whatever the channel says."""
+    smtp_host: str | None = _env("smtp_host", default=None)
+    smtp_port: int = _env("smtp_port", default=25)
+    brand: str = _env("brand", default="Chorus")
+    collision_window_minutes: float = _env("collision_window_minutes", default=10.0, ge=0)
+
+    sender_enabled: bool = _env("sender_enabled", default=True)
+    send_timeout_seconds: float = _env("send_timeout_seconds", default=10.0, gt=0)
+    send_max_attempts: int = _env("send_max_attempts", default=8, ge=1)
+    send_backoff_base_seconds: float = _env("send_backoff_base_seconds", default=1.0, gt=0)
+    send_backoff_max_seconds: float = _env("send_backoff_max_seconds", default=300.0, gt=0)
+    send_lease_seconds: float = _env("send_lease_seconds", default=60.0, gt=0)
+    send_poll_seconds: float = _env("send_poll_seconds", default=0.5, gt=0)
+    send_concurrency_per_platform: int = _env("send_concurrency_per_platform", default=4, ge=1)
+    platform_rates_per_minute: dict[str, int] = _env(
+        "platform_rates_per_minute", default_factory=lambda: dict(DEFAULT_RATES)
+    )
 
 
 def get_settings() -> ResponderSettings:

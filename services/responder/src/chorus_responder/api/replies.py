@@ -1,24 +1,279 @@
-"""Reply endpoints (drafting and approval come with the responder issue)."""
+"""Reply endpoints: draft, list, edit, approve, reject, send."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from chorus_common.auth import Principal
+from chorus_common.events import Envelope
+from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder import models
-from chorus_responder.api.deps import RepliesReader, SessionDep
+from chorus_responder import approvals, drafts, models, outgoing, store
+from chorus_responder.access import approver, sees_as_approver, sees_case
+from chorus_responder.api.deps import (
+    BroadcasterDep,
+    RepliesApprover,
+    RepliesReader,
+    RepliesWriter,
+    RuntimeDep,
+    SessionDep,
+    SettingsDep,
+    etag,
+    http_error,
+    parse_if_match,
+)
+from chorus_responder.api.schemas import ApproveBody, RejectBody, ReplyCreate, ReplyUpdate, SendBody
+from chorus_responder.api.views import reply_view
+from chorus_responder.domain.policy import pending, satisfies
+from chorus_responder.errors import ResponderError, not_found
+from chorus_responder.metrics import ResponderMetrics
+from chorus_responder.stream import Broadcaster
 
+Row = Mapping[str, Any]
 router = APIRouter(prefix="/v1", tags=["replies"])
+
+
+async def _visible_reply(
+    session: AsyncSession, principal: Principal, reply_id: str
+) -> tuple[Row, Row]:
+    reply = await store.get_reply(session, reply_id)
+    if reply is None:
+        raise http_error(not_found("reply", reply_id))
+    case = await store.get_case(session, reply["case_id"])
+    if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [reply])):
+        raise http_error(not_found("reply", reply_id))
+    return reply, case
+
+
+async def _commit(
+    request: Request,
+    session: AsyncSession,
+    events: list[Envelope],
+    reply: Row,
+    case: Row | None,
+) -> None:
+    runtime = request.app.state.runtime
+    await runtime.publish(session, events)
+    await session.commit()
+    runtime.kick()
+    broadcaster: Broadcaster = request.app.state.broadcaster
+    metrics: ResponderMetrics = request.app.state.responder_metrics
+    for e in events:
+        metrics.step(e.type.removeprefix("reply."), reply["adapter"])
+        broadcaster.publish(store.activity(e.type, reply, case))
+
+
+async def _with_history(session: AsyncSession, reply: Row) -> dict[str, Any]:
+    hist = await store.history_of(session, [reply["reply_id"]])
+    return reply_view(reply, hist[reply["reply_id"]])
+
+
+@router.post("/cases/{case_id}/replies", status_code=201)
+async def create_reply(
+    case_id: str,
+    body: ReplyCreate,
+    principal: RepliesWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    """Draft a reply to the case's latest post (or ``post_id``); 409 if someone just replied."""
+    if (body.text is None) == (body.template_id is None):
+        raise http_error(
+            ResponderError(
+                422, "validation_error", "give exactly one of text or template_id", field="text"
+            )
+        )
+    try:
+        row, found, events = await drafts.create_draft(
+            session,
+            principal,
+            settings,
+            case_id,
+            text=body.text,
+            template_id=body.template_id,
+            variables=body.variables,
+            post_id=body.post_id,
+            force=body.force,
+        )
+    except ResponderError as exc:
+        raise http_error(exc) from exc
+    case = await store.get_case(session, case_id)
+    await _commit(request, session, events, row, case)
+    request.app.state.broadcaster.publish({**store.activity("reply.drafting", row, case)})
+    response.headers["ETag"] = etag(row["version"])
+    response.headers["Location"] = f"/v1/replies/{row['reply_id']}"
+    return {**await _with_history(session, row), "collisions": found}
 
 
 @router.get("/cases/{case_id}/replies")
 async def list_replies(
-    case_id: str, principal: RepliesReader, session: SessionDep
+    case_id: str, principal: RepliesReader, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    t = models.case_view
-    case = (await session.execute(select(t).where(t.c.case_id == case_id))).mappings().first()
-    if case is None or not principal.can_see_any([case["team"], *case["collaborators"]]):
-        raise HTTPException(404, detail={"code": "case_not_found", "message": f"no case {case_id}"})
-    return {"case_id": case_id, "case_status": case["status"], "replies": []}
+    """The case's replies with their full history, and who else is active on the case."""
+    case = await store.get_case(session, case_id)
+    replies = await store.replies_of_case(session, case_id) if case else []
+    if case is None or not (sees_case(principal, case) or sees_as_approver(principal, replies)):
+        raise http_error(not_found("case", case_id))
+    hist = await store.history_of(session, [r["reply_id"] for r in replies])
+    me = principal.member_id or principal.sub
+    return {
+        "case_id": case_id,
+        "case_status": case["status"],
+        "team": case["team"],
+        "replies": [reply_view(r, hist[r["reply_id"]]) for r in replies],
+        "collisions": await drafts.collisions(session, case_id, me, settings),
+    }
+
+
+@router.get("/replies")
+async def list_all_replies(
+    principal: RepliesReader,
+    session: SessionDep,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    awaiting_me: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """Replies the caller may see, newest first; ``awaiting_me`` lists those they can approve."""
+    t = models.replies
+    q = select(t).order_by(t.c.updated_at.desc()).limit(limit * 5)
+    if awaiting_me:
+        q = q.where(t.c.status == "pending_approval")
+    elif status:
+        q = q.where(t.c.status == status)
+    rows = [dict(r) for r in (await session.execute(q)).mappings()]
+    who = approver(principal)
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        if awaiting_me:
+            if r["author_id"] == who.identity:
+                continue
+            open_needs = pending(
+                store.needed_from_json(r["needed"] or []), store.approved_keys(r["approvals"] or [])
+            )
+            if not any(satisfies(who, n.team, n.role) for n in open_needs):
+                continue
+        else:
+            case = await store.get_case(session, r["case_id"])
+            if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [r])):
+                continue
+        out.append(reply_view(r))
+        if len(out) >= limit:
+            break
+    return {"replies": out}
+
+
+@router.get("/replies/{reply_id}")
+async def get_reply(
+    reply_id: str, principal: RepliesReader, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    reply, _case = await _visible_reply(session, principal, reply_id)
+    response.headers["ETag"] = etag(reply["version"])
+    return await _with_history(session, reply)
+
+
+@router.patch("/replies/{reply_id}")
+async def edit_reply(
+    reply_id: str,
+    body: ReplyUpdate,
+    principal: RepliesWriter,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    if_match: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """Edit the text (If-Match required); approvals start over."""
+    version = parse_if_match(if_match)
+    reply, case = await _visible_reply(session, principal, reply_id)
+    if not sees_case(principal, case):
+        raise http_error(
+            ResponderError(403, "not_case_member", "only the case's teams can edit its replies")
+        )
+    try:
+        row, events = await drafts.edit_draft(
+            session, principal, reply, text=body.text, expected_version=version
+        )
+    except ResponderError as exc:
+        raise http_error(exc) from exc
+    await _commit(request, session, events, row, case)
+    request.app.state.broadcaster.publish(store.activity("reply.drafting", row, case))
+    response.headers["ETag"] = etag(row["version"])
+    return await _with_history(session, row)
+
+
+@router.post("/replies/{reply_id}/approve")
+async def approve_reply(
+    reply_id: str,
+    body: ApproveBody,
+    principal: RepliesApprover,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    """Give the sign-offs the caller's teams and role allow (never on their own reply)."""
+    reply, case = await _visible_reply(session, principal, reply_id)
+    try:
+        row, events = await approvals.approve(session, principal, reply, body.comment)
+    except ResponderError as exc:
+        raise http_error(exc) from exc
+    await _commit(request, session, events, row, case)
+    response.headers["ETag"] = etag(row["version"])
+    return await _with_history(session, row)
+
+
+@router.post("/replies/{reply_id}/reject")
+async def reject_reply(
+    reply_id: str,
+    body: RejectBody,
+    principal: RepliesApprover,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> dict[str, Any]:
+    """Reject with a comment; the author edits and asks again."""
+    reply, case = await _visible_reply(session, principal, reply_id)
+    try:
+        row, events = await approvals.reject(session, principal, reply, body.comment)
+    except ResponderError as exc:
+        raise http_error(exc) from exc
+    await _commit(request, session, events, row, case)
+    response.headers["ETag"] = etag(row["version"])
+    return await _with_history(session, row)
+
+
+@router.post("/replies/{reply_id}/send", status_code=202)
+async def send_reply(
+    reply_id: str,
+    principal: RepliesWriter,
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    body: SendBody | None = None,
+) -> dict[str, Any]:
+    """Queue an approved reply for delivery (the worker calls the platform, exactly once)."""
+    reply, case = await _visible_reply(session, principal, reply_id)
+    if not sees_case(principal, case):
+        raise http_error(
+            ResponderError(403, "not_case_member", "only the case's teams can send its replies")
+        )
+    try:
+        row, events, refusal = await outgoing.request_send(
+            session, principal, reply, settings, force=bool(body and body.force)
+        )
+    except ResponderError as exc:
+        raise http_error(exc) from exc
+    await _commit(request, session, events, row, case)
+    if refusal is not None:
+        raise http_error(refusal)
+    request.app.state.worker.kick()
+    request.app.state.broadcaster.publish(store.activity("reply.sending", row, case))
+    response.headers["ETag"] = etag(row["version"])
+    return await _with_history(session, row)
+
+
+__all__ = ["BroadcasterDep", "RuntimeDep", "router"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 13:32:06.164609
+Create Date: 2026-11-21 13:38:23.063166
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,6 +33,15 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('case_id')
     )
+    op.create_table('responder_channels',
+    sa.Column('platform', sa.String(length=32), nullable=False),
+    sa.Column('channel', sa.String(length=256), nullable=False),
+    sa.Column('base_url', sa.String(length=2048), nullable=True),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('credentials', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('platform', 'channel')
+    )
     op.create_table('responder_outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('topic', sa.String(length=128), nullable=False),
@@ -42,17 +51,130 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('responder_policies',
+    sa.Column('policy_id', sa.String(length=64), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
+    sa.Column('updated_by', sa.String(length=256), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('policy_id')
+    )
+    op.create_table('responder_post_view',
+    sa.Column('post_id', sa.String(length=600), nullable=False),
+    sa.Column('platform', sa.String(length=32), nullable=False),
+    sa.Column('channel', sa.String(length=256), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('native_id', sa.String(length=512), nullable=False),
+    sa.Column('url', sa.String(length=4096), nullable=True),
+    sa.Column('thread_id', sa.String(length=600), nullable=False),
+    sa.Column('in_reply_to', sa.String(length=600), nullable=True),
+    sa.Column('author_id', sa.String(length=256), nullable=False),
+    sa.Column('author_handle', sa.String(length=256), nullable=True),
+    sa.Column('author_display_name', sa.String(length=512), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('lang', sa.String(length=16), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('post_id')
+    )
+    with op.batch_alter_table('responder_post_view', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_responder_post_view_thread_id'), ['thread_id'], unique=False)
+
     op.create_table('responder_processed_events',
     sa.Column('event_id', sa.String(length=64), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('event_id')
+    )
+    op.create_table('responder_replies',
+    sa.Column('reply_id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=64), nullable=False),
+    sa.Column('post_id', sa.String(length=600), nullable=False),
+    sa.Column('platform', sa.String(length=32), nullable=False),
+    sa.Column('adapter', sa.String(length=32), nullable=False),
+    sa.Column('channel', sa.String(length=256), nullable=False),
+    sa.Column('visibility', sa.String(length=8), nullable=False),
+    sa.Column('mode', sa.String(length=8), nullable=False),
+    sa.Column('team', sa.String(length=64), nullable=True),
+    sa.Column('author_id', sa.String(length=256), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('lang', sa.String(length=16), nullable=True),
+    sa.Column('template_id', sa.String(length=36), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('needed', sa.JSON(), nullable=False),
+    sa.Column('approvals', sa.JSON(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sa.String(length=64), nullable=True),
+    sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('needs_check', sa.Boolean(), nullable=False),
+    sa.Column('platform_reply_id', sa.String(length=256), nullable=True),
+    sa.Column('platform_url', sa.String(length=2048), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('error_code', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('reply_id'),
+    sa.UniqueConstraint('idempotency_key')
+    )
+    with op.batch_alter_table('responder_replies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_responder_replies_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_responder_replies_due', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('responder_reply_history',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('reply_id', sa.String(length=36), nullable=False),
+    sa.Column('case_id', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=40), nullable=False),
+    sa.Column('actor', sa.String(length=256), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('responder_reply_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_responder_reply_history_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_responder_reply_history_reply_id'), ['reply_id'], unique=False)
+
+    op.create_table('responder_templates',
+    sa.Column('template_id', sa.String(length=36), nullable=False),
+    sa.Column('team', sa.String(length=64), nullable=False),
+    sa.Column('lang', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=256), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('template_id'),
+    sa.UniqueConstraint('team', 'lang', 'name', name='uq_responder_templates_name')
     )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('responder_templates')
+    with op.batch_alter_table('responder_reply_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_responder_reply_history_reply_id'))
+        batch_op.drop_index(batch_op.f('ix_responder_reply_history_case_id'))
+
+    op.drop_table('responder_reply_history')
+    with op.batch_alter_table('responder_replies', schema=None) as batch_op:
+        batch_op.drop_index('ix_responder_replies_due')
+        batch_op.drop_index(batch_op.f('ix_responder_replies_case_id'))
+
+    op.drop_table('responder_replies')
     op.drop_table('responder_processed_events')
+    with op.batch_alter_table('responder_post_view', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_responder_post_view_thread_id'))
+
+    op.drop_table('responder_post_view')
+    op.drop_table('responder_policies')
     op.drop_table('responder_outbox')
+    op.drop_table('responder_channels')
     op.drop_table('responder_case_view')
     # ### end Alembic commands ###

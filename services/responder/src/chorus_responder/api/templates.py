@@ -1,0 +1,155 @@
+"""Saved replies per team and language (``/v1/templates``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from chorus_common.auth import Principal
+from chorus_common.events import utcnow
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_responder import models
+from chorus_responder.access import identity
+from chorus_responder.api.deps import (
+    RepliesReader,
+    SessionDep,
+    TemplatesWriter,
+    etag,
+    http_error,
+)
+from chorus_responder.api.schemas import TemplateCreate, TemplateUpdate
+from chorus_responder.domain.templates import TemplateError, placeholders
+from chorus_responder.errors import ResponderError, not_found
+
+router = APIRouter(prefix="/v1/templates", tags=["templates"])
+
+
+def _view(row: Any) -> dict[str, Any]:
+    return {
+        "template_id": row.template_id,
+        "team": row.team,
+        "lang": row.lang,
+        "name": row.name,
+        "body": row.body,
+        "variables": list(placeholders(row.body)),
+        "version": row.version,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def _check_body(body: str) -> None:
+    try:
+        placeholders(body)
+    except TemplateError as exc:
+        raise http_error(ResponderError(422, exc.code, str(exc), field="body")) from exc
+
+
+def _may_write(principal: Principal, team: str) -> None:
+    if not principal.is_admin and team not in principal.teams:
+        raise http_error(
+            ResponderError(
+                403, "not_team_member", f"only {team}'s lead or an admin can edit its templates"
+            )
+        )
+
+
+@router.get("")
+async def list_templates(
+    principal: RepliesReader,
+    session: SessionDep,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+) -> dict[str, Any]:
+    t = models.templates
+    q = select(t).order_by(t.c.team, t.c.lang, t.c.name)
+    if team:
+        q = q.where(t.c.team == team)
+    if lang:
+        q = q.where(t.c.lang == lang)
+    rows = (await session.execute(q)).all()
+    return {"templates": [_view(r) for r in rows if principal.can_see_team(r.team)]}
+
+
+@router.post("", status_code=201)
+async def create_template(
+    body: TemplateCreate, principal: TemplatesWriter, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    _may_write(principal, body.team)
+    _check_body(body.body)
+    now = utcnow()
+    row = {
+        "template_id": str(uuid.uuid4()),
+        **body.model_dump(),
+        "version": 1,
+        "created_by": identity(principal),
+        "created_at": now,
+        "updated_at": now,
+    }
+    try:
+        await session.execute(models.templates.insert().values(**row))
+        await session.commit()
+    except IntegrityError as exc:
+        raise http_error(
+            ResponderError(
+                409, "template_exists", f"{body.team}/{body.lang} already has {body.name!r}"
+            )
+        ) from exc
+    response.headers["ETag"] = etag(1)
+    return await _load(session, principal, row["template_id"])
+
+
+async def _load(session: AsyncSession, principal: Principal, template_id: str) -> dict[str, Any]:
+    t = models.templates
+    row = (await session.execute(select(t).where(t.c.template_id == template_id))).first()
+    if row is None or not principal.can_see_team(row.team):
+        raise http_error(not_found("template", template_id))
+    return _view(row)
+
+
+@router.get("/{template_id}")
+async def get_template(
+    template_id: str, principal: RepliesReader, session: SessionDep
+) -> dict[str, Any]:
+    return await _load(session, principal, template_id)
+
+
+@router.patch("/{template_id}")
+async def update_template(
+    template_id: str, body: TemplateUpdate, principal: TemplatesWriter, session: SessionDep
+) -> dict[str, Any]:
+    current = await _load(session, principal, template_id)
+    _may_write(principal, current["team"])
+    changes = body.model_dump(exclude_none=True)
+    if "body" in changes:
+        _check_body(changes["body"])
+    t = models.templates
+    try:
+        await session.execute(
+            update(t)
+            .where(t.c.template_id == template_id)
+            .values(**changes, version=current["version"] + 1, updated_at=utcnow())
+        )
+        await session.commit()
+    except IntegrityError as exc:
+        raise http_error(
+            ResponderError(409, "template_exists", "a template with that name exists")
+        ) from exc
+    return await _load(session, principal, template_id)
+
+
+@router.delete("/{template_id}", status_code=204)
+async def delete_template(
+    template_id: str, principal: TemplatesWriter, session: SessionDep
+) -> Response:
+    current = await _load(session, principal, template_id)
+    _may_write(principal, current["team"])
+    t = models.templates
+    await session.execute(delete(t).where(t.c.template_id == template_id))
+    await session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Pure rules of the responder: templates, platform constraints, approval policies."""

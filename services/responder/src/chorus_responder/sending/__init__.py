@@ -1,0 +1,1 @@
+"""Outbound adapters (one ``Sender`` per platform), the send worker and its bookkeeping."""

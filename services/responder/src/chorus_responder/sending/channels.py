@@ -1,0 +1,56 @@
+"""Resolve where and with which credentials a reply goes: channel configuration, defaults,
+and the global override that points every platform at a local sandbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_responder import models
+from chorus_responder.sending.base import Channel, PermanentSendError
+from chorus_responder.sending.mastodon import instance_base
+from chorus_responder.sending.registry import DEFAULT_BASE_URLS
+from chorus_responder.settings import ResponderSettings
+
+# Not a secret: the local sandbox accepts any token.
+SANDBOX_TOKEN = "sandbox-token"
+
+
+async def resolve(
+    session: AsyncSession, settings: ResponderSettings, adapter: str, platform: str, channel: str
+) -> Channel:
+    """The channel for ``adapter`` (a Facebook page's configuration also serves Messenger)."""
+    t = models.channels
+    row = None
+    for p in dict.fromkeys((adapter, platform)):
+        row = (
+            await session.execute(select(t).where(t.c.platform == p, t.c.channel == channel))
+        ).first()
+        if row is not None:
+            break
+    options: dict[str, str] = {k: str(v) for k, v in (row.options if row else {}).items()}
+    credentials: dict[str, str] = dict(row.credentials) if row else {}
+    override = settings.platform_base_url
+    if adapter == "email":
+        if settings.smtp_host:
+            options["smtp_host"] = settings.smtp_host
+            options["smtp_port"] = str(settings.smtp_port)
+            options.setdefault("starttls", "false")
+        base = ""
+    elif override:
+        base = override
+    else:
+        base = (row.base_url if row else None) or DEFAULT_BASE_URLS.get(adapter) or ""
+        if not base and adapter == "mastodon":
+            base = instance_base(channel) or ""
+    if override and not credentials:
+        credentials = {"access_token": SANDBOX_TOKEN}
+    if row is None and not override and not (adapter == "email" and settings.smtp_host):
+        raise PermanentSendError(
+            "channel_not_configured", f"no configuration for {adapter} channel {channel}"
+        )
+    if adapter != "email" and not base:
+        raise PermanentSendError(
+            "channel_not_configured", f"no API base URL for {adapter}/{channel}"
+        )
+    return Channel(adapter, channel, base, options, credentials)
