@@ -11,8 +11,10 @@ from fastapi import FastAPI
 from chorus_ingest import archive, models
 from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, posts, webhooks
+from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.pipeline import Intake
+from chorus_ingest.poller import Poller
 from chorus_ingest.settings import IngestSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -49,6 +51,10 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
             interval=settings.archive_purge_interval_seconds,
         )
     )
+    poller = Poller(runtime, intake, metrics, settings, sources=POLL_SOURCES, connectors=CONNECTORS)
+    if settings.poller_enabled:
+        runtime.add_background(poller.run_forever)
     app.state.intake = intake
+    app.state.poller = poller
     app.state.ingest_metrics = metrics
     return app
