@@ -300,3 +300,13 @@ def next_token(raw: RawInput, *path: str) -> str | None:
 def one(build: Callable[..., Post], *args: Any) -> Callable[[], list[Post]]:
     """A deferred builder of one post, for :func:`collect`."""
     return lambda: [build(*args)]
+
+
+def page_list(data: Mapping[str, Any], key: str) -> list[Any]:
+    """The list under ``key`` of a page (absent or null means empty); anything else is unusable."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise NormalizeError("invalid_shape", f"{key} must be a list", key)
+    return value

@@ -59,18 +59,12 @@ class GoogleBusinessConnector:
 
     def _page(self, data: Mapping[str, Any], channel: str | None) -> NormalizeResult:
         if "locationReviews" in data:
-            rows = data.get("locationReviews") or []
-            if not isinstance(rows, list):
-                raise NormalizeError(
-                    "invalid_shape", "locationReviews must be a list", "locationReviews"
-                )
+            rows = fk.page_list(data, "locationReviews")
             return fk.collect(
                 ((row, _located(row, channel)) for row in rows),
                 native_id=lambda row: _id(fk.opt_obj(row).get("review")),
             )
-        reviews = data.get("reviews") or []
-        if not isinstance(reviews, list):
-            raise NormalizeError("invalid_shape", "reviews must be a list", "reviews")
+        reviews = fk.page_list(data, "reviews")
         return fk.collect(((r, fk.one(_review, r, channel, None)) for r in reviews), native_id=_id)
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:

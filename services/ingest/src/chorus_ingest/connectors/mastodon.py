@@ -100,9 +100,7 @@ def _entries(data: Any) -> list[tuple[Any, str | None]]:
     if isinstance(data, dict) and ("ancestors" in data or "descendants" in data):
         out: list[tuple[Any, str | None]] = []
         for key in ("ancestors", "descendants"):
-            part = data.get(key) or []
-            if not isinstance(part, list):
-                raise NormalizeError("invalid_shape", f"{key} must be a list", key)
+            part = fk.page_list(data, key)
             out.extend((s, None) for s in part)
         return out
     if isinstance(data, dict) and ("content" in data or "type" in data):

@@ -45,17 +45,13 @@ class TrustpilotConnector:
         if not isinstance(data, dict):
             raise NormalizeError("invalid_shape", "expected reviews[], events[] or a review")
         if "events" in data:
-            events = data.get("events") or []
-            if not isinstance(events, list):
-                raise NormalizeError("invalid_shape", "events must be a list", "events")
+            events = fk.page_list(data, "events")
             return fk.collect(
                 ((e, _event_builder(e, raw.channel)) for e in events),
                 native_id=lambda e: _id(fk.opt_obj(e).get("eventData")),
             )
         if "reviews" in data:
-            reviews = data.get("reviews") or []
-            if not isinstance(reviews, list):
-                raise NormalizeError("invalid_shape", "reviews must be a list", "reviews")
+            reviews = fk.page_list(data, "reviews")
             return fk.collect(
                 ((r, fk.one(_review, r, raw.channel)) for r in reviews), native_id=_id
             )

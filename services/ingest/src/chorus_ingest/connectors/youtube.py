@@ -44,9 +44,7 @@ class YouTubeConnector:
             )
         kind = data.get("kind")
         if "items" in data:
-            items = data.get("items") or []
-            if not isinstance(items, list):
-                raise NormalizeError("invalid_shape", "items must be a list", "items")
+            items = fk.page_list(data, "items")
             return fk.collect(((it, _builder(it, raw.channel)) for it in items), native_id=_id)
         if kind in ("youtube#commentThread", "youtube#comment"):
             return fk.collect([(data, _builder(data, raw.channel))], native_id=_id)
