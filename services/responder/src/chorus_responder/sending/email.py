@@ -79,6 +79,9 @@ class EmailSender:
         except aiosmtplib.SMTPConnectError as exc:
             raise TransientSendError("connect_error", f"email: cannot connect ({exc})") from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            if codes and all(400 <= c < 500 for c in codes):
+                raise TransientSendError("recipient_deferred", f"email: {exc}") from exc
             raise PermanentSendError("recipient_refused", f"email: {exc}") from exc
         except aiosmtplib.SMTPResponseException as exc:
             if 400 <= exc.code < 500:
