@@ -1,0 +1,153 @@
+"""Report endpoints: ``/v1/reports/…`` (scope ``reports:read``)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from chorus_common.events import utcnow
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep
+from chorus_analytics.api.render import respond, wanted
+from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
+from chorus_analytics.reports import activity, cases, digest, posts, summary
+from chorus_analytics.reports.query import ReportQuery
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+Report = Callable[[AsyncSession, ReportQuery], Awaitable[dict[str, Any]]]
+REPORTS: dict[str, Report] = {
+    "volume": posts.volume,
+    "engagement": posts.engagement,
+    "sentiment": posts.sentiment,
+    "top-authors": posts.top_authors,
+    "keywords": posts.keywords,
+    "responsiveness": cases.responsiveness,
+    "sla": cases.sla,
+    "workload": cases.workload,
+    "replies": activity.replies,
+}
+
+
+def _bad(field: str, message: str) -> HTTPException:
+    return HTTPException(
+        422, detail={"code": "invalid_parameter", "message": f"{field}: {message}", "field": field}
+    )
+
+
+def build_query(
+    start: datetime | None,
+    end: datetime | None,
+    since: str | None,
+    granularity: Literal["minute", "hour", "day"],
+    max_buckets: int,
+    **kw: Any,
+) -> ReportQuery:
+    now = utcnow()
+    end_ = as_utc(end) if end else now
+    if since:
+        try:
+            start_ = end_ - parse_since(since)
+        except ValueError as exc:
+            raise _bad("since", str(exc)) from exc
+    else:
+        start_ = as_utc(start) if start else end_ - timedelta(hours=24)
+    if start_ >= end_:
+        raise _bad("from", "must be before 'to'")
+    n = bucket_count(start_, end_, granularity)
+    if n > max_buckets:
+        raise _bad("granularity", f"{n} {granularity} buckets exceed the limit of {max_buckets}")
+    return ReportQuery(start=start_, end=end_, granularity=granularity, now=now, **kw)
+
+
+FromQ = Annotated[datetime | None, Query(alias="from", description="ISO time (default: to - 24h)")]
+ToQ = Annotated[datetime | None, Query(alias="to", description="ISO time (default: now)")]
+SinceQ = Annotated[str | None, Query(description="instead of from: 90m, 24h, 7d")]
+FormatQ = Annotated[Literal["json", "csv"] | None, Query(description="or Accept: text/csv")]
+
+
+@router.get("/summary")
+async def get_summary(
+    _: ReportsReader,
+    session: SessionDep,
+    start: FromQ = None,
+    end: ToQ = None,
+) -> dict[str, Any]:
+    """Every section in one document (all time unless from/to are given)."""
+    if start is None and end is None:
+        q = summary.all_time(utcnow())
+    else:
+        now = utcnow()
+        q = ReportQuery(
+            start=as_utc(start) if start else summary.EPOCH,
+            end=as_utc(end) if end else now,
+            granularity="hour",
+            now=now,
+        )
+    return await summary.summary(session, q)
+
+
+@router.get("/digest", response_model=None)
+async def get_digest(
+    request: Request,
+    _: ReportsReader,
+    session: SessionDep,
+    day: Annotated[date | None, Query(alias="date", description="default: yesterday (UTC)")] = None,
+    format: Annotated[Literal["json", "markdown"] | None, Query()] = None,
+) -> Response | dict[str, Any]:
+    """The day's digest per channel, as JSON or Markdown (``?format=markdown``)."""
+    day = day or (utcnow() - timedelta(days=1)).date()
+    data = await digest.digest(session, day)
+    if wanted(request, format) == "markdown":
+        return Response(digest.to_markdown(data), media_type="text/markdown; charset=utf-8")
+    return data
+
+
+@router.get("/{name}", response_model=None)
+async def get_report(
+    name: Literal[
+        "volume",
+        "engagement",
+        "sentiment",
+        "top-authors",
+        "keywords",
+        "responsiveness",
+        "sla",
+        "workload",
+        "replies",
+    ],
+    request: Request,
+    _: ReportsReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    start: FromQ = None,
+    end: ToQ = None,
+    since: SinceQ = None,
+    granularity: Literal["minute", "hour", "day"] = "hour",
+    platform: str | None = None,
+    channel: str | None = None,
+    team: str | None = None,
+    group_by: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    format: FormatQ = None,
+) -> Response:
+    """One report over [from, to) in buckets of ``granularity``, JSON or CSV."""
+    q = build_query(
+        start,
+        end,
+        since,
+        granularity,
+        settings.report_max_buckets,
+        platform=platform,
+        channel=channel,
+        team=team,
+        group_by=group_by,
+        limit=limit,
+    )
+    data = await REPORTS[name](session, q)
+    fmt = wanted(request, format)
+    return respond(data, "csv" if fmt == "csv" else "json", name)

@@ -1,0 +1,44 @@
+"""The analytics app: wiring only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chorus_common import topics
+from chorus_common.consume import dispatcher
+from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from fastapi import FastAPI
+
+from chorus_analytics import models, prom, spikes_job
+from chorus_analytics.api import reports
+from chorus_analytics.handlers import HANDLERS
+from chorus_analytics.settings import AnalyticsSettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) -> FastAPI:
+    runtime = Runtime(
+        settings,
+        metadata=models.metadata,
+        migrations=MIGRATIONS,
+        outbox_table=models.outbox,
+        bus=bus,
+    )
+    runtime.add_consumer(
+        "all", topics.ALL_TOPICS, dispatcher(runtime, processed=models.processed, handlers=HANDLERS)
+    )
+    collector = prom.AnalyticsCollector()
+    runtime.metrics.registry.register(collector)
+    if settings.metrics_refresh_seconds > 0:
+        runtime.add_background(lambda: prom.run_forever(runtime, settings, collector))
+    if settings.spike_check_seconds > 0:
+        runtime.add_background(lambda: spikes_job.run_forever(runtime, settings))
+    app = create_service_app(
+        runtime,
+        title="Chorus analytics",
+        routers=[reports.router],
+        description="Time-bucketed aggregates, reports, spike alerts and Prometheus metrics.",
+    )
+    app.state.collector = collector
+    return app

@@ -1,0 +1,1 @@
+"""Pure analytics rules: time buckets, statistics, spike detection. No framework imports."""

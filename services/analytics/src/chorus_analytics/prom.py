@@ -1,0 +1,241 @@
+"""Every analytics figure as Prometheus metrics, refreshed from the database periodically.
+
+A custom collector serves the last snapshot, so a scrape never touches the database. Labels
+are bounded: channels and languages beyond the busiest N become ``other``; no post ids or
+author names are ever labels.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from chorus_common.events import utcnow
+from chorus_common.runtime import Runtime
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_analytics import models
+from chorus_analytics.reports import cases, posts
+from chorus_analytics.reports.query import ReportQuery
+from chorus_analytics.settings import AnalyticsSettings
+
+log = logging.getLogger(__name__)
+P = "chorus_analytics_"
+QUANTILES = (("median", "0.5"), ("p90", "0.9"), ("p99", "0.99"))
+
+# name -> (type, help, labels); counters are exposed with a ``_total`` suffix.
+FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "posts": ("counter", "Posts counted, all time", ("platform", "kind", "sentiment")),
+    "posts_by_channel": ("counter", "Posts counted per channel, all time", ("channel",)),
+    "posts_by_language": ("counter", "Posts counted per language, all time", ("lang",)),
+    "posts_by_team": ("gauge", "Posts per team of their case, all time", ("team",)),
+    "negative_posts_by_channel": ("counter", "Negative posts per channel", ("channel",)),
+    "engagement": ("counter", "Likes, shares, replies, views on posts", ("kind", "metric")),
+    "authors_24h": ("gauge", "Distinct authors over the last 24 hours", ()),
+    "author_reach_24h": ("gauge", "Sum of followers of authors over the last 24 hours", ()),
+    "net_sentiment_24h": ("gauge", "Net sentiment per channel, last 24 hours", ("channel",)),
+    "cases_open": ("gauge", "Open cases now", ("team", "priority")),
+    "case_events": ("counter", "Case events by type", ("type", "team", "priority")),
+    "sla_compliance_ratio_24h": (
+        "gauge",
+        "SLA met / (met + breached), cases opened in 24 h",
+        ("team",),
+    ),
+    "first_response_seconds_24h": ("gauge", "Time to first reply sent", ("team", "quantile")),
+    "resolution_seconds_24h": ("gauge", "Time to resolution", ("team", "quantile")),
+    "assignment_seconds_24h": ("gauge", "Post received to first assignment", ("team", "quantile")),
+    "member_cases": (
+        "gauge",
+        "Open cases now / handled in 24 h per member",
+        ("team", "member", "state"),
+    ),
+    "workload_gini": (
+        "gauge",
+        "Gini coefficient of load across a team's members",
+        ("team", "state"),
+    ),
+    "workload_busiest_share": (
+        "gauge",
+        "Share of a team's load on its busiest member",
+        ("team", "state"),
+    ),
+    "replies": ("counter", "Reply events by status", ("team", "status")),
+    "alerts": ("counter", "Alerts seen on chorus.alerts.v1", ("type", "state")),
+    "buzz_active": ("gauge", "Bad-buzz subjects currently raised", ("kind",)),
+    "dead_letters": ("counter", "Dead letters seen on chorus.dlq.v1", ("source", "code")),
+    "refresh_timestamp_seconds": ("gauge", "When these figures were last refreshed", ()),
+}
+
+
+def exported_names() -> set[str]:
+    return {P + n + ("_total" if t == "counter" else "") for n, (t, _, _) in FAMILIES.items()}
+
+
+class Snapshot:
+    """Samples per family, built off-line and swapped in whole."""
+
+    def __init__(self) -> None:
+        self.samples: dict[str, dict[tuple[str, ...], float]] = defaultdict(
+            lambda: defaultdict(float)
+        )
+
+    def add(self, name: str, labels: Iterable[str], value: float) -> None:
+        self.samples[name][tuple(str(x) for x in labels)] += float(value)
+
+    def set(self, name: str, labels: Iterable[str], value: float) -> None:
+        self.samples[name][tuple(str(x) for x in labels)] = float(value)
+
+
+class AnalyticsCollector(Collector):
+    def __init__(self) -> None:
+        self.snapshot = Snapshot()
+
+    def collect(self) -> Iterator[Metric]:
+        snap = self.snapshot
+        for name, (kind, doc, labels) in FAMILIES.items():
+            family: Any = (CounterMetricFamily if kind == "counter" else GaugeMetricFamily)(
+                P + name, doc, labels=list(labels)
+            )
+            for key, value in snap.samples.get(name, {}).items():
+                family.add_metric(list(key), value)
+            yield family
+
+
+def _cap(values: dict[str, float], limit: int) -> dict[str, str]:
+    """Map each value to itself if among the ``limit`` largest, else ``other``."""
+    keep = {k for k, _ in sorted(values.items(), key=lambda kv: -kv[1])[:limit]}
+    return {k: (k if k in keep else "other") or "unknown" for k in values}
+
+
+async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
+    s = Snapshot()
+    pb, eb = models.post_buckets, models.event_buckets
+    res = await session.execute(
+        select(
+            pb.c.platform,
+            pb.c.kind,
+            pb.c.sentiment,
+            pb.c.channel,
+            pb.c.lang,
+            pb.c.team,
+            func.sum(pb.c.posts),
+            func.sum(pb.c.likes),
+            func.sum(pb.c.shares),
+            func.sum(pb.c.replies),
+            func.sum(pb.c.views),
+        )
+        .where(pb.c.grain == "d")
+        .group_by(pb.c.platform, pb.c.kind, pb.c.sentiment, pb.c.channel, pb.c.lang, pb.c.team)
+    )
+    rows = res.all()
+    by_channel: dict[str, float] = defaultdict(float)
+    by_lang: dict[str, float] = defaultdict(float)
+    for r in rows:
+        by_channel[r.channel] += r[6]
+        by_lang[r.lang] += r[6]
+    ch = _cap(by_channel, settings.metrics_max_channels)
+    lang = _cap(by_lang, 30)
+    for r in rows:
+        n = r[6]
+        s.add("posts", (r.platform, r.kind, r.sentiment or "unknown"), n)
+        s.add("posts_by_channel", (ch[r.channel],), n)
+        s.add("posts_by_language", (lang[r.lang],), n)
+        s.add("posts_by_team", (r.team or "none",), n)
+        if r.sentiment == "negative":
+            s.add("negative_posts_by_channel", (ch[r.channel],), n)
+        for metric, v in zip(posts.ENGAGEMENT, r[7:], strict=True):
+            s.add("engagement", (r.kind, metric), v or 0)
+    ev = await session.execute(
+        select(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail, func.sum(eb.c.count))
+        .where(eb.c.grain == "d")
+        .group_by(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail)
+    )
+    for type_, team, prio, detail, n in ev.all():
+        if type_.startswith("case."):
+            s.add("case_events", (type_, team or "none", prio), n)
+        elif type_.startswith("reply."):
+            s.add("replies", (team or "none", type_.removeprefix("reply.")), n)
+        elif type_.startswith("alert."):
+            s.add("alerts", (type_, detail.split(":")[0]), n)
+        elif type_ == "dead_letter":
+            source, _, code = detail.partition("|")
+            s.add("dead_letters", (source, code), n)
+    await _current(session, s)
+    await _last_day(session, s)
+    s.set("refresh_timestamp_seconds", (), time.time())
+    return s
+
+
+async def _current(session: AsyncSession, s: Snapshot) -> None:
+    c, a = models.cases, models.alert_state
+    res = await session.execute(
+        select(c.c.team, c.c.priority, func.count())
+        .where(c.c.status != "resolved")
+        .group_by(c.c.team, c.c.priority)
+    )
+    for team, prio, n in res.all():
+        s.set("cases_open", (team or "none", prio), n)
+    for kind in ("channel", "keyword"):
+        s.set("buzz_active", (kind,), 0)
+    res = await session.execute(
+        select(a.c.kind, func.count()).where(a.c.state == "raised").group_by(a.c.kind)
+    )
+    for kind, n in res.all():
+        s.set("buzz_active", (kind,), n)
+
+
+async def _last_day(session: AsyncSession, s: Snapshot) -> None:
+    now = utcnow()
+    q = ReportQuery(start=now - timedelta(hours=24), end=now + timedelta(minutes=1), now=now)
+    eng = await posts.engagement(session, q)
+    s.set("authors_24h", (), eng["authors"]["authors"])
+    s.set("author_reach_24h", (), eng["authors"]["reach"])
+    for channel, v in (await posts.sentiment(session, q))["channels"].items():
+        if v["net"] is not None:
+            s.set("net_sentiment_24h", (channel,), v["net"])
+    for r in (await cases.sla(session, q))["rows"]:
+        if r["compliance_rate"] is not None:
+            s.set("sla_compliance_ratio_24h", (r["team"] or "none",), r["compliance_rate"])
+    for r in (await cases.responsiveness(session, q))["rows"]:
+        for name in ("first_response", "resolution", "assignment"):
+            for stat, quantile in QUANTILES:
+                value = r.get(f"{name}_{stat}")
+                if value is not None:
+                    s.set(f"{name}_seconds_24h", (r["team"] or "none", quantile), value)
+    work = await cases.workload(session, q)
+    for r in work["rows"]:
+        for state in ("open", "handled"):
+            s.set("member_cases", (r["team"], r["member"], state), r[state])
+    for team, v in work["teams"].items():
+        for state in ("open", "handled"):
+            s.set("workload_gini", (team, state), v[state]["gini"])
+            s.set("workload_busiest_share", (team, state), v[state]["busiest_share"])
+
+
+async def refresh(
+    runtime: Runtime, settings: AnalyticsSettings, collector: AnalyticsCollector
+) -> None:
+    async with runtime.sessionmaker() as session:
+        collector.snapshot = await build(session, settings)
+
+
+async def run_forever(
+    runtime: Runtime, settings: AnalyticsSettings, collector: AnalyticsCollector
+) -> None:
+    """Background task: rebuild the snapshot every ``metrics_refresh_seconds``."""
+    while True:
+        try:
+            await refresh(runtime, settings, collector)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("metrics refresh failed; will retry")
+        await asyncio.sleep(settings.metrics_refresh_seconds)

@@ -1,0 +1,75 @@
+"""The parameters every report takes, and SQL helpers shared by the report modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+
+from chorus_analytics.domain.timebuckets import GRAIN_CODE, Granularity, as_utc, floor
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    start: datetime
+    end: datetime
+    granularity: Granularity = "hour"
+    platform: str | None = None
+    channel: str | None = None
+    team: str | None = None
+    group_by: str | None = None
+    limit: int = 20
+    now: datetime | None = None
+
+    @property
+    def grain(self) -> str:
+        return GRAIN_CODE[self.granularity]
+
+    @property
+    def bucket_start(self) -> datetime:
+        return floor(self.start, self.granularity)
+
+    def meta(self, report: str) -> dict[str, Any]:
+        return {
+            "report": report,
+            "from": iso(self.start),
+            "to": iso(self.end),
+            "granularity": self.granularity,
+            "filters": {
+                k: v
+                for k, v in (
+                    ("platform", self.platform),
+                    ("channel", self.channel),
+                    ("team", self.team),
+                )
+                if v
+            },
+        }
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else as_utc(value).isoformat().replace("+00:00", "Z")
+
+
+def filters(table: Table, q: ReportQuery) -> list[ColumnElement[bool]]:
+    """platform/channel/team equality filters for a table that has those columns."""
+    out: list[ColumnElement[bool]] = []
+    for name in ("platform", "channel", "team"):
+        value = getattr(q, name)
+        if value and name in table.c:
+            out.append(table.c[name] == value)
+    return out
+
+
+def bucket_range(table: Table, q: ReportQuery) -> list[ColumnElement[bool]]:
+    return [
+        table.c.grain == q.grain,
+        table.c.bucket >= q.bucket_start,
+        table.c.bucket < as_utc(q.end),
+    ]
+
+
+def time_range(col: Any, q: ReportQuery) -> list[ColumnElement[bool]]:
+    return [col >= as_utc(q.start), col < as_utc(q.end)]

@@ -1,0 +1,107 @@
+"""The summary: one non-empty figure per section, plus flat keys for the launcher."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chorus_common.events import utcnow
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_analytics import models
+from chorus_analytics.reports import activity, cases, posts
+from chorus_analytics.reports.query import ReportQuery
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def all_time(now: datetime | None = None) -> ReportQuery:
+    end = (now or utcnow()) + timedelta(days=1)
+    return ReportQuery(start=EPOCH, end=end, granularity="day", now=now)
+
+
+async def open_cases(session: AsyncSession, by: str) -> dict[str, int]:
+    c = models.cases
+    res = await session.execute(
+        select(c.c[by], func.count()).where(c.c.status != "resolved").group_by(c.c[by])
+    )
+    return {str(k or "unassigned"): int(n) for k, n in sorted(res.all())}
+
+
+def _pick(stats: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {n: stats.get(n) for n in names}
+
+
+async def summary(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+    vol = await posts.volume(session, q)
+    eng = await posts.engagement(session, q)
+    sent = await posts.sentiment(session, q)
+    resp = await cases.responsiveness(session, q)
+    work = await cases.workload(session, q)
+    sla = await cases.sla(session, q)
+    rep = await activity.event_counts(session, q, "reply.")
+    case_events = await activity.event_counts(session, q, "case.")
+    alerts = await activity.alerts(session, q)
+    kw = await posts.keywords(session, replace(q, limit=5))
+    open_by_team = await open_cases(session, "team")
+    totals = vol["totals"]
+    eng_totals = {m: sum(t[m] for t in eng["totals"].values()) for m in posts.ENGAGEMENT}
+    turnaround = (await activity.replies(session, q))["approval_turnaround"]
+    resp_rows = {r[resp["group_by"]]: r for r in resp["rows"]}
+    fields = (
+        "cases",
+        "assignment_median",
+        "assignment_p90",
+        "first_response_median",
+        "first_response_p90",
+        "resolution_median",
+    )
+    return {
+        "from": q.meta("summary")["from"],
+        "to": q.meta("summary")["to"],
+        "posts_total": vol["total"],
+        "cases_open_by_team": open_by_team,
+        "replies_sent": rep.get("reply.sent", 0),
+        "replies_failed": rep.get("reply.failed", 0),
+        "dead_letters_total": alerts["dead_letters_total"],
+        "posts": {"total": vol["total"], **{f"by_{k}": v for k, v in totals.items()}},
+        "engagement": {**eng_totals, **eng["authors"]},
+        "cases": {
+            "opened": case_events.get("case.opened", 0),
+            "open": sum(open_by_team.values()),
+            "open_by_team": open_by_team,
+            "open_by_priority": await open_cases(session, "priority"),
+            "resolved": case_events.get("case.resolved", 0),
+            "sla_breaches": case_events.get("case.sla_breached", 0),
+            "events": case_events,
+        },
+        "replies": {
+            **{t.removeprefix("reply."): n for t, n in sorted(rep.items())},
+            "approval_turnaround_median": turnaround["median"],
+        },
+        "sentiment": {
+            "net": sent["net"],
+            "by_label": totals["sentiment"],
+            "net_by_channel": {ch: v["net"] for ch, v in sent["channels"].items()},
+        },
+        "responsiveness": {
+            "unit": "seconds",
+            "all": _pick(resp_rows.get("all", {}), *fields),
+            "by_team": {k: _pick(v, *fields) for k, v in resp_rows.items() if k != "all"},
+            "sla": {r["team"]: _pick(r, "met", "breached", "compliance_rate") for r in sla["rows"]},
+        },
+        "fairness": {
+            team: {
+                "members": v["open"]["members"],
+                "open_gini": v["open"]["gini"],
+                "open_busiest_share": v["open"]["busiest_share"],
+                "handled_gini": v["handled"]["gini"],
+            }
+            for team, v in work["teams"].items()
+        },
+        "alerts": alerts,
+        "top_keywords": kw["keywords"],
+        "top_hashtags": kw["hashtags"],
+    }

@@ -1,0 +1,29 @@
+"""Analytics settings (environment variables; see docs/analytics.md)."""
+
+from __future__ import annotations
+
+from chorus_common.settings import CommonSettings
+
+
+class AnalyticsSettings(CommonSettings):
+    service_name: str = "analytics"
+    port: int = 8004
+    # Spike detection on negative mentions per minute (EWMA baseline + z-score).
+    spike_check_seconds: float = 10.0  # 0 disables the periodic check
+    spike_alpha: float = 0.05
+    spike_z_raise: float = 6.0
+    spike_z_clear: float = 2.0
+    spike_min_count: int = 5
+    spike_window_minutes: int = 120
+    spike_warmup_minutes: int = 10
+    spike_max_keywords: int = 50
+    # Prometheus gauges are refreshed from the database this often (0 disables).
+    metrics_refresh_seconds: float = 10.0
+    metrics_max_channels: int = 50
+    # Minute buckets older than this are pruned (hour and day buckets are kept).
+    minute_retention_hours: int = 48
+    report_max_buckets: int = 5000
+
+
+def get_settings() -> AnalyticsSettings:
+    return AnalyticsSettings()
