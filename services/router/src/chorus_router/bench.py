@@ -1,0 +1,108 @@
+"""Routing decisions per second of the pure domain (rules + crisis check + assignment), no I/O.
+
+Called by ``make bench``: ``routing_decisions_per_second(n)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections import deque
+from datetime import UTC, datetime
+from typing import Any
+
+from chorus_common.events import Author, Metrics, Post, Signals
+
+from chorus_router.domain.decision import assign, classify, record
+from chorus_router.domain.defaults import default_rules
+from chorus_router.domain.directory import Directory, Team, member_from_row
+from chorus_router.domain.evaluate import RuleSet
+from chorus_router.domain.load import LoadBook, LoadWeights
+from chorus_router.domain.seed import MEMBERS, TEAMS
+
+_TEXTS = [
+    ("My parcel never arrived and nobody answers, I want a refund now", "en", "negative"),
+    ("Mon colis n'a toujours pas été livré, c'est la troisième fois", "fr", "negative"),
+    ("Loved the new flavour, you guys are amazing!", "en", "positive"),
+    ("Petite suggestion : vous devriez proposer un mode sombre", "fr", "neutral"),
+    ("My lawyer will hear about this, see you in court", "en", "negative"),
+    ("Journaliste au Monde, je prépare un article sur le rappel", "fr", "neutral"),
+    ("Everyone should boycott this brand after that scandal", "en", "negative"),
+    ("I can't log into my account since yesterday", "en", "negative"),
+    ("Free followers, click here", "en", "neutral"),
+    ("Just saw your billboard on the highway", "en", "neutral"),
+]
+
+
+def _posts(n: int, seed: int = 1) -> list[Post]:
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    out = []
+    for i in range(n):
+        text, lang, label = rng.choice(_TEXTS)
+        kind = rng.choice(("post", "comment", "dm", "mention"))
+        out.append(
+            Post(
+                id=f"x:{i}",
+                platform="x",
+                channel="@brand",
+                kind=kind,
+                native_id=str(i),
+                thread_id=f"x:{i}",
+                author=Author(id=f"a{i}", followers=rng.choice((10, 500, 80_000))),
+                text=text,
+                lang=lang,
+                created_at=now,
+                received_at=now,
+                metrics=Metrics(likes=rng.randrange(50)),
+                signals=Signals(sentiment_label=label),
+            )
+        )
+    return out
+
+
+def routing_decisions_per_second(n: int) -> dict[str, Any]:
+    """Classify and assign ``n`` posts against the default rules and seed directory."""
+    rules = RuleSet(default_rules(), version=1)
+    directory = Directory.of(
+        [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
+        [member_from_row({**m, "working_hours": []}) for m in MEMBERS],
+    )
+    weights = LoadWeights()
+    book = LoadBook()
+    posts = _posts(n)
+    open_cases: deque[tuple[str, float, bool]] = deque()
+    lat = []
+    now = datetime.now(UTC)
+    clock = time.perf_counter_ns
+    started = clock()
+    for post in posts:
+        t0 = clock()
+        c = classify(post, rules, weights=weights, default_team="support")
+        choice = assign(c, directory, book, now)
+        record(c, choice, now)
+        lat.append(clock() - t0)
+        if choice.member is not None:
+            open_cases.append((choice.member, c.weight, not c.never_alone))
+        # Keep the teams busy but not full: the oldest case gets resolved.
+        if len(open_cases) > 150:
+            m, w, solid = open_cases.popleft()
+            book.remove(m, w, solid=solid)
+    elapsed = (clock() - started) / 1e9
+    lat.sort()
+    return {
+        "n": n,
+        "decisions_per_second": round(n / elapsed, 1),
+        "p50_us": round(lat[len(lat) // 2] / 1000, 1),
+        "p99_us": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000, 1),
+    }
+
+
+def main() -> None:
+    for n in itertools.islice((2000, 20000), 2):
+        print(routing_decisions_per_second(n))
+
+
+if __name__ == "__main__":
+    main()
