@@ -7,14 +7,39 @@ import csv
 import io
 
 import pytest
+from chorus_analytics import prom
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.runtime import KafkaBus
+from prometheus_client.parser import text_string_to_metric_families
 
 from services.analytics.tests.analytics_kit import at, encode, scenario
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
+COMMON_NAMES = {
+    f"chorus_{n}"
+    for n in (
+        "http_requests_total",
+        "http_request_duration_seconds_bucket",
+        "http_request_duration_seconds_count",
+        "http_request_duration_seconds_sum",
+        "http_request_duration_seconds_created",
+        "http_requests_created",
+        "events_consumed_total",
+        "events_consumed_created",
+        "handler_duration_seconds_bucket",
+        "handler_duration_seconds_count",
+        "handler_duration_seconds_sum",
+        "handler_duration_seconds_created",
+        "consumer_lag",
+        "outbox_pending",
+        "events_produced_total",
+        "events_produced_created",
+        "dead_letters_total",
+        "dead_letters_created",
+    )
+}
 QUIET = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 RANGE = {"from": at(-240).isoformat(), "to": at(120).isoformat(), "granularity": "hour"}
 H = auth("lead", teams=("support",))
@@ -155,6 +180,46 @@ async def check_summary_and_formats(client) -> None:
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "granularity"
 
 
+async def check_metrics(app, client) -> None:
+    await prom.refresh(app.state.runtime, app.state.settings, app.state.collector)
+    text = (await client.get("/metrics")).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for m in text_string_to_metric_families(text)
+        for s in m.samples
+    }
+
+    def v(name, **labels):
+        return samples[(name, tuple(sorted(labels.items())))]
+
+    assert (
+        v("chorus_analytics_posts_total", platform="x", kind="mention", sentiment="negative") == 1
+    )
+    assert v("chorus_analytics_posts_by_channel_total", channel="@brand") == 3
+    assert v("chorus_analytics_engagement_total", kind="mention", metric="likes") == 21
+    assert v("chorus_analytics_cases_open", team="legal", priority="P1") == 1
+    assert (
+        v("chorus_analytics_case_events_total", type="case.opened", team="support", priority="P2")
+        == 1
+    )
+    assert v("chorus_analytics_replies_total", team="legal", status="failed") == 1
+    assert (
+        v(
+            "chorus_analytics_dead_letters_total",
+            source="analytics:chorus.posts.v1",
+            code="invalid_json",
+        )
+        == 1
+    )
+    assert v("chorus_analytics_workload_gini", team="support", state="open") == 0.5
+    assert v("chorus_analytics_member_cases", team="support", member="m1", state="open") == 1
+    assert v("chorus_analytics_buzz_active", kind="channel") == 0
+    names = {n for n, _ in samples}
+    assert names <= prom.exported_names() | COMMON_NAMES
+    labels = {k for _, ls in samples for k, _ in ls}
+    assert not labels & {"post_id", "author", "author_id", "handle"}, "unbounded labels"
+
+
 async def exercise(app, send) -> None:
     items, good = scenario()
     async with running(app) as client:
@@ -164,6 +229,7 @@ async def exercise(app, send) -> None:
         await check_volume_and_posts(client)
         await check_cases(client)
         await check_summary_and_formats(client)
+        await check_metrics(app, client)
 
 
 async def _handled(runtime, n: int) -> bool:
