@@ -134,6 +134,7 @@ def test_bad_items_become_item_errors_and_the_rest_is_kept() -> None:
     assert [p.native_id for p in result.posts] == ["https://blog.example/1"]
     assert [(e.code, e.index) for e in result.errors] == [("missing_id", 1), ("invalid_time", 2)]
     assert result.errors[1].native_id == "https://blog.example/3"
+    assert result.errors[1].raw.startswith("<item><guid>https://blog.example/3</guid>")
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

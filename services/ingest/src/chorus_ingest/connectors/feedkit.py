@@ -65,8 +65,10 @@ def collect(
     items: Iterable[tuple[Any, Callable[[], list[Post]]]],
     *,
     native_id: Callable[[Any], str | None] = lambda _item: None,
+    dump: Callable[[Any], Any] = lambda item: item,
 ) -> NormalizeResult:
-    """Run each builder; failures become `ItemError`s carrying the item's index and raw value."""
+    """Run each builder; failures become `ItemError`s carrying the item's index and its
+    JSON-able raw value (``dump`` turns non-JSON items, e.g. XML elements, into one)."""
     result = NormalizeResult()
     for index, (item, build) in enumerate(items):
         if index >= MAX_ITEMS:
@@ -88,7 +90,7 @@ def collect(
                     field=field,
                     index=index,
                     native_id=_safe_native_id(native_id, item),
-                    raw=item,
+                    raw=_safe_dump(dump, item),
                 )
             )
     return result
@@ -97,6 +99,13 @@ def collect(
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text[:500]
+
+
+def _safe_dump(dump: Callable[[Any], Any], item: Any) -> Any:
+    try:
+        return dump(item)
+    except ITEM_ERRORS:
+        return None
 
 
 def _safe_native_id(get: Callable[[Any], str | None], item: Any) -> str | None:

@@ -89,6 +89,7 @@ class RssConnector:
         return fk.collect(
             ((it, fk.one(_post, it, feed)) for it in items),
             native_id=lambda it: child_text(it, "guid", "id") or child_text(it, "link"),
+            dump=lambda it: ET.tostring(it, encoding="unicode")[:65536],
         )
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
