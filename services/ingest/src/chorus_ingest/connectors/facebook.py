@@ -78,7 +78,7 @@ def _feed_media(value: dict[str, Any]) -> tuple[Media, ...]:
 def feed_post(page_id: str, value: Any, entry_time: Any) -> Post | None:
     """One ``feed`` change: a visitor post, a comment or a reply (``add``/``edited`` only)."""
     value = as_dict(value)
-    item, verb = value.get("item"), value.get("verb")
+    item, verb = as_str(value.get("item")), as_str(value.get("verb"))
     if verb not in _ADD_VERBS or (item != "comment" and item not in _POST_ITEMS):
         return None  # reactions, likes, removals, hides: not posts
     post_id = require_id(value.get("post_id"), "post_id")

@@ -44,6 +44,7 @@ from chorus_ingest.connectors.social_common import (
     as_id,
     as_int,
     as_list,
+    as_str,
     author,
     load_json,
     optional_name,
@@ -120,6 +121,7 @@ def _mention(value: Any) -> Post | None:
 def graph_comment(account: str, comment: Any) -> Post | None:
     """One IG comment object (``GET /{ig-media-id}/comments``)."""
     comment = as_dict(comment)
+    require_id(comment.get("id"), "id")
     return _comment(
         account,
         comment,
@@ -132,7 +134,7 @@ def graph_comment(account: str, comment: Any) -> Post | None:
 def _instagram_entry(items: Items, entry: Entry) -> None:
     for j, change in enumerate(as_list(entry.raw.get("changes"))):
         change_d = as_dict(change)
-        field, value = change_d.get("field"), change_d.get("value")
+        field, value = as_str(change_d.get("field")), change_d.get("value")
         path = f"{entry.path}.changes[{j}].value"
         guess = as_id(as_dict(value).get("id"))
         if field in _COMMENT_FIELDS:

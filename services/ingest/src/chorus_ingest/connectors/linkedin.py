@@ -123,7 +123,7 @@ def _comment_post(
 def notification_post(notification: Any) -> Post | None:
     """One social action notification: comments, reshares and mentions of the organization."""
     note = as_dict(notification)
-    action = note.get("action")
+    action = as_str(note.get("action"))
     channel = require_id(note.get("organizationalEntity"), "organizationalEntity")
     created = parse_epoch(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
     generated = as_str(note.get("generatedActivity"))

@@ -1,0 +1,160 @@
+"""Instagram: comments/mentions/messages webhooks, Graph IG comments, signature and handshake."""
+
+from __future__ import annotations
+
+import pytest
+from chorus_ingest.connectors import CONNECTORS
+from chorus_ingest.connectors.base import NormalizeError, SignatureError
+from chorus_ingest.connectors.instagram import InstagramConnector
+from hypothesis import HealthCheck, given, settings
+
+from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.social_kit import (
+    META_SECRETS,
+    VERIFY_TOKEN,
+    assert_clean,
+    hostile,
+    meta_headers,
+)
+
+pytestmark = pytest.mark.unit
+IG = InstagramConnector()
+ACCOUNT = "17841405309211844"
+MEDIA = "18172143295349192"
+
+
+def test_instagram_is_registered() -> None:
+    assert isinstance(CONNECTORS["instagram"], InstagramConnector)
+
+
+def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
+    result = IG.normalize(raw(fixture("instagram", "webhook.json")))
+    comment, reply, dm = (canonical(p) for p in result.posts)
+    assert comment == expected(
+        id="instagram:17919697626119712",
+        platform="instagram",
+        channel=ACCOUNT,
+        kind="comment",
+        native_id="17919697626119712",
+        thread_id=f"instagram:{MEDIA}",
+        in_reply_to=f"instagram:{MEDIA}",
+        author={
+            "id": "232323232",
+            "handle": "ines.travels",
+            "url": "https://www.instagram.com/ines.travels/",
+        },
+        text="Le cappuccino était incroyable ☕️✨ @choruscafe #paris",
+        created_at="2025-08-21T12:28:00Z",  # the notification's entry.time: comments carry none
+    )
+    assert reply == expected(
+        id="instagram:17919697626119799",
+        platform="instagram",
+        channel=ACCOUNT,
+        kind="reply",
+        native_id="17919697626119799",
+        thread_id=f"instagram:{MEDIA}",
+        in_reply_to="instagram:17919697626119712",
+        author={"id": "454545454", "handle": "tom_k", "url": "https://www.instagram.com/tom_k/"},
+        text="@ines.travels agreed!!",
+        created_at="2025-08-21T12:28:00Z",
+    )
+    assert dm == expected(
+        id="instagram:aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0",
+        platform="instagram",
+        channel=ACCOUNT,
+        kind="dm",
+        native_id="aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0",
+        thread_id=f"instagram:{ACCOUNT}:6311234567890123",
+        author={"id": "6311234567890123"},
+        text="Do you deliver to Lyon?",
+        created_at="2025-08-21T12:28:01Z",
+    )
+
+
+def test_mention_notifications_without_content_are_kept_as_coded_item_errors() -> None:
+    result = IG.normalize(raw(fixture("instagram", "webhook.json")))
+    # the brand's own reply is ignored; the ids-only mention is not invented into a post
+    assert [(e.code, e.index, e.native_id, e.field) for e in result.errors] == [
+        ("content_not_included", 3, "17894227972186120", "entry[0].changes[3].value")
+    ]
+    assert result.errors[0].raw["value"]["media_id"] == "17920238422030506"
+
+
+def test_graph_comments_and_nested_replies_thread_on_the_media() -> None:
+    result = IG.normalize(raw(fixture("instagram", "graph_comments.json"), channel=ACCOUNT))
+    assert result.errors == []
+    first, reply, second = (canonical(p) for p in result.posts)
+    assert first == expected(
+        id="instagram:17870913679156914",
+        platform="instagram",
+        channel=ACCOUNT,
+        kind="comment",
+        native_id="17870913679156914",
+        thread_id="instagram:17895695668004550",
+        in_reply_to="instagram:17895695668004550",
+        author={
+            "id": "17841400000000001",
+            "handle": "jayposiris",
+            "url": "https://www.instagram.com/jayposiris/",
+        },
+        text="This is awesome! 😍",
+        created_at="2017-08-31T19:16:02Z",
+        metrics={"likes": 7, "shares": 0, "replies": 0, "views": 0},
+    )
+    assert (reply["kind"], reply["in_reply_to"], reply["thread_id"]) == (
+        "reply",
+        "instagram:17870913679156914",
+        "instagram:17895695668004550",
+    )
+    assert second["native_id"] == "17873440459141099"
+
+
+def test_graph_comment_without_media_field_is_an_item_error() -> None:
+    doc = fixture_json("instagram", "graph_comments.json")
+    del doc["data"][1]["media"]
+    doc["data"][0]["replies"]["data"].append(7)
+    result = IG.normalize(raw(doc, channel=ACCOUNT))
+    assert [p.native_id for p in result.posts] == ["17870913679156914", "17873440459141021"]
+    assert [(e.code, e.index, e.field) for e in result.errors] == [
+        ("missing_field", 2, "data[0].replies.data[1].id"),
+        ("unknown_thread", 3, "data[1].media"),
+    ]
+
+
+def test_graph_pages_need_the_account_and_unknown_shapes_are_refused() -> None:
+    with pytest.raises(NormalizeError) as info:
+        IG.normalize(raw(fixture("instagram", "graph_comments.json")))
+    assert info.value.code == "missing_channel"
+    for body in (b"[1]", b'{"object": "page", "entry": []}', b'{"hello": 1}', b"\xff\xfe"):
+        with pytest.raises(NormalizeError):
+            IG.normalize(raw(body, channel=ACCOUNT))
+
+
+def test_signature_valid_missing_wrong_and_replayed() -> None:
+    body = fixture("instagram", "webhook.json")
+    IG.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)
+    IG.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)  # replay: dedup's job
+    with pytest.raises(SignatureError) as missing:
+        IG.verify(raw(body), META_SECRETS, NOW)
+    assert missing.value.status == 401
+    with pytest.raises(SignatureError) as wrong:
+        IG.verify(raw(body, headers=meta_headers(body, "other")), META_SECRETS, NOW)
+    assert wrong.value.status == 403
+
+
+def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
+    good = {"hub.mode": "subscribe", "hub.challenge": "CHAL", "hub.verify_token": VERIFY_TOKEN}
+    assert IG.handshake(good, META_SECRETS).body == b"CHAL"  # type: ignore[union-attr]
+    assert IG.handshake({**good, "hub.verify_token": ""}, META_SECRETS).status == 403  # type: ignore[union-attr]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile(fixture_json("instagram", "webhook.json")))
+def test_hostile_instagram_webhooks_give_only_results_or_normalize_errors(body: bytes) -> None:
+    assert_clean(IG, raw(body))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile(fixture_json("instagram", "graph_comments.json")))
+def test_hostile_ig_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
+    assert_clean(IG, raw(body, channel=ACCOUNT))

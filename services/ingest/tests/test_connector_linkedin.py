@@ -1,0 +1,202 @@
+"""LinkedIn: organization social action notifications, Comments API, X-LI-Signature, challenge."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from chorus_ingest.connectors import CONNECTORS
+from chorus_ingest.connectors.base import NormalizeError, SignatureError
+from chorus_ingest.connectors.linkedin import LinkedInConnector, split_comment_urn
+from hypothesis import HealthCheck, given, settings
+
+from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.social_kit import assert_clean, hostile
+
+pytestmark = pytest.mark.unit
+LI = LinkedInConnector()
+ORG = "urn:li:organization:96072893"
+ACTIVITY = "urn:li:activity:7094637247890620418"
+SECRETS = {"client_secret": "li-client-secret"}
+
+
+def li_signature(body: bytes, secret: str = SECRETS["client_secret"]) -> str:
+    return hmac.new(secret.encode(), b"hmacsha256=" + body, hashlib.sha256).hexdigest()
+
+
+def test_linkedin_is_registered() -> None:
+    assert isinstance(CONNECTORS["linkedin"], LinkedInConnector)
+
+
+def test_comment_urns_split_into_post_and_comment_id() -> None:
+    assert split_comment_urn(f"urn:li:comment:({ACTIVITY},7094977717598625792)") == (
+        ACTIVITY,
+        "7094977717598625792",
+    )
+    assert split_comment_urn("urn:li:comment:(activity:1,2)") == ("urn:li:activity:1", "2")
+    assert split_comment_urn("urn:li:comment:(urn:li:ugcPost:9,3)") == ("urn:li:ugcPost:9", "3")
+    assert split_comment_urn("urn:li:share:1") is None and split_comment_urn(None) is None
+
+
+def test_notifications_map_every_canonical_field() -> None:
+    result = LI.normalize(raw(fixture("linkedin", "notifications_webhook.json")))
+    assert result.errors == []
+    assert [canonical(p) for p in result.posts] == [
+        expected(
+            id="linkedin:7094977717598625792",
+            platform="linkedin",
+            channel=ORG,
+            kind="comment",
+            native_id="7094977717598625792",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to=f"linkedin:{ACTIVITY}",
+            author={"id": "urn:li:person:zLqTygBP8S"},
+            text="Commenting as Sumit Butola...",
+            created_at="2023-08-09T09:48:26.310000Z",
+        ),
+        expected(
+            id="linkedin:7094977717598629999",
+            platform="linkedin",
+            channel=ORG,
+            kind="reply",
+            native_id="7094977717598629999",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to="linkedin:7094977717598625792",
+            author={"id": "urn:li:person:Ylpq-RobP9"},
+            text="Très bonne nouvelle 👏 — hâte de voir la suite !",
+            created_at="2023-08-09T09:50:00Z",
+        ),
+        expected(
+            id="linkedin:urn:li:share:7094999999999999999",
+            platform="linkedin",
+            channel=ORG,
+            kind="mention",
+            native_id="urn:li:share:7094999999999999999",
+            url="https://www.linkedin.com/feed/update/urn:li:share:7094999999999999999/",
+            thread_id="linkedin:urn:li:share:7094999999999999999",
+            author={"id": "urn:li:person:AbCdEf123"},
+            text="Proud to have worked with @Chorus on this launch!",
+            created_at="2023-08-09T09:56:40Z",
+        ),
+    ]  # LIKE and the organization's own ADMIN_COMMENT are not posts
+
+
+def test_comments_api_page_joins_the_webhook_thread_and_skips_the_brand() -> None:
+    result = LI.normalize(raw(fixture("linkedin", "comments_api.json"), channel=ORG))
+    assert result.errors == []
+    assert [canonical(p) for p in result.posts] == [
+        expected(
+            id="linkedin:7094977717598625111",
+            platform="linkedin",
+            channel=ORG,
+            kind="comment",
+            native_id="7094977717598625111",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to=f"linkedin:{ACTIVITY}",
+            author={"id": "urn:li:person:Ylpq-RobP9"},
+            text="What a lovely event!",
+            created_at="2019-05-20T19:41:10.695000Z",
+            metrics={"likes": 4, "shares": 0, "replies": 1, "views": 0},
+        )
+    ]
+
+
+def test_pull_finder_elements_are_normalized_like_pushed_notifications() -> None:
+    pushed = fixture_json("linkedin", "notifications_webhook.json")["notifications"]
+    pulled = LI.normalize(raw({"paging": {"start": 0}, "elements": pushed}))
+    assert [p.id for p in pulled.posts] == [
+        p.id for p in LI.normalize(raw(fixture("linkedin", "notifications_webhook.json"))).posts
+    ]
+
+
+def test_one_bad_notification_is_an_item_error_and_the_rest_is_kept() -> None:
+    doc = fixture_json("linkedin", "notifications_webhook.json")
+    doc["notifications"][0]["lastModifiedAt"] = "now"
+    del doc["notifications"][2]["decoratedGeneratedActivity"]["share"]["owner"]
+    result = LI.normalize(raw(doc))
+    assert [p.native_id for p in result.posts] == ["7094977717598629999"]
+    assert [(e.code, e.index, e.native_id, e.field) for e in result.errors] == [
+        ("invalid_time", 0, "5603453321", "notifications[0].lastModifiedAt"),
+        ("missing_author", 2, "urn:li:share:7094999999999999999", "notifications[2].share"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"[]",
+        b"{}",
+        b'{"type": "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"}',
+        b'{"notifications": {}}',
+        b'{"elements": 1}',
+    ],
+)
+def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
+    with pytest.raises(NormalizeError):
+        LI.normalize(raw(body, channel=ORG))
+
+
+def test_comments_api_page_needs_the_organization() -> None:
+    with pytest.raises(NormalizeError) as info:
+        LI.normalize(raw(fixture("linkedin", "comments_api.json")))
+    assert info.value.code == "missing_channel"
+
+
+def test_signature_valid_with_or_without_the_hmacsha256_prefix() -> None:
+    body = fixture("linkedin", "notifications_webhook.json")
+    LI.verify(raw(body, headers={"x-li-signature": li_signature(body)}), SECRETS, NOW)
+    prefixed = {"x-li-signature": "hmacsha256=" + li_signature(body)}
+    LI.verify(raw(body, headers=prefixed), SECRETS, NOW)
+
+
+def test_signature_missing_is_401_and_wrong_tampered_or_unprefixed_hmac_is_403() -> None:
+    body = fixture("linkedin", "notifications_webhook.json")
+    with pytest.raises(SignatureError) as info:
+        LI.verify(raw(body), SECRETS, NOW)
+    assert info.value.status == 401
+    body_only = hmac.new(b"li-client-secret", body, hashlib.sha256).hexdigest()
+    for header, data in [
+        (li_signature(body, "other"), body),
+        (li_signature(body), body.replace(b"Sumit", b"Smit")),
+        (body_only, body),  # LinkedIn signs "hmacsha256=" + body, not the body alone
+    ]:
+        with pytest.raises(SignatureError) as info:
+            LI.verify(raw(data, headers={"x-li-signature": header}), SECRETS, NOW)
+        assert info.value.status == 403
+    with pytest.raises(SignatureError) as info:
+        LI.verify(raw(body, headers={"x-li-signature": li_signature(body)}), {}, NOW)
+    assert info.value.status == 403
+
+
+def test_replayed_notification_verifies_and_yields_the_same_post_ids_for_dedup() -> None:
+    body = fixture("linkedin", "notifications_webhook.json")
+    LI.verify(raw(body, headers={"x-li-signature": li_signature(body)}), SECRETS, NOW)
+    assert [p.id for p in LI.normalize(raw(body)).posts] == [
+        p.id for p in LI.normalize(raw(body)).posts
+    ]
+
+
+def test_challenge_code_is_answered_with_its_hex_hmac() -> None:
+    code = "890e4665-4dfe-4ab1-b689-ed553bceeed0"
+    answer = LI.handshake({"challengeCode": code}, SECRETS)
+    assert answer is not None and answer.status == 200
+    assert answer.content_type == "application/json"
+    expected_hex = hmac.new(b"li-client-secret", code.encode(), hashlib.sha256).hexdigest()
+    assert json.loads(answer.body) == {"challengeCode": code, "challengeResponse": expected_hex}
+    assert LI.handshake({}, SECRETS).status == 400  # type: ignore[union-attr]
+    assert LI.handshake({"challengeCode": code}, {}).status == 403  # type: ignore[union-attr]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile(fixture_json("linkedin", "notifications_webhook.json")))
+def test_hostile_notifications_give_only_results_or_normalize_errors(body: bytes) -> None:
+    assert_clean(LI, raw(body))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile(fixture_json("linkedin", "comments_api.json")))
+def test_hostile_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
+    assert_clean(LI, raw(body, channel=ORG))
