@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
-from chorus_analytics.reports import cases, posts
+from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
 
@@ -68,6 +68,11 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("team", "state"),
     ),
     "replies": ("counter", "Reply events by status", ("team", "status")),
+    "approval_turnaround_seconds_24h": (
+        "gauge",
+        "Approval request to decision, decided in the last 24 hours",
+        ("quantile",),
+    ),
     "alerts": ("counter", "Alerts seen on chorus.alerts.v1", ("type", "state")),
     "buzz_active": ("gauge", "Bad-buzz subjects currently raised", ("kind",)),
     "dead_letters": ("counter", "Dead letters seen on chorus.dlq.v1", ("source", "code")),
@@ -210,6 +215,10 @@ async def _last_day(session: AsyncSession, s: Snapshot) -> None:
                 value = r.get(f"{name}_{stat}")
                 if value is not None:
                     s.set(f"{name}_seconds_24h", (r["team"] or "none", quantile), value)
+    turnaround = (await activity.replies(session, q))["approval_turnaround"]
+    for stat, quantile in QUANTILES:
+        if turnaround.get(stat) is not None:
+            s.set("approval_turnaround_seconds_24h", (quantile,), turnaround[stat])
     work = await cases.workload(session, q)
     for r in work["rows"]:
         for state in ("open", "handled"):
