@@ -306,3 +306,14 @@ def test_hostile_v2_payloads_give_only_results_or_normalize_errors(body: bytes) 
 )
 def test_hostile_activity_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(X, raw(body))
+
+
+def test_verified_type_counts_as_verified_when_the_legacy_flag_is_absent() -> None:
+    doc = fixture_json("x", "v2_search_recent.json")
+    doc["includes"]["users"][0] = {
+        "id": "987654321",
+        "username": "elodie_m",
+        "verified_type": "business",
+    }
+    first = X.normalize(raw(doc, channel=BRAND)).posts[0]
+    assert first.author.verified is True and first.author.followers is None

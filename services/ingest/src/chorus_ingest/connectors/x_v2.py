@@ -39,6 +39,7 @@ from chorus_ingest.connectors.social_common import (
 )
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
+_VERIFIED = ("blue", "business", "government")  # verified_type values of a checkmark
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
 
 
@@ -152,7 +153,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Post | None:
             handle=username,
             display_name=user.get("name"),
             followers=as_dict(user.get("public_metrics")).get("followers_count"),
-            verified=user.get("verified"),
+            verified=user.get("verified") is True or user.get("verified_type") in _VERIFIED,
             url=profile_url(username),
         ),
         text=unescape_tweet_text(text),
