@@ -121,16 +121,19 @@ class FakePlatform:
             key = f"{request.method} {request.url.path}"
             queue = self.scripts.get(key) or []
             scripted = queue.pop(0) if queue else None
+            made = None
             if scripted is not None and (scripted.block or scripted.create):
-                fn(rec, dict(request.path_params))
+                made = fn(rec, dict(request.path_params))
             if scripted is not None:
                 if scripted.block:
                     while not self.release.is_set():
                         await asyncio.sleep(0.05)
                 if scripted.delay:
                     await asyncio.sleep(scripted.delay)
-                if not scripted.block:
+                if not scripted.block and (scripted.body is not None or made is None):
                     return JSONResponse(scripted.body, scripted.status, headers=scripted.headers)
+                if made is not None:
+                    return JSONResponse(made[1], made[0])
             status, answer = fn(rec, dict(request.path_params))
             return JSONResponse(answer, status)
 
@@ -140,13 +143,21 @@ class FakePlatform:
     def _x_create(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
         body = rec.json()
         if not rec.headers.get("authorization", "").startswith("Bearer "):
-            return 401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
-                         "detail": "Unauthorized"}
+            return 401, {
+                "title": "Unauthorized",
+                "type": "about:blank",
+                "status": 401,
+                "detail": "Unauthorized",
+            }
         parent = body["reply"]["in_reply_to_tweet_id"]
         for t in self.objects("x"):
             if t["text"] == body["text"] and t["parent"] == parent:
-                return 403, {"detail": "You are not allowed to create a Tweet with duplicate "
-                             "content.", "type": "about:blank", "title": "Forbidden", "status": 403}
+                return 403, {
+                    "detail": "You are not allowed to create a Tweet with duplicate content.",
+                    "type": "about:blank",
+                    "title": "Forbidden",
+                    "status": 403,
+                }
         tid = self._next_id()
         self.created.setdefault("x", []).append({"id": tid, "text": body["text"], "parent": parent})
         return 201, {"data": {"id": tid, "text": body["text"], "edit_history_tweet_ids": [tid]}}
@@ -154,9 +165,12 @@ class FakePlatform:
     def _x_search(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
         query = rec.query["query"]
         parent = query.split("in_reply_to_tweet_id:")[1].split()[0]
-        hits = [{"id": t["id"], "text": t["text"]} for t in self.objects("x") if t["parent"] == parent]
+        hits = [
+            {"id": t["id"], "text": t["text"]} for t in self.objects("x") if t["parent"] == parent
+        ]
         return 200, {"data": hits, "meta": {"result_count": len(hits)}} if hits else {
-            "meta": {"result_count": 0}}
+            "meta": {"result_count": 0}
+        }
 
     # ------------------------------------------------------------------ Meta
     def _fb_comment(self, rec: Recorded, p: dict[str, str]) -> tuple[int, Any]:
@@ -167,8 +181,11 @@ class FakePlatform:
         return 200, {"id": cid}
 
     def _fb_list(self, rec: Recorded, p: dict[str, str]) -> tuple[int, Any]:
-        data = [{"id": c["id"], "message": c["message"], "from": {"id": "page-1", "name": "Brand"}}
-                for c in self.objects("facebook") if c["parent"] == p["obj"]]
+        data = [
+            {"id": c["id"], "message": c["message"], "from": {"id": "page-1", "name": "Brand"}}
+            for c in self.objects("facebook")
+            if c["parent"] == p["obj"]
+        ]
         return 200, {"data": data, "paging": {}}
 
     def _messenger(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
@@ -180,8 +197,11 @@ class FakePlatform:
         return 200, {"recipient_id": body["recipient"]["id"], "message_id": mid}
 
     def _conversations(self, rec: Recorded, p: dict[str, str]) -> tuple[int, Any]:
-        msgs = [{"id": m["id"], "message": m["message"], "from": {"id": p["page"]}}
-                for m in self.objects("messenger") if m["to"] == rec.query.get("user_id")]
+        msgs = [
+            {"id": m["id"], "message": m["message"], "from": {"id": p["page"]}}
+            for m in self.objects("messenger")
+            if m["to"] == rec.query.get("user_id")
+        ]
         return 200, {"data": [{"id": "t_1", "messages": {"data": msgs}}]}
 
     def _ig_reply(self, rec: Recorded, p: dict[str, str]) -> tuple[int, Any]:
@@ -192,8 +212,11 @@ class FakePlatform:
         return 200, {"id": rid}
 
     def _ig_list(self, rec: Recorded, p: dict[str, str]) -> tuple[int, Any]:
-        data = [{"id": c["id"], "text": c["text"], "username": "brand"}
-                for c in self.objects("instagram") if c["parent"] == p["obj"]]
+        data = [
+            {"id": c["id"], "text": c["text"], "username": "brand"}
+            for c in self.objects("instagram")
+            if c["parent"] == p["obj"]
+        ]
         return 200, {"data": data}
 
     def _whatsapp(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
@@ -218,7 +241,10 @@ class FakePlatform:
         reply = next((r for r in self.objects("google_business") if r["review"] == p["rev"]), None)
         body: dict[str, Any] = {"name": rec.path[4:], "starRating": "TWO"}
         if reply:
-            body["reviewReply"] = {"comment": reply["comment"], "updateTime": "2026-11-21T10:00:00Z"}
+            body["reviewReply"] = {
+                "comment": reply["comment"],
+                "updateTime": "2026-11-21T10:00:00Z",
+            }
         return 200, body
 
     def _yt_insert(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
@@ -240,9 +266,13 @@ class FakePlatform:
 
     def _yt_list(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
         items = [
-            {"kind": "youtube#comment", "id": c["id"],
-             "snippet": {"textOriginal": c["text"], "authorChannelId": {"value": "UCbrand"}}}
-            for c in self.objects("youtube") if c["parent"] == rec.query.get("parentId")
+            {
+                "kind": "youtube#comment",
+                "id": c["id"],
+                "snippet": {"textOriginal": c["text"], "authorChannelId": {"value": "UCbrand"}},
+            }
+            for c in self.objects("youtube")
+            if c["parent"] == rec.query.get("parentId")
         ]
         return 200, {"kind": "youtube#commentListResponse", "items": items}
 
@@ -296,8 +326,9 @@ class ServedFake:
         self.fake = fake
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(fake.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="off")
+        config = uvicorn.Config(
+            fake.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

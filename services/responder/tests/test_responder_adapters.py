@@ -152,13 +152,83 @@ async def test_adapter_sends_the_documented_request_and_reads_the_documented_ans
 
 
 ERRORS = {
-    "x": (401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}, "Unauthorized"),
-    "facebook": (400, {"error": {"message": "(#100) Object does not exist", "type": "OAuthException", "code": 100, "error_subcode": 33, "fbtrace_id": "A1"}}, "Object does not exist"),
-    "messenger": (400, {"error": {"message": "(#551) This person isn't available right now.", "type": "OAuthException", "code": 551, "error_subcode": 1545041, "fbtrace_id": "A2"}}, "isn't available"),
-    "instagram": (400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190, "fbtrace_id": "A3"}}, "Invalid OAuth"),
-    "whatsapp": (400, {"error": {"message": "(#131030) Recipient phone number not in allowed list", "type": "OAuthException", "code": 131030, "fbtrace_id": "A4"}}, "not in allowed list"),
-    "google_business": (404, {"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}}, "not found"),
-    "youtube": (403, {"error": {"code": 403, "message": "The video has disabled comments.", "errors": [{"reason": "commentsDisabled", "domain": "youtube.commentThread"}]}}, "disabled comments"),
+    "x": (
+        401,
+        {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"},
+        "Unauthorized",
+    ),
+    "facebook": (
+        400,
+        {
+            "error": {
+                "message": "(#100) Object does not exist",
+                "type": "OAuthException",
+                "code": 100,
+                "error_subcode": 33,
+                "fbtrace_id": "A1",
+            }
+        },
+        "Object does not exist",
+    ),
+    "messenger": (
+        400,
+        {
+            "error": {
+                "message": "(#551) This person isn't available right now.",
+                "type": "OAuthException",
+                "code": 551,
+                "error_subcode": 1545041,
+                "fbtrace_id": "A2",
+            }
+        },
+        "isn't available",
+    ),
+    "instagram": (
+        400,
+        {
+            "error": {
+                "message": "Invalid OAuth access token.",
+                "type": "OAuthException",
+                "code": 190,
+                "fbtrace_id": "A3",
+            }
+        },
+        "Invalid OAuth",
+    ),
+    "whatsapp": (
+        400,
+        {
+            "error": {
+                "message": "(#131030) Recipient phone number not in allowed list",
+                "type": "OAuthException",
+                "code": 131030,
+                "fbtrace_id": "A4",
+            }
+        },
+        "not in allowed list",
+    ),
+    "google_business": (
+        404,
+        {
+            "error": {
+                "code": 404,
+                "message": "Requested entity was not found.",
+                "status": "NOT_FOUND",
+            }
+        },
+        "not found",
+    ),
+    "youtube": (
+        403,
+        {
+            "error": {
+                "code": 403,
+                "message": "The video has disabled comments.",
+                "errors": [{"reason": "commentsDisabled", "domain": "youtube.commentThread"}],
+            }
+        },
+        "disabled comments",
+    ),
     "reddit": (403, {"message": "Forbidden", "error": 403}, "Forbidden"),
     "mastodon": (404, {"error": "Record not found"}, "Record not found"),
 }
@@ -166,7 +236,9 @@ ERRORS = {
 
 @pytest.mark.unit
 @pytest.mark.parametrize("adapter", sorted(ERRORS))
-async def test_adapter_turns_platform_errors_into_transient_or_permanent_outcomes(served, adapter) -> None:
+async def test_adapter_turns_platform_errors_into_transient_or_permanent_outcomes(
+    served, adapter
+) -> None:
     reply, channel = _setup(served, adapter)
     method, path = CASES[adapter]
     key = f"{method} {path}"
@@ -203,7 +275,11 @@ async def test_reddit_refusal_inside_a_200_answer_is_a_permanent_failure(served)
     reply, channel = _setup(served, "reddit")
     served.fake.script(
         "POST /api/comment",
-        Scripted(body={"json": {"errors": [["DELETED_COMMENT", "that comment has been deleted", "parent"]]}}),
+        Scripted(
+            body={
+                "json": {"errors": [["DELETED_COMMENT", "that comment has been deleted", "parent"]]}
+            }
+        ),
     )
     async with httpx.AsyncClient(timeout=5) as http:
         with pytest.raises(PermanentSendError) as exc:
@@ -236,10 +312,14 @@ async def test_mastodon_direct_message_is_answered_privately_with_a_mention(serv
 
 @pytest.mark.unit
 async def test_youtube_reply_to_a_reply_goes_under_the_top_level_comment(served) -> None:
-    reply = replace(_reply("youtube"), post_kind="reply", post_native_id="Ug.child", parent_native_id="Ugtop")
+    reply = replace(
+        _reply("youtube"), post_kind="reply", post_native_id="Ug.child", parent_native_id="Ugtop"
+    )
     async with httpx.AsyncClient(timeout=5) as http:
         await SENDERS["youtube"].send(reply, _channel(served, "youtube"), http)
-    assert served.fake.calls("POST /youtube/v3/comments")[0].json()["snippet"]["parentId"] == "Ugtop"
+    assert (
+        served.fake.calls("POST /youtube/v3/comments")[0].json()["snippet"]["parentId"] == "Ugtop"
+    )
 
 
 @pytest.mark.unit
@@ -247,7 +327,9 @@ async def test_google_review_reply_is_replaced_not_duplicated(served) -> None:
     reply, channel = _setup(served, "google_business")
     async with httpx.AsyncClient(timeout=5) as http:
         await SENDERS["google_business"].send(reply, channel, http)
-        await SENDERS["google_business"].send(replace(reply, text="Edited answer", mode="update"), channel, http)
+        await SENDERS["google_business"].send(
+            replace(reply, text="Edited answer", mode="update"), channel, http
+        )
     assert served.fake.objects("google_business") == [{"review": "111", "comment": "Edited answer"}]
 
 

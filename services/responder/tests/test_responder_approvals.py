@@ -41,10 +41,14 @@ async def _draft(client, case_id: str, headers, text: str = "We are looking into
 
 
 @pytest.mark.unit
-async def test_legal_case_needs_a_legal_members_approval_and_four_eyes(app, memory_broker, fake) -> None:
+async def test_legal_case_needs_a_legal_members_approval_and_four_eyes(
+    app, memory_broker, fake
+) -> None:
     async with running(app) as client:
         post = make_post()
-        case = await seed(memory_broker, app, post, make_case(post, tags=("legal",), team="support"))
+        case = await seed(
+            memory_broker, app, post, make_case(post, tags=("legal",), team="support")
+        )
         author = agent("sam", "support", "legal")
         reply = await _draft(client, case.case_id, author)
         assert reply["status"] == "pending_approval"
@@ -67,7 +71,9 @@ async def test_legal_case_needs_a_legal_members_approval_and_four_eyes(app, memo
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["status"] == "approved"
-        assert body["approvals"][0]["by"] == "lea" and body["approvals"][0]["keys"] == ["legal:member"]
+        assert body["approvals"][0]["by"] == "lea" and body["approvals"][0]["keys"] == [
+            "legal:member"
+        ]
         steps = [h["step"] for h in body["history"]]
         assert steps == ["drafted", "approval_requested", "approved"]
 
@@ -87,7 +93,12 @@ async def test_legal_case_needs_a_legal_members_approval_and_four_eyes(app, memo
             return "reply.sent" in types and types
 
         types = await wait_for(published, what="reply events on the bus")
-        assert types == ["reply.drafted", "reply.approval_requested", "reply.approved", "reply.sent"]
+        assert types == [
+            "reply.drafted",
+            "reply.approval_requested",
+            "reply.approved",
+            "reply.sent",
+        ]
 
 
 @pytest.mark.unit
@@ -109,7 +120,9 @@ async def test_p1_case_needs_the_pr_lead_not_just_a_pr_member(app, memory_broker
 @pytest.mark.unit
 async def test_crisis_tag_and_low_rating_review_stack_their_sign_offs(app, memory_broker) -> None:
     async with running(app) as client:
-        post = make_post(platform="google_business", kind="review", rating=2, channel="accounts/1/locations/2")
+        post = make_post(
+            platform="google_business", kind="review", rating=2, channel="accounts/1/locations/2"
+        )
         case = await seed(memory_broker, app, post, make_case(post, tags=("crisis",)))
         reply = await _draft(client, case.case_id, agent("sam", "support"))
         rid = reply["reply_id"]
@@ -123,7 +136,9 @@ async def test_crisis_tag_and_low_rating_review_stack_their_sign_offs(app, memor
 
 
 @pytest.mark.unit
-async def test_rejection_needs_a_comment_blocks_sending_and_an_edit_asks_again(app, memory_broker) -> None:
+async def test_rejection_needs_a_comment_blocks_sending_and_an_edit_asks_again(
+    app, memory_broker
+) -> None:
     async with running(app) as client:
         post = make_post()
         case = await seed(memory_broker, app, post, make_case(post, approvals_required=("legal",)))
@@ -133,7 +148,9 @@ async def test_rejection_needs_a_comment_blocks_sending_and_an_edit_asks_again(a
         r = await client.post(f"/v1/replies/{rid}/reject", json={}, headers=agent("lea", "legal"))
         assert r.status_code == 422
         r = await client.post(
-            f"/v1/replies/{rid}/reject", json={"comment": "do not admit fault"}, headers=agent("lea", "legal")
+            f"/v1/replies/{rid}/reject",
+            json={"comment": "do not admit fault"},
+            headers=agent("lea", "legal"),
         )
         assert r.status_code == 200 and r.json()["status"] == "rejected"
         assert r.json()["history"][-1]["comment"] == "do not admit fault"
@@ -141,9 +158,12 @@ async def test_rejection_needs_a_comment_blocks_sending_and_an_edit_asks_again(a
         assert r.status_code == 409
         r = await client.post(f"/v1/replies/{rid}/approve", json={}, headers=agent("lea", "legal"))
         assert r.status_code == 409, "a rejected reply must be edited before it can be approved"
-        version = r_version = (await client.get(f"/v1/replies/{rid}", headers=author)).headers["ETag"]
+        version = r_version = (await client.get(f"/v1/replies/{rid}", headers=author)).headers[
+            "ETag"
+        ]
         r = await client.patch(
-            f"/v1/replies/{rid}", json={"text": "We are sorry for the trouble."},
+            f"/v1/replies/{rid}",
+            json={"text": "We are sorry for the trouble."},
             headers={**author, "If-Match": r_version},
         )
         assert r.status_code == 200, r.text
@@ -171,12 +191,16 @@ async def test_nothing_unapproved_is_sent_through_any_path(app, memory_broker, f
         # 1. send while pending; 2. status smuggled into create / edit bodies
         assert (await client.post(f"/v1/replies/{rid}/send", headers=author)).status_code == 409
         r = await client.post(
-            f"/v1/cases/{case.case_id}/replies", json={"text": "x", "status": "approved"}, headers=author
+            f"/v1/cases/{case.case_id}/replies",
+            json={"text": "x", "status": "approved"},
+            headers=author,
         )
         assert r.status_code == 422
         etag = (await client.get(f"/v1/replies/{rid}", headers=author)).headers["ETag"]
         r = await client.patch(
-            f"/v1/replies/{rid}", json={"text": "y", "status": "approved"}, headers={**author, "If-Match": etag}
+            f"/v1/replies/{rid}",
+            json={"text": "y", "status": "approved"},
+            headers={**author, "If-Match": etag},
         )
         assert r.status_code == 422
 
@@ -184,7 +208,9 @@ async def test_nothing_unapproved_is_sent_through_any_path(app, memory_broker, f
         await client.post(f"/v1/replies/{rid}/approve", json={}, headers=agent("lea", "legal"))
         etag = (await client.get(f"/v1/replies/{rid}", headers=author)).headers["ETag"]
         r = await client.patch(
-            f"/v1/replies/{rid}", json={"text": "Changed after approval"}, headers={**author, "If-Match": etag}
+            f"/v1/replies/{rid}",
+            json={"text": "Changed after approval"},
+            headers={**author, "If-Match": etag},
         )
         assert r.json()["status"] == "pending_approval"
         assert (await client.post(f"/v1/replies/{rid}/send", headers=author)).status_code == 409
@@ -193,15 +219,21 @@ async def test_nothing_unapproved_is_sent_through_any_path(app, memory_broker, f
         post2 = make_post()
         case2 = await seed(memory_broker, app, post2, make_case(post2))
         rid2 = (await _draft(client, case2.case_id, author))["reply_id"]
-        await seed(memory_broker, app, post2, case2.model_copy(update={"tags": ("legal",), "version": 2}))
+        await seed(
+            memory_broker, app, post2, case2.model_copy(update={"tags": ("legal",), "version": 2})
+        )
         r = await client.post(f"/v1/replies/{rid2}/send", headers=author)
         assert r.status_code == 409 and r.json()["detail"]["code"] == "approval_required"
-        assert (await client.get(f"/v1/replies/{rid2}", headers=author)).json()["status"] == "pending_approval"
+        assert (await client.get(f"/v1/replies/{rid2}", headers=author)).json()[
+            "status"
+        ] == "pending_approval"
 
         # 5. the queue is forced behind the API's back: the worker re-checks and refuses
         async with app.state.runtime.sessionmaker() as s, s.begin():
             t = models.replies
-            await s.execute(update(t).where(t.c.reply_id == rid).values(status="sending", next_attempt_at=None))
+            await s.execute(
+                update(t).where(t.c.reply_id == rid).values(status="sending", next_attempt_at=None)
+            )
         app.state.worker.kick()
 
         async def blocked():
@@ -228,7 +260,9 @@ async def test_policies_are_data_admins_edit_them_and_agents_cannot(app, memory_
         assert r.status_code == 403
         r = await client.post("/v1/policies", json=new, headers=auth("admin"))
         assert r.status_code == 201
-        r = await client.post("/v1/policies", json={**new, "id": "bad", "when": {}}, headers=auth("admin"))
+        r = await client.post(
+            "/v1/policies", json={**new, "id": "bad", "when": {}}, headers=auth("admin")
+        )
         assert r.status_code == 422
         r = await client.delete("/v1/policies/brand-low-rating", headers=auth("admin"))
         assert r.status_code == 204

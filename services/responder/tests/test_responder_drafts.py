@@ -7,7 +7,14 @@ import pytest
 from chorus_responder.app import create_app
 
 from services.responder.tests.responder_fake_platform import FakePlatform, ServedFake
-from services.responder.tests.responder_helpers import agent, lead, make_case, make_post, seed, settings
+from services.responder.tests.responder_helpers import (
+    agent,
+    lead,
+    make_case,
+    make_post,
+    seed,
+    settings,
+)
 from tests.support.fixtures import auth, running
 from tests.support.wait import wait_for
 
@@ -20,17 +27,23 @@ def fake():
 
 @pytest.fixture
 def app(memory_broker, sqlite_url, fake):
-    return create_app(settings(sqlite_url, platform_base_url=fake.base_url, brand="Acme"), bus=memory_broker)
+    return create_app(
+        settings(sqlite_url, platform_base_url=fake.base_url, brand="Acme"), bus=memory_broker
+    )
 
 
 @pytest.mark.unit
 async def test_draft_needs_a_token_with_the_case_team(app, memory_broker) -> None:
     async with running(app) as client:
         post = make_post()
-        case = await seed(memory_broker, app, post, make_case(post, team="support", collaborators=("brand",)))
+        case = await seed(
+            memory_broker, app, post, make_case(post, team="support", collaborators=("brand",))
+        )
         url = f"/v1/cases/{case.case_id}/replies"
         assert (await client.post(url, json={"text": "hi"})).status_code == 401
-        assert (await client.post(url, json={"text": "hi"}, headers=agent("x", "legal"))).status_code == 404
+        assert (
+            await client.post(url, json={"text": "hi"}, headers=agent("x", "legal"))
+        ).status_code == 404
         svc = auth("service")
         assert (await client.post(url, json={"text": "hi"}, headers=svc)).status_code == 403
         r = await client.post(url, json={"text": "hi"}, headers=agent("b", "brand"))
@@ -40,38 +53,64 @@ async def test_draft_needs_a_token_with_the_case_team(app, memory_broker) -> Non
 
 
 @pytest.mark.unit
-async def test_template_fills_variables_and_refuses_missing_ones_by_name(app, memory_broker) -> None:
+async def test_template_fills_variables_and_refuses_missing_ones_by_name(
+    app, memory_broker
+) -> None:
     async with running(app) as client:
         post = make_post(display_name="Ann {brand}", lang="fr")
         case = await seed(memory_broker, app, post, make_case(post))
         support_lead = lead("lou", "support")
-        body = {"team": "support", "lang": "fr", "name": "thanks",
-                "body": "Bonjour {author.display_name}, merci ! {{L'équipe}} {brand} – dossier {case.id}"}
+        body = {
+            "team": "support",
+            "lang": "fr",
+            "name": "thanks",
+            "body": "Bonjour {author.display_name}, merci ! {{L'équipe}} {brand} – dossier {case.id}",
+        }
         r = await client.post("/v1/templates", json=body, headers=support_lead)
         assert r.status_code == 201, r.text
         tid = r.json()["template_id"]
         assert r.json()["variables"] == ["author.display_name", "brand", "case.id"]
-        assert (await client.post("/v1/templates", json=body, headers=support_lead)).status_code == 409
+        assert (
+            await client.post("/v1/templates", json=body, headers=support_lead)
+        ).status_code == 409
         r = await client.post("/v1/templates", json={**body, "team": "legal"}, headers=support_lead)
         assert r.status_code == 403
 
         r = await client.post(
-            f"/v1/cases/{case.case_id}/replies", json={"template_id": tid}, headers=agent("a", "support")
+            f"/v1/cases/{case.case_id}/replies",
+            json={"template_id": tid},
+            headers=agent("a", "support"),
         )
         assert r.status_code == 201, r.text
         # The value "{brand}" inside the author's name stays literal: no second rendering.
-        assert r.json()["text"] == f"Bonjour Ann {{brand}}, merci ! {{L'équipe}} Acme – dossier {case.case_id}"
+        assert (
+            r.json()["text"]
+            == f"Bonjour Ann {{brand}}, merci ! {{L'équipe}} Acme – dossier {case.case_id}"
+        )
         assert r.json()["lang"] == "fr"
 
-        for bad in ("{0}", "{author.display_name!r}", "{author[0]}", "{a:>10}", "oops }", "{ unclosed"):
-            r = await client.post("/v1/templates", json={**body, "name": bad, "body": bad}, headers=support_lead)
+        for bad in (
+            "{0}",
+            "{author.display_name!r}",
+            "{author[0]}",
+            "{a:>10}",
+            "oops }",
+            "{ unclosed",
+        ):
+            r = await client.post(
+                "/v1/templates", json={**body, "name": bad, "body": bad}, headers=support_lead
+            )
             assert r.status_code == 422, bad
             assert r.json()["detail"]["code"] == "invalid_template"
 
         sneaky = {**body, "name": "sneaky", "body": "Hi {author.__class__} {order.number}"}
-        tid2 = (await client.post("/v1/templates", json=sneaky, headers=support_lead)).json()["template_id"]
+        tid2 = (await client.post("/v1/templates", json=sneaky, headers=support_lead)).json()[
+            "template_id"
+        ]
         r = await client.post(
-            f"/v1/cases/{case.case_id}/replies", json={"template_id": tid2}, headers=agent("a", "support")
+            f"/v1/cases/{case.case_id}/replies",
+            json={"template_id": tid2},
+            headers=agent("a", "support"),
         )
         assert r.status_code == 422
         assert r.json()["detail"]["code"] == "missing_variable"
@@ -79,7 +118,10 @@ async def test_template_fills_variables_and_refuses_missing_ones_by_name(app, me
         assert "order.number" in r.json()["detail"]["message"]
         r = await client.post(
             f"/v1/cases/{case.case_id}/replies",
-            json={"template_id": tid2, "variables": {"order.number": "42", "author.__class__": "x"}},
+            json={
+                "template_id": tid2,
+                "variables": {"order.number": "42", "author.__class__": "x"},
+            },
             headers=agent("a", "support"),
         )
         assert r.status_code == 201 and r.json()["text"] == "Hi x 42"
@@ -104,33 +146,47 @@ async def test_x_length_is_weighted_and_other_platform_rules_apply(app, memory_b
 
         dm = make_post(platform="facebook", kind="dm")
         case_dm = await seed(memory_broker, app, dm, make_case(dm))
-        r = await client.post(f"/v1/cases/{case_dm.case_id}/replies", json={"text": "Hello"}, headers=who)
+        r = await client.post(
+            f"/v1/cases/{case_dm.case_id}/replies", json={"text": "Hello"}, headers=who
+        )
         assert (r.json()["adapter"], r.json()["visibility"]) == ("messenger", "private")
 
         ig_post = make_post(platform="instagram", kind="post")
         case_ig = await seed(memory_broker, app, ig_post, make_case(ig_post))
-        r = await client.post(f"/v1/cases/{case_ig.case_id}/replies", json={"text": "Hi"}, headers=who)
+        r = await client.post(
+            f"/v1/cases/{case_ig.case_id}/replies", json={"text": "Hi"}, headers=who
+        )
         assert r.status_code == 422 and r.json()["detail"]["code"] == "kind_not_supported"
 
         rss = make_post(platform="rss", kind="post")
         case_rss = await seed(memory_broker, app, rss, make_case(rss))
-        r = await client.post(f"/v1/cases/{case_rss.case_id}/replies", json={"text": "Hi"}, headers=who)
+        r = await client.post(
+            f"/v1/cases/{case_rss.case_id}/replies", json={"text": "Hi"}, headers=who
+        )
         assert r.status_code == 422 and r.json()["detail"]["code"] == "platform_not_supported"
 
 
 @pytest.mark.unit
-async def test_google_review_second_reply_updates_the_single_owner_reply(app, memory_broker, fake) -> None:
+async def test_google_review_second_reply_updates_the_single_owner_reply(
+    app, memory_broker, fake
+) -> None:
     async with running(app) as client:
-        post = make_post(platform="google_business", kind="review", rating=5, channel="accounts/1/locations/2")
+        post = make_post(
+            platform="google_business", kind="review", rating=5, channel="accounts/1/locations/2"
+        )
         case = await seed(memory_broker, app, post, make_case(post))
         who = agent("a", "support")
         url = f"/v1/cases/{case.case_id}/replies"
         first = (await client.post(url, json={"text": "Thank you!"}, headers=who)).json()
         assert first["mode"] == "create"
-        assert (await client.post(f"/v1/replies/{first['reply_id']}/send", headers=who)).status_code == 202
+        assert (
+            await client.post(f"/v1/replies/{first['reply_id']}/send", headers=who)
+        ).status_code == 202
 
         async def sent():
-            return (await client.get(f"/v1/replies/{first['reply_id']}", headers=who)).json()["status"] == "sent"
+            return (await client.get(f"/v1/replies/{first['reply_id']}", headers=who)).json()[
+                "status"
+            ] == "sent"
 
         await wait_for(sent, what="first review reply sent")
         second = (await client.post(url, json={"text": "Thank you again!"}, headers=who)).json()
@@ -153,10 +209,16 @@ async def test_edit_requires_the_current_etag(app, memory_broker) -> None:
         who = agent("a", "support")
         r = await client.post(f"/v1/cases/{case.case_id}/replies", json={"text": "v1"}, headers=who)
         rid, etag = r.json()["reply_id"], r.headers["ETag"]
-        assert (await client.patch(f"/v1/replies/{rid}", json={"text": "v2"}, headers=who)).status_code == 428
-        r = await client.patch(f"/v1/replies/{rid}", json={"text": "v2"}, headers={**who, "If-Match": etag})
+        assert (
+            await client.patch(f"/v1/replies/{rid}", json={"text": "v2"}, headers=who)
+        ).status_code == 428
+        r = await client.patch(
+            f"/v1/replies/{rid}", json={"text": "v2"}, headers={**who, "If-Match": etag}
+        )
         assert r.status_code == 200 and r.json()["version"] == 2
-        r = await client.patch(f"/v1/replies/{rid}", json={"text": "v3"}, headers={**who, "If-Match": etag})
+        r = await client.patch(
+            f"/v1/replies/{rid}", json={"text": "v3"}, headers={**who, "If-Match": etag}
+        )
         assert r.status_code == 412
         r = await client.get(f"/v1/cases/{case.case_id}/replies", headers=who)
         assert [h["step"] for h in r.json()["replies"][0]["history"]] == ["drafted", "edited"]
@@ -182,21 +244,32 @@ async def test_collisions_warn_drafters_and_block_a_second_answer(app, memory_br
         assert r.status_code == 409 and "ann" in r.json()["detail"]["message"]
         r = await client.post(url, json={"text": "another", "force": True}, headers=bob)
         assert r.status_code == 201
-        r = await client.post(f"/v1/replies/{second['reply_id']}/send", json={"force": True}, headers=bob)
+        r = await client.post(
+            f"/v1/replies/{second['reply_id']}/send", json={"force": True}, headers=bob
+        )
         assert r.status_code == 202
 
 
 @pytest.mark.unit
 async def test_channel_credentials_are_write_only(app) -> None:
     async with running(app) as client:
-        body = {"base_url": "https://graph.facebook.com", "options": {"page_id": "42"},
-                "credentials": {"access_token": "EAAG-very-secret"}}
+        body = {
+            "base_url": "https://graph.facebook.com",
+            "options": {"page_id": "42"},
+            "credentials": {"access_token": "EAAG-very-secret"},
+        }
         r = await client.put("/v1/channels/facebook/42", json=body, headers=auth("admin"))
         assert r.status_code == 200
         assert "EAAG-very-secret" not in r.text and r.json()["credentials"] == ["access_token"]
-        r = await client.put("/v1/channels/facebook/42", json={"options": {"page_id": "42"}}, headers=auth("admin"))
+        r = await client.put(
+            "/v1/channels/facebook/42", json={"options": {"page_id": "42"}}, headers=auth("admin")
+        )
         assert r.json()["credentials"] == ["access_token"], "omitted credentials are kept"
         r = await client.get("/v1/channels", headers=lead("l", "support"))
         assert "EAAG-very-secret" not in r.text
-        assert (await client.put("/v1/channels/facebook/42", json=body, headers=lead("l", "support"))).status_code == 403
-        assert (await client.put("/v1/channels/myspace/1", json=body, headers=auth("admin"))).status_code == 422
+        assert (
+            await client.put("/v1/channels/facebook/42", json=body, headers=lead("l", "support"))
+        ).status_code == 403
+        assert (
+            await client.put("/v1/channels/myspace/1", json=body, headers=auth("admin"))
+        ).status_code == 422

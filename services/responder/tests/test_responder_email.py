@@ -9,7 +9,12 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from chorus_common.embedded import free_port
-from chorus_responder.sending.base import Channel, OutboundReply, PermanentSendError, TransientSendError
+from chorus_responder.sending.base import (
+    Channel,
+    OutboundReply,
+    PermanentSendError,
+    TransientSendError,
+)
 from chorus_responder.sending.email import EmailSender
 
 
@@ -64,7 +69,12 @@ def _channel(port: int) -> Channel:
         "email",
         "support@brand.example",
         "",
-        {"smtp_host": "127.0.0.1", "smtp_port": str(port), "starttls": "false", "subject": "Re: your order"},
+        {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": str(port),
+            "starttls": "false",
+            "subject": "Re: your order",
+        },
         {},
     )
 
