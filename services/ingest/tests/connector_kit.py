@@ -73,12 +73,11 @@ def relay_headers(secret: str, body: bytes, at: datetime = NOW) -> dict[str, str
 
 def clean_outcome(connector: Any, data: RawInput) -> NormalizeResult | NormalizeError:
     """Normalize hostile input: only a result of valid posts or a coded NormalizeError may come out."""
+    error: NormalizeError | None = None
     try:
         result = connector.normalize(data)
     except NormalizeError as exc:
         error = exc
-    else:
-        error = None
     if error is not None:
         assert error.code and str(error)
         return error

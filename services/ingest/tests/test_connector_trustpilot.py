@@ -63,7 +63,9 @@ def test_documented_webhook_maps_every_canonical_field_and_ignores_deletions() -
 
 
 def test_business_unit_review_page_maps_every_canonical_field() -> None:
-    result = TP.normalize(raw(fixture("trustpilot", "business_unit_reviews.json"), channel="tp-chorus"))
+    result = TP.normalize(
+        raw(fixture("trustpilot", "business_unit_reviews.json"), channel="tp-chorus")
+    )
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -157,7 +159,9 @@ def test_basic_credentials_missing_or_wrong_are_rejected(
 def test_poll_request_pages_newest_reviews_with_the_api_key_header() -> None:
     config = {"business_unit_id": "46d6a890000064000500e0c3", "api_key": "k-1"}
     req = TP.poll_request(config, {"page": "3"})
-    assert req.url == "https://api.trustpilot.com/v1/business-units/46d6a890000064000500e0c3/reviews"
+    assert (
+        req.url == "https://api.trustpilot.com/v1/business-units/46d6a890000064000500e0c3/reviews"
+    )
     assert req.params == {"perPage": "100", "orderBy": "createdat.desc", "page": "3"}
     assert req.headers["apikey"] == "k-1"
     assert "apikey" not in req.params  # the key stays out of URLs and their logs
