@@ -86,10 +86,8 @@ def clean_outcome(connector: Any, data: RawInput) -> NormalizeResult | Normalize
         assert isinstance(post, Post)
         Post.model_validate(post.model_dump())  # still valid through a round trip
         assert post.id == f"{post.platform}:{post.native_id}"
-        assert (
-            post.created_at.utcoffset() is not None
-            and post.created_at.utcoffset().total_seconds() == 0
-        )
+        offset = post.created_at.utcoffset()
+        assert offset is not None and offset.total_seconds() == 0
     for err in result.errors:
         assert err.code and err.message
     return result
