@@ -84,3 +84,32 @@ def member_row(
         "availability": availability,
         "availability_until": until,
     }
+
+
+def post_event(post: Post, *, is_update: bool = False, revision: int = 1) -> Any:
+    from chorus_common.events import PostReceived, make_event
+
+    return make_event(
+        "post.received",
+        PostReceived(post=post, is_update=is_update, revision=revision),
+        producer="test",
+    )
+
+
+def encode(events: list[Any]) -> list[Any]:
+    from chorus_common.bus.base import OutMessage
+    from chorus_common.events import event_key
+
+    return [OutMessage(e.topic, event_key(e).encode(), e.to_bytes()) for e in events]
+
+
+def case_events(broker: Any, case_id: str | None = None) -> list[Any]:
+    """Decoded case events on the memory broker (optionally for one case), in order."""
+    from chorus_common.events import Envelope
+
+    out = []
+    for rec in broker.records("chorus.cases.v1"):
+        env = Envelope.from_bytes(rec.value)
+        if case_id is None or env.payload["case_id"] == case_id:
+            out.append(env)
+    return out

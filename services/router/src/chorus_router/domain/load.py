@@ -73,6 +73,20 @@ class LoadBook:
             load.solid_cases += 1 if solid else 0
         self.dirty.add(member)
 
+    def carry(self, member: str, weight: float, *, solid: bool) -> None:
+        """A case comes back onto ``member``'s open load (no new assignment counted)."""
+        load = self.get(member)
+        load.open_cases += 1
+        load.weighted = round(load.weighted + weight, 4)
+        load.solid_cases += 1 if solid else 0
+        self.dirty.add(member)
+
+    def adjust(self, member: str, delta: float) -> None:
+        """A carried case got heavier or lighter (its priority changed)."""
+        load = self.get(member)
+        load.weighted = max(0.0, round(load.weighted + delta, 4))
+        self.dirty.add(member)
+
     def remove(self, member: str, weight: float, *, solid: bool) -> None:
         """A case leaves ``member``'s open load (resolved, handed back, reassigned)."""
         load = self.get(member)

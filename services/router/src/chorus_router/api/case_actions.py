@@ -1,0 +1,185 @@
+"""Changing a case: assign, hand back, resolve, reopen, edit. Every one needs If-Match."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from chorus_common.auth import Principal
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from chorus_router.api.cases import can_see, case_view
+from chorus_router.api.deps import (
+    ApiError,
+    CasesAssigner,
+    CasesWriter,
+    CoreDep,
+    check_if_match,
+    etag,
+    forbidden,
+    not_found,
+)
+from chorus_router.casestore import Case, emit, fetch_case
+from chorus_router.casework import Casework
+from chorus_router.domain.evaluate import PRIORITY_RANK
+from chorus_router.domain.lifecycle import InvalidTransition
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AssignBody(_Body):
+    member_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=500)
+
+
+class ReasonBody(_Body):
+    reason: str = Field(default="", max_length=500)
+
+
+class CasePatch(_Body):
+    priority: str | None = Field(default=None, pattern="^P[1-4]$")
+    tags: list[str] | None = None
+    collaborators: list[str] | None = None
+    approvals_required: list[str] | None = None
+
+
+def _is_lead_of(p: Principal, team: str) -> bool:
+    return p.is_admin or (p.role == "lead" and team in p.teams)
+
+
+def _works_on(p: Principal, case: Case) -> bool:
+    return _is_lead_of(p, case["team"]) or (
+        p.member_id is not None and p.member_id == case["assignee"]
+    )
+
+
+async def _mutate(
+    request: Request,
+    core: CoreDep,
+    principal: Principal,
+    case_id: str,
+    act: Callable[[Casework, Case], None],
+) -> JSONResponse:
+    async with core.unit() as uow:
+        case = await fetch_case(uow.session, case_id)
+        if case is None or not can_see(principal, case):
+            raise not_found("case", case_id)
+        check_if_match(request, case["version"], required=True)
+        work = await Casework.open(uow)
+        try:
+            act(work, case)
+        except InvalidTransition as exc:
+            raise ApiError(409, "invalid_transition", str(exc), "status") from exc
+        await work.save([case])
+    return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
+
+
+@router.post("/cases/{case_id}/assign")
+async def assign_case(
+    case_id: str, body: AssignBody, request: Request, principal: CasesAssigner, core: CoreDep
+) -> JSONResponse:
+    """Leads (of the owner team) and admins give the case to a member of an involved team."""
+
+    def act(work: Casework, case: Case) -> None:
+        if not _is_lead_of(principal, case["team"]):
+            raise forbidden(f"only a lead of {case['team']} or an admin can assign this case")
+        member = work.snap.directory.members.get(body.member_id)
+        if member is None or not member.active:
+            raise ApiError(
+                422, "unknown_member", f"no active member {body.member_id!r}", "member_id"
+            )
+        involved = {case["team"], *case["collaborators"]}
+        if not involved & set(member.teams):
+            raise ApiError(
+                422, "member_not_in_team", f"{member.id} is not in {sorted(involved)}", "member_id"
+            )
+        if member.id == case["assignee"]:
+            return
+        load = work.book.get(member.id)
+        if load.open_cases >= member.capacity:
+            raise ApiError(
+                409,
+                "member_at_capacity",
+                f"{member.id} is at capacity ({load.open_cases}/{member.capacity})",
+                "member_id",
+            )
+        work.assign_to(case, member.id, principal.sub, body.reason or "reassigned")
+
+    return await _mutate(request, core, principal, case_id, act)
+
+
+@router.post("/cases/{case_id}/handback")
+async def hand_back(
+    case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
+) -> JSONResponse:
+    """The assignee (or a lead) gives the case back: someone else in the team, or the queue."""
+
+    def act(work: Casework, case: Case) -> None:
+        if not _works_on(principal, case):
+            raise forbidden("only the assignee, a lead of the team or an admin can hand back")
+        if not case["assignee"]:
+            raise ApiError(409, "not_assigned", "the case has no assignee", "assignee")
+        work.handback(case, principal.sub, body.reason or "handed back")
+
+    return await _mutate(request, core, principal, case_id, act)
+
+
+@router.post("/cases/{case_id}/resolve")
+async def resolve_case(
+    case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
+) -> JSONResponse:
+    def act(work: Casework, case: Case) -> None:
+        if not (_works_on(principal, case) or case["team"] in principal.teams):
+            raise forbidden("only the owner team, its lead or an admin can resolve")
+        work.resolve(case, f"resolved by {principal.sub}: {body.reason}".rstrip(": "))
+
+    return await _mutate(request, core, principal, case_id, act)
+
+
+@router.post("/cases/{case_id}/reopen")
+async def reopen_case(
+    case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
+) -> JSONResponse:
+    def act(work: Casework, case: Case) -> None:
+        if not (_works_on(principal, case) or case["team"] in principal.teams):
+            raise forbidden("only the owner team, its lead or an admin can reopen")
+        work.reopen(case, f"reopened by {principal.sub}: {body.reason}".rstrip(": "))
+
+    return await _mutate(request, core, principal, case_id, act)
+
+
+@router.patch("/cases/{case_id}")
+async def patch_case(
+    case_id: str, body: CasePatch, request: Request, principal: CasesWriter, core: CoreDep
+) -> JSONResponse:
+    """Priority, tags, collaborating teams, approvals; a raised priority is an escalation."""
+
+    def act(work: Casework, case: Case) -> None:
+        if not _works_on(principal, case):
+            raise forbidden("only the assignee, a lead of the team or an admin can edit")
+        teams = work.snap.directory.teams
+        for name in ("collaborators", "approvals_required"):
+            for t in getattr(body, name) or ():
+                if t not in teams:
+                    raise ApiError(422, "unknown_team", f"unknown team {t!r}", name)
+        escalated = False
+        if body.priority and body.priority != case["priority"]:
+            escalated = PRIORITY_RANK[body.priority] < PRIORITY_RANK[case["priority"]]
+            case["priority"] = body.priority
+        if body.tags is not None:
+            case["tags"] = list(dict.fromkeys(body.tags))
+        if body.collaborators is not None:
+            case["collaborators"] = [
+                t for t in dict.fromkeys(body.collaborators) if t != case["team"]
+            ]
+        if body.approvals_required is not None:
+            case["approvals"] = list(dict.fromkeys(body.approvals_required))
+        kind = "case.escalated" if escalated else "case.updated"
+        emit(work.uow, kind, case, reason=f"edited by {principal.sub}")
+
+    return await _mutate(request, core, principal, case_id, act)

@@ -1,0 +1,112 @@
+"""Request bodies of the directory API (validated: a bad value is a 422 naming the field)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chorus_common.events import PLATFORMS
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
+_HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ShiftIn(_Body):
+    days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="0 = Monday")
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise ValueError("must be HH:MM (00:00-24:00)")
+        return v
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        if not v or any(d < 0 or d > 6 for d in v):
+            raise ValueError("days are 0 (Monday) to 6 (Sunday), at least one")
+        return sorted(set(v))
+
+
+def _tz(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {v!r}") from exc
+    return v
+
+
+def _platforms(v: list[str]) -> list[str]:
+    bad = [p for p in v if p not in PLATFORMS]
+    if bad:
+        raise ValueError(f"unknown platform {bad[0]!r}")
+    return v
+
+
+class TeamCreate(_Body):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1, max_length=200)
+    lead: str | None = None
+    description: str = Field(default="", max_length=2000)
+
+
+class TeamUpdate(_Body):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    lead: str | None = None
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class MemberFields(_Body):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    teams: list[str] | None = None
+    languages: list[str] | None = None
+    skills: list[str] | None = None
+    platforms: list[str] | None = None
+    capacity: int | None = Field(default=None, ge=0, le=10_000)
+    timezone: str | None = None
+    working_hours: list[ShiftIn] | None = Field(
+        default=None, description="empty list: no fixed hours (always working)"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str | None) -> str | None:
+        return _tz(v) if v is not None else v
+
+    @field_validator("platforms")
+    @classmethod
+    def _plat(cls, v: list[str] | None) -> list[str] | None:
+        return _platforms(v) if v is not None else v
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, v: list[str] | None) -> list[str] | None:
+        return [x.lower()[:2] for x in v] if v is not None else v
+
+
+class MemberCreate(MemberFields):
+    id: str = Field(pattern=_ID)
+    name: str = Field(min_length=1, max_length=200)
+    teams: list[str] = Field(min_length=1)
+    capacity: int = Field(default=20, ge=0, le=10_000)
+    timezone: str = "UTC"
+
+
+class MemberUpdate(MemberFields):
+    pass
+
+
+class AvailabilityIn(_Body):
+    availability: Literal["on_shift", "away", "out_of_office"]
+    until: datetime | None = Field(default=None, description="when away/out of office ends")

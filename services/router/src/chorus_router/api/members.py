@@ -1,0 +1,230 @@
+"""Members: skills, languages, platforms, capacity, hours, availability; every change audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chorus_common.auth import Principal
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import insert, select, update
+
+from chorus_router import models
+from chorus_router.api.deps import (
+    ApiError,
+    CoreDep,
+    DirectoryReader,
+    DirectoryWriter,
+    SessionDep,
+    check_if_match,
+    etag,
+    forbidden,
+    jsonable,
+    not_found,
+)
+from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
+from chorus_router.core import Uow
+from chorus_router.domain.directory import member_from_row
+from chorus_router.seeding import audit_row
+from chorus_router.snapshot import bump, utc, utc_row
+
+router = APIRouter(prefix="/v1", tags=["directory"])
+
+
+def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
+    m = member_from_row(row)
+    out = jsonable(row)
+    out["load"] = {
+        "open_cases": (load or {}).get("open_cases", 0),
+        "weighted": (load or {}).get("weighted", 0.0),
+        "assigned_total": (load or {}).get("assigned_total", 0),
+    }
+    out["effective_availability"] = m.effective_availability(now)
+    out["available_now"] = m.unavailable_reason(now) is None
+    out["unavailable_reason"] = m.unavailable_reason(now)
+    return out
+
+
+def _may_manage(p: Principal, teams: list[str]) -> bool:
+    return p.is_admin or (p.role == "lead" and bool(set(teams) & set(p.teams)))
+
+
+async def _loads(session: Any) -> dict[str, dict[str, Any]]:
+    return {
+        r["member_id"]: dict(r) for r in (await session.execute(select(models.loads))).mappings()
+    }
+
+
+async def _known_teams(uow: Uow, teams: list[str]) -> None:
+    t = models.teams
+    have = set((await uow.session.execute(select(t.c.id).where(t.c.id.in_(teams)))).scalars())
+    missing = [x for x in teams if x not in have]
+    if missing:
+        raise ApiError(422, "unknown_team", f"unknown team {missing[0]!r}", "teams")
+
+
+def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
+    data = body.model_dump(exclude_unset=True)
+    if "working_hours" in data:
+        data["working_hours"] = [s.model_dump() for s in body.working_hours or []]
+    return data
+
+
+@router.get("/members")
+async def list_members(
+    principal: DirectoryReader, session: SessionDep, core: CoreDep, team: str | None = None
+) -> dict[str, Any]:
+    from chorus_common.events import utcnow
+
+    loads = await _loads(session)
+    rows = (await session.execute(select(models.members).order_by(models.members.c.id))).mappings()
+    now = utcnow()
+    items = [
+        member_view(utc_row(r), loads.get(r["id"]), now)
+        for r in rows
+        if team is None or team in r["teams"]
+    ]
+    return {"items": items}
+
+
+@router.get("/members/{member_id}")
+async def get_member(
+    member_id: str, principal: DirectoryReader, session: SessionDep
+) -> JSONResponse:
+    from chorus_common.events import utcnow
+
+    t = models.members
+    row = (await session.execute(select(t).where(t.c.id == member_id))).mappings().first()
+    if row is None:
+        raise not_found("member", member_id)
+    loads = await _loads(session)
+    return JSONResponse(
+        member_view(utc_row(row), loads.get(member_id), utcnow()),
+        headers={"ETag": etag(row["version"])},
+    )
+
+
+@router.post("/members", status_code=201)
+async def create_member(
+    body: MemberCreate, principal: DirectoryWriter, core: CoreDep
+) -> JSONResponse:
+    """Admins; leads for their own team(s) only."""
+    if not principal.is_admin and not (
+        principal.role == "lead" and set(body.teams) <= set(principal.teams)
+    ):
+        raise forbidden("leads add members to their own team only")
+    async with core.unit() as uow:
+        await _known_teams(uow, body.teams)
+        t = models.members
+        if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
+            raise ApiError(409, "member_exists", f"member {body.id!r} exists", "id")
+        data = {
+            "email": None,
+            "languages": ["en"],
+            "skills": [],
+            "platforms": [],
+            "working_hours": [],
+            **_dump(body),
+        }
+        row = {
+            **data,
+            "availability": "on_shift",
+            "availability_until": None,
+            "active": True,
+            "created_at": uow.now,
+            "updated_at": uow.now,
+            "version": 1,
+        }
+        await uow.session.execute(insert(t), [row])
+        await uow.session.execute(insert(models.loads), [{"member_id": body.id}])
+        await _audit(uow, principal, "create", body.id, None, row)
+        uow.release_teams.update(body.teams)
+    return JSONResponse(member_view(row, None, uow.now), status_code=201, headers={"ETag": etag(1)})
+
+
+async def _audit(
+    uow: Uow, p: Principal, action: str, member_id: str, before: Any, after: Any
+) -> None:
+    await uow.session.execute(
+        insert(models.audit),
+        [
+            audit_row(
+                uow,
+                p.sub,
+                action,
+                "member",
+                member_id,
+                jsonable(before) if before else None,
+                jsonable(after) if after else None,
+            )
+        ],
+    )
+    await bump(uow.session, "directory")
+
+
+async def _change(
+    member_id: str,
+    changes: dict[str, Any],
+    request: Request,
+    principal: Principal,
+    core: CoreDep,
+    *,
+    action: str,
+    allow_self: bool = False,
+) -> JSONResponse:
+    async with core.unit() as uow:
+        t = models.members
+        row = (await uow.session.execute(select(t).where(t.c.id == member_id))).mappings().first()
+        if row is None:
+            raise not_found("member", member_id)
+        is_self = allow_self and principal.member_id == member_id
+        if not is_self and not _may_manage(principal, row["teams"]):
+            raise forbidden(
+                f"only admins or a lead of {', '.join(row['teams'])} manage {member_id}"
+            )
+        if "teams" in changes:
+            await _known_teams(uow, changes["teams"])
+            if not principal.is_admin and not set(changes["teams"]) <= set(principal.teams):
+                raise forbidden("leads move members only within their own teams")
+        check_if_match(request, row["version"], required=False)
+        before = utc_row(row)
+        new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
+        await uow.session.execute(update(t).where(t.c.id == member_id).values(**new))
+        after = {**before, **new}
+        await _audit(uow, principal, action, member_id, before, after)
+        uow.release_teams.update(after["teams"])
+        load = (await _loads(uow.session)).get(member_id)
+    return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})
+
+
+@router.patch("/members/{member_id}")
+async def update_member(
+    member_id: str, body: MemberUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
+) -> JSONResponse:
+    return await _change(member_id, _dump(body), request, principal, core, action="update")
+
+
+@router.put("/members/{member_id}/availability")
+async def set_availability(
+    member_id: str,
+    body: AvailabilityIn,
+    request: Request,
+    principal: DirectoryReader,
+    core: CoreDep,
+) -> JSONResponse:
+    """Members set their own; leads their team's; admins anyone's."""
+    until = utc(body.until) if body.availability != "on_shift" else None
+    changes = {"availability": body.availability, "availability_until": until}
+    return await _change(
+        member_id, changes, request, principal, core, action="availability", allow_self=True
+    )
+
+
+@router.delete("/members/{member_id}")
+async def deactivate_member(
+    member_id: str, request: Request, principal: DirectoryWriter, core: CoreDep
+) -> JSONResponse:
+    """Deactivate (kept for history); they get no new cases."""
+    return await _change(
+        member_id, {"active": False}, request, principal, core, action="deactivate"
+    )

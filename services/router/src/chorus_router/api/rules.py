@@ -1,0 +1,229 @@
+"""Routing rules: versioned CRUD (each change is a new version) and simulation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from chorus_common.auth import Principal
+from chorus_common.events import Post
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import insert, select
+
+from chorus_router import models
+from chorus_router.api.deps import (
+    ApiError,
+    CoreDep,
+    RulesReader,
+    RulesWriter,
+    SessionDep,
+    check_if_match,
+    etag,
+    forbidden,
+    jsonable,
+    not_found,
+)
+from chorus_router.core import Uow
+from chorus_router.domain.rules import Rule, check_rules
+from chorus_router.seeding import audit_row
+from chorus_router.simulate import simulate
+from chorus_router.snapshot import bump, load_rules, utc_row
+
+router = APIRouter(prefix="/v1", tags=["rules"])
+
+
+class RuleSetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[Rule]
+    change: str = Field(default="rule set replaced", max_length=300)
+
+
+class SimulateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    post: Post
+    rules: list[Rule] | None = Field(
+        default=None, description="try these instead of the current set"
+    )
+    at: datetime | None = Field(default=None, description="evaluate as of this time (default now)")
+
+
+def _dump(rules: list[Rule]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in rules]
+
+
+def _lead_may(p: Principal, *rules: Rule | None) -> bool:
+    return p.is_admin or all(r is None or r.then.team in p.teams for r in rules)
+
+
+async def _save(
+    uow: Uow, principal: Principal, rules: list[Rule], change: str, request: Request
+) -> JSONResponse:
+    """Validate against the directory and store as the next version."""
+    t = models.teams
+    teams = set((await uow.session.execute(select(t.c.id))).scalars())
+    problems = check_rules(rules, teams)
+    if problems:
+        p = problems[0]
+        raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+    version, _current = await load_rules(uow.session)
+    check_if_match(request, version, required=False)
+    new = version + 1
+    await uow.session.execute(
+        insert(models.rule_versions),
+        [
+            {
+                "version": new,
+                "rules": _dump(rules),
+                "change": change[:300],
+                "author": principal.sub,
+                "created_at": uow.now,
+            }
+        ],
+    )
+    await uow.session.execute(
+        insert(models.audit),
+        [audit_row(uow, principal.sub, "update", "rules", str(new), {"version": version},
+                   {"version": new, "change": change})],
+    )  # fmt: skip
+    await bump(uow.session, "rules")
+    return JSONResponse({"version": new, "rules": _dump(rules)}, headers={"ETag": etag(new)})
+
+
+@router.get("/rules")
+async def get_rules(
+    principal: RulesReader, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    version, rules = await load_rules(session)
+    response.headers["ETag"] = etag(version)
+    return {"version": version, "rules": _dump(rules)}
+
+
+@router.get("/rules/versions")
+async def list_versions(principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+    t = models.rule_versions
+    rows = (
+        await session.execute(
+            select(t.c.version, t.c.change, t.c.author, t.c.created_at).order_by(t.c.version.desc())
+        )
+    ).mappings()
+    return {"items": [jsonable(utc_row(r)) for r in rows]}
+
+
+@router.get("/rules/versions/{version}")
+async def get_version(version: int, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+    t = models.rule_versions
+    row = (await session.execute(select(t).where(t.c.version == version))).mappings().first()
+    if row is None:
+        raise not_found("rules_version", str(version))
+    return jsonable(utc_row(row))
+
+
+@router.post("/rules/versions/{version}/restore")
+async def restore_version(
+    version: int, request: Request, principal: RulesWriter, core: CoreDep
+) -> JSONResponse:
+    if not principal.is_admin:
+        raise forbidden("only admins restore a whole rule set")
+    async with core.unit() as uow:
+        t = models.rule_versions
+        row = (
+            (await uow.session.execute(select(t).where(t.c.version == version))).mappings().first()
+        )
+        if row is None:
+            raise not_found("rules_version", str(version))
+        rules = [Rule.model_validate(r) for r in row["rules"]]
+        return await _save(uow, principal, rules, f"restored version {version}", request)
+
+
+@router.put("/rules")
+async def replace_rules(
+    body: RuleSetIn, request: Request, principal: RulesWriter, core: CoreDep
+) -> JSONResponse:
+    """Replace (or reorder) the whole set. Admins only."""
+    if not principal.is_admin:
+        raise forbidden("only admins replace the whole rule set")
+    async with core.unit() as uow:
+        return await _save(uow, principal, body.rules, body.change, request)
+
+
+@router.get("/rules/{rule_id}")
+async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+    version, rules = await load_rules(session)
+    for i, r in enumerate(rules):
+        if r.id == rule_id:
+            return {"version": version, "position": i, "rule": r.model_dump(mode="json")}
+    raise not_found("rule", rule_id)
+
+
+@router.post("/rules", status_code=201)
+async def create_rule(
+    rule: Rule,
+    request: Request,
+    principal: RulesWriter,
+    core: CoreDep,
+    position: Annotated[
+        int | None, Query(ge=0, description="index; default: before fallbacks")
+    ] = None,
+) -> JSONResponse:
+    """Add a rule (leads: for their own team)."""
+    if not _lead_may(principal, rule):
+        raise forbidden("leads write rules for their own team only")
+    async with core.unit() as uow:
+        _v, rules = await load_rules(uow.session)
+        if any(r.id == rule.id for r in rules):
+            raise ApiError(409, "rule_exists", f"rule {rule.id!r} exists", "id")
+        if position is None:
+            fallbacks = [i for i, r in enumerate(rules) if r.then.fallback]
+            position = fallbacks[0] if fallbacks else len(rules)
+        rules.insert(min(position, len(rules)), rule)
+        resp = await _save(uow, principal, rules, f"added {rule.id}", request)
+    resp.status_code = 201
+    return resp
+
+
+@router.put("/rules/{rule_id}")
+async def update_rule(
+    rule_id: str, rule: Rule, request: Request, principal: RulesWriter, core: CoreDep
+) -> JSONResponse:
+    if rule.id != rule_id:
+        raise ApiError(422, "invalid_rule", "the rule's id must match the URL", "id")
+    async with core.unit() as uow:
+        _v, rules = await load_rules(uow.session)
+        idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
+        if idx is None:
+            raise not_found("rule", rule_id)
+        if not _lead_may(principal, rules[idx], rule):
+            raise forbidden("leads write rules for their own team only")
+        rules[idx] = rule
+        return await _save(uow, principal, rules, f"changed {rule_id}", request)
+
+
+@router.delete("/rules/{rule_id}")
+async def delete_rule(
+    rule_id: str, request: Request, principal: RulesWriter, core: CoreDep
+) -> JSONResponse:
+    async with core.unit() as uow:
+        _v, rules = await load_rules(uow.session)
+        idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
+        if idx is None:
+            raise not_found("rule", rule_id)
+        if not _lead_may(principal, rules[idx]):
+            raise forbidden("leads write rules for their own team only")
+        del rules[idx]
+        return await _save(uow, principal, rules, f"removed {rule_id}", request)
+
+
+@router.post("/rules/simulate")
+async def simulate_rules(body: SimulateIn, principal: RulesReader, core: CoreDep) -> dict[str, Any]:
+    """The decision for ``post`` without any effect: team, collaborators, priority, SLA,
+    approvals, the member it would go to, and the explanation."""
+    async with core.runtime.sessionmaker() as session:
+        teams = set((await session.execute(select(models.teams.c.id))).scalars())
+        if body.rules is not None:
+            problems = check_rules(body.rules, teams)
+            if problems:
+                p = problems[0]
+                raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+        return await simulate(core, session, body.post, rules=body.rules, at=body.at)

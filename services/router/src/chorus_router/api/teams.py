@@ -1,0 +1,140 @@
+"""Teams: list, create (admins), edit (admins; leads their own team's name/description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, insert, select, update
+
+from chorus_router import models
+from chorus_router.api.cases import case_view
+from chorus_router.api.deps import (
+    ApiError,
+    CoreDep,
+    DirectoryReader,
+    DirectoryWriter,
+    SessionDep,
+    check_if_match,
+    etag,
+    forbidden,
+    jsonable,
+    not_found,
+)
+from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
+from chorus_router.seeding import audit_row
+from chorus_router.snapshot import bump, utc_row
+
+router = APIRouter(prefix="/v1", tags=["directory"])
+
+
+def team_view(row: dict[str, Any], members: list[str]) -> dict[str, Any]:
+    return {**jsonable(row), "members": members}
+
+
+async def _members_by_team(session: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in (
+        await session.execute(
+            select(models.members.c.id, models.members.c.teams, models.members.c.active)
+        )
+    ).all():
+        if r.active:
+            for t in r.teams:
+                out.setdefault(t, []).append(r.id)
+    return out
+
+
+@router.get("/teams")
+async def list_teams(principal: DirectoryReader, session: SessionDep) -> dict[str, Any]:
+    by_team = await _members_by_team(session)
+    rows = (await session.execute(select(models.teams).order_by(models.teams.c.id))).mappings()
+    return {"items": [team_view(utc_row(r), by_team.get(r["id"], [])) for r in rows]}
+
+
+@router.get("/teams/{team_id}")
+async def get_team(
+    team_id: str, principal: DirectoryReader, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    t = models.teams
+    row = (await session.execute(select(t).where(t.c.id == team_id))).mappings().first()
+    if row is None:
+        raise not_found("team", team_id)
+    c = models.cases
+    queued = (
+        await session.execute(
+            select(func.count()).where(c.c.team == team_id, c.c.status == "queued")
+        )
+    ).scalar_one()
+    response.headers["ETag"] = etag(row["version"])
+    by_team = await _members_by_team(session)
+    return {**team_view(utc_row(row), by_team.get(team_id, [])), "queued": queued}
+
+
+@router.get("/teams/{team_id}/queue")
+async def team_queue(
+    team_id: str, principal: DirectoryReader, session: SessionDep
+) -> dict[str, Any]:
+    """Cases waiting for someone in the team, in the order they will be released."""
+    if not principal.can_see_team(team_id):
+        raise forbidden(f"not a member of {team_id}")
+    c = models.cases
+    rows = (
+        await session.execute(
+            select(c)
+            .where(c.c.team == team_id, c.c.status == "queued")
+            .order_by(c.c.priority, c.c.opened_at)
+            .limit(500)
+        )
+    ).mappings()
+    return {"items": [case_view(utc_row(r)) for r in rows]}
+
+
+@router.post("/teams", status_code=201)
+async def create_team(
+    body: TeamCreate, principal: DirectoryWriter, core: CoreDep
+) -> dict[str, Any]:
+    if not principal.is_admin:
+        raise forbidden("only admins create teams")
+    async with core.unit() as uow:
+        t = models.teams
+        if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
+            raise ApiError(409, "team_exists", f"team {body.id!r} exists", "id")
+        row = {**body.model_dump(), "created_at": uow.now, "updated_at": uow.now, "version": 1}
+        await uow.session.execute(insert(t), [row])
+        await uow.session.execute(
+            insert(models.audit),
+            [audit_row(uow, principal.sub, "create", "team", body.id, None, body.model_dump())],
+        )
+        await bump(uow.session, "directory")
+    return team_view(row, [])
+
+
+@router.patch("/teams/{team_id}")
+async def update_team(
+    team_id: str, body: TeamUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
+) -> Response:
+    """Admins edit anything; a team's lead may rename it or change its description."""
+    changes = body.model_dump(exclude_unset=True)
+    if not principal.is_admin:
+        if not (principal.role == "lead" and team_id in principal.teams):
+            raise forbidden(f"only admins or the lead of {team_id} edit it")
+        if "lead" in changes:
+            raise forbidden("only admins change a team's lead")
+    async with core.unit() as uow:
+        t = models.teams
+        row = (await uow.session.execute(select(t).where(t.c.id == team_id))).mappings().first()
+        if row is None:
+            raise not_found("team", team_id)
+        check_if_match(request, row["version"], required=False)
+        before = jsonable(dict(row))
+        new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
+        await uow.session.execute(update(t).where(t.c.id == team_id).values(**new))
+        after = {**before, **jsonable(new)}
+        await uow.session.execute(
+            insert(models.audit),
+            [audit_row(uow, principal.sub, "update", "team", team_id, before, after)],
+        )
+        await bump(uow.session, "directory")
+    return JSONResponse(after, headers={"ETag": etag(new["version"])})

@@ -1,0 +1,64 @@
+"""The router app: wiring only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from chorus_common import topics
+from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from fastapi import FastAPI
+
+from chorus_router import background, models
+from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
+from chorus_router.api.deps import ApiError, api_error_handler
+from chorus_router.consumer import batch_dispatcher
+from chorus_router.core import RouterCore
+from chorus_router.handlers import HANDLERS
+from chorus_router.seeding import ensure_seeded, seed
+from chorus_router.settings import RouterSettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> FastAPI:
+    runtime = Runtime(
+        settings,
+        metadata=models.metadata,
+        migrations=MIGRATIONS,
+        outbox_table=models.outbox,
+        bus=bus,
+    )
+    core = RouterCore(runtime, settings)
+    core.first_unit = seed
+    handle = batch_dispatcher(core, HANDLERS)
+    runtime.add_consumer("posts", [topics.POSTS], handle)
+    runtime.add_consumer("feedback", [topics.REPLIES, topics.ALERTS], handle)
+    runtime.add_background(lambda: background.run(core))
+    app = create_service_app(
+        runtime,
+        title="Chorus router",
+        description="Directory, routing rules, cases: the right people for every conversation.",
+        routers=[
+            cases.router,
+            case_actions.router,
+            stream.router,
+            teams.router,
+            members.router,
+            rules.router,
+            audit.router,
+        ],
+    )
+    app.state.core = core
+    app.add_exception_handler(ApiError, api_error_handler)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
+        async with inner(a):
+            await ensure_seeded(core)
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,0 +1,172 @@
+"""Case rows: reading and writing them in bulk, the load book, and case events from rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from chorus_common.db import insert_ignore
+from chorus_common.events import CaseEvent
+from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_router import models
+from chorus_router.core import Uow
+from chorus_router.domain.load import Load, LoadBook
+from chorus_router.snapshot import utc_row
+
+Case = dict[str, Any]
+CASE_COLUMNS = tuple(c.name for c in models.cases.columns)
+MUTABLE = tuple(c for c in CASE_COLUMNS if c not in ("id", "thread_id", "platform", "opened_at"))
+POST_IDS_KEPT = 50
+
+
+def payload(case: Case) -> CaseEvent:
+    return CaseEvent(
+        case_id=case["id"],
+        thread_id=case["thread_id"],
+        status=case["status"],
+        team=case["team"],
+        collaborators=tuple(case["collaborators"]),
+        assignee=case["assignee"],
+        previous_assignee=case["previous_assignee"],
+        priority=case["priority"],
+        sla_due_at=case["sla_due_at"],
+        tags=tuple(case["tags"]),
+        approvals_required=tuple(case["approvals"]),
+        platform=case["platform"],
+        channel=case["channel"],
+        post_ids=tuple(case["post_ids"]),
+        latest_post_id=case["latest_post_id"],
+        post_received_at=case["post_received_at"],
+        opened_at=case["opened_at"],
+        reason=case["reason"] or None,
+        decision=case["decision"],
+        version=case["version"],
+    )
+
+
+def emit(uow: Uow, type_: str, case: Case, reason: str | None = None) -> None:
+    """Record a change on ``case`` (version + 1) and stage its event."""
+    case["version"] += 1
+    case["updated_at"] = uow.now
+    if reason is not None:
+        case["reason"] = reason
+    uow.emit(type_, payload(case))
+
+
+async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
+    t = models.cases
+    row = (await session.execute(select(t).where(t.c.id == case_id))).mappings().first()
+    return utc_row(row) if row is not None else None
+
+
+async def fetch_by_threads(
+    session: AsyncSession, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Case]:
+    keys = list(set(keys))
+    if not keys:
+        return {}
+    t = models.cases
+    out: dict[tuple[str, str], Case] = {}
+    for i in range(0, len(keys), 400):
+        chunk = keys[i : i + 400]
+        rows = await session.execute(
+            select(t).where(tuple_(t.c.platform, t.c.thread_id).in_(chunk))
+        )
+        for r in rows.mappings():
+            out[(r["platform"], r["thread_id"])] = utc_row(r)
+    return out
+
+
+async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[str, str]:
+    t = models.case_posts
+    out: dict[str, str] = {}
+    for i in range(0, len(post_ids), 500):
+        rows = await session.execute(
+            select(t.c.post_id, t.c.case_id).where(t.c.post_id.in_(post_ids[i : i + 500]))
+        )
+        out.update({r[0]: r[1] for r in rows.all()})
+    return out
+
+
+async def insert_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
+    if rows:
+        await session.execute(insert(models.cases), list(rows))
+
+
+async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
+    if not rows:
+        return
+    t = models.cases
+    stmt = (
+        update(t)
+        .where(t.c.id == bindparam("_id"))
+        .values({c: bindparam(c) for c in MUTABLE})
+        .execution_options(synchronize_session=False)
+    )
+    conn = await session.connection()
+    await conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in MUTABLE}} for r in rows])
+
+
+async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
+    rows = [
+        {"case_id": c["id"], "team": t}
+        for c in cases
+        for t in dict.fromkeys([c["team"], *c["collaborators"]])
+    ]
+    if rows:
+        await session.execute(insert_ignore(dialect, models.case_teams, rows, ["case_id", "team"]))
+
+
+async def load_book(session: AsyncSession) -> LoadBook:
+    rows = (await session.execute(select(models.loads))).mappings().all()
+    return LoadBook.of(
+        {
+            r["member_id"]: Load(
+                open_cases=r["open_cases"],
+                weighted=r["weighted"],
+                solid_cases=r["solid_cases"],
+                assigned_total=r["assigned_total"],
+                last_assigned=r["last_assigned"],
+            )
+            for r in rows
+        }
+    )
+
+
+async def save_book(session: AsyncSession, dialect: str, book: LoadBook) -> None:
+    """Write back the members whose load changed in this unit of work."""
+    if not book.dirty:
+        return
+    t = models.loads
+    rows = []
+    for m in sorted(book.dirty):
+        load = book.get(m)
+        rows.append(
+            {
+                "member_id": m,
+                "open_cases": load.open_cases,
+                "weighted": load.weighted,
+                "solid_cases": load.solid_cases,
+                "assigned_total": load.assigned_total,
+                "last_assigned": load.last_assigned,
+            }
+        )
+    await session.execute(
+        insert_ignore(dialect, t, [{"member_id": r["member_id"]} for r in rows], ["member_id"])
+    )
+    conn = await session.connection()
+    await conn.execute(
+        update(t)
+        .where(t.c.member_id == bindparam("_m"))
+        .values(
+            open_cases=bindparam("open_cases"),
+            weighted=bindparam("weighted"),
+            solid_cases=bindparam("solid_cases"),
+            assigned_total=bindparam("assigned_total"),
+            last_assigned=bindparam("last_assigned"),
+        ),
+        [{"_m": r["member_id"], **{k: v for k, v in r.items() if k != "member_id"}} for r in rows],
+    )
+    book.dirty.clear()

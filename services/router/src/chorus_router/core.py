@@ -1,0 +1,87 @@
+"""The router's process-wide state and its unit of work (one transaction, events via outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chorus_common.events import CaseEvent, Envelope, make_event, utcnow
+from chorus_common.runtime import Runtime
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_router import models
+from chorus_router.hub import Hub
+from chorus_router.settings import RouterSettings
+from chorus_router.snapshot import SnapshotCache
+
+# Serialises assignment across router instances on PostgreSQL (capacity stays exact).
+_PG_LOCK_KEY = 0x43_48_52_54
+
+
+@dataclass(slots=True)
+class Uow:
+    """One transaction: stage case events and notifications; published after commit."""
+
+    session: AsyncSession
+    core: RouterCore
+    now: datetime
+    events: list[Envelope] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    pending_notes: list[dict[str, Any]] = field(default_factory=list)
+    assigned_from: list[datetime] = field(default_factory=list)
+    release_teams: set[str] = field(default_factory=set)
+
+    def emit(self, type_: str, payload: CaseEvent, trace_id: str | None = None) -> None:
+        self.events.append(make_event(type_, payload, producer="router", trace_id=trace_id))
+        if type_ in ("case.assigned", "case.reassigned") and payload.post_received_at:
+            self.assigned_from.append(payload.post_received_at)
+
+
+class RouterCore:
+    """What handlers, background tasks and routes share: runtime, caches, hub, the lock."""
+
+    def __init__(self, runtime: Runtime, settings: RouterSettings) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.cache = SnapshotCache(settings)
+        self.hub = Hub()
+        self.lock = asyncio.Lock()
+        self.release_wanted = asyncio.Event()
+        # Set by the app: runs once, inside the first unit of work (seeding).
+        self.first_unit: Callable[[Uow], Awaitable[None]] | None = None
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Uow]:
+        """A locked write transaction; staged events go to the outbox in the same commit."""
+        async with self.lock:
+            async with self.runtime.sessionmaker() as session, session.begin():
+                if self.runtime.dialect == "postgresql":
+                    await session.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
+                    )
+                uow = Uow(session=session, core=self, now=utcnow())
+                if self.first_unit is not None:
+                    await self.first_unit(uow)
+                    self.first_unit = None
+                yield uow
+                if uow.pending_notes:
+                    await session.execute(insert(models.notifications), uow.pending_notes)
+                if uow.events:
+                    await self.runtime.publish(session, uow.events)
+            self._after_commit(uow)
+
+    def _after_commit(self, uow: Uow) -> None:
+        if uow.events:
+            self.runtime.kick()
+        now = utcnow()
+        hist = self.runtime.metrics.e2e_latency.labels(self.runtime.metrics.service)
+        for received in uow.assigned_from:
+            hist.observe(max(0.0, (now - received).total_seconds()))
+        self.hub.publish(uow.events, uow.notes)
+        if uow.release_teams:
+            self.release_wanted.set()

@@ -1,0 +1,297 @@
+"""Routing a batch of `post.received` events: one case per conversation, in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from chorus_common.events import Envelope, Post, PostReceived
+from sqlalchemy import insert, select
+
+from chorus_router import models
+from chorus_router.casestore import (
+    POST_IDS_KEPT,
+    Case,
+    add_case_teams,
+    emit,
+    fetch_by_threads,
+    insert_cases,
+    known_posts,
+    load_book,
+    save_book,
+    update_cases,
+)
+from chorus_router.core import Uow
+from chorus_router.domain import sla
+from chorus_router.domain.assignment import Choice
+from chorus_router.domain.decision import Classification, assign, classify, record, summary
+from chorus_router.domain.evaluate import PRIORITY_RANK
+from chorus_router.domain.lifecycle import next_status
+from chorus_router.domain.load import LoadBook
+from chorus_router.enrichment import with_signals
+from chorus_router.snapshot import Snapshot
+
+CASE_NS = uuid.UUID("6f1c2a52-8f39-4c53-9d1e-4b0f3c1e2a77")
+
+
+def case_id_for(platform: str, thread_id: str) -> str:
+    """Deterministic: the same conversation always maps to the same case id."""
+    return uuid.uuid5(CASE_NS, f"{platform}|{thread_id}").hex
+
+
+async def teams_with_queue(uow: Uow) -> set[str]:
+    t = models.cases
+    rows = await uow.session.execute(
+        select(t.c.team)
+        .where(t.c.status == "queued", t.c.never_alone.is_(False))
+        .group_by(t.c.team)
+    )
+    return set(rows.scalars())
+
+
+class BatchRouter:
+    """State of one batch: snapshot, load book, the cases it touched."""
+
+    def __init__(self, uow: Uow, snap: Snapshot, book: LoadBook, queued: set[str]) -> None:
+        self.uow = uow
+        self.snap = snap
+        self.book = book
+        self.queued = queued
+        s = uow.core.settings
+        self.settings = s
+        self.weights = s.router_load_weights
+
+    def classify(self, post: Post) -> Classification:
+        s = self.settings
+        return classify(
+            post,
+            self.snap.rules,
+            weights=self.weights,
+            default_team=s.router_default_team,
+            default_sla_minutes=s.router_default_sla_minutes,
+            crises=self.snap.crises,
+            crisis_team=s.router_crisis_team,
+        )
+
+    def assign(
+        self, c: Classification, prefer: str | None = None, exclude: tuple[str, ...] = ()
+    ) -> Choice:
+        return assign(
+            c,
+            self.snap.directory,
+            self.book,
+            self.uow.now,
+            prefer=prefer,
+            exclude=exclude,
+            per_case=self.weights.per_case,
+        )
+
+    def open_case(self, post: Post, trace_id: str) -> Case:
+        uow = self.uow
+        c = self.classify(post)
+        if c.team in self.queued and not c.never_alone:
+            choice = Choice(None, f"{c.team} has cases waiting; queued behind them (by priority)")
+            uow.release_teams.add(c.team)
+        else:
+            choice = self.assign(c)
+        case: Case = {
+            "id": case_id_for(post.platform, post.thread_id),
+            "thread_id": post.thread_id,
+            "platform": post.platform,
+            "channel": post.channel,
+            "status": "new",
+            "team": c.team,
+            "collaborators": c.collaborators,
+            "assignee": None,
+            "previous_assignee": None,
+            "escalated_to": None,
+            "priority": c.priority,
+            "tags": c.tags,
+            "approvals": c.approvals,
+            "skills": c.skills,
+            "language": post.lang,
+            "weight": c.weight,
+            "never_alone": c.never_alone,
+            "crisis": c.crisis,
+            "sla_minutes": c.sla_minutes,
+            "sla_due_at": sla.due_at(post.received_at, c.sla_minutes),
+            "sla_breached_at": None,
+            "first_response_at": None,
+            "opened_at": uow.now,
+            "updated_at": uow.now,
+            "assigned_at": None,
+            "resolved_at": None,
+            "post_received_at": post.received_at,
+            "latest_post_id": post.id,
+            "post_ids": [post.id],
+            "post_count": 1,
+            "decision": record(c, choice, uow.now),
+            "reason": summary(c, choice),
+            "version": 0,
+        }
+        if choice.member is None:
+            case["status"] = "queued"
+            if not c.never_alone:
+                self.queued.add(c.team)
+            emit(uow, "case.opened", case)
+            return case
+        emit(uow, "case.opened", case)
+        case["status"] = next_status("new", "assign")
+        case["assignee"] = choice.member
+        case["assigned_at"] = uow.now
+        emit(uow, "case.assigned", case)
+        return case
+
+    def follow_up(self, case: Case, post: Post, is_update: bool) -> None:
+        """A new post (or an edit) in a known conversation: move the case along."""
+        uow = self.uow
+        if not is_update:
+            ids = [*case["post_ids"], post.id][-POST_IDS_KEPT:]
+            case.update(
+                post_ids=ids,
+                latest_post_id=post.id,
+                post_received_at=post.received_at,
+                post_count=case["post_count"] + 1,
+            )
+        c = self.classify(post)
+        escalation = self._merge(case, c)
+        status = case["status"]
+        if status == "resolved" and not is_update:
+            self._reopen(case, post, c)
+            return
+        if status == "replied" and not is_update:
+            case["status"] = next_status(status, "post")
+            case["first_response_at"] = None
+            case["sla_breached_at"] = None
+            case["sla_due_at"] = sla.due_at(post.received_at, case["sla_minutes"])
+        elif not is_update:
+            case["sla_due_at"] = sla.next_due(
+                case["sla_due_at"], False, post.received_at, case["sla_minutes"]
+            )
+        owner = case["assignee"]
+        member = self.snap.directory.members.get(owner or "")
+        if member is not None and member.effective_availability(uow.now) == "out_of_office":
+            self._reassign_away_from(case, c, owner or "")
+        if escalation:
+            emit(uow, "case.escalated", case, reason=escalation)
+        else:
+            emit(uow, "case.updated", case, reason="post edited" if is_update else "new post")
+
+    def _merge(self, case: Case, c: Classification) -> str | None:
+        """Raise priority, add teams/tags/approvals the new post calls for; why, if anything."""
+        why: list[str] = []
+        if PRIORITY_RANK[c.priority] < PRIORITY_RANK[case["priority"]]:
+            why.append(f"priority {case['priority']}→{c.priority}")
+            case["priority"] = c.priority
+            case["sla_minutes"] = min(case["sla_minutes"], c.sla_minutes)
+            new_weight = max(case["weight"], c.weight)
+            if case["assignee"] and case["status"] != "resolved":
+                self.book.adjust(case["assignee"], new_weight - case["weight"])
+            case["weight"] = new_weight
+        teams = [t for t in [c.team, *c.collaborators] if t != case["team"]]
+        added = [t for t in teams if t not in case["collaborators"]]
+        if added:
+            case["collaborators"] = [*case["collaborators"], *added]
+            why.append("collaborators +" + ",".join(added))
+        case["tags"] = list(dict.fromkeys([*case["tags"], *c.tags]))
+        approvals = list(dict.fromkeys([*case["approvals"], *c.approvals]))
+        if approvals != case["approvals"]:
+            why.append("approvals " + ",".join(approvals))
+            case["approvals"] = approvals
+        if c.crisis and not case["crisis"]:
+            case["crisis"] = c.crisis
+            why.append(f"crisis {c.crisis}")
+        if why:
+            case["decision"] = {**case["decision"], "escalations": [
+                *case["decision"].get("escalations", []),
+                {"at": self.uow.now.isoformat(), "why": why, "matched": c.matched},
+            ]}  # fmt: skip
+            return "; ".join(why)
+        return None
+
+    def _reopen(self, case: Case, post: Post, c: Classification) -> None:
+        uow = self.uow
+        case["status"] = next_status("resolved", "post")
+        case.update(
+            resolved_at=None,
+            first_response_at=None,
+            sla_breached_at=None,
+            sla_due_at=sla.due_at(post.received_at, case["sla_minutes"]),
+        )
+        c.team, c.weight, c.never_alone = case["team"], case["weight"], case["never_alone"]
+        choice = self.assign(c, prefer=case["assignee"])
+        self._place(case, choice)
+        emit(uow, "case.reopened", case, reason="new post after resolution; " + choice.reason)
+
+    def _reassign_away_from(self, case: Case, c: Classification, owner: str) -> None:
+        c.team, c.weight, c.never_alone = case["team"], case["weight"], case["never_alone"]
+        self.book.remove(owner, case["weight"], solid=not case["never_alone"])
+        choice = self.assign(c, exclude=(owner,))
+        case["previous_assignee"] = owner
+        self._place(case, choice)
+        emit(self.uow, "case.reassigned", case, reason=f"owner {owner} out of office")
+
+    def _place(self, case: Case, choice: Choice) -> None:
+        case["decision"] = {**case["decision"], "assignment": choice.as_dict()}
+        if choice.member is None:
+            case["status"] = "queued"
+            case["assignee"] = None
+            self.uow.release_teams.add(case["team"])
+        else:
+            case["assignee"] = choice.member
+            case["assigned_at"] = self.uow.now
+
+
+def _parse(events: Sequence[Envelope]) -> list[tuple[Envelope, PostReceived, Post]]:
+    out = []
+    for e in events:
+        pr: PostReceived = e.parsed()
+        post, _ = with_signals(pr.post)
+        out.append((e, pr, post))
+    return out
+
+
+async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
+    """Open, update or reopen cases for a batch of posts; a post id is never in two cases."""
+    session, core = uow.session, uow.core
+    items = _parse(events)
+    snap = await core.cache.get(session)
+    known = await known_posts(session, [p.id for _e, _pr, p in items])
+    cases = await fetch_by_threads(session, [(p.platform, p.thread_id) for _e, _pr, p in items])
+    br = BatchRouter(uow, snap, await load_book(session), await teams_with_queue(uow))
+    created: dict[str, Case] = {}
+    touched: dict[str, Case] = {}
+    post_rows: list[dict[str, Any]] = []
+    for _env, pr, post in items:
+        key = (post.platform, post.thread_id)
+        case = cases.get(key)
+        if post.id in known:
+            if pr.is_update and case is not None:
+                br.follow_up(case, post, is_update=True)
+                if case["id"] not in created:
+                    touched[case["id"]] = case
+            continue  # redelivery: the post already has its case
+        known[post.id] = ""
+        if case is None:
+            case = br.open_case(post, _env.trace_id)
+            cases[key] = created[case["id"]] = case
+        else:
+            br.follow_up(case, post, is_update=False)
+            if case["id"] not in created:
+                touched[case["id"]] = case
+        post_rows.append(
+            {
+                "post_id": post.id,
+                "case_id": case["id"],
+                "received_at": post.received_at,
+                "revision": pr.revision,
+            }
+        )
+    dialect = core.runtime.dialect
+    await insert_cases(session, list(created.values()))
+    await update_cases(session, list(touched.values()))
+    if post_rows:
+        await session.execute(insert(models.case_posts), post_rows)
+    await add_case_teams(session, dialect, [*created.values(), *touched.values()])
+    await save_book(session, dialect, br.book)

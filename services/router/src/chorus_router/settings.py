@@ -1,0 +1,33 @@
+"""Router settings (environment variables; router-specific ones start with ``ROUTER_``)."""
+
+from __future__ import annotations
+
+from chorus_common.settings import CommonSettings
+from pydantic import Field
+
+from chorus_router.domain.load import LoadWeights
+
+
+class RouterSettings(CommonSettings):
+    service_name: str = "router"
+    port: int = 8002
+    router_default_team: str = Field(default="support", description="team when no rule matches")
+    router_default_sla_minutes: int = 1440
+    router_crisis_team: str = "pr"
+    router_seed: bool = Field(default=True, description="install teams, members, rules if empty")
+    router_release_seconds: float = Field(default=2.0, gt=0, description="queue release tick")
+    router_sla_check_seconds: float = Field(default=5.0, gt=0, description="SLA checker tick")
+    router_auto_resolve_hours: float = Field(
+        default=72.0, ge=0, description="resolve replied cases quiet this long (0 = never)"
+    )
+    router_load_weights: LoadWeights = Field(default_factory=LoadWeights)
+    router_enrich_missing: bool = Field(
+        default=True, description="compute language/sentiment when a post lacks them"
+    )
+    router_snapshot_seconds: float = Field(
+        default=30.0, gt=0, description="re-read directory/rules at least this often"
+    )
+
+
+def get_settings() -> RouterSettings:
+    return RouterSettings()
