@@ -13,6 +13,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.run",
     "chorus_cli.ops",
     "chorus_cli.replay",
+    "chorus_cli.report",
 )
 
 
