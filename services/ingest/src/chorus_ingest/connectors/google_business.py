@@ -20,6 +20,7 @@ import orjson
 from chorus_common.events import Author, Metrics, Post
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -80,7 +81,7 @@ class GoogleBusinessConnector:
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET {location}/reviews`` newest first; config: ``location`` (accounts/…/locations/…), ``access_token``."""
-        location = fk.require(config, "location").strip("/")
+        location = fp.require(config, "location").strip("/")
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
         if cursor.get("page"):
             params["pageToken"] = str(cursor["page"])
@@ -93,7 +94,7 @@ class GoogleBusinessConnector:
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
-        return fk.newest_first_advance(cursor, result, fk.next_token(raw, "nextPageToken"))
+        return fp.newest_first_advance(cursor, result, fp.next_token(raw, "nextPageToken"))
 
 
 def _located(row: Any, channel: str | None) -> Any:

@@ -22,6 +22,7 @@ import orjson
 from chorus_common.events import Author, Media, Metrics, Post, PostKind
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -61,7 +62,7 @@ class MastodonConnector:
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``/api/v1/notifications?types[]=mention`` after ``min_id`` (oldest unseen first)."""
-        instance = fk.require(config, "instance").rstrip("/")
+        instance = fp.require(config, "instance").rstrip("/")
         if "://" not in instance:
             instance = f"https://{instance}"
         params = {"types[]": "mention", "limit": "40"}

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from chorus_common.events import Author, Media, Metrics, Post, PostKind
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -89,7 +90,7 @@ class RedditConnector:
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
-        return fk.newest_first_advance(cursor, result, fk.next_token(raw, "data", "after"))
+        return fp.newest_first_advance(cursor, result, fp.next_token(raw, "data", "after"))
 
 
 def _is_thing(value: Any) -> bool:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import defusedxml.ElementTree as SafeET
 from chorus_common.events import Author, Media, Post, PostKind
-from defusedxml import DefusedXmlException
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -27,29 +26,12 @@ from chorus_ingest.connectors.base import (
     PollRequest,
     RawInput,
 )
+from chorus_ingest.connectors.feedxml import child, child_text, local, parse
 from chorus_ingest.connectors.htmltext import html_to_text, looks_like_html, normalize_space
 
 PLATFORM = "rss"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SEEN_LIMIT = 500
-
-
-def local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def child(el: ET.Element, *names: str) -> ET.Element | None:
-    for name in names:
-        for c in el:
-            if local(c.tag) == name:
-                return c
-    return None
-
-
-def child_text(el: ET.Element, *names: str) -> str | None:
-    c = child(el, *names)
-    text = "".join(c.itertext()).strip() if c is not None else ""
-    return text or None
 
 
 @dataclass(frozen=True)
@@ -123,7 +105,7 @@ class RssConnector:
             headers["If-None-Match"] = cursor["etag"]
         if isinstance(cursor.get("last_modified"), str):
             headers["If-Modified-Since"] = cursor["last_modified"]
-        return PollRequest(url=fk.require(config, "url"), headers=headers)
+        return PollRequest(url=fp.require(config, "url"), headers=headers)
 
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
@@ -137,26 +119,10 @@ class RssConnector:
         fresh = [p.native_id for p in result.posts if p.native_id not in seen]
         out["seen"] = (fresh + seen)[:SEEN_LIMIT]
         times = [p.created_at for p in result.posts]
-        latest = fk.cursor_time(cursor.get("latest"))
+        latest = fp.cursor_time(cursor.get("latest"))
         if times and (latest is None or max(times) > latest):
             out["latest"] = fk.iso(max(times))
         return out
-
-
-def parse(raw: RawInput) -> ET.Element:
-    """Parse XML with entity expansion, external entities and external DTDs refused."""
-    fk.check_size(raw)
-    try:
-        root = SafeET.fromstring(
-            raw.body, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
-    except DefusedXmlException as exc:
-        raise NormalizeError("unsafe_xml", f"refused XML construct: {type(exc).__name__}") from exc
-    except (ET.ParseError, ValueError, LookupError, UnicodeError) as exc:
-        raise NormalizeError("invalid_xml", f"not well-formed XML: {str(exc)[:200]}") from exc
-    if not isinstance(root, ET.Element):
-        raise NormalizeError("invalid_xml", "no root element")
-    return root
 
 
 def _feed(chan: ET.Element, root: ET.Element, channel: str | None) -> Feed:

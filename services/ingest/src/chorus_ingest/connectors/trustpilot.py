@@ -19,6 +19,7 @@ from urllib.parse import quote
 from chorus_common.events import Author, Metrics, Post
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -70,12 +71,12 @@ class TrustpilotConnector:
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """Newest reviews of ``business_unit_id`` with the ``api_key`` header, page by page."""
-        unit = quote(fk.require(config, "business_unit_id"), safe="")
+        unit = quote(fp.require(config, "business_unit_id"), safe="")
         params = {"perPage": str(PER_PAGE), "orderBy": "createdat.desc", "page": "1"}
         if cursor.get("page"):
             params["page"] = str(cursor["page"])
         base = str(config.get("base_url") or API_BASE).rstrip("/")
-        headers = {"Accept": "application/json", "apikey": fk.require(config, "api_key")}
+        headers = {"Accept": "application/json", "apikey": fp.require(config, "api_key")}
         return PollRequest(
             url=f"{base}/business-units/{unit}/reviews", params=params, headers=headers
         )
@@ -85,7 +86,7 @@ class TrustpilotConnector:
     ) -> dict[str, Any]:
         current = cursor.get("page")
         page = int(current) if isinstance(current, int | str) and str(current).isdigit() else 1
-        return fk.newest_first_advance(cursor, result, str(page + 1) if _has_next(raw) else None)
+        return fp.newest_first_advance(cursor, result, str(page + 1) if _has_next(raw) else None)
 
 
 def _has_next(raw: RawInput) -> bool:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from chorus_common.events import Author, Metrics, Post, PostKind
 
 from chorus_ingest.connectors import feedkit as fk
+from chorus_ingest.connectors import feedpoll as fp
 from chorus_ingest.connectors import webhook_auth
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
@@ -68,12 +69,12 @@ class YouTubeConnector:
             "maxResults": "100",
             "order": "time",
             "textFormat": "plainText",
-            "key": fk.require(config, "api_key"),
+            "key": fp.require(config, "api_key"),
         }
         if config.get("video_id"):
             params["videoId"] = str(config["video_id"])
         else:
-            params["allThreadsRelatedToChannelId"] = fk.require(config, "channel_id")
+            params["allThreadsRelatedToChannelId"] = fp.require(config, "channel_id")
         if cursor.get("page"):
             params["pageToken"] = str(cursor["page"])
         base = str(config.get("base_url") or API_BASE).rstrip("/")
@@ -84,7 +85,7 @@ class YouTubeConnector:
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
-        return fk.newest_first_advance(cursor, result, fk.next_token(raw, "nextPageToken"))
+        return fp.newest_first_advance(cursor, result, fp.next_token(raw, "nextPageToken"))
 
 
 def _builder(item: Any, channel: str | None) -> Any:
