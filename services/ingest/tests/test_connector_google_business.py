@@ -165,19 +165,19 @@ def test_poll_request_lists_reviews_newest_first_and_follows_the_page_token() ->
     assert GBP.poll_request(config, {"page": "TOKEN2"}).params["pageToken"] == "TOKEN2"
 
 
-def test_cursor_follows_pages_then_moves_since_to_the_newest_review() -> None:
+def test_cursor_follows_pages_then_moves_since_to_the_newest_update_time() -> None:
     page = raw(fixture("google_business", "reviews_list.json"))
     cursor = GBP.advance({}, GBP.normalize(page), page)
     assert cursor == {
         "page": "CiAKGjBpNDd2Nmp2Zml2c2tqa2loaHVhemFxbg",
-        "sweep_newest": "2024-03-14T09:15:42.123456+00:00",
+        "sweep_newest": "2024-03-14T10:01:00+00:00",
     }
     last = raw({"reviews": []})
     cursor = GBP.advance(cursor, GBP.normalize(last), last)
-    assert cursor == {"since": "2024-03-14T09:15:42.123456+00:00"}
+    assert cursor == {"since": "2024-03-14T10:01:00+00:00"}
     # Next sweep: a page reaching back to `since` ends the sweep even with a next page token.
     cursor = GBP.advance(cursor, GBP.normalize(page), page)
-    assert cursor == {"since": "2024-03-14T09:15:42.123456+00:00"}
+    assert cursor == {"since": "2024-03-14T10:01:00+00:00"}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -195,3 +195,13 @@ def test_hostile_review_payloads_give_only_results_or_normalize_errors(body: byt
 def test_hostile_pubsub_data_gives_only_results_or_normalize_errors(data: bytes) -> None:
     envelope = {"message": {"data": base64.b64encode(data).decode(), "messageId": "1"}}
     clean_outcome(GBP, raw(json.dumps(envelope).encode()))
+
+
+def test_an_edited_old_review_on_a_page_does_not_end_the_sweep_early() -> None:
+    doc = fixture_json("google_business", "reviews_list.json")
+    for review in doc["reviews"]:  # both written long ago, both edited after `since`
+        review["createTime"] = "2020-01-01T00:00:00Z"
+        review["updateTime"] = "2024-03-20T00:00:00Z"
+    page = raw(doc)
+    cursor = GBP.advance({"since": "2024-03-15T00:00:00+00:00"}, GBP.normalize(page), page)
+    assert cursor["page"] == doc["nextPageToken"]

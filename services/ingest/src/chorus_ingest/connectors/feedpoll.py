@@ -13,7 +13,10 @@ from chorus_ingest.connectors.feedkit import ItemProblem, iso, iso_time
 
 
 def newest_first_advance(
-    cursor: Mapping[str, Any], result: NormalizeResult, next_page: str | None
+    cursor: Mapping[str, Any],
+    result: NormalizeResult,
+    next_page: str | None,
+    order_times: list[datetime] | None = None,
 ) -> dict[str, Any]:
     """Cursor step for APIs that list newest first and page backwards.
 
@@ -21,11 +24,12 @@ def newest_first_advance(
     before ``since`` (the newest time of the previous complete sweep) or runs out of pages;
     only then does ``since`` move forward. A restart mid-sweep resumes at ``page``, so nothing
     between two sweeps is skipped; the few items re-read at the boundary are dropped by the
-    ingest dedup (same platform + native id).
+    ingest dedup (same platform + native id). ``order_times`` are the times the API sorts by
+    when they are not the posts' creation times (e.g. review update times).
     """
     since = cursor_time(cursor.get("since"))
     sweep_newest = cursor_time(cursor.get("sweep_newest"))
-    times = [p.created_at for p in result.posts]
+    times = order_times if order_times is not None else [p.created_at for p in result.posts]
     page_newest = max(times) if times else None
     if page_newest is not None and (sweep_newest is None or page_newest > sweep_newest):
         sweep_newest = page_newest

@@ -94,7 +94,10 @@ class GoogleBusinessConnector:
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
-        return fp.newest_first_advance(cursor, result, fp.next_token(raw, "nextPageToken"))
+        """Sweep by ``updateTime`` (the list order), so edited old reviews do not end it early."""
+        return fp.newest_first_advance(
+            cursor, result, fp.next_token(raw, "nextPageToken"), _update_times(raw)
+        )
 
 
 def _located(row: Any, channel: str | None) -> Any:
@@ -171,3 +174,19 @@ def _pubsub_data(message: Mapping[str, Any]) -> Any:
         raise NormalizeError(
             "invalid_pubsub_data", "message.data is not base64 JSON", "message.data"
         ) from exc
+
+
+def _update_times(raw: RawInput) -> list[datetime]:
+    try:
+        data = orjson.loads(raw.body)
+    except orjson.JSONDecodeError:
+        return []
+    reviews = data.get("reviews") if isinstance(data, dict) else None
+    times: list[datetime] = []
+    for review in reviews if isinstance(reviews, list) else []:
+        r = fk.opt_obj(review)
+        try:
+            times.append(fk.iso_time(r.get("updateTime") or r.get("createTime"), "updateTime"))
+        except fk.ItemProblem:
+            continue
+    return times
