@@ -64,7 +64,7 @@ async def test_template_fills_variables_and_refuses_missing_ones_by_name(
             "team": "support",
             "lang": "fr",
             "name": "thanks",
-            "body": "Bonjour {author.display_name}, merci ! {{L'équipe}} {brand} – dossier {case.id}",
+            "body": "Bonjour {author.display_name}, merci ! {{L'équipe}} {brand} - dossier {case.id}",
         }
         r = await client.post("/v1/templates", json=body, headers=support_lead)
         assert r.status_code == 201, r.text
@@ -85,7 +85,7 @@ async def test_template_fills_variables_and_refuses_missing_ones_by_name(
         # The value "{brand}" inside the author's name stays literal: no second rendering.
         assert (
             r.json()["text"]
-            == f"Bonjour Ann {{brand}}, merci ! {{L'équipe}} Acme – dossier {case.case_id}"
+            == f"Bonjour Ann {{brand}}, merci ! {{L'équipe}} Acme - dossier {case.case_id}"
         )
         assert r.json()["lang"] == "fr"
 
