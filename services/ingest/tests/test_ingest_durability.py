@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 
@@ -74,3 +75,23 @@ async def test_dedup_is_durable_across_restart_and_bad_items_reach_the_dlq(broke
     letter = dead[0].parsed()
     assert letter.error_code == "invalid_field"
     assert orjson.loads(letter.original()) == bad
+
+
+@pytest.mark.integration
+async def test_concurrent_requests_with_the_same_new_post_publish_it_once(
+    memory_broker, db_url
+) -> None:
+    app = create_app(IngestSettings(database_url=db_url, **settings_kw()), bus=memory_broker)
+    async with running(app) as client:
+        batch = [generic_post(f"race-{i}") for i in range(50)]
+        responses = await asyncio.gather(
+            *(client.post("/v1/posts", json=batch, headers=auth("service")) for _ in range(4))
+        )
+        assert all(r.status_code == 200 for r in responses)
+        assert sum(r.json()["accepted"] for r in responses) == 50
+        assert sum(r.json()["duplicate"] for r in responses) == 150
+
+        async def fifty():
+            return len(memory_broker.records("chorus.posts.v1")) == 50
+
+        await wait_for(fifty, what="each raced post published once")

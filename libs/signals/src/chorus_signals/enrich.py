@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from chorus_common.events import Post, Signals
 
 from chorus_signals.entities import extract_entities, has_personal_data
@@ -18,11 +20,27 @@ def warm_up() -> None:
     _warm_sentiment()
 
 
+CACHE_SIZE = 8192
+CACHE_MAX_TEXT = 2000
+
+
 def compute_signals(text: str, lang: str | None) -> Signals:
-    """Sentiment, keywords and entities of ``text``; pure and deterministic."""
+    """Sentiment, keywords and entities of ``text``; pure and deterministic (so cached)."""
+    if len(text) <= CACHE_MAX_TEXT:
+        return _cached_signals(text, lang)
+    return _signals(text, lang)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_signals(text: str, lang: str | None) -> Signals:
+    # Repeated texts (retweets, copy-paste campaigns, spam waves) cost nothing the second time.
+    return _signals(text, lang)
+
+
+def _signals(text: str, lang: str | None) -> Signals:
     entities = extract_entities(text)
     score, label = sentiment(text, lang)
-    return Signals(
+    return Signals.model_construct(  # values are valid by construction; skip re-validation
         sentiment_score=score,
         sentiment_label=label,
         keywords=extract_keywords(text, entities.get("hashtags", ())),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 # Languages a European brand's community writes in; a smaller set is faster and more accurate.
@@ -31,6 +31,15 @@ def warm_up() -> None:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``, or None when too short or too uncertain; deterministic."""
+    return _detect(text) if len(text) <= 2000 else _detect_uncached(text)
+
+
+@lru_cache(maxsize=8192)
+def _detect(text: str) -> str | None:
+    return _detect_uncached(text)
+
+
+def _detect_uncached(text: str) -> str | None:
     cleaned = _NOISE.sub(" ", text[:2000])
     if len(_LETTER.findall(cleaned)) < MIN_LETTERS:
         return None

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 import orjson
-from chorus_common.db import insert_ignore
 from chorus_common.events import (
     SCHEMA_VERSION,
     DeadLetter,
@@ -28,6 +27,7 @@ from chorus_common.events import (
 from chorus_common.runtime import Runtime
 from chorus_signals import compute_signals, detect_language
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
@@ -251,10 +251,10 @@ class Intake:
         if not rows:
             return set()
         t = models.seen_posts
-        won: set[str] = set()
-        for chunk in _chunks(rows):
-            stmt = insert_ignore(self.runtime.dialect, t, list(chunk), ["post_id"])
-            won.update((await session.execute(stmt.returning(t.c.post_id))).scalars())
+        # One cached statement run as executemany (insertmanyvalues batches it with RETURNING).
+        base = postgresql.insert(t) if self.runtime.dialect == "postgresql" else sqlite.insert(t)
+        stmt = base.on_conflict_do_nothing(index_elements=["post_id"]).returning(t.c.post_id)
+        won = set((await session.execute(stmt, rows)).scalars())
         return {r["post_id"] for r in rows} - won
 
     async def _update_seen(
