@@ -263,7 +263,11 @@ async def _raise_capacity(client: httpx.AsyncClient) -> int:
     changed = 0
     for m in members if isinstance(members, list) else []:
         mid = m.get("id")
-        r = await client.patch(f"{base}/v1/members/{mid}", json={"capacity": 1_000_000})
+        current = await client.get(f"{base}/v1/members/{mid}")
+        headers = {"If-Match": current.headers.get("ETag", "*")}
+        r = await client.patch(
+            f"{base}/v1/members/{mid}", json={"capacity": 10_000}, headers=headers
+        )
         changed += r.status_code < 300
     return changed
 
@@ -384,5 +388,3 @@ def _print_table(r: dict[str, Any]) -> None:
     print()
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
-
-
