@@ -53,9 +53,10 @@ class Channel:
         }
 
     def poll_settings(self) -> dict[str, Any]:
-        """What a PollSource reads: the poll config plus url, external id and secrets."""
+        """What a PollSource reads: poll config, then secrets (api_key, access_token, …) on top."""
         return {
             **self.poll_config,
+            **self.secrets,
             "url": self.poll_url,
             "external_id": self.external_id,
             "channel": self.external_id,
