@@ -8,7 +8,15 @@ from typing import Any
 
 from chorus_common import topics
 from chorus_common.bus.base import OutMessage
-from chorus_common.events import CaseEvent, Envelope, Post, PostReceived, event_key, make_event
+from chorus_common.events import (
+    Author,
+    CaseEvent,
+    Envelope,
+    Post,
+    PostReceived,
+    event_key,
+    make_event,
+)
 from chorus_responder import store
 from chorus_responder.settings import ResponderSettings
 
@@ -62,7 +70,7 @@ def make_post(
         native_id=native,
         url=url,
         thread_id=thread_id or f"{platform}:{native}",
-        author={"id": author_id, "handle": handle, "display_name": display_name},  # type: ignore[arg-type]
+        author=Author(id=author_id, handle=handle, display_name=display_name),
         text=text,
         lang=lang,
         created_at=datetime.now(UTC),

@@ -4,6 +4,7 @@ documents it, the documented success body, and timeouts, 429 + Retry-After, 5xx 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -28,7 +29,7 @@ def served():
 
 
 def _reply(adapter: str, **kw) -> OutboundReply:
-    base = {
+    base: dict[str, Any] = {
         "reply_id": "r-1",
         "idempotency_key": "idem-key-1",
         "adapter": adapter,
@@ -140,7 +141,7 @@ async def test_adapter_sends_the_documented_request_and_reads_the_documented_ans
             assert delivered.url == f"https://x.com/i/web/status/{delivered.platform_reply_id}"
         if adapter == "reddit":
             assert delivered.platform_reply_id.startswith("t1_")
-            assert delivered.url.startswith("https://www.reddit.com/r/brand/comments/")
+            assert (delivered.url or "").startswith("https://www.reddit.com/r/brand/comments/")
         if adapter == "mastodon":
             assert delivered.url == f"https://social.example/@brand/{delivered.platform_reply_id}"
         # Reconciliation finds what was created (or, for WhatsApp, admits it cannot).

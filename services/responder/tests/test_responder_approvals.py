@@ -3,6 +3,8 @@ that nothing unapproved can be sent through any endpoint."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from chorus_responder import models
 from chorus_responder.app import create_app
@@ -34,7 +36,9 @@ def app(memory_broker, sqlite_url, fake):
     return create_app(settings(sqlite_url, platform_base_url=fake.base_url), bus=memory_broker)
 
 
-async def _draft(client, case_id: str, headers, text: str = "We are looking into it.") -> dict:
+async def _draft(
+    client, case_id: str, headers, text: str = "We are looking into it."
+) -> dict[str, Any]:
     r = await client.post(f"/v1/cases/{case_id}/replies", json={"text": text}, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()

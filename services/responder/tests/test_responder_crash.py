@@ -30,7 +30,7 @@ from tests.support.wait import wait_for, wait_for_sync
 WHO = agent("sam", "support")
 
 
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "chorus_responder"],
         env=env,

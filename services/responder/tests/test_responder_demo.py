@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import orjson
@@ -43,7 +44,7 @@ async def _value(v):
     return v
 
 
-def fake_router(cases: list[dict]) -> Starlette:
+def fake_router(cases: list[dict[str, Any]]) -> Starlette:
     async def list_cases(request):
         assert request.query_params["status"] == "assigned"
         assert request.headers["authorization"].startswith("Bearer ")
@@ -113,7 +114,7 @@ async def test_stream_shows_drafting_and_sent_to_the_case_team_only(
             case = await seed(memory_broker, app, post, make_case(post, team="support"))
             other = make_post()
             hidden = await seed(memory_broker, app, other, make_case(other, team="legal"))
-            seen: list[dict] = []
+            seen: list[dict[str, Any]] = []
 
             async def listen():
                 async with (

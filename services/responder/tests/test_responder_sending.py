@@ -5,6 +5,7 @@ per-platform concurrency so a slow platform does not hold back the others."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from chorus_common import topics
@@ -43,7 +44,7 @@ async def _queue(
     return rid
 
 
-async def _final(client, rid: str, timeout: float = 20) -> dict:
+async def _final(client, rid: str, timeout: float = 20) -> dict[str, Any]:
     async def done():
         r = (await client.get(f"/v1/replies/{rid}", headers=WHO)).json()
         return r if r["status"] in ("sent", "failed") else None
