@@ -43,6 +43,7 @@ def test_limits_per_platform() -> None:
     with pytest.raises(ConstraintError):
         check_text("x", "a" * 281)
     assert mastodon_length("x" * 10 + " https://example.com/" + "y" * 100) == 34
+    assert mastodon_length("see example.com") == 15, "Mastodon links only http(s) URLs"
     with pytest.raises(ConstraintError):
         check_text("google_business", "é" * 2049)  # 4,098 bytes
     check_text("google_business", "é" * 2048)

@@ -27,9 +27,12 @@ _URL = re.compile(
 _TRAILING_PUNCT = ".,;:!?)]}'\""
 
 
-def _urls(text: str) -> list[tuple[int, int]]:
+_SCHEMED_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+
+
+def _urls(text: str, pattern: re.Pattern[str] = _URL) -> list[tuple[int, int]]:
     spans = []
-    for m in _URL.finditer(text):
+    for m in pattern.finditer(text):
         start, end = m.span()
         while end > start and text[end - 1] in _TRAILING_PUNCT:
             end -= 1
@@ -93,9 +96,9 @@ def x_weighted_length(text: str) -> int:
 
 
 def mastodon_length(text: str) -> int:
-    """Mastodon's count: characters, with every URL counted as 23."""
+    """Mastodon's count: characters, with every http(s) URL counted as 23."""
     total, pos = 0, 0
-    for start, end in _urls(text):
+    for start, end in _urls(text, _SCHEMED_URL):
         total += len(text[pos:start]) + URL_LENGTH
         pos = end
     return total + len(text[pos:])
