@@ -102,10 +102,8 @@ async def on_case_event(event: Envelope, *, session: AsyncSession, runtime: Runt
     await _map_posts(session, runtime.dialect, case, team, team_changed=old_team != team)
     await upsert_member(session, runtime.dialect, case.assignee, team, at)
     await upsert_member(session, runtime.dialect, case.previous_assignee, "", at)
-    counts = store.event_deltas()
     dims = (event.type, team, case.platform or "", case.priority, "")
-    add_event(counts, at, dims)
-    await store.write(session, runtime.dialect, models.event_buckets, counts)
+    add_event(store.pending(session).events, at, dims)
 
 
 async def _map_posts(

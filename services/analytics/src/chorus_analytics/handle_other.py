@@ -27,9 +27,7 @@ REPLY_TIME = {
 async def _count(
     session: AsyncSession, runtime: Runtime, event: Envelope, dims: tuple[str, str, str, str, str]
 ) -> None:
-    counts = store.event_deltas()
-    add_event(counts, event.occurred_at, dims)
-    await store.write(session, runtime.dialect, models.event_buckets, counts)
+    add_event(store.pending(session).events, event.occurred_at, dims)
 
 
 async def on_reply_event(event: Envelope, *, session: AsyncSession, runtime: Runtime) -> None:

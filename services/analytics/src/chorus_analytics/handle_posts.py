@@ -69,18 +69,17 @@ async def apply_change(
     session: AsyncSession, dialect: str, old: PostFact | None, new: PostFact | None
 ) -> None:
     """Move the bucket contribution from ``old`` to ``new`` and keep the term index in step."""
-    posts, terms_ = store.post_deltas(), store.term_deltas()
+    pending = store.pending(session)
     if old is not None:
-        add_post(posts, terms_, old, -1)
+        add_post(pending.posts, pending.terms, old, -1)
     if new is not None:
-        add_post(posts, terms_, new, 1)
-    await store.write(session, dialect, models.post_buckets, posts)
-    await store.write(session, dialect, models.term_buckets, terms_)
+        add_post(pending.posts, pending.terms, new, 1)
     if new is not None and (
         old is None or old.terms != new.terms or old.sentiment != new.sentiment
     ):
         t = models.post_terms
-        await session.execute(delete(t).where(t.c.post_id == new.post_id))
+        if old is not None:
+            await session.execute(delete(t).where(t.c.post_id == new.post_id))
         if new.terms:
             await session.execute(
                 insert(t),

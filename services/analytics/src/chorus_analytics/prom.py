@@ -144,12 +144,12 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
     by_channel: dict[str, float] = defaultdict(float)
     by_lang: dict[str, float] = defaultdict(float)
     for r in rows:
-        by_channel[r.channel] += r[6]
-        by_lang[r.lang] += r[6]
+        by_channel[r.channel] += float(r[6] or 0)
+        by_lang[r.lang] += float(r[6] or 0)
     ch = _cap(by_channel, settings.metrics_max_channels)
     lang = _cap(by_lang, 30)
     for r in rows:
-        n = r[6]
+        n = float(r[6] or 0)
         s.add("posts", (r.platform, r.kind, r.sentiment or "unknown"), n)
         s.add("posts_by_channel", (ch[r.channel],), n)
         s.add("posts_by_language", (lang[r.lang],), n)
@@ -157,13 +157,14 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
         if r.sentiment == "negative":
             s.add("negative_posts_by_channel", (ch[r.channel],), n)
         for metric, v in zip(posts.ENGAGEMENT, r[7:], strict=True):
-            s.add("engagement", (r.kind, metric), v or 0)
+            s.add("engagement", (r.kind, metric), float(v or 0))
     ev = await session.execute(
         select(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail, func.sum(eb.c.count))
         .where(eb.c.grain == "d")
         .group_by(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail)
     )
-    for type_, team, prio, detail, n in ev.all():
+    for type_, team, prio, detail, total in ev.all():
+        n = float(total or 0)
         if type_.startswith("case."):
             s.add("case_events", (type_, team or "none", prio), n)
         elif type_.startswith("reply."):
