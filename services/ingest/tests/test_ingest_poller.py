@@ -42,13 +42,13 @@ async def _add_channel(client, url: str) -> str:
     return r.json()["id"]
 
 
-@pytest.mark.unit
+@pytest.mark.integration
 async def test_poller_restart_mid_stream_misses_nothing_and_repeats_nothing(
-    memory_broker, sqlite_url
+    memory_broker, db_url
 ) -> None:
     with feed_server() as (url, feed):
         feed.add(1, 2, 3)
-        first = create_app(_settings(sqlite_url), bus=memory_broker)
+        first = create_app(_settings(db_url), bus=memory_broker)
         async with running(first) as client:
             await _add_channel(client, url)
 
@@ -74,7 +74,7 @@ async def test_poller_restart_mid_stream_misses_nothing_and_repeats_nothing(
             await wait_for(crashed_once, timeout=30, what="a poll that crashed")
             intake.submit = real_submit
         feed.add(5)
-        second = create_app(_settings(sqlite_url), bus=memory_broker)
+        second = create_app(_settings(db_url), bus=memory_broker)
         async with running(second):
 
             async def five():
