@@ -91,28 +91,22 @@ def create_sandbox_app() -> FastAPI:
         )
 
     # Google Business Profile, YouTube ---------------------------------------------
-    @app.put("/v4/accounts/{account}/locations/{location}/reviews/{review}/reply")
-    async def gbp_reply(
-        account: str, location: str, review: str, request: Request
-    ) -> dict[str, Any]:
+    # Any review name is accepted (accounts/*/locations/*/reviews/* on the real API).
+    @app.put("/v4/{name:path}/reply")
+    async def gbp_reply(name: str, request: Request) -> dict[str, Any]:
         comment = (await request.json())["comment"]
         store.items = [
             i
             for i in store.items
-            if not (i["platform"] == "google_business" and i["parent"] == review)
+            if not (i["platform"] == "google_business" and i["parent"] == name)
         ]
-        store.add(
-            "google_business",
-            review,
-            comment,
-            f"accounts/{account}/locations/{location}/reviews/{review}/reply",
-        )
+        store.add("google_business", name, comment, f"{name}/reply")
         return {"comment": comment, "updateTime": datetime.now(UTC).isoformat()}
 
-    @app.get("/v4/accounts/{account}/locations/{location}/reviews/{review}")
-    async def gbp_review(account: str, location: str, review: str) -> dict[str, Any]:
-        body: dict[str, Any] = {"name": f"accounts/{account}/locations/{location}/reviews/{review}"}
-        for i in store.of("google_business", review):
+    @app.get("/v4/{name:path}")
+    async def gbp_review(name: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        for i in store.of("google_business", name):
             body["reviewReply"] = {"comment": i["text"], "updateTime": i["at"]}
         return body
 
