@@ -113,3 +113,18 @@ async def test_replies_join_the_parent_thread(app, memory_broker) -> None:
     assert {p.thread_id for p in posts} == {"generic:p1"}
     reply = next(p for p in posts if p.native_id == "c1")
     assert reply.in_reply_to == "generic:p1"
+
+
+@pytest.mark.unit
+def test_staged_envelope_bytes_decode_to_the_same_envelope() -> None:
+    from chorus_common.events import Envelope, utcnow
+    from chorus_ingest.pipeline import post_event
+
+    post = {"id": "generic:1", "platform": "generic", "channel": "c", "kind": "post",
+            "native_id": "1", "thread_id": "generic:1", "author": {"id": "a"}, "text": "é 😍",
+            "created_at": "2026-01-01T10:00:00Z"}  # fmt: skip
+    staged = post_event(post, update=True, revision=2, now=utcnow(), trace_id="t1")
+    decoded = Envelope.from_bytes(staged.to_bytes())
+    assert decoded.model_dump() == Envelope.from_bytes(Envelope.to_bytes(staged)).model_dump()
+    assert decoded.parsed().revision == 2
+    assert decoded.parsed().post.text == "é 😍"

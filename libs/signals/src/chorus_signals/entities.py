@@ -14,6 +14,7 @@ _HASHTAG = re.compile(r"(?<![\w&#])#([^\W\d_][\w]{0,99})", re.UNICODE)
 _PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,5}(?!\w)"
 )
+_ENOUGH_DIGITS = re.compile(r"(?:\d\D{0,3}){9}")  # MIN_PHONE_DIGITS digits, loosely
 _TRAILING = ".,;:!?)]}'\""
 MIN_PHONE_DIGITS = 9
 MAX_PHONE_DIGITS = 15
@@ -34,13 +35,23 @@ def _is_phone(candidate: str) -> bool:
 
 def extract_entities(text: str) -> dict[str, tuple[str, ...]]:
     """Entities found in ``text`` (only kinds that occur); pure and deterministic."""
-    urls = [u.rstrip(_TRAILING) for u in _URL.findall(text)]
-    rest = _URL.sub(" ", text)
-    emails = _EMAIL.findall(rest)
-    rest = _EMAIL.sub(" ", rest)
-    mentions = [m.lower() for m in _MENTION.findall(rest)]
-    hashtags = [h.lower() for h in _HASHTAG.findall(rest)]
-    phones = [p.strip() for p in _PHONE.findall(rest) if _is_phone(p.strip())]
+    # Cheap pre-checks skip the regex passes a plain sentence cannot match (hot path).
+    lowered = text.lower()
+    urls: list[str] = []
+    rest = text
+    if "http" in lowered or "www." in lowered:
+        urls = [u.rstrip(_TRAILING) for u in _URL.findall(text)]
+        rest = _URL.sub(" ", text)
+    emails: list[str] = []
+    mentions: list[str] = []
+    if "@" in rest:
+        emails = _EMAIL.findall(rest)
+        rest = _EMAIL.sub(" ", rest) if emails else rest
+        mentions = [m.lower() for m in _MENTION.findall(rest)]
+    hashtags = [h.lower() for h in _HASHTAG.findall(rest)] if "#" in rest else []
+    phones: list[str] = []
+    if _ENOUGH_DIGITS.search(rest):
+        phones = [p.strip() for p in _PHONE.findall(rest) if _is_phone(p.strip())]
     found = {
         "mentions": _unique(mentions),
         "hashtags": _unique(hashtags),
