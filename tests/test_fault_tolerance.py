@@ -48,6 +48,21 @@ def _wait_all_routed(client: httpx.Client, router_url: str, run: str, n: int) ->
     return found
 
 
+def _analytics_posts_total(client: httpx.Client, url: str, n: int, timeout: float = 120) -> int:
+    """Wait until analytics has counted ``n`` posts; return its figure (which must be exact)."""
+    seen: list[int] = [0]
+
+    def probe() -> bool:
+        seen[0] = int(client.get(f"{url}/v1/reports/summary").json().get("posts_total", 0))
+        return seen[0] >= n
+
+    try:
+        wait_for_sync(probe, timeout=timeout, interval=0.5, what=f"analytics counting {n} posts")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc} (last posts_total={seen[0]})") from None
+    return seen[0]
+
+
 def test_ingest_killed_mid_stream_loses_nothing_and_doubles_nothing(tmp_path) -> None:
     with system(tmp_path, names=("ingest", "router", "analytics")) as sysm, sysm.client() as client:
         run = f"ik{uuid.uuid4().hex[:6]}"
@@ -65,11 +80,7 @@ def test_ingest_killed_mid_stream_loses_nothing_and_doubles_nothing(tmp_path) ->
         ids = _wait_all_routed(client, sysm.url("router"), run, n)
         assert len(ids) == n, "no post routed twice"
 
-        def counted():
-            s = client.get(f"{sysm.url('analytics')}/v1/reports/summary").json()
-            return s if s.get("posts_total", 0) >= n else None
-
-        assert wait_for_sync(counted, timeout=60, what="analytics count")["posts_total"] == n
+        assert _analytics_posts_total(client, sysm.url("analytics"), n) == n
 
 
 def test_analytics_killed_mid_stream_keeps_exact_counts(tmp_path) -> None:
@@ -82,12 +93,7 @@ def test_analytics_killed_mid_stream_keeps_exact_counts(tmp_path) -> None:
                 sysm.services["analytics"].kill()
         sysm.start("analytics")
 
-        def counted():
-            s = client.get(f"{sysm.url('analytics')}/v1/reports/summary").json()
-            return s if s.get("posts_total", 0) >= n else None
-
-        summary = wait_for_sync(counted, timeout=90, what="analytics count after restart")
-        assert summary["posts_total"] == n
+        assert _analytics_posts_total(client, sysm.url("analytics"), n) == n
 
 
 def test_database_outage_of_a_few_seconds_causes_retries_not_loss(tmp_path, pg_url) -> None:
