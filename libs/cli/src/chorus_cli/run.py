@@ -25,6 +25,7 @@ from chorus_common.settings import CommonSettings
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
 
 SANDBOX_PORT = 8099
+SMTP_PORT = 8025
 
 
 def register(sub: Any) -> None:
@@ -59,7 +60,7 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    busy = [p for p in (*SERVICES.values(), SANDBOX_PORT) if _port_busy(p)]
+    busy = [p for p in (*SERVICES.values(), SANDBOX_PORT, SMTP_PORT) if _port_busy(p)]
     if busy:
         print(f"ports already in use: {busy} — is another `make run` still running?")
         return 1
@@ -97,6 +98,8 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
         }
         if demo:
             common_env["RESPONDER_PLATFORM_BASE_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
+            common_env["RESPONDER_SMTP_HOST"] = "127.0.0.1"
+            common_env["RESPONDER_SMTP_PORT"] = str(SMTP_PORT)
             sandbox = _start_sandbox(var)
         for name, port in SERVICES.items():
             env = dict(common_env)

@@ -274,3 +274,25 @@ def start_smtp_sink(port: int = DEFAULT_SMTP_PORT, host: str = "127.0.0.1") -> A
     controller = Controller(Sink(), hostname=host, port=port)
     controller.start()
     return controller
+
+
+def main() -> None:
+    """Serve the sandbox (HTTP on PORT, default 8099) and its SMTP sink (SMTP_PORT, 8025)."""
+    import os
+
+    import uvicorn
+
+    smtp = start_smtp_sink(int(os.environ.get("SMTP_PORT", DEFAULT_SMTP_PORT)))
+    try:
+        uvicorn.run(
+            create_sandbox_app(),
+            host="127.0.0.1",
+            port=int(os.environ.get("PORT", DEFAULT_PORT)),
+            log_level="warning",
+        )
+    finally:
+        smtp.stop()
+
+
+if __name__ == "__main__":
+    main()
