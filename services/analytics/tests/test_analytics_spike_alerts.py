@@ -39,7 +39,9 @@ async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, 
         await memory_broker.append(encode(items))
         await wait_for(lambda: _handled(runtime, len(items)), what="posts consumed")
 
-        raised = await spikes_job.check_spikes(runtime, settings, now=at(0, 30))
+        watch = app.state.spike_watch
+        raised = await spikes_job.check_spikes(runtime, settings, now=at(0, 30), watch=watch)
+        assert watch.subjects == 2 and all(t["raised"] for t in watch.top)
         assert sorted(e.payload["subject"] for e in raised) == [
             "buzz:channel:@brand",
             "buzz:keyword:outage",
@@ -76,6 +78,7 @@ async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, 
             "cleared:keyword": 1,
         }
         assert s["alerts"]["buzz_active"] == [] and s["alerts"]["subjects_tracked"] == 2
+        assert s["alerts"]["watch"]["subjects_watched"] == 2
 
 
 async def _handled(runtime, n: int) -> bool:

@@ -32,8 +32,9 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
     runtime.metrics.registry.register(collector)
     if settings.metrics_refresh_seconds > 0:
         runtime.add_background(lambda: prom.run_forever(runtime, settings, collector))
+    watch = spikes_job.SpikeWatch()
     if settings.spike_check_seconds > 0:
-        runtime.add_background(lambda: spikes_job.run_forever(runtime, settings))
+        runtime.add_background(lambda: spikes_job.run_forever(runtime, settings, watch))
     app = create_service_app(
         runtime,
         title="Chorus analytics",
@@ -41,4 +42,5 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
         description="Time-bucketed aggregates, reports, spike alerts and Prometheus metrics.",
     )
     app.state.collector = collector
+    app.state.spike_watch = watch
     return app

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,24 @@ from chorus_analytics.settings import AnalyticsSettings
 log = logging.getLogger(__name__)
 PB, TB, ST = models.post_buckets, models.term_buckets, models.alert_state
 Subject = tuple[str, str]  # (kind, target): ("channel", "@brand") or ("keyword", "refund")
+
+
+@dataclass
+class SpikeWatch:
+    """What the last check saw (per instance, for the summary): subjects and top z-scores."""
+
+    checked_at: datetime | None = None
+    subjects: int = 0
+    top: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "checked_at": self.checked_at.isoformat().replace("+00:00", "Z")
+            if self.checked_at
+            else None,
+            "subjects_watched": self.subjects,
+            "highest": self.top,
+        }
 
 
 def params_of(s: AnalyticsSettings) -> SpikeParams:
@@ -101,7 +120,11 @@ def _message(subject: Subject, v: Verdict, raised: bool) -> str:
 
 
 async def check_spikes(
-    runtime: Runtime, settings: AnalyticsSettings, *, now: datetime | None = None
+    runtime: Runtime,
+    settings: AnalyticsSettings,
+    *,
+    now: datetime | None = None,
+    watch: SpikeWatch | None = None,
 ) -> list[Envelope]:
     """Evaluate every subject and publish raised/cleared transitions through the outbox.
 
@@ -121,17 +144,34 @@ async def check_spikes(
         start = max(window_start, as_utc(first))
         series = await _series(session, start, settings.spike_max_keywords)
         states = {(r.kind, r.target): r for r in (await session.execute(select(ST))).all()}
+        seen: list[tuple[float, dict[str, Any]]] = []
         for subject in sorted(set(series) | set(states)):
             counts = series.get(subject, {})
             n = int((minute - start) / timedelta(minutes=1))
             complete = [counts.get(start + timedelta(minutes=i), 0) for i in range(n)]
             verdict = evaluate(complete, counts.get(minute, 0), params)
+            sc = verdict.score
+            seen.append(
+                (
+                    sc.zscore,
+                    {
+                        "subject": subject_id(*subject),
+                        "raised": verdict.raised,
+                        "rate": sc.count,
+                        "baseline": round(sc.baseline, 3),
+                        "zscore": round(sc.zscore, 2),
+                    },
+                )
+            )
             state = states.get(subject)
             was_raised = state is not None and state.state == "raised"
             if verdict.raised != was_raised:
                 env = await _transition(session, runtime, subject, verdict, now, minute)
                 if env is not None:
                     published.append(env)
+        if watch is not None:
+            watch.checked_at, watch.subjects = now, len(seen)
+            watch.top = [d for _, d in sorted(seen, key=lambda t: -t[0])[:5]]
     if published:
         runtime.kick()
     return published
@@ -192,14 +232,14 @@ async def prune(runtime: Runtime, settings: AnalyticsSettings) -> None:
             await session.execute(delete(t).where(t.c.grain == "m", t.c.bucket < cutoff))
 
 
-async def run_forever(runtime: Runtime, settings: AnalyticsSettings) -> None:
+async def run_forever(runtime: Runtime, settings: AnalyticsSettings, watch: SpikeWatch) -> None:
     """Background task: check spikes every ``spike_check_seconds``; prune every 10 minutes."""
     last_prune = 0.0
     loop = asyncio.get_running_loop()
     while True:
         await asyncio.sleep(settings.spike_check_seconds)
         try:
-            await check_spikes(runtime, settings)
+            await check_spikes(runtime, settings, watch=watch)
             if loop.time() - last_prune > 600:
                 await prune(runtime, settings)
                 last_prune = loop.time()

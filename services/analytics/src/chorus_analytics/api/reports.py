@@ -72,6 +72,7 @@ FormatQ = Annotated[Literal["json", "csv"] | None, Query(description="or Accept:
 
 @router.get("/summary")
 async def get_summary(
+    request: Request,
     _: ReportsReader,
     session: SessionDep,
     start: FromQ = None,
@@ -88,7 +89,8 @@ async def get_summary(
             granularity="hour",
             now=now,
         )
-    return await summary.summary(session, q)
+    watch = getattr(request.app.state, "spike_watch", None)
+    return await summary.summary(session, q, watch.as_dict() if watch else None)
 
 
 @router.get("/digest", response_model=None)

@@ -34,7 +34,9 @@ def _pick(stats: dict[str, Any], *names: str) -> dict[str, Any]:
     return {n: stats.get(n) for n in names}
 
 
-async def summary(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+async def summary(
+    session: AsyncSession, q: ReportQuery, watch: dict[str, Any] | None = None
+) -> dict[str, Any]:
     vol = await posts.volume(session, q)
     eng = await posts.engagement(session, q)
     sent = await posts.sentiment(session, q)
@@ -101,7 +103,7 @@ async def summary(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
             }
             for team, v in work["teams"].items()
         },
-        "alerts": alerts,
+        "alerts": {**alerts, "watch": watch or {}},
         "top_keywords": kw["keywords"],
         "top_hashtags": kw["hashtags"],
     }
