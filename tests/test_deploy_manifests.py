@@ -26,7 +26,7 @@ def _routes(service: str) -> set[str]:
     app_mod = importlib.import_module(f"chorus_{service}.app")
     settings = importlib.import_module(f"chorus_{service}.settings").get_settings()
     app = app_mod.create_app(settings)
-    return {getattr(r, "path", "") for r in app.routes}
+    return set(app.openapi()["paths"])
 
 
 def _compose() -> dict[str, Any]:
@@ -127,3 +127,22 @@ def test_dockerfile_copies_paths_that_exist() -> None:
         if line.startswith("COPY ") and "--from" not in line:
             for src in line.split()[1:-1]:
                 assert (root / src).exists(), src
+
+
+def test_prometheus_scrapes_every_compose_service_and_grafana_paths_match_compose() -> None:
+    compose = _compose()["services"]
+    prom = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    targets = {
+        t for job in prom["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
+    }
+    assert targets == {f"{name}:{port}" for name, port in SERVICES.items()}
+    assert set(SERVICES) <= set(compose)
+    mounts = dict(v.split(":")[:2] for v in compose["grafana"]["volumes"])
+    provider = yaml.safe_load(
+        (DEPLOY / "grafana" / "provisioning" / "dashboards" / "chorus.yaml").read_text()
+    )
+    assert provider["providers"][0]["options"]["path"] == mounts["./grafana/dashboards"]
+    prom_mount = dict(v.split(":")[:2] for v in compose["prometheus"]["volumes"])["./prometheus"]
+    for rule_file in prom["rule_files"]:
+        assert rule_file.startswith(prom_mount)
+        assert (DEPLOY / "prometheus" / rule_file.removeprefix(prom_mount + "/")).exists()
