@@ -132,6 +132,30 @@ CaseStatus = Literal[
 Priority = Literal["P1", "P2", "P3", "P4"]
 
 
+HandState = Literal["open", "waiting_approval", "waiting_customer"]
+
+
+class HandOff(Frozen):
+    """One change of hands of a case (owner team and/or member; member None = team queue)."""
+
+    at: datetime
+    event: str
+    from_team: str | None = None
+    from_member: str | None = None
+    to_team: str | None = None
+    to_member: str | None = None
+    reason: str | None = None
+
+
+class TimeInHands(Frozen):
+    """Seconds a case spent with one team (and member; None = the team queue) in one state."""
+
+    team: str
+    member: str | None = None
+    state: HandState
+    seconds: float
+
+
 class CaseEvent(Frozen):
     """Payload of every `case.*` event: the case as it stands after the change."""
 
@@ -155,6 +179,11 @@ class CaseEvent(Frozen):
     reason: str | None = None
     decision: dict[str, Any] = Field(default_factory=dict)
     version: int = 1
+    # Accountability (optional): every hand-off so far, and cumulative time in hands as of
+    # ``time_in_hands_at`` (newest version wins; absent on events of a brand-new case).
+    handoffs: tuple[HandOff, ...] | None = None
+    time_in_hands: tuple[TimeInHands, ...] | None = None
+    time_in_hands_at: datetime | None = None
 
 
 # --------------------------------------------------------------------------- replies
