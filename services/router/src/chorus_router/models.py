@@ -187,3 +187,54 @@ audit = Table(
     Column("after", JSON, nullable=True),
     Index("ix_router_audit_entity", "entity", "entity_id"),
 )
+
+# --------------------------------------------------------- shared accountability (issue 7)
+
+# One row per case event: who held the case (team, member; None = the team queue), in which
+# status, and why. Time in hands, hand-offs, SLA clocks and shift fairness are read from it.
+case_log = Table(
+    "router_case_log",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("team", String(64), nullable=False),
+    Column("member", String(64), nullable=True),
+    Column("handoff", Boolean, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("fairness", String(16), nullable=True),
+    Column("reason", Text, nullable=False, default=""),
+    Index("ix_router_case_log_team_at", "team", "at"),
+)
+
+# Cases whose owner has the ball: since when, and whether the owner was already warned.
+case_watch = Table(
+    "router_case_watch",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("noticed_at", DateTime(timezone=True), nullable=True),
+)
+
+# Each member's last observed presence (available, away, off_shift, ...) and since when.
+presence = Table(
+    "router_presence",
+    metadata,
+    Column("member_id", String(64), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+)
+
+# The canonical posts the router routed (as received), kept for what-if replays.
+routed_posts = Table(
+    "router_routed_posts",
+    metadata,
+    Column("post_id", String(600), primary_key=True),
+    Column("case_id", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("post", JSON, nullable=False),
+    Index("ix_router_routed_posts_received", "received_at"),
+)

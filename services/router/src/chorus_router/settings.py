@@ -6,6 +6,7 @@ from chorus_common.settings import CommonSettings
 from pydantic import Field
 
 from chorus_router.domain.load import LoadWeights
+from chorus_router.domain.policy import AccountabilityPolicy
 
 
 class RouterSettings(CommonSettings):
@@ -27,6 +28,7 @@ class RouterSettings(CommonSettings):
     router_snapshot_seconds: float = Field(
         default=30.0, gt=0, description="re-read directory/rules at least this often"
     )
+    router_accountability: AccountabilityPolicy = Field(default_factory=AccountabilityPolicy)
 
 
 def get_settings() -> RouterSettings:
