@@ -54,15 +54,19 @@ class Choice:
     candidates: list[Candidate] = field(default_factory=list)
     relaxed: list[str] = field(default_factory=list)
     continuity: bool = False
+    fairness: dict[str, Any] | None = None  # set by the fairness guard (domain.fairness)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "member": self.member,
             "reason": self.reason,
             "continuity": self.continuity,
             "relaxed": list(self.relaxed),
             "candidates": [c.as_dict() for c in self.candidates],
         }
+        if self.fairness is not None:
+            d["fairness"] = self.fairness
+        return d
 
 
 def _relaxations(need: Need, members: list[Member]) -> tuple[bool, set[str], bool, list[str]]:
