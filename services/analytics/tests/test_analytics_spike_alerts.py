@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from chorus_analytics import spikes_job
+from chorus_analytics import models, spikes_job
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
+from chorus_common.runtime import KafkaBus
+from sqlalchemy import func, select
 
 from services.analytics.tests.analytics_kit import at, encode, post_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
+PB = models.post_buckets
 QUIET = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 
 
@@ -29,14 +32,11 @@ def surge_posts():
     return base + surge
 
 
-@pytest.mark.unit
-async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, sqlite_url):
-    settings = AnalyticsSettings(database_url=sqlite_url, **FAST_KAFKA_ENV, **QUIET)
-    app = create_app(settings, bus=memory_broker)
+async def exercise(app, settings, send, alerts_on_topic=None):
     items = surge_posts()
     async with running(app) as client:
         runtime = app.state.runtime
-        await memory_broker.append(encode(items))
+        await send(encode(items))
         await wait_for(lambda: _handled(runtime, len(items)), what="posts consumed")
 
         watch = app.state.spike_watch
@@ -63,13 +63,12 @@ async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, 
         ]
         assert await spikes_job.check_spikes(runtime, settings, now=at(3, 30)) == []
 
-        async def on_topic():
-            recs = memory_broker.records("chorus.alerts.v1")
-            return len(recs) == 4 and [orjson.loads(r.value)["payload"]["state"] for r in recs]
-
-        states = await wait_for(on_topic, what="alerts relayed to the broker")
-        assert sorted(states) == ["cleared", "cleared", "raised", "raised"]
-        await wait_for(lambda: _handled(runtime, len(items) + 4), what="own alerts consumed")
+        if alerts_on_topic is not None:
+            states = await wait_for(alerts_on_topic, what="alerts relayed to the broker")
+            assert sorted(states) == ["cleared", "cleared", "raised", "raised"]
+        await wait_for(
+            lambda: _handled(runtime, len(items) + 4), timeout=30, what="own alerts consumed"
+        )
         s = (await client.get("/v1/reports/summary", headers=auth("admin"))).json()
         assert s["alerts"]["by_type"]["alert.buzz"] == {
             "raised:channel": 1,
@@ -80,6 +79,43 @@ async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, 
         assert s["alerts"]["buzz_active"] == [] and s["alerts"]["subjects_tracked"] == 2
         assert s["alerts"]["watch"]["subjects_watched"] == 2
 
+        await spikes_job.prune(runtime, settings)  # the scenario is months old
+        async with runtime.sessionmaker() as session:
+            grains = dict(
+                (
+                    await session.execute(
+                        select(PB.c.grain, func.sum(PB.c.posts)).group_by(PB.c.grain)
+                    )
+                ).all()
+            )
+        assert "m" not in grains and grains["h"] == grains["d"] == len(items)
+
 
 async def _handled(runtime, n: int) -> bool:
     return sum(c.handled for c in runtime.consumers) >= n
+
+
+@pytest.mark.unit
+async def test_surge_raises_then_clears_buzz_once_per_transition(memory_broker, sqlite_url):
+    settings = AnalyticsSettings(database_url=sqlite_url, **FAST_KAFKA_ENV, **QUIET)
+
+    async def on_topic():
+        recs = memory_broker.records("chorus.alerts.v1")
+        return len(recs) == 4 and [orjson.loads(r.value)["payload"]["state"] for r in recs]
+
+    await exercise(
+        create_app(settings, bus=memory_broker), settings, memory_broker.append, on_topic
+    )
+
+
+@pytest.mark.integration
+async def test_buzz_alerts_round_trip_through_the_real_broker(broker, db_url):
+    settings = AnalyticsSettings(
+        database_url=db_url, kafka_bootstrap_servers=broker, **FAST_KAFKA_ENV, **QUIET
+    )
+    producer = KafkaBus(settings).producer()
+    await producer.start()
+    try:
+        await exercise(create_app(settings), settings, producer.send_many)
+    finally:
+        await producer.stop()
