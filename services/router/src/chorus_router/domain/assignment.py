@@ -57,7 +57,7 @@ class Choice:
     fairness: dict[str, Any] | None = None  # set by the fairness guard (domain.fairness)
 
     def as_dict(self) -> dict[str, Any]:
-        d = {
+        d: dict[str, Any] = {
             "member": self.member,
             "reason": self.reason,
             "continuity": self.continuity,
