@@ -40,6 +40,8 @@ async def run(core: RouterCore) -> None:
             pass
         core.release_wanted.clear()
         try:
+            for extra in core.background_passes:
+                await extra()
             await release_once(core)
             if time.monotonic() >= next_sla:
                 await sla_once(core)

@@ -54,6 +54,11 @@ class RouterCore:
         self.release_wanted = asyncio.Event()
         # Set by the app: runs once, inside the first unit of work (seeding).
         self.first_unit: Callable[[Uow], Awaitable[None]] | None = None
+        # Set by the app (accountability): a clock tests can move, hooks run inside every
+        # unit just before commit, and passes run on each background tick before release.
+        self.clock: Callable[[], datetime] = utcnow
+        self.before_commit: list[Callable[[Uow], Awaitable[None]]] = []
+        self.background_passes: list[Callable[[], Awaitable[None]]] = []
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Uow]:
@@ -64,11 +69,13 @@ class RouterCore:
                     await session.execute(
                         text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY}
                     )
-                uow = Uow(session=session, core=self, now=utcnow())
+                uow = Uow(session=session, core=self, now=self.clock())
                 if self.first_unit is not None:
                     await self.first_unit(uow)
                     self.first_unit = None
                 yield uow
+                for hook in self.before_commit:
+                    await hook(uow)
                 if uow.pending_notes:
                     await session.execute(insert(models.notifications), uow.pending_notes)
                 if uow.events:
