@@ -113,3 +113,27 @@ def case_events(broker: Any, case_id: str | None = None) -> list[Any]:
         if case_id is None or env.payload["case_id"] == case_id:
             out.append(env)
     return out
+
+
+def reply_event(case_id: str, type_: str, reply_id: str = "r1") -> Any:
+    from chorus_common.events import ReplyEvent, make_event
+
+    status = {
+        "reply.approval_requested": "pending_approval",
+        "reply.approved": "approved",
+        "reply.rejected": "rejected",
+        "reply.sent": "sent",
+    }[type_]
+    return make_event(
+        type_, ReplyEvent(reply_id=reply_id, case_id=case_id, status=status), producer="test"
+    )
+
+
+def buzz_event(subject: str, state: str = "raised", keyword: str | None = None) -> Any:
+    from chorus_common.events import AlertEvent, make_event
+
+    return make_event(
+        "alert.buzz",
+        AlertEvent(alert_id=f"al-{subject}-{state}", subject=subject, state=state, keyword=keyword),
+        producer="test",
+    )
