@@ -10,7 +10,8 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.casestore import Case, emit, load_book, save_book, update_cases
 from chorus_router.core import Uow
-from chorus_router.domain.assignment import Choice, Need, choose
+from chorus_router.domain.assignment import Choice, Need
+from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.lifecycle import LOADED, next_status
 from chorus_router.domain.load import LoadBook
 from chorus_router.domain.sla import OPEN_FOR_SLA
@@ -75,7 +76,8 @@ class Casework:
     def choose(
         self, case: Case, *, prefer: str | None = None, exclude: tuple[str, ...] = ()
     ) -> Choice:
-        return choose(
+        policy = self.uow.core.settings.router_accountability
+        return guarded_choose(
             need_of(case),
             self.snap.directory,
             self.book,
@@ -83,6 +85,8 @@ class Casework:
             prefer=prefer,
             exclude=exclude,
             per_case=self.per_case,
+            bound=policy.fairness_bound,
+            enforced=policy.fairness_enforced,
         )
 
     def place(self, case: Case, choice: Choice, note: str) -> None:

@@ -85,6 +85,8 @@ class BatchRouter:
             prefer=prefer,
             exclude=exclude,
             per_case=self.weights.per_case,
+            bound=self.settings.router_accountability.fairness_bound,
+            enforced=self.settings.router_accountability.fairness_enforced,
         )
 
     def open_case(self, post: Post, trace_id: str) -> Case:

@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from chorus_common.events import Post
-from chorus_router.domain.assignment import Choice, Need, choose
+from chorus_router.domain.assignment import Choice, Need
 from chorus_router.domain.crisis import Crisis, first_match
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.evaluate import RuleSet
+from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.load import LoadBook, LoadWeights
 
 CRISIS_TEAM = "pr"
@@ -120,10 +121,21 @@ def assign(
     prefer: str | None = None,
     exclude: tuple[str, ...] = (),
     per_case: float = 1.0,
+    bound: float | None = None,
+    enforced: bool = True,
 ) -> Choice:
-    """Choose the member and book the load on them (nothing booked when the case queues)."""
-    choice = choose(
-        c.need(), directory, book, now, prefer=prefer, exclude=exclude, per_case=per_case
+    """Choose the member and book the load on them (nothing booked when the case queues);
+    ``bound``: the fairness guard (:mod:`chorus_router.domain.fairness`)."""
+    choice = guarded_choose(
+        c.need(),
+        directory,
+        book,
+        now,
+        prefer=prefer,
+        exclude=exclude,
+        per_case=per_case,
+        bound=bound,
+        enforced=enforced,
     )
     if choice.member is not None:
         book.add(choice.member, c.weight, solid=not c.never_alone)
