@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,7 +92,7 @@ def reply_event(type_: str, reply_id: str, case_id: str, when: datetime, **kw: A
 
 
 def encode(
-    items: list[Envelope | bytes], topic_for_bytes: str = "chorus.posts.v1"
+    items: Sequence[Envelope | bytes], topic_for_bytes: str = "chorus.posts.v1"
 ) -> list[OutMessage]:
     out = []
     for it in items:

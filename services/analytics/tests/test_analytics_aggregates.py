@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from chorus_analytics import prom
@@ -40,7 +41,7 @@ COMMON_NAMES = {
         "dead_letters_created",
     )
 }
-QUIET = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
+QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 RANGE = {"from": at(-240).isoformat(), "to": at(120).isoformat(), "granularity": "hour"}
 H = auth("lead", teams=("support",))
 

@@ -11,6 +11,7 @@ import math
 import random
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from services.analytics.tests.analytics_kit import at, encode, post_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
-QUIET = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
+QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 PLATFORMS = {"x": 1.0, "instagram": 0.6, "facebook": 0.4, "trustpilot": 0.15}
 
 
@@ -62,7 +63,7 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-async def volume_report(sqlite_url: str) -> dict:
+async def volume_report(sqlite_url: str) -> dict[str, Any]:
     broker = MemoryBroker(partitions=4)
     app = create_app(
         AnalyticsSettings(database_url=sqlite_url, **FAST_KAFKA_ENV, **QUIET), bus=broker
@@ -88,7 +89,7 @@ async def _handled(runtime, n):
     return sum(c.handled for c in runtime.consumers) >= n
 
 
-def render_via_cli(report: dict, png: Path) -> list[httpx.Request]:
+def render_via_cli(report: dict[str, Any], png: Path) -> list[httpx.Request]:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:

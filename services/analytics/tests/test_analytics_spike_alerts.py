@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 from chorus_analytics import models, spikes_job
@@ -15,7 +17,7 @@ from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
 PB = models.post_buckets
-QUIET = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
+QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 
 
 def surge_posts():
