@@ -26,7 +26,7 @@ def _settings(url: str, **kw: Any) -> RouterSettings:
     return RouterSettings(database_url=url, **env)
 
 
-async def _cases(client, **params) -> list[dict]:
+async def _cases(client, **params) -> list[dict[str, Any]]:
     r = await client.get("/v1/cases", params=params, headers=ADMIN)
     assert r.status_code == 200, r.text
     return r.json()["items"]
@@ -43,7 +43,9 @@ async def _only_tom_on_support(client, capacity: int) -> None:
     assert r.status_code == 200, r.text
 
 
-async def _mutate(client, case_id: str, action: str, body: dict, headers: dict) -> Any:
+async def _mutate(
+    client, case_id: str, action: str, body: dict[str, Any], headers: dict[str, str]
+) -> Any:
     r = await client.get(f"/v1/cases/{case_id}", headers=ADMIN)
     return await client.post(
         f"/v1/cases/{case_id}/{action}",

@@ -10,7 +10,8 @@ from chorus_common import topics
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
-from chorus_router import background, models
+from chorus_router import accountability_passes, background, models
+from chorus_router.api import accountability as accountability_api
 from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
 from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
@@ -32,7 +33,10 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
     )
     core = RouterCore(runtime, settings)
     core.first_unit = seed
-    handle = batch_dispatcher(core, HANDLERS)
+    accountability_passes.install(core)
+    handle = batch_dispatcher(
+        core, accountability_passes.with_accountability(HANDLERS, settings.router_accountability)
+    )
     runtime.add_consumer("posts", [topics.POSTS], handle)
     runtime.add_consumer("feedback", [topics.REPLIES, topics.ALERTS], handle)
     runtime.add_background(lambda: background.run(core))
@@ -48,6 +52,7 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
             members.router,
             rules.router,
             audit.router,
+            accountability_api.router,
         ],
     )
     app.state.core = core

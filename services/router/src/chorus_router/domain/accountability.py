@@ -125,24 +125,31 @@ class HandOffView:
 
 
 def chain(entries: Sequence[Entry]) -> list[HandOffView]:
-    """Every change of hands, the first placement included (from nobody)."""
+    """Every change of hands, the first placement included (from nobody). Changes at the
+    same instant are one hand-off (a case opened and assigned at once never sat in a queue)."""
     out: list[HandOffView] = []
     prev: Entry | None = None
     for e in sorted(entries, key=lambda x: x.seq):
-        if STATE_OF.get(e.status) is not None and is_handoff(prev, e.team, e.member):
-            out.append(
-                HandOffView(
-                    e.at,
-                    e.event,
-                    prev.team if prev else None,
-                    prev.member if prev else None,
-                    e.team,
-                    e.member,
-                    e.reason,
-                )
+        if STATE_OF.get(e.status) is None:
+            continue
+        if is_handoff(prev, e.team, e.member):
+            h = HandOffView(
+                e.at,
+                e.event,
+                prev.team if prev else None,
+                prev.member if prev else None,
+                e.team,
+                e.member,
+                e.reason,
             )
-        if STATE_OF.get(e.status) is not None:
-            prev = e
+            if out and out[-1].at == e.at:
+                first = out.pop()
+                h = HandOffView(
+                    e.at, e.event, first.from_team, first.from_member, e.team, e.member, e.reason
+                )
+            if (h.from_team, h.from_member) != (h.to_team, h.to_member):
+                out.append(h)
+        prev = e
     return out
 
 

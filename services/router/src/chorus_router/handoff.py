@@ -1,0 +1,64 @@
+"""Handing a case to another team (support -> legal -> PR): one owner at a time, the rest kept
+informed, the hand-off logged with its reason."""
+
+from __future__ import annotations
+
+from chorus_router.casestore import Case, emit
+from chorus_router.casework import Casework, unbook
+from chorus_router.domain.assignment import Choice
+from chorus_router.domain.lifecycle import InvalidTransition
+
+
+class TransferRefused(ValueError):
+    def __init__(self, code: str, message: str, field: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+
+
+def transfer(
+    work: Casework, case: Case, team: str, *, actor: str, reason: str, member: str | None = None
+) -> None:
+    """Make ``team`` the owner (the old owner team stays on as a collaborator); the member
+    is ``member`` if named, else whoever the (fairness-guarded) assignment picks, else the
+    team queue. Raises :class:`TransferRefused` or :class:`InvalidTransition`."""
+    if case["status"] == "resolved":
+        raise InvalidTransition("transfer", "resolved")
+    directory = work.snap.directory
+    if team not in directory.teams:
+        raise TransferRefused("unknown_team", f"unknown team {team!r}", "team")
+    old_team, old = case["team"], case["assignee"]
+    if team == old_team:
+        raise TransferRefused("same_team", f"the case is already owned by {team}", "team")
+    if member is not None:
+        m = directory.members.get(member)
+        if m is None or not m.active or team not in m.teams:
+            raise TransferRefused(
+                "member_not_in_team", f"{member} is not active in {team}", "member_id"
+            )
+        load = work.book.get(member)
+        if load.open_cases >= m.capacity:
+            raise TransferRefused(
+                "member_at_capacity",
+                f"{member} is at capacity ({load.open_cases}/{m.capacity})",
+                "member_id",
+            )
+    unbook(work.book, case)
+    case["team"] = team
+    case["collaborators"] = [
+        t for t in dict.fromkeys([old_team, *case["collaborators"]]) if t != team
+    ]
+    case["previous_assignee"] = old
+    if member is not None:
+        choice = Choice(member, f"named by {actor}")
+    else:
+        choice = work.choose(case, exclude=(old,) if old else ())
+    work.place(case, choice, f"transferred from {old_team} by {actor}")
+    who = choice.member or "the queue"
+    emit(
+        work.uow,
+        "case.reassigned",
+        case,
+        reason=f"transferred {old_team}→{team} ({who}) by {actor}: {reason or 'no reason given'}",
+    )
+    work.uow.release_teams.add(old_team)
