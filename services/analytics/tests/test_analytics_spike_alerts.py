@@ -16,7 +16,7 @@ from services.analytics.tests.analytics_kit import at, encode, post_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
-PB = models.post_buckets
+PB, ST = models.post_buckets, models.alert_state
 QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 
 
@@ -90,7 +90,9 @@ async def exercise(app, settings, send, alerts_on_topic=None):
                     )
                 ).all()
             )
+            states = (await session.execute(select(func.count()).select_from(ST))).scalar()
         assert "m" not in grains and grains["h"] == grains["d"] == len(items)
+        assert states == 0, "subjects cleared long ago are forgotten"
 
 
 async def _handled(runtime, n: int) -> bool:

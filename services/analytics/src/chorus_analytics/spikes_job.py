@@ -225,11 +225,16 @@ async def _transition(
 
 
 async def prune(runtime: Runtime, settings: AnalyticsSettings) -> None:
-    """Drop minute buckets past their retention (hour and day buckets stay)."""
-    cutoff = utcnow() - timedelta(hours=settings.minute_retention_hours)
+    """Drop minute buckets past their retention (hour and day buckets stay) and subjects
+    cleared more than a day ago."""
+    now = utcnow()
+    cutoff = now - timedelta(hours=settings.minute_retention_hours)
     async with runtime.sessionmaker() as session, session.begin():
         for t in (PB, TB, models.event_buckets):
             await session.execute(delete(t).where(t.c.grain == "m", t.c.bucket < cutoff))
+        await session.execute(
+            delete(ST).where(ST.c.state == "cleared", ST.c.changed_at < now - timedelta(days=1))
+        )
 
 
 async def run_forever(runtime: Runtime, settings: AnalyticsSettings, watch: SpikeWatch) -> None:
