@@ -92,6 +92,15 @@ async def check_volume_and_posts(client) -> None:
     assert sent["channels"]["@brand"]["negative"] == 2
     assert sent["channels"]["@brand"]["net"] == pytest.approx((1 - 2) / 3, abs=1e-4)
     assert sent["net"] == 0.0
+    trend = {r["bucket"]: r for r in sent["rows"]}
+    ten = trend[at(0).isoformat().replace("+00:00", "Z")]
+    assert (ten["positive"], ten["neutral"], ten["negative"]) == (2, 0, 1)
+    assert ten["net"] == pytest.approx(1 / 3, abs=1e-4)
+    assert trend[at(-180).isoformat().replace("+00:00", "Z")]["negative"] == 1
+    eng_rows = [r for r in eng["rows"] if r["kind"] == "mention"]
+    assert [(r["bucket"], r["likes"]) for r in eng_rows] == [
+        (at(0).isoformat().replace("+00:00", "Z"), 21)
+    ]
 
     authors = await _get(client, "top-authors", limit=2)
     assert [(a["author_id"], a["posts"]) for a in authors["rows"]] == [("a1", 2), ("a2", 1)]
@@ -141,6 +150,8 @@ async def check_cases(client) -> None:
     assert rep["teams"]["legal"]["send_success_rate"] == 0.5
     assert rep["approval_turnaround"]["median"] == 120.0
     assert rep["failures_by_code"] == {"rate_limited": 1}
+    ten = next(r for r in rep["rows"] if r["bucket"] == at(0).isoformat().replace("+00:00", "Z"))
+    assert (ten["drafted"], ten["approved"], ten["sent"], ten["failed"]) == (1, 1, 2, 1)
 
 
 async def check_summary_and_formats(client) -> None:
