@@ -23,11 +23,11 @@ from chorus_router.domain.accountability import (
     Entry,
     chain,
     is_handoff,
+    paused_first_response,
     time_in_hands,
 )
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.idle import OWNER_TURN
-from chorus_router.domain.policy import AccountabilityPolicy
 from chorus_router.domain.sla import OPEN_FOR_SLA
 from chorus_router.snapshot import utc
 
@@ -42,19 +42,6 @@ def holder_team(payload: dict[str, Any], directory: Directory) -> str:
         return team
     involved = [t for t in payload.get("collaborators") or () if t in member.teams]
     return involved[0] if involved else (member.teams[0] if member.teams else team)
-
-
-def paused_first_response(policy: AccountabilityPolicy) -> frozenset[str]:
-    """Case statuses in which the first-response SLA stops (and cannot breach)."""
-    return (
-        frozenset(s for s, state in STATE_OF.items() if state in policy.sla_paused_states)
-        & OPEN_FOR_SLA
-    )
-
-
-def sla_statuses(policy: AccountabilityPolicy) -> list[str]:
-    """Statuses the SLA checker looks at: open ones, minus those the policy pauses."""
-    return sorted(OPEN_FOR_SLA - paused_first_response(policy))
 
 
 def _entry(row: Any) -> Entry:
@@ -142,7 +129,7 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
     known_set = set(known)
     history = await load_entries(session, known)
     watch = await load_watch(session, known)
-    paused = paused_first_response(policy)
+    paused = paused_first_response(policy.sla_paused_states)
     rows: list[dict[str, Any]] = []
     watch_put: dict[str, dict[str, Any]] = {}
     watch_drop: set[str] = set()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.casestore import Case, emit, load_book, save_book, update_cases
 from chorus_router.core import Uow
+from chorus_router.domain.accountability import sla_statuses
 from chorus_router.domain.assignment import Choice, Need
 from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.lifecycle import LOADED, next_status
 from chorus_router.domain.load import LoadBook
-from chorus_router.domain.sla import OPEN_FOR_SLA
 from chorus_router.snapshot import Snapshot, utc_row
 
 
@@ -135,7 +135,10 @@ class Casework:
                 .where(
                     t.c.sla_breached_at.is_(None),
                     t.c.first_response_at.is_(None),
-                    t.c.status.in_(sorted(OPEN_FOR_SLA)),
+                    # Statuses the accountability policy pauses cannot breach.
+                    t.c.status.in_(
+                        sla_statuses(self.uow.core.settings.router_accountability.sla_paused_states)
+                    ),
                     t.c.sla_due_at <= self.uow.now,
                 )
                 .order_by(t.c.sla_due_at)

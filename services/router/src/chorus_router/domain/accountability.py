@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chorus_router.domain.directory import Directory
+from chorus_router.domain.sla import OPEN_FOR_SLA
 
 STATE_OF: dict[str, str] = {
     "new": "open",
@@ -24,6 +25,17 @@ STATE_OF: dict[str, str] = {
     "replied": "waiting_customer",
 }
 STATES: tuple[str, ...] = ("open", "waiting_approval", "waiting_customer")
+
+
+def paused_first_response(paused_states: Iterable[str]) -> frozenset[str]:
+    """Case statuses in which the first-response SLA stops (and cannot breach)."""
+    paused = set(paused_states)
+    return frozenset(s for s, state in STATE_OF.items() if state in paused) & OPEN_FOR_SLA
+
+
+def sla_statuses(paused_states: Iterable[str]) -> list[str]:
+    """Statuses the SLA checker looks at: the open ones, minus those the policy pauses."""
+    return sorted(OPEN_FOR_SLA - paused_first_response(paused_states))
 
 
 @dataclass(frozen=True, slots=True)
