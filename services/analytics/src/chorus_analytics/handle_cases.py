@@ -126,4 +126,4 @@ async def _map_posts(
         old = fact_from_row(row)
         new = replace(old, team=team)
         await session.execute(update(p).where(p.c.post_id == old.post_id).values(team=team))
-        await apply_change(session, dialect, old, new)
+        await apply_change(session, old, new)

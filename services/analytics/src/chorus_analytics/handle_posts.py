@@ -65,9 +65,7 @@ async def team_of_post(session: AsyncSession, post_id: str) -> str:
     return team or ""
 
 
-async def apply_change(
-    session: AsyncSession, dialect: str, old: PostFact | None, new: PostFact | None
-) -> None:
+async def apply_change(session: AsyncSession, old: PostFact | None, new: PostFact | None) -> None:
     """Move the bucket contribution from ``old`` to ``new`` and keep the term index in step."""
     pending = store.pending(session)
     if old is not None:
@@ -130,11 +128,11 @@ async def on_post_received(event: Envelope, *, session: AsyncSession, runtime: R
     if current is None:
         fact = fact_of(pr, await team_of_post(session, pr.post.id))
         await session.execute(insert(t).values(**_row(fact, pr)))
-        await apply_change(session, runtime.dialect, None, fact)
+        await apply_change(session, None, fact)
         return
     if pr.revision <= current.revision:
         return  # the same or an older version of a post already counted
     old = fact_from_row(current)
     new = fact_of(pr, old.team)
     await session.execute(update(t).where(t.c.post_id == new.post_id).values(**_row(new, pr)))
-    await apply_change(session, runtime.dialect, old, new)
+    await apply_change(session, old, new)
