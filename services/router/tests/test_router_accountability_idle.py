@@ -1,0 +1,112 @@
+"""Idle owners: warned first, reassigned at the configured time and not a second before, the
+lead told; any work on a reply restarts the owner's window. The clock is injected."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from chorus_common.events import ReplyEvent, make_event
+from chorus_router import models
+from chorus_router.app import create_app
+from chorus_router.idling import idle_once
+from sqlalchemy import select
+
+from services.router.tests.router_accountability_support import (
+    T0,
+    Clock,
+    accountability,
+    cases,
+    settings,
+    wait_cases,
+)
+from services.router.tests.router_support import case_events, encode, make_post, post_event
+from tests.support.fixtures import running
+from tests.support.wait import wait_for
+
+POLICY = {"idle_minutes": {"P3": 60}, "idle_notice_fraction": 0.75, "idle_check_seconds": 3600}
+
+
+async def _notes(core, kind: str) -> list[dict]:
+    async with core.runtime.sessionmaker() as s:
+        t = models.notifications
+        rows = await s.execute(select(t).where(t.c.kind == kind))
+        return [dict(r) for r in rows.mappings()]
+
+
+@pytest.mark.unit
+async def test_idle_owner_is_warned_then_reassigned_at_the_configured_time_not_before(
+    memory_broker, sqlite_url
+) -> None:
+    clock = Clock()
+    app = create_app(settings(sqlite_url, POLICY), bus=memory_broker)
+    core = app.state.core
+    core.clock = clock
+    async with running(app) as client:
+        post = make_post("Where is my parcel? It is late", received_at=T0)  # P3
+        await memory_broker.append(encode([post_event(post)]))
+        (case,) = await wait_cases(client, 1, what="case")
+        owner = case["assignee"]
+        idle = (await accountability(client, case["id"]))["idle"]
+        assert idle["owner"] == owner
+        assert idle["reassign_at"] == (T0 + timedelta(minutes=60)).isoformat()
+
+        clock.now = T0 + timedelta(minutes=44, seconds=59)
+        assert (await idle_once(core)).noticed == 0
+        clock.now = T0 + timedelta(minutes=45)
+        assert (await idle_once(core)).noticed == 1
+        (warning,) = await _notes(core, "idle_warning")
+        assert warning["member_id"] == owner and warning["case_id"] == case["id"]
+        clock.now = T0 + timedelta(minutes=59, seconds=59)
+        out = await idle_once(core)
+        assert (out.noticed, out.reassigned) == (0, 0), "warned once, not moved early"
+        assert (await cases(client))[0]["assignee"] == owner
+
+        clock.now = T0 + timedelta(minutes=60)
+        assert (await idle_once(core)).reassigned == 1
+        (moved,) = await cases(client)
+        assert moved["assignee"] not in (None, owner)
+        assert moved["previous_assignee"] == owner
+        (lead_note,) = await _notes(core, "idle_reassigned")
+        assert lead_note["member_id"] == "sam", "the support lead sees it"
+
+        async def reassigned():
+            evs = [e for e in case_events(memory_broker, case["id"]) if e.type == "case.reassigned"]
+            return evs or None
+
+        (ev,) = await wait_for(reassigned, what="case.reassigned")
+        assert f"owner {owner} idle for 60 min" in ev.payload["reason"]
+        # The new owner's window starts now.
+        assert (await accountability(client, case["id"]))["idle"]["since"] == clock.now.isoformat()
+
+
+@pytest.mark.unit
+async def test_work_on_a_reply_restarts_the_owner_window(memory_broker, sqlite_url) -> None:
+    clock = Clock()
+    app = create_app(settings(sqlite_url, POLICY), bus=memory_broker)
+    core = app.state.core
+    core.clock = clock
+    async with running(app) as client:
+        await memory_broker.append(
+            encode([post_event(make_post("My parcel is late", received_at=T0))])
+        )
+        (case,) = await wait_cases(client, 1, what="case")
+        clock.now = T0 + timedelta(minutes=40)
+        drafted = make_event(
+            "reply.drafted",
+            ReplyEvent(reply_id="d1", case_id=case["id"], status="draft"),
+            producer="test",
+        )
+        await memory_broker.append(encode([drafted]))
+
+        async def restarted():
+            idle = (await accountability(client, case["id"]))["idle"]
+            return idle["since"] == clock.now.isoformat() or None
+
+        await wait_for(restarted, what="idle window restarted by the draft")
+        clock.now = T0 + timedelta(minutes=60)
+        assert (await idle_once(core)).reassigned == 0
+        clock.now = T0 + timedelta(minutes=85)
+        assert (await idle_once(core)).noticed == 1
+        clock.now = T0 + timedelta(minutes=100)
+        assert (await idle_once(core)).reassigned == 1
