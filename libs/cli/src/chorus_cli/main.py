@@ -14,6 +14,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.ops",
     "chorus_cli.replay",
     "chorus_cli.report",
+    "chorus_cli.routing",
 )
 
 
