@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
-from chorus_router.api import whatif as whatif_api
 from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
+from chorus_router.api import whatif as whatif_api
 from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
