@@ -1,56 +1,206 @@
-"""Consume throughput of analytics (posts through the memory bus into SQLite or PostgreSQL).
+"""Consume throughput of analytics on SQLite or PostgreSQL, with realistic mixed traffic.
 
-``uv run python -m services.analytics.tests.analytics_bench [N] [DATABASE_URL]``
+``uv run python -m services.analytics.tests.analytics_bench [options]``
+
+* ``--mode handler`` (default) times the consumer's batch handler alone on decoded
+  envelopes, in batches of ``--batch`` (what analytics itself costs);
+  ``--mode app`` pushes the encoded events through the in-memory bus and the consumer loop
+  (adds envelope decoding, which lives in libs/common).
+* ``--db sqlite|postgresql|URL``; ``postgresql`` creates and drops a scratch database.
+* ``--profile out.html`` writes a pyinstrument profile of the timed part.
+* ``--dump out.json`` writes every analytics table (sorted) so two versions of the code can
+  be compared row for row on the same traffic.
+
+Posts/s counts ``post.received`` events (each comes with ~2 case events and a few replies).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
+import cProfile
+import json
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
+from chorus_analytics import models
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.bus.memory import MemoryBroker
+from chorus_common.events import Envelope
+from sqlalchemy import func, select
 
-from services.analytics.tests.analytics_kit import at, encode, post_event
-from tests.support.fixtures import FAST_KAFKA_ENV, running
+from services.analytics.tests.analytics_kit import encode
+from services.analytics.tests.analytics_traffic import Traffic, generate
+from tests.support.fixtures import FAST_KAFKA_ENV, _pg_exec, running
+
+TABLES = [
+    t for name, t in sorted(models.metadata.tables.items()) if name not in ("analytics_outbox",)
+]
 
 
-async def bench(n: int, url: str) -> float:
-    broker = MemoryBroker(partitions=4)
-    settings = AnalyticsSettings(
-        database_url=url, spike_check_seconds=0, metrics_refresh_seconds=0, **FAST_KAFKA_ENV
-    )
-    app = create_app(settings, bus=broker)
-    posts = [
-        post_event(
-            f"b{i}",
-            channel=f"ch{i % 7}",
-            sentiment=("negative", "positive", "neutral")[i % 3],
-            author=f"u{i % 300}",
-            created=at(i / 10),
-            keywords=(f"k{i % 40}",),
-            text="#deal of the day",
+@asynccontextmanager
+async def database(kind: str) -> AsyncIterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/bench.db"
+    elif kind == "postgresql":
+        name = f"chorus_bench_{uuid.uuid4().hex[:10]}"
+        await _pg_exec(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        yield kind
+
+
+async def _drive_handler(app: Any, events: list[Envelope], batch: int) -> None:
+    handle = app.state.batch_handler
+    for i in range(0, len(events), batch):
+        await handle(events[i : i + batch])
+
+
+async def _drive_app(app: Any, broker: MemoryBroker, events: list[Envelope], batch: int) -> None:
+    runtime = app.state.runtime
+    msgs = encode(events)
+    fed = 0
+    # Feed in arrival order with a bounded lag, so batches mix posts and case events.
+    for i in range(0, len(msgs), batch):
+        while fed - sum(c.handled for c in runtime.consumers) > 2 * batch:
+            await asyncio.sleep(0.002)
+        await broker.append(msgs[i : i + batch])
+        fed += len(msgs[i : i + batch])
+    while sum(c.handled for c in runtime.consumers) < len(msgs):
+        await asyncio.sleep(0.002)
+
+
+async def check(app: Any, traffic: Traffic) -> None:
+    """The aggregates add up to the traffic: every post once, in its case's final team."""
+    pb = models.post_buckets
+    async with app.state.runtime.sessionmaker() as s:
+        total = (await s.execute(select(func.sum(pb.c.posts)).where(pb.c.grain == "d"))).scalar()
+        by_team = dict(
+            (
+                await s.execute(
+                    select(pb.c.team, func.sum(pb.c.posts))
+                    .where(pb.c.grain == "d")
+                    .group_by(pb.c.team)
+                )
+            ).all()
         )
-        for i in range(n)
-    ]
-    async with running(app):
-        runtime = app.state.runtime
-        started = time.perf_counter()
-        await broker.append(encode(posts))
-        while sum(c.handled for c in runtime.consumers) < n:
-            await asyncio.sleep(0.05)
-        return n / (time.perf_counter() - started)
+    expected: dict[str, int] = {}
+    for team in traffic.team_of_post.values():
+        expected[team] = expected.get(team, 0) + 1
+    assert total == traffic.distinct_posts, (total, traffic.distinct_posts)
+    assert {k: v for k, v in by_team.items() if v} == expected, (by_team, expected)
+
+
+async def dump(app: Any, path: str) -> None:
+    out: dict[str, list[list[Any]]] = {}
+    async with app.state.runtime.sessionmaker() as s:
+        for t in TABLES:
+            rows = (await s.execute(select(t))).all()
+            out[t.name] = sorted(
+                [[round(v, 6) if isinstance(v, float) else _plain(v) for v in r] for r in rows],
+                key=repr,
+            )
+    with open(path, "w") as f:
+        json.dump(out, f, indent=0, default=str)
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "isoformat"):
+        return v.replace(tzinfo=None).isoformat() if v.tzinfo else v.isoformat()
+    return v
+
+
+@contextmanager
+def profiled(path: str | None) -> Iterator[None]:
+    """pyinstrument (wall clock; ``.html`` or text) or, for ``.prof``, cProfile on CPU time
+    (the machine is shared: CPU time shows where this process spends, not where it waits)."""
+    if not path:
+        yield
+    elif path.endswith(".prof"):
+        prof = cProfile.Profile(time.process_time)
+        prof.enable()
+        yield
+        prof.disable()
+        prof.dump_stats(path)
+    else:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(async_mode="enabled")
+        profiler.start()
+        yield
+        profiler.stop()
+        with open(path, "w") as f:
+            html = path.endswith(".html")
+            f.write(profiler.output_html() if html else profiler.output_text(show_all=False))
+
+
+async def bench(args: argparse.Namespace, traffic: Traffic) -> dict[str, float]:
+    events = (
+        [Envelope.from_bytes(e.to_bytes()) for e in traffic.events]
+        if args.mode == "handler"
+        else traffic.events
+    )
+    async with database(args.db) as url:
+        broker = MemoryBroker(partitions=4)
+        settings = AnalyticsSettings(
+            database_url=url,
+            spike_check_seconds=0,
+            metrics_refresh_seconds=0,
+            consumer_enabled=args.mode == "app",
+            kafka_max_poll_records=args.batch,
+            **FAST_KAFKA_ENV,
+        )
+        app = create_app(settings, bus=broker)
+        async with running(app):
+            drive: Callable[[], Any] = (
+                (lambda: _drive_handler(app, events, args.batch))
+                if args.mode == "handler"
+                else (lambda: _drive_app(app, broker, events, args.batch))
+            )
+            with profiled(args.profile):
+                wall, cpu = time.perf_counter(), time.process_time()
+                await drive()
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            await check(app, traffic)
+            if args.dump:
+                await dump(app, args.dump)
+    return {
+        "posts_per_s": traffic.posts / wall,
+        "events_per_s": len(traffic.events) / wall,
+        "posts_per_cpu_s": traffic.posts / cpu,
+        "wall_s": wall,
+    }
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
-    with tempfile.TemporaryDirectory() as tmp:
-        url = sys.argv[2] if len(sys.argv) > 2 else f"sqlite+aiosqlite:///{tmp}/bench.db"
-        rate = asyncio.run(bench(n, url))
-    print(f"{n} posts: {rate:.0f} posts/s into {url.split(':')[0]}")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=5000)
+    ap.add_argument("--db", default="sqlite", help="sqlite, postgresql or a database URL")
+    ap.add_argument("--mode", choices=("handler", "app"), default="handler")
+    ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--repeat", type=int, default=1, help="runs; the best is reported")
+    ap.add_argument("--profile")
+    ap.add_argument("--dump")
+    args = ap.parse_args()
+    traffic = generate(args.posts)
+    runs = [asyncio.run(bench(args, traffic)) for _ in range(args.repeat)]
+    best = max(runs, key=lambda r: r["posts_per_s"])
+    each = ", ".join(f"{r['posts_per_s']:.0f}" for r in runs)
+    print(
+        f"{args.mode} {args.db.split(':')[0]} {traffic.posts} posts / {len(traffic.events)} "
+        f"events, batch {args.batch}: {best['posts_per_s']:.0f} posts/s "
+        f"({best['events_per_s']:.0f} events/s; {best['posts_per_cpu_s']:.0f} posts per CPU-s "
+        f"of the process) [runs: {each}]"
+    )
 
 
 if __name__ == "__main__":

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from chorus_common import topics
-from chorus_common.consume import dispatcher
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_analytics import models, prom, spikes_job
 from chorus_analytics.api import reports
-from chorus_analytics.handlers import HANDLERS
+from chorus_analytics.consumer import batch_handler
 from chorus_analytics.settings import AnalyticsSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -25,9 +24,8 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
         outbox_table=models.outbox,
         bus=bus,
     )
-    runtime.add_consumer(
-        "all", topics.ALL_TOPICS, dispatcher(runtime, processed=models.processed, handlers=HANDLERS)
-    )
+    handler = batch_handler(runtime)
+    runtime.add_consumer("all", topics.ALL_TOPICS, handler)
     collector = prom.AnalyticsCollector()
     runtime.metrics.registry.register(collector)
     if settings.metrics_refresh_seconds > 0:
@@ -43,4 +41,5 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
     )
     app.state.collector = collector
     app.state.spike_watch = watch
+    app.state.batch_handler = handler  # the consumer's batch handler (benchmarks drive it)
     return app

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from chorus_common.events import Envelope, PostReceived
-from chorus_common.runtime import Runtime
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_analytics import models, store
-from chorus_analytics.domain.facts import PostFact, add_post
+from chorus_analytics.domain.facts import PostFact
 from chorus_analytics.domain.text import sentiment_label, terms
 from chorus_analytics.domain.timebuckets import as_utc
+from chorus_analytics.unit import Unit
 
 
 def fact_of(pr: PostReceived, team: str) -> PostFact:
@@ -35,63 +33,23 @@ def fact_of(pr: PostReceived, team: str) -> PostFact:
     )
 
 
-def fact_from_row(row: Any) -> PostFact:
+def fact_from_row(row: Mapping[str, Any]) -> PostFact:
     return PostFact(
-        post_id=row.post_id,
-        platform=row.platform,
-        channel=row.channel,
-        kind=row.kind,
-        lang=row.lang,
-        sentiment=row.sentiment,
-        sentiment_score=row.sentiment_score,
-        team=row.team,
-        created_at=as_utc(row.created_at),
-        likes=row.likes,
-        shares=row.shares,
-        replies=row.replies,
-        views=row.views,
-        terms=tuple(row.terms),
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel=row["channel"],
+        kind=row["kind"],
+        lang=row["lang"],
+        sentiment=row["sentiment"],
+        sentiment_score=row["sentiment_score"],
+        team=row["team"],
+        created_at=as_utc(row["created_at"]),
+        likes=row["likes"],
+        shares=row["shares"],
+        replies=row["replies"],
+        views=row["views"],
+        terms=tuple(row["terms"]),
     )
-
-
-async def team_of_post(session: AsyncSession, post_id: str) -> str:
-    """The team of the post's case, if a case event mapped it already; else ``""``."""
-    pc, c = models.post_cases, models.cases
-    team = (
-        await session.execute(
-            select(c.c.team).join(pc, pc.c.case_id == c.c.case_id).where(pc.c.post_id == post_id)
-        )
-    ).scalar_one_or_none()
-    return team or ""
-
-
-async def apply_change(session: AsyncSession, old: PostFact | None, new: PostFact | None) -> None:
-    """Move the bucket contribution from ``old`` to ``new`` and keep the term index in step."""
-    pending = store.pending(session)
-    if old is not None:
-        add_post(pending.posts, pending.terms, old, -1)
-    if new is not None:
-        add_post(pending.posts, pending.terms, new, 1)
-    if new is not None and (
-        old is None or old.terms != new.terms or old.sentiment != new.sentiment
-    ):
-        t = models.post_terms
-        if old is not None:
-            await session.execute(delete(t).where(t.c.post_id == new.post_id))
-        if new.terms:
-            await session.execute(
-                insert(t),
-                [
-                    {
-                        "post_id": new.post_id,
-                        "term": term,
-                        "channel": new.channel,
-                        "negative": new.negative,
-                        "created_at": new.created_at,
-                    }
-                    for term in new.terms
-                ],
-            )
 
 
 def _row(fact: PostFact, pr: PostReceived) -> dict[str, Any]:
@@ -120,19 +78,24 @@ def _row(fact: PostFact, pr: PostReceived) -> dict[str, Any]:
     }
 
 
-async def on_post_received(event: Envelope, *, session: AsyncSession, runtime: Runtime) -> None:
+async def team_of_post(unit: Unit, post_id: str) -> str:
+    """The team of the post's case, if a case event mapped it already; else ``""``."""
+    case_id = await unit.case_of_post(post_id)
+    case = await unit.cases.get(case_id) if case_id else None
+    return (case["team"] if case else None) or ""
+
+
+async def on_post_received(event: Envelope, pr: PostReceived, *, unit: Unit) -> None:
     """Count a post once (keyed by post id); a newer revision replaces its contribution."""
-    pr: PostReceived = event.parsed()
-    t = models.posts
-    current = (await session.execute(select(t).where(t.c.post_id == pr.post.id))).first()
+    current = await unit.posts.get(pr.post.id)
     if current is None:
-        fact = fact_of(pr, await team_of_post(session, pr.post.id))
-        await session.execute(insert(t).values(**_row(fact, pr)))
-        await apply_change(session, None, fact)
+        fact = fact_of(pr, await team_of_post(unit, pr.post.id))
+        unit.posts.put(_row(fact, pr))
+        unit.apply_change(None, fact)
         return
-    if pr.revision <= current.revision:
+    if pr.revision <= current["revision"]:
         return  # the same or an older version of a post already counted
     old = fact_from_row(current)
     new = fact_of(pr, old.team)
-    await session.execute(update(t).where(t.c.post_id == new.post_id).values(**_row(new, pr)))
-    await apply_change(session, old, new)
+    unit.posts.put(_row(new, pr))
+    unit.apply_change(old, new)

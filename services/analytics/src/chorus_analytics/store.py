@@ -1,25 +1,19 @@
-"""Bucket deltas: summed per consumer batch, written once at commit as
-``INSERT … ON CONFLICT DO UPDATE SET m = m + excluded.m`` (executemany, cached statement).
-
-Handlers add to :func:`pending` deltas; a ``before_commit`` hook on the batch's session
-writes them inside the same transaction as the facts and the processed-event ids, so a
-batch is counted entirely or not at all.
-"""
+"""Bucket deltas: summed per consumer batch and written once, inside the batch's
+transaction, as ``INSERT … ON CONFLICT DO UPDATE SET m = m + excluded.m`` (executemany,
+cached statement), so a batch is counted entirely or not at all."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from chorus_analytics import models
 from chorus_analytics.domain.facts import Deltas
-
-_KEY = "chorus_analytics_pending"
 
 
 @dataclass(slots=True)
@@ -36,6 +30,7 @@ class Pending:
         ]
 
 
+@cache
 def upsert_add(dialect: str, table: Table, measures: tuple[str, ...]) -> Any:
     keys = [c.name for c in table.primary_key.columns]
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -50,23 +45,9 @@ def rows_of(table: Table, deltas: Deltas) -> list[dict[str, Any]]:
     return [{**dict(zip(keys, k, strict=True)), **v} for k, v in deltas.nonzero()]
 
 
-def _flush(sync_session: Session) -> None:
-    pending: Pending | None = sync_session.info.pop(_KEY, None)
-    if pending is None:
-        return
-    bind = sync_session.get_bind()
+async def write(session: AsyncSession, dialect: str, pending: Pending) -> None:
+    """Add the batch's deltas to the bucket tables."""
     for table, deltas in pending.tables():
         rows = rows_of(table, deltas)
         if rows:
-            sync_session.execute(upsert_add(bind.dialect.name, table, deltas.measures), rows)
-
-
-def pending(session: AsyncSession) -> Pending:
-    """The batch's bucket deltas (written when ``session`` commits)."""
-    info = session.sync_session.info
-    if _KEY not in info:
-        info[_KEY] = Pending()
-        if not event.contains(session.sync_session, "before_commit", _flush):
-            event.listen(session.sync_session, "before_commit", _flush)
-    found: Pending = info[_KEY]
-    return found
+            await session.execute(upsert_add(dialect, table, deltas.measures), rows)
