@@ -5,7 +5,7 @@ Called by ``make bench``: ``routing_decisions_per_second(n)``.
 
 from __future__ import annotations
 
-import itertools
+import asyncio
 import random
 import time
 from collections import deque
@@ -100,8 +100,70 @@ def routing_decisions_per_second(n: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    for n in itertools.islice((2000, 20000), 2):
-        print(routing_decisions_per_second(n))
+    import sys
+    import tempfile
+
+    print(routing_decisions_per_second(20000))
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    with tempfile.TemporaryDirectory() as tmp:
+        print(pipeline_posts_per_second(n, f"sqlite+aiosqlite:///{tmp}/bench.db"))
+
+
+async def _pipeline(n: int, database_url: str, batch: int) -> dict[str, Any]:
+    from chorus_common.bus.base import OutMessage
+    from chorus_common.bus.memory import MemoryBroker
+    from chorus_common.events import PostReceived, event_key, make_event
+    from sqlalchemy import func, select, update
+
+    from chorus_router import models
+    from chorus_router.app import create_app
+    from chorus_router.settings import RouterSettings
+
+    broker = MemoryBroker(partitions=4)
+    settings = RouterSettings(
+        database_url=database_url,
+        kafka_max_poll_records=batch,
+        log_json=True,
+        log_level="WARNING",
+        router_release_seconds=60,
+        router_sla_check_seconds=3600,
+    )
+    app = create_app(settings, bus=broker)
+    core = app.state.core
+    async with app.router.lifespan_context(app):
+        async with core.unit() as uow:  # room for everyone: measure routing, not queueing
+            await uow.session.execute(update(models.members).values(capacity=1_000_000))
+            await uow.session.execute(
+                update(models.versions).values(version=models.versions.c.version + 1)
+            )
+        msgs = []
+        for post in _posts(n, seed=3):
+            env = make_event("post.received", PostReceived(post=post), producer="bench")
+            msgs.append(OutMessage(env.topic, event_key(env).encode(), env.to_bytes()))
+        started = time.perf_counter()
+        await broker.append(msgs)
+        done = 0
+        while done < n:
+            await asyncio.sleep(0.05)
+            async with core.runtime.sessionmaker() as s:
+                done = (
+                    await s.execute(select(func.count()).select_from(models.cases))
+                ).scalar_one()
+        routed = time.perf_counter() - started
+        while len(broker.records("chorus.cases.v1")) < 2 * n:  # noqa: ASYNC110 (polling a counter)
+            await asyncio.sleep(0.05)
+        published = time.perf_counter() - started
+    return {
+        "n": n,
+        "database": database_url.split(":", 1)[0],
+        "routed_posts_per_second": round(n / routed, 1),
+        "published_posts_per_second": round(n / published, 1),
+    }
+
+
+def pipeline_posts_per_second(n: int, database_url: str, batch: int = 500) -> dict[str, Any]:
+    """Posts routed per second through the consumer, database and outbox (memory bus)."""
+    return asyncio.run(_pipeline(n, database_url, batch))
 
 
 if __name__ == "__main__":

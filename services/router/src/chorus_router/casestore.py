@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from chorus_common.db import insert_ignore
 from chorus_common.events import CaseEvent
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from chorus_router import models
 from chorus_router.core import Uow
@@ -46,13 +49,49 @@ def payload(case: Case) -> CaseEvent:
     )
 
 
-def emit(uow: Uow, type_: str, case: Case, reason: str | None = None) -> None:
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def payload_dict(case: Case) -> dict[str, Any]:
+    """``payload(case).model_dump(mode="json")`` without the validation cost (hot path)."""
+    return {
+        "case_id": case["id"],
+        "thread_id": case["thread_id"],
+        "status": case["status"],
+        "team": case["team"],
+        "collaborators": list(case["collaborators"]),
+        "assignee": case["assignee"],
+        "previous_assignee": case["previous_assignee"],
+        "priority": case["priority"],
+        "sla_due_at": _iso(case["sla_due_at"]),
+        "tags": list(case["tags"]),
+        "approvals_required": list(case["approvals"]),
+        "platform": case["platform"],
+        "channel": case["channel"],
+        "post_ids": list(case["post_ids"]),
+        "latest_post_id": case["latest_post_id"],
+        "post_received_at": _iso(case["post_received_at"]),
+        "opened_at": _iso(case["opened_at"]),
+        "reason": case["reason"] or None,
+        "decision": case["decision"],
+        "version": case["version"],
+    }
+
+
+def emit(
+    uow: Uow, type_: str, case: Case, reason: str | None = None, trace_id: str | None = None
+) -> None:
     """Record a change on ``case`` (version + 1) and stage its event."""
     case["version"] += 1
     case["updated_at"] = uow.now
     if reason is not None:
         case["reason"] = reason
-    uow.emit(type_, payload(case))
+    uow.emit_raw(
+        type_, payload_dict(case), post_received_at=case["post_received_at"], trace_id=trace_id
+    )
 
 
 async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
@@ -64,18 +103,19 @@ async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
 async def fetch_by_threads(
     session: AsyncSession, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], Case]:
-    keys = list(set(keys))
-    if not keys:
+    """Cases of these (platform, thread) conversations; one indexed query per 500 threads."""
+    wanted = set(keys)
+    if not wanted:
         return {}
     t = models.cases
+    threads = sorted({k[1] for k in wanted})
     out: dict[tuple[str, str], Case] = {}
-    for i in range(0, len(keys), 400):
-        chunk = keys[i : i + 400]
-        rows = await session.execute(
-            select(t).where(tuple_(t.c.platform, t.c.thread_id).in_(chunk))
-        )
+    for i in range(0, len(threads), 500):
+        rows = await session.execute(select(t).where(t.c.thread_id.in_(threads[i : i + 500])))
         for r in rows.mappings():
-            out[(r["platform"], r["thread_id"])] = utc_row(r)
+            key = (r["platform"], r["thread_id"])
+            if key in wanted:
+                out[key] = utc_row(r)
     return out
 
 
@@ -109,6 +149,14 @@ async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
     await conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in MUTABLE}} for r in rows])
 
 
+def insert_ignore_many(dialect: str, table: Table, keys: Sequence[str]) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` to run with a list of rows (executemany: compiled
+    once and cached, unlike a multi-VALUES statement whose size changes every batch)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
 async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
     rows = [
         {"case_id": c["id"], "team": t}
@@ -116,7 +164,8 @@ async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Ca
         for t in dict.fromkeys([c["team"], *c["collaborators"]])
     ]
     if rows:
-        await session.execute(insert_ignore(dialect, models.case_teams, rows, ["case_id", "team"]))
+        stmt = insert_ignore_many(dialect, models.case_teams, ("case_id", "team"))
+        await session.execute(stmt, rows)
 
 
 async def load_book(session: AsyncSession) -> LoadBook:

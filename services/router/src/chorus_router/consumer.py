@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from itertools import groupby
 
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.db import insert_ignore
 from chorus_common.events import Envelope
 from sqlalchemy import select
 
 from chorus_router import models
+from chorus_router.casestore import insert_ignore_many
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HandlerFn
 
@@ -46,12 +46,8 @@ def batch_dispatcher(core: RouterCore, handlers: Mapping[str, HandlerFn]) -> Bat
                 await handler(list(run), uow=uow)
             if fresh:
                 await uow.session.execute(
-                    insert_ignore(
-                        core.runtime.dialect,
-                        p,
-                        [{"event_id": str(e.event_id)} for e in fresh],
-                        ["event_id"],
-                    )
+                    insert_ignore_many(core.runtime.dialect, p, ("event_id",)),
+                    [{"event_id": str(e.event_id)} for e in fresh],
                 )
 
     return handle

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import CaseEvent, Envelope, make_event, utcnow
+import orjson
+from chorus_common.events import SCHEMA_VERSION, CaseEvent, Envelope, make_event, utcnow
 from chorus_common.runtime import Runtime
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +23,27 @@ from chorus_router.snapshot import SnapshotCache
 
 # Serialises assignment across router instances on PostgreSQL (capacity stays exact).
 _PG_LOCK_KEY = 0x43_48_52_54
+
+
+class FastEnvelope(Envelope):
+    """An envelope built from an already JSON-ready payload; serialised with orjson directly.
+
+    Same bytes on the wire as :meth:`Envelope.to_bytes` gives (checked in the tests), a
+    fraction of the cost on the routing hot path."""
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(
+            {
+                "event_id": str(self.event_id),
+                "type": self.type,
+                "schema_version": self.schema_version,
+                "occurred_at": self.occurred_at,
+                "producer": self.producer,
+                "trace_id": self.trace_id,
+                "payload": self.payload,
+            },
+            option=orjson.OPT_UTC_Z,
+        )
 
 
 @dataclass(slots=True)
@@ -40,6 +63,32 @@ class Uow:
         self.events.append(make_event(type_, payload, producer="router", trace_id=trace_id))
         if type_ in ("case.assigned", "case.reassigned") and payload.post_received_at:
             self.assigned_from.append(payload.post_received_at)
+
+    def emit_raw(
+        self,
+        type_: str,
+        payload: dict[str, Any],
+        *,
+        post_received_at: datetime | None,
+        trace_id: str | None = None,
+    ) -> None:
+        """Stage an event whose payload is already a JSON-ready ``CaseEvent`` dict.
+
+        The hot path: it skips re-validating what :func:`casestore.payload_dict` built (its
+        shape is checked against ``CaseEvent`` in the tests)."""
+        self.events.append(
+            FastEnvelope.model_construct(
+                event_id=uuid.uuid4(),
+                type=type_,
+                schema_version=SCHEMA_VERSION,
+                occurred_at=self.now,
+                producer="router",
+                trace_id=trace_id or uuid.uuid4().hex,
+                payload=payload,
+            )
+        )
+        if type_ in ("case.assigned", "case.reassigned") and post_received_at:
+            self.assigned_from.append(post_received_at)
 
 
 class RouterCore:

@@ -16,9 +16,16 @@ from chorus_common.events import Envelope
 class Item:
     seq: int
     event: str
-    data: dict[str, Any]
+    payload: dict[str, Any]
     teams: tuple[str, ...]
     member: str | None = None  # notifications: only this member (and admins) see it
+    event_id: str | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self.event_id is None:
+            return self.payload
+        return {**self.payload, "event_id": self.event_id}
 
 
 Filter = Callable[[Item], bool]
@@ -48,8 +55,9 @@ class Hub:
                 Item(
                     next(self._seq),
                     e.type,
-                    {**p, "event_id": str(e.event_id)},
+                    p,
                     tuple(t for t in teams if t),
+                    event_id=str(e.event_id),
                 )
             )
         for n in notes:

@@ -117,6 +117,7 @@ cases = Table(
     Index("ix_router_cases_opened", "opened_at", "id"),
     Index("ix_router_cases_updated", "updated_at", "id"),
     Index("ix_router_cases_sla", "sla_due_at"),
+    Index("ix_router_cases_thread", "thread_id"),
 )
 
 # One row per post: a post belongs to exactly one case, so redelivery never doubles a case.

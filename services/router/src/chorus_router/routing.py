@@ -136,13 +136,13 @@ class BatchRouter:
             case["status"] = "queued"
             if not c.never_alone:
                 self.queued.add(c.team)
-            emit(uow, "case.opened", case)
+            emit(uow, "case.opened", case, trace_id=trace_id)
             return case
-        emit(uow, "case.opened", case)
+        emit(uow, "case.opened", case, trace_id=trace_id)
         case["status"] = next_status("new", "assign")
         case["assignee"] = choice.member
         case["assigned_at"] = uow.now
-        emit(uow, "case.assigned", case)
+        emit(uow, "case.assigned", case, trace_id=trace_id)
         return case
 
     def follow_up(self, case: Case, post: Post, is_update: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -74,6 +75,10 @@ class Member:
         return any(s.covers(wd, minute) for s in self.shifts)
 
     def unavailable_reason(self, now: datetime) -> str | None:
+        """Why the member cannot take a case at ``now`` (None: they can)."""
+        return _unavailable_reason(self, now)
+
+    def _unavailable_reason(self, now: datetime) -> str | None:
         if not self.active:
             return "inactive"
         state = self.effective_availability(now)
@@ -86,6 +91,12 @@ class Member:
             local = now.astimezone(ZoneInfo(self.timezone)).strftime("%a %H:%M")
             return f"outside working hours ({local} {self.timezone})"
         return None
+
+
+@lru_cache(maxsize=8192)
+def _unavailable_reason(member: Member, now: datetime) -> str | None:
+    # A batch asks the same question for every post: memoised per (member, instant).
+    return member._unavailable_reason(now)
 
 
 @dataclass(frozen=True, slots=True)
