@@ -137,3 +137,10 @@ def buzz_event(subject: str, state: str = "raised", keyword: str | None = None) 
         AlertEvent(alert_id=f"al-{subject}-{state}", subject=subject, state=state, keyword=keyword),
         producer="test",
     )
+
+
+async def always_working(client: Any, members: tuple[str, ...], headers: dict[str, str]) -> None:
+    """Clear these members' working hours so a test does not depend on the hour it runs at."""
+    for m in members:
+        r = await client.patch(f"/v1/members/{m}", json={"working_hours": []}, headers=headers)
+        assert r.status_code == 200, r.text

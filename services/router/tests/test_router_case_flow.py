@@ -9,6 +9,7 @@ from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings
 
 from services.router.tests.router_support import (
+    always_working,
     case_events,
     encode,
     make_post,
@@ -19,6 +20,7 @@ from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
 ADMIN = auth("admin")
+SUPPORT = ("sam", "tom", "uma", "victor")
 
 
 def _settings(url: str, **kw: Any) -> RouterSettings:
@@ -123,6 +125,7 @@ async def test_lead_reassigns_with_if_match_and_member_hands_back(
 ) -> None:
     app = create_app(_settings(sqlite_url), bus=memory_broker)
     async with running(app) as client:
+        await always_working(client, SUPPORT, ADMIN)
         await memory_broker.append(encode([post_event(make_post("I want a refund"))]))
         (case,) = await wait_for(lambda: _cases(client), what="case")
         cid, owner = case["id"], case["assignee"]
@@ -159,6 +162,7 @@ async def test_lead_reassigns_with_if_match_and_member_hands_back(
 async def test_replies_move_the_case_and_new_posts_reopen_it(memory_broker, sqlite_url) -> None:
     app = create_app(_settings(sqlite_url), bus=memory_broker)
     async with running(app) as client:
+        await always_working(client, SUPPORT, ADMIN)
         first = make_post("Mon compte est bloqué", lang="fr", thread_id="x:acc")
         await memory_broker.append(encode([post_event(first)]))
         (case,) = await wait_for(lambda: _cases(client), what="case")
