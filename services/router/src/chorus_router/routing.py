@@ -245,11 +245,13 @@ class BatchRouter:
             case["assigned_at"] = self.uow.now
 
 
-def _parse(events: Sequence[Envelope]) -> list[tuple[Envelope, PostReceived, Post]]:
+def _parse(
+    events: Sequence[Envelope], enrich: bool
+) -> list[tuple[Envelope, PostReceived, Post]]:
     out = []
     for e in events:
         pr: PostReceived = e.parsed()
-        post, _ = with_signals(pr.post)
+        post = with_signals(pr.post)[0] if enrich else pr.post
         out.append((e, pr, post))
     return out
 
@@ -257,7 +259,7 @@ def _parse(events: Sequence[Envelope]) -> list[tuple[Envelope, PostReceived, Pos
 async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
     """Open, update or reopen cases for a batch of posts; a post id is never in two cases."""
     session, core = uow.session, uow.core
-    items = _parse(events)
+    items = _parse(events, core.settings.router_enrich_missing)
     snap = await core.cache.get(session)
     known = await known_posts(session, [p.id for _e, _pr, p in items])
     cases = await fetch_by_threads(session, [(p.platform, p.thread_id) for _e, _pr, p in items])
