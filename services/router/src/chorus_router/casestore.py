@@ -8,7 +8,7 @@ from typing import Any
 
 from chorus_common.db import insert_ignore
 from chorus_common.events import CaseEvent
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -166,6 +166,15 @@ async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Ca
     if rows:
         stmt = insert_ignore_many(dialect, models.case_teams, ("case_id", "team"))
         await session.execute(stmt, rows)
+
+
+async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[Case]) -> None:
+    """Make the visibility rows match each case's owner and collaborators (edits, crises)."""
+    if not cases:
+        return
+    t = models.case_teams
+    await session.execute(delete(t).where(t.c.case_id.in_([c["id"] for c in cases])))
+    await add_case_teams(session, dialect, cases)
 
 
 async def load_book(session: AsyncSession) -> LoadBook:

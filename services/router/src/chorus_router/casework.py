@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import select
 
 from chorus_router import models
-from chorus_router.casestore import Case, emit, load_book, save_book, update_cases
+from chorus_router.casestore import (
+    Case,
+    emit,
+    load_book,
+    save_book,
+    sync_case_teams,
+    update_cases,
+)
 from chorus_router.core import Uow
 from chorus_router.domain.accountability import sla_statuses
 from chorus_router.domain.assignment import Choice, Need
@@ -71,6 +78,7 @@ class Casework:
 
     async def save(self, cases: list[Case]) -> None:
         await update_cases(self.uow.session, cases)
+        await sync_case_teams(self.uow.session, self.uow.core.runtime.dialect, cases)
         await save_book(self.uow.session, self.uow.core.runtime.dialect, self.book)
 
     def choose(
