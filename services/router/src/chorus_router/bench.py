@@ -120,15 +120,16 @@ async def _pipeline(n: int, database_url: str, batch: int, accountability: bool)
     from chorus_router.settings import RouterSettings
 
     broker = MemoryBroker(partitions=4)
-    settings = RouterSettings(
-        database_url=database_url,
-        kafka_max_poll_records=batch,
-        log_json=True,
-        log_level="WARNING",
-        router_release_seconds=60,
-        router_sla_check_seconds=3600,
-        **({} if accountability else {"router_accountability": {"record_posts": False}}),
-    )
+    overrides: dict[str, Any] = {
+        "database_url": database_url,
+        "kafka_max_poll_records": batch,
+        "log_level": "WARNING",
+        "router_release_seconds": 60,
+        "router_sla_check_seconds": 3600,
+    }
+    if not accountability:
+        overrides["router_accountability"] = {"record_posts": False}
+    settings = RouterSettings.model_validate(overrides)
     app = create_app(settings, bus=broker)
     core = app.state.core
     if not accountability:
