@@ -8,9 +8,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
-from chorus_common.db import insert_ignore
+import orjson
 from chorus_common.events import Envelope
 from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from chorus_router import models
 from chorus_router.accountability import record
@@ -55,14 +57,15 @@ async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
                 "post_id": post["id"],
                 "case_id": case_id_for(post["platform"], post["thread_id"]),
                 "received_at": datetime.fromisoformat(post["received_at"]),
-                "post": post,
+                "post": orjson.dumps(post).decode(),
             }
         )
-    dialect = uow.core.runtime.dialect
-    for i in range(0, len(rows), CHUNK):
-        await uow.session.execute(
-            insert_ignore(dialect, models.routed_posts, rows[i : i + CHUNK], ["post_id"])
-        )
+    if not rows:
+        return
+    t = models.routed_posts
+    # executemany of one cached statement: a multi-row VALUES would be compiled every time.
+    ins = pg_insert(t) if uow.core.runtime.dialect == "postgresql" else sqlite_insert(t)
+    await uow.session.execute(ins.on_conflict_do_nothing(index_elements=["post_id"]), rows)
 
 
 def _both(first: HandlerFn, then: HandlerFn) -> HandlerFn:

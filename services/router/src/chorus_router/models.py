@@ -229,13 +229,13 @@ presence = Table(
     Column("since", DateTime(timezone=True), nullable=False),
 )
 
-# The canonical posts the router routed (as received), kept for what-if replays.
+# The canonical posts the router routed (as received, JSON text), kept for what-if replays.
 routed_posts = Table(
     "router_routed_posts",
     metadata,
     Column("post_id", String(600), primary_key=True),
     Column("case_id", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("post", JSON, nullable=False),
+    Column("post", Text, nullable=False),
     Index("ix_router_routed_posts_received", "received_at"),
 )

@@ -83,7 +83,7 @@ async def recorded_between(
     first: dict[str, Post] = {}
     for case_id, raw in rows:
         if case_id not in first:
-            first[case_id] = with_signals(Post.model_validate(raw))[0]
+            first[case_id] = with_signals(Post.model_validate_json(raw))[0]
     ids = sorted(first)
     earlier: set[str] = set()  # cases opened by a post before the period
     for i in range(0, len(ids), CHUNK):

@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('post_id', sa.String(length=600), nullable=False),
     sa.Column('case_id', sa.String(length=64), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('post', sa.JSON(), nullable=False),
+    sa.Column('post', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('post_id')
     )
     with op.batch_alter_table('router_routed_posts', schema=None) as batch_op:
