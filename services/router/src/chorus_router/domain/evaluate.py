@@ -327,21 +327,23 @@ def _why(cr: CompiledRule, v: PostView, labels: dict[tuple[str, ...], str]) -> t
     return tuple(why) or ("no conditions",)
 
 
+_DESCRIBE: dict[str, Callable[[PostView], object]] = {
+    "platform": lambda v: v.post.platform,
+    "kind": lambda v: v.post.kind,
+    "language": lambda v: v.post.lang,
+    "channel": lambda v: v.post.channel,
+    "authors": lambda v: v.post.author.handle or v.post.author.id,
+    "sentiment": lambda v: v.post.signals.sentiment_label,
+    "rating": lambda v: v.post.rating,
+    "followers": lambda v: v.post.author.followers,
+    "verified": lambda v: v.post.author.verified,
+    "engagement": lambda v: v.engagement,
+    "views": lambda v: v.post.metrics.views,
+    "personal_data": lambda v: v.post.signals.personal_data,
+    "hours": lambda v: v.at.isoformat(timespec="minutes"),
+}
+
+
 def _describe(name: str, v: PostView) -> str:
-    p = v.post
-    values: dict[str, object] = {
-        "platform": p.platform,
-        "kind": p.kind,
-        "language": p.lang,
-        "channel": p.channel,
-        "authors": p.author.handle or p.author.id,
-        "sentiment": p.signals.sentiment_label,
-        "rating": p.rating,
-        "followers": p.author.followers,
-        "verified": p.author.verified,
-        "engagement": v.engagement,
-        "views": p.metrics.views,
-        "personal_data": p.signals.personal_data,
-        "hours": v.at.isoformat(timespec="minutes"),
-    }
-    return f"{name}={values.get(name)}"
+    get = _DESCRIBE.get(name)
+    return f"{name}={get(v) if get else None}"
