@@ -122,16 +122,31 @@ class Casework:
             await self.uow.session.execute(q.order_by(t.c.priority, t.c.opened_at).limit(limit))
         ).mappings()
         done: list[Case] = []
+        room: dict[str, bool] = {}
         for row in rows:
             case = utc_row(row)
+            team = case["team"]
+            if team not in room:
+                room[team] = self._has_room(team)
+            if not room[team]:
+                continue  # nobody free in this team: no need to try each waiting case
             choice = self.choose(case, prefer=case["previous_assignee"])
             if choice.member is None:
                 continue
+            room.pop(team)  # recomputed for the next case of this team
             self.place(case, choice, "released from the team queue")
             emit(self.uow, "case.assigned", case, reason="released from queue: " + choice.reason)
             done.append(case)
         await self.save(done)
         return len(done)
+
+    def _has_room(self, team: str) -> bool:
+        """Is anyone in ``team`` available now and below capacity?"""
+        now = self.uow.now
+        return any(
+            m.unavailable_reason(now) is None and self.book.get(m.id).open_cases < m.capacity
+            for m in self.snap.directory.members_of(team)
+        )
 
     # ------------------------------------------------------------------ SLA
     async def check_sla(self, limit: int = 500) -> int:
