@@ -9,9 +9,11 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from chorus_analytics import models
+from chorus_analytics.domain.timebuckets import as_utc
 from chorus_common.events import (
     Author,
     CaseEvent,
@@ -23,6 +25,7 @@ from chorus_common.events import (
     Signals,
     make_event,
 )
+from sqlalchemy import func, select
 
 from services.analytics.tests.analytics_kit import T0
 
@@ -202,3 +205,55 @@ def generate(n_posts: int, seed: int = 11) -> Traffic:
     out.events.extend(env for _, env in redeliver)
     out.team_of_post = {pid: str(case["team"]) for pid, case in case_of.items()}
     return out
+
+
+TABLES = [t for name, t in sorted(models.metadata.tables.items()) if name != "analytics_outbox"]
+
+
+async def check(app: Any, traffic: Traffic) -> None:
+    """The aggregates add up to the traffic: every post once, in its case's final team."""
+    pb = models.post_buckets
+    day = pb.c.grain == "d"
+    async with app.state.runtime.sessionmaker() as s:
+        total = (await s.execute(select(func.sum(pb.c.posts)).where(day))).scalar()
+        by_team = dict(
+            (
+                await s.execute(
+                    select(pb.c.team, func.sum(pb.c.posts)).where(day).group_by(pb.c.team)
+                )
+            ).all()
+        )
+    expected: dict[str, int] = {}
+    for team in traffic.team_of_post.values():
+        expected[team] = expected.get(team, 0) + 1
+    assert total == traffic.distinct_posts, (total, traffic.distinct_posts)
+    assert {k: v for k, v in by_team.items() if v} == expected, (by_team, expected)
+
+
+async def snapshot(app: Any) -> dict[str, list[list[Any]]]:
+    """Every analytics table, sorted, comparable across databases and runs (floats to 6
+    places, times as naive UTC, the processed-at time and all-zero bucket rows left out:
+    a contribution added then moved away within one batch leaves no row)."""
+    out: dict[str, list[list[Any]]] = {}
+    async with app.state.runtime.sessionmaker() as s:
+        for t in TABLES:
+            cols = [c for c in t.columns if c.name != "processed_at"]
+            rows = (await s.execute(select(*cols))).all()
+            keys = len(t.primary_key.columns)
+            out[t.name] = sorted(
+                (
+                    [_plain(v) for v in r]
+                    for r in rows
+                    if not t.name.endswith("_buckets") or any(r[keys:])
+                ),
+                key=repr,
+            )
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, float):
+        return round(v, 6)
+    if isinstance(v, datetime):
+        return as_utc(v).replace(tzinfo=None).isoformat()
+    return v

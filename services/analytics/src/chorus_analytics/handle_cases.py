@@ -8,9 +8,8 @@ from typing import Any
 
 from chorus_common.events import CaseEvent, Envelope
 
-from chorus_analytics.domain.facts import add_event
+from chorus_analytics.domain.facts import add_event, fact_from_row
 from chorus_analytics.domain.timebuckets import as_utc
-from chorus_analytics.handle_posts import fact_from_row
 from chorus_analytics.unit import Unit
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from chorus_common.events import Envelope, PostReceived
 
-from chorus_analytics.domain.facts import PostFact
+from chorus_analytics.domain.facts import PostFact, fact_from_row
 from chorus_analytics.domain.text import sentiment_label, terms
 from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.unit import Unit
@@ -30,25 +29,6 @@ def fact_of(pr: PostReceived, team: str) -> PostFact:
         replies=p.metrics.replies,
         views=p.metrics.views,
         terms=tuple(terms(p.signals.keywords, p.text)),
-    )
-
-
-def fact_from_row(row: Mapping[str, Any]) -> PostFact:
-    return PostFact(
-        post_id=row["post_id"],
-        platform=row["platform"],
-        channel=row["channel"],
-        kind=row["kind"],
-        lang=row["lang"],
-        sentiment=row["sentiment"],
-        sentiment_score=row["sentiment_score"],
-        team=row["team"],
-        created_at=as_utc(row["created_at"]),
-        likes=row["likes"],
-        shares=row["shares"],
-        replies=row["replies"],
-        views=row["views"],
-        terms=tuple(row["terms"]),
     )
 
 

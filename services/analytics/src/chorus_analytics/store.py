@@ -42,7 +42,8 @@ def upsert_add(dialect: str, table: Table, measures: tuple[str, ...]) -> Any:
 def rows_of(table: Table, deltas: Deltas) -> list[dict[str, Any]]:
     keys = [c.name for c in table.primary_key.columns]
     # Sorted keys give every writer the same lock order (no deadlocks between instances).
-    return [{**dict(zip(keys, k, strict=True)), **v} for k, v in deltas.nonzero()]
+    names = (*keys, *deltas.measures)
+    return [dict(zip(names, (*k, *v), strict=True)) for k, v in deltas.nonzero()]
 
 
 async def write(session: AsyncSession, dialect: str, pending: Pending) -> None:

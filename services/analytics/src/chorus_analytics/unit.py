@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
-from chorus_analytics.domain.facts import PostFact, add_post
+from chorus_analytics.domain.facts import PostFact, add_post, fact_from_row
 from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.store import Pending
 
@@ -98,6 +98,8 @@ class Unit:
         # Term rows rewritten by this batch (post id -> rows); the posts that had rows before.
         self.terms: dict[str, list[Row]] = {}
         self.terms_replaced: set[str] = set()
+        # What each post touched by the batch counted for before it (None: not counted).
+        self.counted_before: dict[str, PostFact | None] = {}
         self.deltas = Pending()
 
     # ------------------------------------------------------------------ reads
@@ -169,15 +171,11 @@ class Unit:
                 self._map(p, case_id)
                 self.new_post_cases[p] = case_id
 
-    def apply_change(self, old: PostFact | None, new: PostFact | None) -> None:
-        """Move the bucket contribution from ``old`` to ``new``; keep the term rows in step."""
-        if old is not None:
-            add_post(self.deltas.posts, self.deltas.terms, old, -1)
-        if new is not None:
-            add_post(self.deltas.posts, self.deltas.terms, new, 1)
-        if new is not None and (
-            old is None or old.terms != new.terms or old.sentiment != new.sentiment
-        ):
+    def apply_change(self, old: PostFact | None, new: PostFact) -> None:
+        """Record that a post's contribution moves from ``old`` to ``new`` (its row already
+        holds ``new``); keep its term rows in step."""
+        self.counted_before.setdefault(new.post_id, old)
+        if old is None or old.terms != new.terms or old.sentiment != new.sentiment:
             if old is not None and new.post_id not in self.terms:
                 self.terms_replaced.add(new.post_id)
             self.terms[new.post_id] = [
@@ -190,3 +188,18 @@ class Unit:
                 }
                 for term in new.terms
             ]
+
+    def net_contributions(self) -> Pending:
+        """The batch's bucket deltas: for each post, what it counts for now minus what it
+        counted for before the batch (the sum of its changes, computed once)."""
+        for post_id, before in self.counted_before.items():
+            row = self.posts.rows[post_id]
+            after = fact_from_row(row) if row is not None else None
+            if before == after:
+                continue
+            if before is not None:
+                add_post(self.deltas.posts, self.deltas.terms, before, -1)
+            if after is not None:
+                add_post(self.deltas.posts, self.deltas.terms, after, 1)
+        self.counted_before.clear()
+        return self.deltas

@@ -66,4 +66,4 @@ async def write(unit: Unit) -> None:
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
     if terms:
         await s.execute(t.insert(), terms)
-    await store.write(s, d, unit.deltas)
+    await store.write(s, d, unit.net_contributions())

@@ -7,13 +7,12 @@ every aggregate stays exact whatever order the events arrive in.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chorus_analytics.domain.timebuckets import GRAIN_CODE, GRAINS, floor
+from chorus_analytics.domain.timebuckets import as_utc, floor
 
 Key = tuple[Any, ...]
 
@@ -40,44 +39,83 @@ class PostFact:
         return self.sentiment == "negative"
 
 
+def fact_from_row(row: Mapping[str, Any]) -> PostFact:
+    """The fact a stored ``analytics_posts`` row (as a mapping) counts for."""
+    return PostFact(
+        post_id=row["post_id"],
+        platform=row["platform"],
+        channel=row["channel"],
+        kind=row["kind"],
+        lang=row["lang"],
+        sentiment=row["sentiment"],
+        sentiment_score=row["sentiment_score"],
+        team=row["team"],
+        created_at=as_utc(row["created_at"]),
+        likes=row["likes"],
+        shares=row["shares"],
+        replies=row["replies"],
+        views=row["views"],
+        terms=tuple(row["terms"]),
+    )
+
+
 class Deltas:
-    """Per-key measure deltas for one table, summed so each key is written once."""
+    """Measure deltas per (minute bucket, *dims), summed so each key is written once;
+    :meth:`nonzero` rolls them up into the minute, hour and day grains."""
 
     def __init__(self, measures: Iterable[str]) -> None:
         self.measures = tuple(measures)
-        self.rows: dict[Key, dict[str, float]] = defaultdict(
-            lambda: dict.fromkeys(self.measures, 0)
-        )
+        self.rows: dict[Key, list[float]] = {}
 
-    def add(self, key: Key, values: Mapping[str, float], sign: int = 1) -> None:
-        row = self.rows[key]
-        for m, v in values.items():
-            row[m] += sign * v
+    def add(self, key: Key, values: Sequence[float], sign: int = 1) -> None:
+        row = self.rows.get(key)
+        if row is None:
+            self.rows[key] = [sign * v for v in values]
+        else:
+            for i, v in enumerate(values):
+                row[i] += sign * v
 
-    def nonzero(self) -> list[tuple[Key, dict[str, float]]]:
-        return [(k, v) for k, v in sorted(self.rows.items()) if any(x != 0 for x in v.values())]
+    def grains(self) -> dict[Key, list[float]]:
+        """``(grain code, bucket, *dims) -> measures`` for every grain."""
+        out: dict[Key, list[float]] = {}
+        for (minute, *dims), values in self.rows.items():
+            hour = minute.replace(minute=0)
+            for key in (
+                ("m", minute, *dims),
+                ("h", hour, *dims),
+                ("d", hour.replace(hour=0), *dims),
+            ):
+                row = out.get(key)
+                if row is None:
+                    out[key] = list(values)
+                else:
+                    for i, v in enumerate(values):
+                        row[i] += v
+        return out
+
+    def nonzero(self) -> list[tuple[Key, list[float]]]:
+        """Rows to write, sorted by key (one lock order for every writer)."""
+        return [(k, v) for k, v in sorted(self.grains().items()) if any(v)]
 
 
 def add_post(posts: Deltas, terms: Deltas, fact: PostFact, sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) a post's contribution, in every grain."""
-    measures = {
-        "posts": 1,
-        "likes": fact.likes,
-        "shares": fact.shares,
-        "replies": fact.replies,
-        "views": fact.views,
-        "sentiment_sum": fact.sentiment_score or 0.0,
-    }
-    neg = 1 if fact.negative else 0
-    for grain in GRAINS:
-        code, bucket = GRAIN_CODE[grain], floor(fact.created_at, grain)
-        dims = (fact.platform, fact.channel, fact.kind, fact.lang, fact.sentiment, fact.team)
-        posts.add((code, bucket, *dims), measures, sign)
-        for term in fact.terms:
-            terms.add((code, bucket, term, fact.channel), {"posts": 1, "negative": neg}, sign)
+    minute = floor(fact.created_at, "minute")
+    measures = (
+        1,
+        fact.likes,
+        fact.shares,
+        fact.replies,
+        fact.views,
+        fact.sentiment_score or 0.0,
+    )
+    dims = (fact.platform, fact.channel, fact.kind, fact.lang, fact.sentiment, fact.team)
+    posts.add((minute, *dims), measures, sign)
+    counts = (1, 1 if fact.negative else 0)
+    for term in fact.terms:
+        terms.add((minute, term, fact.channel), counts, sign)
 
 
 def add_event(events: Deltas, at: datetime, dims: tuple[str, str, str, str, str]) -> None:
     """Count one event (type, team, platform, priority, detail) in every grain."""
-    for grain in GRAINS:
-        events.add((GRAIN_CODE[grain], floor(at, grain), *dims), {"count": 1})
+    events.add((floor(at, "minute"), *dims), (1,))

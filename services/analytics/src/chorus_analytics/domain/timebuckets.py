@@ -22,6 +22,8 @@ _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes (SQLite round-trips) are UTC; aware ones are converted."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
