@@ -12,6 +12,7 @@ from chorus_common.runtime import Runtime
 from sqlalchemy import select
 
 from chorus_analytics import models, unit_write
+from chorus_analytics.bulk import executemany
 from chorus_analytics.handlers import HANDLERS
 from chorus_analytics.unit import Unit
 
@@ -69,8 +70,9 @@ def batch_handler(runtime: Runtime) -> BatchHandler:
             for e, payload in parsed:
                 await HANDLERS[e.type](e, payload, unit=unit)
             await unit_write.write(unit)
-            await session.execute(
-                unit_write.insert_ignore(runtime.dialect, models.processed),
+            await executemany(
+                session,
+                unit_write.mark_processed(runtime.dialect),
                 [{"event_id": str(e.event_id)} for e in fresh],
             )
         runtime.kick()

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
+from chorus_analytics.bulk import executemany
 from chorus_analytics.domain.facts import Deltas
 
 
@@ -49,6 +50,6 @@ def rows_of(table: Table, deltas: Deltas) -> list[dict[str, Any]]:
 async def write(session: AsyncSession, dialect: str, pending: Pending) -> None:
     """Add the batch's deltas to the bucket tables."""
     for table, deltas in pending.tables():
-        rows = rows_of(table, deltas)
-        if rows:
-            await session.execute(upsert_add(dialect, table, deltas.measures), rows)
+        await executemany(
+            session, upsert_add(dialect, table, deltas.measures), rows_of(table, deltas)
+        )

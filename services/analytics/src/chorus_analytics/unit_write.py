@@ -6,10 +6,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, and_, delete
+from sqlalchemy import Table, and_, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from chorus_analytics import models, store
+from chorus_analytics.bulk import executemany
 from chorus_analytics.unit import IN_CHUNK, Unit
 
 
@@ -42,6 +43,18 @@ def upsert_member(dialect: str) -> Any:
 
 
 @cache
+def insert_rows(table: Table) -> Any:
+    return table.insert()
+
+
+@cache
+def mark_processed(dialect: str) -> Any:
+    """Record event ids as applied (the processed-at time is the server's)."""
+    t = models.processed
+    return _insert(dialect, t).values(event_id=bindparam("event_id")).on_conflict_do_nothing()
+
+
+@cache
 def insert_ignore(dialect: str, table: Table) -> Any:
     return _insert(dialect, table).on_conflict_do_nothing()
 
@@ -50,20 +63,14 @@ async def write(unit: Unit) -> None:
     """Persist every changed fact, the new post→case map, term rows and bucket deltas."""
     s, d = unit.session, unit.dialect
     for facts in (unit.posts, unit.cases, unit.replies):
-        rows = facts.changed()
-        if rows:
-            await s.execute(upsert_row(d, facts.table), rows)
-    members = unit.members.changed()
-    if members:
-        await s.execute(upsert_member(d), members)
-    if unit.new_post_cases:
-        rows = [{"post_id": p, "case_id": c} for p, c in sorted(unit.new_post_cases.items())]
-        await s.execute(insert_ignore(d, models.post_cases), rows)
+        await executemany(s, upsert_row(d, facts.table), facts.changed())
+    await executemany(s, upsert_member(d), unit.members.changed())
+    rows = [{"post_id": p, "case_id": c} for p, c in sorted(unit.new_post_cases.items())]
+    await executemany(s, insert_ignore(d, models.post_cases), rows)
     t = models.post_terms
     replaced = sorted(unit.terms_replaced)
     for i in range(0, len(replaced), IN_CHUNK):
         await s.execute(delete(t).where(t.c.post_id.in_(replaced[i : i + IN_CHUNK])))
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
-    if terms:
-        await s.execute(t.insert(), terms)
+    await executemany(s, insert_rows(t), terms)
     await store.write(s, d, unit.net_contributions())
