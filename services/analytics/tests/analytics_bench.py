@@ -57,7 +57,9 @@ async def database(kind: str) -> AsyncIterator[str]:
 
 
 async def _drive_handler(app: Any, events: list[Envelope], batch: int) -> None:
-    handle = app.state.batch_handler
+    handle = getattr(app.state, "batch_handler", None)
+    if handle is None:  # code before the batch handler was exposed (step 0 of the table)
+        handle = app.state.runtime._consumer_specs[0][3]
     for i in range(0, len(events), batch):
         await handle(events[i : i + batch])
 

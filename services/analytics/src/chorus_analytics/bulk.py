@@ -25,6 +25,7 @@ class Prepared:
     procs: tuple[Callable[[Any], Any] | None, ...]
 
     def params(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """Positional parameters from rows keyed by column name."""
         plan = [
             (name, proc, name in self.constants)
             for name, proc in zip(self.names, self.procs, strict=True)
@@ -35,6 +36,29 @@ class Prepared:
             for name, proc, constant in plan:
                 v = self.constants[name] if constant else row[name]
                 values.append(proc(v) if proc is not None and v is not None else v)
+            out.append(tuple(values))
+        return out
+
+    def positional(self, rows: Sequence[tuple[Any, ...]]) -> Sequence[tuple[Any, ...]]:
+        """Rows already in parameter order: only the columns with a processor are touched,
+        each distinct value once (bucket times repeat across a batch)."""
+        if self.constants:
+            raise ValueError("positional rows need a statement without constants")
+        procs = [(i, p) for i, p in enumerate(self.procs) if p is not None]
+        if not procs:
+            return rows
+        memo: dict[tuple[int, Any], Any] = {}
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, proc in procs:
+                v = values[i]
+                if v is not None:
+                    key = (i, v)
+                    done = memo.get(key)
+                    if done is None:
+                        done = memo[key] = proc(v)
+                    values[i] = done
             out.append(tuple(values))
         return out
 
@@ -60,6 +84,19 @@ def _compile(stmt: Insert, dialect: Dialect) -> Prepared:
         compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
     )
     return Prepared(str(compiled), names, constants, procs)
+
+
+async def executemany_positional(
+    session: AsyncSession, stmt: Insert, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Run ``stmt`` once per row given as a tuple in the table's column order."""
+    if not rows:
+        return
+    conn = await session.connection()
+    prepared = prepare(stmt, conn.dialect)
+    if prepared.names != tuple(c.name for c in stmt.table.columns):
+        raise ValueError(f"{stmt.table.name}: parameters are not in column order")
+    await conn.exec_driver_sql(prepared.sql, prepared.positional(rows))
 
 
 async def executemany(

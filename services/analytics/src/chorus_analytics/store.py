@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
-from chorus_analytics.bulk import executemany
+from chorus_analytics.bulk import executemany_positional
 from chorus_analytics.domain.facts import Deltas
 
 
@@ -40,16 +40,8 @@ def upsert_add(dialect: str, table: Table, measures: tuple[str, ...]) -> Any:
     )
 
 
-def rows_of(table: Table, deltas: Deltas) -> list[dict[str, Any]]:
-    keys = [c.name for c in table.primary_key.columns]
-    # Sorted keys give every writer the same lock order (no deadlocks between instances).
-    names = (*keys, *deltas.measures)
-    return [dict(zip(names, (*k, *v), strict=True)) for k, v in deltas.nonzero()]
-
-
 async def write(session: AsyncSession, dialect: str, pending: Pending) -> None:
     """Add the batch's deltas to the bucket tables."""
     for table, deltas in pending.tables():
-        await executemany(
-            session, upsert_add(dialect, table, deltas.measures), rows_of(table, deltas)
-        )
+        stmt = upsert_add(dialect, table, deltas.measures)
+        await executemany_positional(session, stmt, deltas.rows())

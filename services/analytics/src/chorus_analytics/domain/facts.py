@@ -61,24 +61,25 @@ def fact_from_row(row: Mapping[str, Any]) -> PostFact:
 
 class Deltas:
     """Measure deltas per (minute bucket, *dims), summed so each key is written once;
-    :meth:`nonzero` rolls them up into the minute, hour and day grains."""
+    :meth:`rows` rolls them up into the minute, hour and day grains."""
 
     def __init__(self, measures: Iterable[str]) -> None:
         self.measures = tuple(measures)
-        self.rows: dict[Key, list[float]] = {}
+        self.minutes: dict[Key, list[float]] = {}
 
     def add(self, key: Key, values: Sequence[float], sign: int = 1) -> None:
-        row = self.rows.get(key)
+        row = self.minutes.get(key)
         if row is None:
-            self.rows[key] = [sign * v for v in values]
+            self.minutes[key] = [sign * v for v in values]
         else:
             for i, v in enumerate(values):
                 row[i] += sign * v
 
-    def grains(self) -> dict[Key, list[float]]:
-        """``(grain code, bucket, *dims) -> measures`` for every grain."""
+    def rows(self) -> list[tuple[Any, ...]]:
+        """``(grain code, bucket, *dims, *measures)`` for every grain, all-zero rows left
+        out, sorted (one lock order for every writer)."""
         out: dict[Key, list[float]] = {}
-        for (minute, *dims), values in self.rows.items():
+        for (minute, *dims), values in self.minutes.items():
             hour = minute.replace(minute=0)
             for key in (
                 ("m", minute, *dims),
@@ -91,11 +92,7 @@ class Deltas:
                 else:
                     for i, v in enumerate(values):
                         row[i] += v
-        return out
-
-    def nonzero(self) -> list[tuple[Key, list[float]]]:
-        """Rows to write, sorted by key (one lock order for every writer)."""
-        return [(k, v) for k, v in sorted(self.grains().items()) if any(v)]
+        return [(*k, *v) for k, v in sorted(out.items()) if any(v)]
 
 
 def add_post(posts: Deltas, terms: Deltas, fact: PostFact, sign: int) -> None:
