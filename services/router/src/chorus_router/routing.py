@@ -245,9 +245,7 @@ class BatchRouter:
             case["assigned_at"] = self.uow.now
 
 
-def _parse(
-    events: Sequence[Envelope], enrich: bool
-) -> list[tuple[Envelope, PostReceived, Post]]:
+def _parse(events: Sequence[Envelope], enrich: bool) -> list[tuple[Envelope, PostReceived, Post]]:
     out = []
     for e in events:
         pr: PostReceived = e.parsed()
