@@ -11,8 +11,7 @@ from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
 from sqlalchemy import select
 
-from chorus_analytics import models, unit_write
-from chorus_analytics.bulk import executemany
+from chorus_analytics import bulk, models, unit_write
 from chorus_analytics.handlers import HANDLERS
 from chorus_analytics.unit import Unit
 
@@ -70,11 +69,8 @@ def batch_handler(runtime: Runtime) -> BatchHandler:
             for e, payload in parsed:
                 await HANDLERS[e.type](e, payload, unit=unit)
             await unit_write.write(unit)
-            await executemany(
-                session,
-                unit_write.mark_processed(runtime.dialect),
-                [{"event_id": str(e.event_id)} for e in fresh],
-            )
+            ids = [(str(e.event_id),) for e in fresh]
+            await bulk.run(session, unit_write.mark_processed(runtime.dialect), ids)
         runtime.kick()
 
     return handle

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_analytics import models
-from chorus_analytics.bulk import executemany_positional
+from chorus_analytics import bulk, models
 from chorus_analytics.domain.facts import Deltas
 
 
@@ -32,11 +29,13 @@ class Pending:
 
 
 @cache
-def upsert_add(dialect: str, table: Table, measures: tuple[str, ...]) -> Any:
+def upsert_add(dialect: str, table: Table, measures: tuple[str, ...]) -> bulk.Bulk:
     keys = [c.name for c in table.primary_key.columns]
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return ins.on_conflict_do_update(
-        index_elements=keys, set_={m: table.c[m] + ins.excluded[m] for m in measures}
+    ins = bulk.insert_into(dialect, table)
+    return bulk.of(
+        ins.on_conflict_do_update(
+            index_elements=keys, set_={m: table.c[m] + ins.excluded[m] for m in measures}
+        )
     )
 
 
@@ -44,4 +43,4 @@ async def write(session: AsyncSession, dialect: str, pending: Pending) -> None:
     """Add the batch's deltas to the bucket tables."""
     for table, deltas in pending.tables():
         stmt = upsert_add(dialect, table, deltas.measures)
-        await executemany_positional(session, stmt, deltas.rows())
+        await bulk.run(session, stmt, deltas.rows())

@@ -4,73 +4,69 @@ primary-key order (the same lock order for every writer), inside the batch's tra
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, and_, delete
 
-from chorus_analytics import models, store
-from chorus_analytics.bulk import executemany
+from chorus_analytics import bulk, models, store
 from chorus_analytics.unit import IN_CHUNK, Unit
 
 
-def _insert(dialect: str, table: Table) -> Any:
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 @cache
-def upsert_row(dialect: str, table: Table) -> Any:
+def upsert_row(dialect: str, table: Table) -> bulk.Bulk:
     """``INSERT … ON CONFLICT (pk) DO UPDATE SET every column = excluded``: the row as the
     batch computed it from what it read."""
-    ins = _insert(dialect, table)
+    ins = bulk.insert_into(dialect, table)
     keys = [c.name for c in table.primary_key.columns]
-    return ins.on_conflict_do_update(
-        index_elements=keys,
-        set_={c.name: ins.excluded[c.name] for c in table.columns if c.name not in keys},
+    return bulk.of(
+        ins.on_conflict_do_update(
+            index_elements=keys,
+            set_={c.name: ins.excluded[c.name] for c in table.columns if c.name not in keys},
+        )
     )
 
 
 @cache
-def upsert_member(dialect: str) -> Any:
+def upsert_member(dialect: str) -> bulk.Bulk:
     """A member's latest team; the condition keeps it monotonic under concurrent writers."""
     t = models.members
-    ins = _insert(dialect, t)
-    return ins.on_conflict_do_update(
-        index_elements=["member_id"],
-        set_={"team": ins.excluded.team, "last_seen_at": ins.excluded.last_seen_at},
-        where=and_(t.c.last_seen_at <= ins.excluded.last_seen_at, ins.excluded.team != ""),
+    ins = bulk.insert_into(dialect, t)
+    return bulk.of(
+        ins.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={"team": ins.excluded.team, "last_seen_at": ins.excluded.last_seen_at},
+            where=and_(t.c.last_seen_at <= ins.excluded.last_seen_at, ins.excluded.team != ""),
+        )
     )
 
 
 @cache
-def insert_rows(table: Table) -> Any:
-    return table.insert()
+def insert_rows(dialect: str, table: Table) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, table))
 
 
 @cache
-def mark_processed(dialect: str) -> Any:
+def mark_processed(dialect: str) -> bulk.Bulk:
     """Record event ids as applied (the processed-at time is the server's)."""
-    t = models.processed
-    return _insert(dialect, t).values(event_id=bindparam("event_id")).on_conflict_do_nothing()
+    ins = bulk.insert_into(dialect, models.processed, ["event_id"])
+    return bulk.of(ins.on_conflict_do_nothing(), ["event_id"])
 
 
 @cache
-def insert_ignore(dialect: str, table: Table) -> Any:
-    return _insert(dialect, table).on_conflict_do_nothing()
+def insert_ignore(dialect: str, table: Table) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, table).on_conflict_do_nothing())
 
 
 async def write(unit: Unit) -> None:
     """Persist every changed fact, the new post→case map, term rows and bucket deltas."""
     s, d = unit.session, unit.dialect
     for facts in (unit.posts, unit.cases, unit.replies):
-        await executemany(s, upsert_row(d, facts.table), facts.changed())
-    await executemany(s, upsert_member(d), unit.members.changed())
-    rows = [{"post_id": p, "case_id": c} for p, c in sorted(unit.new_post_cases.items())]
-    await executemany(s, insert_ignore(d, models.post_cases), rows)
+        await bulk.run_dicts(s, upsert_row(d, facts.table), facts.changed())
+    await bulk.run_dicts(s, upsert_member(d), unit.members.changed())
+    await bulk.run(s, insert_ignore(d, models.post_cases), sorted(unit.new_post_cases.items()))
     t = models.post_terms
     replaced = sorted(unit.terms_replaced)
     for i in range(0, len(replaced), IN_CHUNK):
         await s.execute(delete(t).where(t.c.post_id.in_(replaced[i : i + IN_CHUNK])))
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
-    await executemany(s, insert_rows(t), terms)
+    await bulk.run_dicts(s, insert_rows(d, t), terms)
     await store.write(s, d, unit.net_contributions())
