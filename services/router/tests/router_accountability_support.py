@@ -36,13 +36,13 @@ def settings(url: str, policy: dict[str, Any] | None = None, **kw: Any) -> Route
     return RouterSettings(database_url=url, **env)
 
 
-async def cases(client, **params) -> list[dict]:
+async def cases(client, **params) -> list[dict[str, Any]]:
     r = await client.get("/v1/cases", params={"limit": 200, **params}, headers=ADMIN)
     assert r.status_code == 200, r.text
     return r.json()["items"]
 
 
-async def wait_cases(client, n: int, what: str = "cases", **params) -> list[dict]:
+async def wait_cases(client, n: int, what: str = "cases", **params) -> list[dict[str, Any]]:
     async def enough():
         items = await cases(client, **params)
         return items if len(items) >= n else None
@@ -50,7 +50,9 @@ async def wait_cases(client, n: int, what: str = "cases", **params) -> list[dict
     return await wait_for(enough, timeout=30, what=what)
 
 
-async def act(client, case_id: str, action: str, body: dict, headers: dict | None = None) -> Any:
+async def act(
+    client, case_id: str, action: str, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
     r = await client.get(f"/v1/cases/{case_id}", headers=ADMIN)
     assert r.status_code == 200, r.text
     return await client.post(
@@ -68,7 +70,7 @@ async def availability(client, member: str, state: str, until: str | None = None
     assert r.status_code == 200, r.text
 
 
-async def accountability(client, case_id: str) -> dict:
+async def accountability(client, case_id: str) -> dict[str, Any]:
     r = await client.get(f"/v1/cases/{case_id}/accountability", headers=ADMIN)
     assert r.status_code == 200, r.text
     return r.json()

@@ -4,6 +4,7 @@ lead told; any work on a reply restarts the owner's window. The clock is injecte
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from chorus_common.events import ReplyEvent, make_event
@@ -27,7 +28,7 @@ from tests.support.wait import wait_for
 POLICY = {"idle_minutes": {"P3": 60}, "idle_notice_fraction": 0.75, "idle_check_seconds": 3600}
 
 
-async def _notes(core, kind: str) -> list[dict]:
+async def _notes(core, kind: str) -> list[dict[str, Any]]:
     async with core.runtime.sessionmaker() as s:
         t = models.notifications
         rows = await s.execute(select(t).where(t.c.kind == kind))

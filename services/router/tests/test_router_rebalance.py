@@ -4,6 +4,7 @@ the fairness bound; a member coming back takes from the queue oldest first, up t
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from chorus_router.app import create_app
@@ -29,7 +30,7 @@ async def _capacity(client, member: str, capacity: int) -> None:
     assert r.status_code == 200, r.text
 
 
-async def _holding(client, member: str) -> list[dict]:
+async def _holding(client, member: str) -> list[dict[str, Any]]:
     return await cases(client, assignee=member)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from chorus_cli.demo_feed import PEOPLE, SCENARIOS
@@ -26,7 +27,7 @@ from tests.support.fixtures import auth, running
 PER_DAY = 12
 
 
-def _week(seed: int = 11) -> list[list]:
+def _week(seed: int = 11) -> list[list[Any]]:
     """Seven days of demo-feed texts and authors, one post every two hours."""
     rng = random.Random(seed)
     start = T0 - timedelta(days=7)
@@ -53,7 +54,7 @@ def _week(seed: int = 11) -> list[list]:
     return days
 
 
-def _rules(change: dict | None = None) -> list[dict]:
+def _rules(change: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     out = [r.model_dump(mode="json") for r in default_rules()]
     if change:
         for r in out:
@@ -62,7 +63,7 @@ def _rules(change: dict | None = None) -> list[dict]:
     return out
 
 
-async def _what_if(client, rules: list[dict], **extra) -> dict:
+async def _what_if(client, rules: list[dict[str, Any]], **extra) -> dict[str, Any]:
     body = {"rules": rules, "since": "7d", **extra}
     r = await client.post("/v1/rules/what-if", json=body, headers=ADMIN)
     assert r.status_code == 200, r.text

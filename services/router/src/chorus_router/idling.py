@@ -30,16 +30,26 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
     policy = core.settings.router_accountability
     out = IdleOutcome()
     c, w = models.cases, models.case_watch
+    watched = (
+        select(c, w.c.since.label("_since"), w.c.noticed_at.label("_noticed"))
+        .join(w, w.c.case_id == c.c.id)
+        .where(c.c.status.in_(sorted(idle.OWNER_TURN)), c.c.assignee == w.c.owner)
+        .order_by(w.c.since)
+        .limit(BATCH)
+    )
+    # A read first: the write unit (and its lock) only when something is due.
+    async with core.runtime.sessionmaker() as session:
+        now = core.clock()
+        due = [
+            r
+            for r in (await session.execute(watched)).mappings()
+            if idle.verdict(utc(r["_since"]) or now, r["priority"], utc(r["_noticed"]), now, policy)
+            != "wait"
+        ]
+    if not due:
+        return out
     async with core.unit() as uow:
-        rows = (
-            await uow.session.execute(
-                select(c, w.c.since.label("_since"), w.c.noticed_at.label("_noticed"))
-                .join(w, w.c.case_id == c.c.id)
-                .where(c.c.status.in_(sorted(idle.OWNER_TURN)), c.c.assignee == w.c.owner)
-                .order_by(w.c.since)
-                .limit(BATCH)
-            )
-        ).mappings()
+        rows = (await uow.session.execute(watched)).mappings()
         work = await Casework.open(uow)
         changed = []
         for row in rows:
