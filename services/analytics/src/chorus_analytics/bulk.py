@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, select
@@ -64,40 +65,43 @@ class Prepared:
     procs: tuple[Proc | None, ...]  # per parameter (per element of an array)
 
     def rows(self, rows: Sequence[Sequence[Any]]) -> Any:
-        """Driver parameters for rows given as tuples in column order."""
-        memo: dict[tuple[int, Any], Any] = {}
-
-        def convert(p: int, value: Any) -> Any:
-            proc = self.procs[p]
-            if proc is None or value is None:
-                return value
-            if isinstance(value, list | dict):  # JSON: not hashable, rarely repeated
-                return proc(value)
-            key = (p, value)
-            done = memo.get(key)
-            if done is None:
-                done = memo[key] = proc(value)
-            return done
-
-        if self.arrays:
-            columns = list(zip(*rows, strict=True))
-            return tuple(
-                self.constants[p]
-                if i is None
-                else [convert(p, v) for v in columns[i]]
-                if self.procs[p]
-                else list(columns[i])
-                for p, i in enumerate(self.index)
-            )
-        if not any(self.procs) and all(i == p for p, i in enumerate(self.index)):
+        """Driver parameters for rows given as tuples in column order: one array per
+        parameter (PostgreSQL) or one tuple per row (SQLite)."""
+        plain = not any(self.procs) and self.index == tuple(range(len(self.index)))
+        if plain and not self.arrays:
             return rows
-        return [
-            tuple(
-                self.constants[p] if i is None else convert(p, row[i])
-                for p, i in enumerate(self.index)
-            )
-            for row in rows
-        ]
+        columns = list(zip(*rows, strict=True))
+        params: list[Any] = []
+        for p, i in enumerate(self.index):
+            proc = self.procs[p]
+            if i is None:  # a scalar the statement carries (not per row)
+                c = self.constants[p]
+                params.append(c if self.arrays else [c] * len(rows))
+            elif proc is None:
+                params.append(list(columns[i]) if self.arrays else columns[i])
+            else:
+                params.append(_convert(proc, columns[i]))
+        if self.arrays:
+            return tuple(params)
+        return list(zip(*params, strict=True))
+
+
+def _convert(proc: Proc, values: Sequence[Any]) -> list[Any]:
+    """``proc`` over a column, once per distinct value (bucket times repeat in a batch)."""
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            r = memo[v]
+        except KeyError:
+            r = memo[v] = proc(v)
+        except TypeError:  # JSON lists and dicts are not hashable
+            r = proc(v)
+        out.append(r)
+    return out
 
 
 _PREPARED: dict[tuple[Insert, str, str], Prepared] = {}
@@ -143,4 +147,9 @@ async def run(session: AsyncSession, b: Bulk, rows: Sequence[Sequence[Any]]) -> 
 
 async def run_dicts(session: AsyncSession, b: Bulk, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` given as column-name mappings."""
-    await run(session, b, [tuple(r[c] for c in b.columns) for r in rows])
+    if not rows:
+        return
+    pick = itemgetter(*b.columns)
+    await run(
+        session, b, [pick(r) for r in rows] if len(b.columns) > 1 else [(pick(r),) for r in rows]
+    )

@@ -9,11 +9,10 @@ from typing import Any
 from chorus_common.bus.loop import BatchHandler
 from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
-from sqlalchemy import select
 
 from chorus_analytics import bulk, models, unit_write
 from chorus_analytics.handlers import HANDLERS
-from chorus_analytics.unit import Unit
+from chorus_analytics.unit import IN_CHUNK, Unit, rows_with
 
 
 def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
@@ -38,11 +37,12 @@ def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
 
 async def _fresh(unit: Unit, events: list[Envelope]) -> list[Envelope]:
     """The events not applied before, first occurrence of each id, in order."""
-    ids = list({str(e.event_id) for e in events})
-    t = models.processed
-    done = set(
-        (await unit.session.execute(select(t.c.event_id).where(t.c.event_id.in_(ids)))).scalars()
-    )
+    ids = sorted({str(e.event_id) for e in events})
+    stmt = rows_with(models.processed, "event_id")
+    done: set[str] = set()
+    for i in range(0, len(ids), IN_CHUNK):
+        found = await unit.session.execute(stmt, {"ids": ids[i : i + IN_CHUNK]})
+        done.update(found.scalars())
     fresh: list[Envelope] = []
     for e in events:
         eid = str(e.event_id)

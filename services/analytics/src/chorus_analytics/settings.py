@@ -8,6 +8,9 @@ from chorus_common.settings import CommonSettings
 class AnalyticsSettings(CommonSettings):
     service_name: str = "analytics"
     port: int = 8004
+    # Analytics is throughput-bound, not latency-bound: under a backlog, bigger batches
+    # collapse more hour/day bucket rows and amortise each statement (KAFKA_MAX_POLL_RECORDS).
+    kafka_max_poll_records: int = 2000
     # Spike detection on negative mentions per minute (EWMA baseline + z-score).
     spike_check_seconds: float = 10.0  # 0 disables the periodic check
     spike_alpha: float = 0.05

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
@@ -37,6 +38,15 @@ def _normal(row: Any, dates: tuple[str, ...]) -> Row:
     return out
 
 
+@cache
+def rows_with(table: Table, *columns: str) -> Select[Any]:
+    """``SELECT columns (default: all) FROM table WHERE pk IN :ids`` (built once: only the
+    id list changes between batches)."""
+    key = table.primary_key.columns.values()[0]
+    cols = [table.c[c] for c in columns] if columns else [table]
+    return select(*cols).where(key.in_(bindparam("ids", expanding=True)))
+
+
 def _dates(table: Table) -> tuple[str, ...]:
     return tuple(c.name for c in table.columns if c.type.python_type is datetime)
 
@@ -57,7 +67,7 @@ class Facts:
         missing = sorted({i for i in ids if i not in self.rows})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(select(self.table).where(self.key.in_(chunk)))
+            found = await self.session.execute(rows_with(self.table), {"ids": chunk})
             for r in found:
                 row = _normal(r, self.dates)
                 self.rows[row[self.key.name]] = row
@@ -131,9 +141,7 @@ class Unit:
         missing = sorted({p for p in post_ids if p not in self.post_case})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(
-                select(pc.c.post_id, pc.c.case_id).where(pc.c.post_id.in_(chunk))
-            )
+            found = await self.session.execute(rows_with(pc, "post_id", "case_id"), {"ids": chunk})
             for post_id, case_id in found:
                 self._map(post_id, case_id)
             for p in chunk:
