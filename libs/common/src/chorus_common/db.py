@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,14 +21,37 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql.dml import Insert
 
+from chorus_common import sqlite_inline as sqlite_inline_driver
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL, a busy timeout and its directory created."""
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = None) -> AsyncEngine:
+    """Create the engine; SQLite gets WAL, a busy timeout and its directory created.
+
+    SQLite runs inline on the event loop (:mod:`chorus_common.sqlite_inline`: no thread hop
+    per statement, writers admitted by an asyncio lock) unless ``sqlite_inline`` is False
+    (default: the environment variable ``SQLITE_INLINE``, on unless ``0``) or the URL carries
+    driver options, which then go to aiosqlite's worker threads as before.
+    """
+    if sqlite_inline is None:
+        sqlite_inline = os.environ.get("SQLITE_INLINE", "1") != "0"
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        parsed = make_url(url)
+        path = parsed.database or ":memory:"
+        if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        if sqlite_inline and not parsed.query:
+            engine = create_async_engine(
+                url,
+                echo=echo,
+                async_creator=sqlite_inline_driver.creator(path, timeout=SQLITE_BUSY_TIMEOUT_S),
+                **({} if path == ":memory:" else {"pool_size": 8, "max_overflow": 8}),
+            )
+        else:
+            engine = create_async_engine(
+                url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+            )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

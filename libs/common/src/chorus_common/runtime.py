@@ -172,10 +172,7 @@ class Runtime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            try:
-                await task
-            except BaseException:  # noqa: S110
-                pass
+            await _cancelled(task)
         for loop in self.consumers:
             await loop.stop()
         if self._outbox is not None:
@@ -247,3 +244,16 @@ def serve(app: FastAPI, settings: CommonSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+async def _cancelled(task: asyncio.Task[Any], attempts: int = 20) -> None:
+    """Cancel ``task`` until it ends: Python 3.11's ``asyncio.wait_for`` swallows a cancel that
+    arrives as its inner future completes, and the loop around it would then run forever."""
+    for _ in range(attempts):
+        await asyncio.wait({task}, timeout=0.5)
+        if task.done():
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("background task failed", extra={"error": repr(task.exception())})
+            return
+        task.cancel()
+    log.warning("background task ignored cancellation", extra={"task": task.get_name()})
