@@ -1,0 +1,55 @@
+"""The printed table of a benchmark run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if b := r.get("baseline"):
+        rows.append(("raw aiokafka produce→consume (msg/s)",
+                     f"{b['produce_consume_per_s']:,} ({b['bytes']} B)"))  # fmt: skip
+    for key, label in (("throughput", "batches"), ("webhooks", "webhooks")):
+        t = r.get(key)
+        if not t or "e2e_to_routed_posts_per_s" not in t:
+            continue
+        rows.append(
+            (f"[{label}] ingest HTTP accept (posts/s)", f"{t['ingest_http_posts_per_s']:,}")
+        )
+        rows.append((f"[{label}] end-to-end to case routed (posts/s)",
+                     f"{t['e2e_to_routed_posts_per_s']:,} complete={t['complete']}"))  # fmt: skip
+        if "e2e_to_analytics_posts_per_s" in t:
+            rows.append((f"[{label}] end-to-end to analytics count (posts/s)",
+                         f"{t['e2e_to_analytics_posts_per_s']:,} "
+                         f"complete={t['analytics_complete']}"))  # fmt: skip
+    if "ratio_e2e_to_transport" in r:
+        rows.append(("ratio end-to-end / raw transport", f"{r['ratio_e2e_to_transport']}"))
+    for lat in r.get("latency", []):
+        rows.append((f"latency @ {lat['offered_per_s']}/s p50/p95/p99 (ms)",
+                     f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['p99_ms']}"
+                     f" (complete={lat['complete']})"))  # fmt: skip
+    for phase, per in r.get("cpu_us_per_post", {}).items():
+        cells = ", ".join(f"{k} {v}" for k, v in per.items())
+        rows.append((f"[{phase}] CPU µs per post", cells))
+    for k, v in r.get("cpu", {}).items():
+        rows.append((k, f"{v}"))
+    for name, mb in r.get("peak_rss_mb", {}).items():
+        rows.append((f"peak RSS {name} (MiB)", f"{mb}"))
+    return rows
+
+
+def print_table(r: dict[str, Any]) -> None:
+    rows = _rows(r)
+    width = max((len(k) for k, _ in rows), default=0)
+    print()
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+    for phase, per in r.get("profile", {}).items():
+        print(f"\nprofile [{phase}] (share of busy samples)")
+        for name, s in per.items():
+            print(
+                f"  {name}: busy {s['busy_share']:.0%} of {s['samples']} samples; raw {s['file']}"
+            )
+            for frame, share in s["chorus_inclusive_top"][:8]:
+                print(f"    {share:5.1f}%  {frame}")

@@ -1,0 +1,114 @@
+"""The system under test: the embedded broker and the four services, started like `make run`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+import psutil
+from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
+from chorus_common.auth import create_token
+from chorus_common.embedded import free_port, start_broker, stop_process
+from chorus_common.provisioning import provision_topics
+from chorus_common.settings import DEV_TOKEN_SECRET
+
+ENV_COMMON: dict[str, str] = {
+    "KAFKA_FETCH_MAX_WAIT_MS": "10",
+    "LOG_LEVEL": "WARNING",
+    "RATE_LIMIT_PER_MINUTE": "10000000",
+    "MAX_BODY_BYTES": str(8 * 1_048_576),
+}
+
+
+class System:
+    """Broker + services in a temporary directory; ``async with System() as s: …``."""
+
+    def __init__(self, extra_env: Mapping[str, str] | None = None) -> None:
+        self.var = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+        self.port = free_port()
+        self.bootstrap = f"127.0.0.1:{self.port}"
+        self.extra_env = dict(extra_env or {})
+        self.services: list[ServiceProcess] = []
+        self.idle_cpu = 0.0
+        # Free ports, so a `make run` on 8001-8004 does not collide with the benchmark.
+        self.ports = {name: free_port() for name in SERVICES}
+        self.broker: subprocess.Popen[bytes] | None = None
+        self.token = create_token(
+            os.environ.get("TOKEN_SECRET", DEV_TOKEN_SECRET), sub="bench", role="admin"
+        )
+
+    async def start_broker(self) -> None:
+        self.broker = start_broker(self.port, self.var / "broker.log")
+        await provision_topics(self.bootstrap, partitions=4)
+
+    async def start_services(self) -> None:
+        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self.extra_env}
+        for name, p in self.ports.items():
+            env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
+            self.services.append(start_service(name, port=p, env=env, log_dir=self.var / "log"))
+        for svc in self.services:
+            await asyncio.to_thread(wait_ready, svc, 90.0)
+        await asyncio.sleep(2.0)  # start-up work (seeding, first polls) settles
+        self.idle_cpu = await self._cpu_rate(3.0)
+
+    async def _cpu_rate(self, seconds: float) -> float:
+        """CPU seconds per second used by the services and broker together."""
+        before = self.cpu_seconds()
+        await asyncio.sleep(seconds)
+        now = self.cpu_seconds()
+        return sum(now.get(k, 0.0) - v for k, v in before.items()) / seconds
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def pids(self) -> dict[str, int]:
+        pids = {s.name: s.proc.pid for s in self.services}
+        if self.broker is not None:
+            pids["broker"] = self.broker.pid
+        return pids
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) used so far by each process."""
+        out: dict[str, float] = {}
+        for name, pid in self.pids.items():
+            try:
+                t = psutil.Process(pid).cpu_times()
+                out[name] = t.user + t.system
+            except psutil.Error:
+                continue
+        return out
+
+    async def settle(self, *, timeout: float = 180.0) -> float:
+        """Wait until the services and broker are idle (backlogs drained); returns seconds waited.
+
+        Idle: over the last second they used no more CPU than at rest after start-up (background
+        jobs, polls) plus 5 % of a core. Phases are measured on a quiet system, not on the
+        previous phase's backlog.
+        """
+        started = time.monotonic()
+        limit = self.idle_cpu * 1.5 + 0.05
+        while time.monotonic() - started < timeout:
+            if await self._cpu_rate(1.0) <= limit:
+                break
+        return round(time.monotonic() - started, 1)
+
+    async def __aenter__(self) -> System:
+        await self.start_broker()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stop_all(self.services)
+        if self.broker is not None:
+            stop_process(self.broker)

@@ -1,0 +1,81 @@
+"""Reads chorus.cases.v1 and records, per post id, when it was first routed and its latency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import datetime
+
+import orjson
+from aiokafka import AIOKafkaConsumer
+
+# A post that joins a known conversation moves its case along with one of these events.
+FOLLOW_UP = {"case.updated", "case.escalated", "case.reopened", "case.reassigned"}
+
+
+class CaseWatcher:
+    """Routed = `case.assigned`, `case.opened` with status queued (team full), or a follow-up
+    event whose ``latest_post_id`` is the post. Latency (acceptance → `case.assigned`) is
+    recorded for assigned posts only, from ingest's ``post_received_at`` stamp."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.consumer = AIOKafkaConsumer(
+            "chorus.cases.v1",
+            bootstrap_servers=bootstrap,
+            group_id=f"bench-{uuid.uuid4().hex[:6]}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=10,
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=500,
+        )
+        self.routed: dict[str, float] = {}
+        self.latency: dict[str, float] = {}
+        self.assigned = 0
+        self.queued = 0
+        self.followed = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.consumer.start()
+        while not self.consumer.assignment():
+            await asyncio.sleep(0.05)
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self.consumer.getmany(timeout_ms=100, max_records=5000)
+            now = time.time()
+            for msgs in batch.values():
+                for m in msgs:
+                    self._see(orjson.loads(m.value), now)
+
+    def _see(self, env: dict[str, object], now: float) -> None:
+        p = env["payload"]
+        assert isinstance(p, dict)
+        kind = env["type"]
+        if kind == "case.assigned" or (kind == "case.opened" and p.get("status") == "queued"):
+            pids = p.get("post_ids", [])
+        elif kind in FOLLOW_UP and p.get("latest_post_id"):
+            pids = [p["latest_post_id"]]
+        else:
+            return
+        for pid in pids:
+            if pid in self.routed:
+                continue
+            self.routed[pid] = now
+            if kind == "case.assigned":
+                self.assigned += 1
+                rec = p.get("post_received_at")
+                if rec:
+                    self.latency[pid] = now - datetime.fromisoformat(rec).timestamp()
+            elif kind == "case.opened":
+                self.queued += 1
+            else:
+                self.followed += 1
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+        await self.consumer.stop()
