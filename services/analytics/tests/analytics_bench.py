@@ -32,6 +32,7 @@ from typing import Any
 
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
+from chorus_common.bus.base import OutMessage
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.events import Envelope
 from sqlalchemy import text
@@ -65,9 +66,8 @@ async def _drive_handler(app: Any, events: list[Envelope], batch: int) -> None:
         await handle(events[i : i + batch])
 
 
-async def _drive_app(app: Any, broker: MemoryBroker, events: list[Envelope], batch: int) -> None:
+async def _drive_app(app: Any, broker: MemoryBroker, msgs: list[OutMessage], batch: int) -> None:
     runtime = app.state.runtime
-    msgs = encode(events)
     fed = 0
     # Feed in arrival order with a bounded lag, so batches mix posts and case events.
     for i in range(0, len(msgs), batch):
@@ -131,11 +131,8 @@ def profiled(path: str | None) -> Iterator[None]:
 
 
 async def bench(args: argparse.Namespace, traffic: Traffic) -> dict[str, float]:
-    events = (
-        [Envelope.from_bytes(e.to_bytes()) for e in traffic.events]
-        if args.mode == "handler"
-        else traffic.events
-    )
+    events = [Envelope.from_bytes(e.to_bytes()) for e in traffic.events]
+    msgs = encode(traffic.events)  # app mode: the bytes on the bus
     # The pre-built traffic is not the service's heap: keep the cyclic GC from rescanning it.
     gc.collect()
     gc.freeze()
@@ -154,7 +151,7 @@ async def bench(args: argparse.Namespace, traffic: Traffic) -> dict[str, float]:
             drive: Callable[[], Any] = (
                 (lambda: _drive_handler(app, events, args.batch))
                 if args.mode == "handler"
-                else (lambda: _drive_app(app, broker, events, args.batch))
+                else (lambda: _drive_app(app, broker, msgs, args.batch))
             )
             server = await server_cpu(app)
             with profiled(args.profile):
