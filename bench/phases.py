@@ -162,7 +162,18 @@ async def fixed_load(client: httpx.AsyncClient, system: System, watcher: CaseWat
 
     complete = await wait_until(done, timeout=60)
     lat = [watcher.latency[p] * 1000 for p in ids if p in watcher.latency]
+    segs = [watcher.segments[p] for p in ids if p in watcher.segments]
+    breakdown = {
+        name: {
+            "p50_ms": round(pct([s[i] * 1000 for s in segs], 0.50), 1),
+            "p99_ms": round(pct([s[i] * 1000 for s in segs], 0.99), 1),
+        }
+        for i, name in enumerate(
+            ("accepted_to_decision", "decision_to_produced", "produced_to_seen")
+        )
+    }
     return {
+        "breakdown": breakdown,
         "offered_per_s": rate,
         "achieved_offer_per_s": round(total / offered_s),
         "posts": total,

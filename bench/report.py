@@ -29,6 +29,8 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((f"latency @ {lat['offered_per_s']}/s p50/p95/p99 (ms)",
                      f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['p99_ms']}"
                      f" (complete={lat['complete']})"))  # fmt: skip
+        for seg, v in lat.get("breakdown", {}).items():
+            rows.append((f"  {seg} p50/p99 (ms)", f"{v['p50_ms']} / {v['p99_ms']}"))
     for phase, per in r.get("cpu_us_per_post", {}).items():
         cells = ", ".join(f"{k} {v}" for k, v in per.items())
         rows.append((f"[{phase}] CPU µs per post", cells))

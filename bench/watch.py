@@ -32,6 +32,9 @@ class CaseWatcher:
         )
         self.routed: dict[str, float] = {}
         self.latency: dict[str, float] = {}
+        # Per assigned post: (accepted → routing decision, decision → case event produced,
+        # produced → seen here), in seconds, to tell where the time goes.
+        self.segments: dict[str, tuple[float, float, float]] = {}
         self.assigned = 0
         self.queued = 0
         self.followed = 0
@@ -49,9 +52,9 @@ class CaseWatcher:
             now = time.time()
             for msgs in batch.values():
                 for m in msgs:
-                    self._see(orjson.loads(m.value), now)
+                    self._see(orjson.loads(m.value), now, m.timestamp / 1000)
 
-    def _see(self, env: dict[str, object], now: float) -> None:
+    def _see(self, env: dict[str, object], now: float, produced: float) -> None:
         p = env["payload"]
         assert isinstance(p, dict)
         kind = env["type"]
@@ -69,7 +72,10 @@ class CaseWatcher:
                 self.assigned += 1
                 rec = p.get("post_received_at")
                 if rec:
-                    self.latency[pid] = now - datetime.fromisoformat(rec).timestamp()
+                    accepted = datetime.fromisoformat(rec).timestamp()
+                    decided = datetime.fromisoformat(str(env["occurred_at"])).timestamp()
+                    self.latency[pid] = now - accepted
+                    self.segments[pid] = (decided - accepted, produced - decided, now - produced)
             elif kind == "case.opened":
                 self.queued += 1
             else:

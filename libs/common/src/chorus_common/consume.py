@@ -7,9 +7,10 @@ from typing import Protocol
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.db import insert_ignore
+from chorus_common.db import insert_ignore_stmt
 from chorus_common.events import Envelope
 from chorus_common.runtime import Runtime
 
@@ -28,6 +29,8 @@ def dispatcher(
     Handlers stage outgoing events with ``runtime.publish(session, …)``; the relay is woken
     once the transaction commits.
     """
+
+    statements: dict[str, Insert] = {}  # by dialect; the engine exists only once started
 
     async def handle(events: list[Envelope]) -> None:
         wanted = [e for e in events if e.type in handlers]
@@ -52,14 +55,15 @@ def dispatcher(
             for e in fresh:
                 await handlers[e.type](e, session=session, runtime=runtime)
             if fresh:
-                await session.execute(
-                    insert_ignore(
-                        runtime.dialect,
-                        processed,
-                        [{"event_id": str(e.event_id)} for e in fresh],
-                        ["event_id"],
+                # One cached statement run as executemany: a multi-row VALUES of a new
+                # length would be compiled again for every batch size.
+                dialect = runtime.dialect
+                record = statements.get(dialect)
+                if record is None:
+                    record = statements[dialect] = insert_ignore_stmt(
+                        dialect, processed, ["event_id"]
                     )
-                )
+                await session.execute(record, [{"event_id": str(e.event_id)} for e in fresh])
         runtime.kick()
 
     return handle

@@ -93,6 +93,17 @@ def insert_ignore(
     return lite.on_conflict_do_nothing(index_elements=index_elements)
 
 
+def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]) -> Insert:
+    """``INSERT … ON CONFLICT DO NOTHING`` without values: execute it with a list of rows.
+
+    Built once and reused, SQLAlchemy compiles it once and runs it as executemany; far
+    cheaper per row than :func:`insert_ignore`, whose ``.values(...)`` is coerced, hashed
+    for the cache key and (for a new number of rows) compiled on every call.
+    """
+    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return base.on_conflict_do_nothing(index_elements=index_elements)
+
+
 def alembic_config(script_location: Path, version_table: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import (
@@ -127,10 +128,8 @@ class Outbox:
                     ids = [r.id for r in rows]
                     await session.execute(delete(self.table).where(self.table.c.id.in_(ids)))
                     await session.commit()
-                for r in rows:
-                    self._metrics.events_produced.labels(
-                        self._metrics.service, r.topic, r.event_type
-                    ).inc()
+                for (topic, kind), n in Counter((r.topic, r.event_type) for r in rows).items():
+                    self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)
                 sent += len(rows)
                 if len(rows) < limit:
                     return sent
