@@ -179,9 +179,9 @@ def generate(n_posts: int, seed: int = 11) -> Traffic:
             case_event("case.updated", case, now + timedelta(milliseconds=5))
         r = rng.random()
         if r < 0.03:  # moved to another team: its posts move with it
-            old = case.get("assignee")
+            before = case.get("assignee")
             case.update(team=rng.choice(TEAMS), assignee=f"m{rng.randrange(40)}")
-            case["previous_assignee"] = old
+            case["previous_assignee"] = before
             case_event("case.reassigned", case, now + timedelta(milliseconds=7))
             case.pop("previous_assignee")
         elif r < 0.10:  # answered (and sometimes resolved)
