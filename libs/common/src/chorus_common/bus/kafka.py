@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import TopicPartition as KTP
 
@@ -88,6 +89,10 @@ class KafkaConsumer:
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
             max_poll_interval_ms=300000,
             rebalance_timeout_ms=settings.kafka_session_timeout_ms * 2,
+            # Range keeps partition p of every subscribed topic on one member: posts and
+            # case events share the thread_id key and partition count, so one instance sees
+            # a whole conversation across topics (round-robin would split it).
+            partition_assignment_strategy=(RangePartitionAssignor,),
         )
 
     def set_revoke_hook(self, hook: RevokeHook) -> None:
