@@ -24,7 +24,7 @@ from tests.support.wait import wait_for
 @pytest.mark.unit
 def test_every_demo_delivery_is_signed_and_normalizes_without_errors() -> None:
     feed = DemoFeed(random.Random(7))
-    kinds: Counter[str] = Counter()
+    kinds: Counter[str | tuple[str, str]] = Counter()
     langs: set[str] = set()
     for _ in range(300):
         d = feed.next()

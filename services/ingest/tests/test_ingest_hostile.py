@@ -99,7 +99,9 @@ class AppHarness:
     def post_json(self, path: str, doc: object, headers: dict[str, str]) -> httpx.Response:
         return self.loop.run_until_complete(self.client.post(path, json=doc, headers=headers))
 
-    def post(self, path: str, body: bytes, headers: dict[str, str], params: dict | None = None):
+    def post(
+        self, path: str, body: bytes, headers: dict[str, str], params: dict[str, str] | None = None
+    ):
         return self.loop.run_until_complete(
             self.client.post(path, content=body, headers=headers, params=params)
         )

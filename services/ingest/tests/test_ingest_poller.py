@@ -28,7 +28,7 @@ def _settings(db_url: str, **extra) -> IngestSettings:
     return IngestSettings(database_url=db_url, **kw)
 
 
-def _native_ids(broker) -> Counter:
+def _native_ids(broker) -> Counter[str]:
     return Counter(e.payload["post"]["native_id"] for e in envelopes(broker, POSTS))
 
 

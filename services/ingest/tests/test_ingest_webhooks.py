@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import orjson
 import pytest
@@ -23,7 +24,7 @@ def app(memory_broker, sqlite_url):
     return create_app(IngestSettings(database_url=sqlite_url, **settings_kw()), bus=memory_broker)
 
 
-async def _channel(client, **extra) -> dict:
+async def _channel(client, **extra) -> dict[str, Any]:
     doc = {
         "platform": "generic",
         "external_id": "crm",
