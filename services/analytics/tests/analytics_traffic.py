@@ -18,11 +18,13 @@ from chorus_common.events import (
     Author,
     CaseEvent,
     Envelope,
+    HandOff,
     Metrics,
     Post,
     PostReceived,
     ReplyEvent,
     Signals,
+    TimeInHands,
     make_event,
 )
 from sqlalchemy import func, select
@@ -95,8 +97,36 @@ def generate(n_posts: int, seed: int = 11) -> Traffic:
 
     def case_event(type_: str, case: dict[str, Any], when: Any) -> None:
         case["version"] += 1
-        fields = {k: v for k, v in case.items() if k not in ("version",)}
-        emit(type_, CaseEvent(**fields, version=case["version"]), when)
+        fields = {k: v for k, v in case.items() if k != "version" and not k.startswith("_")}
+        emit(type_, CaseEvent(**fields, **_hands(case, type_, when), version=case["version"]), when)
+
+    def _hands(case: dict[str, Any], type_: str, when: Any) -> dict[str, Any]:
+        """Router's cumulative time in hands and hand-off chain (from the second version)."""
+        held, chain = case.setdefault("_held", {}), case.setdefault("_chain", [])
+        owner = (case["team"], case.get("assignee"))
+        if not chain or (chain[-1].to_team, chain[-1].to_member) != owner:
+            frm = (chain[-1].to_team, chain[-1].to_member) if chain else (None, None)
+            chain.append(
+                HandOff(
+                    at=when,
+                    event=type_,
+                    from_team=frm[0],
+                    from_member=frm[1],
+                    to_team=owner[0],
+                    to_member=owner[1],
+                )
+            )
+        if case["version"] < 2:
+            return {}
+        state = "waiting_customer" if case["status"] == "resolved" else "open"
+        held[(*owner, state)] = held.get((*owner, state), 0.0) + case["version"] * 30.0
+        return {
+            "handoffs": tuple(chain),
+            "time_in_hands": tuple(
+                TimeInHands(team=t, member=m, state=st, seconds=v) for (t, m, st), v in held.items()
+            ),
+            "time_in_hands_at": when,
+        }
 
     for i in range(n_posts):
         created = T0 + timedelta(seconds=i * 0.2)

@@ -54,4 +54,5 @@ async def test_batch_size_and_redelivery_leave_every_table_identical(db_url, mem
         await _feed(app, events, 97)  # everything again: already applied
         again = await snapshot(app)
     assert tables[1]["analytics_posts"], "the traffic was counted"
+    assert tables[1]["analytics_case_hands"], "time in hands was kept"
     assert tables[1] == tables[13] == tables[1000] == again

@@ -8,6 +8,7 @@ from typing import Any
 
 from chorus_common.events import CaseEvent, Envelope
 
+from chorus_analytics.domain import hands
 from chorus_analytics.domain.facts import add_event, fact_from_row
 from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.unit import Unit
@@ -84,6 +85,7 @@ async def on_case_event(event: Envelope, case: CaseEvent, *, unit: Unit) -> None
                 row["resolved_at"] = None
                 row["resolved_by"] = None
         team = row["team"]
+    _keep_hands(unit, case, row)
     unit.cases.put(row)
     old_team = cur["team"] if cur is not None else None
     await _map_posts(unit, case, team, team_changed=old_team != team)
@@ -91,6 +93,24 @@ async def on_case_event(event: Envelope, case: CaseEvent, *, unit: Unit) -> None
     await upsert_member(unit, case.previous_assignee, "", at)
     dims = (event.type, team, case.platform or "", case.priority, "")
     add_event(unit.deltas.events, at, dims)
+
+
+def _keep_hands(unit: Unit, case: CaseEvent, row: dict[str, Any]) -> None:
+    """Keep the case's time in hands from its newest version that carries it (figures are
+    cumulative, so an older or replayed version changes nothing)."""
+    if case.time_in_hands is None:
+        return
+    at = case.time_in_hands_at
+    if not hands.is_newer(case.version, at, row.get("hands_version"), row.get("hands_at")):
+        return
+    handoffs, team_handoffs = hands.handoff_counts(case.handoffs)
+    row.update(
+        hands_version=case.version,
+        hands_at=as_utc(at) if at is not None else None,
+        handoffs=handoffs if handoffs is not None else row.get("handoffs"),
+        team_handoffs=team_handoffs if team_handoffs is not None else row.get("team_handoffs"),
+    )
+    unit.hands[case.case_id] = hands.hand_rows(case.case_id, case.time_in_hands)
 
 
 async def _map_posts(unit: Unit, case: CaseEvent, team: str, *, team_changed: bool) -> None:

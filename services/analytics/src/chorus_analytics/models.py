@@ -102,8 +102,25 @@ cases = Table(
     Column("reopen_count", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     _ts("updated_at", nullable=False),
+    # Time in hands: (version, time) of the case event the figures in case_hands came from.
+    Column("hands_version", Integer, nullable=True),
+    _ts("hands_at"),
+    Column("handoffs", Integer, nullable=True),  # len(handoffs) - 1
+    Column("team_handoffs", Integer, nullable=True),  # entries that changed team
     Index("ix_analytics_cases_opened", "opened_at"),
     Index("ix_analytics_cases_status", "status"),
+)
+
+# Cumulative seconds a case spent per team, member ("" = the team queue) and state, as of
+# the newest case version that carried them (replaced whole per case).
+case_hands = Table(
+    "analytics_case_hands",
+    metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("team", String(64), primary_key=True),
+    Column("member", String(64), primary_key=True),
+    Column("state", String(32), primary_key=True),
+    Column("seconds", Float, nullable=False),
 )
 
 replies = Table(

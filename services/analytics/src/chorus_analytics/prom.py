@@ -67,6 +67,17 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Share of a team's load on its busiest member",
         ("team", "state"),
     ),
+    "time_in_hands_seconds": (
+        "gauge",
+        "Seconds cases spent in a team's hands (its members and queue) per state, all time",
+        ("team", "state"),
+    ),
+    "case_handoffs": ("gauge", "Hand-offs of cases, by their current team, all time", ("team",)),
+    "member_time_in_hands_seconds": (
+        "gauge",
+        "Seconds in hands, all states, of the METRICS_TOP_MEMBERS members holding most",
+        ("team", "member"),
+    ),
     "replies": ("counter", "Reply events by status", ("team", "status")),
     "approval_turnaround_seconds_24h": (
         "gauge",
@@ -175,6 +186,7 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
             source, _, code = detail.partition("|")
             s.add("dead_letters", (source, code), n)
     await _current(session, s)
+    await _hands(session, s, settings.metrics_top_members)
     await _last_day(session, s)
     s.set("refresh_timestamp_seconds", (), time.time())
     return s
@@ -196,6 +208,28 @@ async def _current(session: AsyncSession, s: Snapshot) -> None:
     )
     for kind, n in res.all():
         s.set("buzz_active", (kind,), n)
+
+
+async def _hands(session: AsyncSession, s: Snapshot, top: int) -> None:
+    """Time in hands per team and state; members only for the ``top`` holding most."""
+    h, c = models.case_hands, models.cases
+    res = await session.execute(
+        select(h.c.team, h.c.member, h.c.state, func.sum(h.c.seconds)).group_by(
+            h.c.team, h.c.member, h.c.state
+        )
+    )
+    per_member: dict[tuple[str, str], float] = defaultdict(float)
+    for team, member, state, seconds in res.all():
+        s.add("time_in_hands_seconds", (team or "none", state), float(seconds or 0))
+        if member:
+            per_member[(team or "none", member)] += float(seconds or 0)
+    for key, seconds in sorted(per_member.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        s.set("member_time_in_hands_seconds", key, seconds)
+    moved = await session.execute(
+        select(c.c.team, func.sum(c.c.handoffs)).where(c.c.handoffs.is_not(None)).group_by(c.c.team)
+    )
+    for team, n in moved.all():
+        s.set("case_handoffs", (team or "none",), float(n or 0))
 
 
 async def _last_day(session: AsyncSession, s: Snapshot) -> None:

@@ -23,6 +23,8 @@ class AnalyticsSettings(CommonSettings):
     # Prometheus gauges are refreshed from the database this often (0 disables).
     metrics_refresh_seconds: float = 10.0
     metrics_max_channels: int = 50
+    # Members with most time in hands get their own gauge (bounded labels); 0 = none.
+    metrics_top_members: int = 20
     # Minute buckets older than this are pruned (hour and day buckets are kept).
     minute_retention_hours: int = 48
     report_max_buckets: int = 5000

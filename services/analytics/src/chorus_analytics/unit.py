@@ -108,6 +108,8 @@ class Unit:
         # Term rows rewritten by this batch (post id -> rows); the posts that had rows before.
         self.terms: dict[str, list[Row]] = {}
         self.terms_replaced: set[str] = set()
+        # Time-in-hands rows of the cases whose figures this batch replaced (case id -> rows).
+        self.hands: dict[str, list[Row]] = {}
         # What each post touched by the batch counted for before it (None: not counted).
         self.counted_before: dict[str, PostFact | None] = {}
         self.deltas = Pending()

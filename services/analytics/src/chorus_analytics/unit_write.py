@@ -8,7 +8,7 @@ from functools import cache
 from sqlalchemy import Table, and_, delete
 
 from chorus_analytics import bulk, models, store
-from chorus_analytics.unit import IN_CHUNK, Unit
+from chorus_analytics.unit import IN_CHUNK, Row, Unit
 
 
 @cache
@@ -69,4 +69,14 @@ async def write(unit: Unit) -> None:
         await s.execute(delete(t).where(t.c.post_id.in_(replaced[i : i + IN_CHUNK])))
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
     await bulk.run_dicts(s, insert_rows(d, t), terms)
+    await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
     await store.write(s, d, unit.net_contributions())
+
+
+async def _replace_rows(unit: Unit, table: Table, key: str, rows: dict[str, list[Row]]) -> None:
+    """Delete the stored rows of every key in ``rows`` and insert the new ones."""
+    s, d = unit.session, unit.dialect
+    keys = sorted(rows)
+    for i in range(0, len(keys), IN_CHUNK):
+        await s.execute(delete(table).where(table.c[key].in_(keys[i : i + IN_CHUNK])))
+    await bulk.run_dicts(s, insert_rows(d, table), [r for k in keys for r in rows[k]])

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep
 from chorus_analytics.api.render import respond, wanted
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
-from chorus_analytics.reports import activity, cases, digest, posts, summary
+from chorus_analytics.reports import activity, cases, digest, hands, posts, summary
 from chorus_analytics.reports.query import ReportQuery
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -30,6 +30,7 @@ REPORTS: dict[str, Report] = {
     "sla": cases.sla,
     "workload": cases.workload,
     "replies": activity.replies,
+    "time-in-hands": hands.time_in_hands,
 }
 
 

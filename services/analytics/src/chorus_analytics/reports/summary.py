@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
-from chorus_analytics.reports import activity, cases, posts
+from chorus_analytics.reports import activity, cases, hands, posts
 from chorus_analytics.reports.query import ReportQuery
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -47,6 +47,7 @@ async def summary(
     case_events = await activity.event_counts(session, q, "case.")
     alerts = await activity.alerts(session, q)
     kw = await posts.keywords(session, replace(q, limit=5))
+    held = await hands.time_in_hands(session, q)
     open_by_team = await open_cases(session, "team")
     totals = vol["totals"]
     eng_totals = {m: sum(t[m] for t in eng["totals"].values()) for m in posts.ENGAGEMENT}
@@ -102,6 +103,12 @@ async def summary(
                 "handled_gini": v["handled"]["gini"],
             }
             for team, v in work["teams"].items()
+        },
+        "time_in_hands": {
+            "unit": "seconds",
+            **{k: held[k] for k in ("cases", "handoffs", "team_handoffs", "handoffs_per_case")},
+            "by_team": held["teams"],
+            "by_member": held["members"],
         },
         "alerts": {**alerts, "watch": watch or {}},
         "top_keywords": kw["keywords"],

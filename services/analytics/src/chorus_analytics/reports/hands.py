@@ -1,0 +1,85 @@
+"""Time in hands: seconds cases spent with each team and member, per state, and hand-offs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_analytics import models
+from chorus_analytics.domain.hands import STATES
+from chorus_analytics.reports.query import ReportQuery, time_range
+
+
+def _blank() -> dict[str, Any]:
+    return {**dict.fromkeys(STATES, 0.0), "total": 0.0, "cases": 0}
+
+
+def _add(into: dict[str, Any], state: str, seconds: float) -> None:
+    into[state] = into.get(state, 0.0) + seconds
+    into["total"] += seconds
+
+
+async def time_in_hands(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+    """Seconds in hands per team and per member (open / waiting approval / waiting customer),
+    summed over the cases opened in [from, to), each at its newest known figures; hand-offs
+    per case. ``team`` keeps the time spent in that team (and those cases' hand-offs)."""
+    h, c = models.case_hands, models.cases
+    in_range = [c.c.hands_version.is_not(None), *time_range(c.c.opened_at, q)]
+    cond = [*in_range, *([h.c.team == q.team] if q.team else [])]
+    res = await session.execute(
+        select(h.c.case_id, h.c.team, h.c.member, h.c.state, h.c.seconds)
+        .join(c, c.c.case_id == h.c.case_id)
+        .where(*cond)
+    )
+    teams: dict[str, dict[str, Any]] = defaultdict(_blank)
+    pairs: dict[tuple[str, str], dict[str, Any]] = defaultdict(_blank)
+    people: dict[str, dict[str, Any]] = defaultdict(_blank)
+    seen: dict[Any, set[str]] = defaultdict(set)
+    for case_id, team, member, state, seconds in res.all():
+        targets = [(team, teams[team]), ((team, member), pairs[(team, member)])]
+        if member:  # the team queue is nobody's hands
+            targets.append((("m", member), people[member]))
+        for key, into in targets:
+            _add(into, state, float(seconds))
+            seen[key].add(case_id)
+    for key, into in (*teams.items(), *pairs.items(), *((("m", k), v) for k, v in people.items())):
+        into["cases"] = len(seen[key])
+    handoffs = await _handoffs(session, q, in_range)
+    rows = [
+        {
+            "team": t,
+            "member": m or None,
+            **{s: v[s] for s in STATES},
+            "total": v["total"],
+            "cases": v["cases"],
+        }
+        for (t, m), v in sorted(pairs.items())
+    ]
+    return {
+        **q.meta("time-in-hands"),
+        "unit": "seconds",
+        **handoffs,
+        "teams": dict(sorted(teams.items())),
+        "members": dict(sorted(people.items())),
+        "rows": rows,
+    }
+
+
+async def _handoffs(session: AsyncSession, q: ReportQuery, in_range: list[Any]) -> dict[str, Any]:
+    h, c = models.case_hands, models.cases
+    stmt = select(func.count(), func.sum(c.c.handoffs), func.sum(c.c.team_handoffs)).where(
+        *in_range
+    )
+    if q.team:
+        held = select(h.c.case_id).where(h.c.team == q.team)
+        stmt = stmt.where(c.c.case_id.in_(held))
+    n, handoffs, team_handoffs = (await session.execute(stmt)).one()
+    return {
+        "cases": int(n or 0),
+        "handoffs": int(handoffs or 0),
+        "team_handoffs": int(team_handoffs or 0),
+        "handoffs_per_case": round(float(handoffs or 0) / n, 3) if n else None,
+    }
