@@ -319,6 +319,20 @@ class DecodeError(ValueError):
         self.field = field
 
 
+# Typed payloads validated by ``Envelope.from_bytes``, by the identity of the payload dict they
+# were validated from (held here, so the id cannot be reused while cached): ``parsed()`` on a
+# just-decoded event does not validate the same payload a second time. Bounded: a consumer
+# batch is at most a few hundred events and is handled right after it is decoded.
+_PARSED: dict[int, tuple[dict[str, Any], BaseModel]] = {}
+_PARSED_MAX = 2048
+
+
+def _remember(payload: dict[str, Any], typed: BaseModel) -> None:
+    _PARSED[id(payload)] = (payload, typed)
+    if len(_PARSED) > _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]
+
+
 class Envelope(Frozen):
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str
@@ -339,6 +353,9 @@ class Envelope(Frozen):
 
     def parsed(self) -> Any:
         """The payload as its typed model (validated)."""
+        cached = _PARSED.get(id(self.payload))
+        if cached is not None and cached[0] is self.payload:
+            return cached[1]
         return EVENT_TYPES[self.type].payload.model_validate(self.payload)
 
     def to_bytes(self) -> bytes:
@@ -369,11 +386,12 @@ class Envelope(Frozen):
                 "schema_version",
             )
         try:
-            kind.payload.model_validate(env.payload)
+            typed = kind.payload.model_validate(env.payload)
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = "payload." + ".".join(str(p) for p in err["loc"])
             raise DecodeError("invalid_payload", f"{loc}: {err['msg']}", loc) from exc
+        _remember(env.payload, typed)
         return env
 
 
