@@ -81,6 +81,17 @@ def system(
         for n in names:
             sysm.start(n)
         yield sysm
+    except BaseException:
+        _print_logs(sysm)
+        raise
     finally:
         stop_all(list(sysm.services.values()))
         stop_process(broker)
+
+
+def _print_logs(sysm: System) -> None:
+    """On failure, show the end of every service log (pytest prints captured output)."""
+    for key, svc in sysm.services.items():
+        state = "running" if svc.alive() else f"exited {svc.proc.returncode}"
+        tail = svc.log_path.read_text(errors="replace")[-4000:] if svc.log_path.exists() else ""
+        print(f"----- {key} ({state}) {svc.log_path}\n{tail}")
