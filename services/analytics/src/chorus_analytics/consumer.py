@@ -9,6 +9,7 @@ from typing import Any
 from chorus_common.bus.loop import BatchHandler
 from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
+from sqlalchemy.exc import IntegrityError
 
 from chorus_analytics import bulk, models, unit_write
 from chorus_analytics.handlers import HANDLERS
@@ -52,25 +53,41 @@ async def _fresh(unit: Unit, events: list[Envelope]) -> list[Envelope]:
     return fresh
 
 
-def batch_handler(runtime: Runtime) -> BatchHandler:
-    """Apply a batch once (keyed by event id) in one transaction; see the module doc."""
+CLAIM_ATTEMPTS = 5
 
-    async def handle(events: list[Envelope]) -> None:
-        wanted = [e for e in events if e.type in HANDLERS]
-        if not wanted:
-            return
+
+def batch_handler(runtime: Runtime) -> BatchHandler:
+    """Apply a batch once (keyed by event id) in one transaction; see the module doc.
+
+    The event ids are claimed first, with a plain INSERT: if another instance is applying
+    some of the same events (one that lost its partitions and has not noticed yet), this
+    transaction waits for it, fails on the duplicate id, and is redone without them."""
+
+    async def apply(wanted: list[Envelope]) -> None:
         async with runtime.sessionmaker() as session, session.begin():
             unit = Unit(session, runtime.dialect)
             fresh = await _fresh(unit, wanted)
             if not fresh:
                 return
+            ids = sorted((str(e.event_id),) for e in fresh)  # one lock order for all writers
+            await bulk.run(session, unit_write.claim_processed(runtime.dialect), ids)
             parsed = [(e, e.parsed()) for e in fresh]
             await unit.prefetch(**_keys(parsed))
             for e, payload in parsed:
                 await HANDLERS[e.type](e, payload, unit=unit)
             await unit_write.write(unit)
-            ids = [(str(e.event_id),) for e in fresh]
-            await bulk.run(session, unit_write.mark_processed(runtime.dialect), ids)
+
+    async def handle(events: list[Envelope]) -> None:
+        wanted = [e for e in events if e.type in HANDLERS]
+        if not wanted:
+            return
+        for attempt in range(CLAIM_ATTEMPTS):
+            try:
+                await apply(wanted)
+                break
+            except IntegrityError:
+                if attempt == CLAIM_ATTEMPTS - 1:
+                    raise
         runtime.kick()
 
     return handle

@@ -45,10 +45,10 @@ def insert_rows(dialect: str, table: Table) -> bulk.Bulk:
 
 
 @cache
-def mark_processed(dialect: str) -> bulk.Bulk:
-    """Record event ids as applied (the processed-at time is the server's)."""
-    ins = bulk.insert_into(dialect, models.processed, ["event_id"])
-    return bulk.of(ins.on_conflict_do_nothing(), ["event_id"])
+def claim_processed(dialect: str) -> bulk.Bulk:
+    """Record event ids as applied, failing on one already recorded: a concurrent writer of
+    the same events waits on the first one's uncommitted ids, then fails (and redoes)."""
+    return bulk.of(bulk.insert_into(dialect, models.processed, ["event_id"]), ["event_id"])
 
 
 @cache
