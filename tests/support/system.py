@@ -41,9 +41,11 @@ class System:
         self, name: str, *, instance: str | None = None, port: int | None = None
     ) -> ServiceProcess:
         key = instance or name
+        # Free ports, not 8001-8004: tests must not collide with a running `make run` or bench.
+        previous = self.services.get(key)
         svc = start_service(
             name,
-            port=port or (SERVICES[name] if instance is None else free_port()),
+            port=port or (previous.port if previous else free_port()),
             env=self.env(name),
             log_dir=self.var / "log" / key,
         )
