@@ -30,11 +30,15 @@ class DemoStats:
     drafted: int = 0
     approved: int = 0
     sent: int = 0
+    resolved: int = 0
     skipped: int = 0
     handled: set[str] = field(default_factory=set)
 
     def line(self) -> str:
-        return f"replies: {self.drafted} drafted, {self.approved} approvals, {self.sent} sent"
+        return (
+            f"replies: {self.drafted} drafted, {self.approved} approvals, {self.sent} sent, "
+            f"{self.resolved} cases resolved"
+        )
 
 
 class _Tokens:
@@ -160,6 +164,34 @@ async def _handle_case(
         stats.sent += 1
 
 
+async def _resolve_replied(
+    client: httpx.AsyncClient, router_url: str, tokens: _Tokens, stats: DemoStats, limit: int
+) -> None:
+    """Close a few answered cases as their owner (If-Match), so resolution times show."""
+    r = await client.get(
+        f"{router_url}/v1/cases",
+        params={"status": "replied", "limit": limit},
+        headers=tokens.headers("admin"),
+    )
+    r.raise_for_status()
+    for case in _cases(r.json())[:limit]:
+        case_id = str(case.get("case_id") or case.get("id"))
+        team, assignee = case.get("team"), case.get("assignee")
+        if not team or not assignee:
+            continue
+        owner = tokens.headers("agent", str(assignee), (str(team),))
+        current = await client.get(f"{router_url}/v1/cases/{case_id}", headers=owner)
+        etag = current.headers.get("ETag")
+        if current.status_code != 200 or not etag:
+            continue
+        done = await client.post(
+            f"{router_url}/v1/cases/{case_id}/resolve",
+            json={"reason": "answered"},
+            headers={**owner, "If-Match": etag},
+        )
+        stats.resolved += done.status_code == 200
+
+
 async def run_reply_demo(
     responder_url: str,
     router_url: str,
@@ -192,6 +224,7 @@ async def run_reply_demo(
                 ]
                 for case in fresh[:per_round]:
                     await _handle_case(client, responder_url, tokens, templates, case, stats)
+                await _resolve_replied(client, router_url, tokens, stats, limit=2)
                 if fresh:
                     log.info(stats.line())
             except (httpx.HTTPError, KeyError, ValueError) as exc:
