@@ -156,3 +156,34 @@ async def test_uncommitted_batch_is_redelivered_after_restart(memory_broker) -> 
 
 async def _done(rec: Recorder, n: int) -> bool:
     return len(rec.seen) >= n
+
+
+@pytest.mark.unit
+async def test_durable_batches_are_committed_together_once_the_topic_goes_quiet(
+    memory_broker,
+) -> None:
+    producer = memory_broker.producer()
+    rec = Recorder()
+    loop = ConsumerLoop(
+        name="q",
+        group_id="gq",
+        consumer=memory_broker.consumer("gq", ["chorus.cases.v1"]),
+        producer=producer,
+        handler=rec,
+        metrics=Metrics("t"),
+        max_records=2,
+        commit_interval_s=3600,  # only quiet topics and stop() commit here
+    )
+    await loop.start()
+    try:
+        await producer.send_many([_msg(_ev(i)) for i in range(6)])
+        await wait_for(lambda: _done(rec, 6), timeout=10, what="all handled")
+
+        async def committed_all() -> bool:
+            offsets = memory_broker.committed.get("gq", {})
+            return sum(offsets.values()) == 6
+
+        await wait_for(committed_all, timeout=10, what="offsets committed when quiet")
+        assert rec.calls >= 3, "several batches, one commit"
+    finally:
+        await loop.stop()

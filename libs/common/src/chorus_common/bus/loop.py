@@ -63,6 +63,7 @@ class ConsumerLoop:
         metrics: Metrics,
         max_records: int = 500,
         timeout_ms: int = 200,
+        commit_interval_s: float = 0.5,
     ) -> None:
         self.name = name
         self.group_id = group_id
@@ -75,6 +76,11 @@ class ConsumerLoop:
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
         self.committed: dict[TopicPartition, int] = {}
+        # Offsets of durable batches not yet committed: committed together at most every
+        # ``commit_interval_s``, when the topic goes quiet, before partitions move and on stop.
+        self._pending: dict[TopicPartition, int] = {}
+        self._commit_interval = commit_interval_s
+        self._last_commit = time.monotonic()
         self.handled = 0
         self._task: asyncio.Task[None] | None = None
 
@@ -91,17 +97,24 @@ class ConsumerLoop:
             except TimeoutError:
                 self._task.cancel()
         try:
+            await asyncio.wait_for(self._flush_commits(), timeout=10)
+        except TimeoutError:
+            log.warning("final offset commit timed out", extra={"consumer": self.name})
+        try:
             await asyncio.wait_for(self._consumer.stop(), timeout=10)
         except TimeoutError:
             log.warning("consumer stop timed out", extra={"consumer": self.name})
 
     async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
-        # Let the in-flight batch finish and commit before the partitions move.
+        # Let the in-flight batch finish and commit what is durable before the partitions move.
         try:
             await asyncio.wait_for(self._lock.acquire(), timeout=10)
         except TimeoutError:
             return
-        self._lock.release()
+        try:
+            await self._flush_commits()
+        finally:
+            self._lock.release()
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -114,12 +127,17 @@ class ConsumerLoop:
                 await self._sleep(1.0)
                 continue
             if not records:
+                if self._pending:
+                    async with self._lock:
+                        await self._flush_commits()
                 self._export_lag()
                 continue
             async with self._lock:
                 done = await self.process(records)
                 if done:
-                    await self._commit(records)
+                    self._stage_commit(records)
+                    if time.monotonic() - self._last_commit >= self._commit_interval:
+                        await self._flush_commits()
             self._export_lag()
 
     async def process(self, records: list[Record]) -> bool:
@@ -231,13 +249,37 @@ class ConsumerLoop:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _commit(self, records: list[Record]) -> None:
-        offsets: dict[TopicPartition, int] = {}
+    def _stage_commit(self, records: list[Record]) -> None:
+        """Remember the next offsets of a batch whose effects are durable."""
+        pending = self._pending
         for rec in records:
             tp = (rec.topic, rec.partition)
-            offsets[tp] = max(offsets.get(tp, 0), rec.offset + 1)
-        await self._consumer.commit(offsets)
+            if rec.offset + 1 > pending.get(tp, 0):
+                pending[tp] = rec.offset + 1
+
+    async def _flush_commits(self) -> None:
+        """Commit the staged offsets. Only durable work is ever committed; committing a
+        batch later than it could be only widens what a crash redelivers, which the
+        idempotent handlers absorb (and saves a broker round trip per small batch)."""
+        self._last_commit = time.monotonic()
+        if not self._pending:
+            return
+        offsets, self._pending = self._pending, {}
+        try:
+            await self._consumer.commit(offsets)
+        except asyncio.CancelledError:
+            self._merge_back(offsets)
+            raise
+        except Exception:
+            self._merge_back(offsets)
+            log.warning("offset commit failed; will retry", extra={"consumer": self.name})
+            return
         self.committed.update(offsets)
+
+    def _merge_back(self, offsets: dict[TopicPartition, int]) -> None:
+        for tp, off in offsets.items():
+            if off > self._pending.get(tp, 0):
+                self._pending[tp] = off
 
     def _export_lag(self) -> None:
         for (t, p), lag in self._consumer.lag(self.committed).items():
