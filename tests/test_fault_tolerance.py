@@ -10,7 +10,7 @@ import httpx
 import pytest
 from chorus_common.embedded import free_port
 
-from tests.support.system import system
+from tests.support.system import owns_partitions, system
 from tests.support.tcpproxy import TcpProxy
 from tests.support.wait import wait_for_sync
 from tests.test_e2e_pipeline import _post, all_cases
@@ -153,6 +153,13 @@ def test_two_routers_share_partitions_and_survive_one_stopping(tmp_path, pg_url)
         sysm.client() as client,
     ):
         second = sysm.start("router", instance="router-2")
+        # Send only once the second router holds partitions: before that, the first one
+        # could route the whole first batch alone.
+        wait_for_sync(
+            lambda: owns_partitions(second.url, "chorus.posts.v1"),
+            timeout=60,
+            what="the second router owning partitions of the posts topic",
+        )
         run = f"so{uuid.uuid4().hex[:6]}"
         threads = 60
         first_half = [_post(run, i, thread=f"{run}-t{i % threads}") for i in range(120)]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from chorus_common.embedded import free_port
 
-from tests.support.system import system
+from tests.support.system import owns_partitions, system
 from tests.support.wait import wait_for_sync
 from tests.test_e2e_pipeline import _post
 from tests.test_fault_tolerance import _analytics_posts_total, _send
@@ -64,6 +64,13 @@ def test_two_analytics_share_partitions_and_count_exactly_when_one_stops(tmp_pat
         def posts(lo: int, hi: int) -> list[dict[str, object]]:
             return [_post(run, i, thread=f"{run}-t{i % threads}") for i in range(lo, hi)]
 
+        # Send only once the second instance holds partitions: before that, the first one
+        # could read the whole first batch alone.
+        wait_for_sync(
+            lambda: owns_partitions(second.url, "chorus.posts.v1"),
+            timeout=60,
+            what="the second analytics instance owning partitions of the posts topic",
+        )
         _send(client, sysm.url("ingest"), posts(0, 120))
         wait_for_sync(
             lambda: (

@@ -97,3 +97,12 @@ def _print_logs(sysm: System) -> None:
         state = "running" if svc.alive() else f"exited {svc.proc.returncode}"
         tail = svc.log_path.read_text(errors="replace")[-4000:] if svc.log_path.exists() else ""
         print(f"----- {key} ({state}) {svc.log_path}\n{tail}")
+
+
+def owns_partitions(url: str, topic: str) -> bool:
+    """True once a service exports consumer lag for a partition of ``topic`` (it owns one)."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return any(
+        ln.startswith("chorus_consumer_lag") and f'topic="{topic}"' in ln
+        for ln in text.splitlines()
+    )
