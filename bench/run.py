@@ -48,7 +48,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--posts", type=int, default=int(os.environ.get("BENCH_POSTS", 20000)))
     ap.add_argument("--batch", type=int, default=250)
     ap.add_argument("--senders", type=int, default=4)
-    ap.add_argument("--webhooks", type=int, default=int(os.environ.get("BENCH_WEBHOOKS", 3000)))
+    ap.add_argument("--webhooks", type=int, default=int(os.environ.get("BENCH_WEBHOOKS", 1500)))
     ap.add_argument("--webhook-senders", type=int, default=16)
     ap.add_argument("--loads", default=os.environ.get("BENCH_LOADS", "100,1000"))
     ap.add_argument("--load-seconds", type=float, default=10.0)
