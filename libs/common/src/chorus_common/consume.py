@@ -21,6 +21,47 @@ class EventHandler(Protocol):
     ) -> Awaitable[None]: ...
 
 
+async def fresh_events(
+    session: AsyncSession, processed: Table, events: list[Envelope], chunk: int = 500
+) -> list[Envelope]:
+    """``events`` minus those already recorded in ``processed`` and minus repeats, in order."""
+    ids = list({str(e.event_id) for e in events})
+    done: set[str] = set()
+    for i in range(0, len(ids), chunk):
+        done.update(
+            (
+                await session.execute(
+                    select(processed.c.event_id).where(processed.c.event_id.in_(ids[i : i + chunk]))
+                )
+            ).scalars()
+        )
+    fresh: list[Envelope] = []
+    for e in events:
+        eid = str(e.event_id)
+        if eid not in done:
+            done.add(eid)
+            fresh.append(e)
+    return fresh
+
+
+async def record_processed(
+    session: AsyncSession,
+    dialect: str,
+    processed: Table,
+    events: list[Envelope],
+    statements: dict[str, Insert],
+) -> None:
+    """Record the ids of applied events in the caller's transaction (idempotent)."""
+    if not events:
+        return
+    # One cached statement run as executemany: a multi-row VALUES of a new length would be
+    # compiled again for every batch size.
+    record = statements.get(dialect)
+    if record is None:
+        record = statements[dialect] = insert_ignore_stmt(dialect, processed, ["event_id"])
+    await session.execute(record, [{"event_id": str(e.event_id)} for e in events])
+
+
 def dispatcher(
     runtime: Runtime, *, processed: Table, handlers: Mapping[str, EventHandler]
 ) -> BatchHandler:
@@ -36,34 +77,11 @@ def dispatcher(
         wanted = [e for e in events if e.type in handlers]
         if not wanted:
             return
-        ids = list({str(e.event_id) for e in wanted})
         async with runtime.sessionmaker() as session, session.begin():
-            done = set(
-                (
-                    await session.execute(
-                        select(processed.c.event_id).where(processed.c.event_id.in_(ids))
-                    )
-                ).scalars()
-            )
-            seen: set[str] = set()
-            fresh: list[Envelope] = []
-            for e in wanted:
-                eid = str(e.event_id)
-                if eid not in done and eid not in seen:
-                    seen.add(eid)
-                    fresh.append(e)
+            fresh = await fresh_events(session, processed, wanted)
             for e in fresh:
                 await handlers[e.type](e, session=session, runtime=runtime)
-            if fresh:
-                # One cached statement run as executemany: a multi-row VALUES of a new
-                # length would be compiled again for every batch size.
-                dialect = runtime.dialect
-                record = statements.get(dialect)
-                if record is None:
-                    record = statements[dialect] = insert_ignore_stmt(
-                        dialect, processed, ["event_id"]
-                    )
-                await session.execute(record, [{"event_id": str(e.event_id)} for e in fresh])
+            await record_processed(session, runtime.dialect, processed, fresh, statements)
         runtime.kick()
 
     return handle

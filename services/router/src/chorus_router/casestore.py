@@ -6,12 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.db import insert_ignore
+from chorus_common.db import insert_ignore, insert_ignore_stmt
 from chorus_common.events import CaseEvent
-from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from chorus_router import models
 from chorus_router.core import Uow
@@ -149,14 +147,6 @@ async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
     await conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in MUTABLE}} for r in rows])
 
 
-def insert_ignore_many(dialect: str, table: Table, keys: Sequence[str]) -> Insert:
-    """``INSERT … ON CONFLICT DO NOTHING`` to run with a list of rows (executemany: compiled
-    once and cached, unlike a multi-VALUES statement whose size changes every batch)."""
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-
-
 async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
     rows = [
         {"case_id": c["id"], "team": t}
@@ -164,7 +154,7 @@ async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Ca
         for t in dict.fromkeys([c["team"], *c["collaborators"]])
     ]
     if rows:
-        stmt = insert_ignore_many(dialect, models.case_teams, ("case_id", "team"))
+        stmt = insert_ignore_stmt(dialect, models.case_teams, ("case_id", "team"))
         await session.execute(stmt, rows)
 
 

@@ -10,44 +10,28 @@ from collections.abc import Mapping
 from itertools import groupby
 
 from chorus_common.bus.loop import BatchHandler
+from chorus_common.consume import fresh_events, record_processed
 from chorus_common.events import Envelope
-from sqlalchemy import select
+from sqlalchemy.sql.dml import Insert
 
 from chorus_router import models
-from chorus_router.casestore import insert_ignore_many
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HandlerFn
 
 
 def batch_dispatcher(core: RouterCore, handlers: Mapping[str, HandlerFn]) -> BatchHandler:
+    statements: dict[str, Insert] = {}
+
     async def handle(events: list[Envelope]) -> None:
         wanted = [e for e in events if e.type in handlers]
         if not wanted:
             return
-        p = models.processed
         async with core.unit() as uow:
-            ids = list({str(e.event_id) for e in wanted})
-            done: set[str] = set()
-            for i in range(0, len(ids), 500):
-                done.update(
-                    (
-                        await uow.session.execute(
-                            select(p.c.event_id).where(p.c.event_id.in_(ids[i : i + 500]))
-                        )
-                    ).scalars()
-                )
-            fresh: list[Envelope] = []
-            for e in wanted:
-                eid = str(e.event_id)
-                if eid not in done:
-                    done.add(eid)
-                    fresh.append(e)
+            fresh = await fresh_events(uow.session, models.processed, wanted)
             for handler, run in groupby(fresh, key=lambda e: handlers[e.type]):
                 await handler(list(run), uow=uow)
-            if fresh:
-                await uow.session.execute(
-                    insert_ignore_many(core.runtime.dialect, p, ("event_id",)),
-                    [{"event_id": str(e.event_id)} for e in fresh],
-                )
+            await record_processed(
+                uow.session, core.runtime.dialect, models.processed, fresh, statements
+            )
 
     return handle
