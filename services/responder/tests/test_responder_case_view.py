@@ -85,3 +85,33 @@ async def test_case_view_follows_case_events_on_tansu(broker, db_url) -> None:
         await _exercise(app, lambda items: producer.send_many(_encode(items)))
     finally:
         await producer.stop()
+
+
+@pytest.mark.unit
+async def test_case_view_keeps_highest_version_out_of_order(memory_broker, sqlite_url) -> None:
+    """Events of one case out of order (in one batch and across batches): the highest wins."""
+    settings = ResponderSettings(database_url=sqlite_url, **FAST_KAFKA_ENV)
+    app = create_app(settings, bus=memory_broker)
+    case_id, marker = uuid.uuid4().hex, uuid.uuid4().hex
+    async with running(app) as client:
+        await memory_broker.append(
+            _encode(
+                [
+                    _case_event(case_id, 3, status="resolved"),
+                    _case_event(case_id, 1, status="new"),
+                    _case_event(case_id, 2, status="assigned"),
+                ]
+            )
+        )
+        # a later batch with an older version, then a marker on the same partition key
+        await memory_broker.append(_encode([_case_event(case_id, 2, status="assigned")]))
+        await memory_broker.append(_encode([_case_event(marker, 1)]))
+
+        async def marker_seen():
+            r = await client.get(f"/v1/cases/{marker}/replies", headers=auth("admin"))
+            return r.status_code == 200
+
+        await wait_for(marker_seen, timeout=30, what="marker case in responder view")
+        r = await client.get(f"/v1/cases/{case_id}/replies", headers=auth("admin"))
+        assert r.status_code == 200
+        assert r.json()["case_status"] == "resolved"

@@ -15,6 +15,14 @@ from chorus_common.events import Envelope
 from chorus_common.runtime import Runtime
 
 
+class BatchApply(Protocol):
+    """Applies a batch of fresh events (ids not yet processed) inside the caller's transaction."""
+
+    def __call__(
+        self, events: list[Envelope], *, session: AsyncSession, runtime: Runtime
+    ) -> Awaitable[None]: ...
+
+
 class EventHandler(Protocol):
     def __call__(
         self, event: Envelope, *, session: AsyncSession, runtime: Runtime
@@ -71,16 +79,32 @@ def dispatcher(
     once the transaction commits.
     """
 
+    async def apply(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
+        for e in events:
+            await handlers[e.type](e, session=session, runtime=runtime)
+
+    return bulk_dispatcher(runtime, processed=processed, types=set(handlers), apply=apply)
+
+
+def bulk_dispatcher(
+    runtime: Runtime, *, processed: Table, types: set[str], apply: BatchApply
+) -> BatchHandler:
+    """Like :func:`dispatcher`, but ``apply`` gets all fresh events of the batch at once.
+
+    For set-based handlers: one statement per table for the whole batch instead of a few per
+    event. Events of other types are ignored (and not recorded).
+    """
+
     statements: dict[str, Insert] = {}  # by dialect; the engine exists only once started
 
     async def handle(events: list[Envelope]) -> None:
-        wanted = [e for e in events if e.type in handlers]
+        wanted = [e for e in events if e.type in types]
         if not wanted:
             return
         async with runtime.sessionmaker() as session, session.begin():
             fresh = await fresh_events(session, processed, wanted)
-            for e in fresh:
-                await handlers[e.type](e, session=session, runtime=runtime)
+            if fresh:
+                await apply(fresh, session=session, runtime=runtime)
             await record_processed(session, runtime.dialect, processed, fresh, statements)
         runtime.kick()
 

@@ -104,6 +104,35 @@ def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]
     return base.on_conflict_do_nothing(index_elements=index_elements)
 
 
+def upsert_newer_stmt(dialect: str, table: Table, key: str, version: str) -> Insert:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` that keeps the row with the highest ``version``.
+
+    Execute it with a list of complete rows (executemany): a new key is inserted, a known one
+    takes every column of the incoming row when its ``version`` is at least the stored one,
+    an older row changes nothing. The rows of one call must have distinct keys.
+    """
+    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    incoming = base.excluded
+    return base.on_conflict_do_update(
+        index_elements=[key],
+        set_={c.name: incoming[c.name] for c in table.c if c.name != key},
+        where=incoming[version] >= table.c[version],
+    )
+
+
+def newest_by_key(
+    rows: Sequence[Mapping[str, Any]], key: str, version: str
+) -> list[Mapping[str, Any]]:
+    """One row per ``key``: the highest ``version``, the later row on a tie (first-seen order)."""
+    best: dict[Any, Mapping[str, Any]] = {}
+    for row in rows:
+        k = row[key]
+        kept = best.get(k)
+        if kept is None or row[version] >= kept[version]:
+            best[k] = row
+    return list(best.values())
+
+
 def alembic_config(script_location: Path, version_table: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from chorus_common import topics
-from chorus_common.consume import dispatcher
+from chorus_common.consume import bulk_dispatcher
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_responder import models
 from chorus_responder.api import channels, policies, replies, stream, templates
-from chorus_responder.handlers import CASE_HANDLERS, POST_HANDLERS
+from chorus_responder.handlers import CONSUMERS
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.sending.base import Sender
 from chorus_responder.sending.registry import SENDERS
@@ -36,12 +36,12 @@ def create_app(
         outbox_table=models.outbox,
         bus=bus,
     )
-    for name, topic, handlers in (
-        ("cases", topics.CASES, CASE_HANDLERS),
-        ("posts", topics.POSTS, POST_HANDLERS),
-    ):
+    for name, topic in (("cases", topics.CASES), ("posts", topics.POSTS)):
+        types, apply = CONSUMERS[name]
         runtime.add_consumer(
-            name, [topic], dispatcher(runtime, processed=models.processed, handlers=handlers)
+            name,
+            [topic],
+            bulk_dispatcher(runtime, processed=models.processed, types=set(types), apply=apply),
         )
     broadcaster = Broadcaster()
     metrics = ResponderMetrics(runtime.metrics)

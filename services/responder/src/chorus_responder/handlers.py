@@ -1,21 +1,51 @@
-"""Consumer handlers of the responder. One table, ``HANDLERS``, maps event types to handlers."""
+"""Consumer handlers of the responder: its views of cases and posts, applied a batch at a time.
+
+Each consumer batch becomes one upsert statement per table, run as executemany: a new case or
+post is inserted, a known one is replaced only by a version (revision) at least as high as the
+stored one, so redeliveries and out-of-order events change nothing.
+"""
 
 from __future__ import annotations
 
-from chorus_common.consume import EventHandler
-from chorus_common.db import insert_ignore
+from typing import Any
+
+from chorus_common.consume import BatchApply
+from chorus_common.db import newest_by_key, upsert_newer_stmt
 from chorus_common.events import CaseEvent, Envelope, PostReceived
 from chorus_common.runtime import Runtime
-from sqlalchemy import select, update
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from chorus_responder import models
 
+CASE_TYPES = frozenset(
+    {
+        "case.opened",
+        "case.assigned",
+        "case.reassigned",
+        "case.escalated",
+        "case.sla_breached",
+        "case.resolved",
+        "case.reopened",
+        "case.updated",
+    }
+)
+POST_TYPES = frozenset({"post.received"})
 
-async def on_case_event(event: Envelope, *, session: AsyncSession, runtime: Runtime) -> None:
-    """Upsert the responder's view of the case; idempotent (keeps the highest case version)."""
+_STATEMENTS: dict[tuple[str, str], Insert] = {}  # (dialect, table) → prebuilt upsert
+
+
+def _upsert(dialect: str, table: Table, key: str, version: str) -> Insert:
+    stmt = _STATEMENTS.get((dialect, table.name))
+    if stmt is None:
+        stmt = _STATEMENTS[(dialect, table.name)] = upsert_newer_stmt(dialect, table, key, version)
+    return stmt
+
+
+def case_row(event: Envelope) -> dict[str, Any]:
     case: CaseEvent = event.parsed()
-    row = {
+    return {
         "case_id": case.case_id,
         "thread_id": case.thread_id,
         "status": case.status,
@@ -31,21 +61,12 @@ async def on_case_event(event: Envelope, *, session: AsyncSession, runtime: Runt
         "version": case.version,
         "updated_at": event.occurred_at,
     }
-    t = models.case_view
-    current = (
-        await session.execute(select(t.c.version).where(t.c.case_id == case.case_id))
-    ).scalar_one_or_none()
-    if current is None:
-        await session.execute(insert_ignore(runtime.dialect, t, row, ["case_id"]))
-    elif case.version >= current:
-        await session.execute(update(t).where(t.c.case_id == case.case_id).values(**row))
 
 
-async def on_post_received(event: Envelope, *, session: AsyncSession, runtime: Runtime) -> None:
-    """Upsert the responder's view of a post it may answer; idempotent (keeps the highest revision)."""
+def post_row(event: Envelope) -> dict[str, Any]:
     received: PostReceived = event.parsed()
     post = received.post
-    row = {
+    return {
         "post_id": post.id,
         "platform": post.platform,
         "channel": post.channel,
@@ -63,30 +84,25 @@ async def on_post_received(event: Envelope, *, session: AsyncSession, runtime: R
         "created_at": post.created_at,
         "revision": received.revision,
     }
-    t = models.post_view
-    current = (
-        await session.execute(select(t.c.revision).where(t.c.post_id == post.id))
-    ).scalar_one_or_none()
-    if current is None:
-        await session.execute(insert_ignore(runtime.dialect, t, row, ["post_id"]))
-    elif received.revision >= current:
-        await session.execute(update(t).where(t.c.post_id == post.id).values(**row))
 
 
-CASE_HANDLERS: dict[str, EventHandler] = {
-    t: on_case_event
-    for t in (
-        "case.opened",
-        "case.assigned",
-        "case.reassigned",
-        "case.escalated",
-        "case.sla_breached",
-        "case.resolved",
-        "case.reopened",
-        "case.updated",
-    )
+async def apply_case_events(
+    events: list[Envelope], *, session: AsyncSession, runtime: Runtime
+) -> None:
+    """Upsert the responder's view of the cases; keeps each case's highest version."""
+    rows = newest_by_key([case_row(e) for e in events], "case_id", "version")
+    stmt = _upsert(runtime.dialect, models.case_view, "case_id", "version")
+    await session.execute(stmt, rows)
+
+
+async def apply_posts(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
+    """Upsert the responder's view of the posts it may answer; keeps the highest revision."""
+    rows = newest_by_key([post_row(e) for e in events], "post_id", "revision")
+    stmt = _upsert(runtime.dialect, models.post_view, "post_id", "revision")
+    await session.execute(stmt, rows)
+
+
+CONSUMERS: dict[str, tuple[frozenset[str], BatchApply]] = {
+    "cases": (CASE_TYPES, apply_case_events),
+    "posts": (POST_TYPES, apply_posts),
 }
-
-POST_HANDLERS: dict[str, EventHandler] = {"post.received": on_post_received}
-
-HANDLERS: dict[str, EventHandler] = {**CASE_HANDLERS, **POST_HANDLERS}
