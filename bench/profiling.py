@@ -28,7 +28,7 @@ def py_spy() -> str | None:
 class Profiler:
     """``start(pids, out_dir)`` before a phase, ``stop()`` after it; then ``summary()``."""
 
-    def __init__(self, rate_hz: int = 50) -> None:
+    def __init__(self, rate_hz: int = 100) -> None:
         self.rate = rate_hz
         self.procs: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, event, text
@@ -24,6 +25,14 @@ from sqlalchemy.sql.dml import Insert
 from chorus_common import sqlite_inline as sqlite_inline_driver
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def _json_dumps(value: Any) -> str:
+    # orjson for JSON columns: the standard library's encoder was ~4 % of the router's CPU.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+JSON_ARGS: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
 def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = None) -> AsyncEngine:
@@ -46,11 +55,12 @@ def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = No
                 url,
                 echo=echo,
                 async_creator=sqlite_inline_driver.creator(path, timeout=SQLITE_BUSY_TIMEOUT_S),
+                **JSON_ARGS,
                 **({} if path == ":memory:" else {"pool_size": 8, "max_overflow": 8}),
             )
         else:
             engine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}
+                url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_ARGS
             )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -63,7 +73,9 @@ def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = No
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -323,14 +324,16 @@ class DecodeError(ValueError):
 # were validated from (held here, so the id cannot be reused while cached): ``parsed()`` on a
 # just-decoded event does not validate the same payload a second time. Bounded: a consumer
 # batch is at most a few hundred events and is handled right after it is decoded.
-_PARSED: dict[int, tuple[dict[str, Any], BaseModel]] = {}
+# An OrderedDict: evicting the oldest entry of a plain dict with ``next(iter(d))`` walks
+# the slots its earlier deletions left empty, which made this cache cost more than it saved.
+_PARSED: OrderedDict[int, tuple[dict[str, Any], BaseModel]] = OrderedDict()
 _PARSED_MAX = 2048
 
 
 def _remember(payload: dict[str, Any], typed: BaseModel) -> None:
     _PARSED[id(payload)] = (payload, typed)
     if len(_PARSED) > _PARSED_MAX:
-        del _PARSED[next(iter(_PARSED))]
+        _PARSED.popitem(last=False)
 
 
 class Envelope(Frozen):
