@@ -187,3 +187,72 @@ async def test_durable_batches_are_committed_together_once_the_topic_goes_quiet(
         assert rec.calls >= 3, "several batches, one commit"
     finally:
         await loop.stop()
+
+
+class _ScriptedConsumer:
+    """Returns one record on the first fetch, the rest on the next; records commits."""
+
+    def __init__(self, records: list[bytes]) -> None:
+        from chorus_common.bus.base import Record
+
+        recs = [Record("chorus.cases.v1", 0, i, b"k", v, 0) for i, v in enumerate(records)]
+        self.script = [recs[:1], recs[1:]]
+        self.fetches: list[tuple[int, int]] = []
+        self.committed: dict[tuple[str, int], int] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def getmany(self, timeout_ms: int, max_records: int):
+        self.fetches.append((timeout_ms, max_records))
+        if self.script:
+            return self.script.pop(0)
+        await asyncio.sleep(timeout_ms / 1000)  # an idle fetch waits like the broker's
+        return []
+
+    async def commit(self, offsets) -> None:
+        self.committed.update(offsets)
+
+    def lag(self, committed):
+        return {}
+
+    def set_revoke_hook(self, hook) -> None:
+        return None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("gather_ms", "batches"), [(0, [1, 2]), (5, [3])])
+async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -> None:
+    consumer = _ScriptedConsumer([_ev(i).to_bytes() for i in range(3)])
+    sizes: list[int] = []
+
+    async def handler(events: list[Envelope]) -> None:
+        sizes.append(len(events))
+
+    loop = ConsumerLoop(
+        name="t",
+        group_id="g",
+        consumer=consumer,
+        producer=memory_broker.producer(),
+        handler=handler,
+        metrics=Metrics("test"),
+        max_records=10,
+        timeout_ms=20,
+        gather_ms=gather_ms,
+    )
+    await loop.start()
+    try:
+
+        async def handled_all():
+            return sum(sizes) == 3 and consumer.committed
+
+        await wait_for(handled_all, timeout=10, what="three events handled and committed")
+        assert sizes == batches
+        assert consumer.committed == {("chorus.cases.v1", 0): 3}
+        if gather_ms:
+            assert consumer.fetches[1] == (0, 9), "the top-up asks only for what is left"
+    finally:
+        await loop.stop()

@@ -143,6 +143,7 @@ class Runtime:
                     handler=handler,
                     metrics=self.metrics,
                     max_records=self.settings.kafka_max_poll_records,
+                    gather_ms=self.settings.kafka_consume_gather_ms,
                 )
                 await self._retry(f"consumer {name}", loop.start)
                 self.consumers.append(loop)

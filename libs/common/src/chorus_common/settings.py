@@ -25,9 +25,16 @@ class CommonSettings(BaseSettings):
     kafka_acks: Literal["all", "1", "0"] = "all"
     kafka_linger_ms: int = 5
     kafka_fetch_max_wait_ms: int = 20
+    # Producer batch per partition. aiokafka's 16 KiB default holds ~8 case events: the relay
+    # then waits for a broker round trip every few records. Below the brokers' 1 MB default
+    # message.max.bytes.
+    kafka_max_batch_bytes: int = 524_288
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 1000
     kafka_max_poll_records: int = 500
+    # A consumer that fetched fewer than max_poll_records waits this long for more before
+    # handling them (0: handle at once): fewer, larger batches for a bounded added latency.
+    kafka_consume_gather_ms: int = 0
     kafka_compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = "none"
     topic_partitions: int = 4
     topic_replication_factor: int = 1

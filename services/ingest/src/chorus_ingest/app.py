@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from chorus_ingest import archive, models
 from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, posts, webhooks
+from chorus_ingest.channels import CandidateCache
 from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.pipeline import Intake
@@ -29,7 +30,13 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
         bus=bus,
     )
     metrics = IngestMetrics(runtime.metrics)
-    intake = Intake(runtime, metrics, keep_raw=settings.archive_keep_raw)
+    intake = Intake(
+        runtime,
+        metrics,
+        keep_raw=settings.archive_keep_raw,
+        group_window_s=settings.ingest_group_commit_ms / 1000,
+        group_max_posts=settings.ingest_group_max_posts,
+    )
     app = create_service_app(
         runtime,
         title="Chorus ingest",
@@ -55,6 +62,9 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
     if settings.poller_enabled:
         runtime.add_background(poller.run_forever)
     app.state.intake = intake
+    app.state.channel_cache = CandidateCache(
+        lambda: runtime.sessionmaker, settings.webhook_channel_cache_seconds
+    )
     app.state.poller = poller
     app.state.ingest_metrics = metrics
     return app

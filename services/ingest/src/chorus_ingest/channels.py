@@ -6,14 +6,16 @@ as a mapping handed to a connector (never returned by the API, never logged).
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chorus_common.events import utcnow
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from chorus_ingest import models
 
@@ -117,6 +119,43 @@ async def webhook_candidates(
     if hint:
         stmt = stmt.where(or_(t.c.id == hint, t.c.external_id == hint))
     return [_row(r) for r in (await session.execute(stmt.order_by(t.c.created_at))).all()]
+
+
+class CandidateCache:
+    """Webhook candidates per (platform, ``?channel=`` hint), kept ``ttl`` seconds.
+
+    Saves a session and a query per delivery. Channel writes through this process's API
+    clear it at once; another instance sees a change within ``ttl`` (a rotated secret keeps
+    verifying there for at most that long). Bounded: hints come from the request.
+    """
+
+    MAX_ENTRIES = 1024
+
+    def __init__(
+        self,
+        sessionmaker: Callable[[], async_sessionmaker[AsyncSession]],
+        ttl: float,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self.ttl = ttl
+        self._entries: dict[tuple[str, str], tuple[float, list[Channel]]] = {}
+
+    async def get(self, platform: str, hint: str | None) -> list[Channel]:
+        key = (platform, hint or "")
+        now = time.monotonic()
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        async with self._sessionmaker()() as session:
+            found = await webhook_candidates(session, platform, hint)
+        if self.ttl > 0:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key] = (now + self.ttl, found)
+        return found
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 async def pollable(session: AsyncSession, platforms: list[str]) -> list[Channel]:

@@ -8,6 +8,7 @@ the outbox. A crash before commit publishes nothing; after commit the relay deli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -147,10 +148,88 @@ def dead_letter_event(item: Rejected, *, source: str, trace_id: str) -> Envelope
 class Intake:
     """Dedup + enrich + archive + outbox; idempotent by post id and content hash."""
 
-    def __init__(self, runtime: Runtime, metrics: IngestMetrics, *, keep_raw: bool = True) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        metrics: IngestMetrics,
+        *,
+        keep_raw: bool = True,
+        group_window_s: float = 0.0,
+        group_max_posts: int = 2000,
+    ) -> None:
         self.runtime = runtime
         self.metrics = metrics
         self.keep_raw = keep_raw
+        self.group_window_s = group_window_s
+        self.group_max_posts = group_max_posts
+        self._queue: list[tuple[Batch, asyncio.Future[list[ItemResult]]]] = []
+        self._queued_posts = 0
+        self._full = asyncio.Event()
+        self._drainer: asyncio.Task[None] | None = None
+        self.groups = 0  # transactions committed by the group path (tests, metrics)
+
+    async def submit_grouped(self, batch: Batch) -> list[ItemResult]:
+        """Like :meth:`submit`, but concurrent requests share one transaction (group commit).
+
+        The first request of a group waits at most ``group_window_s`` (or until
+        ``group_max_posts`` are queued) for others; all are applied in one transaction, in
+        arrival order, and the relay is woken once. If that transaction fails, each batch is
+        retried alone, so one bad request cannot fail the others. Nothing is answered before
+        its batch is committed.
+        """
+        if self.group_window_s <= 0:
+            return await self.submit(batch)
+        fut: asyncio.Future[list[ItemResult]] = asyncio.get_running_loop().create_future()
+        self._queue.append((batch, fut))
+        self._queued_posts += len(batch.posts) + len(batch.rejected)
+        if self._queued_posts >= self.group_max_posts:
+            self._full.set()
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain(), name="ingest-group-commit")
+        return await fut
+
+    async def _drain(self) -> None:
+        while self._queue:
+            if not self._full.is_set():
+                try:
+                    await asyncio.wait_for(self._full.wait(), self.group_window_s)
+                except TimeoutError:
+                    pass
+            group, self._queue = self._queue, []
+            self._queued_posts = 0
+            self._full.clear()
+            try:
+                results = await self._submit_many([b for b, _ in group])
+            except asyncio.CancelledError:
+                for _batch, fut in [*group, *self._queue]:
+                    if not fut.done():
+                        fut.cancel()
+                raise
+            except Exception:
+                log.warning("group commit failed; retrying its %d requests one by one", len(group))
+                for batch, fut in group:
+                    try:
+                        one = await self.submit(batch)
+                    except Exception as exc:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    else:
+                        if not fut.done():
+                            fut.set_result(one)
+                continue
+            for (_batch, fut), res in zip(group, results, strict=True):
+                if not fut.done():  # the client may have gone: its batch is committed anyway
+                    fut.set_result(res)
+
+    async def _submit_many(self, batches: list[Batch]) -> list[list[ItemResult]]:
+        now = utcnow()
+        async with self.runtime.sessionmaker() as session, session.begin():
+            results = [await self._apply(session, b, now) for b in batches]
+        self.groups += 1
+        self.runtime.kick()
+        for b, r in zip(batches, results, strict=True):
+            self._count(b.source, r)
+        return results
 
     async def submit(self, batch: Batch, *, hook: Hook | None = None) -> list[ItemResult]:
         """Persist and publish one batch in one transaction; ``hook`` runs inside it too."""

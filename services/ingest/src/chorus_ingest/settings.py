@@ -13,6 +13,14 @@ class IngestSettings(CommonSettings):
     # Platforms deliver webhooks from a handful of addresses: allow them more than a person.
     rate_limit_per_minute: int = 120_000
     max_batch_items: int = 10_000
+    # Group commit: concurrent webhook deliveries and POST /v1/posts requests arriving within
+    # this window share one transaction (0 turns it off); a group closes early at
+    # ingest_group_max_posts.
+    ingest_group_commit_ms: float = 2.0
+    ingest_group_max_posts: int = 2000
+    # Webhook channels (and their secrets) cached per process; writes through this
+    # process's channel API clear the cache at once, other instances within this time.
+    webhook_channel_cache_seconds: float = 2.0
     archive_retention_days: float = 30.0
     archive_keep_raw: bool = True
     archive_purge_interval_seconds: float = 3600.0

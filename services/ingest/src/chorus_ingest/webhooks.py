@@ -118,7 +118,7 @@ async def receive(
     )
     if not batch.posts and not batch.rejected:
         return []
-    return await intake.submit(batch)
+    return await intake.submit_grouped(batch)
 
 
 def handshake(

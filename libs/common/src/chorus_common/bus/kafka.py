@@ -32,6 +32,7 @@ class KafkaProducer:
             linger_ms=settings.kafka_linger_ms,
             compression_type=compression,
             max_request_size=2_097_152,
+            max_batch_size=settings.kafka_max_batch_bytes,
             request_timeout_ms=15000,
         )
 

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any
 
 from chorus_common.events import Platform
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
@@ -75,6 +75,11 @@ def _poll_columns(poll: PollSpec | None) -> dict[str, Any]:
     }
 
 
+def _changed(request: Request) -> None:
+    """A channel changed: webhooks of this process stop using cached secrets at once."""
+    request.app.state.channel_cache.clear()
+
+
 def _not_found(channel_id: str) -> Response:
     return error(404, "channel_not_found", f"no channel {channel_id}", "channel_id")
 
@@ -91,7 +96,9 @@ async def list_channels(
 
 
 @router.post("/channels", status_code=201)
-async def create_channel(body: ChannelCreate, _: ChannelsWriter, session: SessionDep) -> Response:
+async def create_channel(
+    body: ChannelCreate, _: ChannelsWriter, session: SessionDep, request: Request
+) -> Response:
     """Create a channel; 409 with the existing id when (platform, external_id) is known."""
     data = {
         "platform": body.platform,
@@ -115,6 +122,7 @@ async def create_channel(body: ChannelCreate, _: ChannelsWriter, session: Sessio
                 "id": exc.existing_id,
             }
             return json_response(doc, 409)
+    _changed(request)
     return json_response(channel.public(), 201)
 
 
@@ -126,7 +134,7 @@ async def get_channel(channel_id: str, _: ChannelsReader, session: SessionDep) -
 
 @router.patch("/channels/{channel_id}")
 async def update_channel(
-    channel_id: str, body: ChannelUpdate, _: ChannelsWriter, session: SessionDep
+    channel_id: str, body: ChannelUpdate, _: ChannelsWriter, session: SessionDep, request: Request
 ) -> Response:
     """Change fields; secrets merge (null removes one); idempotent."""
     changes: dict[str, Any] = {
@@ -141,12 +149,16 @@ async def update_channel(
         if channel is None:
             return _not_found(channel_id)
         channel = await store.update_channel(session, channel, changes, body.secrets)
+    _changed(request)
     return json_response(channel.public())
 
 
 @router.delete("/channels/{channel_id}", status_code=204)
-async def delete_channel(channel_id: str, _: ChannelsWriter, session: SessionDep) -> Response:
+async def delete_channel(
+    channel_id: str, _: ChannelsWriter, session: SessionDep, request: Request
+) -> Response:
     """Delete a channel and its poll cursor; idempotent (404 when absent)."""
     async with session.begin():
         deleted = await store.delete_channel(session, channel_id)
+    _changed(request)
     return Response(status_code=204) if deleted else _not_found(channel_id)

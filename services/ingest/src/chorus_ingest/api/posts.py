@@ -60,4 +60,4 @@ async def post_posts(
         raw_body=body,
         content_type=request.headers.get("content-type"),
     )
-    return results_response(await intake.submit(batch))
+    return results_response(await intake.submit_grouped(batch))

@@ -25,9 +25,7 @@ def _unknown(platform: str) -> Response:
 
 
 @router.post("/webhooks/{platform}")
-async def receive_webhook(
-    platform: str, request: Request, session: SessionDep, intake: IntakeDep
-) -> Response:
+async def receive_webhook(platform: str, request: Request, intake: IntakeDep) -> Response:
     """Verify the platform signature, then normalize, dedup and publish; retries are duplicates."""
     connector = _connector(platform)
     if connector is None:
@@ -41,8 +39,8 @@ async def receive_webhook(
         headers={k.lower(): v for k, v in request.headers.items()},
         query=query,
     )
-    candidates = await store.webhook_candidates(session, platform, query.get("channel"))
-    await session.close()
+    cache: store.CandidateCache = request.app.state.channel_cache
+    candidates = await cache.get(platform, query.get("channel"))
     outcome = await webhooks.receive(intake, connector, raw, candidates)
     if isinstance(outcome, webhooks.Refused):
         metrics.webhooks.labels(platform, outcome.code).inc()

@@ -1,0 +1,148 @@
+"""Group commit of concurrent deliveries, and the per-process cache of webhook channels."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import orjson
+import pytest
+from chorus_ingest.app import create_app
+from chorus_ingest.connectors.generic import relay_signature
+from chorus_ingest.pipeline import Batch, Intake
+from chorus_ingest.settings import IngestSettings
+
+from services.ingest.tests.ingest_helpers import envelopes, generic_post, settings_kw
+from tests.support.fixtures import auth, running
+from tests.support.wait import wait_for
+
+SECRET = "group-commit-secret"
+
+
+def _signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()))
+    return {
+        "content-type": "application/json",
+        "x-chorus-timestamp": ts,
+        "x-chorus-signature": relay_signature(secret, ts, body),
+    }
+
+
+async def _channel(client) -> str:
+    doc = {"platform": "generic", "external_id": "crm", "secrets": {"signing_secret": SECRET}}
+    r = await client.post("/v1/channels", json=doc, headers=auth("admin"))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_concurrent_webhooks_share_transactions_and_each_gets_its_answer(
+    memory_broker, db_url
+) -> None:
+    settings = IngestSettings(database_url=db_url, **settings_kw(ingest_group_commit_ms=20.0))
+    app = create_app(settings, bus=memory_broker)
+    n = 40
+    async with running(app) as client:
+        await _channel(client)
+        intake: Intake = app.state.intake
+        before = intake.groups
+        bodies = [orjson.dumps([generic_post(f"g{i}", text=f"post {i}")]) for i in range(n)]
+        # one delivery repeats another: inside one group it must still count once
+        bodies.append(bodies[0])
+        answers = await asyncio.gather(
+            *(client.post("/v1/webhooks/generic", content=b, headers=_signed(b)) for b in bodies)
+        )
+        assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+        ids = [a.json()["results"][0]["post_id"] for a in answers]
+        assert ids[:n] == [f"generic:g{i}" for i in range(n)], "each request gets its own item"
+        statuses = sorted(a.json()["results"][0]["status"] for a in answers)
+        assert statuses.count("accepted") == n and statuses.count("duplicate") == 1
+        groups = intake.groups - before
+        assert 1 <= groups < n, f"{n + 1} concurrent deliveries took {groups} transactions"
+
+        async def all_published():
+            return len(memory_broker.records("chorus.posts.v1")) == n
+
+        await wait_for(all_published, what="every post published once")
+        published = [e.payload["post"]["id"] for e in envelopes(memory_broker, "chorus.posts.v1")]
+        assert sorted(published) == sorted(set(ids))
+
+
+@pytest.mark.unit
+@pytest.mark.timeout(60)
+async def test_a_failing_batch_does_not_fail_the_others_in_its_group(
+    memory_broker, sqlite_url, monkeypatch
+) -> None:
+    settings = IngestSettings(database_url=sqlite_url, **settings_kw(ingest_group_commit_ms=50.0))
+    app = create_app(settings, bus=memory_broker)
+    async with running(app):
+        intake: Intake = app.state.intake
+        original = Intake._apply
+
+        async def flaky(self, session, batch, now):
+            if batch.source == "poison":
+                raise RuntimeError("bug in one request")
+            return await original(self, session, batch, now)
+
+        monkeypatch.setattr(Intake, "_apply", flaky)
+        from chorus_common.events import Author, Post, utcnow
+
+        def batch(source: str, native: str) -> Batch:
+            post = Post(
+                id=f"generic:{native}",
+                platform="generic",
+                channel="crm",
+                kind="post",
+                native_id=native,
+                thread_id=f"generic:{native}",
+                author=Author(id="u1"),
+                text="hello",
+                created_at=utcnow(),
+            )
+            return Batch(source=source, posts=[(0, post)])
+
+        results = await asyncio.gather(
+            intake.submit_grouped(batch("generic", "ok1")),
+            intake.submit_grouped(batch("poison", "bad")),
+            intake.submit_grouped(batch("generic", "ok2")),
+            return_exceptions=True,
+        )
+        assert isinstance(results[1], RuntimeError)
+        assert [r[0].status for r in (results[0], results[2])] == ["accepted", "accepted"]  # type: ignore[index]
+
+        async def two():
+            return len(memory_broker.records("chorus.posts.v1")) == 2
+
+        await wait_for(two, what="the two good posts published")
+
+
+@pytest.mark.unit
+async def test_rotated_secret_stops_verifying_at_once(memory_broker, sqlite_url) -> None:
+    settings = IngestSettings(
+        database_url=sqlite_url, **settings_kw(webhook_channel_cache_seconds=3600.0)
+    )
+    app = create_app(settings, bus=memory_broker)
+    body = orjson.dumps([generic_post("r1")])
+    async with running(app) as client:
+        channel_id = await _channel(client)
+        ok = await client.post("/v1/webhooks/generic", content=body, headers=_signed(body))
+        assert ok.status_code == 200  # the channel is now cached for an hour
+        r = await client.patch(
+            f"/v1/channels/{channel_id}",
+            json={"secrets": {"signing_secret": "the-new-secret"}},
+            headers=auth("admin"),
+        )
+        assert r.status_code == 200
+        old = await client.post("/v1/webhooks/generic", content=body, headers=_signed(body))
+        assert old.status_code == 403, "the cache must not keep the rotated secret"
+        new = await client.post(
+            "/v1/webhooks/generic", content=body, headers=_signed(body, "the-new-secret")
+        )
+        assert new.status_code == 200
+        gone = await client.delete(f"/v1/channels/{channel_id}", headers=auth("admin"))
+        assert gone.status_code == 204
+        after = await client.post(
+            "/v1/webhooks/generic", content=body, headers=_signed(body, "the-new-secret")
+        )
+        assert after.status_code == 403
