@@ -33,3 +33,15 @@ def envelopes(broker: MemoryBroker, topic: str) -> list[Envelope]:
 
 def body(doc: Any) -> bytes:
     return orjson.dumps(doc)
+
+
+async def wait_published(
+    broker: MemoryBroker, n: int, what: str, topic: str = "chorus.posts.v1"
+) -> None:
+    """Wait (bounded) until exactly ``n`` records are on ``topic``."""
+    from tests.support.wait import wait_for
+
+    async def exactly() -> bool:
+        return len(broker.records(topic)) == n
+
+    await wait_for(exactly, what=what)

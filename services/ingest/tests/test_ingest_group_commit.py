@@ -12,9 +12,13 @@ from chorus_ingest.connectors.generic import relay_signature
 from chorus_ingest.pipeline import Batch, Intake
 from chorus_ingest.settings import IngestSettings
 
-from services.ingest.tests.ingest_helpers import envelopes, generic_post, settings_kw
+from services.ingest.tests.ingest_helpers import (
+    envelopes,
+    generic_post,
+    settings_kw,
+    wait_published,
+)
 from tests.support.fixtures import auth, running
-from tests.support.wait import wait_for
 
 SECRET = "group-commit-secret"
 
@@ -61,10 +65,7 @@ async def test_concurrent_webhooks_share_transactions_and_each_gets_its_answer(
         groups = intake.groups - before
         assert 1 <= groups < n, f"{n + 1} concurrent deliveries took {groups} transactions"
 
-        async def all_published():
-            return len(memory_broker.records("chorus.posts.v1")) == n
-
-        await wait_for(all_published, what="every post published once")
+        await wait_published(memory_broker, n, "every post published once")
         published = [e.payload["post"]["id"] for e in envelopes(memory_broker, "chorus.posts.v1")]
         assert sorted(published) == sorted(set(ids))
 
@@ -111,10 +112,7 @@ async def test_a_failing_batch_does_not_fail_the_others_in_its_group(
         assert isinstance(results[1], RuntimeError)
         assert [r[0].status for r in (results[0], results[2])] == ["accepted", "accepted"]  # type: ignore[index]
 
-        async def two():
-            return len(memory_broker.records("chorus.posts.v1")) == 2
-
-        await wait_for(two, what="the two good posts published")
+        await wait_published(memory_broker, 2, "the two good posts published")
 
 
 @pytest.mark.unit

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from chorus_common import topics
 
@@ -320,22 +319,6 @@ class DecodeError(ValueError):
         self.field = field
 
 
-# Typed payloads validated by ``Envelope.from_bytes``, by the identity of the payload dict they
-# were validated from (held here, so the id cannot be reused while cached): ``parsed()`` on a
-# just-decoded event does not validate the same payload a second time. Bounded: a consumer
-# batch is at most a few hundred events and is handled right after it is decoded.
-# An OrderedDict: evicting the oldest entry of a plain dict with ``next(iter(d))`` walks
-# the slots its earlier deletions left empty, which made this cache cost more than it saved.
-_PARSED: OrderedDict[int, tuple[dict[str, Any], BaseModel]] = OrderedDict()
-_PARSED_MAX = 2048
-
-
-def _remember(payload: dict[str, Any], typed: BaseModel) -> None:
-    _PARSED[id(payload)] = (payload, typed)
-    if len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
-
-
 class Envelope(Frozen):
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
     type: str
@@ -344,6 +327,18 @@ class Envelope(Frozen):
     producer: str
     trace_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     payload: dict[str, Any]
+    # The typed payload ``from_bytes`` validated, with the payload dict it came from: ``parsed()``
+    # does not validate the same payload twice. Held on the envelope, not in a global cache:
+    # a process-wide cache kept thousands of decoded payloads alive, and the cyclic GC walking
+    # them cost more than the second validation it saved. Not part of the value (see __eq__).
+    _typed: tuple[dict[str, Any], BaseModel] | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Envelope):
+            return self.__dict__ == other.__dict__
+        return NotImplemented
+
+    __hash__ = Frozen.__hash__
 
     @field_validator("occurred_at")
     @classmethod
@@ -356,7 +351,7 @@ class Envelope(Frozen):
 
     def parsed(self) -> Any:
         """The payload as its typed model (validated)."""
-        cached = _PARSED.get(id(self.payload))
+        cached = self._typed
         if cached is not None and cached[0] is self.payload:
             return cached[1]
         return EVENT_TYPES[self.type].payload.model_validate(self.payload)
@@ -394,7 +389,7 @@ class Envelope(Frozen):
             err = exc.errors()[0]
             loc = "payload." + ".".join(str(p) for p in err["loc"])
             raise DecodeError("invalid_payload", f"{loc}: {err['msg']}", loc) from exc
-        _remember(env.payload, typed)
+        env.__pydantic_private__["_typed"] = (env.payload, typed)  # type: ignore[index]
         return env
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus_common import topics
 from chorus_common.consume import BatchApply
 from chorus_common.db import newest_by_key, upsert_newer_stmt
-from chorus_common.events import CaseEvent, Envelope, PostReceived
+from chorus_common.events import EVENT_TYPES, CaseEvent, Envelope, PostReceived
 from chorus_common.runtime import Runtime
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,18 +20,8 @@ from sqlalchemy.sql.dml import Insert
 
 from chorus_responder import models
 
-CASE_TYPES = frozenset(
-    {
-        "case.opened",
-        "case.assigned",
-        "case.reassigned",
-        "case.escalated",
-        "case.sla_breached",
-        "case.resolved",
-        "case.reopened",
-        "case.updated",
-    }
-)
+# Every case.* type: the view follows whatever changed the case.
+CASE_TYPES = frozenset(t for t, kind in EVENT_TYPES.items() if kind.topic == topics.CASES)
 POST_TYPES = frozenset({"post.received"})
 
 _STATEMENTS: dict[tuple[str, str], Insert] = {}  # (dialect, table) → prebuilt upsert
