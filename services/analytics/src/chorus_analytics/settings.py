@@ -11,6 +11,9 @@ class AnalyticsSettings(CommonSettings):
     # Analytics is throughput-bound, not latency-bound: under a backlog, bigger batches
     # collapse more hour/day bucket rows and amortise each statement (KAFKA_MAX_POLL_RECORDS).
     kafka_max_poll_records: int = 2000
+    # ... and a small batch waits this long for more (posts arriving one webhook at a time
+    # would otherwise cost a whole transaction each); reports read minute buckets anyway.
+    kafka_consume_gather_ms: int = 200
     # Spike detection on negative mentions per minute (EWMA baseline + z-score).
     spike_check_seconds: float = 10.0  # 0 disables the periodic check
     spike_alpha: float = 0.05

@@ -31,6 +31,9 @@ DEFAULT_RATES: dict[str, int] = {
 class ResponderSettings(CommonSettings):
     service_name: str = "responder"
     port: int = 8003
+    # Its views of posts and cases are read when a person drafts a reply: a small batch may
+    # wait this long for more, so posts arriving one webhook at a time share a transaction.
+    kafka_consume_gather_ms: int = 100
 
     platform_base_url: str | None = _env("platform_base_url", default=None)
     """Send every platform's API call to this base URL (the demo sandbox), whatever the channel says."""
