@@ -87,12 +87,14 @@ def dispatcher(
 
 
 def bulk_dispatcher(
-    runtime: Runtime, *, processed: Table, types: set[str], apply: BatchApply
+    runtime: Runtime, *, processed: Table | None, types: set[str], apply: BatchApply
 ) -> BatchHandler:
     """Like :func:`dispatcher`, but ``apply`` gets all fresh events of the batch at once.
 
     For set-based handlers: one statement per table for the whole batch instead of a few per
-    event. Events of other types are ignored (and not recorded).
+    event. Events of other types are ignored (and not recorded). ``processed=None`` is for
+    handlers that are idempotent by themselves (e.g. versioned upserts, where applying an
+    event twice or late changes nothing): no event ids are looked up or recorded.
     """
 
     statements: dict[str, Insert] = {}  # by dialect; the engine exists only once started
@@ -102,10 +104,13 @@ def bulk_dispatcher(
         if not wanted:
             return
         async with runtime.sessionmaker() as session, session.begin():
-            fresh = await fresh_events(session, processed, wanted)
-            if fresh:
-                await apply(fresh, session=session, runtime=runtime)
-            await record_processed(session, runtime.dialect, processed, fresh, statements)
+            if processed is None:
+                await apply(wanted, session=session, runtime=runtime)
+            else:
+                fresh = await fresh_events(session, processed, wanted)
+                if fresh:
+                    await apply(fresh, session=session, runtime=runtime)
+                await record_processed(session, runtime.dialect, processed, fresh, statements)
         runtime.kick()
 
     return handle

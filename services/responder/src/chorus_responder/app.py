@@ -41,7 +41,9 @@ def create_app(
         runtime.add_consumer(
             name,
             [topic],
-            bulk_dispatcher(runtime, processed=models.processed, types=set(types), apply=apply),
+            # The views are versioned upserts: a redelivered or late event changes nothing,
+            # so no processed-event ids are kept for them.
+            bulk_dispatcher(runtime, processed=None, types=set(types), apply=apply),
         )
     broadcaster = Broadcaster()
     metrics = ResponderMetrics(runtime.metrics)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chorus_common.outbox import outbox_table, processed_table
+from chorus_common.outbox import outbox_table
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -21,7 +21,6 @@ from sqlalchemy import (
 metadata = MetaData()
 
 outbox = outbox_table(metadata, "responder_outbox")
-processed = processed_table(metadata, "responder_processed_events")
 
 case_view = Table(
     "responder_case_view",
