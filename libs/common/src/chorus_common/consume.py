@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -29,20 +29,26 @@ class EventHandler(Protocol):
     ) -> Awaitable[None]: ...
 
 
+_SEEN: dict[str, Select[Any]] = {}  # by processed table: prebuilt, compiled once
+
+
+def _seen_stmt(processed: Table) -> Select[Any]:
+    stmt = _SEEN.get(processed.name)
+    if stmt is None:
+        col = processed.c.event_id
+        stmt = _SEEN[processed.name] = select(col).where(col.in_(bindparam("ids", expanding=True)))
+    return stmt
+
+
 async def fresh_events(
     session: AsyncSession, processed: Table, events: list[Envelope], chunk: int = 500
 ) -> list[Envelope]:
     """``events`` minus those already recorded in ``processed`` and minus repeats, in order."""
     ids = list({str(e.event_id) for e in events})
     done: set[str] = set()
+    seen = _seen_stmt(processed)
     for i in range(0, len(ids), chunk):
-        done.update(
-            (
-                await session.execute(
-                    select(processed.c.event_id).where(processed.c.event_id.in_(ids[i : i + chunk]))
-                )
-            ).scalars()
-        )
+        done.update((await session.execute(seen, {"ids": ids[i : i + chunk]})).scalars())
     fresh: list[Envelope] = []
     for e in events:
         eid = str(e.event_id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     delete,
     func,
     insert,
@@ -76,6 +77,17 @@ class Outbox:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        # Built once: statement construction cost more than running them on SQLite.
+        self._insert = insert(table)
+        self._pending = (
+            select(table.c.id, table.c.topic, table.c.key, table.c.event_type, table.c.value)
+            .order_by(table.c.id)
+            .limit(bindparam("limit"))
+            # Several instances of a service may share one PostgreSQL database: each relays
+            # rows the others have not locked.
+            .with_for_update(skip_locked=True)
+        )
+        self._delete = delete(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
     async def add(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
         """Stage events in the caller's transaction (not idempotent: call once per change)."""
@@ -89,7 +101,7 @@ class Outbox:
             for e in events
         ]
         if rows:
-            await session.execute(insert(self.table), rows)
+            await session.execute(self._insert, rows)
 
     def kick(self) -> None:
         self._wake.set()
@@ -100,22 +112,7 @@ class Outbox:
         async with self._flush_lock:
             while True:
                 async with self._sessionmaker() as session:
-                    rows = (
-                        await session.execute(
-                            select(
-                                self.table.c.id,
-                                self.table.c.topic,
-                                self.table.c.key,
-                                self.table.c.event_type,
-                                self.table.c.value,
-                            )
-                            .order_by(self.table.c.id)
-                            .limit(limit)
-                            # Several instances of a service may share one PostgreSQL
-                            # database: each relays rows the others have not locked.
-                            .with_for_update(skip_locked=True)
-                        )
-                    ).all()
+                    rows = (await session.execute(self._pending, {"limit": limit})).all()
                     if not rows:
                         self._metrics.outbox_pending.labels(self._metrics.service).set(0)
                         return sent
@@ -126,7 +123,7 @@ class Outbox:
                         ]
                     )
                     ids = [r.id for r in rows]
-                    await session.execute(delete(self.table).where(self.table.c.id.in_(ids)))
+                    await session.execute(self._delete, {"ids": ids})
                     await session.commit()
                 for (topic, kind), n in Counter((r.topic, r.event_type) for r in rows).items():
                     self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_common import topics
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
@@ -59,23 +59,29 @@ def _entry(row: Any) -> Entry:
     )
 
 
+_ENTRIES = (
+    select(models.case_log)
+    .where(models.case_log.c.case_id.in_(bindparam("ids", expanding=True)))
+    .order_by(models.case_log.c.seq)
+)
+_WATCH = select(models.case_watch).where(
+    models.case_watch.c.case_id.in_(bindparam("ids", expanding=True))
+)
+
+
 async def load_entries(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, list[Entry]]:
-    t = models.case_log
     out: dict[str, list[Entry]] = {}
     for i in range(0, len(case_ids), CHUNK):
-        rows = await session.execute(
-            select(t).where(t.c.case_id.in_(case_ids[i : i + CHUNK])).order_by(t.c.seq)
-        )
+        rows = await session.execute(_ENTRIES, {"ids": list(case_ids[i : i + CHUNK])})
         for r in rows:
             out.setdefault(r.case_id, []).append(_entry(r))
     return out
 
 
 async def load_watch(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    t = models.case_watch
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(case_ids), CHUNK):
-        rows = await session.execute(select(t).where(t.c.case_id.in_(case_ids[i : i + CHUNK])))
+        rows = await session.execute(_WATCH, {"ids": list(case_ids[i : i + CHUNK])})
         for r in rows.mappings():
             out[r["case_id"]] = {
                 **r,

@@ -105,11 +105,10 @@ async def fetch_by_threads(
     wanted = set(keys)
     if not wanted:
         return {}
-    t = models.cases
     threads = sorted({k[1] for k in wanted})
     out: dict[tuple[str, str], Case] = {}
     for i in range(0, len(threads), 500):
-        rows = await session.execute(select(t).where(t.c.thread_id.in_(threads[i : i + 500])))
+        rows = await session.execute(_BY_THREADS, {"threads": threads[i : i + 500]})
         for r in rows.mappings():
             key = (r["platform"], r["thread_id"])
             if key in wanted:
@@ -117,13 +116,19 @@ async def fetch_by_threads(
     return out
 
 
+_KNOWN_POSTS = select(models.case_posts.c.post_id, models.case_posts.c.case_id).where(
+    models.case_posts.c.post_id.in_(bindparam("ids", expanding=True))
+)
+_BY_THREADS = select(models.cases).where(
+    models.cases.c.thread_id.in_(bindparam("threads", expanding=True))
+)
+_LOADS = select(models.loads)
+
+
 async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[str, str]:
-    t = models.case_posts
     out: dict[str, str] = {}
     for i in range(0, len(post_ids), 500):
-        rows = await session.execute(
-            select(t.c.post_id, t.c.case_id).where(t.c.post_id.in_(post_ids[i : i + 500]))
-        )
+        rows = await session.execute(_KNOWN_POSTS, {"ids": list(post_ids[i : i + 500])})
         out.update({r[0]: r[1] for r in rows.all()})
     return out
 
@@ -168,7 +173,7 @@ async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[C
 
 
 async def load_book(session: AsyncSession) -> LoadBook:
-    rows = (await session.execute(select(models.loads))).mappings().all()
+    rows = (await session.execute(_LOADS)).mappings().all()
     return LoadBook.of(
         {
             r["member_id"]: Load(

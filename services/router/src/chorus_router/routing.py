@@ -40,14 +40,15 @@ def case_id_for(platform: str, thread_id: str) -> str:
     return uuid.uuid5(CASE_NS, f"{platform}|{thread_id}").hex
 
 
+_QUEUED_TEAMS = (
+    select(models.cases.c.team)
+    .where(models.cases.c.status == "queued", models.cases.c.never_alone.is_(False))
+    .group_by(models.cases.c.team)
+)
+
+
 async def teams_with_queue(uow: Uow) -> set[str]:
-    t = models.cases
-    rows = await uow.session.execute(
-        select(t.c.team)
-        .where(t.c.status == "queued", t.c.never_alone.is_(False))
-        .group_by(t.c.team)
-    )
-    return set(rows.scalars())
+    return set((await uow.session.execute(_QUEUED_TEAMS)).scalars())
 
 
 class BatchRouter:

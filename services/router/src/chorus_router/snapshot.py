@@ -54,8 +54,11 @@ async def bump(session: AsyncSession, name: str) -> None:
     )
 
 
+_VERSIONS = select(models.versions.c.name, models.versions.c.version)
+
+
 async def read_versions(session: AsyncSession) -> tuple[int, ...]:
-    rows = {r[0]: r[1] for r in (await session.execute(select(models.versions))).all()}
+    rows = {r[0]: r[1] for r in (await session.execute(_VERSIONS)).all()}
     return tuple(int(rows.get(n, 0)) for n in VERSION_NAMES)
 
 
