@@ -200,6 +200,7 @@ class Intake:
             self._full.clear()
             try:
                 results = await self._submit_many([b for b, _ in group])
+                self.groups += 1
             except asyncio.CancelledError:
                 for _batch, fut in [*group, *self._queue]:
                     if not fut.done():
@@ -221,25 +222,22 @@ class Intake:
                 if not fut.done():  # the client may have gone: its batch is committed anyway
                     fut.set_result(res)
 
-    async def _submit_many(self, batches: list[Batch]) -> list[list[ItemResult]]:
+    async def submit(self, batch: Batch, *, hook: Hook | None = None) -> list[ItemResult]:
+        """Persist and publish one batch in one transaction; ``hook`` runs inside it too."""
+        return (await self._submit_many([batch], hook=hook))[0]
+
+    async def _submit_many(
+        self, batches: list[Batch], *, hook: Hook | None = None
+    ) -> list[list[ItemResult]]:
+        """Apply ``batches`` in order in one transaction (then ``hook``); wake the relay once."""
         now = utcnow()
         async with self.runtime.sessionmaker() as session, session.begin():
             results = [await self._apply(session, b, now) for b in batches]
-        self.groups += 1
-        self.runtime.kick()
-        for b, r in zip(batches, results, strict=True):
-            self._count(b.source, r)
-        return results
-
-    async def submit(self, batch: Batch, *, hook: Hook | None = None) -> list[ItemResult]:
-        """Persist and publish one batch in one transaction; ``hook`` runs inside it too."""
-        now = utcnow()
-        async with self.runtime.sessionmaker() as session, session.begin():
-            results = await self._apply(session, batch, now)
             if hook is not None:
                 await hook(session)
         self.runtime.kick()
-        self._count(batch.source, results)
+        for b, r in zip(batches, results, strict=True):
+            self._count(b.source, r)
         return results
 
     async def dead_letter(self, item: Rejected, *, source: str, trace_id: str) -> None:
