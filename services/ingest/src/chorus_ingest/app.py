@@ -62,9 +62,7 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
     if settings.poller_enabled:
         runtime.add_background(poller.run_forever)
     app.state.intake = intake
-    app.state.channel_cache = CandidateCache(
-        lambda: runtime.sessionmaker, settings.webhook_channel_cache_seconds
-    )
+    app.state.channel_cache = CandidateCache(runtime, settings.webhook_channel_cache_seconds)
     app.state.poller = poller
     app.state.ingest_metrics = metrics
     return app

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chorus_common.events import utcnow
+from chorus_common.runtime import Runtime
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
 
@@ -131,12 +131,8 @@ class CandidateCache:
 
     MAX_ENTRIES = 1024
 
-    def __init__(
-        self,
-        sessionmaker: Callable[[], async_sessionmaker[AsyncSession]],
-        ttl: float,
-    ) -> None:
-        self._sessionmaker = sessionmaker
+    def __init__(self, runtime: Runtime, ttl: float) -> None:
+        self._runtime = runtime  # its sessionmaker exists once the app has started
         self.ttl = ttl
         self._entries: dict[tuple[str, str], tuple[float, list[Channel]]] = {}
 
@@ -146,7 +142,7 @@ class CandidateCache:
         hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        async with self._sessionmaker()() as session:
+        async with self._runtime.sessionmaker() as session:
             found = await webhook_candidates(session, platform, hint)
         if self.ttl > 0:
             if len(self._entries) >= self.MAX_ENTRIES:
