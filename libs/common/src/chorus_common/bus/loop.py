@@ -120,12 +120,8 @@ class ConsumerLoop:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                records = await self._consumer.getmany(self._timeout_ms, self._max_records)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("fetch failed", extra={"consumer": self.name})
+            records = await self._fetch(self._timeout_ms, self._max_records)
+            if records is None:
                 await self._sleep(1.0)
                 continue
             if records and self._gather_s and len(records) < self._max_records:
@@ -148,17 +144,21 @@ class ConsumerLoop:
             # outbox relay, HTTP requests and timers would otherwise wait for a quiet moment.
             await asyncio.sleep(0)
 
-    async def _gather(self, records: list[Record]) -> list[Record]:
-        """Top a small batch up with what arrives within ``gather_ms``: fewer, larger batches
-        (one transaction, one fetch, one offset commit for more events) for a bounded delay."""
-        await asyncio.sleep(self._gather_s)
+    async def _fetch(self, timeout_ms: int, max_records: int) -> list[Record] | None:
+        """The next records, or None (logged) when the fetch failed."""
         try:
-            more = await self._consumer.getmany(0, self._max_records - len(records))
+            return await self._consumer.getmany(timeout_ms, max_records)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("fetch failed", extra={"consumer": self.name})
-            return records
+            return None
+
+    async def _gather(self, records: list[Record]) -> list[Record]:
+        """Top a small batch up with what arrives within ``gather_ms``: fewer, larger batches
+        (one transaction, one fetch, one offset commit for more events) for a bounded delay."""
+        await asyncio.sleep(self._gather_s)
+        more = await self._fetch(0, self._max_records - len(records))
         return records + more if more else records
 
     async def process(self, records: list[Record]) -> bool:
