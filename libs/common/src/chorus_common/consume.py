@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from chorus_common.bus.loop import BatchHandler
 from chorus_common.db import insert_ignore_stmt
@@ -29,15 +29,11 @@ class EventHandler(Protocol):
     ) -> Awaitable[None]: ...
 
 
-_SEEN: dict[str, Select[Any]] = {}  # by processed table: prebuilt, compiled once
-
-
+@functools.cache
 def _seen_stmt(processed: Table) -> Select[Any]:
-    stmt = _SEEN.get(processed.name)
-    if stmt is None:
-        col = processed.c.event_id
-        stmt = _SEEN[processed.name] = select(col).where(col.in_(bindparam("ids", expanding=True)))
-    return stmt
+    """Built once per processed table (expanding ``IN``): compiled once, not per batch."""
+    col = processed.c.event_id
+    return select(col).where(col.in_(bindparam("ids", expanding=True)))
 
 
 async def fresh_events(
@@ -63,16 +59,13 @@ async def record_processed(
     dialect: str,
     processed: Table,
     events: list[Envelope],
-    statements: dict[str, Insert],
 ) -> None:
     """Record the ids of applied events in the caller's transaction (idempotent)."""
     if not events:
         return
     # One cached statement run as executemany: a multi-row VALUES of a new length would be
     # compiled again for every batch size.
-    record = statements.get(dialect)
-    if record is None:
-        record = statements[dialect] = insert_ignore_stmt(dialect, processed, ["event_id"])
+    record = insert_ignore_stmt(dialect, processed, ["event_id"])
     await session.execute(record, [{"event_id": str(e.event_id)} for e in events])
 
 
@@ -103,8 +96,6 @@ def bulk_dispatcher(
     event twice or late changes nothing): no event ids are looked up or recorded.
     """
 
-    statements: dict[str, Insert] = {}  # by dialect; the engine exists only once started
-
     async def handle(events: list[Envelope]) -> None:
         wanted = [e for e in events if e.type in types]
         if not wanted:
@@ -116,7 +107,7 @@ def bulk_dispatcher(
                 fresh = await fresh_events(session, processed, wanted)
                 if fresh:
                     await apply(fresh, session=session, runtime=runtime)
-                await record_processed(session, runtime.dialect, processed, fresh, statements)
+                await record_processed(session, runtime.dialect, processed, fresh)
         runtime.kick()
 
     return handle

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -108,20 +109,27 @@ def insert_ignore(
 def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` without values: execute it with a list of rows.
 
-    Built once and reused, SQLAlchemy compiles it once and runs it as executemany; far
-    cheaper per row than :func:`insert_ignore`, whose ``.values(...)`` is coerced, hashed
-    for the cache key and (for a new number of rows) compiled on every call.
+    Built once per (dialect, table, keys) and reused, SQLAlchemy compiles it once and runs it
+    as executemany; far cheaper per row than :func:`insert_ignore`, whose ``.values(...)`` is
+    coerced, hashed for the cache key and (for a new number of rows) compiled on every call.
     """
+    return _insert_ignore_stmt(dialect, table, tuple(index_elements))
+
+
+@functools.cache
+def _insert_ignore_stmt(dialect: str, table: Table, index_elements: tuple[str, ...]) -> Insert:
     base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return base.on_conflict_do_nothing(index_elements=index_elements)
 
 
+@functools.cache
 def upsert_newer_stmt(dialect: str, table: Table, key: str, version: str) -> Insert:
     """``INSERT … ON CONFLICT (key) DO UPDATE`` that keeps the row with the highest ``version``.
 
     Execute it with a list of complete rows (executemany): a new key is inserted, a known one
     takes every column of the incoming row when its ``version`` is at least the stored one,
-    an older row changes nothing. The rows of one call must have distinct keys.
+    an older row changes nothing. The rows of one call must have distinct keys. Built once
+    per (dialect, table, key, version).
     """
     base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     incoming = base.excluded

@@ -14,24 +14,13 @@ from chorus_common.consume import BatchApply
 from chorus_common.db import newest_by_key, upsert_newer_stmt
 from chorus_common.events import EVENT_TYPES, CaseEvent, Envelope, PostReceived
 from chorus_common.runtime import Runtime
-from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from chorus_responder import models
 
 # Every case.* type: the view follows whatever changed the case.
 CASE_TYPES = frozenset(t for t, kind in EVENT_TYPES.items() if kind.topic == topics.CASES)
 POST_TYPES = frozenset({"post.received"})
-
-_STATEMENTS: dict[tuple[str, str], Insert] = {}  # (dialect, table) → prebuilt upsert
-
-
-def _upsert(dialect: str, table: Table, key: str, version: str) -> Insert:
-    stmt = _STATEMENTS.get((dialect, table.name))
-    if stmt is None:
-        stmt = _STATEMENTS[(dialect, table.name)] = upsert_newer_stmt(dialect, table, key, version)
-    return stmt
 
 
 def case_row(event: Envelope) -> dict[str, Any]:
@@ -82,14 +71,14 @@ async def apply_case_events(
 ) -> None:
     """Upsert the responder's view of the cases; keeps each case's highest version."""
     rows = newest_by_key([case_row(e) for e in events], "case_id", "version")
-    stmt = _upsert(runtime.dialect, models.case_view, "case_id", "version")
+    stmt = upsert_newer_stmt(runtime.dialect, models.case_view, "case_id", "version")
     await session.execute(stmt, rows)
 
 
 async def apply_posts(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
     """Upsert the responder's view of the posts it may answer; keeps the highest revision."""
     rows = newest_by_key([post_row(e) for e in events], "post_id", "revision")
-    stmt = _upsert(runtime.dialect, models.post_view, "post_id", "revision")
+    stmt = upsert_newer_stmt(runtime.dialect, models.post_view, "post_id", "revision")
     await session.execute(stmt, rows)
 
 

@@ -12,7 +12,6 @@ from itertools import groupby
 from chorus_common.bus.loop import BatchHandler
 from chorus_common.consume import fresh_events, record_processed
 from chorus_common.events import Envelope
-from sqlalchemy.sql.dml import Insert
 
 from chorus_router import models
 from chorus_router.core import RouterCore
@@ -20,8 +19,6 @@ from chorus_router.handlers import HandlerFn
 
 
 def batch_dispatcher(core: RouterCore, handlers: Mapping[str, HandlerFn]) -> BatchHandler:
-    statements: dict[str, Insert] = {}
-
     async def handle(events: list[Envelope]) -> None:
         wanted = [e for e in events if e.type in handlers]
         if not wanted:
@@ -30,8 +27,6 @@ def batch_dispatcher(core: RouterCore, handlers: Mapping[str, HandlerFn]) -> Bat
             fresh = await fresh_events(uow.session, models.processed, wanted)
             for handler, run in groupby(fresh, key=lambda e: handlers[e.type]):
                 await handler(list(run), uow=uow)
-            await record_processed(
-                uow.session, core.runtime.dialect, models.processed, fresh, statements
-            )
+            await record_processed(uow.session, core.runtime.dialect, models.processed, fresh)
 
     return handle
