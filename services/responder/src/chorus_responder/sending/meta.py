@@ -28,6 +28,20 @@ def _auth(channel: Channel) -> dict[str, str]:
     return {"Authorization": f"Bearer {channel.secret('access_token')}"}
 
 
+async def _graph(
+    http: httpx.AsyncClient, channel: Channel, method: str, path: str, platform: str, **kw: Any
+) -> Any:
+    """One Graph API call at ``/{version}/{path}`` with the channel's access token."""
+    return await call(
+        http,
+        method,
+        channel.url(f"{_v(channel)}/{path}"),
+        platform=platform,
+        headers=_auth(channel),
+        **kw,
+    )
+
+
 class FacebookCommentSender:
     """POST /{object-id}/comments with the page token; checked by listing the object's comments."""
 
@@ -38,13 +52,13 @@ class FacebookCommentSender:
         self, reply: OutboundReply, channel: Channel, http: httpx.AsyncClient
     ) -> Delivered:
         """Creates a comment under the post or comment (not idempotent)."""
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "POST",
-            channel.url(f"{_v(channel)}/{reply.post_native_id}/comments"),
-            platform="facebook",
+            f"{reply.post_native_id}/comments",
+            "facebook",
             data={"message": reply.text},
-            headers=_auth(channel),
         )
         cid = str(data["id"])
         return Delivered(cid, f"https://www.facebook.com/{cid}")
@@ -54,18 +68,18 @@ class FacebookCommentSender:
     ) -> Delivered | None:
         """Lists the newest comments on the object and matches the page's own (read only)."""
         page_id = channel.option("page_id") or channel.channel
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "GET",
-            channel.url(f"{_v(channel)}/{reply.post_native_id}/comments"),
-            platform="facebook",
+            f"{reply.post_native_id}/comments",
+            "facebook",
             params={
                 "fields": "id,message,from",
                 "filter": "stream",
                 "order": "reverse_chronological",
                 "limit": "100",
             },
-            headers=_auth(channel),
         )
         for c in data.get("data") or []:
             if (c.get("from") or {}).get("id") == page_id and same_text(
@@ -90,13 +104,13 @@ class MessengerSender:
             "messaging_type": "RESPONSE",
             "message": {"text": reply.text},
         }
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "POST",
-            channel.url(f"{_v(channel)}/me/messages"),
-            platform="messenger",
+            "me/messages",
+            "messenger",
             json=body,
-            headers=_auth(channel),
         )
         return Delivered(str(data["message_id"]))
 
@@ -105,17 +119,17 @@ class MessengerSender:
     ) -> Delivered | None:
         """Reads the conversation with that person and matches the page's last messages."""
         page_id = channel.option("page_id") or channel.channel
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "GET",
-            channel.url(f"{_v(channel)}/{page_id}/conversations"),
-            platform="messenger",
+            f"{page_id}/conversations",
+            "messenger",
             params={
                 "platform": "messenger",
                 "user_id": reply.author_id,
                 "fields": "messages.limit(25){id,message,from}",
             },
-            headers=_auth(channel),
         )
         for conv in data.get("data") or []:
             for m in (conv.get("messages") or {}).get("data") or []:
@@ -136,13 +150,13 @@ class InstagramSender:
         self, reply: OutboundReply, channel: Channel, http: httpx.AsyncClient
     ) -> Delivered:
         """Creates a reply to the comment (not idempotent)."""
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "POST",
-            channel.url(f"{_v(channel)}/{reply.post_native_id}/replies"),
-            platform="instagram",
+            f"{reply.post_native_id}/replies",
+            "instagram",
             data={"message": reply.text},
-            headers=_auth(channel),
         )
         return Delivered(str(data["id"]), reply.post_url)
 
@@ -151,13 +165,13 @@ class InstagramSender:
     ) -> Delivered | None:
         """Lists the comment's replies and matches the account's own (read only)."""
         me = channel.option("username") or channel.channel
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "GET",
-            channel.url(f"{_v(channel)}/{reply.post_native_id}/replies"),
-            platform="instagram",
+            f"{reply.post_native_id}/replies",
+            "instagram",
             params={"fields": "id,text,username,timestamp"},
-            headers=_auth(channel),
         )
         for r in data.get("data") or []:
             if r.get("username") == me and same_text(reply.text, r.get("text")):
@@ -190,13 +204,13 @@ class WhatsAppSender:
             "text": {"preview_url": False, "body": reply.text},
             "biz_opaque_callback_data": reply.idempotency_key,
         }
-        data: Any = await call(
+        data: Any = await _graph(
             http,
+            channel,
             "POST",
-            channel.url(f"{_v(channel)}/{phone_id}/messages"),
-            platform="whatsapp",
+            f"{phone_id}/messages",
+            "whatsapp",
             json=body,
-            headers=_auth(channel),
         )
         return Delivered(str(data["messages"][0]["id"]))
 
