@@ -253,6 +253,40 @@ async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -
         assert sizes == batches
         assert consumer.committed == {("chorus.cases.v1", 0): 3}
         if gather_ms:
-            assert consumer.fetches[1] == (0, 9), "the top-up asks only for what is left"
+            wait_ms, wanted = consumer.fetches[1]
+            assert wanted == 9, "the top-up asks only for what is left"
+            assert 0 < wait_ms <= gather_ms, "and waits no longer than the gather window"
+    finally:
+        await loop.stop()
+
+
+@pytest.mark.unit
+async def test_gather_stops_as_soon_as_the_batch_is_full(memory_broker) -> None:
+    """A long gather window does not hold up a batch that is already full (a backlog)."""
+    consumer = _ScriptedConsumer([_ev(i).to_bytes() for i in range(10)])
+    sizes: list[int] = []
+
+    async def handler(events: list[Envelope]) -> None:
+        sizes.append(len(events))
+
+    loop = ConsumerLoop(
+        name="t",
+        group_id="g",
+        consumer=consumer,
+        producer=memory_broker.producer(),
+        handler=handler,
+        metrics=Metrics("test"),
+        max_records=10,
+        timeout_ms=20,
+        gather_ms=60_000,
+    )
+    await loop.start()
+    try:
+
+        async def handled_all() -> bool:
+            return sum(sizes) == 10
+
+        await wait_for(handled_all, timeout=10, what="the full batch handled")
+        assert sizes == [10]
     finally:
         await loop.stop()

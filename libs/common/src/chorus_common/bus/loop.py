@@ -156,10 +156,18 @@ class ConsumerLoop:
 
     async def _gather(self, records: list[Record]) -> list[Record]:
         """Top a small batch up with what arrives within ``gather_ms``: fewer, larger batches
-        (one transaction, one fetch, one offset commit for more events) for a bounded delay."""
-        await asyncio.sleep(self._gather_s)
-        more = await self._fetch(0, self._max_records - len(records))
-        return records + more if more else records
+        (one transaction, one fetch, one offset commit for more events) for a bounded delay.
+        Stops as soon as the batch is full, so a backlog is not held up by the wait."""
+        deadline = time.monotonic() + self._gather_s
+        while len(records) < self._max_records:
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0 or self._stopping.is_set():
+                break
+            more = await self._fetch(left_ms, self._max_records - len(records))
+            if more is None:
+                break
+            records = records + more
+        return records
 
     async def process(self, records: list[Record]) -> bool:
         """Handle one batch; False if stopping interrupted a transient-error retry."""
