@@ -35,8 +35,14 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float,
 
 async def analytics_total(client: httpx.AsyncClient, system: System) -> int | None:
     try:
-        r = await client.get(f"{system.url('analytics')}/v1/reports/summary")
-        value = r.json().get("posts_total")
+        # The volume report of the last two days (two day buckets), not the all-time summary:
+        # that one computes every section over the whole history, so polling it cost analytics
+        # more with every run (650 -> 842 µs per post over three repeated runs).
+        r = await client.get(
+            f"{system.url('analytics')}/v1/reports/volume",
+            params={"since": "2d", "granularity": "day"},
+        )
+        value = r.json().get("total")
         return int(value) if value is not None else None
     except (httpx.HTTPError, ValueError, TypeError):
         return None

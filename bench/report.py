@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def _spread(t: dict[str, Any], key: str) -> str:
+    """`` (median of N: lo-hi)`` when the phase was repeated."""
+    runs = t.get(key + "_runs")
+    if not runs or len(runs) < 2:
+        return ""
+    return f" (median of {len(runs)}: {min(runs):,} to {max(runs):,})"
+
+
 def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if b := r.get("baseline"):
@@ -18,10 +26,12 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
             (f"[{label}] ingest HTTP accept (posts/s)", f"{t['ingest_http_posts_per_s']:,}")
         )
         rows.append((f"[{label}] end-to-end to case routed (posts/s)",
-                     f"{t['e2e_to_routed_posts_per_s']:,} complete={t['complete']}"))  # fmt: skip
+                     f"{t['e2e_to_routed_posts_per_s']:,}{_spread(t, 'e2e_to_routed_posts_per_s')}"
+                     f" complete={t['complete']}"))  # fmt: skip
         if "e2e_to_analytics_posts_per_s" in t:
             rows.append((f"[{label}] end-to-end to analytics count (posts/s)",
-                         f"{t['e2e_to_analytics_posts_per_s']:,} "
+                         f"{t['e2e_to_analytics_posts_per_s']:,}"
+                         f"{_spread(t, 'e2e_to_analytics_posts_per_s')} "
                          f"complete={t['analytics_complete']}"))  # fmt: skip
     if "ratio_e2e_to_transport" in r:
         rows.append(("ratio end-to-end / raw transport", f"{r['ratio_e2e_to_transport']}"))
@@ -33,12 +43,16 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((f"  {seg} p50/p99 (ms)", f"{v['p50_ms']} / {v['p99_ms']}"))
     for phase, per in r.get("cpu_us_per_post", {}).items():
         cells = ", ".join(f"{k} {v}" for k, v in per.items())
-        rows.append((f"[{phase}] CPU µs per post", cells))
+        rows.append((f"[{phase}] CPU µs per post{' (medians)' if _repeated(r) else ''}", cells))
     for k, v in r.get("cpu", {}).items():
         rows.append((k, f"{v}"))
     for name, mb in r.get("peak_rss_mb", {}).items():
         rows.append((f"peak RSS {name} (MiB)", f"{mb}"))
     return rows
+
+
+def _repeated(r: dict[str, Any]) -> bool:
+    return int(r.get("args", {}).get("repeat", 1)) > 1
 
 
 def print_table(r: dict[str, Any]) -> None:

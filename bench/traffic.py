@@ -26,7 +26,8 @@ def make_post(run: str, i: int) -> dict[str, Any]:
         "id": f"{run}-{i}",
         "channel": "bench",
         "kind": "comment",
-        "text": TEXTS[i % len(TEXTS)].format(i=i),
+        # Distinct in every run too: a repeated run must not find its texts in the caches.
+        "text": TEXTS[i % len(TEXTS)].format(i=f"{run}-{i}"),
         "created_at": datetime.now(UTC).isoformat(),
         "author": {
             "id": f"u{i % 5000}",
