@@ -27,6 +27,9 @@ class AnalyticsSettings(CommonSettings):
     spike_max_keywords: int = 50
     # Prometheus gauges are refreshed from the database this often (0 disables).
     metrics_refresh_seconds: float = 10.0
+    # ... but a refresh may take at most this share of the cycle: an expensive one (a big day)
+    # waits proportionally longer before the next (0 or 1 = always every METRICS_REFRESH_SECONDS).
+    metrics_refresh_max_share: float = 0.05
     metrics_max_channels: int = 50
     # Members with most time in hands get their own gauge (bounded labels); 0 = none.
     metrics_top_members: int = 20

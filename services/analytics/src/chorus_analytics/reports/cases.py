@@ -45,12 +45,15 @@ def _group_of(row: Any, group: str) -> str:
     return str(getattr(row, group) or "")
 
 
-async def responsiveness(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
-    """Time to assignment, first response and resolution (median/p90/p99) per group."""
+async def responsiveness(
+    session: AsyncSession, q: ReportQuery, rows: list[Any] | None = None
+) -> dict[str, Any]:
+    """Time to assignment, first response and resolution (median/p90/p99) per group
+    (``rows``: the :func:`case_rows` of ``q`` when the caller already has them)."""
     group = q.group_by if q.group_by in CASE_GROUPS else "team"
     per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     counts: dict[str, int] = defaultdict(int)
-    for row in await case_rows(session, q):
+    for row in rows if rows is not None else await case_rows(session, q):
         for g in (_group_of(row, group), "*"):
             counts[g] += 1
             for name, value in (
@@ -84,14 +87,17 @@ def sla_outcome(row: Any, now: datetime) -> str | None:
     return "breached" if now > due else "pending"
 
 
-async def sla(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
-    """SLA compliance (met / (met + breached)) and breaches per group."""
+async def sla(
+    session: AsyncSession, q: ReportQuery, rows: list[Any] | None = None
+) -> dict[str, Any]:
+    """SLA compliance (met / (met + breached)) and breaches per group (``rows`` as in
+    :func:`responsiveness`)."""
     group = q.group_by if q.group_by in CASE_GROUPS else "team"
     now = as_utc(q.now or q.end)
     tally: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(("met", "breached", "pending"), 0)
     )
-    for row in await case_rows(session, q):
+    for row in rows if rows is not None else await case_rows(session, q):
         outcome = sla_outcome(row, now)
         if outcome is not None:
             for g in (_group_of(row, group), "*"):

@@ -40,9 +40,10 @@ async def summary(
     vol = await posts.volume(session, q)
     eng = await posts.engagement(session, q)
     sent = await posts.sentiment(session, q)
-    resp = await cases.responsiveness(session, q)
+    rows = await cases.case_rows(session, q)  # read once for responsiveness and SLA
+    resp = await cases.responsiveness(session, q, rows)
     work = await cases.workload(session, q)
-    sla = await cases.sla(session, q)
+    sla = await cases.sla(session, q, rows)
     rep = await activity.event_counts(session, q, "reply.")
     case_events = await activity.event_counts(session, q, "case.")
     alerts = await activity.alerts(session, q)
