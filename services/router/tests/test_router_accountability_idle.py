@@ -111,3 +111,22 @@ async def test_work_on_a_reply_restarts_the_owner_window(memory_broker, sqlite_u
         assert (await idle_once(core)).noticed == 1
         clock.now = T0 + timedelta(minutes=100)
         assert (await idle_once(core)).reassigned == 1
+
+
+@pytest.mark.unit
+def test_shortest_delays_bound_which_watched_cases_can_be_due() -> None:
+    from datetime import UTC, datetime
+
+    from chorus_router.domain import idle
+    from chorus_router.domain.policy import AccountabilityPolicy
+
+    policy = AccountabilityPolicy(
+        idle_minutes={"P1": 30, "P2": 120, "P3": 0}, idle_notice_fraction=0.5
+    )
+    assert idle.shortest_delays(policy) == (timedelta(minutes=15), timedelta(minutes=30))
+    never = AccountabilityPolicy(idle_minutes={"P1": 0}, idle_notice_fraction=0.5)
+    assert idle.shortest_delays(never) is None
+    # Anything younger than the shortest warning delay is "wait" for every priority.
+    since = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    for prio in ("P1", "P2", "P3"):
+        assert idle.verdict(since, prio, None, since + timedelta(minutes=14), policy) == "wait"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from chorus_router import models
 from chorus_router.casestore import emit
@@ -29,17 +29,28 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
     records the warning; a reassigned case gets a new owner and a new watch)."""
     policy = core.settings.router_accountability
     out = IdleOutcome()
+    delays = idle.shortest_delays(policy)
+    if delays is None:
+        return out
+    notice_after, reassign_after = delays
+    now = core.clock()
     c, w = models.cases, models.case_watch
+    # Only cases old enough to be due at the shortest limits (oldest first, by the index on
+    # ``since``): the pass no longer reads and sorts every watched case each time.
     watched = (
         select(c, w.c.since.label("_since"), w.c.noticed_at.label("_noticed"))
         .join(w, w.c.case_id == c.c.id)
-        .where(c.c.status.in_(sorted(idle.OWNER_TURN)), c.c.assignee == w.c.owner)
+        .where(
+            w.c.since <= now - notice_after,
+            or_(w.c.noticed_at.is_(None), w.c.since <= now - reassign_after),
+            c.c.status.in_(sorted(idle.OWNER_TURN)),
+            c.c.assignee == w.c.owner,
+        )
         .order_by(w.c.since)
         .limit(BATCH)
     )
     # A read first: the write unit (and its lock) only when something is due.
     async with core.runtime.sessionmaker() as session:
-        now = core.clock()
         due = [
             r
             for r in (await session.execute(watched)).mappings()

@@ -218,6 +218,7 @@ case_watch = Table(
     Column("owner", String(64), nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
     Column("noticed_at", DateTime(timezone=True), nullable=True),
+    Index("ix_router_case_watch_since", "since"),
 )
 
 # Each member's last observed presence (available, away, off_shift, ...) and since when.

@@ -24,6 +24,16 @@ def deadlines(
     return since + limit * policy.idle_notice_fraction, since + limit
 
 
+def shortest_delays(policy: AccountabilityPolicy) -> tuple[timedelta, timedelta] | None:
+    """(earliest warning, earliest reassignment) after ``since`` over all priorities; None when
+    no priority ever times out. Watched cases younger than these cannot be due."""
+    limits = [timedelta(minutes=m) for m in policy.idle_minutes.values() if m is not None and m > 0]
+    if not limits:
+        return None
+    shortest = min(limits)
+    return shortest * policy.idle_notice_fraction, shortest
+
+
 def verdict(
     since: datetime,
     priority: str,
