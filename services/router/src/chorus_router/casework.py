@@ -115,9 +115,15 @@ class Casework:
     async def release(self, teams: set[str] | None = None, limit: int = 500) -> int:
         """Assign queued cases (priority, then age) to whoever can now take them."""
         t = models.cases
-        q = select(t).where(t.c.status == "queued")
-        if teams:
-            q = q.where(t.c.team.in_(sorted(teams)))
+        # Only teams where someone can take a case now: placing cases only uses up room, so a
+        # team without room at the start has none during the pass. Without this, every tick
+        # read (and skipped) up to ``limit`` waiting cases of teams nobody could serve.
+        d = self.snap.directory
+        known = set(d.teams) | {team for m in d.members.values() for team in m.teams}
+        open_teams = sorted(x for x in (teams or known) if self._has_room(x))
+        if not open_teams:
+            return 0
+        q = select(t).where(t.c.status == "queued", t.c.team.in_(open_teams))
         rows = (
             await self.uow.session.execute(q.order_by(t.c.priority, t.c.opened_at).limit(limit))
         ).mappings()
