@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from chorus_router import models
 from chorus_router.casestore import (
@@ -162,10 +162,10 @@ class Casework:
             await self.uow.session.execute(
                 select(t)
                 .where(
-                    t.c.sla_breached_at.is_(None),
-                    t.c.first_response_at.is_(None),
-                    # Statuses the accountability policy pauses cannot breach.
-                    t.c.status.in_(
+                    text(models.SLA_PENDING),  # the partial index's own condition, so it is used
+                    # Statuses the accountability policy pauses cannot breach. (``status || ''``:
+                    # SQLite would otherwise walk every case of these statuses by their index.)
+                    (t.c.status + "").in_(
                         sla_statuses(self.uow.core.settings.router_accountability.sla_paused_states)
                     ),
                     t.c.sla_due_at <= self.uow.now,

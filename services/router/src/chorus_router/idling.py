@@ -43,7 +43,9 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
         .where(
             w.c.since <= now - notice_after,
             or_(w.c.noticed_at.is_(None), w.c.since <= now - reassign_after),
-            c.c.status.in_(sorted(idle.OWNER_TURN)),
+            # ``status || ''``: SQLite would otherwise walk every case of these statuses by
+            # their index and sort them, instead of the watch rows by ``since``.
+            (c.c.status + "").in_(sorted(idle.OWNER_TURN)),
             c.c.assignee == w.c.owner,
         )
         .order_by(w.c.since)
