@@ -6,6 +6,7 @@ The same behaviour is checked on the in-memory broker and on a real Tansu broker
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from chorus_common.bus.base import OutMessage
@@ -223,10 +224,10 @@ class _ScriptedConsumer:
         return None
 
 
-@pytest.mark.unit
-@pytest.mark.parametrize(("gather_ms", "batches"), [(0, [1, 2]), (5, [3])])
-async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -> None:
-    consumer = _ScriptedConsumer([_ev(i).to_bytes() for i in range(3)])
+def _gathering(memory_broker, n: int, gather_ms: int) -> tuple[ConsumerLoop, Any, list[int]]:
+    """A loop over ``n`` scripted records (one, then the rest) that gathers for ``gather_ms``;
+    the sizes of the batches it handles go to the returned list."""
+    consumer = _ScriptedConsumer([_ev(i).to_bytes() for i in range(n)])
     sizes: list[int] = []
 
     async def handler(events: list[Envelope]) -> None:
@@ -243,6 +244,13 @@ async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -
         timeout_ms=20,
         gather_ms=gather_ms,
     )
+    return loop, consumer, sizes
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("gather_ms", "batches"), [(0, [1, 2]), (5, [3])])
+async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -> None:
+    loop, consumer, sizes = _gathering(memory_broker, 3, gather_ms)
     await loop.start()
     try:
 
@@ -263,23 +271,7 @@ async def test_gather_tops_up_a_small_batch(memory_broker, gather_ms, batches) -
 @pytest.mark.unit
 async def test_gather_stops_as_soon_as_the_batch_is_full(memory_broker) -> None:
     """A long gather window does not hold up a batch that is already full (a backlog)."""
-    consumer = _ScriptedConsumer([_ev(i).to_bytes() for i in range(10)])
-    sizes: list[int] = []
-
-    async def handler(events: list[Envelope]) -> None:
-        sizes.append(len(events))
-
-    loop = ConsumerLoop(
-        name="t",
-        group_id="g",
-        consumer=consumer,
-        producer=memory_broker.producer(),
-        handler=handler,
-        metrics=Metrics("test"),
-        max_records=10,
-        timeout_ms=20,
-        gather_ms=60_000,
-    )
+    loop, _consumer, sizes = _gathering(memory_broker, 10, 60_000)
     await loop.start()
     try:
 
