@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.bus.loop import BatchHandler
+from chorus_common.consume import fresh_events
 from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
 from sqlalchemy.exc import IntegrityError
 
 from chorus_analytics import bulk, models, unit_write
 from chorus_analytics.handlers import HANDLERS
-from chorus_analytics.unit import IN_CHUNK, Unit, rows_with
+from chorus_analytics.unit import IN_CHUNK, Unit
 
 
 def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
@@ -36,23 +37,6 @@ def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
     return keys
 
 
-async def _fresh(unit: Unit, events: list[Envelope]) -> list[Envelope]:
-    """The events not applied before, first occurrence of each id, in order."""
-    ids = sorted({str(e.event_id) for e in events})
-    stmt = rows_with(models.processed, "event_id")
-    done: set[str] = set()
-    for i in range(0, len(ids), IN_CHUNK):
-        found = await unit.session.execute(stmt, {"ids": ids[i : i + IN_CHUNK]})
-        done.update(found.scalars())
-    fresh: list[Envelope] = []
-    for e in events:
-        eid = str(e.event_id)
-        if eid not in done:
-            done.add(eid)
-            fresh.append(e)
-    return fresh
-
-
 CLAIM_ATTEMPTS = 5
 
 
@@ -66,7 +50,7 @@ def batch_handler(runtime: Runtime) -> BatchHandler:
     async def apply(wanted: list[Envelope]) -> None:
         async with runtime.sessionmaker() as session, session.begin():
             unit = Unit(session, runtime.dialect)
-            fresh = await _fresh(unit, wanted)
+            fresh = await fresh_events(session, models.processed, wanted, chunk=IN_CHUNK)
             if not fresh:
                 return
             ids = sorted((str(e.event_id),) for e in fresh)  # one lock order for all writers
