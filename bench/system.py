@@ -19,7 +19,6 @@ from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
 
 ENV_COMMON: dict[str, str] = {
-    "KAFKA_FETCH_MAX_WAIT_MS": "20",  # as `make run` (chorus run) sets it
     "LOG_LEVEL": "WARNING",
     "RATE_LIMIT_PER_MINUTE": "10000000",
     "MAX_BODY_BYTES": str(8 * 1_048_576),

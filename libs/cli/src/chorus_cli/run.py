@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,19 @@ def register(sub: Any) -> None:
 def _port_busy(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def service_env(bootstrap: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """Environment every service gets from `chorus run` (on top of the inherited one)."""
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_SESSION_TIMEOUT_MS": environ.get("KAFKA_SESSION_TIMEOUT_MS", "6000"),
+    }
+    # Each service has its own fetch wait (router 20 ms; responder and analytics, which
+    # gather anyway, longer); one set in the environment applies to all of them.
+    if "KAFKA_FETCH_MAX_WAIT_MS" in environ:
+        env["KAFKA_FETCH_MAX_WAIT_MS"] = environ["KAFKA_FETCH_MAX_WAIT_MS"]
+    return env
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,11 +105,7 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
         with os.fdopen(fd, "w") as fh:
             fh.write(admin + "\n")
 
-        common_env = {
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "KAFKA_FETCH_MAX_WAIT_MS": os.environ.get("KAFKA_FETCH_MAX_WAIT_MS", "20"),
-            "KAFKA_SESSION_TIMEOUT_MS": os.environ.get("KAFKA_SESSION_TIMEOUT_MS", "6000"),
-        }
+        common_env = service_env(bootstrap, os.environ)
         if demo:
             common_env["RESPONDER_PLATFORM_BASE_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
             common_env["RESPONDER_SMTP_HOST"] = "127.0.0.1"

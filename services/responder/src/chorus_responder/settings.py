@@ -34,6 +34,9 @@ class ResponderSettings(CommonSettings):
     # Its views of posts and cases are read when a person drafts a reply: a small batch may
     # wait this long for more, so posts arriving one webhook at a time share a transaction.
     kafka_consume_gather_ms: int = 100
+    # Fewer empty fetches at rest (Tansu answers them only when the wait ends); within the
+    # gathering delay a person could notice anyway.
+    kafka_fetch_max_wait_ms: int = 100
 
     platform_base_url: str | None = _env("platform_base_url", default=None)
     """Send every platform's API call to this base URL (the demo sandbox), whatever the channel says."""
