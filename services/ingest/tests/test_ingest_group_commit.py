@@ -7,10 +7,12 @@ import time
 
 import orjson
 import pytest
+from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.connectors.generic import relay_signature
 from chorus_ingest.pipeline import Batch, Intake
 from chorus_ingest.settings import IngestSettings
+from sqlalchemy import select
 
 from services.ingest.tests.ingest_helpers import (
     envelopes,
@@ -81,10 +83,10 @@ async def test_a_failing_batch_does_not_fail_the_others_in_its_group(
         intake: Intake = app.state.intake
         original = Intake._apply
 
-        async def flaky(self, session, batch, now):
-            if batch.source == "poison":
+        async def flaky(self, session, batches, now):
+            if any(b.source == "poison" for b in batches):
                 raise RuntimeError("bug in one request")
-            return await original(self, session, batch, now)
+            return await original(self, session, batches, now)
 
         monkeypatch.setattr(Intake, "_apply", flaky)
         from chorus_common.events import Author, Post, utcnow
@@ -144,3 +146,90 @@ async def test_rotated_secret_stops_verifying_at_once(memory_broker, sqlite_url)
             "/v1/webhooks/generic", content=body, headers=_signed(body, "the-new-secret")
         )
         assert after.status_code == 403
+
+
+def _post(native: str, text: str):
+    from chorus_common.events import Author, Post, utcnow
+
+    return Post(
+        id=f"generic:{native}",
+        platform="generic",
+        channel="crm",
+        kind="post",
+        native_id=native,
+        thread_id=f"generic:{native}",
+        author=Author(id="u1"),
+        text=text,
+        created_at=utcnow(),
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_a_group_has_the_outcome_of_its_requests_applied_one_after_the_other(
+    memory_broker, db_url
+) -> None:
+    """One transaction, each statement once for the group, yet the same answers and rows as
+    sequential requests: an edit in a later request of the group is an update, a repeat a
+    duplicate, and every archived post points at the raw body of its own request."""
+    app = create_app(IngestSettings(database_url=db_url, **settings_kw()), bus=memory_broker)
+    async with running(app):
+        intake: Intake = app.state.intake
+        first = Batch(source="generic", posts=[(0, _post("a", "v1"))], raw_body=b"body-1")
+        edit = Batch(source="generic", posts=[(0, _post("a", "v2"))], raw_body=b"body-2")
+        repeat = Batch(
+            source="generic",
+            posts=[(0, _post("b", "new")), (1, _post("a", "v2"))],
+            raw_body=b"body-3",
+        )
+        nothing_new = Batch(source="generic", posts=[(0, _post("a", "v2"))], raw_body=b"body-4")
+        no_body = Batch(source="generic", posts=[(0, _post("c", "c"))])
+        results = await intake._submit_many([first, edit, repeat, nothing_new, no_body])
+        answers = [[(r.status, r.post_id, r.revision) for r in res] for res in results]
+        assert answers == [
+            [("accepted", "generic:a", 1)],
+            [("updated", "generic:a", 2)],
+            [("accepted", "generic:b", 1), ("duplicate", "generic:a", 2)],
+            [("duplicate", "generic:a", 2)],
+            [("accepted", "generic:c", 1)],
+        ]
+        async with intake.runtime.sessionmaker() as session:
+            seen = (
+                await session.execute(
+                    select(models.seen_posts.c.post_id, models.seen_posts.c.revision)
+                )
+            ).all()
+            archived = (
+                await session.execute(
+                    select(
+                        models.archive.c.post_id,
+                        models.archive.c.revision,
+                        models.raw_payloads.c.body,
+                    )
+                    .select_from(models.archive)
+                    .outerjoin(
+                        models.raw_payloads,
+                        models.raw_payloads.c.id == models.archive.c.raw_id,
+                    )
+                )
+            ).all()
+            bodies = (await session.execute(select(models.raw_payloads.c.body))).scalars().all()
+        assert sorted(seen) == [("generic:a", 2), ("generic:b", 1), ("generic:c", 1)]
+        assert sorted(archived, key=lambda r: (r[0], r[1])) == [
+            ("generic:a", 1, b"body-1"),
+            ("generic:a", 2, b"body-2"),
+            ("generic:b", 1, b"body-3"),
+            ("generic:c", 1, None),
+        ]
+        assert sorted(bodies) == [b"body-1", b"body-2", b"body-3"], "no body without news"
+        await wait_published(memory_broker, 4, "four posts published")
+        published = [
+            (e.payload["post"]["id"], e.payload["revision"])
+            for e in envelopes(memory_broker, "chorus.posts.v1")
+        ]
+        assert sorted(published) == [
+            ("generic:a", 1),
+            ("generic:a", 2),
+            ("generic:b", 1),
+            ("generic:c", 1),
+        ]

@@ -92,6 +92,11 @@ def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield values[start : start + size]
 
 
+def _slot(index: int | None, taken: dict[int, ItemResult]) -> int:
+    """Where an item's result sorts: its index in the request, else after all indexed ones."""
+    return index if index is not None else 1_000_000_000 + len(taken)
+
+
 def enrich_for_publish(post: Post, now: datetime) -> Post:
     """Language (if missing), signals and the reception time, in one copy."""
     lang = post.lang or detect_language(post.text)
@@ -167,6 +172,15 @@ class Intake:
         self._full = asyncio.Event()
         self._drainer: asyncio.Task[None] | None = None
         self.groups = 0  # transactions committed by the group path (tests, metrics)
+        # Built once: building a statement cost more than running it on SQLite.
+        seen = models.seen_posts
+        self._select_seen = select(seen.c.post_id, seen.c.content_hash, seen.c.revision).where(
+            seen.c.post_id.in_(bindparam("ids", expanding=True))
+        )
+        self._seen_upsert: Any = None  # needs the dialect: built on first use
+        raw = models.raw_payloads
+        self._insert_raw = insert(raw).returning(raw.c.id, sort_by_parameter_order=True)
+        self._insert_archive = insert(models.archive)
 
     async def submit_grouped(self, batch: Batch) -> list[ItemResult]:
         """Like :meth:`submit`, but concurrent requests share one transaction (group commit).
@@ -232,7 +246,7 @@ class Intake:
         """Apply ``batches`` in order in one transaction (then ``hook``); wake the relay once."""
         now = utcnow()
         async with self.runtime.sessionmaker() as session, session.begin():
-            results = [await self._apply(session, b, now) for b in batches]
+            results = await self._apply(session, batches, now)
             if hook is not None:
                 await hook(session)
         self.runtime.kick()
@@ -257,102 +271,114 @@ class Intake:
             self.metrics.posts.labels(source, status).inc(n)
 
     async def _load_seen(self, session: AsyncSession, ids: list[str]) -> dict[str, Seen]:
-        t = models.seen_posts
         seen: dict[str, Seen] = {}
         for chunk in _chunks(ids):
-            rows = await session.execute(
-                select(t.c.post_id, t.c.content_hash, t.c.revision).where(t.c.post_id.in_(chunk))
-            )
+            rows = await session.execute(self._select_seen, {"ids": list(chunk)})
             for post_id, digest, revision in rows:
                 seen[post_id] = Seen(digest, revision)
         return seen
 
-    async def _apply(self, session: AsyncSession, batch: Batch, now: datetime) -> list[ItemResult]:
-        results: dict[int, ItemResult] = {}
-        order = 0
+    async def _apply(
+        self, session: AsyncSession, batches: list[Batch], now: datetime
+    ) -> list[list[ItemResult]]:
+        """Apply ``batches`` in order, each statement once for all of them.
 
-        def slot(index: int | None) -> int:
-            nonlocal order
-            order += 1
-            return index if index is not None else 1_000_000_000 + order
-
-        ids = list(dict.fromkeys(p.id for _, p in batch.posts))
+        The outcome is that of applying them one after the other: the dedup state is read
+        once for every id and updated in memory in arrival order. (A group of one-post
+        webhooks ran five statements per request; it now runs five per group.)
+        """
+        ids = list(dict.fromkeys(p.id for b in batches for _, p in b.posts))
         state = await self._load_seen(session, ids)
         known = set(state)
         inserts: dict[str, dict[str, Any]] = {}
         updates: dict[str, dict[str, Any]] = {}
-        chosen: list[tuple[int | None, Post, bool, int]] = []
-        for index, post in batch.posts:
-            digest = content_hash(post)
-            outcome, revision = decide(state.get(post.id), digest)
-            if outcome == "duplicate":
-                results[slot(index)] = ItemResult(index, "duplicate", post.id, revision)
-                continue
-            state[post.id] = Seen(digest, revision)
-            row = {"content_hash": digest, "revision": revision}
-            if post.id in known:
-                updates[post.id] = row
-            elif post.id in inserts:
-                inserts[post.id].update(row)
-            else:
-                inserts[post.id] = {
-                    "post_id": post.id,
-                    "platform": post.platform,
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                    **row,
-                }
-            chosen.append((index, post, outcome == "updated", revision))
+        # per batch: the posts to publish (index, post, is_update, revision) and the results
+        chosen: list[list[tuple[int | None, Post, bool, int]]] = []
+        results: list[dict[int, ItemResult]] = []
+        for batch in batches:
+            picked: list[tuple[int | None, Post, bool, int]] = []
+            done: dict[int, ItemResult] = {}
+            for index, post in batch.posts:
+                digest = content_hash(post)
+                outcome, revision = decide(state.get(post.id), digest)
+                if outcome == "duplicate":
+                    done[_slot(index, done)] = ItemResult(index, "duplicate", post.id, revision)
+                    continue
+                state[post.id] = Seen(digest, revision)
+                row = {"content_hash": digest, "revision": revision}
+                if post.id in known:
+                    updates[post.id] = row
+                elif post.id in inserts:
+                    inserts[post.id].update(row)
+                else:
+                    inserts[post.id] = {
+                        "post_id": post.id,
+                        "platform": post.platform,
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                        **row,
+                    }
+                picked.append((index, post, outcome == "updated", revision))
+            chosen.append(picked)
+            results.append(done)
 
         lost = await self._insert_seen(session, list(inserts.values()))
         await self._update_seen(session, updates, now)
+        raw_ids = await self._store_raw(session, batches, chosen, now)
 
-        raw_id = await self._store_raw(session, batch, now) if chosen else None
         archive_rows: list[dict[str, Any]] = []
         events: list[Envelope] = []
-        for index, post, is_update, revision in chosen:
-            if post.id in lost:  # a concurrent request recorded it first
-                results[slot(index)] = ItemResult(index, "duplicate", post.id, revision)
-                continue
-            enriched = enrich_for_publish(post, now)
-            post_json = enriched.model_dump(mode="json")
-            archive_rows.append(
-                {
-                    "post_id": post.id,
-                    "platform": post.platform,
-                    "channel": post.channel,
-                    "revision": revision,
-                    "received_at": now,
-                    "raw_id": raw_id,
-                    "post": orjson.dumps(post_json),
-                }
-            )
-            events.append(
-                post_event(
-                    post_json, update=is_update, revision=revision, now=now, trace_id=batch.trace_id
+        for batch, picked, done, raw_id in zip(batches, chosen, results, raw_ids, strict=True):
+            for index, post, is_update, revision in picked:
+                if post.id in lost:  # a concurrent request recorded it first
+                    done[_slot(index, done)] = ItemResult(index, "duplicate", post.id, revision)
+                    continue
+                enriched = enrich_for_publish(post, now)
+                post_json = enriched.model_dump(mode="json")
+                archive_rows.append(
+                    {
+                        "post_id": post.id,
+                        "platform": post.platform,
+                        "channel": post.channel,
+                        "revision": revision,
+                        "received_at": now,
+                        "raw_id": raw_id,
+                        "post": orjson.dumps(post_json),
+                    }
                 )
-            )
-            status: Status = "updated" if is_update else "accepted"
-            results[slot(index)] = ItemResult(index, status, post.id, revision)
-        for item in batch.rejected:
-            events.append(dead_letter_event(item, source=batch.source, trace_id=batch.trace_id))
-            results[slot(item.index)] = ItemResult(
-                item.index, "rejected", code=item.code, message=item.message, field=item.field
-            )
+                events.append(
+                    post_event(
+                        post_json,
+                        update=is_update,
+                        revision=revision,
+                        now=now,
+                        trace_id=batch.trace_id,
+                    )
+                )
+                status: Status = "updated" if is_update else "accepted"
+                done[_slot(index, done)] = ItemResult(index, status, post.id, revision)
+            for item in batch.rejected:
+                events.append(dead_letter_event(item, source=batch.source, trace_id=batch.trace_id))
+                done[_slot(item.index, done)] = ItemResult(
+                    item.index, "rejected", code=item.code, message=item.message, field=item.field
+                )
         for chunk in _chunks(archive_rows):
-            await session.execute(insert(models.archive), list(chunk))
+            await session.execute(self._insert_archive, list(chunk))
         await self.runtime.publish(session, events)
-        return [results[k] for k in sorted(results)]
+        return [[done[k] for k in sorted(done)] for done in results]
 
     async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
         """Insert first-seen rows; returns the ids another transaction inserted first."""
         if not rows:
             return set()
-        t = models.seen_posts
-        # One cached statement run as executemany (insertmanyvalues batches it with RETURNING).
-        base = postgresql.insert(t) if self.runtime.dialect == "postgresql" else sqlite.insert(t)
-        stmt = base.on_conflict_do_nothing(index_elements=["post_id"]).returning(t.c.post_id)
-        won = set((await session.execute(stmt, rows)).scalars())
+        if self._seen_upsert is None:
+            t = models.seen_posts
+            upsert = postgresql.insert if self.runtime.dialect == "postgresql" else sqlite.insert
+            self._seen_upsert = (
+                upsert(t).on_conflict_do_nothing(index_elements=["post_id"]).returning(t.c.post_id)
+            )
+        # One statement run as executemany (insertmanyvalues batches it with RETURNING).
+        won = set((await session.execute(self._seen_upsert, rows)).scalars())
         return {r["post_id"] for r in rows} - won
 
     async def _update_seen(
@@ -376,19 +402,33 @@ class Intake:
         ]
         await session.execute(stmt, params)
 
-    async def _store_raw(self, session: AsyncSession, batch: Batch, now: datetime) -> int | None:
-        if not self.keep_raw or batch.raw_body is None:
-            return None
-        t = models.raw_payloads
-        stmt = (
-            insert(t)
-            .values(
-                source=batch.source,
-                content_type=(batch.content_type or "")[:128] or None,
-                body=batch.raw_body,
-                received_at=now,
-            )
-            .returning(t.c.id)
-        )
-        raw_id: int = (await session.execute(stmt)).scalar_one()
-        return raw_id
+    async def _store_raw(
+        self,
+        session: AsyncSession,
+        batches: list[Batch],
+        chosen: list[list[tuple[int | None, Post, bool, int]]],
+        now: datetime,
+    ) -> list[int | None]:
+        """Archive each raw body that brought something new; its row id per batch (or None)."""
+        keep = [
+            i
+            for i, (b, picked) in enumerate(zip(batches, chosen, strict=True))
+            if picked and self.keep_raw and b.raw_body is not None
+        ]
+        raw_ids: list[int | None] = [None] * len(batches)
+        if not keep:
+            return raw_ids
+        rows = [
+            {
+                "source": batches[i].source,
+                "content_type": (batches[i].content_type or "")[:128] or None,
+                "body": batches[i].raw_body,
+                "received_at": now,
+            }
+            for i in keep
+        ]
+        # RETURNING in parameter order: each batch gets its own row's id.
+        ids = (await session.execute(self._insert_raw, rows)).scalars().all()
+        for i, raw_id in zip(keep, ids, strict=True):
+            raw_ids[i] = raw_id
+        return raw_ids
