@@ -190,3 +190,36 @@ async def test_replies_move_the_case_and_new_posts_reopen_it(memory_broker, sqli
         await wait_for(
             lambda: _last_event_is(memory_broker, cid, "case.reopened"), what="reopened event"
         )
+
+
+@pytest.mark.unit
+async def test_a_case_queued_because_nobody_has_room_does_not_wake_a_release(
+    memory_broker, sqlite_url
+) -> None:
+    """A release pass after a unit that queued a case can only help if someone in the team
+    has room: otherwise it would find the same full team (in a surge, after every unit)."""
+    from chorus_common.events import Envelope
+    from chorus_router.routing import route_posts
+
+    app = create_app(_settings(sqlite_url, router_release_seconds=3600), bus=memory_broker)
+    async with running(app) as client:
+        await _only_tom_on_support(client, capacity=1)
+        core = app.state.core
+
+        async def route(text: str) -> tuple[str, set[str]]:
+            env = Envelope.from_bytes(post_event(make_post(text)).to_bytes())
+            async with core.unit() as uow:
+                await route_posts([env], uow=uow)
+                teams = set(uow.release_teams)
+            (case,) = [e.payload for e in uow.events if e.type == "case.opened"]
+            return case["status"], teams
+
+        assert await route("Where is my parcel number 1?") == ("new", set())  # tom takes it
+        assert await route("Where is my parcel number 2?") == ("queued", set()), "tom is full"
+        assert await route("Where is my parcel number 3?") == ("queued", set()), "still full"
+
+        r = await client.patch("/v1/members/tom", json={"capacity": 5}, headers=ADMIN)
+        assert r.status_code == 200, r.text
+        # support has cases waiting: a new one queues behind them, and since tom has room now
+        # the unit asks for a release (which serves the queue by priority).
+        assert await route("Where is my parcel number 4?") == ("queued", {"support"})

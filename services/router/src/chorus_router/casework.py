@@ -18,7 +18,7 @@ from chorus_router.casestore import (
 )
 from chorus_router.core import Uow
 from chorus_router.domain.accountability import sla_statuses
-from chorus_router.domain.assignment import Choice, Need
+from chorus_router.domain.assignment import Choice, Need, has_room
 from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.lifecycle import LOADED, next_status
 from chorus_router.domain.load import LoadBook
@@ -103,13 +103,20 @@ class Casework:
         if choice.member is None:
             case["status"] = "queued"
             case["assignee"] = None
-            self.uow.release_teams.add(case["team"])
+            self._release_if_room(case["team"])
             return
         case["assignee"] = choice.member
         case["assigned_at"] = self.uow.now
         if case["status"] == "queued":
             case["status"] = "assigned"
         self.book.add(choice.member, case["weight"], solid=not case["never_alone"])
+
+    def _release_if_room(self, team: str) -> None:
+        """Ask for a queue release after commit only if someone in ``team`` could take a case
+        now: a case queued because nobody could take it must not wake a release pass that
+        can only find the same (in a surge, that doubled the units of work)."""
+        if self._has_room(team):
+            self.uow.release_teams.add(team)
 
     # ------------------------------------------------------------------ queue
     async def release(self, teams: set[str] | None = None, limit: int = 500) -> int:
@@ -147,12 +154,7 @@ class Casework:
         return len(done)
 
     def _has_room(self, team: str) -> bool:
-        """Is anyone in ``team`` available now and below capacity?"""
-        now = self.uow.now
-        return any(
-            m.unavailable_reason(now) is None and self.book.get(m.id).open_cases < m.capacity
-            for m in self.snap.directory.members_of(team)
-        )
+        return has_room(self.snap.directory, self.book, team, self.uow.now)
 
     # ------------------------------------------------------------------ SLA
     async def check_sla(self, limit: int = 500) -> int:

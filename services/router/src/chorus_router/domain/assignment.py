@@ -69,6 +69,14 @@ class Choice:
         return d
 
 
+def has_room(directory: Directory, book: LoadBook, team: str, now: datetime) -> bool:
+    """Is anyone in ``team`` available now and below capacity (so its queue could move)?"""
+    return any(
+        m.unavailable_reason(now) is None and book.get(m.id).open_cases < m.capacity
+        for m in directory.members_of(team)
+    )
+
+
 def _relaxations(need: Need, members: list[Member]) -> tuple[bool, set[str], bool, list[str]]:
     """Requirements nobody in the team could ever meet are dropped (and said so), not queued forever."""
     relaxed: list[str] = []
