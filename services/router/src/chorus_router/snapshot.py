@@ -45,8 +45,14 @@ class Snapshot:
     versions: tuple[int, ...]
 
 
+# A unit of work reads the versions once: the snapshot it got is kept on its session (the
+# routing and the accountability hook both ask, once per unit each); ``bump`` drops it.
+_IN_SESSION = "router_snapshot"
+
+
 async def bump(session: AsyncSession, name: str) -> None:
     """Invalidate every instance's cached ``name`` (directory, rules or crises)."""
+    session.info.pop(_IN_SESSION, None)
     await session.execute(
         update(models.versions)
         .where(models.versions.c.name == name)
@@ -106,6 +112,14 @@ class SnapshotCache:
         self._snap = None
 
     async def get(self, session: AsyncSession) -> Snapshot:
+        kept: Snapshot | None = session.info.get(_IN_SESSION)
+        if kept is not None and kept is self._snap:
+            return kept
+        snap = await self._get(session)
+        session.info[_IN_SESSION] = snap
+        return snap
+
+    async def _get(self, session: AsyncSession) -> Snapshot:
         versions = await read_versions(session)
         snap = self._snap
         fresh = time.monotonic() - self._loaded_at < self._max_age
