@@ -864,3 +864,23 @@ def test_typical_headers_take_the_fast_path(name: str, value: str) -> None:
     ):
         text = email_connector._POLICY.header_fetch_parse(name, value)
     assert text == str(email.policy.default.header_fetch_parse(name, value))
+
+
+def test_a_subject_of_200000_words_is_read_without_the_header_parser() -> None:
+    """policy.default's header parser took ~9 s on such a Subject (a denial of service within
+    the 10 MiB limit); the fast path reads it as text."""
+    subject = " ".join(f"w{i}" for i in range(200_000))
+    body = (
+        b"From: Jane <jane@example.com>\r\nMessage-ID: <big@example.com>\r\n"
+        b"Date: Fri, 21 Nov 2026 09:55:06 +0000\r\nSubject: "
+        + subject.encode()
+        + b"\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+    )
+    with mock.patch.object(
+        email.policy.EmailPolicy, "header_fetch_parse", side_effect=AssertionError("slow path")
+    ):
+        result = EM.normalize(raw(body, RFC822))
+    assert result.errors == []
+    [post] = result.posts
+    assert post.native_id == "big@example.com"
+    assert post.text.startswith("w0 w1 w2 w3")  # the subject leads the text (cut to its limit)
