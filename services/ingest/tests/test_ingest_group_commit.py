@@ -7,6 +7,7 @@ import time
 
 import orjson
 import pytest
+from chorus_common.events import Author, Post, utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.connectors.generic import relay_signature
@@ -39,6 +40,20 @@ async def _channel(client) -> str:
     r = await client.post("/v1/channels", json=doc, headers=auth("admin"))
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
+
+
+def _post(native: str, text: str) -> Post:
+    return Post(
+        id=f"generic:{native}",
+        platform="generic",
+        channel="crm",
+        kind="post",
+        native_id=native,
+        thread_id=f"generic:{native}",
+        author=Author(id="u1"),
+        text=text,
+        created_at=utcnow(),
+    )
 
 
 @pytest.mark.integration
@@ -89,21 +104,9 @@ async def test_a_failing_batch_does_not_fail_the_others_in_its_group(
             return await original(self, session, batches, now)
 
         monkeypatch.setattr(Intake, "_apply", flaky)
-        from chorus_common.events import Author, Post, utcnow
 
         def batch(source: str, native: str) -> Batch:
-            post = Post(
-                id=f"generic:{native}",
-                platform="generic",
-                channel="crm",
-                kind="post",
-                native_id=native,
-                thread_id=f"generic:{native}",
-                author=Author(id="u1"),
-                text="hello",
-                created_at=utcnow(),
-            )
-            return Batch(source=source, posts=[(0, post)])
+            return Batch(source=source, posts=[(0, _post(native, "hello"))])
 
         results = await asyncio.gather(
             intake.submit_grouped(batch("generic", "ok1")),
@@ -146,22 +149,6 @@ async def test_rotated_secret_stops_verifying_at_once(memory_broker, sqlite_url)
             "/v1/webhooks/generic", content=body, headers=_signed(body, "the-new-secret")
         )
         assert after.status_code == 403
-
-
-def _post(native: str, text: str):
-    from chorus_common.events import Author, Post, utcnow
-
-    return Post(
-        id=f"generic:{native}",
-        platform="generic",
-        channel="crm",
-        kind="post",
-        native_id=native,
-        thread_id=f"generic:{native}",
-        author=Author(id="u1"),
-        text=text,
-        created_at=utcnow(),
-    )
 
 
 @pytest.mark.integration
