@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.db import insert_ignore_stmt
+from chorus_common.db import insert_ignore_stmt, rows_with
 from chorus_common.events import Envelope
 from chorus_common.runtime import Runtime
 
@@ -29,20 +28,13 @@ class EventHandler(Protocol):
     ) -> Awaitable[None]: ...
 
 
-@functools.cache
-def _seen_stmt(processed: Table) -> Select[Any]:
-    """Built once per processed table (expanding ``IN``): compiled once, not per batch."""
-    col = processed.c.event_id
-    return select(col).where(col.in_(bindparam("ids", expanding=True)))
-
-
 async def fresh_events(
     session: AsyncSession, processed: Table, events: list[Envelope], chunk: int = 500
 ) -> list[Envelope]:
     """``events`` minus those already recorded in ``processed`` and minus repeats, in order."""
     ids = list({str(e.event_id) for e in events})
     done: set[str] = set()
-    seen = _seen_stmt(processed)
+    seen = rows_with(processed, "event_id")
     for i in range(0, len(ids), chunk):
         done.update((await session.execute(seen, {"ids": ids[i : i + chunk]})).scalars())
     fresh: list[Envelope] = []

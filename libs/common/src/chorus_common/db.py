@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, event, text
+from sqlalchemy import Select, Table, bindparam, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -104,6 +104,15 @@ def insert_ignore(
         return pg.on_conflict_do_nothing(index_elements=index_elements)
     lite = sqlite.insert(table).values(rows)
     return lite.on_conflict_do_nothing(index_elements=index_elements)
+
+
+@functools.cache
+def rows_with(table: Table, *columns: str) -> Select[Any]:
+    """``SELECT columns (default: all) FROM table WHERE pk IN :ids`` (built once per table and
+    columns: only the id list changes between calls, so it is compiled once)."""
+    key = table.primary_key.columns.values()[0]
+    cols = [table.c[c] for c in columns] if columns else [table]
+    return select(*cols).where(key.in_(bindparam("ids", expanding=True)))
 
 
 def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]) -> Insert:

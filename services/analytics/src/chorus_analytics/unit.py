@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, select
+from chorus_common.db import rows_with
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
@@ -36,15 +36,6 @@ def _normal(row: Any, dates: tuple[str, ...]) -> Row:
         if out[name] is not None:
             out[name] = as_utc(out[name])
     return out
-
-
-@cache
-def rows_with(table: Table, *columns: str) -> Select[Any]:
-    """``SELECT columns (default: all) FROM table WHERE pk IN :ids`` (built once: only the
-    id list changes between batches)."""
-    key = table.primary_key.columns.values()[0]
-    cols = [table.c[c] for c in columns] if columns else [table]
-    return select(*cols).where(key.in_(bindparam("ids", expanding=True)))
 
 
 def _dates(table: Table) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 import orjson
+from chorus_common.db import insert_ignore_stmt, rows_with
 from chorus_common.events import (
     SCHEMA_VERSION,
     DeadLetter,
@@ -27,8 +28,7 @@ from chorus_common.events import (
 )
 from chorus_common.runtime import Runtime
 from chorus_signals import compute_signals, detect_language
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
@@ -173,10 +173,6 @@ class Intake:
         self._drainer: asyncio.Task[None] | None = None
         self.groups = 0  # transactions committed by the group path (tests, metrics)
         # Built once: building a statement cost more than running it on SQLite.
-        seen = models.seen_posts
-        self._select_seen = select(seen.c.post_id, seen.c.content_hash, seen.c.revision).where(
-            seen.c.post_id.in_(bindparam("ids", expanding=True))
-        )
         self._seen_upsert: Any = None  # needs the dialect: built on first use
         raw = models.raw_payloads
         self._insert_raw = insert(raw).returning(raw.c.id, sort_by_parameter_order=True)
@@ -272,8 +268,9 @@ class Intake:
 
     async def _load_seen(self, session: AsyncSession, ids: list[str]) -> dict[str, Seen]:
         seen: dict[str, Seen] = {}
+        select_seen = rows_with(models.seen_posts, "post_id", "content_hash", "revision")
         for chunk in _chunks(ids):
-            rows = await session.execute(self._select_seen, {"ids": list(chunk)})
+            rows = await session.execute(select_seen, {"ids": list(chunk)})
             for post_id, digest, revision in rows:
                 seen[post_id] = Seen(digest, revision)
         return seen
@@ -373,10 +370,8 @@ class Intake:
             return set()
         if self._seen_upsert is None:
             t = models.seen_posts
-            upsert = postgresql.insert if self.runtime.dialect == "postgresql" else sqlite.insert
-            self._seen_upsert = (
-                upsert(t).on_conflict_do_nothing(index_elements=["post_id"]).returning(t.c.post_id)
-            )
+            ignore = insert_ignore_stmt(self.runtime.dialect, t, ["post_id"])
+            self._seen_upsert = ignore.returning(t.c.post_id)
         # One statement run as executemany (insertmanyvalues batches it with RETURNING).
         won = set((await session.execute(self._seen_upsert, rows)).scalars())
         return {r["post_id"] for r in rows} - won

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_common import topics
+from chorus_common.db import rows_with
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,9 +65,6 @@ _ENTRIES = (
     .where(models.case_log.c.case_id.in_(bindparam("ids", expanding=True)))
     .order_by(models.case_log.c.seq)
 )
-_WATCH = select(models.case_watch).where(
-    models.case_watch.c.case_id.in_(bindparam("ids", expanding=True))
-)
 
 
 async def load_entries(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, list[Entry]]:
@@ -81,7 +79,9 @@ async def load_entries(session: AsyncSession, case_ids: Sequence[str]) -> dict[s
 async def load_watch(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(case_ids), CHUNK):
-        rows = await session.execute(_WATCH, {"ids": list(case_ids[i : i + CHUNK])})
+        rows = await session.execute(
+            rows_with(models.case_watch), {"ids": list(case_ids[i : i + CHUNK])}
+        )
         for r in rows.mappings():
             out[r["case_id"]] = {
                 **r,

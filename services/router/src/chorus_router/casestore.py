@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.db import insert_ignore, insert_ignore_stmt
+from chorus_common.db import insert_ignore, insert_ignore_stmt, rows_with
 from chorus_common.events import CaseEvent
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,9 +116,6 @@ async def fetch_by_threads(
     return out
 
 
-_KNOWN_POSTS = select(models.case_posts.c.post_id, models.case_posts.c.case_id).where(
-    models.case_posts.c.post_id.in_(bindparam("ids", expanding=True))
-)
 _BY_THREADS = select(models.cases).where(
     models.cases.c.thread_id.in_(bindparam("threads", expanding=True))
 )
@@ -128,7 +125,9 @@ _LOADS = select(models.loads)
 async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in range(0, len(post_ids), 500):
-        rows = await session.execute(_KNOWN_POSTS, {"ids": list(post_ids[i : i + 500])})
+        rows = await session.execute(
+            rows_with(models.case_posts, "post_id", "case_id"), {"ids": list(post_ids[i : i + 500])}
+        )
         out.update({r[0]: r[1] for r in rows.all()})
     return out
 
