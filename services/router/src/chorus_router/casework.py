@@ -103,20 +103,13 @@ class Casework:
         if choice.member is None:
             case["status"] = "queued"
             case["assignee"] = None
-            self._release_if_room(case["team"])
+            self.uow.release_if_room(case["team"], self.snap.directory, self.book)
             return
         case["assignee"] = choice.member
         case["assigned_at"] = self.uow.now
         if case["status"] == "queued":
             case["status"] = "assigned"
         self.book.add(choice.member, case["weight"], solid=not case["never_alone"])
-
-    def _release_if_room(self, team: str) -> None:
-        """Ask for a queue release after commit only if someone in ``team`` could take a case
-        now: a case queued because nobody could take it must not wake a release pass that
-        can only find the same (in a surge, that doubled the units of work)."""
-        if self._has_room(team):
-            self.uow.release_teams.add(team)
 
     # ------------------------------------------------------------------ queue
     async def release(self, teams: set[str] | None = None, limit: int = 500) -> int:

@@ -17,6 +17,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
+from chorus_router.domain.assignment import has_room
+from chorus_router.domain.directory import Directory
+from chorus_router.domain.load import LoadBook
 from chorus_router.hub import Hub
 from chorus_router.settings import RouterSettings
 from chorus_router.snapshot import SnapshotCache
@@ -58,6 +61,13 @@ class Uow:
     pending_notes: list[dict[str, Any]] = field(default_factory=list)
     assigned_from: list[datetime] = field(default_factory=list)
     release_teams: set[str] = field(default_factory=set)
+
+    def release_if_room(self, team: str, directory: Directory, book: LoadBook) -> None:
+        """Ask for a queue release after commit, but only if someone in ``team`` could take a
+        case now: a case queued because nobody could take it must not wake a release pass
+        that can only find the same (in a surge, that doubled the units of work)."""
+        if has_room(directory, book, team, self.now):
+            self.release_teams.add(team)
 
     def emit(self, type_: str, payload: CaseEvent, trace_id: str | None = None) -> None:
         self.events.append(make_event(type_, payload, producer="router", trace_id=trace_id))

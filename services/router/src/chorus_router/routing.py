@@ -25,7 +25,7 @@ from chorus_router.casestore import (
 )
 from chorus_router.core import Uow
 from chorus_router.domain import sla
-from chorus_router.domain.assignment import Choice, has_room
+from chorus_router.domain.assignment import Choice
 from chorus_router.domain.decision import Classification, assign, classify, record, summary
 from chorus_router.domain.evaluate import PRIORITY_RANK
 from chorus_router.domain.lifecycle import next_status
@@ -107,17 +107,12 @@ class BatchRouter:
             enforced=self.settings.router_accountability.fairness_enforced,
         )
 
-    def _release_if_room(self, team: str) -> None:
-        """A release pass after commit only if someone in ``team`` has room (see Casework)."""
-        if has_room(self.snap.directory, self.book, team, self.uow.now):
-            self.uow.release_teams.add(team)
-
     def open_case(self, post: Post, trace_id: str) -> Case:
         uow = self.uow
         c = self.classify(post)
         if c.team in self.queued and not c.never_alone:
             choice = Choice(None, f"{c.team} has cases waiting; queued behind them (by priority)")
-            self._release_if_room(c.team)
+            uow.release_if_room(c.team, self.snap.directory, self.book)
         else:
             choice = self.assign(c)
         case: Case = {
@@ -262,7 +257,7 @@ class BatchRouter:
         if choice.member is None:
             case["status"] = "queued"
             case["assignee"] = None
-            self._release_if_room(case["team"])
+            self.uow.release_if_room(case["team"], self.snap.directory, self.book)
         else:
             case["assignee"] = choice.member
             case["assigned_at"] = self.uow.now
