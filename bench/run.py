@@ -180,7 +180,6 @@ def _median_run(
             if values:
                 res[key + "_runs"] = values
         res["complete"] = all(r[0].get("complete") for r in runs)
-    if len(runs) > 1:
         res["cpu_us_per_post_runs"] = [c for _, c in runs]
     names = {k for _, c in runs for k in c}
     cpu = {k: int(statistics.median(c[k] for _, c in runs if k in c)) for k in sorted(names)}
