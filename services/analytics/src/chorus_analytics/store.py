@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from chorus_common import bulk
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_analytics import bulk, models
+from chorus_analytics import models
 from chorus_analytics.domain.facts import Deltas
 
 

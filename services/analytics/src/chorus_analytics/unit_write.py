@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from functools import cache
 
+from chorus_common import bulk
 from sqlalchemy import Table, and_, delete
 
-from chorus_analytics import bulk, models, store
+from chorus_analytics import models, store
 from chorus_analytics.unit import IN_CHUNK, Row, Unit
 
 
