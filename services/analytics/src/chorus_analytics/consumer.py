@@ -8,13 +8,13 @@ from typing import Any
 
 from chorus_common import bulk
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import fresh_events
 from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
 from sqlalchemy.exc import IntegrityError
 
 from chorus_analytics import models, unit_write
 from chorus_analytics.handlers import HANDLERS
+from chorus_analytics.keyed import fresh_events
 from chorus_analytics.unit import IN_CHUNK, Unit
 
 
@@ -51,7 +51,9 @@ def batch_handler(runtime: Runtime) -> BatchHandler:
     async def apply(wanted: list[Envelope]) -> None:
         async with runtime.sessionmaker() as session, session.begin():
             unit = Unit(session, runtime.dialect)
-            fresh = await fresh_events(session, models.processed, wanted, chunk=IN_CHUNK)
+            fresh = await fresh_events(
+                session, runtime.dialect, models.processed, wanted, chunk=IN_CHUNK
+            )
             if not fresh:
                 return
             ids = sorted((str(e.event_id),) for e in fresh)  # one lock order for all writers

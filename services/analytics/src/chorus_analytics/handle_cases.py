@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from chorus_common.events import CaseEvent, Envelope
 
 from chorus_analytics.domain import hands
-from chorus_analytics.domain.facts import add_event, fact_from_row
+from chorus_analytics.domain.facts import add_event
 from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.unit import Unit
 
 
 def earliest(*values: datetime | None) -> datetime | None:
-    present = [as_utc(v) for v in values if v is not None]
-    return min(present) if present else None
+    """The earliest of the values given (as UTC), None if none is."""
+    best = None
+    for v in values:
+        if v is not None:
+            v = as_utc(v)
+            if best is None or v < best:
+                best = v
+    return best
 
 
 def _state(case: CaseEvent) -> dict[str, Any]:
@@ -127,6 +132,4 @@ async def _map_posts(unit: Unit, case: CaseEvent, team: str, *, team_changed: bo
         row = unit.posts.rows[post_id]
         if row is None or row["team"] == team:
             continue
-        old = fact_from_row(row)
-        unit.posts.put({**row, "team": team})
-        unit.apply_change(old, replace(old, team=team))
+        unit.reteam(post_id, row, team)

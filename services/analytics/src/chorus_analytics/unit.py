@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.db import rows_with
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.facts import PostFact, add_post, fact_from_row
 from chorus_analytics.domain.timebuckets import as_utc
+from chorus_analytics.keyed import rows_with
 from chorus_analytics.store import Pending
 
 Row = dict[str, Any]
@@ -45,8 +45,9 @@ def _dates(table: Table) -> tuple[str, ...]:
 class Facts:
     """Rows of one fact table keyed by primary key: loaded, or changed by this batch."""
 
-    def __init__(self, session: AsyncSession, table: Table, key: str) -> None:
+    def __init__(self, session: AsyncSession, dialect: str, table: Table, key: str) -> None:
         self.session = session
+        self.dialect = dialect
         self.table = table
         self.key = table.c[key]
         self.rows: dict[str, Row | None] = {}  # None: known absent
@@ -58,7 +59,7 @@ class Facts:
         missing = sorted({i for i in ids if i not in self.rows})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(rows_with(self.table), {"ids": chunk})
+            found = await self.session.execute(rows_with(self.dialect, self.table), {"ids": chunk})
             for r in found:
                 row = _normal(r, self.dates)
                 self.rows[row[self.key.name]] = row
@@ -71,8 +72,9 @@ class Facts:
         return self.rows[key]
 
     def put(self, row: Row) -> None:
-        """Insert or replace a whole row (missing columns are NULL)."""
-        full = {**self.blank, **row}
+        """Insert or replace a whole row (missing columns are NULL). A complete row is kept
+        as given, not copied: callers pass a new dict and do not change it afterwards."""
+        full = row if len(row) == len(self.blank) else {**self.blank, **row}
         key = full[self.key.name]
         self.rows[key] = full
         self.dirty.add(key)
@@ -88,10 +90,10 @@ class Unit:
     def __init__(self, session: AsyncSession, dialect: str) -> None:
         self.session = session
         self.dialect = dialect
-        self.posts = Facts(session, models.posts, "post_id")
-        self.cases = Facts(session, models.cases, "case_id")
-        self.replies = Facts(session, models.replies, "reply_id")
-        self.members = Facts(session, models.members, "member_id")
+        self.posts = Facts(session, dialect, models.posts, "post_id")
+        self.cases = Facts(session, dialect, models.cases, "case_id")
+        self.replies = Facts(session, dialect, models.replies, "reply_id")
+        self.members = Facts(session, dialect, models.members, "member_id")
         self.post_case: dict[str, str | None] = {}
         self.new_post_cases: dict[str, str] = {}
         # Posts mapped to a case, for the cases whose every mapping is known in memory.
@@ -134,7 +136,9 @@ class Unit:
         missing = sorted({p for p in post_ids if p not in self.post_case})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(rows_with(pc, "post_id", "case_id"), {"ids": chunk})
+            found = await self.session.execute(
+                rows_with(self.dialect, pc, "post_id", "case_id"), {"ids": chunk}
+            )
             for post_id, case_id in found:
                 self._map(post_id, case_id)
             for p in chunk:
@@ -189,6 +193,14 @@ class Unit:
                 }
                 for term in new.terms
             ]
+
+    def reteam(self, post_id: str, row: Row, team: str) -> None:
+        """Move a post (its current ``row``) to ``team``: :meth:`apply_change` from its fact
+        to the same fact in ``team``, without building either when the post already moved in
+        this batch (a team never changes the terms or the sentiment)."""
+        if post_id not in self.counted_before:
+            self.counted_before[post_id] = fact_from_row(row)
+        self.posts.put({**row, "team": team})
 
     def net_contributions(self) -> Pending:
         """The batch's bucket deltas: for each post, what it counts for now minus what it

@@ -8,17 +8,18 @@ every aggregate stays exact whatever order the events arrive in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from chorus_analytics.domain.timebuckets import as_utc, floor
 
 Key = tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PostFact:
+class PostFact(NamedTuple):
+    """Immutable; a named tuple because a batch builds one or two per post and a frozen
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field) cost several times more."""
+
     post_id: str
     platform: str
     channel: str
@@ -70,34 +71,44 @@ class Deltas:
     def add(self, key: Key, values: Sequence[float], sign: int = 1) -> None:
         row = self.minutes.get(key)
         if row is None:
-            self.minutes[key] = [sign * v for v in values]
+            self.minutes[key] = list(values) if sign == 1 else [-v for v in values]
+        elif sign == 1:
+            for i, v in enumerate(values):
+                row[i] += v
         else:
             for i, v in enumerate(values):
-                row[i] += sign * v
+                row[i] -= v
 
     def rows(self) -> list[tuple[Any, ...]]:
         """``(grain code, bucket, *dims, *measures)`` for every grain, all-zero rows left
         out, sorted (one lock order for every writer)."""
-        out: dict[Key, list[float]] = {}
-        for (minute, *dims), values in self.minutes.items():
-            hour = minute.replace(minute=0)
-            for key in (
-                ("m", minute, *dims),
-                ("h", hour, *dims),
-                ("d", hour.replace(hour=0), *dims),
-            ):
-                row = out.get(key)
+        hours: dict[Key, list[float]] = {}
+        days: dict[Key, list[float]] = {}
+        # A batch has far fewer distinct minutes than keys: roll each minute up once.
+        grains: dict[datetime, tuple[datetime, datetime]] = {}
+        for key, values in self.minutes.items():
+            minute, dims = key[0], key[1:]
+            up = grains.get(minute)
+            if up is None:
+                hour = minute.replace(minute=0)
+                up = grains[minute] = (hour, hour.replace(hour=0))
+            for sums, bucket in ((hours, up[0]), (days, up[1])):
+                row = sums.get((bucket, *dims))
                 if row is None:
-                    out[key] = list(values)
+                    sums[(bucket, *dims)] = list(values)
                 else:
                     for i, v in enumerate(values):
                         row[i] += v
-        return [(*k, *v) for k, v in sorted(out.items()) if any(v)]
+        # Sorted per grain, in grain-code order: the same order as sorting all rows at once.
+        out: list[tuple[Any, ...]] = []
+        for code, sums in (("d", days), ("h", hours), ("m", self.minutes)):
+            out.extend((code, *k, *sums[k]) for k in sorted(sums) if any(sums[k]))
+        return out
 
 
 def add_post(posts: Deltas, terms: Deltas, fact: PostFact, sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) a post's contribution, in every grain."""
-    minute = floor(fact.created_at, "minute")
+    minute = fact.created_at.replace(second=0, microsecond=0)  # created_at is UTC already
     measures = (
         1,
         fact.likes,
