@@ -10,8 +10,10 @@ import pytest
 from chorus_common.events import Author, Post, utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
+from chorus_ingest.batch import Batch
 from chorus_ingest.connectors.generic import relay_signature
-from chorus_ingest.pipeline import Batch, Intake
+from chorus_ingest.group_writer import GroupWriter
+from chorus_ingest.intake import Intake
 from chorus_ingest.settings import IngestSettings
 from sqlalchemy import select
 
@@ -96,14 +98,14 @@ async def test_a_failing_batch_does_not_fail_the_others_in_its_group(
     app = create_app(settings, bus=memory_broker)
     async with running(app):
         intake: Intake = app.state.intake
-        original = Intake._apply
+        original = GroupWriter.apply
 
         async def flaky(self, session, batches, now):
             if any(b.source == "poison" for b in batches):
                 raise RuntimeError("bug in one request")
             return await original(self, session, batches, now)
 
-        monkeypatch.setattr(Intake, "_apply", flaky)
+        monkeypatch.setattr(GroupWriter, "apply", flaky)
 
         def batch(source: str, native: str) -> Batch:
             return Batch(source=source, posts=[(0, _post(native, "hello"))])

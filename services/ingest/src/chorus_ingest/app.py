@@ -13,8 +13,8 @@ from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, posts, webhooks
 from chorus_ingest.channels import CandidateCache
 from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
+from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
-from chorus_ingest.pipeline import Intake
 from chorus_ingest.poller import Poller
 from chorus_ingest.settings import IngestSettings
 

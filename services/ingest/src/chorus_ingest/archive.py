@@ -13,8 +13,8 @@ from chorus_common.runtime import Runtime
 from sqlalchemy import delete, select
 
 from chorus_ingest import models
+from chorus_ingest.envelopes import post_event
 from chorus_ingest.metrics import IngestMetrics
-from chorus_ingest.pipeline import post_event
 
 log = logging.getLogger(__name__)
 PAGE = 1000

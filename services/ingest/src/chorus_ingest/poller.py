@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import channels as store
 from chorus_ingest import models, schedule
+from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.channels import Channel
 from chorus_ingest.connectors.base import Connector, PollSource, RawInput
+from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
-from chorus_ingest.pipeline import Batch, Intake, Rejected
 from chorus_ingest.settings import IngestSettings
 from chorus_ingest.webhooks import Refused, normalize_safely, rejected_from
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import orjson
 from chorus_common.events import utcnow
 
+from chorus_ingest.batch import Batch, ItemResult, Rejected
 from chorus_ingest.channels import Channel
 from chorus_ingest.connectors.base import (
     Connector,
@@ -23,7 +24,7 @@ from chorus_ingest.connectors.base import (
     RawInput,
     SignatureError,
 )
-from chorus_ingest.pipeline import Batch, Intake, ItemResult, Rejected
+from chorus_ingest.intake import Intake
 
 log = logging.getLogger(__name__)
 

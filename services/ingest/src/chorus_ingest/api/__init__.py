@@ -1,1 +1,1 @@
-"""HTTP entry points of ingest: they translate and delegate to the pipeline."""
+"""HTTP entry points of ingest: they translate and delegate to the intake."""

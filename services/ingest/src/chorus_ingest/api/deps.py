@@ -14,7 +14,7 @@ from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_ingest.pipeline import Intake
+from chorus_ingest.intake import Intake
 from chorus_ingest.settings import IngestSettings
 
 

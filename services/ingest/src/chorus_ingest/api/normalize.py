@@ -12,7 +12,7 @@ from chorus_ingest.api.deps import PostsWriter
 from chorus_ingest.api.responses import error, json_response
 from chorus_ingest.connectors import CONNECTORS
 from chorus_ingest.connectors.base import RawInput
-from chorus_ingest.pipeline import enrich_for_publish
+from chorus_ingest.envelopes import enrich_for_publish
 from chorus_ingest.webhooks import Refused, normalize_safely
 
 router = APIRouter(prefix="/v1", tags=["normalize"])

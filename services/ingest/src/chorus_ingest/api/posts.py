@@ -10,9 +10,9 @@ from fastapi.responses import Response
 
 from chorus_ingest.api.deps import IntakeDep, PostsWriter, SettingsDep
 from chorus_ingest.api.responses import error, results_response
+from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.connectors.base import NormalizeError
 from chorus_ingest.connectors.generic import load_items, normalize_indexed
-from chorus_ingest.pipeline import Batch, Rejected
 
 router = APIRouter(prefix="/v1", tags=["posts"])
 

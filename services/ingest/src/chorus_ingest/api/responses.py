@@ -9,7 +9,7 @@ import orjson
 from chorus_common.http import error_body
 from fastapi.responses import Response
 
-from chorus_ingest.pipeline import ItemResult
+from chorus_ingest.batch import ItemResult
 
 
 def json_response(doc: Any, status: int = 200) -> Response:
