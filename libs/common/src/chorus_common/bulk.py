@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import JSON, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,6 +57,23 @@ def of(stmt: Insert, columns: Sequence[str] | None = None) -> Bulk:
     return Bulk(stmt, tuple(columns) if columns else tuple(c.name for c in table.columns))
 
 
+@cache
+def upsert_newer(dialect: str, table: Table, key: str, version: str) -> Bulk:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` of whole rows that keeps the highest
+    ``version``: a new key is inserted, a known one takes every column of the incoming row
+    when its ``version`` is at least the stored one, an older row changes nothing. The rows
+    of one call must have distinct keys (see :func:`chorus_common.db.newest_by_key`)."""
+    stmt = insert_into(dialect, table)
+    incoming = stmt.excluded
+    return of(
+        stmt.on_conflict_do_update(
+            index_elements=[key],
+            set_={c.name: incoming[c.name] for c in table.c if c.name != key},
+            where=incoming[version] >= table.c[version],
+        )
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     sql: str
@@ -63,6 +81,7 @@ class Prepared:
     index: tuple[int | None, ...]  # for each parameter: its column, or None (a constant)
     constants: tuple[Any, ...]  # the parameter's value when it is a constant
     procs: tuple[Proc | None, ...]  # per parameter (per element of an array)
+    memo: tuple[bool, ...]  # per parameter: convert once per distinct value
 
     def rows(self, rows: Sequence[Sequence[Any]]) -> Any:
         """Driver parameters for rows given as tuples in column order: one array per
@@ -79,8 +98,10 @@ class Prepared:
                 params.append(c if self.arrays else [c] * len(rows))
             elif proc is None:
                 params.append(list(columns[i]) if self.arrays else columns[i])
-            else:
+            elif self.memo[p]:
                 params.append(_convert(proc, columns[i]))
+            else:
+                params.append([proc(v) for v in columns[i]])
         if self.arrays:
             return tuple(params)
         return list(zip(*params, strict=True))
@@ -90,15 +111,12 @@ def _convert(proc: Proc, values: Sequence[Any]) -> list[Any]:
     """``proc`` over a column, once per distinct value (bucket times repeat in a batch)."""
     memo: dict[Any, Any] = {}
     out: list[Any] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
+    for v in values:  # None too: a processor may map it (JSON's gives 'null')
         try:
             r = memo[v]
         except KeyError:
             r = memo[v] = proc(v)
-        except TypeError:  # JSON lists and dicts are not hashable
+        except TypeError:  # an unhashable value of a custom type
             r = proc(v)
         out.append(r)
     return out
@@ -122,9 +140,13 @@ def _compile(b: Bulk, dialect: Dialect) -> Prepared:
     binds = [compiled.binds[n] for n in names]
     arrays = any(isinstance(p.type, postgresql.ARRAY) for p in binds)
     procs: list[Proc | None] = []
+    memo: list[bool] = []
     for p in binds:
         t = p.type.item_type if isinstance(p.type, postgresql.ARRAY) else p.type
         procs.append(t.dialect_impl(dialect).bind_processor(dialect))
+        # JSON values are mostly unhashable (a raised TypeError per row), and equal-but-not-
+        # identical ones (1 and True, 1 and 1.0) must not share one serialised text.
+        memo.append(not isinstance(t, JSON))
     return Prepared(
         sql=str(compiled),
         arrays=arrays,
@@ -133,6 +155,7 @@ def _compile(b: Bulk, dialect: Dialect) -> Prepared:
             None if n in b.columns else p.value for n, p in zip(names, binds, strict=True)
         ),
         procs=tuple(procs),
+        memo=tuple(memo),
     )
 
 

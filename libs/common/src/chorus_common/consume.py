@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
+from functools import cache
 from typing import Protocol
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chorus_common import bulk
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.db import insert_ignore_stmt, rows_with
+from chorus_common.db import rows_with
 from chorus_common.events import Envelope
 from chorus_common.runtime import Runtime
 
@@ -52,13 +54,15 @@ async def record_processed(
     processed: Table,
     events: list[Envelope],
 ) -> None:
-    """Record the ids of applied events in the caller's transaction (idempotent)."""
-    if not events:
-        return
-    # One cached statement run as executemany: a multi-row VALUES of a new length would be
-    # compiled again for every batch size.
-    record = insert_ignore_stmt(dialect, processed, ["event_id"])
-    await session.execute(record, [{"event_id": str(e.event_id)} for e in events])
+    """Record the ids of applied events in the caller's transaction (idempotent; the ids
+    must be distinct, as :func:`fresh_events` leaves them)."""
+    await bulk.run(session, _record(dialect, processed), [(str(e.event_id),) for e in events])
+
+
+@cache
+def _record(dialect: str, processed: Table) -> bulk.Bulk:
+    ins = bulk.insert_into(dialect, processed, ["event_id"])
+    return bulk.of(ins.on_conflict_do_nothing(index_elements=["event_id"]), ["event_id"])
 
 
 def dispatcher(

@@ -131,24 +131,6 @@ def _insert_ignore_stmt(dialect: str, table: Table, index_elements: tuple[str, .
     return base.on_conflict_do_nothing(index_elements=index_elements)
 
 
-@functools.cache
-def upsert_newer_stmt(dialect: str, table: Table, key: str, version: str) -> Insert:
-    """``INSERT … ON CONFLICT (key) DO UPDATE`` that keeps the row with the highest ``version``.
-
-    Execute it with a list of complete rows (executemany): a new key is inserted, a known one
-    takes every column of the incoming row when its ``version`` is at least the stored one,
-    an older row changes nothing. The rows of one call must have distinct keys. Built once
-    per (dialect, table, key, version).
-    """
-    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    incoming = base.excluded
-    return base.on_conflict_do_update(
-        index_elements=[key],
-        set_={c.name: incoming[c.name] for c in table.c if c.name != key},
-        where=incoming[version] >= table.c[version],
-    )
-
-
 def newest_by_key(
     rows: Sequence[Mapping[str, Any]], key: str, version: str
 ) -> list[Mapping[str, Any]]:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 
 from sqlalchemy import (
     Column,
@@ -24,11 +25,11 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from chorus_common import bulk
 from chorus_common.bus.base import OutMessage, Producer
 from chorus_common.events import Envelope, event_key
 from chorus_common.metrics import Metrics
@@ -59,6 +60,16 @@ def processed_table(metadata: MetaData, name: str) -> Table:
     )
 
 
+STAGED = ("topic", "key", "event_type", "value")
+
+
+@cache
+def _stage(dialect: str, table: Table) -> bulk.Bulk:
+    # Rows keep the order given (ids ascend with it: the relay sends in id order), on
+    # PostgreSQL too: the rows of ``unnest`` come out, and take their ids, in array order.
+    return bulk.of(bulk.insert_into(dialect, table, STAGED), STAGED)
+
+
 class Outbox:
     def __init__(
         self,
@@ -78,7 +89,6 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         # Built once: statement construction cost more than running them on SQLite.
-        self._insert = insert(table)
         self._pending = (
             select(table.c.id, table.c.topic, table.c.key, table.c.event_type, table.c.value)
             .order_by(table.c.id)
@@ -91,17 +101,10 @@ class Outbox:
 
     async def add(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
         """Stage events in the caller's transaction (not idempotent: call once per change)."""
-        rows = [
-            {
-                "topic": e.topic,
-                "key": event_key(e),
-                "event_type": e.type,
-                "value": e.to_bytes(),
-            }
-            for e in events
-        ]
+        rows = [(e.topic, event_key(e), e.type, e.to_bytes()) for e in events]
         if rows:
-            await session.execute(self._insert, rows)
+            stmt = _stage(session.get_bind().dialect.name, self.table)
+            await bulk.run(session, stmt, rows)
 
     def kick(self) -> None:
         self._wake.set()

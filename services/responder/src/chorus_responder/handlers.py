@@ -1,17 +1,19 @@
 """Consumer handlers of the responder: its views of cases and posts, applied a batch at a time.
 
-Each consumer batch becomes one upsert statement per table, run as executemany: a new case or
-post is inserted, a known one is replaced only by a version (revision) at least as high as the
-stored one, so redeliveries and out-of-order events change nothing.
+Each consumer batch becomes one upsert statement per table: a new case or post is inserted, a
+known one is replaced only by a version (revision) at least as high as the stored one, so
+redeliveries and out-of-order events change nothing. The rows reach the driver as plain tuples
+(:mod:`chorus_common.bulk`): SQLAlchemy's executemany processed a parameter dict per row, about
+a tenth of the responder's CPU under load.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chorus_common import topics
+from chorus_common import bulk, topics
 from chorus_common.consume import BatchApply
-from chorus_common.db import newest_by_key, upsert_newer_stmt
+from chorus_common.db import newest_by_key
 from chorus_common.events import EVENT_TYPES, CaseEvent, Envelope, PostReceived
 from chorus_common.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,15 +73,15 @@ async def apply_case_events(
 ) -> None:
     """Upsert the responder's view of the cases; keeps each case's highest version."""
     rows = newest_by_key([case_row(e) for e in events], "case_id", "version")
-    stmt = upsert_newer_stmt(runtime.dialect, models.case_view, "case_id", "version")
-    await session.execute(stmt, rows)
+    stmt = bulk.upsert_newer(runtime.dialect, models.case_view, "case_id", "version")
+    await bulk.run_dicts(session, stmt, rows)
 
 
 async def apply_posts(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
     """Upsert the responder's view of the posts it may answer; keeps the highest revision."""
     rows = newest_by_key([post_row(e) for e in events], "post_id", "revision")
-    stmt = upsert_newer_stmt(runtime.dialect, models.post_view, "post_id", "revision")
-    await session.execute(stmt, rows)
+    stmt = bulk.upsert_newer(runtime.dialect, models.post_view, "post_id", "revision")
+    await bulk.run_dicts(session, stmt, rows)
 
 
 CONSUMERS: dict[str, tuple[frozenset[str], BatchApply]] = {

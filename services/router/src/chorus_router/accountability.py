@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from chorus_common import topics
+from chorus_common import bulk, topics
 from chorus_common.db import rows_with
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
@@ -135,6 +136,7 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
     known_set = set(known)
     history = await load_entries(session, known)
     watch = await load_watch(session, known)
+    stored = set(watch)
     paused = paused_first_response(policy.sla_paused_states)
     rows: list[dict[str, Any]] = []
     watch_put: dict[str, dict[str, Any]] = {}
@@ -187,9 +189,11 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
             uow.events[i] = e.model_copy(
                 update={"payload": {**p, **accountability_fields(hist, now)}}
             )
-    if rows:
-        await session.execute(insert(models.case_log), rows)
-    await _save_watch(session, watch_put, watch_drop)
+    await bulk.run_dicts(session, _insert_log(uow.core.runtime.dialect), rows)
+    # Only rows loaded above can be stored: a case opened in this unit has none (cases are
+    # never deleted), so a unit of new cases writes its watch rows without a DELETE first.
+    stale = (watch_put.keys() | watch_drop) & stored
+    await _save_watch(session, uow.core.runtime.dialect, watch_put, stale)
     if resumed:
         await _extend_due(uow, resumed)
     return [(r["team"], r["fairness"]) for r in rows if r["fairness"]]
@@ -210,15 +214,25 @@ def _row(e: Entry) -> dict[str, Any]:
     }
 
 
+@cache
+def _insert_log(dialect: str) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, models.case_log))
+
+
+@cache
+def _insert_watch(dialect: str) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, models.case_watch))
+
+
 async def _save_watch(
-    session: AsyncSession, put: dict[str, dict[str, Any]], drop: Iterable[str]
+    session: AsyncSession, dialect: str, put: dict[str, dict[str, Any]], stale: Iterable[str]
 ) -> None:
+    """Delete the ``stale`` stored rows, then insert the ``put`` ones."""
     t = models.case_watch
-    ids = sorted({*put, *drop})
+    ids = sorted(stale)
     for i in range(0, len(ids), CHUNK):
         await session.execute(delete(t).where(t.c.case_id.in_(ids[i : i + CHUNK])))
-    if put:
-        await session.execute(insert(t), list(put.values()))
+    await bulk.run_dicts(session, _insert_watch(dialect), list(put.values()))
 
 
 async def _extend_due(uow: Uow, resumed: dict[str, tuple[int, datetime]]) -> None:

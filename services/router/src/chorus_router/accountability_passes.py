@@ -7,12 +7,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from functools import cache
 
 import orjson
+from chorus_common import bulk
 from chorus_common.events import Envelope
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from chorus_router import models
 from chorus_router.accountability import record
@@ -45,27 +45,30 @@ async def owner_activity(events: list[Envelope], *, uow: Uow) -> None:
     )
 
 
+ROUTED_COLUMNS = ("post_id", "case_id", "received_at", "post")
+
+
+@cache
+def _insert_posts(dialect: str) -> bulk.Bulk:
+    ins = bulk.insert_into(dialect, models.routed_posts, ROUTED_COLUMNS)
+    return bulk.of(ins.on_conflict_do_nothing(index_elements=["post_id"]), ROUTED_COLUMNS)
+
+
 async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
-    """Keep each routed post (first revision) for what-if replays; idempotent by post id."""
-    rows = []
+    """Keep each routed post (first revision) for what-if replays; idempotent by post id
+    (the first of a batch's repeats of one post is kept)."""
+    rows: dict[str, tuple[str, str, datetime, str]] = {}
     for e in events:
-        if e.payload.get("is_update"):
-            continue
         post = e.payload["post"]
-        rows.append(
-            {
-                "post_id": post["id"],
-                "case_id": case_id_for(post["platform"], post["thread_id"]),
-                "received_at": datetime.fromisoformat(post["received_at"]),
-                "post": orjson.dumps(post).decode(),
-            }
+        if e.payload.get("is_update") or post["id"] in rows:
+            continue
+        rows[post["id"]] = (
+            post["id"],
+            case_id_for(post["platform"], post["thread_id"]),
+            datetime.fromisoformat(post["received_at"]),
+            orjson.dumps(post).decode(),
         )
-    if not rows:
-        return
-    t = models.routed_posts
-    # executemany of one cached statement: a multi-row VALUES would be compiled every time.
-    ins = pg_insert(t) if uow.core.runtime.dialect == "postgresql" else sqlite_insert(t)
-    await uow.session.execute(ins.on_conflict_do_nothing(index_elements=["post_id"]), rows)
+    await bulk.run(uow.session, _insert_posts(uow.core.runtime.dialect), list(rows.values()))
 
 
 def _both(first: HandlerFn, then: HandlerFn) -> HandlerFn:

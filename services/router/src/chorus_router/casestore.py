@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from chorus_common.db import insert_ignore, insert_ignore_stmt, rows_with
+from chorus_common import bulk
+from chorus_common.db import rows_with
 from chorus_common.events import CaseEvent
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
@@ -20,6 +22,15 @@ Case = dict[str, Any]
 CASE_COLUMNS = tuple(c.name for c in models.cases.columns)
 MUTABLE = tuple(c for c in CASE_COLUMNS if c not in ("id", "thread_id", "platform", "opened_at"))
 POST_IDS_KEPT = 50
+POST_COLUMNS = ("post_id", "case_id", "received_at", "revision")
+LOAD_COLUMNS = (
+    "member_id",
+    "open_cases",
+    "weighted",
+    "solid_cases",
+    "assigned_total",
+    "last_assigned",
+)
 
 
 def payload(case: Case) -> CaseEvent:
@@ -132,9 +143,45 @@ async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[st
     return out
 
 
-async def insert_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
-    if rows:
-        await session.execute(insert(models.cases), list(rows))
+@cache
+def _insert_cases(dialect: str) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, models.cases))
+
+
+@cache
+def _add_case_teams(dialect: str) -> bulk.Bulk:
+    ins = bulk.insert_into(dialect, models.case_teams)
+    return bulk.of(ins.on_conflict_do_nothing(index_elements=["case_id", "team"]))
+
+
+@cache
+def _put_loads(dialect: str) -> bulk.Bulk:
+    """Each dirty member's load as a whole: inserted, or replacing the stored one."""
+    ins = bulk.insert_into(dialect, models.loads, LOAD_COLUMNS)
+    return bulk.of(
+        ins.on_conflict_do_update(
+            index_elements=["member_id"],
+            set_={c: ins.excluded[c] for c in LOAD_COLUMNS if c != "member_id"},
+        ),
+        LOAD_COLUMNS,
+    )
+
+
+async def insert_cases(session: AsyncSession, dialect: str, rows: Sequence[Case]) -> None:
+    """Insert new case rows (every column given: the bulk path applies no column defaults)."""
+    await bulk.run_dicts(session, _insert_cases(dialect), rows)
+
+
+@cache
+def _insert_case_posts(dialect: str) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, models.case_posts, POST_COLUMNS), POST_COLUMNS)
+
+
+async def insert_case_posts(
+    session: AsyncSession, dialect: str, rows: Sequence[tuple[str, str, datetime, int]]
+) -> None:
+    """Map posts to their case: rows of (post_id, case_id, received_at, revision)."""
+    await bulk.run(session, _insert_case_posts(dialect), rows)
 
 
 async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
@@ -152,14 +199,10 @@ async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
 
 
 async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
-    rows = [
-        {"case_id": c["id"], "team": t}
-        for c in cases
-        for t in dict.fromkeys([c["team"], *c["collaborators"]])
-    ]
-    if rows:
-        stmt = insert_ignore_stmt(dialect, models.case_teams, ("case_id", "team"))
-        await session.execute(stmt, rows)
+    """Add missing visibility rows (idempotent); ``cases`` must be distinct (one statement
+    may not touch a row twice on PostgreSQL)."""
+    rows = [(c["id"], t) for c in cases for t in dict.fromkeys([c["team"], *c["collaborators"]])]
+    await bulk.run(session, _add_case_teams(dialect), rows)
 
 
 async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[Case]) -> None:
@@ -191,34 +234,18 @@ async def save_book(session: AsyncSession, dialect: str, book: LoadBook) -> None
     """Write back the members whose load changed in this unit of work."""
     if not book.dirty:
         return
-    t = models.loads
     rows = []
     for m in sorted(book.dirty):
         load = book.get(m)
         rows.append(
-            {
-                "member_id": m,
-                "open_cases": load.open_cases,
-                "weighted": load.weighted,
-                "solid_cases": load.solid_cases,
-                "assigned_total": load.assigned_total,
-                "last_assigned": load.last_assigned,
-            }
+            (
+                m,
+                load.open_cases,
+                load.weighted,
+                load.solid_cases,
+                load.assigned_total,
+                load.last_assigned,
+            )
         )
-    await session.execute(
-        insert_ignore(dialect, t, [{"member_id": r["member_id"]} for r in rows], ["member_id"])
-    )
-    conn = await session.connection()
-    await conn.execute(
-        update(t)
-        .where(t.c.member_id == bindparam("_m"))
-        .values(
-            open_cases=bindparam("open_cases"),
-            weighted=bindparam("weighted"),
-            solid_cases=bindparam("solid_cases"),
-            assigned_total=bindparam("assigned_total"),
-            last_assigned=bindparam("last_assigned"),
-        ),
-        [{"_m": r["member_id"], **{k: v for k, v in r.items() if k != "member_id"}} for r in rows],
-    )
+    await bulk.run(session, _put_loads(dialect), rows)
     book.dirty.clear()

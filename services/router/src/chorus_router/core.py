@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import orjson
+from chorus_common import bulk
 from chorus_common.events import SCHEMA_VERSION, CaseEvent, Envelope, make_event, utcnow
 from chorus_common.runtime import Runtime
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
@@ -26,6 +28,14 @@ from chorus_router.snapshot import SnapshotCache
 
 # Serialises assignment across router instances on PostgreSQL (capacity stays exact).
 _PG_LOCK_KEY = 0x43_48_52_54
+
+
+NOTE_COLUMNS = ("member_id", "kind", "case_id", "message", "data", "created_at")
+
+
+@cache
+def _insert_notes(dialect: str) -> bulk.Bulk:
+    return bulk.of(bulk.insert_into(dialect, models.notifications, NOTE_COLUMNS), NOTE_COLUMNS)
 
 
 class FastEnvelope(Envelope):
@@ -135,8 +145,9 @@ class RouterCore:
                 yield uow
                 for hook in self.before_commit:
                     await hook(uow)
-                if uow.pending_notes:
-                    await session.execute(insert(models.notifications), uow.pending_notes)
+                await bulk.run_dicts(
+                    session, _insert_notes(self.runtime.dialect), uow.pending_notes
+                )
                 if uow.events:
                     await self.runtime.publish(session, uow.events)
             self._after_commit(uow)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
 
 from chorus_common.events import Envelope, Post, PostReceived
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_router import models
 from chorus_router.casestore import (
     POST_IDS_KEPT,
     Case,
     add_case_teams,
     emit,
     fetch_by_threads,
+    insert_case_posts,
     insert_cases,
     known_posts,
     load_book,
@@ -282,7 +282,7 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
     br = BatchRouter(uow, snap, await load_book(session), await teams_with_queue(session))
     created: dict[str, Case] = {}
     touched: dict[str, Case] = {}
-    post_rows: list[dict[str, Any]] = []
+    post_rows: list[tuple[str, str, datetime, int]] = []
     for _env, pr, post in items:
         key = (post.platform, post.thread_id)
         case = cases.get(key)
@@ -300,18 +300,10 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
             br.follow_up(case, post, is_update=False)
             if case["id"] not in created:
                 touched[case["id"]] = case
-        post_rows.append(
-            {
-                "post_id": post.id,
-                "case_id": case["id"],
-                "received_at": post.received_at,
-                "revision": pr.revision,
-            }
-        )
+        post_rows.append((post.id, case["id"], post.received_at, pr.revision))
     dialect = core.runtime.dialect
-    await insert_cases(session, list(created.values()))
+    await insert_cases(session, dialect, list(created.values()))
     await update_cases(session, list(touched.values()))
-    if post_rows:
-        await session.execute(insert(models.case_posts), post_rows)
+    await insert_case_posts(session, dialect, post_rows)
     await add_case_teams(session, dialect, [*created.values(), *touched.values()])
     await save_book(session, dialect, br.book)

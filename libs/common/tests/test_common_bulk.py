@@ -1,0 +1,192 @@
+"""The driver-level bulk insert (``chorus_common.bulk``) and the writes built on it (outbox
+staging, processed-id records): the same rows as SQLAlchemy's own executemany, on both
+databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from chorus_common import bulk
+from chorus_common.bus.memory import MemoryBroker
+from chorus_common.consume import record_processed
+from chorus_common.db import make_engine, make_sessionmaker
+from chorus_common.events import CaseEvent, Envelope, event_key, make_event
+from chorus_common.metrics import Metrics
+from chorus_common.outbox import Outbox, outbox_table, processed_table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+md = MetaData()
+
+
+def _kinds(name: str) -> Table:
+    return Table(
+        name,
+        md,
+        Column("id", String(16), primary_key=True),
+        Column("data", JSON, nullable=True),
+        Column("at", DateTime(timezone=True), nullable=True),
+        Column("flag", Boolean, nullable=False),
+        Column("ratio", Float, nullable=False),
+        Column("n", Integer, nullable=False),
+        Column("raw", LargeBinary, nullable=True),
+    )
+
+
+via_bulk = _kinds("t_bulk")
+via_orm = _kinds("t_orm")
+outbox = outbox_table(md, "t_bulk_outbox")
+processed = processed_table(md, "t_bulk_processed")
+
+AT = datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
+LATER = AT + timedelta(hours=1)
+# JSON values equal in Python but not as JSON ((1,), (True,), (1.0,)) must stay apart; a
+# Python None in a JSON column is JSON null, as SQLAlchemy writes it. (Top-level JSON numbers
+# are left out: SQLite's numeric affinity of a JSON column turns them into numbers.)
+ROWS: list[dict[str, Any]] = [
+    {"id": "a", "data": (1,), "at": AT, "flag": True, "ratio": 1.0, "n": 1, "raw": b"\x00a"},
+    {"id": "b", "data": (True,), "at": AT, "flag": False, "ratio": 0.5, "n": 2, "raw": None},
+    {"id": "c", "data": (1.0,), "at": None, "flag": True, "ratio": 2.0, "n": 3, "raw": b""},
+    {
+        "id": "d",
+        "data": {"k": [1, "x"]},
+        "at": LATER,
+        "flag": True,
+        "ratio": -1.25,
+        "n": 4,
+        "raw": b"d",
+    },
+    {"id": "e", "data": "text", "at": AT, "flag": False, "ratio": 0.0, "n": 5, "raw": b"e"},
+    {"id": "f", "data": None, "at": AT, "flag": False, "ratio": 3.0, "n": 6, "raw": None},
+]
+READ_BACK = [[1], [True], [1.0], {"k": [1, "x"]}, "text", None]
+
+
+async def _engine(db_url: str) -> AsyncEngine:
+    engine = make_engine(db_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(md.create_all)
+    return engine
+
+
+async def _all(engine: AsyncEngine, table: Table) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(table).order_by(table.c.id))
+        return [dict(r._mapping) for r in rows]
+
+
+def _utc(row: dict[str, Any]) -> dict[str, Any]:
+    at = row["at"]  # SQLite gives naive UTC datetimes back, PostgreSQL aware ones
+    return {**row, "at": at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at}
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(db_url: str) -> None:
+    engine = await _engine(db_url)
+    dialect = engine.dialect.name
+    try:
+        sm = make_sessionmaker(engine)
+        async with sm() as session, session.begin():
+            await bulk.run_dicts(session, bulk.of(bulk.insert_into(dialect, via_bulk)), ROWS)
+            await session.execute(insert(via_orm), ROWS)
+        got, want = await _all(engine, via_bulk), await _all(engine, via_orm)
+        assert got == want
+        assert [_utc(r) for r in got] == [
+            {**r, "data": d} for r, d in zip(ROWS, READ_BACK, strict=True)
+        ]
+        assert [type(r["data"][0]) for r in got[:3]] == [int, bool, float]
+        async with engine.connect() as conn:
+            for t in (via_bulk, via_orm):  # JSON null, not SQL NULL, in both
+                nulls = await conn.execute(select(t.c.id).where(t.c.data.is_(None)))
+                assert nulls.all() == [], t.name
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_bulk_insert_ignore_keeps_the_first_of_repeated_keys(db_url: str) -> None:
+    engine = await _engine(db_url)
+    dialect = engine.dialect.name
+    stmt = bulk.of(bulk.insert_into(dialect, via_bulk).on_conflict_do_nothing())
+    first, again = ROWS[0], {**ROWS[0], "n": 99}
+    try:
+        sm = make_sessionmaker(engine)
+        async with sm() as session, session.begin():
+            # A repeat inside one statement and a row already stored are both skipped.
+            await bulk.run_dicts(session, stmt, [first, again])
+            await bulk.run_dicts(session, stmt, [again, ROWS[1]])
+        assert [(r["id"], r["n"]) for r in await _all(engine, via_bulk)] == [("a", 1), ("b", 2)]
+    finally:
+        await engine.dispose()
+
+
+def _event(i: int) -> Envelope:
+    payload = CaseEvent(case_id=f"c{i % 3}", thread_id=f"t{i}", status="new", version=i)
+    return make_event("case.opened", payload, producer="t")
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_outbox_stages_events_in_order_and_relays_them_in_that_order(db_url: str) -> None:
+    engine = await _engine(db_url)
+    broker = MemoryBroker(partitions=1)  # one log: the order sent is the order kept
+    producer = broker.producer()
+    await producer.start()
+    sm = make_sessionmaker(engine)
+    box = Outbox(outbox, sm, producer, Metrics("t_bulk"))
+    events = [_event(i) for i in range(300)]
+    try:
+        async with sm() as session, session.begin():
+            await box.add(session, events[:1])
+            await box.add(session, events[1:])
+            await box.add(session, [])
+        async with engine.connect() as conn:
+            staged = (await conn.execute(select(outbox).order_by(outbox.c.id))).all()
+        assert [(r.topic, r.key, r.event_type, r.value) for r in staged] == [
+            (e.topic, event_key(e), e.type, e.to_bytes()) for e in events
+        ]
+        assert all(r.created_at is not None for r in staged)
+        assert await box.flush(limit=128) == 300
+        sent = [r.value for r in broker.records(events[0].topic)]
+        assert sent == [e.to_bytes() for e in events]
+    finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_processed_ids_are_recorded_once(db_url: str) -> None:
+    engine = await _engine(db_url)
+    dialect = engine.dialect.name
+    events = [_event(i) for i in range(5)]
+    try:
+        sm = make_sessionmaker(engine)
+        async with sm() as session, session.begin():
+            await record_processed(session, dialect, processed, events[:3])
+            await record_processed(session, dialect, processed, [])
+        async with sm() as session, session.begin():
+            await record_processed(session, dialect, processed, events[2:])
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(processed))).all()
+        assert sorted(r.event_id for r in rows) == sorted(str(e.event_id) for e in events)
+        assert all(r.processed_at is not None for r in rows)
+    finally:
+        await engine.dispose()
