@@ -31,21 +31,23 @@ class EventHandler(Protocol):
 
 
 async def fresh_events(
-    session: AsyncSession, processed: Table, events: list[Envelope], chunk: int = 500
+    session: AsyncSession,
+    dialect: str,
+    processed: Table,
+    events: list[Envelope],
+    chunk: int = 500,
 ) -> list[Envelope]:
-    """``events`` minus those already recorded in ``processed`` and minus repeats, in order."""
-    ids = list({str(e.event_id) for e in events})
-    done: set[str] = set()
-    seen = rows_with(processed, "event_id")
-    for i in range(0, len(ids), chunk):
-        done.update((await session.execute(seen, {"ids": ids[i : i + chunk]})).scalars())
-    fresh: list[Envelope] = []
+    """``events`` minus those already recorded in ``processed`` and minus repeats (the first
+    copy is kept), in order."""
+    ids: dict[str, Envelope] = {}
     for e in events:
-        eid = str(e.event_id)
-        if eid not in done:
-            done.add(eid)
-            fresh.append(e)
-    return fresh
+        ids.setdefault(str(e.event_id), e)
+    done: set[str] = set()
+    seen = rows_with(dialect, processed, "event_id")
+    keys = list(ids)
+    for i in range(0, len(keys), chunk):
+        done.update((await session.execute(seen, {"ids": keys[i : i + chunk]})).scalars())
+    return [e for eid, e in ids.items() if eid not in done]
 
 
 async def record_processed(
@@ -100,7 +102,7 @@ def bulk_dispatcher(
             if processed is None:
                 await apply(wanted, session=session, runtime=runtime)
             else:
-                fresh = await fresh_events(session, processed, wanted)
+                fresh = await fresh_events(session, runtime.dialect, processed, wanted)
                 if fresh:
                     await apply(fresh, session=session, runtime=runtime)
                 await record_processed(session, runtime.dialect, processed, fresh)

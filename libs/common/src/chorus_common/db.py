@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Select, Table, bindparam, event, select, text
+from sqlalchemy import Select, String, Table, any_, bindparam, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeDecorator
 
 from chorus_common import sqlite_inline as sqlite_inline_driver
 
@@ -106,13 +107,32 @@ def insert_ignore(
     return lite.on_conflict_do_nothing(index_elements=index_elements)
 
 
+class _IdsAsJson(TypeDecorator[list[str]]):
+    """A list of ids bound as one JSON text (for SQLite's ``json_each``)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Any) -> str | None:
+        return None if value is None else orjson.dumps(value).decode()
+
+
 @functools.cache
-def rows_with(table: Table, *columns: str) -> Select[Any]:
-    """``SELECT columns (default: all) FROM table WHERE pk IN :ids`` (built once per table and
-    columns: only the id list changes between calls, so it is compiled once)."""
+def rows_with(dialect: str, table: Table, *columns: str) -> Select[Any]:
+    """``SELECT columns (default: all) FROM table WHERE pk IN :ids``; run it with
+    ``{"ids": [...]}`` (a list of strings).
+
+    The whole list is *one* parameter — ``pk = ANY($1)`` on PostgreSQL, ``pk IN (SELECT value
+    FROM json_each(?))`` on SQLite — so the SQL text never changes: compiled once, prepared
+    once. An expanding ``IN`` was re-rendered with one bind per id on every execution, and
+    asyncpg prepared a new statement for every list length. Both forms search the primary
+    key index (SQLite's plan: ``SEARCH … USING INDEX … (pk=?)`` over the JSON list)."""
     key = table.primary_key.columns.values()[0]
     cols = [table.c[c] for c in columns] if columns else [table]
-    return select(*cols).where(key.in_(bindparam("ids", expanding=True)))
+    if dialect == "postgresql":
+        return select(*cols).where(key == any_(bindparam("ids", type_=postgresql.ARRAY(String()))))
+    listed = func.json_each(bindparam("ids", type_=_IdsAsJson())).table_valued("value")
+    return select(*cols).where(key.in_(select(listed.c.value)))
 
 
 def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]) -> Insert:

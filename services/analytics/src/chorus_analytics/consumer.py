@@ -8,13 +8,13 @@ from typing import Any
 
 from chorus_common import bulk
 from chorus_common.bus.loop import BatchHandler
+from chorus_common.consume import fresh_events
 from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
 from chorus_common.runtime import Runtime
 from sqlalchemy.exc import IntegrityError
 
 from chorus_analytics import models, unit_write
 from chorus_analytics.handlers import HANDLERS
-from chorus_analytics.keyed import fresh_events
 from chorus_analytics.unit import IN_CHUNK, Unit
 
 

@@ -166,7 +166,9 @@ class GroupWriter:
 
     async def _load_seen(self, session: AsyncSession, ids: list[str]) -> dict[str, Seen]:
         seen: dict[str, Seen] = {}
-        select_seen = rows_with(models.seen_posts, "post_id", "content_hash", "revision")
+        select_seen = rows_with(
+            self.runtime.dialect, models.seen_posts, "post_id", "content_hash", "revision"
+        )
         for chunk in _chunks(ids):
             rows = await session.execute(select_seen, {"ids": list(chunk)})
             for post_id, digest, revision in rows:

@@ -79,10 +79,9 @@ async def load_entries(session: AsyncSession, case_ids: Sequence[str]) -> dict[s
 
 async def load_watch(session: AsyncSession, case_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
+    stmt = rows_with(session.get_bind().dialect.name, models.case_watch)
     for i in range(0, len(case_ids), CHUNK):
-        rows = await session.execute(
-            rows_with(models.case_watch), {"ids": list(case_ids[i : i + CHUNK])}
-        )
+        rows = await session.execute(stmt, {"ids": list(case_ids[i : i + CHUNK])})
         for r in rows.mappings():
             out[r["case_id"]] = {
                 **r,

@@ -135,10 +135,9 @@ _LOADS = select(models.loads)
 
 async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
+    stmt = rows_with(session.get_bind().dialect.name, models.case_posts, "post_id", "case_id")
     for i in range(0, len(post_ids), 500):
-        rows = await session.execute(
-            rows_with(models.case_posts, "post_id", "case_id"), {"ids": list(post_ids[i : i + 500])}
-        )
+        rows = await session.execute(stmt, {"ids": list(post_ids[i : i + 500])})
         out.update({r[0]: r[1] for r in rows.all()})
     return out
 

@@ -24,7 +24,7 @@ def batch_dispatcher(core: RouterCore, handlers: Mapping[str, HandlerFn]) -> Bat
         if not wanted:
             return
         async with core.unit() as uow:
-            fresh = await fresh_events(uow.session, models.processed, wanted)
+            fresh = await fresh_events(uow.session, core.runtime.dialect, models.processed, wanted)
             for handler, run in groupby(fresh, key=lambda e: handlers[e.type]):
                 await handler(list(run), uow=uow)
             await record_processed(uow.session, core.runtime.dialect, models.processed, fresh)
