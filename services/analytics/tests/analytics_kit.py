@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chorus_analytics.app import create_app
+from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.bus.base import OutMessage
+from chorus_common.bus.memory import MemoryBroker
 from chorus_common.events import (
     AlertEvent,
     Author,
@@ -21,7 +24,22 @@ from chorus_common.events import (
     make_event,
 )
 
+from tests.support.fixtures import FAST_KAFKA_ENV
+
 T0 = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
+def handler_app(url: str) -> Any:
+    """An analytics app whose batch handler the test drives itself: no consumer, no spike
+    check, no metrics refresh (``app.state.batch_handler``)."""
+    settings = AnalyticsSettings(
+        database_url=url,
+        spike_check_seconds=0,
+        metrics_refresh_seconds=0,
+        consumer_enabled=False,
+        **FAST_KAFKA_ENV,
+    )
+    return create_app(settings, bus=MemoryBroker(partitions=4))
 
 
 def at(minutes: float = 0, seconds: float = 0) -> datetime:

@@ -11,17 +11,15 @@ from typing import Any
 
 import pytest
 from chorus_analytics import models
-from chorus_analytics.app import create_app
 from chorus_analytics.domain.facts import Deltas, Key
-from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
 from chorus_common.consume import fresh_events
 from chorus_common.db import rows_with
 from chorus_common.events import Envelope
 from sqlalchemy import select
 
+from services.analytics.tests.analytics_kit import handler_app
 from services.analytics.tests.analytics_traffic import generate
-from tests.support.fixtures import FAST_KAFKA_ENV, running
+from tests.support.fixtures import running
 
 
 def _plain_rollup(minutes: dict[Key, list[float]]) -> list[tuple[Any, ...]]:
@@ -53,23 +51,12 @@ def test_bucket_rollup_matches_plain_rollup_including_cancelled_rows() -> None:
     assert {r[0] for r in rows} == {"m", "h", "d"}
 
 
-def _app(url: str) -> Any:
-    settings = AnalyticsSettings(
-        database_url=url,
-        spike_check_seconds=0,
-        metrics_refresh_seconds=0,
-        consumer_enabled=False,
-        **FAST_KAFKA_ENV,
-    )
-    return create_app(settings, bus=MemoryBroker(partitions=4))
-
-
 @pytest.mark.integration
 async def test_one_parameter_lookup_matches_a_plain_in_and_duplicates_keep_the_first_unapplied(
     db_url,
 ) -> None:
     events = [Envelope.from_bytes(e.to_bytes()) for e in generate(150, seed=2).events]
-    app = _app(db_url)
+    app = handler_app(db_url)
     async with running(app):
         runtime = app.state.runtime
         await app.state.batch_handler(events[: len(events) // 2])

@@ -6,34 +6,20 @@ redoes its batch without the events the other applied."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from chorus_analytics.app import create_app
-from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
 from chorus_common.events import Envelope
 
+from services.analytics.tests.analytics_kit import handler_app
 from services.analytics.tests.analytics_traffic import check, generate, snapshot
-from tests.support.fixtures import FAST_KAFKA_ENV, running
-
-
-def _app(url: str) -> Any:
-    settings = AnalyticsSettings(
-        database_url=url,
-        spike_check_seconds=0,
-        metrics_refresh_seconds=0,
-        consumer_enabled=False,
-        **FAST_KAFKA_ENV,
-    )
-    return create_app(settings, bus=MemoryBroker(partitions=4))
+from tests.support.fixtures import running
 
 
 @pytest.mark.integration
 async def test_same_batch_on_two_live_instances_counts_once(pg_url) -> None:
     traffic = generate(120, seed=8)
     events = [Envelope.from_bytes(e.to_bytes()) for e in traffic.events]
-    one, two = _app(pg_url), _app(pg_url)
+    one, two = handler_app(pg_url), handler_app(pg_url)
     async with running(one), running(two):
         for i in range(0, len(events), 40):
             chunk = events[i : i + 40]
