@@ -58,6 +58,40 @@ def of(stmt: Insert, columns: Sequence[str] | None = None) -> Bulk:
 
 
 @cache
+def insert_rows(dialect: str, table: Table, columns: tuple[str, ...] | None = None) -> Bulk:
+    """A plain INSERT of rows of ``columns`` (default: all); no column defaults are applied,
+    so every column the table needs must be given."""
+    return of(insert_into(dialect, table, columns), columns)
+
+
+@cache
+def insert_ignore(
+    dialect: str,
+    table: Table,
+    keys: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] | None = None,
+) -> Bulk:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING`` (default: any conflict) of rows of
+    ``columns`` (default: all). The rows of one call must have distinct keys."""
+    stmt = insert_into(dialect, table, columns)
+    return of(stmt.on_conflict_do_nothing(index_elements=list(keys) if keys else None), columns)
+
+
+@cache
+def upsert_row(dialect: str, table: Table) -> Bulk:
+    """``INSERT … ON CONFLICT (pk) DO UPDATE SET every other column = excluded``: each row
+    replaces the stored one whole."""
+    stmt = insert_into(dialect, table)
+    keys = [c.name for c in table.primary_key.columns]
+    return of(
+        stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys},
+        )
+    )
+
+
+@cache
 def upsert_newer(dialect: str, table: Table, key: str, version: str) -> Bulk:
     """``INSERT … ON CONFLICT (key) DO UPDATE`` of whole rows that keeps the highest
     ``version``: a new key is inserted, a known one takes every column of the incoming row

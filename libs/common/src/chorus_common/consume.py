@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
-from functools import cache
 from typing import Protocol
 
 from sqlalchemy import Table
@@ -58,13 +57,8 @@ async def record_processed(
 ) -> None:
     """Record the ids of applied events in the caller's transaction (idempotent; the ids
     must be distinct, as :func:`fresh_events` leaves them)."""
-    await bulk.run(session, _record(dialect, processed), [(str(e.event_id),) for e in events])
-
-
-@cache
-def _record(dialect: str, processed: Table) -> bulk.Bulk:
-    ins = bulk.insert_into(dialect, processed, ["event_id"])
-    return bulk.of(ins.on_conflict_do_nothing(index_elements=["event_id"]), ["event_id"])
+    record = bulk.insert_ignore(dialect, processed, ("event_id",), ("event_id",))
+    await bulk.run(session, record, [(str(e.event_id),) for e in events])
 
 
 def dispatcher(

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
 
 from sqlalchemy import (
     Column,
@@ -63,13 +62,6 @@ def processed_table(metadata: MetaData, name: str) -> Table:
 STAGED = ("topic", "key", "event_type", "value")
 
 
-@cache
-def _stage(dialect: str, table: Table) -> bulk.Bulk:
-    # Rows keep the order given (ids ascend with it: the relay sends in id order), on
-    # PostgreSQL too: the rows of ``unnest`` come out, and take their ids, in array order.
-    return bulk.of(bulk.insert_into(dialect, table, STAGED), STAGED)
-
-
 class Outbox:
     def __init__(
         self,
@@ -103,7 +95,9 @@ class Outbox:
         """Stage events in the caller's transaction (not idempotent: call once per change)."""
         rows = [(e.topic, event_key(e), e.type, e.to_bytes()) for e in events]
         if rows:
-            stmt = _stage(session.get_bind().dialect.name, self.table)
+            # Rows keep the order given (ids ascend with it: the relay sends in id order), on
+            # PostgreSQL too: the rows of ``unnest`` come out, and take their ids, in array order.
+            stmt = bulk.insert_rows(session.get_bind().dialect.name, self.table, STAGED)
             await bulk.run(session, stmt, rows)
 
     def kick(self) -> None:

@@ -13,20 +13,6 @@ from chorus_analytics.unit import IN_CHUNK, Row, Unit
 
 
 @cache
-def upsert_row(dialect: str, table: Table) -> bulk.Bulk:
-    """``INSERT … ON CONFLICT (pk) DO UPDATE SET every column = excluded``: the row as the
-    batch computed it from what it read."""
-    ins = bulk.insert_into(dialect, table)
-    keys = [c.name for c in table.primary_key.columns]
-    return bulk.of(
-        ins.on_conflict_do_update(
-            index_elements=keys,
-            set_={c.name: ins.excluded[c.name] for c in table.columns if c.name not in keys},
-        )
-    )
-
-
-@cache
 def upsert_member(dialect: str) -> bulk.Bulk:
     """A member's latest team; the condition keeps it monotonic under concurrent writers."""
     t = models.members
@@ -41,35 +27,25 @@ def upsert_member(dialect: str) -> bulk.Bulk:
 
 
 @cache
-def insert_rows(dialect: str, table: Table) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, table))
-
-
-@cache
 def claim_processed(dialect: str) -> bulk.Bulk:
     """Record event ids as applied, failing on one already recorded: a concurrent writer of
     the same events waits on the first one's uncommitted ids, then fails (and redoes)."""
-    return bulk.of(bulk.insert_into(dialect, models.processed, ["event_id"]), ["event_id"])
-
-
-@cache
-def insert_ignore(dialect: str, table: Table) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, table).on_conflict_do_nothing())
+    return bulk.insert_rows(dialect, models.processed, ("event_id",))
 
 
 async def write(unit: Unit) -> None:
     """Persist every changed fact, the new post→case map, term rows and bucket deltas."""
     s, d = unit.session, unit.dialect
     for facts in (unit.posts, unit.cases, unit.replies):
-        await bulk.run_dicts(s, upsert_row(d, facts.table), facts.changed())
+        await bulk.run_dicts(s, bulk.upsert_row(d, facts.table), facts.changed())
     await bulk.run_dicts(s, upsert_member(d), unit.members.changed())
-    await bulk.run(s, insert_ignore(d, models.post_cases), sorted(unit.new_post_cases.items()))
+    await bulk.run(s, bulk.insert_ignore(d, models.post_cases), sorted(unit.new_post_cases.items()))
     t = models.post_terms
     replaced = sorted(unit.terms_replaced)
     for i in range(0, len(replaced), IN_CHUNK):
         await s.execute(delete(t).where(t.c.post_id.in_(replaced[i : i + IN_CHUNK])))
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
-    await bulk.run_dicts(s, insert_rows(d, t), terms)
+    await bulk.run_dicts(s, bulk.insert_rows(d, t), terms)
     await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
     await store.write(s, d, unit.net_contributions())
 
@@ -80,4 +56,4 @@ async def _replace_rows(unit: Unit, table: Table, key: str, rows: dict[str, list
     keys = sorted(rows)
     for i in range(0, len(keys), IN_CHUNK):
         await s.execute(delete(table).where(table.c[key].in_(keys[i : i + IN_CHUNK])))
-    await bulk.run_dicts(s, insert_rows(d, table), [r for k in keys for r in rows[k]])
+    await bulk.run_dicts(s, bulk.insert_rows(d, table), [r for k in keys for r in rows[k]])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from chorus_common import bulk, topics
@@ -188,7 +187,7 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
             uow.events[i] = e.model_copy(
                 update={"payload": {**p, **accountability_fields(hist, now)}}
             )
-    await bulk.run_dicts(session, _insert_log(uow.core.runtime.dialect), rows)
+    await bulk.run_dicts(session, bulk.insert_rows(uow.core.runtime.dialect, models.case_log), rows)
     # Only rows loaded above can be stored: a case opened in this unit has none (cases are
     # never deleted), so a unit of new cases writes its watch rows without a DELETE first.
     stale = (watch_put.keys() | watch_drop) & stored
@@ -213,16 +212,6 @@ def _row(e: Entry) -> dict[str, Any]:
     }
 
 
-@cache
-def _insert_log(dialect: str) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, models.case_log))
-
-
-@cache
-def _insert_watch(dialect: str) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, models.case_watch))
-
-
 async def _save_watch(
     session: AsyncSession, dialect: str, put: dict[str, dict[str, Any]], stale: Iterable[str]
 ) -> None:
@@ -231,7 +220,7 @@ async def _save_watch(
     ids = sorted(stale)
     for i in range(0, len(ids), CHUNK):
         await session.execute(delete(t).where(t.c.case_id.in_(ids[i : i + CHUNK])))
-    await bulk.run_dicts(session, _insert_watch(dialect), list(put.values()))
+    await bulk.run_dicts(session, bulk.insert_rows(dialect, t), list(put.values()))
 
 
 async def _extend_due(uow: Uow, resumed: dict[str, tuple[int, datetime]]) -> None:

@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from functools import cache
 
 import orjson
 from chorus_common import bulk
@@ -48,12 +47,6 @@ async def owner_activity(events: list[Envelope], *, uow: Uow) -> None:
 ROUTED_COLUMNS = ("post_id", "case_id", "received_at", "post")
 
 
-@cache
-def _insert_posts(dialect: str) -> bulk.Bulk:
-    ins = bulk.insert_into(dialect, models.routed_posts, ROUTED_COLUMNS)
-    return bulk.of(ins.on_conflict_do_nothing(index_elements=["post_id"]), ROUTED_COLUMNS)
-
-
 async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
     """Keep each routed post (first revision) for what-if replays; idempotent by post id
     (the first of a batch's repeats of one post is kept)."""
@@ -68,7 +61,10 @@ async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
             datetime.fromisoformat(post["received_at"]),
             orjson.dumps(post).decode(),
         )
-    await bulk.run(uow.session, _insert_posts(uow.core.runtime.dialect), list(rows.values()))
+    stmt = bulk.insert_ignore(
+        uow.core.runtime.dialect, models.routed_posts, ("post_id",), ROUTED_COLUMNS
+    )
+    await bulk.run(uow.session, stmt, list(rows.values()))
 
 
 def _both(first: HandlerFn, then: HandlerFn) -> HandlerFn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from chorus_common import bulk
@@ -23,14 +22,6 @@ CASE_COLUMNS = tuple(c.name for c in models.cases.columns)
 MUTABLE = tuple(c for c in CASE_COLUMNS if c not in ("id", "thread_id", "platform", "opened_at"))
 POST_IDS_KEPT = 50
 POST_COLUMNS = ("post_id", "case_id", "received_at", "revision")
-LOAD_COLUMNS = (
-    "member_id",
-    "open_cases",
-    "weighted",
-    "solid_cases",
-    "assigned_total",
-    "last_assigned",
-)
 
 
 def payload(case: Case) -> CaseEvent:
@@ -142,45 +133,16 @@ async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[st
     return out
 
 
-@cache
-def _insert_cases(dialect: str) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, models.cases))
-
-
-@cache
-def _add_case_teams(dialect: str) -> bulk.Bulk:
-    ins = bulk.insert_into(dialect, models.case_teams)
-    return bulk.of(ins.on_conflict_do_nothing(index_elements=["case_id", "team"]))
-
-
-@cache
-def _put_loads(dialect: str) -> bulk.Bulk:
-    """Each dirty member's load as a whole: inserted, or replacing the stored one."""
-    ins = bulk.insert_into(dialect, models.loads, LOAD_COLUMNS)
-    return bulk.of(
-        ins.on_conflict_do_update(
-            index_elements=["member_id"],
-            set_={c: ins.excluded[c] for c in LOAD_COLUMNS if c != "member_id"},
-        ),
-        LOAD_COLUMNS,
-    )
-
-
 async def insert_cases(session: AsyncSession, dialect: str, rows: Sequence[Case]) -> None:
     """Insert new case rows (every column given: the bulk path applies no column defaults)."""
-    await bulk.run_dicts(session, _insert_cases(dialect), rows)
-
-
-@cache
-def _insert_case_posts(dialect: str) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, models.case_posts, POST_COLUMNS), POST_COLUMNS)
+    await bulk.run_dicts(session, bulk.insert_rows(dialect, models.cases), rows)
 
 
 async def insert_case_posts(
     session: AsyncSession, dialect: str, rows: Sequence[tuple[str, str, datetime, int]]
 ) -> None:
     """Map posts to their case: rows of (post_id, case_id, received_at, revision)."""
-    await bulk.run(session, _insert_case_posts(dialect), rows)
+    await bulk.run(session, bulk.insert_rows(dialect, models.case_posts, POST_COLUMNS), rows)
 
 
 async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
@@ -201,7 +163,9 @@ async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Ca
     """Add missing visibility rows (idempotent); ``cases`` must be distinct (one statement
     may not touch a row twice on PostgreSQL)."""
     rows = [(c["id"], t) for c in cases for t in dict.fromkeys([c["team"], *c["collaborators"]])]
-    await bulk.run(session, _add_case_teams(dialect), rows)
+    await bulk.run(
+        session, bulk.insert_ignore(dialect, models.case_teams, ("case_id", "team")), rows
+    )
 
 
 async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[Case]) -> None:
@@ -237,14 +201,15 @@ async def save_book(session: AsyncSession, dialect: str, book: LoadBook) -> None
     for m in sorted(book.dirty):
         load = book.get(m)
         rows.append(
-            (
-                m,
-                load.open_cases,
-                load.weighted,
-                load.solid_cases,
-                load.assigned_total,
-                load.last_assigned,
-            )
+            {
+                "member_id": m,
+                "open_cases": load.open_cases,
+                "weighted": load.weighted,
+                "solid_cases": load.solid_cases,
+                "assigned_total": load.assigned_total,
+                "last_assigned": load.last_assigned,
+            }
         )
-    await bulk.run(session, _put_loads(dialect), rows)
+    # Each dirty member's load as a whole: inserted, or replacing the stored one.
+    await bulk.run_dicts(session, bulk.upsert_row(dialect, models.loads), rows)
     book.dirty.clear()

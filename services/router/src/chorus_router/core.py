@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import orjson
@@ -31,11 +30,6 @@ _PG_LOCK_KEY = 0x43_48_52_54
 
 
 NOTE_COLUMNS = ("member_id", "kind", "case_id", "message", "data", "created_at")
-
-
-@cache
-def _insert_notes(dialect: str) -> bulk.Bulk:
-    return bulk.of(bulk.insert_into(dialect, models.notifications, NOTE_COLUMNS), NOTE_COLUMNS)
 
 
 class FastEnvelope(Envelope):
@@ -146,7 +140,9 @@ class RouterCore:
                 for hook in self.before_commit:
                     await hook(uow)
                 await bulk.run_dicts(
-                    session, _insert_notes(self.runtime.dialect), uow.pending_notes
+                    session,
+                    bulk.insert_rows(self.runtime.dialect, models.notifications, NOTE_COLUMNS),
+                    uow.pending_notes,
                 )
                 if uow.events:
                     await self.runtime.publish(session, uow.events)
