@@ -103,7 +103,7 @@ async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(db_url: str)
     try:
         sm = make_sessionmaker(engine)
         async with sm() as session, session.begin():
-            await bulk.run_dicts(session, bulk.of(bulk.insert_into(dialect, via_bulk)), ROWS)
+            await bulk.run_dicts(session, bulk.insert_rows(dialect, via_bulk), ROWS)
             await session.execute(insert(via_orm), ROWS)
         got, want = await _all(engine, via_bulk), await _all(engine, via_orm)
         assert got == want
@@ -124,7 +124,7 @@ async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(db_url: str)
 async def test_bulk_insert_ignore_keeps_the_first_of_repeated_keys(db_url: str) -> None:
     engine = await _engine(db_url)
     dialect = engine.dialect.name
-    stmt = bulk.of(bulk.insert_into(dialect, via_bulk).on_conflict_do_nothing())
+    stmt = bulk.insert_ignore(dialect, via_bulk)
     first, again = ROWS[0], {**ROWS[0], "n": 99}
     try:
         sm = make_sessionmaker(engine)

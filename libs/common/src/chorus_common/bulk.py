@@ -72,7 +72,8 @@ def insert_ignore(
     columns: tuple[str, ...] | None = None,
 ) -> Bulk:
     """``INSERT … ON CONFLICT (keys) DO NOTHING`` (default: any conflict) of rows of
-    ``columns`` (default: all). The rows of one call must have distinct keys."""
+    ``columns`` (default: all): a key already stored, or repeated in the call, keeps its
+    first row."""
     stmt = insert_into(dialect, table, columns)
     return of(stmt.on_conflict_do_nothing(index_elements=list(keys) if keys else None), columns)
 

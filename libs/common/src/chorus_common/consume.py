@@ -55,8 +55,7 @@ async def record_processed(
     processed: Table,
     events: list[Envelope],
 ) -> None:
-    """Record the ids of applied events in the caller's transaction (idempotent; the ids
-    must be distinct, as :func:`fresh_events` leaves them)."""
+    """Record the ids of applied events in the caller's transaction (idempotent)."""
     record = bulk.insert_ignore(dialect, processed, ("event_id",), ("event_id",))
     await bulk.run(session, record, [(str(e.event_id),) for e in events])
 
