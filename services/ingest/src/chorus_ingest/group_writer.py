@@ -31,6 +31,18 @@ T = TypeVar("T")
 Picked = tuple[int | None, Post, bool, int]
 
 
+# Built once, like the group's other statements (construction cost more than running it).
+_UPDATE_SEEN = (
+    update(models.seen_posts)
+    .where(models.seen_posts.c.post_id == bindparam("b_id"))
+    .values(
+        content_hash=bindparam("b_hash"),
+        revision=bindparam("b_rev"),
+        last_seen_at=bindparam("b_now"),
+    )
+)
+
+
 def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -192,21 +204,11 @@ class GroupWriter:
     ) -> None:
         if not updates:
             return
-        t = models.seen_posts
-        stmt = (
-            update(t)
-            .where(t.c.post_id == bindparam("b_id"))
-            .values(
-                content_hash=bindparam("b_hash"),
-                revision=bindparam("b_rev"),
-                last_seen_at=bindparam("b_now"),
-            )
-        )
         params = [
             {"b_id": pid, "b_hash": row["content_hash"], "b_rev": row["revision"], "b_now": now}
             for pid, row in updates.items()
         ]
-        await session.execute(stmt, params)
+        await session.execute(_UPDATE_SEEN, params)
 
     async def _store_raw(
         self,

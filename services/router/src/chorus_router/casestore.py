@@ -160,8 +160,7 @@ async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
 
 
 async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
-    """Add missing visibility rows (idempotent); ``cases`` must be distinct (one statement
-    may not touch a row twice on PostgreSQL)."""
+    """Add missing visibility rows (idempotent)."""
     rows = [(c["id"], t) for c in cases for t in dict.fromkeys([c["team"], *c["collaborators"]])]
     await bulk.run(
         session, bulk.insert_ignore(dialect, models.case_teams, ("case_id", "team")), rows
