@@ -41,6 +41,9 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                      f" (complete={lat['complete']})"))  # fmt: skip
         for seg, v in lat.get("breakdown", {}).items():
             rows.append((f"  {seg} p50/p99 (ms)", f"{v['p50_ms']} / {v['p99_ms']}"))
+        if "cores" in lat:
+            cells = ", ".join(f"{k} {v}" for k, v in lat["cores"].items())
+            rows.append(("  cores used (offered load + drain)", cells))
     for phase, per in r.get("cpu_us_per_post", {}).items():
         cells = ", ".join(f"{k} {v}" for k, v in per.items())
         rows.append((f"[{phase}] CPU µs per post{' (medians)' if _repeated(r) else ''}", cells))

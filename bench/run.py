@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import statistics
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,7 @@ async def main(argv: list[str]) -> int:
 async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                    results: dict[str, Any], profiler: Profiler | None,
                    stamp: str) -> None:  # fmt: skip
-    rss = PeakRss({k: v for k, v in system.pids.items() if k != "broker"}).start()
+    rss = PeakRss(system.pids).start()
     watcher = CaseWatcher(system.bootstrap)
     await watcher.start()
     prof_dir = RESULTS / "profiles" / stamp
@@ -123,9 +124,18 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
             for rate in [int(x) for x in args.loads.split(",") if x]:
                 results.setdefault("settle_s", []).append(await system.settle())
                 print(f"fixed load {rate}/s for {args.load_seconds}s…", flush=True)
-                results["latency"].append(
-                    await phases.fixed_load(client, system, watcher, rate, args.load_seconds)
-                )
+                if profiler is not None:
+                    profiler.start(system.pids, prof_dir, f"latency{rate}")
+                before, bench_before, t0 = system.cpu_seconds(), time.process_time(), time.time()
+                res = await phases.fixed_load(client, system, watcher, rate, args.load_seconds)
+                if profiler is not None:
+                    results.setdefault("profile", {})[f"latency{rate}"] = profiler.stop()
+                after, wall = system.cpu_seconds(), time.time() - t0
+                # Cores each process used over the offered load and its drain (the load
+                # generator and the case watcher run in this process: "bench").
+                res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
+                res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
+                results["latency"].append(res)
         for phase in ("batches", "webhooks"):
             if phase not in wanted:
                 continue

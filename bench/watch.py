@@ -1,4 +1,8 @@
-"""Reads chorus.cases.v1 and records, per post id, when it was first routed and its latency."""
+"""Reads chorus.cases.v1 and records, per post id, when it was first routed and its latency.
+
+Also reads chorus.posts.v1 for the record timestamp of each `post.received` (when ingest's
+relay handed it to its producer), to split the time before the routing decision into
+ingest's part and the router's."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ class CaseWatcher:
     def __init__(self, bootstrap: str) -> None:
         self.consumer = AIOKafkaConsumer(
             "chorus.cases.v1",
+            "chorus.posts.v1",
             bootstrap_servers=bootstrap,
             group_id=f"bench-{uuid.uuid4().hex[:6]}",
             auto_offset_reset="earliest",
@@ -32,9 +37,11 @@ class CaseWatcher:
         )
         self.routed: dict[str, float] = {}
         self.latency: dict[str, float] = {}
-        # Per assigned post: (accepted → routing decision, decision → case event produced,
-        # produced → seen here), in seconds, to tell where the time goes.
-        self.segments: dict[str, tuple[float, float, float]] = {}
+        # Per assigned post: (accepted → post.received produced by ingest, → routing decision,
+        # decision → case event produced, produced → seen here), in seconds.
+        self.segments: dict[str, tuple[float, float, float, float]] = {}
+        # post id -> record timestamp of its first post.received (seconds)
+        self.ingested: dict[str, float] = {}
         self.assigned = 0
         self.queued = 0
         self.followed = 0
@@ -50,9 +57,19 @@ class CaseWatcher:
         while True:
             batch = await self.consumer.getmany(timeout_ms=100, max_records=5000)
             now = time.time()
-            for msgs in batch.values():
+            for tp, msgs in batch.items():
+                posts = tp.topic == "chorus.posts.v1"
                 for m in msgs:
-                    self._see(orjson.loads(m.value), now, m.timestamp / 1000)
+                    env = orjson.loads(m.value)
+                    if posts:
+                        self._ingested(env, m.timestamp / 1000)
+                    else:
+                        self._see(env, now, m.timestamp / 1000)
+
+    def _ingested(self, env: dict[str, object], produced: float) -> None:
+        p = env["payload"]
+        assert isinstance(p, dict)
+        self.ingested.setdefault(str(p["post"]["id"]), produced)
 
     def _see(self, env: dict[str, object], now: float, produced: float) -> None:
         p = env["payload"]
@@ -75,7 +92,13 @@ class CaseWatcher:
                     accepted = datetime.fromisoformat(rec).timestamp()
                     decided = datetime.fromisoformat(str(env["occurred_at"])).timestamp()
                     self.latency[pid] = now - accepted
-                    self.segments[pid] = (decided - accepted, produced - decided, now - produced)
+                    ingested = self.ingested.get(pid, accepted)
+                    self.segments[pid] = (
+                        ingested - accepted,
+                        decided - ingested,
+                        produced - decided,
+                        now - produced,
+                    )
             elif kind == "case.opened":
                 self.queued += 1
             else:
