@@ -17,8 +17,11 @@ class _Server:
     """Answers each request with its own JSON body echoed; ``close_after`` requests per
     connection, then ``Connection: close``; ``chunked`` answers with a chunked body."""
 
-    def __init__(self, close_after: int = 1000, chunked: bool = False) -> None:
+    def __init__(
+        self, close_after: int = 1000, chunked: bool = False, silent_close: bool = False
+    ) -> None:
         self.close_after = close_after
+        self.silent_close = silent_close
         self.chunked = chunked
         self.connections = 0
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
@@ -46,7 +49,7 @@ class _Server:
                     writer.write(
                         b"HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
                         + f"Content-Length: {len(out)}\r\n".encode()
-                        + (b"Connection: close\r\n" if last else b"")
+                        + (b"Connection: close\r\n" if last and not self.silent_close else b"")
                         + b"\r\n"
                         + out
                     )
@@ -94,6 +97,20 @@ async def test_lean_client_opens_a_new_connection_after_connection_close() -> No
         assert (await client.post_json("/x", [2]))[0] == 202
         await client.aclose()
     assert server.connections == 2
+
+
+@pytest.mark.unit
+async def test_lean_client_replaces_a_kept_alive_connection_the_server_dropped() -> None:
+    server = _Server(close_after=1, silent_close=True)  # closes without saying so
+    srv, url = await _serve(server)
+    async with srv:
+        client = LeanClient(url, {})
+        for i in range(3):
+            status, body = await client.post_json("/x", [i])
+            assert (status, orjson.loads(body)) == (202, {"echo": [i]})
+        await client.aclose()
+    assert server.connections == 3
+    assert [orjson.loads(b) for _, _, b in server.requests] == [[0], [1], [2]], "each sent once"
 
 
 @pytest.mark.unit
