@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sqlite3
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,10 @@ from sqlalchemy.types import TypeDecorator
 from chorus_common import sqlite_inline as sqlite_inline_driver
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# SQLite's own default: a commit that takes the WAL past this many pages checkpoints inline.
+SQLITE_AUTOCHECKPOINT_PAGES = 1000
+# With a background checkpointer the inline one is only a backstop (~40 MB of WAL).
+SQLITE_BACKSTOP_PAGES = 10_000
 
 
 def _json_dumps(value: Any) -> str:
@@ -37,13 +43,22 @@ def _json_dumps(value: Any) -> str:
 JSON_ARGS: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
 
 
-def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = None) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    sqlite_inline: bool | None = None,
+    wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES,
+) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and its directory created.
 
     SQLite runs inline on the event loop (:mod:`chorus_common.sqlite_inline`: no thread hop
     per statement, writers admitted by an asyncio lock) unless ``sqlite_inline`` is False
     (default: the environment variable ``SQLITE_INLINE``, on unless ``0``) or the URL carries
     driver options, which then go to aiosqlite's worker threads as before.
+    ``wal_autocheckpoint`` is the WAL size (pages) at which a committing connection
+    checkpoints inline; with a :class:`WalCheckpointer` running, pass the higher backstop
+    :data:`SQLITE_BACKSTOP_PAGES`.
     """
     if sqlite_inline is None:
         sqlite_inline = os.environ.get("SQLITE_INLINE", "1") != "0"
@@ -72,12 +87,80 @@ def make_engine(url: str, *, echo: bool = False, sqlite_inline: bool | None = No
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
             cur.close()
 
         return engine
     return create_async_engine(
         url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS
     )
+
+
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL; None for other databases and ``:memory:``."""
+    if not url.startswith("sqlite"):
+        return None
+    path = make_url(url).database
+    return path if path and path != ":memory:" else None
+
+
+class WalCheckpointer:
+    """Checkpoints a SQLite file's WAL from a thread of its own, every ``interval_s``.
+
+    A connection whose commit takes the WAL past ``wal_autocheckpoint`` pages runs the
+    checkpoint itself: it copies the WAL back into the database file and syncs both, and with
+    the inline driver that happens on the event loop. Measured in the router at 1,000 posts/s:
+    40 % of its commits took over 5 ms (up to 40 ms), 1.9 s of commit time in a 10 s run
+    against 1.1 s without the inline checkpoints. Here the copy and the syncs run on this
+    thread (sqlite3 releases the GIL while it works). ``PASSIVE`` checkpoints never wait for
+    a lock and never block writers or readers; whatever they could not copy (frames a reader
+    still needs) is copied by a later one, and once everything is copied the next writer
+    starts the WAL over from the beginning, so the file stops growing.
+    """
+
+    def __init__(self, path: str, interval_s: float = 0.5) -> None:
+        self.path = path
+        self.interval_s = interval_s
+        self.runs = 0
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> WalCheckpointer:
+        self._thread = threading.Thread(
+            target=self._run, name=f"wal-checkpoint:{Path(self.path).name}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def checkpoint(self, conn: sqlite3.Connection) -> tuple[int, int, int]:
+        """One passive checkpoint: (busy, WAL frames, frames checkpointed)."""
+        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        self.runs += 1
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        while not self._stop.wait(self.interval_s):
+            try:
+                if conn is None:
+                    if not Path(self.path).exists():
+                        continue
+                    conn = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S)
+                self.checkpoint(conn)
+            except sqlite3.Error:
+                # e.g. the file was removed under us (tests); try again with a new connection
+                self.failures += 1
+                if conn is not None:
+                    conn.close()
+                    conn = None
+        if conn is not None:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -70,6 +70,7 @@ class Runtime:
         self.metrics = metrics or Metrics(settings.service_name)
         self._outbox_table = outbox_table
         self.engine: AsyncEngine | None = None
+        self.checkpointer: db.WalCheckpointer | None = None
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._producer: Producer | None = None
         self._outbox: Outbox | None = None
@@ -119,7 +120,14 @@ class Runtime:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        self.engine = db.make_engine(self.settings.effective_database_url())
+        url = self.settings.effective_database_url()
+        every = self.settings.sqlite_checkpoint_seconds
+        path = db.sqlite_file(url) if every > 0 else None
+        if path is not None:
+            self.engine = db.make_engine(url, wal_autocheckpoint=db.SQLITE_BACKSTOP_PAGES)
+            self.checkpointer = db.WalCheckpointer(path, every).start()
+        else:
+            self.engine = db.make_engine(url)
         self._sessionmaker = db.make_sessionmaker(self.engine)
         if self.settings.migrate_on_start:
             await self._retry("database migrations", self.migrate)
@@ -187,6 +195,9 @@ class Runtime:
                 log.warning("producer stop timed out")
         if self.engine is not None:
             await self.engine.dispose()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
 
     async def ready(self) -> dict[str, bool]:
         checks = {

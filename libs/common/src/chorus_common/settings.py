@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
@@ -45,6 +45,9 @@ class CommonSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 6000
     outbox_poll_seconds: float = 1.0
+    # SQLite: checkpoint the WAL from a background thread this often instead of inline in
+    # the commit that fills it (0 = SQLite's inline auto-checkpoint every 1,000 pages).
+    sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)
     consumer_enabled: bool = True
     migrate_on_start: bool = True
 
