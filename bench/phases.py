@@ -186,20 +186,18 @@ async def fixed_load(client: httpx.AsyncClient, system: System, watcher: CaseWat
 
     complete = await wait_until(done, timeout=60)
     lat = [watcher.latency[p] * 1000 for p in ids if p in watcher.latency]
-    segs = [watcher.segments[p] for p in ids if p in watcher.segments]
+    segs: list[tuple[float, ...]] = [watcher.segments[p] for p in ids if p in watcher.segments]
+    names = ["accepted_to_ingest_produced", "ingest_produced_to_decision"]
+    if not watcher.split:  # without --ingest-split the first two segments are one
+        segs = [(a + b, c, d) for a, b, c, d in segs]
+        names = ["accepted_to_decision"]
+    names += ["decision_to_produced", "produced_to_seen"]
     breakdown = {
         name: {
             "p50_ms": round(pct([s[i] * 1000 for s in segs], 0.50), 1),
             "p99_ms": round(pct([s[i] * 1000 for s in segs], 0.99), 1),
         }
-        for i, name in enumerate(
-            (
-                "accepted_to_ingest_produced",
-                "ingest_produced_to_decision",
-                "decision_to_produced",
-                "produced_to_seen",
-            )
-        )
+        for i, name in enumerate(names)
     }
     return {
         "breakdown": breakdown,

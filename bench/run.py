@@ -58,6 +58,9 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--phases", default=",".join(ALL_PHASES),
                     help=f"comma-separated subset of {','.join(ALL_PHASES)}")  # fmt: skip
     ap.add_argument("--profile", action="store_true", help="py-spy every service per phase")
+    ap.add_argument("--ingest-split", action="store_true",
+                    help="also read chorus.posts.v1 to split the latency at ingest's produce"
+                    " (one more consumer on the broker)")  # fmt: skip
     ap.add_argument("--tag", default="", help="a label stored in the results (e.g. the step)")
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for every service")
     ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 1)),
@@ -112,7 +115,7 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                    results: dict[str, Any], profiler: Profiler | None,
                    stamp: str) -> None:  # fmt: skip
     rss = PeakRss(system.pids).start()
-    watcher = CaseWatcher(system.bootstrap)
+    watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
     await watcher.start()
     prof_dir = RESULTS / "profiles" / stamp
     cpu: dict[str, Any] = {}

@@ -1,8 +1,9 @@
 """Reads chorus.cases.v1 and records, per post id, when it was first routed and its latency.
 
-Also reads chorus.posts.v1 for the record timestamp of each `post.received` (when ingest's
-relay handed it to its producer), to split the time before the routing decision into
-ingest's part and the router's."""
+With ``posts`` (``--ingest-split``) it also reads chorus.posts.v1 for the record timestamp of
+each `post.received` (when ingest's relay handed it to its producer), to split the time
+before the routing decision into ingest's part and the router's; off by default, as it adds
+a consumer of every post to the broker's load."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ class CaseWatcher:
     event whose ``latest_post_id`` is the post. Latency (acceptance → `case.assigned`) is
     recorded for assigned posts only, from ingest's ``post_received_at`` stamp."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, *, posts: bool = False) -> None:
         self.consumer = AIOKafkaConsumer(
             "chorus.cases.v1",
-            "chorus.posts.v1",
+            *(["chorus.posts.v1"] if posts else []),
             bootstrap_servers=bootstrap,
             group_id=f"bench-{uuid.uuid4().hex[:6]}",
             auto_offset_reset="earliest",
@@ -35,6 +36,7 @@ class CaseWatcher:
             session_timeout_ms=6000,
             heartbeat_interval_ms=500,
         )
+        self.split = posts
         self.routed: dict[str, float] = {}
         self.latency: dict[str, float] = {}
         # Per assigned post: (accepted → post.received produced by ingest, → routing decision,
