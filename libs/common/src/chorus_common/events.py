@@ -27,7 +27,12 @@ def utcnow() -> datetime:
 def _as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00: a ValueError becomes a validation error (a
+        # clear invalid_envelope / invalid_payload), an OverflowError escaped the decoder
+        raise ValueError("datetime out of range in UTC") from None
 
 
 class Frozen(BaseModel):
