@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from chorus_common.bus.base import OutMessage
 from chorus_common.bus.loop import ConsumerLoop, PermanentError
-from chorus_common.events import CaseEvent, Envelope, make_event
+from chorus_common.events import CaseEvent, DeadLetter, Envelope, make_event
 from chorus_common.metrics import Metrics
 from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
@@ -90,6 +90,46 @@ async def test_poison_goes_to_dlq_and_transient_errors_retry_on_memory_bus(memor
         for r in memory_broker.records("chorus.dlq.v1")
     ]
     assert sorted(reasons) == ["bad_case", "invalid_json"]
+
+
+@pytest.mark.unit
+async def test_a_record_the_decoder_trips_on_goes_to_dlq_and_the_rest_is_handled(
+    memory_broker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decode = Envelope.from_bytes
+
+    def tripping(raw: bytes) -> Envelope:
+        if raw == b"trip":
+            raise RuntimeError("decoder bug")
+        return decode(raw)
+
+    monkeypatch.setattr(Envelope, "from_bytes", staticmethod(tripping))
+    rec = Recorder()
+    producer = memory_broker.producer()
+    loop = ConsumerLoop(
+        name="t",
+        group_id="g",
+        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
+        producer=producer,
+        handler=rec,
+        metrics=Metrics("test"),
+    )
+    await loop.start()
+    try:
+        await producer.send_many([_msg(_ev(0)), OutMessage("chorus.cases.v1", b"t0", b"trip")])
+        await producer.send_many([_msg(_ev(1))])
+
+        async def done() -> bool:
+            return rec.seen == ["c0", "c1"] and len(memory_broker.records("chorus.dlq.v1")) == 1
+
+        await wait_for(done, timeout=10, what="both events handled and one dead letter")
+    finally:
+        await loop.stop()
+    dead = DeadLetter.model_validate(
+        decode(memory_broker.records("chorus.dlq.v1")[0].value).payload
+    )
+    assert (dead.error_code, dead.error) == ("decode_failed", "RuntimeError: decoder bug")
+    assert dead.original() == b"trip"
 
 
 @pytest.mark.integration

@@ -181,6 +181,12 @@ class ConsumerLoop:
             except DecodeError as exc:
                 dead.append((rec, exc.code, str(exc), exc.field))
                 continue
+            except Exception as exc:
+                # A decoder bug must not stop the partition (or kill this task): the record
+                # goes to the DLQ with what went wrong, and the rest of the batch goes on.
+                log.exception("decoding a record failed", extra={"consumer": self.name})
+                dead.append((rec, "decode_failed", f"{type(exc).__name__}: {exc}", None))
+                continue
             good.append(env)
             rec_of[id(env)] = rec
         if good:
