@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -99,6 +100,8 @@ class System:
         return round(time.monotonic() - started, 1)
 
     async def __aenter__(self) -> System:
+        # Dirty pages of earlier runs (their databases) flushed now, not during this one.
+        await asyncio.to_thread(os.sync)
         await self.start_broker()
         return self
 
@@ -111,3 +114,5 @@ class System:
         stop_all(self.services)
         if self.broker is not None:
             stop_process(self.broker)
+        if os.environ.get("BENCH_KEEP") != "1":  # the databases and logs, unless asked to keep
+            shutil.rmtree(self.var, ignore_errors=True)
