@@ -268,7 +268,7 @@ def test_absent_ids_and_times_get_defaults() -> None:
     env = Envelope.from_bytes(raw)
     after = datetime.now(UTC)
     assert {"type", "producer", "payload"} == env.__pydantic_fields_set__
-    assert env.event_id.version == 4
+    assert env.event_id.version == 7, "time-ordered (new_event_id)"
     assert len(env.trace_id) == 32
     assert before <= env.occurred_at <= after and env.occurred_at.tzinfo is UTC
     post = env.parsed().post

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -15,6 +17,7 @@ from chorus_common.events import (
     PostReceived,
     event_key,
     make_event,
+    new_event_id,
 )
 
 pytestmark = pytest.mark.unit
@@ -98,3 +101,26 @@ def test_dead_letter_keeps_the_original_bytes() -> None:
 def test_rating_outside_one_to_five_is_rejected() -> None:
     with pytest.raises(ValueError, match="rating"):
         _post(rating=6)
+
+
+def test_event_ids_are_uuid7_and_ascend_with_time() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = [new_event_id() for _ in range(2000)]
+    after = time.time_ns() // 1_000_000
+    assert {i.version for i in ids} == {7}
+    assert {i.variant for i in ids} == {uuid.RFC_4122}
+    assert len(set(ids)) == len(ids)
+    stamps = [i.int >> 80 for i in ids]
+    assert all(before <= s <= after for s in stamps)
+    assert stamps == sorted(stamps), "milliseconds never go back"
+    # the stored form (str) sorts like the time: ids of later milliseconds sort after
+    later = new_event_id()
+    while later.int >> 80 == stamps[-1]:
+        later = new_event_id()
+    assert str(later) > max(str(i) for i in ids)
+    assert (
+        make_event(
+            "case.opened", CaseEvent(case_id="c", thread_id="t", status="new"), producer="p"
+        ).event_id.version
+        == 7
+    )

@@ -13,6 +13,7 @@ from chorus_router import models
 from chorus_router.app import create_app
 from chorus_router.casestore import payload_dict
 from chorus_router.domain.idle import OWNER_TURN
+from chorus_router.routing import case_id_for
 from chorus_router.snapshot import utc, utc_row
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,9 +93,10 @@ async def test_routed_batch_rows_match_its_case_events(memory_broker, db_url) ->
             (legal, next(c for c in cases if c != parcel["id"])),
         )
     }
-    assert sorted((r["post_id"], r["received_at"]) for r in routed) == sorted(
-        (p.id, p.received_at) for p in (first, follow, legal)
-    )
+    assert sorted((r["post_id"], r["case_id"], r["received_at"]) for r in routed) == sorted(
+        (r["post_id"], r["case_id"], r["received_at"]) for r in case_posts
+    ), "each routed post with the case it joined (the follow-up with the parcel case)"
+    assert parcel["id"][:12] == f"{int(first.received_at.timestamp() * 1000):012x}"
     assert all(orjson.loads(r["post"])["id"] == r["post_id"] for r in routed)
     assert all(r["at"] == clock.now for r in log)
     assert {r["case_id"]: r["owner"] for r in watch} == {
@@ -106,3 +108,14 @@ async def test_routed_batch_rows_match_its_case_events(memory_broker, db_url) ->
     (note,) = notes
     assert note["member_id"] == "paul" and note["kind"] == "crisis_raised"
     assert note["data"]["subject"] == "recall" and utc(note["created_at"]) == clock.now
+
+
+@pytest.mark.unit
+def test_case_ids_are_deterministic_and_ascend_with_the_opening_time() -> None:
+    a = case_id_for("x", "x:1", T0)
+    assert a == case_id_for("x", "x:1", T0), "a replayed unit opens the same id"
+    assert len(a) == 32 and int(a, 16) >= 0
+    assert case_id_for("x", "x:2", T0) != a
+    assert case_id_for("facebook", "x:1", T0) != a
+    later = [case_id_for("x", f"x:{i}", T0 + timedelta(milliseconds=i)) for i in range(1, 50)]
+    assert later == sorted(later) and a < later[0]

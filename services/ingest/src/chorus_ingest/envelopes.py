@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import SCHEMA_VERSION, DeadLetter, Envelope, Post, make_event
+from chorus_common.events import (
+    SCHEMA_VERSION,
+    DeadLetter,
+    Envelope,
+    Post,
+    make_event,
+    new_event_id,
+)
 from chorus_signals import compute_signals, detect_language
 
 from chorus_ingest.batch import Rejected
@@ -45,7 +51,7 @@ def post_event(post_json: dict[str, Any], *, update: bool, revision: int, now: d
                trace_id: str) -> Envelope:  # fmt: skip
     """A ``post.received`` envelope built without re-validating the already valid post."""
     return StagedEnvelope.model_construct(
-        event_id=uuid.uuid4(),
+        event_id=new_event_id(),
         type="post.received",
         schema_version=SCHEMA_VERSION,
         occurred_at=now,

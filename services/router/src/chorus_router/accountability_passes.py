@@ -15,13 +15,13 @@ from sqlalchemy import delete, update
 
 from chorus_router import models
 from chorus_router.accountability import record
+from chorus_router.casestore import known_posts
 from chorus_router.core import RouterCore, Uow
 from chorus_router.domain.policy import AccountabilityPolicy
 from chorus_router.fairness_report import AccountabilityMetrics, team_fairness
 from chorus_router.handlers import HandlerFn
 from chorus_router.idling import idle_once
 from chorus_router.rebalancing import rebalance_once
-from chorus_router.routing import case_id_for
 
 log = logging.getLogger(__name__)
 REPLY_TYPES = (
@@ -51,13 +51,20 @@ async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
     """Keep each routed post (first revision) for what-if replays; idempotent by post id
     (the first of a batch's repeats of one post is kept)."""
     rows: dict[str, tuple[str, str, datetime, str]] = {}
-    for e in events:
-        post = e.payload["post"]
-        if e.payload.get("is_update") or post["id"] in rows:
+    posts = [e.payload["post"] for e in events if not e.payload.get("is_update")]
+    # Routing ran first in this unit and noted each post's case; a post it did not see
+    # (none, unless routing is replaced) is looked up where routing keeps it.
+    cases = uow.post_cases
+    missing = [p["id"] for p in posts if p["id"] not in cases]
+    if missing:
+        cases = {**cases, **await known_posts(uow.session, missing)}
+    for post in posts:
+        case_id = cases.get(post["id"])
+        if case_id is None or post["id"] in rows:
             continue
         rows[post["id"]] = (
             post["id"],
-            case_id_for(post["platform"], post["thread_id"]),
+            case_id,
             datetime.fromisoformat(post["received_at"]),
             orjson.dumps(post).decode(),
         )

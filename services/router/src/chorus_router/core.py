@@ -12,7 +12,14 @@ from typing import Any
 
 import orjson
 from chorus_common import bulk
-from chorus_common.events import SCHEMA_VERSION, CaseEvent, Envelope, make_event, utcnow
+from chorus_common.events import (
+    SCHEMA_VERSION,
+    CaseEvent,
+    Envelope,
+    make_event,
+    new_event_id,
+    utcnow,
+)
 from chorus_common.runtime import Runtime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +72,8 @@ class Uow:
     pending_notes: list[dict[str, Any]] = field(default_factory=list)
     assigned_from: list[datetime] = field(default_factory=list)
     release_teams: set[str] = field(default_factory=set)
+    # post id -> its case, for every post routing saw in this unit (new, follow-up or known)
+    post_cases: dict[str, str] = field(default_factory=dict)
 
     def release_if_room(self, team: str, directory: Directory, book: LoadBook) -> None:
         """Ask for a queue release after commit, but only if someone in ``team`` could take a
@@ -92,7 +101,7 @@ class Uow:
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
             FastEnvelope.model_construct(
-                event_id=uuid.uuid4(),
+                event_id=new_event_id(),
                 type=type_,
                 schema_version=SCHEMA_VERSION,
                 occurred_at=self.now,

@@ -36,9 +36,18 @@ from chorus_router.snapshot import Snapshot
 CASE_NS = uuid.UUID("6f1c2a52-8f39-4c53-9d1e-4b0f3c1e2a77")
 
 
-def case_id_for(platform: str, thread_id: str) -> str:
-    """Deterministic: the same conversation always maps to the same case id."""
-    return uuid.uuid5(CASE_NS, f"{platform}|{thread_id}").hex
+def case_id_for(platform: str, thread_id: str, opened_at: datetime) -> str:
+    """The id of the case a conversation's first post opens: 12 hex digits of the post's
+    ``received_at`` in Unix milliseconds, then 20 of a name-based UUID of the conversation.
+
+    Deterministic (a unit replayed after a crash opens the same id) and ascending with time:
+    the case id keys the cases' primary key, the case-posts, case-teams, watch and hand-off
+    log indexes here and the case tables of responder and analytics, and a random id (a
+    plain UUID, as before) put every new case on a random page of each of those indexes.
+    One conversation has one case for life (reopened, never opened twice), so its id is
+    found by the conversation, never recomputed from it."""
+    ms = int(opened_at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF
+    return f"{ms:012x}{uuid.uuid5(CASE_NS, f'{platform}|{thread_id}').hex[:20]}"
 
 
 # Teams with a waiting case that may be served by one person (read once per routing unit).
@@ -116,7 +125,7 @@ class BatchRouter:
         else:
             choice = self.assign(c)
         case: Case = {
-            "id": case_id_for(post.platform, post.thread_id),
+            "id": case_id_for(post.platform, post.thread_id, post.received_at),
             "thread_id": post.thread_id,
             "platform": post.platform,
             "channel": post.channel,
@@ -287,6 +296,8 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
         key = (post.platform, post.thread_id)
         case = cases.get(key)
         if post.id in known:
+            if known[post.id]:  # "" marks a repeat of a post this batch routed already
+                uow.post_cases.setdefault(post.id, known[post.id])
             if pr.is_update and case is not None:
                 br.follow_up(case, post, is_update=True)
                 if case["id"] not in created:
@@ -301,6 +312,7 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
             if case["id"] not in created:
                 touched[case["id"]] = case
         post_rows.append((post.id, case["id"], post.received_at, pr.revision))
+        uow.post_cases[post.id] = case["id"]
     dialect = core.runtime.dialect
     await insert_cases(session, dialect, list(created.values()))
     await update_cases(session, list(touched.values()))
