@@ -103,23 +103,25 @@ async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
 async def fetch_by_threads(
     session: AsyncSession, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], Case]:
-    """Cases of these (platform, thread) conversations; one indexed query per 500 threads."""
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    threads = sorted({k[1] for k in wanted})
+    """Cases of these (platform, thread) conversations: per platform, one query per 500
+    threads on the unique (platform, thread_id) index (no index of its own on thread_id:
+    with random thread ids it cost a random index page per new case)."""
+    by_platform: dict[str, set[str]] = {}
+    for platform, thread in keys:
+        by_platform.setdefault(platform, set()).add(thread)
     out: dict[tuple[str, str], Case] = {}
-    for i in range(0, len(threads), 500):
-        rows = await session.execute(_BY_THREADS, {"threads": threads[i : i + 500]})
-        for r in rows.mappings():
-            key = (r["platform"], r["thread_id"])
-            if key in wanted:
-                out[key] = utc_row(r)
+    for platform, wanted in sorted(by_platform.items()):
+        threads = sorted(wanted)
+        for i in range(0, len(threads), 500):
+            params = {"platform": platform, "threads": threads[i : i + 500]}
+            for r in (await session.execute(_BY_THREADS, params)).mappings():
+                out[(r["platform"], r["thread_id"])] = utc_row(r)
     return out
 
 
 _BY_THREADS = select(models.cases).where(
-    models.cases.c.thread_id.in_(bindparam("threads", expanding=True))
+    models.cases.c.platform == bindparam("platform"),
+    models.cases.c.thread_id.in_(bindparam("threads", expanding=True)),
 )
 _LOADS = select(models.loads)
 

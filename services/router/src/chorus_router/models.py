@@ -130,7 +130,6 @@ cases = Table(
         sqlite_where=text(SLA_PENDING),
         postgresql_where=text(SLA_PENDING),
     ),
-    Index("ix_router_cases_thread", "thread_id"),
 )
 
 # One row per post: a post belongs to exactly one case, so redelivery never doubles a case.
