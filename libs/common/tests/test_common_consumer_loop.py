@@ -31,6 +31,20 @@ def _msg(env: Envelope) -> OutMessage:
     return OutMessage("chorus.cases.v1", env.payload["thread_id"].encode(), env.to_bytes())
 
 
+def _memory_loop(memory_broker: Any, producer: Any, handler: Any, name: str, group: str = "g",
+                 **kw: Any) -> ConsumerLoop:  # fmt: skip
+    """A consumer loop on the in-memory broker reading chorus.cases.v1 as ``group``."""
+    return ConsumerLoop(
+        name=name,
+        group_id=group,
+        consumer=memory_broker.consumer(group, ["chorus.cases.v1"]),
+        producer=producer,
+        handler=handler,
+        metrics=Metrics("t"),
+        **kw,
+    )
+
+
 class Recorder:
     """A handler that fails on demand: transiently N times, or permanently for one case."""
 
@@ -106,14 +120,7 @@ async def test_a_record_the_decoder_trips_on_goes_to_dlq_and_the_rest_is_handled
     monkeypatch.setattr(Envelope, "from_bytes", staticmethod(tripping))
     rec = Recorder()
     producer = memory_broker.producer()
-    loop = ConsumerLoop(
-        name="t",
-        group_id="g",
-        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
-        producer=producer,
-        handler=rec,
-        metrics=Metrics("test"),
-    )
+    loop = _memory_loop(memory_broker, producer, rec, "t")
     await loop.start()
     try:
         await producer.send_many([_msg(_ev(0)), OutMessage("chorus.cases.v1", b"t0", b"trip")])
@@ -166,27 +173,13 @@ async def test_uncommitted_batch_is_redelivered_after_restart(memory_broker) -> 
         blocked.set()
         await asyncio.Event().wait()
 
-    loop = ConsumerLoop(
-        name="a",
-        group_id="g",
-        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
-        producer=producer,
-        handler=never_finishes,
-        metrics=Metrics("t"),
-    )
+    loop = _memory_loop(memory_broker, producer, never_finishes, "a")
     await loop.start()
     await asyncio.wait_for(blocked.wait(), 5)
     assert loop._task is not None
     loop._task.cancel()  # the "crash"
     rec = Recorder()
-    loop2 = ConsumerLoop(
-        name="b",
-        group_id="g",
-        consumer=memory_broker.consumer("g", ["chorus.cases.v1"]),
-        producer=producer,
-        handler=rec,
-        metrics=Metrics("t"),
-    )
+    loop2 = _memory_loop(memory_broker, producer, rec, "b")
     await loop2.start()
     try:
         await wait_for(lambda: _done(rec, 4), timeout=10, what="redelivery")
@@ -205,13 +198,12 @@ async def test_durable_batches_are_committed_together_once_the_topic_goes_quiet(
 ) -> None:
     producer = memory_broker.producer()
     rec = Recorder()
-    loop = ConsumerLoop(
-        name="q",
-        group_id="gq",
-        consumer=memory_broker.consumer("gq", ["chorus.cases.v1"]),
-        producer=producer,
-        handler=rec,
-        metrics=Metrics("t"),
+    loop = _memory_loop(
+        memory_broker,
+        producer,
+        rec,
+        "q",
+        "gq",
         max_records=2,
         commit_interval_s=3600,  # only quiet topics and stop() commit here
     )
