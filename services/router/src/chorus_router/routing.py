@@ -295,15 +295,13 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
     for _env, pr, post in items:
         key = (post.platform, post.thread_id)
         case = cases.get(key)
-        if post.id in known:
-            if known[post.id]:  # "" marks a repeat of a post this batch routed already
-                uow.post_cases.setdefault(post.id, known[post.id])
+        if post.id in known:  # stored before, or routed earlier in this batch
+            uow.post_cases[post.id] = known[post.id]
             if pr.is_update and case is not None:
                 br.follow_up(case, post, is_update=True)
                 if case["id"] not in created:
                     touched[case["id"]] = case
             continue  # redelivery: the post already has its case
-        known[post.id] = ""
         if case is None:
             case = br.open_case(post, _env.trace_id)
             cases[key] = created[case["id"]] = case
@@ -312,7 +310,7 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
             if case["id"] not in created:
                 touched[case["id"]] = case
         post_rows.append((post.id, case["id"], post.received_at, pr.revision))
-        uow.post_cases[post.id] = case["id"]
+        known[post.id] = uow.post_cases[post.id] = case["id"]
     dialect = core.runtime.dialect
     await insert_cases(session, dialect, list(created.values()))
     await update_cases(session, list(touched.values()))
