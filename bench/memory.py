@@ -24,18 +24,11 @@ def peak_rss_kib(pid: int) -> int | None:
     return None
 
 
-class PeakRss:
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
-
-    def start(self) -> PeakRss:
-        return self
-
-    def stop(self) -> dict[str, float]:
-        """Peak RSS (MiB) of each process since it started; read before the processes stop."""
-        out: dict[str, float] = {}
-        for name, pid in self.pids.items():
-            kib = peak_rss_kib(pid)
-            if kib is not None:
-                out[name] = round(kib / 1024, 1)
-        return out
+def peak_rss_mb(pids: dict[str, int]) -> dict[str, float]:
+    """Peak RSS (MiB) of each process since it started; read before the processes stop."""
+    out: dict[str, float] = {}
+    for name, pid in pids.items():
+        kib = peak_rss_kib(pid)
+        if kib is not None:
+            out[name] = round(kib / 1024, 1)
+    return out

@@ -89,10 +89,9 @@ async def throughput_batches(client: httpx.AsyncClient, system: System, watcher:
     for i in range(0, n, batch):
         queue.put_nowait(posts[i : i + batch])
     base = await analytics_total(client, system)
-    auth = {"Authorization": f"Bearer {system.token}"}
 
     async def sender() -> None:
-        c = LeanClient(system.url("ingest"), auth)
+        c = LeanClient(system.url("ingest"), system.auth)
         while not queue.empty():
             chunk = queue.get_nowait()
             status, body = await c.post_json("/v1/posts", {"posts": chunk})
@@ -154,7 +153,7 @@ async def fixed_load(client: httpx.AsyncClient, system: System, watcher: CaseWat
     per_tick = max(1, round(rate * tick))
     total = int(rate * seconds)
     # A lean client: httpx's own CPU per request took cores from the system under test.
-    lean = LeanClient(system.url("ingest"), {"Authorization": f"Bearer {system.token}"})
+    lean = LeanClient(system.url("ingest"), system.auth)
     sent = 0
     failed = 0
 

@@ -34,7 +34,7 @@ import orjson
 from bench import phases
 from bench.baseline import raw_transport
 from bench.cpu import cpu_figures
-from bench.memory import PeakRss
+from bench.memory import peak_rss_mb
 from bench.profiling import Profiler
 from bench.report import print_table
 from bench.system import System
@@ -114,13 +114,11 @@ async def main(argv: list[str]) -> int:
 async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                    results: dict[str, Any], profiler: Profiler | None,
                    stamp: str) -> None:  # fmt: skip
-    rss = PeakRss(system.pids).start()
     watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
     await watcher.start()
     prof_dir = RESULTS / "profiles" / stamp
     cpu: dict[str, Any] = {}
-    headers = {"Authorization": f"Bearer {system.token}"}
-    async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+    async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
         results["capacity_raised_members"] = await phases.raise_capacity(client, system)
         if "latency" in wanted:
             results["latency"] = []
@@ -153,7 +151,7 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
             results["throughput" if phase == "batches" else "webhooks"] = res
     results["cpu_us_per_post"] = cpu
     await watcher.stop()
-    results["peak_rss_mb"] = rss.stop()
+    results["peak_rss_mb"] = peak_rss_mb(system.pids)  # the kernel kept the peaks
 
 
 async def _throughput(client: httpx.AsyncClient, system: System, watcher: CaseWatcher,

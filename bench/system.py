@@ -64,6 +64,11 @@ class System:
         now = self.cpu_seconds()
         return sum(now.get(k, 0.0) - v for k, v in before.items()) / seconds
 
+    @property
+    def auth(self) -> dict[str, str]:
+        """The admin bearer-token header the benchmark's requests carry."""
+        return {"Authorization": f"Bearer {self.token}"}
+
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 

@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from bench.lean_http import HttpError, LeanClient
-from bench.memory import PeakRss, peak_rss_kib
+from bench.memory import peak_rss_kib, peak_rss_mb
 
 
 class _Server:
@@ -131,5 +131,5 @@ def test_peak_rss_is_the_kernel_high_water_mark() -> None:
     peak = peak_rss_kib(os.getpid())
     assert peak is not None
     assert peak * 1024 >= psutil.Process().memory_info().rss
-    assert PeakRss({"me": os.getpid()}).start().stop()["me"] == round(peak / 1024, 1)
+    assert peak_rss_mb({"me": os.getpid()})["me"] == round(peak / 1024, 1)
     assert peak_rss_kib(2**22 + 12345) is None, "a process that does not exist"
