@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import httpx
 import jwt
 import pytest
-from chorus_common.auth import AuthError, Principal, create_token, require, verify_token
+from chorus_common import auth as auth_module
+from chorus_common.auth import (
+    AuthError,
+    Principal,
+    VerifiedTokens,
+    create_token,
+    require,
+    verify_token,
+)
 from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
 from fastapi import Depends, FastAPI
 
@@ -74,3 +83,71 @@ async def test_dependency_answers_401_without_token_and_403_without_scope() -> N
         admin = create_token(SECRET, sub="boss", role="admin")
         r = await c.get("/rules", headers={"Authorization": f"Bearer {admin}"})
         assert r.json() == {"sub": "boss"}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every full verification (signature and claims) the cache lets through."""
+    calls: list[str] = []
+    original = auth_module._verify
+
+    def counted(secret: str, token: str, issuer: str) -> tuple[Principal, float]:
+        calls.append(token)
+        return original(secret, token, issuer)
+
+    monkeypatch.setattr(auth_module, "_verify", counted)
+    return calls
+
+
+def test_a_verified_token_is_not_verified_again_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _counting(monkeypatch)
+    cache = VerifiedTokens()
+    token = create_token(SECRET, sub="bob", role="agent", teams=["pr"], ttl_seconds=60)
+    first = cache.verify(SECRET, token)
+    assert cache.verify(SECRET, token) == first
+    assert first.teams == ("pr",)
+    assert calls == [token]
+    # An hour later the cached entry is past the token's own exp: refused, and forgotten.
+    now = time.time()
+    monkeypatch.setattr(auth_module.time, "time", lambda: now + 3600)
+    with pytest.raises(AuthError) as info:
+        cache.verify(SECRET, token)
+    assert info.value.code == "token_expired"
+    # The entry is gone: the next call verifies in full (PyJWT reads its own clock, which
+    # did not move, so it accepts the token again).
+    assert cache.verify(SECRET, token) == first
+    assert calls == [token, token]
+
+
+def test_refused_tokens_are_never_cached_and_a_rotated_secret_verifies_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _counting(monkeypatch)
+    cache = VerifiedTokens()
+    forged = jwt.encode(
+        {"sub": "a", "role": "admin", "iss": "chorus", "iat": 1, "exp": 2**40},
+        "other-secret-other-secret-other-secret",
+    )
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            cache.verify(SECRET, forged)
+    assert calls == [forged, forged]
+    token = create_token(SECRET, sub="a", role="admin")
+    cache.verify(SECRET, token)
+    with pytest.raises(AuthError) as info:
+        cache.verify("a-rotated-secret-a-rotated-secret-0123", token)
+    assert info.value.code == "token_invalid"
+
+
+def test_the_cache_keeps_at_most_size_tokens_oldest_out_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _counting(monkeypatch)
+    cache = VerifiedTokens(size=2)
+    a, b, c = (create_token(SECRET, sub=s, role="service") for s in "abc")
+    for t in (a, b, c, c, b):
+        cache.verify(SECRET, t)
+    assert calls == [a, b, c]
+    cache.verify(SECRET, a)  # evicted by c: verified again
+    assert calls == [a, b, c, a]
