@@ -110,7 +110,7 @@ def test_a_verified_token_is_not_verified_again_until_it_expires(
     assert calls == [token]
     # An hour later the cached entry is past the token's own exp: refused, and forgotten.
     now = time.time()
-    monkeypatch.setattr(auth_module.time, "time", lambda: now + 3600)
+    monkeypatch.setattr(time, "time", lambda: now + 3600)
     with pytest.raises(AuthError) as info:
         cache.verify(SECRET, token)
     assert info.value.code == "token_expired"

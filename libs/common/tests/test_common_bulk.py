@@ -190,3 +190,49 @@ async def test_processed_ids_are_recorded_once(db_url: str) -> None:
         assert all(r.processed_at is not None for r in rows)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_the_relay(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = await _engine(db_url)
+    broker = MemoryBroker(partitions=1)
+    producer = broker.producer()
+    await producer.start()
+    sm = make_sessionmaker(engine)
+    box = Outbox(outbox, sm, producer, Metrics("t_kick"))
+    events = [_event(i) for i in range(5)]
+    topic = events[0].topic
+
+    async def stage(evs: list[Envelope]) -> None:
+        async with sm() as session, session.begin():
+            await box.add(session, evs)
+
+    try:
+        await stage(events[:3])
+        await box.flush_if_kicked()  # staged but nobody kicked: the relay task's business
+        assert broker.records(topic) == []
+        box.kick()
+        await box.flush_if_kicked()
+        assert [r.value for r in broker.records(topic)] == [e.to_bytes() for e in events[:3]]
+
+        await stage(events[3:])
+        box.kick()
+        real = producer.send_many
+
+        async def down(messages: Any) -> None:
+            raise ConnectionError("broker unreachable")
+
+        monkeypatch.setattr(producer, "send_many", down)
+        await box.flush_if_kicked()  # logged, not raised: the batch is committed already
+        assert len(broker.records(topic)) == 3
+        monkeypatch.setattr(producer, "send_many", real)
+        await box.flush_if_kicked()  # still kicked: sent now, in order, nothing doubled
+        assert [r.value for r in broker.records(topic)] == [e.to_bytes() for e in events]
+        async with engine.connect() as conn:
+            assert (await conn.execute(select(outbox))).all() == []
+    finally:
+        await producer.stop()
+        await engine.dispose()

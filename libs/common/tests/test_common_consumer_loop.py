@@ -314,3 +314,33 @@ async def test_gather_stops_as_soon_as_the_batch_is_full(memory_broker) -> None:
         assert sizes == [10]
     finally:
         await loop.stop()
+
+
+@pytest.mark.unit
+async def test_after_batch_runs_once_after_each_handled_batch(memory_broker: Any) -> None:
+    """The runtime relays a batch's events here, before the next fetch."""
+    rec = Recorder()
+    after: list[int] = []
+
+    async def relay() -> None:
+        after.append(len(rec.seen))  # the batch is handled before this runs
+
+    producer = memory_broker.producer()
+    loop = _memory_loop(memory_broker, producer, rec, "t", after_batch=relay)
+    await loop.start()
+    try:
+        await producer.send_many([_msg(_ev(0)), _msg(_ev(1))])
+
+        async def first() -> bool:
+            return len(after) == rec.calls == 1
+
+        await wait_for(first, timeout=10, what="the first batch and its after-batch call")
+        await producer.send_many([_msg(_ev(2))])
+
+        async def second() -> bool:
+            return len(after) == rec.calls == 2
+
+        await wait_for(second, timeout=10, what="the second batch and its after-batch call")
+    finally:
+        await loop.stop()
+    assert after == [2, 3]

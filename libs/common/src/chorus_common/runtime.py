@@ -152,6 +152,11 @@ class Runtime:
                     metrics=self.metrics,
                     max_records=self.settings.kafka_max_poll_records,
                     gather_ms=self.settings.kafka_consume_gather_ms,
+                    after_batch=(
+                        self._outbox.flush_if_kicked
+                        if self.settings.outbox_relay_after_batch
+                        else None
+                    ),
                 )
                 await self._retry(f"consumer {name}", loop.start)
                 self.consumers.append(loop)

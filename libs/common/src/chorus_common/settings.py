@@ -23,7 +23,9 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_enable_idempotence: bool = False
     kafka_acks: Literal["all", "1", "0"] = "all"
-    kafka_linger_ms: int = 5
+    # 0: a relay's events leave at once; aiokafka still batches what queues behind an
+    # in-flight request. 5 ms cost 17 ms of p50 latency at 100 posts/s, no throughput gain.
+    kafka_linger_ms: int = 0
     kafka_fetch_max_wait_ms: int = 20
     # Producer batch per partition. aiokafka's 16 KiB default holds ~8 case events: the relay
     # then waits for a broker round trip every few records. Below the brokers' 1 MB default
@@ -45,6 +47,9 @@ class CommonSettings(BaseSettings):
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 6000
     outbox_poll_seconds: float = 1.0
+    # Consumers relay the events a batch staged before fetching the next batch (instead of
+    # leaving it to the relay task, which runs only once the next unit of work yields).
+    outbox_relay_after_batch: bool = True
     # SQLite: checkpoint the WAL from a background thread this often instead of inline in
     # the commit that fills it (0 = SQLite's inline auto-checkpoint every 1,000 pages).
     sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)

@@ -65,8 +65,12 @@ class ConsumerLoop:
         timeout_ms: int = 200,
         commit_interval_s: float = 0.5,
         gather_ms: int = 0,
+        after_batch: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.name = name
+        # Run after each handled batch, before the next fetch (the runtime passes the outbox
+        # relay: a batch's events leave before the next batch's unit of work holds the loop).
+        self._after_batch = after_batch
         self.group_id = group_id
         self._consumer = consumer
         self._producer = producer
@@ -138,6 +142,8 @@ class ConsumerLoop:
                     self._stage_commit(records)
                     if time.monotonic() - self._last_commit >= self._commit_interval:
                         await self._flush_commits()
+            if self._after_batch is not None:
+                await self._after_batch()
             self._export_lag()
             # Let the other tasks of this process run between batches: under a steady stream
             # the fetch and the (inline) database calls complete without suspending, and the
