@@ -6,7 +6,8 @@ Phases (each on a quiet system: the previous phase's backlog is drained first):
 2. pure CPU figures: routing decisions/s (router domain, no I/O), normalization/s per
    platform (connectors on their documented fixtures), enrichment/s;
 3. latency from acceptance (`post_received_at`, stamped by ingest) to `case.assigned` at fixed
-   offered loads (100 and 1,000 posts/s by default);
+   offered loads (100 and 1,000 posts/s by default), and the knee: the highest offered load
+   whose p99 stays under 100 ms (bisection between 100 and 1,000 posts/s);
 4. end-to-end throughput: N generic posts to ingest's `POST /v1/posts` (batches) until every
    one is routed (`case.assigned`, or queued when a team is full) and counted by analytics;
 5. end-to-end throughput of signed platform webhooks (one post per request, as platforms
@@ -34,6 +35,7 @@ import orjson
 from bench import phases
 from bench.baseline import raw_transport
 from bench.cpu import cpu_figures
+from bench.knee import find_knee
 from bench.memory import peak_rss_mb
 from bench.profiling import Profiler
 from bench.report import print_table
@@ -42,7 +44,7 @@ from bench.traffic import make_post
 from bench.watch import CaseWatcher
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_PHASES = ("cpu", "baseline", "latency", "batches", "webhooks")
+ALL_PHASES = ("cpu", "baseline", "latency", "knee", "batches", "webhooks")
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -54,6 +56,12 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--webhook-senders", type=int, default=16)
     ap.add_argument("--loads", default=os.environ.get("BENCH_LOADS", "100,1000"))
     ap.add_argument("--load-seconds", type=float, default=10.0)
+    ap.add_argument("--knee-target-ms", type=float, default=100.0,
+                    help="knee phase: the p99 a load must stay under")  # fmt: skip
+    ap.add_argument("--knee-low", type=int, default=100)
+    ap.add_argument("--knee-high", type=int, default=1000)
+    ap.add_argument("--knee-steps", type=int, default=4, help="knee phase: bisection probes")
+    ap.add_argument("--knee-seconds", type=float, default=6.0, help="knee phase: per probe")
     ap.add_argument("--baseline-messages", type=int, default=100_000)
     ap.add_argument("--phases", default=",".join(ALL_PHASES),
                     help=f"comma-separated subset of {','.join(ALL_PHASES)}")  # fmt: skip
@@ -98,7 +106,7 @@ async def main(argv: list[str]) -> int:
             results["baseline"] = await raw_transport(
                 system.bootstrap, args.baseline_messages, len(sample)
             )
-        if wanted & {"latency", "batches", "webhooks"}:
+        if wanted & {"latency", "knee", "batches", "webhooks"}:
             await system.start_services()
             results["idle_cpu_cores"] = round(system.idle_cpu, 3)
             await _measure(system, args, wanted, results, profiler, stamp)
@@ -137,6 +145,8 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                 res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
                 res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
                 results["latency"].append(res)
+        if "knee" in wanted:
+            results["knee"] = await _knee(client, system, watcher, args)
         for phase in ("batches", "webhooks"):
             if phase not in wanted:
                 continue
@@ -152,6 +162,24 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     results["cpu_us_per_post"] = cpu
     await watcher.stop()
     results["peak_rss_mb"] = peak_rss_mb(system.pids)  # the kernel kept the peaks
+
+
+async def _knee(client: httpx.AsyncClient, system: System, watcher: CaseWatcher,
+                args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+    """The highest offered load whose p99 stays under ``--knee-target-ms`` (bench.knee)."""
+
+    async def probe(rate: int) -> dict[str, Any]:
+        await system.settle()
+        print(f"knee: {rate}/s for {args.knee_seconds}s…", flush=True)
+        return await phases.fixed_load(client, system, watcher, rate, args.knee_seconds)
+
+    return await find_knee(
+        probe,
+        low=args.knee_low,
+        high=args.knee_high,
+        target_ms=args.knee_target_ms,
+        steps=args.knee_steps,
+    )
 
 
 async def _throughput(client: httpx.AsyncClient, system: System, watcher: CaseWatcher,

@@ -9,6 +9,7 @@ import orjson
 import psutil
 import pytest
 
+from bench.knee import find_knee, passes
 from bench.lean_http import HttpError, LeanClient
 from bench.memory import peak_rss_kib, peak_rss_mb
 
@@ -133,3 +134,55 @@ def test_peak_rss_is_the_kernel_high_water_mark() -> None:
     assert peak * 1024 >= psutil.Process().memory_info().rss
     assert peak_rss_mb({"me": os.getpid()})["me"] == round(peak / 1024, 1)
     assert peak_rss_kib(2**22 + 12345) is None, "a process that does not exist"
+
+
+def _system_with_knee_at(knee: int, calls: list[int]):
+    """A fake system whose p99 is under 100 ms up to ``knee`` posts/s and far above after."""
+
+    async def probe(rate: int) -> dict[str, object]:
+        calls.append(rate)
+        p99 = 40.0 + rate / 100 if rate <= knee else 900.0 + rate
+        return {"complete": True, "failed_requests": 0, "p50_ms": 20.0, "p95_ms": p99,
+                "p99_ms": p99}  # fmt: skip
+
+    return probe
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("knee", [130, 437, 560, 990])
+async def test_knee_bisection_brackets_the_highest_passing_load(knee: int) -> None:
+    calls: list[int] = []
+    res = await find_knee(
+        _system_with_knee_at(knee, calls), low=100, high=1000, target_ms=100, steps=6
+    )
+    assert calls[:2] == [1000, 100]
+    assert len(calls) <= 8
+    found, failing = res["knee_posts_per_s"], res["first_failing_per_s"]
+    assert found <= knee < failing  # never a load that failed, never past the real knee
+    assert failing - found <= 20  # six halvings of 900 posts/s, at a 10 posts/s resolution
+    assert [p["passed"] for p in res["probes"]] == [r <= knee for r in calls]
+
+
+@pytest.mark.unit
+async def test_knee_reports_the_bounds_when_every_or_no_load_passes() -> None:
+    calls: list[int] = []
+    top = await find_knee(
+        _system_with_knee_at(5000, calls), low=100, high=1000, target_ms=100, steps=4
+    )
+    assert (top["knee_posts_per_s"], top["bounded"], calls) == (1000, False, [1000])
+    calls.clear()
+    none = await find_knee(_system_with_knee_at(50, calls), low=100, high=1000, target_ms=100,
+                           steps=4)  # fmt: skip
+    assert (none["knee_posts_per_s"], none["first_failing_per_s"], calls) == (0, 100, [1000, 100])
+
+
+@pytest.mark.unit
+def test_a_probe_fails_when_posts_are_missing_requests_failed_or_no_latency() -> None:
+    good = {"complete": True, "failed_requests": 0, "p99_ms": 99.0}
+    assert passes(good, 100)
+    assert not passes({**good, "p99_ms": 100.0}, 100)
+    assert not passes({**good, "complete": False}, 100)
+    assert not passes({**good, "failed_requests": 3}, 100)
+    assert not passes({**good, "p99_ms": float("nan")}, 100)
+    with pytest.raises(ValueError):
+        asyncio.run(find_knee(_system_with_knee_at(1, []), low=10, high=10, target_ms=1, steps=1))
