@@ -28,7 +28,7 @@ def passes(res: dict[str, Any], target_ms: float) -> bool:
 
 
 def _step(rate: float, resolution: int) -> int:
-    return max(resolution, int(round(rate / resolution)) * resolution)
+    return max(resolution, round(rate / resolution) * resolution)
 
 
 async def find_knee(

@@ -47,7 +47,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     if k := r.get("knee"):
         bound = f", {k['first_failing_per_s']}/s did not" if k.get("first_failing_per_s") else ""
         rows.append((f"knee: highest load with p99 < {k['target_p99_ms']:g} ms (posts/s)",
-                     f"{k['knee_posts_per_s']:,}{bound} (probed {k['low']}–{k['high']})"))  # fmt: skip
+                     f"{k['knee_posts_per_s']:,}{bound} (probed {k['low']} to {k['high']})"))  # fmt: skip
         for p in k.get("probes", []):
             rows.append((f"  knee probe {p['offered_per_s']}/s p50/p95/p99 (ms)",
                          f"{p['p50_ms']} / {p['p95_ms']} / {p['p99_ms']}"

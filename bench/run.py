@@ -70,7 +70,12 @@ def _args(argv: list[str]) -> argparse.Namespace:
                     help="also read chorus.posts.v1 to split the latency at ingest's produce"
                     " (one more consumer on the broker)")  # fmt: skip
     ap.add_argument("--tag", default="", help="a label stored in the results (e.g. the step)")
-    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for every service")
+    ap.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        help="KEY=VALUE for every service, or service:KEY=VALUE for one (router:…)",
+    )
     ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 1)),
                     help="run each throughput phase N times; report the median run and the "
                          "range (the machine is noisy: ±15 %% between identical runs)")  # fmt: skip

@@ -26,6 +26,12 @@ ENV_COMMON: dict[str, str] = {
 }
 
 
+def _own_env(extra: Mapping[str, str], service: str) -> dict[str, str]:
+    """The ``service:KEY`` entries of ``extra`` for ``service``, as ``KEY``."""
+    prefix = f"{service}:"
+    return {k[len(prefix) :]: v for k, v in extra.items() if k.startswith(prefix)}
+
+
 class System:
     """Broker + services in a temporary directory; ``async with System() as s: …``."""
 
@@ -48,9 +54,11 @@ class System:
         await provision_topics(self.bootstrap, partitions=4)
 
     async def start_services(self) -> None:
-        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self.extra_env}
+        shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
+        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **shared}
         for name, p in self.ports.items():
             env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
+            env.update(_own_env(self.extra_env, name))
             self.services.append(start_service(name, port=p, env=env, log_dir=self.var / "log"))
         for svc in self.services:
             await asyncio.to_thread(wait_ready, svc, 90.0)

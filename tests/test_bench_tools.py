@@ -12,6 +12,7 @@ import pytest
 from bench.knee import find_knee, passes
 from bench.lean_http import HttpError, LeanClient
 from bench.memory import peak_rss_kib, peak_rss_mb
+from bench.system import _own_env
 
 
 class _Server:
@@ -186,3 +187,11 @@ def test_a_probe_fails_when_posts_are_missing_requests_failed_or_no_latency() ->
     assert not passes({**good, "p99_ms": float("nan")}, 100)
     with pytest.raises(ValueError):
         asyncio.run(find_knee(_system_with_knee_at(1, []), low=10, high=10, target_ms=1, steps=1))
+
+
+@pytest.mark.unit
+def test_service_prefixed_env_reaches_only_that_service() -> None:
+    extra = {"KAFKA_LINGER_MS": "0", "router:KAFKA_CONSUME_GATHER_MS": "10", "ingest:X": "1"}
+    assert _own_env(extra, "router") == {"KAFKA_CONSUME_GATHER_MS": "10"}
+    assert _own_env(extra, "ingest") == {"X": "1"}
+    assert _own_env(extra, "analytics") == {}
