@@ -24,7 +24,8 @@ class CommonSettings(BaseSettings):
     kafka_enable_idempotence: bool = False
     kafka_acks: Literal["all", "1", "0"] = "all"
     # 0: a relay's events leave at once; aiokafka still batches what queues behind an
-    # in-flight request. 5 ms cost 17 ms of p50 latency at 100 posts/s, no throughput gain.
+    # in-flight request. 5 ms cost 17 ms of p50 latency at 100 posts/s; it saves ~15 % of
+    # the CPU of one-post webhooks (fewer, larger produce requests). See README.
     kafka_linger_ms: int = 0
     kafka_fetch_max_wait_ms: int = 20
     # Producer batch per partition. aiokafka's 16 KiB default holds ~8 case events: the relay
