@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.support.wait import wait_for
+
 md = MetaData()
 
 
@@ -234,5 +236,57 @@ async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_
         async with engine.connect() as conn:
             assert (await conn.execute(select(outbox))).all() == []
     finally:
+        await producer.stop()
+        await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_served(
+    db_url: str,
+) -> None:
+    engine = await _engine(db_url)
+    broker = MemoryBroker(partitions=1)
+    producer = broker.producer()
+    await producer.start()
+    sm = make_sessionmaker(engine)
+    box = Outbox(outbox, sm, producer, Metrics("t_skip"), poll_seconds=30)
+    flushes: list[int] = []  # every relay pass that selects pending rows
+    real = box._flush_locked
+
+    async def counted(limit: int = 2000) -> int:
+        flushes.append(limit)
+        return await real(limit)
+
+    box._flush_locked = counted  # type: ignore[method-assign]
+    events = [_event(i) for i in range(4)]
+    topic = events[0].topic
+
+    async def stage(evs: list[Envelope]) -> None:
+        async with sm() as session, session.begin():
+            await box.add(session, evs)
+        box.kick()
+
+    await box.start()
+    try:
+
+        async def started() -> bool:
+            return len(flushes) == 1  # the start-up pass
+
+        await wait_for(started, timeout=10, what="the relay's first pass")
+        await stage(events[:2])
+        await box.flush_if_kicked()  # what a consumer does after its batch
+        await stage(events[2:])  # left to the relay task
+
+        async def relayed() -> bool:
+            return len(broker.records(topic)) == 4
+
+        await wait_for(relayed, timeout=10, what="the second batch relayed by the task")
+        # start-up, after-batch, the task's one flush for the second kick: the wake-up of
+        # the first kick found it served and selected nothing.
+        assert len(flushes) == 3
+        assert [r.value for r in broker.records(topic)] == [e.to_bytes() for e in events]
+    finally:
+        await box.stop()
         await producer.stop()
         await engine.dispose()

@@ -77,6 +77,10 @@ class Outbox:
         self._metrics = metrics
         self._poll = poll_seconds
         self._wake = asyncio.Event()
+        # Kicks so far, and the kicks a completed flush covered (it started after them): the
+        # relay task skips a wake-up whose kick a consumer's after-batch flush already served.
+        self._kicks = 0
+        self._covered = 0
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
@@ -101,6 +105,7 @@ class Outbox:
             await bulk.run(session, stmt, rows)
 
     def kick(self) -> None:
+        self._kicks += 1
         self._wake.set()
 
     async def flush_if_kicked(self) -> None:
@@ -124,28 +129,32 @@ class Outbox:
 
     async def flush(self, limit: int = 2000) -> int:
         """Publish pending rows in id order and delete them once acknowledged."""
-        sent = 0
         async with self._flush_lock:
-            while True:
-                async with self._sessionmaker() as session:
-                    rows = (await session.execute(self._pending, {"limit": limit})).all()
-                    if not rows:
-                        self._metrics.outbox_pending.labels(self._metrics.service).set(0)
-                        return sent
-                    await self._producer.send_many(
-                        [
-                            OutMessage(r.topic, r.key.encode() if r.key else None, r.value)
-                            for r in rows
-                        ]
-                    )
-                    ids = [r.id for r in rows]
-                    await session.execute(self._delete, {"ids": ids})
-                    await session.commit()
-                for (topic, kind), n in Counter((r.topic, r.event_type) for r in rows).items():
-                    self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)
-                sent += len(rows)
-                if len(rows) < limit:
+            return await self._flush_locked(limit)
+
+    async def _flush_locked(self, limit: int = 2000) -> int:
+        """:meth:`flush`, the caller holding the flush lock."""
+        sent = 0
+        covers = self._kicks  # rows of every kick so far are committed: this flush sees them
+        while True:
+            async with self._sessionmaker() as session:
+                rows = (await session.execute(self._pending, {"limit": limit})).all()
+                if not rows:
+                    self._metrics.outbox_pending.labels(self._metrics.service).set(0)
+                    self._covered = max(self._covered, covers)
                     return sent
+                await self._producer.send_many(
+                    [OutMessage(r.topic, r.key.encode() if r.key else None, r.value) for r in rows]
+                )
+                ids = [r.id for r in rows]
+                await session.execute(self._delete, {"ids": ids})
+                await session.commit()
+            for (topic, kind), n in Counter((r.topic, r.event_type) for r in rows).items():
+                self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)
+            sent += len(rows)
+            if len(rows) < limit:
+                self._covered = max(self._covered, covers)
+                return sent
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
@@ -161,10 +170,15 @@ class Outbox:
 
     async def _run(self) -> None:
         delay = 0.2
+        polled = True  # the first pass relays whatever an earlier process left
         while True:
             self._wake.clear()
+            # A wake-up whose kicks a flush already covered (a consumer relayed its batch
+            # itself) would only select nothing; the periodic poll and stopping always flush.
             try:
-                await self.flush()
+                async with self._flush_lock:  # checked under the lock an after-batch flush holds
+                    if polled or self._stopping or self._covered < self._kicks:
+                        await self._flush_locked()
                 delay = 0.2
             except asyncio.CancelledError:
                 raise
@@ -177,5 +191,6 @@ class Outbox:
                 return
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                polled = False
             except TimeoutError:
-                pass
+                polled = True
