@@ -29,7 +29,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.support.wait import wait_for
 
@@ -194,33 +194,41 @@ async def test_processed_ids_are_recorded_once(db_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.mark.integration
-@pytest.mark.timeout(60)
-async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_the_relay(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def _relay_rig(
+    db_url: str, name: str, **kw: Any
+) -> tuple[AsyncEngine, MemoryBroker, Any, async_sessionmaker[AsyncSession], Outbox]:
+    """An engine, a one-partition memory broker (the order sent is the order kept), its
+    started producer, a session maker and an outbox relaying to it."""
     engine = await _engine(db_url)
     broker = MemoryBroker(partitions=1)
     producer = broker.producer()
     await producer.start()
     sm = make_sessionmaker(engine)
-    box = Outbox(outbox, sm, producer, Metrics("t_kick"))
+    return engine, broker, producer, sm, Outbox(outbox, sm, producer, Metrics(name), **kw)
+
+
+async def _stage(sm: async_sessionmaker[AsyncSession], box: Outbox, evs: list[Envelope]) -> None:
+    async with sm() as session, session.begin():
+        await box.add(session, evs)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_the_relay(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, broker, producer, sm, box = await _relay_rig(db_url, "t_kick")
     events = [_event(i) for i in range(5)]
     topic = events[0].topic
-
-    async def stage(evs: list[Envelope]) -> None:
-        async with sm() as session, session.begin():
-            await box.add(session, evs)
-
     try:
-        await stage(events[:3])
+        await _stage(sm, box, events[:3])
         await box.flush_if_kicked()  # staged but nobody kicked: the relay task's business
         assert broker.records(topic) == []
         box.kick()
         await box.flush_if_kicked()
         assert [r.value for r in broker.records(topic)] == [e.to_bytes() for e in events[:3]]
 
-        await stage(events[3:])
+        await _stage(sm, box, events[3:])
         box.kick()
         real = producer.send_many
 
@@ -245,12 +253,7 @@ async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_
 async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_served(
     db_url: str,
 ) -> None:
-    engine = await _engine(db_url)
-    broker = MemoryBroker(partitions=1)
-    producer = broker.producer()
-    await producer.start()
-    sm = make_sessionmaker(engine)
-    box = Outbox(outbox, sm, producer, Metrics("t_skip"), poll_seconds=30)
+    engine, broker, producer, sm, box = await _relay_rig(db_url, "t_skip", poll_seconds=30)
     flushes: list[int] = []  # every relay pass that selects pending rows
     real = box._flush_locked
 
@@ -263,8 +266,7 @@ async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_serve
     topic = events[0].topic
 
     async def stage(evs: list[Envelope]) -> None:
-        async with sm() as session, session.begin():
-            await box.add(session, evs)
+        await _stage(sm, box, evs)
         box.kick()
 
     await box.start()
