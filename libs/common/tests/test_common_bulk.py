@@ -144,15 +144,28 @@ def _event(i: int) -> Envelope:
     return make_event("case.opened", payload, producer="t")
 
 
-@pytest.mark.integration
-@pytest.mark.timeout(60)
-async def test_outbox_stages_events_in_order_and_relays_them_in_that_order(db_url: str) -> None:
+async def _relay_rig(
+    db_url: str, name: str, **kw: Any
+) -> tuple[AsyncEngine, MemoryBroker, Any, async_sessionmaker[AsyncSession], Outbox]:
+    """An engine, a one-partition memory broker (the order sent is the order kept), its
+    started producer, a session maker and an outbox relaying to it."""
     engine = await _engine(db_url)
-    broker = MemoryBroker(partitions=1)  # one log: the order sent is the order kept
+    broker = MemoryBroker(partitions=1)
     producer = broker.producer()
     await producer.start()
     sm = make_sessionmaker(engine)
-    box = Outbox(outbox, sm, producer, Metrics("t_bulk"))
+    return engine, broker, producer, sm, Outbox(outbox, sm, producer, Metrics(name), **kw)
+
+
+async def _stage(sm: async_sessionmaker[AsyncSession], box: Outbox, evs: list[Envelope]) -> None:
+    async with sm() as session, session.begin():
+        await box.add(session, evs)
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_outbox_stages_events_in_order_and_relays_them_in_that_order(db_url: str) -> None:
+    engine, broker, producer, sm, box = await _relay_rig(db_url, "t_bulk")
     events = [_event(i) for i in range(300)]
     try:
         async with sm() as session, session.begin():
@@ -192,24 +205,6 @@ async def test_processed_ids_are_recorded_once(db_url: str) -> None:
         assert all(r.processed_at is not None for r in rows)
     finally:
         await engine.dispose()
-
-
-async def _relay_rig(
-    db_url: str, name: str, **kw: Any
-) -> tuple[AsyncEngine, MemoryBroker, Any, async_sessionmaker[AsyncSession], Outbox]:
-    """An engine, a one-partition memory broker (the order sent is the order kept), its
-    started producer, a session maker and an outbox relaying to it."""
-    engine = await _engine(db_url)
-    broker = MemoryBroker(partitions=1)
-    producer = broker.producer()
-    await producer.start()
-    sm = make_sessionmaker(engine)
-    return engine, broker, producer, sm, Outbox(outbox, sm, producer, Metrics(name), **kw)
-
-
-async def _stage(sm: async_sessionmaker[AsyncSession], box: Outbox, evs: list[Envelope]) -> None:
-    async with sm() as session, session.begin():
-        await box.add(session, evs)
 
 
 @pytest.mark.integration

@@ -114,18 +114,17 @@ class Outbox:
         A consumer calls this between batches: the relay task would otherwise send a batch's
         events only after the next batch's unit of work, which holds the event loop while it
         runs (inline SQLite), so every event waited one extra unit. A failure is left to the
-        relay task (woken again, it retries with back-off); the events are committed.
+        relay task (it retries with back-off); the events are committed.
         """
-        if not self._wake.is_set() or self._stopping:
+        if self._stopping or self._covered >= self._kicks:
             return
-        self._wake.clear()
         try:
             await self.flush()
         except asyncio.CancelledError:
             raise
         except Exception:
+            # The kick stays uncovered: the relay task, which the kick woke, flushes it.
             log.warning("relay after batch failed; the relay task will retry", exc_info=True)
-            self._wake.set()
 
     async def flush(self, limit: int = 2000) -> int:
         """Publish pending rows in id order and delete them once acknowledged."""
