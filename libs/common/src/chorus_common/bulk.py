@@ -25,6 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from chorus_common import direct
+
 Proc = Callable[[Any], Any]
 
 
@@ -200,7 +202,7 @@ async def run(session: AsyncSession, b: Bulk, rows: Sequence[Sequence[Any]]) -> 
         return
     conn = await session.connection()
     prepared = prepare(b, conn.dialect)
-    await conn.exec_driver_sql(prepared.sql, prepared.rows(rows))
+    await direct.executemany(conn, prepared.sql, prepared.rows(rows))
 
 
 async def run_dicts(session: AsyncSession, b: Bulk, rows: Sequence[Mapping[str, Any]]) -> None:

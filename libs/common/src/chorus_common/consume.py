@@ -8,7 +8,7 @@ from typing import Protocol
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_common import bulk
+from chorus_common import bulk, direct
 from chorus_common.bus.loop import BatchHandler
 from chorus_common.db import rows_with
 from chorus_common.events import Envelope
@@ -45,7 +45,7 @@ async def fresh_events(
     seen = rows_with(dialect, processed, "event_id")
     keys = list(ids)
     for i in range(0, len(keys), chunk):
-        done.update((await session.execute(seen, {"ids": keys[i : i + chunk]})).scalars())
+        done.update(await direct.scalars(session, seen, {"ids": keys[i : i + chunk]}))
     return [e for eid, e in ids.items() if eid not in done]
 
 

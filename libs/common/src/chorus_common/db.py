@@ -14,7 +14,18 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Select, String, Table, any_, bindparam, event, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
@@ -190,32 +201,37 @@ def insert_ignore(
     return lite.on_conflict_do_nothing(index_elements=index_elements)
 
 
-class _IdsAsJson(TypeDecorator[list[str]]):
+class _IdsAsJson(TypeDecorator[list[Any]]):
     """A list of ids bound as one JSON text (for SQLite's ``json_each``)."""
 
     impl = String
     cache_ok = True
 
-    def process_bind_param(self, value: list[str] | None, dialect: Any) -> str | None:
+    def process_bind_param(self, value: list[Any] | None, dialect: Any) -> str | None:
         return None if value is None else orjson.dumps(value).decode()
+
+
+def in_list(dialect: str, column: ColumnElement[Any], name: str = "ids") -> ColumnElement[bool]:
+    """``column IN :name`` where the whole list is *one* parameter: ``column = ANY($1)`` on
+    PostgreSQL, ``column IN (SELECT value FROM json_each(?))`` on SQLite.
+
+    The SQL text never changes, so it is compiled once and prepared once. An expanding ``IN``
+    was re-rendered with one bind per id on every execution, and asyncpg prepared a new
+    statement for every list length. Both forms search the column's index (SQLite's plan:
+    ``SEARCH … USING INDEX … (col=?)`` over the JSON list)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    listed = func.json_each(bindparam(name, type_=_IdsAsJson())).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 @functools.cache
 def rows_with(dialect: str, table: Table, *columns: str) -> Select[Any]:
     """``SELECT columns (default: all) FROM table WHERE pk IN :ids``; run it with
-    ``{"ids": [...]}`` (a list of strings).
-
-    The whole list is *one* parameter — ``pk = ANY($1)`` on PostgreSQL, ``pk IN (SELECT value
-    FROM json_each(?))`` on SQLite — so the SQL text never changes: compiled once, prepared
-    once. An expanding ``IN`` was re-rendered with one bind per id on every execution, and
-    asyncpg prepared a new statement for every list length. Both forms search the primary
-    key index (SQLite's plan: ``SEARCH … USING INDEX … (pk=?)`` over the JSON list)."""
+    ``{"ids": [...]}`` (see :func:`in_list`)."""
     key = table.primary_key.columns.values()[0]
     cols = [table.c[c] for c in columns] if columns else [table]
-    if dialect == "postgresql":
-        return select(*cols).where(key == any_(bindparam("ids", type_=postgresql.ARRAY(String()))))
-    listed = func.json_each(bindparam("ids", type_=_IdsAsJson())).table_valued("value")
-    return select(*cols).where(key.in_(select(listed.c.value)))
+    return select(*cols).where(in_list(dialect, key))
 
 
 def insert_ignore_stmt(dialect: str, table: Table, index_elements: Sequence[str]) -> Insert:

@@ -9,6 +9,7 @@ handler is idempotent by ``event_id``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -27,9 +28,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Delete
 
-from chorus_common import bulk
+from chorus_common import bulk, direct
 from chorus_common.bus.base import OutMessage, Producer
+from chorus_common.db import in_list
 from chorus_common.events import Envelope, event_key
 from chorus_common.metrics import Metrics
 
@@ -60,6 +63,12 @@ def processed_table(metadata: MetaData, name: str) -> Table:
 
 
 STAGED = ("topic", "key", "event_type", "value")
+
+
+@functools.cache
+def _delete(dialect: str, table: Table) -> Delete:
+    """Delete relayed rows by id (the whole id list one parameter: compiled once)."""
+    return delete(table).where(in_list(dialect, table.c.id))
 
 
 class Outbox:
@@ -93,7 +102,6 @@ class Outbox:
             # rows the others have not locked.
             .with_for_update(skip_locked=True)
         )
-        self._delete = delete(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
     async def add(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
         """Stage events in the caller's transaction (not idempotent: call once per change)."""
@@ -137,18 +145,23 @@ class Outbox:
         covers = self._kicks  # rows of every kick so far are committed: this flush sees them
         while True:
             async with self._sessionmaker() as session:
-                rows = (await session.execute(self._pending, {"limit": limit})).all()
+                rows = await direct.rows(session, self._pending, {"limit": limit})
                 if not rows:
                     self._metrics.outbox_pending.labels(self._metrics.service).set(0)
                     self._covered = max(self._covered, covers)
                     return sent
                 await self._producer.send_many(
-                    [OutMessage(r.topic, r.key.encode() if r.key else None, r.value) for r in rows]
+                    [
+                        OutMessage(topic, key.encode() if key else None, v)
+                        for _, topic, key, _, v in rows
+                    ]
                 )
-                ids = [r.id for r in rows]
-                await session.execute(self._delete, {"ids": ids})
+                dialect = session.get_bind().dialect.name
+                await direct.execute(
+                    session, _delete(dialect, self.table), {"ids": [r[0] for r in rows]}
+                )
                 await session.commit()
-            for (topic, kind), n in Counter((r.topic, r.event_type) for r in rows).items():
+            for (topic, kind), n in Counter((r[1], r[3]) for r in rows).items():
                 self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)
             sent += len(rows)
             if len(rows) < limit:

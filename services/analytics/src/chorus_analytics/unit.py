@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from chorus_common import direct
 from chorus_common.db import rows_with
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +31,7 @@ def _columns(table: Table) -> dict[str, None]:
     return dict.fromkeys(c.name for c in table.columns)
 
 
-def _normal(row: Any, dates: tuple[str, ...]) -> Row:
-    out = dict(row._mapping)
+def _normal(out: Row, dates: tuple[str, ...]) -> Row:
     for name in dates:
         if out[name] is not None:
             out[name] = as_utc(out[name])
@@ -59,7 +59,9 @@ class Facts:
         missing = sorted({i for i in ids if i not in self.rows})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(rows_with(self.dialect, self.table), {"ids": chunk})
+            found = await direct.mappings(
+                self.session, rows_with(self.dialect, self.table), {"ids": chunk}
+            )
             for r in found:
                 row = _normal(r, self.dates)
                 self.rows[row[self.key.name]] = row
@@ -136,8 +138,8 @@ class Unit:
         missing = sorted({p for p in post_ids if p not in self.post_case})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await self.session.execute(
-                rows_with(self.dialect, pc, "post_id", "case_id"), {"ids": chunk}
+            found = await direct.rows(
+                self.session, rows_with(self.dialect, pc, "post_id", "case_id"), {"ids": chunk}
             )
             for post_id, case_id in found:
                 self._map(post_id, case_id)

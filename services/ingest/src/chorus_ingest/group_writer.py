@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
+from chorus_common import bulk, direct
 from chorus_common.db import insert_ignore_stmt, rows_with
 from chorus_common.events import Envelope, Post
 from chorus_common.runtime import Runtime
@@ -32,6 +33,8 @@ Picked = tuple[int | None, Post, bool, int]
 
 
 # Built once, like the group's other statements (construction cost more than running it).
+ARCHIVE_COLUMNS = ("post_id", "platform", "channel", "revision", "received_at", "raw_id", "post")
+
 _UPDATE_SEEN = (
     update(models.seen_posts)
     .where(models.seen_posts.c.post_id == bindparam("b_id"))
@@ -158,7 +161,6 @@ class GroupWriter:
         self._seen_upsert: Any = None  # needs the dialect: built on first use
         raw = models.raw_payloads
         self._insert_raw = insert(raw).returning(raw.c.id, sort_by_parameter_order=True)
-        self._insert_archive = insert(models.archive)
 
     async def apply(
         self, session: AsyncSession, batches: list[Batch], now: datetime
@@ -171,8 +173,8 @@ class GroupWriter:
         await self._update_seen(session, plan.updates, now)
         raw_ids = await self._store_raw(session, batches, plan.chosen, now)
         archive_rows, events = _stage(batches, plan, lost, raw_ids, now)
-        for chunk in _chunks(archive_rows):
-            await session.execute(self._insert_archive, list(chunk))
+        archive = bulk.insert_rows(self.runtime.dialect, models.archive, ARCHIVE_COLUMNS)
+        await bulk.run_dicts(session, archive, archive_rows)
         await self.runtime.publish(session, events)
         return [[done[k] for k in sorted(done)] for done in plan.results]
 
@@ -182,8 +184,9 @@ class GroupWriter:
             self.runtime.dialect, models.seen_posts, "post_id", "content_hash", "revision"
         )
         for chunk in _chunks(ids):
-            rows = await session.execute(select_seen, {"ids": list(chunk)})
-            for post_id, digest, revision in rows:
+            for post_id, digest, revision in await direct.rows(
+                session, select_seen, {"ids": list(chunk)}
+            ):
                 seen[post_id] = Seen(digest, revision)
         return seen
 

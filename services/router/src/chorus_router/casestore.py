@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from chorus_common import bulk
-from chorus_common.db import rows_with
+from chorus_common import bulk, direct
+from chorus_common.db import in_list, rows_with
 from chorus_common.events import CaseEvent
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
@@ -106,6 +107,7 @@ async def fetch_by_threads(
     """Cases of these (platform, thread) conversations: per platform, one query per 500
     threads on the unique (platform, thread_id) index (no index of its own on thread_id:
     with random thread ids it cost a random index page per new case)."""
+    dialect = session.get_bind().dialect.name
     by_platform: dict[str, set[str]] = {}
     for platform, thread in keys:
         by_platform.setdefault(platform, set()).add(thread)
@@ -114,15 +116,20 @@ async def fetch_by_threads(
         threads = sorted(wanted)
         for i in range(0, len(threads), 500):
             params = {"platform": platform, "threads": threads[i : i + 500]}
-            for r in (await session.execute(_BY_THREADS, params)).mappings():
+            for r in await direct.mappings(session, by_threads(dialect), params):
                 out[(r["platform"], r["thread_id"])] = utc_row(r)
     return out
 
 
-_BY_THREADS = select(models.cases).where(
-    models.cases.c.platform == bindparam("platform"),
-    models.cases.c.thread_id.in_(bindparam("threads", expanding=True)),
-)
+@cache
+def by_threads(dialect: str) -> Select[Any]:
+    """The cases of one platform's threads (the thread list one parameter)."""
+    t = models.cases
+    return select(t).where(
+        t.c.platform == bindparam("platform"), in_list(dialect, t.c.thread_id, "threads")
+    )
+
+
 _LOADS = select(models.loads)
 
 
@@ -130,8 +137,8 @@ async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[st
     out: dict[str, str] = {}
     stmt = rows_with(session.get_bind().dialect.name, models.case_posts, "post_id", "case_id")
     for i in range(0, len(post_ids), 500):
-        rows = await session.execute(stmt, {"ids": list(post_ids[i : i + 500])})
-        out.update({r[0]: r[1] for r in rows.all()})
+        rows = await direct.rows(session, stmt, {"ids": list(post_ids[i : i + 500])})
+        out.update({r[0]: r[1] for r in rows})
     return out
 
 
@@ -179,7 +186,7 @@ async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[C
 
 
 async def load_book(session: AsyncSession) -> LoadBook:
-    rows = (await session.execute(_LOADS)).mappings().all()
+    rows = await direct.mappings(session, _LOADS)
     return LoadBook.of(
         {
             r["member_id"]: Load(

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from chorus_common import direct
 from chorus_common.events import Envelope, Post, PostReceived
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,7 +75,7 @@ _QUEUED_TEAMS = text(
 
 
 async def teams_with_queue(session: AsyncSession) -> set[str]:
-    return set((await session.execute(_QUEUED_TEAMS)).scalars())
+    return set(await direct.scalars(session, _QUEUED_TEAMS))
 
 
 class BatchRouter:
