@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from chorus_common import bulk, direct, sqlite_inline
-from chorus_common.db import in_list, make_engine, make_sessionmaker
+from chorus_common.db import in_list, insert_ignore_stmt, make_engine, make_sessionmaker
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -216,5 +216,38 @@ async def test_a_missing_parameter_and_an_expanding_in_are_refused(tmp_path) -> 
             # A value the statement carries needs no parameter; text() runs as well.
             assert await direct.scalars(session, select(kinds.c.n).where(kinds.c.id == "b")) == [2]
             assert await direct.scalars(session, text("SELECT count(*) FROM t_direct")) == [3]
+    finally:
+        await engine.dispose()
+
+
+serial = Table(
+    "t_direct_serial",
+    md,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(16), nullable=False, unique=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+
+@pytest.mark.integration
+async def test_insert_each_returns_each_rows_values_in_order(db_url: str, seen: list[str]) -> None:
+    engine = await _engine(db_url)
+    sessions = make_sessionmaker(engine)
+    dialect = engine.dialect.name
+    numbered = insert(serial).returning(serial.c.id, serial.c.at, sort_by_parameter_order=True)
+    ignore = insert_ignore_stmt(dialect, serial, ["name"]).returning(serial.c.name)
+    rows = [{"name": n, "at": AT} for n in ("x", "y", "z")]
+    try:
+        async with sessions() as session, session.begin():
+            got = await direct.insert_each(session, numbered, rows)
+            stored = await direct.rows(session, select(serial.c.id, serial.c.name))
+            again = [{"name": n, "at": AT} for n in ("y", "w", "x", "v")]
+            won = await direct.insert_each(session, ignore, again)
+        by_name = {name: i for i, name in stored}
+        assert [i for i, _ in got] == [by_name["x"], by_name["y"], by_name["z"]]
+        assert [at.replace(tzinfo=UTC) for _, at in got] == [AT] * 3, "RETURNING converted"
+        assert sorted(won) == [("v",), ("w",)], "rows the conflict skipped return nothing"
+        assert len([s for s in seen if "RETURNING" in s]) == (2 if dialect == "sqlite" else 0)
+        assert await direct.insert_each(session, numbered, []) == []
     finally:
         await engine.dispose()

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.selectable import Select, TextualSelect
 
 from chorus_common import sqlite_inline
@@ -56,20 +57,26 @@ class Compiled:
     writes: bool
 
 
-_COMPILED: dict[tuple[Executable, str, str], Compiled] = {}
+_COMPILED: dict[tuple[Executable, str, str, tuple[str, ...] | None], Compiled] = {}
 
 
-def compiled(stmt: Executable, dialect: Dialect) -> Compiled:
-    """``stmt`` compiled once per dialect and driver, with positional parameters."""
-    key = (stmt, dialect.name, dialect.driver)
+def compiled(
+    stmt: Executable, dialect: Dialect, column_keys: tuple[str, ...] | None = None
+) -> Compiled:
+    """``stmt`` compiled once per dialect and driver (and, for an INSERT given no values,
+    per set of columns its rows bring), with positional parameters."""
+    key = (stmt, dialect.name, dialect.driver, column_keys)
     found = _COMPILED.get(key)
     if found is None:
-        found = _COMPILED[key] = _compile(stmt, dialect)
+        found = _COMPILED[key] = _compile(stmt, dialect, column_keys)
     return found
 
 
-def _compile(stmt: Executable, dialect: Dialect) -> Compiled:
-    c = cast(SQLCompiler, cast(ClauseElement, stmt).compile(dialect=dialect))
+def _compile(
+    stmt: Executable, dialect: Dialect, column_keys: tuple[str, ...] | None = None
+) -> Compiled:
+    keys = list(column_keys) if column_keys is not None else None
+    c = cast(SQLCompiler, cast(ClauseElement, stmt).compile(dialect=dialect, column_keys=keys))
     if not c.positional:
         raise ValueError(f"{dialect.name}+{dialect.driver} binds by name, not by position")
     names = tuple(c.positiontup or ())
@@ -77,8 +84,12 @@ def _compile(stmt: Executable, dialect: Dialect) -> Compiled:
         raise ValueError("expanding parameters are rendered per call: bind one list instead")
     binds = [c.binds[n] for n in names]
     results: list[Proc | None] = []
-    if isinstance(stmt, Select | TextualSelect):
-        for col in stmt.selected_columns:
+    if isinstance(stmt, Select | TextualSelect | UpdateBase):
+        for col in (
+            stmt.selected_columns
+            if isinstance(stmt, Select | TextualSelect)
+            else stmt.exported_columns
+        ):
             results.append(col.type.dialect_impl(dialect).result_processor(dialect, None))
     return Compiled(
         sql=c.string,
@@ -174,6 +185,38 @@ async def execute(
 ) -> int:
     """Run an UPDATE or DELETE in the session's transaction: the number of rows it matched."""
     return (await _run(session, stmt, params or {}))[1]
+
+
+async def insert_each(
+    session: AsyncSession, stmt: Insert, rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Run an ``INSERT … RETURNING`` given no values once per row (every row with the same
+    columns): the rows it returned, in the order of ``rows`` (none for a row an
+    ``ON CONFLICT DO NOTHING`` skipped). Elsewhere: SQLAlchemy's executemany
+    (``insertmanyvalues``), whose order is the rows' only if the statement asks for it
+    (``returning(…, sort_by_parameter_order=True)``)."""
+    if not rows:
+        return []
+    conn = await session.connection()
+    driver = inline(conn)
+    if driver is None:
+        return [tuple(r) for r in await conn.execute(stmt, list(rows))]
+    c = compiled(stmt, conn.dialect, tuple(rows[0]))
+    arglists = [_args(c, r) for r in rows]
+    for observe in OBSERVERS:
+        observe(c.sql, arglists)
+    try:
+        runs = await driver.run(c.writes, driver.execute_each, c.sql, arglists)
+    except sqlite3.Error as e:
+        raise exc.DBAPIError.instance(c.sql, arglists, e, sqlite3.Error) from e
+    procs = c.results
+    return [
+        tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
+        if procs
+        else tuple(row)
+        for run in runs
+        for row in run
+    ]
 
 
 async def executemany(conn: AsyncConnection, sql: str, rows: Sequence[Any]) -> None:

@@ -185,6 +185,15 @@ class Connection:
         finally:
             cur.close()
 
+    def execute_each(self, sql: str, arglists: Iterable[Sequence[Any]]) -> list[list[Any]]:
+        """Run one statement once per argument list: the rows of each run (``RETURNING``),
+        in order (for :mod:`chorus_common.direct`, through :meth:`run`)."""
+        cur = self._conn.cursor()
+        try:
+            return [cur.execute(sql, args).fetchall() for args in arglists]
+        finally:
+            cur.close()
+
     def executemany_now(self, sql: str, rows: Iterable[Any]) -> None:
         """Run one statement per row (for :mod:`chorus_common.direct`, through :meth:`run`)."""
         self._conn.executemany(sql, rows).close()

@@ -198,8 +198,9 @@ class GroupWriter:
             t = models.seen_posts
             ignore = insert_ignore_stmt(self.runtime.dialect, t, ["post_id"])
             self._seen_upsert = ignore.returning(t.c.post_id)
-        # One statement run as executemany (insertmanyvalues batches it with RETURNING).
-        won = set((await session.execute(self._seen_upsert, rows)).scalars())
+        # One statement for all rows (SQLite: run per row on the driver; PostgreSQL:
+        # insertmanyvalues batches it with RETURNING).
+        won = {r[0] for r in await direct.insert_each(session, self._seen_upsert, rows)}
         return {r["post_id"] for r in rows} - won
 
     async def _update_seen(
@@ -239,7 +240,7 @@ class GroupWriter:
             for i in keep
         ]
         # RETURNING in parameter order: each batch gets its own row's id.
-        ids = (await session.execute(self._insert_raw, rows)).scalars().all()
+        ids = [r[0] for r in await direct.insert_each(session, self._insert_raw, rows)]
         for i, raw_id in zip(keep, ids, strict=True):
             raw_ids[i] = raw_id
         return raw_ids
