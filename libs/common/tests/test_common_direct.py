@@ -5,6 +5,8 @@ PostgreSQL and ``SQL_DIRECT=0`` take SQLAlchemy's path with the same results."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -249,5 +251,22 @@ async def test_insert_each_returns_each_rows_values_in_order(db_url: str, seen: 
         assert sorted(won) == [("v",), ("w",)], "rows the conflict skipped return nothing"
         assert len([s for s in seen if "RETURNING" in s]) == (2 if dialect == "sqlite" else 0)
         assert await direct.insert_each(session, numbered, []) == []
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.unit
+async def test_the_compiled_cache_does_not_keep_a_statement_alive(tmp_path) -> None:
+    engine = await _engine(f"sqlite+aiosqlite:///{tmp_path}/weak.db")
+    sessions = make_sessionmaker(engine)
+    try:
+        async with sessions() as session, session.begin():
+            built = select(kinds.c.id).where(kinds.c.n == bindparam("n"))
+            assert await direct.scalars(session, built, {"n": 2}) == ["b"]
+            assert await direct.mappings(session, built, {"n": 3}) == [{"id": "c"}]
+            alive = weakref.ref(built)
+            del built
+            gc.collect()
+        assert alive() is None, "a statement built per call is compiled per call, not kept"
     finally:
         await engine.dispose()

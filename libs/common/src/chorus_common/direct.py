@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -57,18 +58,26 @@ class Compiled:
     writes: bool
 
 
-_COMPILED: dict[tuple[Executable, str, str, tuple[str, ...] | None], Compiled] = {}
+# Per statement object (weakly: a statement built per call would be compiled per call, but
+# not kept), then per dialect, driver and column set.
+_COMPILED: weakref.WeakKeyDictionary[
+    Executable, dict[tuple[str, str, tuple[str, ...] | None], Compiled]
+] = weakref.WeakKeyDictionary()
 
 
 def compiled(
     stmt: Executable, dialect: Dialect, column_keys: tuple[str, ...] | None = None
 ) -> Compiled:
     """``stmt`` compiled once per dialect and driver (and, for an INSERT given no values,
-    per set of columns its rows bring), with positional parameters."""
-    key = (stmt, dialect.name, dialect.driver, column_keys)
-    found = _COMPILED.get(key)
+    per set of columns its rows bring), with positional parameters. Build statements once
+    (module constants, ``functools.cache``): the compiled form is kept as long as they are."""
+    per = _COMPILED.get(stmt)
+    if per is None:
+        per = _COMPILED[stmt] = {}
+    key = (dialect.name, dialect.driver, column_keys)
+    found = per.get(key)
     if found is None:
-        found = _COMPILED[key] = _compile(stmt, dialect, column_keys)
+        found = per[key] = _compile(stmt, dialect, column_keys)
     return found
 
 
@@ -163,7 +172,7 @@ async def mappings(
     return [dict(zip(names, r, strict=True)) for r in (await _run(session, stmt, params or {}))[0]]
 
 
-_NAMES: dict[Select[Any], tuple[str, ...]] = {}
+_NAMES: weakref.WeakKeyDictionary[Select[Any], tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
 def _names(stmt: Select[Any]) -> tuple[str, ...]:
