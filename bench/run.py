@@ -133,6 +133,10 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     cpu: dict[str, Any] = {}
     async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
         results["capacity_raised_members"] = await phases.raise_capacity(client, system)
+        # The knee first: the embedded broker's fetches slow down with the batches it holds,
+        # so its probes run on the freshest broker this run has (docs/performance.md).
+        if "knee" in wanted:
+            results["knee"] = await _knee(client, system, watcher, args)
         if "latency" in wanted:
             results["latency"] = []
             for rate in [int(x) for x in args.loads.split(",") if x]:
@@ -150,8 +154,6 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                 res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
                 res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
                 results["latency"].append(res)
-        if "knee" in wanted:
-            results["knee"] = await _knee(client, system, watcher, args)
         for phase in ("batches", "webhooks"):
             if phase not in wanted:
                 continue
