@@ -25,6 +25,7 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--knee-high", type=int, default=1000)
     ap.add_argument("--knee-steps", type=int, default=4, help="knee phase: bisection probes")
     ap.add_argument("--knee-seconds", type=float, default=6.0, help="knee phase: per probe")
+    ap.add_argument("--shared-system", action="store_true",
+                    help="run the latency loads and knee probes on the one system of the "
+                         "run instead of a fresh system each (the embedded broker slows down "
+                         "with the batches it holds)")  # fmt: skip
     ap.add_argument("--baseline-messages", type=int, default=100_000)
     ap.add_argument("--phases", default=",".join(ALL_PHASES),
                     help=f"comma-separated subset of {','.join(ALL_PHASES)}")  # fmt: skip
@@ -133,26 +138,24 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     cpu: dict[str, Any] = {}
     async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
         results["capacity_raised_members"] = await phases.raise_capacity(client, system)
-        # The knee first: the embedded broker's fetches slow down with the batches it holds,
-        # so its probes run on the freshest broker this run has (docs/performance.md).
+        shared = (system, watcher, client)
+
+        async def load(rate: int, seconds: float, label: str) -> dict[str, Any]:
+            if args.shared_system:
+                return await _fixed_load(*shared, rate, seconds, profiler, prof_dir, label)
+            return await _fresh_fixed_load(args, rate, seconds, profiler, prof_dir, label)
+
+        # The knee first (with --shared-system, its probes then see the freshest broker).
         if "knee" in wanted:
-            results["knee"] = await _knee(client, system, watcher, args)
+            results["knee"] = await _knee(load, args)
         if "latency" in wanted:
             results["latency"] = []
             for rate in [int(x) for x in args.loads.split(",") if x]:
-                results.setdefault("settle_s", []).append(await system.settle())
                 print(f"fixed load {rate}/s for {args.load_seconds}s…", flush=True)
-                if profiler is not None:
-                    profiler.start(system.pids, prof_dir, f"latency{rate}")
-                before, bench_before, t0 = system.cpu_seconds(), time.process_time(), time.time()
-                res = await phases.fixed_load(client, system, watcher, rate, args.load_seconds)
-                if profiler is not None:
-                    results.setdefault("profile", {})[f"latency{rate}"] = profiler.stop()
-                after, wall = system.cpu_seconds(), time.time() - t0
-                # Cores each process used over the offered load and its drain (the load
-                # generator and the case watcher run in this process: "bench").
-                res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
-                res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
+                res = await load(rate, args.load_seconds, f"latency{rate}")
+                profile = res.pop("profile", None)
+                if profile is not None:
+                    results.setdefault("profile", {})[f"latency{rate}"] = profile
                 results["latency"].append(res)
         for phase in ("batches", "webhooks"):
             if phase not in wanted:
@@ -171,14 +174,54 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     results["peak_rss_mb"] = peak_rss_mb(system.pids)  # the kernel kept the peaks
 
 
-async def _knee(client: httpx.AsyncClient, system: System, watcher: CaseWatcher,
+async def _fixed_load(system: System, watcher: CaseWatcher, client: httpx.AsyncClient,
+                      rate: int, seconds: float, profiler: Profiler | None, prof_dir: Path,
+                      label: str) -> dict[str, Any]:  # fmt: skip
+    """One fixed-load run on a quiet ``system``, with the cores each process used."""
+    settle = await system.settle()
+    if profiler is not None:
+        profiler.start(system.pids, prof_dir, label)
+    before, bench_before, t0 = system.cpu_seconds(), time.process_time(), time.time()
+    res = await phases.fixed_load(client, system, watcher, rate, seconds)
+    if profiler is not None:
+        res["profile"] = profiler.stop()
+    after, wall = system.cpu_seconds(), time.time() - t0
+    # Cores each process used over the offered load and its drain (the load generator and
+    # the case watcher run in this process: "bench").
+    res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
+    res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
+    res["settle_s"] = settle
+    return res
+
+
+async def _fresh_fixed_load(args: argparse.Namespace, rate: int, seconds: float,
+                            profiler: Profiler | None, prof_dir: Path,
+                            label: str) -> dict[str, Any]:  # fmt: skip
+    """:func:`_fixed_load` on a system of its own, started for it and stopped after it: the
+    embedded broker's fetches slow down with every batch it holds (docs/performance.md,
+    seventh pass), so a load measured after other loads would measure their history."""
+    extra_env = dict(kv.split("=", 1) for kv in args.env)
+    async with System(extra_env) as system:
+        await system.start_services()
+        watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
+        await watcher.start()
+        try:
+            async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
+                await phases.raise_capacity(client, system)
+                return await _fixed_load(
+                    system, watcher, client, rate, seconds, profiler, prof_dir, label
+                )
+        finally:
+            await watcher.stop()
+
+
+async def _knee(load: Callable[[int, float, str], Awaitable[dict[str, Any]]],
                 args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
     """The highest offered load whose p99 stays under ``--knee-target-ms`` (bench.knee)."""
 
     async def probe(rate: int) -> dict[str, Any]:
-        await system.settle()
         print(f"knee: {rate}/s for {args.knee_seconds}s…", flush=True)
-        return await phases.fixed_load(client, system, watcher, rate, args.knee_seconds)
+        return await load(rate, args.knee_seconds, f"knee{rate}")
 
     return await find_knee(
         probe,
