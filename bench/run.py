@@ -109,6 +109,11 @@ async def main(argv: list[str]) -> int:
         results["cpu"] = cpu_figures()
     extra_env = dict(kv.split("=", 1) for kv in args.env)
     profiler = Profiler() if args.profile else None
+    prof_dir = RESULTS / "profiles" / stamp
+    if not args.shared_system:
+        # Each load on a system of its own, before the run's system starts (which would
+        # otherwise idle beside them, polling).
+        await _fixed_loads(_fresh_loader(args, profiler, prof_dir), args, wanted, results)
     async with System(extra_env) as system:
         if "baseline" in wanted:
             sample = orjson.dumps({"payload": make_post("size", 1), "pad": "x" * 600})
@@ -116,7 +121,8 @@ async def main(argv: list[str]) -> int:
             results["baseline"] = await raw_transport(
                 system.bootstrap, args.baseline_messages, len(sample)
             )
-        if wanted & {"latency", "knee", "batches", "webhooks"}:
+        shared_loads = args.shared_system and wanted & {"latency", "knee"}
+        if shared_loads or wanted & {"batches", "webhooks"}:
             await system.start_services()
             results["idle_cpu_cores"] = round(system.idle_cpu, 3)
             await _measure(system, args, wanted, results, profiler, stamp)
@@ -138,25 +144,14 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     cpu: dict[str, Any] = {}
     async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
         results["capacity_raised_members"] = await phases.raise_capacity(client, system)
-        shared = (system, watcher, client)
+        if args.shared_system:
 
-        async def load(rate: int, seconds: float, label: str) -> dict[str, Any]:
-            if args.shared_system:
-                return await _fixed_load(*shared, rate, seconds, profiler, prof_dir, label)
-            return await _fresh_fixed_load(args, rate, seconds, profiler, prof_dir, label)
+            async def load(rate: int, seconds: float, label: str) -> dict[str, Any]:
+                return await _fixed_load(
+                    system, watcher, client, rate, seconds, profiler, prof_dir, label
+                )
 
-        # The knee first (with --shared-system, its probes then see the freshest broker).
-        if "knee" in wanted:
-            results["knee"] = await _knee(load, args)
-        if "latency" in wanted:
-            results["latency"] = []
-            for rate in [int(x) for x in args.loads.split(",") if x]:
-                print(f"fixed load {rate}/s for {args.load_seconds}s…", flush=True)
-                res = await load(rate, args.load_seconds, f"latency{rate}")
-                profile = res.pop("profile", None)
-                if profile is not None:
-                    results.setdefault("profile", {})[f"latency{rate}"] = profile
-                results["latency"].append(res)
+            await _fixed_loads(load, args, wanted, results)
         for phase in ("batches", "webhooks"):
             if phase not in wanted:
                 continue
@@ -172,6 +167,34 @@ async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
     results["cpu_us_per_post"] = cpu
     await watcher.stop()
     results["peak_rss_mb"] = peak_rss_mb(system.pids)  # the kernel kept the peaks
+
+
+Loader = Callable[[int, float, str], Awaitable[dict[str, Any]]]
+
+
+async def _fixed_loads(load: Loader, args: argparse.Namespace, wanted: set[str],
+                       results: dict[str, Any]) -> None:  # fmt: skip
+    """The knee (first: with --shared-system its probes see the freshest broker), then the
+    latency loads."""
+    if "knee" in wanted:
+        results["knee"] = await _knee(load, args)
+    if "latency" in wanted:
+        results["latency"] = []
+        for rate in [int(x) for x in args.loads.split(",") if x]:
+            print(f"fixed load {rate}/s for {args.load_seconds}s…", flush=True)
+            res = await load(rate, args.load_seconds, f"latency{rate}")
+            profile = res.pop("profile", None)
+            if profile is not None:
+                results.setdefault("profile", {})[f"latency{rate}"] = profile
+            results["latency"].append(res)
+
+
+def _fresh_loader(args: argparse.Namespace, profiler: Profiler | None,
+                  prof_dir: Path) -> Loader:  # fmt: skip
+    async def load(rate: int, seconds: float, label: str) -> dict[str, Any]:
+        return await _fresh_fixed_load(args, rate, seconds, profiler, prof_dir, label)
+
+    return load
 
 
 async def _fixed_load(system: System, watcher: CaseWatcher, client: httpx.AsyncClient,
@@ -208,15 +231,16 @@ async def _fresh_fixed_load(args: argparse.Namespace, rate: int, seconds: float,
         try:
             async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
                 await phases.raise_capacity(client, system)
-                return await _fixed_load(
+                res = await _fixed_load(
                     system, watcher, client, rate, seconds, profiler, prof_dir, label
                 )
         finally:
             await watcher.stop()
+        res["peak_rss_mb"] = peak_rss_mb(system.pids)
+        return res
 
 
-async def _knee(load: Callable[[int, float, str], Awaitable[dict[str, Any]]],
-                args: argparse.Namespace) -> dict[str, Any]:  # fmt: skip
+async def _knee(load: Loader, args: argparse.Namespace) -> dict[str, Any]:
     """The highest offered load whose p99 stays under ``--knee-target-ms`` (bench.knee)."""
 
     async def probe(rate: int) -> dict[str, Any]:
