@@ -16,42 +16,21 @@ from chorus_common.events import CaseEvent, Envelope, event_key, make_event
 from chorus_common.metrics import Metrics
 from chorus_common.outbox import Outbox, outbox_table, processed_table
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    LargeBinary,
     MetaData,
-    String,
     Table,
     insert,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from tests.support.tables import all_kinds
 from tests.support.wait import wait_for
 
 md = MetaData()
 
 
-def _kinds(name: str) -> Table:
-    return Table(
-        name,
-        md,
-        Column("id", String(16), primary_key=True),
-        Column("data", JSON, nullable=True),
-        Column("at", DateTime(timezone=True), nullable=True),
-        Column("flag", Boolean, nullable=False),
-        Column("ratio", Float, nullable=False),
-        Column("n", Integer, nullable=False),
-        Column("raw", LargeBinary, nullable=True),
-    )
-
-
-via_bulk = _kinds("t_bulk")
-via_orm = _kinds("t_orm")
+via_bulk = all_kinds(md, "t_bulk")
+via_orm = all_kinds(md, "t_orm")
 outbox = outbox_table(md, "t_bulk_outbox")
 processed = processed_table(md, "t_bulk_processed")
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,13 +16,9 @@ import pytest
 from chorus_common import bulk, direct, sqlite_inline
 from chorus_common.db import in_list, insert_ignore_stmt, make_engine, make_sessionmaker
 from sqlalchemy import (
-    JSON,
-    Boolean,
     Column,
     DateTime,
-    Float,
     Integer,
-    LargeBinary,
     MetaData,
     String,
     Table,
@@ -33,20 +30,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.support.tables import all_kinds
 
 md = MetaData()
-kinds = Table(
-    "t_direct",
-    md,
-    Column("id", String(16), primary_key=True),
-    Column("data", JSON, nullable=True),
-    Column("at", DateTime(timezone=True), nullable=True),
-    Column("flag", Boolean, nullable=False),
-    Column("ratio", Float, nullable=False),
-    Column("n", Integer, nullable=False),
-    Column("raw", LargeBinary, nullable=True),
-)
+kinds = all_kinds(md, "t_direct")
 AT = datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 ROWS: list[dict[str, Any]] = [
     {"id": "a", "data": {"k": [1, 2]}, "at": AT, "flag": True, "ratio": 0.5, "n": 1, "raw": b"x"},
@@ -75,22 +64,24 @@ def seen() -> Iterator[list[str]]:
         direct.OBSERVERS.remove(observe)
 
 
-async def _engine(url: str) -> AsyncEngine:
+@asynccontextmanager
+async def _db(url: str) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
+    """The tables with ``ROWS`` stored: the dialect's name and a session factory."""
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(md.drop_all)
-        await conn.run_sync(md.create_all)
-        await conn.execute(insert(kinds), ROWS)
-    return engine
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(md.drop_all)
+            await conn.run_sync(md.create_all)
+            await conn.execute(insert(kinds), ROWS)
+        yield engine.dialect.name, make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.integration
 async def test_direct_rows_are_the_rows_sqlalchemy_gives(db_url: str, seen: list[str]) -> None:
-    engine = await _engine(db_url)
-    sessions = make_sessionmaker(engine)
-    dialect = engine.dialect.name
-    stmt = _all(dialect)
-    try:
+    async with _db(db_url) as (dialect, sessions):
+        stmt = _all(dialect)
         async with sessions() as session, session.begin():
             expected = [
                 dict(r) for r in (await session.execute(stmt, {"ids": ["a", "b", "c"]})).mappings()
@@ -106,17 +97,12 @@ async def test_direct_rows_are_the_rows_sqlalchemy_gives(db_url: str, seen: list
         assert got[0]["at"].replace(tzinfo=UTC) == AT
         # SQLite runs them directly; PostgreSQL (asyncpg) through SQLAlchemy.
         assert len(seen) == (3 if dialect == "sqlite" else 0)
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.integration
 async def test_direct_statements_run_in_the_sessions_transaction(db_url: str) -> None:
-    engine = await _engine(db_url)
-    sessions = make_sessionmaker(engine)
-    dialect = engine.dialect.name
-    by_id = delete(kinds).where(in_list(dialect, kinds.c.id))
-    try:
+    async with _db(db_url) as (dialect, sessions):
+        by_id = delete(kinds).where(in_list(dialect, kinds.c.id))
         async with sessions() as session:
             await session.begin()
             await session.execute(insert(kinds), [{**ROWS[0], "id": "d"}])  # SQLAlchemy's write…
@@ -132,17 +118,12 @@ async def test_direct_statements_run_in_the_sessions_transaction(db_url: str) ->
                     session, select(kinds.c.id, kinds.c.n).order_by(kinds.c.id)
                 )
         assert rows == [("a", 1), ("b", 2), ("c", 3)], "the rollback undid every statement"
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.integration
 async def test_driver_errors_are_sqlalchemys_and_the_transaction_rolls_back(db_url: str) -> None:
-    engine = await _engine(db_url)
-    sessions = make_sessionmaker(engine)
-    dialect = engine.dialect.name
-    plain = bulk.insert_rows(dialect, kinds, ("id", "flag", "ratio", "n"))
-    try:
+    async with _db(db_url) as (dialect, sessions):
+        plain = bulk.insert_rows(dialect, kinds, ("id", "flag", "ratio", "n"))
 
         async def two_inserts() -> None:
             async with sessions() as session, session.begin():
@@ -154,18 +135,14 @@ async def test_driver_errors_are_sqlalchemys_and_the_transaction_rolls_back(db_u
         async with sessions() as session, session.begin():
             ids = await direct.scalars(session, select(kinds.c.id).order_by(kinds.c.id))
         assert ids == ["a", "b", "c"], "the failed transaction left nothing"
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.unit
 async def test_a_direct_write_waits_for_the_writer_holding_the_database(tmp_path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/w.db"
-    engine = await _engine(url)
-    sessions = make_sessionmaker(engine)
-    bump = update(kinds).where(kinds.c.id == "a").values(n=kinds.c.n + 1)
-    lock = sqlite_inline.write_lock(str((tmp_path / "w.db").resolve()))
-    try:
+    async with _db(url) as (_, sessions):
+        bump = update(kinds).where(kinds.c.id == "a").values(n=kinds.c.n + 1)
+        lock = sqlite_inline.write_lock(str((tmp_path / "w.db").resolve()))
         async with sessions() as first:
             await first.begin()
             await first.execute(bump)
@@ -183,43 +160,36 @@ async def test_a_direct_write_waits_for_the_writer_holding_the_database(tmp_path
             await asyncio.wait_for(waiting, 10)
         async with sessions() as s, s.begin():
             assert await direct.scalars(s, select(kinds.c.n).where(kinds.c.id == "a")) == [3]
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.unit
 async def test_sql_direct_off_takes_sqlalchemys_path(
     tmp_path, seen: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = await _engine(f"sqlite+aiosqlite:///{tmp_path}/off.db")
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _db(f"sqlite+aiosqlite:///{tmp_path}/off.db") as (_, sessions):
         async with sessions() as session, session.begin():
             on = await direct.mappings(session, ALL, {"ids": ["a", "b", "c"]})
             monkeypatch.setattr(direct, "ENABLED", False)
             off = await direct.mappings(session, ALL, {"ids": ["a", "b", "c"]})
         assert off == on and len(on) == 3
         assert len(seen) == 1, "only the first ran directly"
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.unit
 async def test_a_missing_parameter_and_an_expanding_in_are_refused(tmp_path) -> None:
-    engine = await _engine(f"sqlite+aiosqlite:///{tmp_path}/bad.db")
-    sessions = make_sessionmaker(engine)
-    try:
-        async with sessions() as session, session.begin():
-            with pytest.raises(ArgumentError, match="'wanted'"):
-                await direct.rows(session, select(kinds).where(kinds.c.id == bindparam("wanted")))
-            expanding = select(kinds).where(kinds.c.id.in_(bindparam("ids", expanding=True)))
-            with pytest.raises(ValueError, match="expanding"):
-                await direct.rows(session, expanding, {"ids": ["a"]})
-            # A value the statement carries needs no parameter; text() runs as well.
-            assert await direct.scalars(session, select(kinds.c.n).where(kinds.c.id == "b")) == [2]
-            assert await direct.scalars(session, text("SELECT count(*) FROM t_direct")) == [3]
-    finally:
-        await engine.dispose()
+    async with (
+        _db(f"sqlite+aiosqlite:///{tmp_path}/bad.db") as (_, sessions),
+        sessions() as session,
+        session.begin(),
+    ):
+        with pytest.raises(ArgumentError, match="'wanted'"):
+            await direct.rows(session, select(kinds).where(kinds.c.id == bindparam("wanted")))
+        expanding = select(kinds).where(kinds.c.id.in_(bindparam("ids", expanding=True)))
+        with pytest.raises(ValueError, match="expanding"):
+            await direct.rows(session, expanding, {"ids": ["a"]})
+        # A value the statement carries needs no parameter; text() runs as well.
+        assert await direct.scalars(session, select(kinds.c.n).where(kinds.c.id == "b")) == [2]
+        assert await direct.scalars(session, text("SELECT count(*) FROM t_direct")) == [3]
 
 
 serial = Table(
@@ -233,13 +203,10 @@ serial = Table(
 
 @pytest.mark.integration
 async def test_insert_each_returns_each_rows_values_in_order(db_url: str, seen: list[str]) -> None:
-    engine = await _engine(db_url)
-    sessions = make_sessionmaker(engine)
-    dialect = engine.dialect.name
-    numbered = insert(serial).returning(serial.c.id, serial.c.at, sort_by_parameter_order=True)
-    ignore = insert_ignore_stmt(dialect, serial, ["name"]).returning(serial.c.name)
-    rows = [{"name": n, "at": AT} for n in ("x", "y", "z")]
-    try:
+    async with _db(db_url) as (dialect, sessions):
+        numbered = insert(serial).returning(serial.c.id, serial.c.at, sort_by_parameter_order=True)
+        ignore = insert_ignore_stmt(dialect, serial, ["name"]).returning(serial.c.name)
+        rows = [{"name": n, "at": AT} for n in ("x", "y", "z")]
         async with sessions() as session, session.begin():
             got = await direct.insert_each(session, numbered, rows)
             stored = await direct.rows(session, select(serial.c.id, serial.c.name))
@@ -251,15 +218,11 @@ async def test_insert_each_returns_each_rows_values_in_order(db_url: str, seen: 
         assert sorted(won) == [("v",), ("w",)], "rows the conflict skipped return nothing"
         assert len([s for s in seen if "RETURNING" in s]) == (2 if dialect == "sqlite" else 0)
         assert await direct.insert_each(session, numbered, []) == []
-    finally:
-        await engine.dispose()
 
 
 @pytest.mark.unit
 async def test_the_compiled_cache_does_not_keep_a_statement_alive(tmp_path) -> None:
-    engine = await _engine(f"sqlite+aiosqlite:///{tmp_path}/weak.db")
-    sessions = make_sessionmaker(engine)
-    try:
+    async with _db(f"sqlite+aiosqlite:///{tmp_path}/weak.db") as (_, sessions):
         async with sessions() as session, session.begin():
             built = select(kinds.c.id).where(kinds.c.n == bindparam("n"))
             assert await direct.scalars(session, built, {"n": 2}) == ["b"]
@@ -268,5 +231,3 @@ async def test_the_compiled_cache_does_not_keep_a_statement_alive(tmp_path) -> N
             del built
             gc.collect()
         assert alive() is None, "a statement built per call is compiled per call, not kept"
-    finally:
-        await engine.dispose()
