@@ -90,6 +90,11 @@ def _args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _extra_env(args: argparse.Namespace) -> dict[str, str]:
+    """``--env`` as a mapping (``service:KEY`` entries are sorted out by the system)."""
+    return dict(kv.split("=", 1) for kv in args.env)
+
+
 async def main(argv: list[str]) -> int:
     args = _args(argv)
     wanted = set(args.phases.split(","))
@@ -107,7 +112,7 @@ async def main(argv: list[str]) -> int:
     if "cpu" in wanted:
         print("CPU-only figures…", flush=True)
         results["cpu"] = cpu_figures()
-    extra_env = dict(kv.split("=", 1) for kv in args.env)
+    extra_env = _extra_env(args)
     profiler = Profiler() if args.profile else None
     prof_dir = RESULTS / "profiles" / stamp
     if not args.shared_system:
@@ -223,8 +228,7 @@ async def _fresh_fixed_load(args: argparse.Namespace, rate: int, seconds: float,
     """:func:`_fixed_load` on a system of its own, started for it and stopped after it: the
     embedded broker's fetches slow down with every batch it holds (docs/performance.md,
     seventh pass), so a load measured after other loads would measure their history."""
-    extra_env = dict(kv.split("=", 1) for kv in args.env)
-    async with System(extra_env) as system:
+    async with System(_extra_env(args)) as system:
         await system.start_services()
         watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
         await watcher.start()

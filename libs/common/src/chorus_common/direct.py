@@ -132,6 +132,32 @@ def _args(c: Compiled, params: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+async def _on_driver(
+    driver: sqlite_inline.Connection,
+    writes: bool,
+    fn: Callable[[str, Any], Any],
+    sql: str,
+    params: Any,
+) -> Any:
+    """``fn(sql, params)`` on the driver, through its write admission; observers see it first
+    and a driver error is raised as SQLAlchemy's."""
+    for observe in OBSERVERS:
+        observe(sql, params)
+    try:
+        return await driver.run(writes, fn, sql, params)
+    except sqlite3.Error as e:
+        raise exc.DBAPIError.instance(sql, params, e, sqlite3.Error) from e
+
+
+def _converted(procs: tuple[Proc | None, ...], rows: list[Any]) -> list[tuple[Any, ...]]:
+    """``rows`` with each column through its result processor (none: the rows as they are)."""
+    if not procs:
+        return rows
+    return [
+        tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in rows
+    ]
+
+
 async def _run(
     session: AsyncSession, stmt: Executable, params: Mapping[str, Any]
 ) -> tuple[list[tuple[Any, ...]], int]:
@@ -142,19 +168,8 @@ async def _run(
         rows = [tuple(r) for r in result] if result.returns_rows else []
         return rows, result.rowcount if not result.returns_rows else len(rows)
     c = compiled(stmt, conn.dialect)
-    args = _args(c, params)
-    for observe in OBSERVERS:
-        observe(c.sql, args)
-    try:
-        raw, count = await driver.run(c.writes, driver.execute_fetch, c.sql, args)
-    except sqlite3.Error as e:
-        raise exc.DBAPIError.instance(c.sql, args, e, sqlite3.Error) from e
-    if not c.results:
-        return raw, count
-    procs = c.results
-    return [
-        tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True)) for row in raw
-    ], count
+    raw, count = await _on_driver(driver, c.writes, driver.execute_fetch, c.sql, _args(c, params))
+    return _converted(c.results, raw), count
 
 
 async def rows(
@@ -212,20 +227,8 @@ async def insert_each(
         return [tuple(r) for r in await conn.execute(stmt, list(rows))]
     c = compiled(stmt, conn.dialect, tuple(rows[0]))
     arglists = [_args(c, r) for r in rows]
-    for observe in OBSERVERS:
-        observe(c.sql, arglists)
-    try:
-        runs = await driver.run(c.writes, driver.execute_each, c.sql, arglists)
-    except sqlite3.Error as e:
-        raise exc.DBAPIError.instance(c.sql, arglists, e, sqlite3.Error) from e
-    procs = c.results
-    return [
-        tuple(v if p is None else p(v) for p, v in zip(procs, row, strict=True))
-        if procs
-        else tuple(row)
-        for run in runs
-        for row in run
-    ]
+    runs = await _on_driver(driver, c.writes, driver.execute_each, c.sql, arglists)
+    return _converted(c.results, [row for run in runs for row in run])
 
 
 async def executemany(conn: AsyncConnection, sql: str, rows: Sequence[Any]) -> None:
@@ -236,9 +239,4 @@ async def executemany(conn: AsyncConnection, sql: str, rows: Sequence[Any]) -> N
     if driver is None:
         await conn.exec_driver_sql(sql, rows)
         return
-    for observe in OBSERVERS:
-        observe(sql, rows)
-    try:
-        await driver.run(sqlite_inline.may_write(sql), driver.executemany_now, sql, rows)
-    except sqlite3.Error as e:
-        raise exc.DBAPIError.instance(sql, rows, e, sqlite3.Error) from e
+    await _on_driver(driver, sqlite_inline.may_write(sql), driver.executemany_now, sql, rows)
