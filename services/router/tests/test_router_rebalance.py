@@ -7,7 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from chorus_common.events import Envelope
 from chorus_router.app import create_app
+from chorus_router.background import release_once
 from chorus_router.rebalancing import rebalance_once
 
 from services.router.tests.router_accountability_support import (
@@ -69,7 +71,13 @@ async def test_member_out_of_office_mid_shift_has_all_cases_moved_within_the_bou
             assert case["previous_assignee"] == "tom"
             assert case["post_count"] == before[cid]["post_count"], "the conversation moved whole"
             assert case["decision"]["assignment"]["fairness"]["outcome"] == "within"
-            last = [e for e in case_events(memory_broker, cid) if e.type == "case.reassigned"][-1]
+
+            # The move is committed before its events are relayed: wait for the event.
+            async def reassigned(cid: str = cid) -> list[Envelope]:
+                events = case_events(memory_broker, cid)
+                return [e for e in events if e.type == "case.reassigned"]
+
+            last = (await wait_for(reassigned, what=f"case.reassigned of {cid}"))[-1]
             assert "tom is out of office" in last.payload["reason"]
             chain = (await accountability(client, cid))["handoffs"]
             assert (chain[-1]["from_member"], chain[-1]["to_member"]) == ("tom", case["assignee"])
@@ -136,6 +144,10 @@ async def test_member_returning_takes_queued_cases_oldest_first_up_to_capacity(
 
         clock.advance(hours=2)
         await availability(client, "tom", "on_shift")
+        # A queue release racing the rebalancing pass (it runs on every tick and whenever
+        # capacity frees up) must leave tom's return to that pass: released to him, the queue
+        # would come in priority order.
+        await release_once(app.state.core)
 
         async def back():
             mine = await _holding(client, "tom")

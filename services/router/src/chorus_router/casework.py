@@ -22,6 +22,7 @@ from chorus_router.domain.assignment import Choice, Need, has_room
 from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.lifecycle import LOADED, next_status
 from chorus_router.domain.load import LoadBook
+from chorus_router.domain.rebalance import presence_of
 from chorus_router.snapshot import Snapshot, utc_row
 
 
@@ -129,6 +130,7 @@ class Casework:
         ).mappings()
         done: list[Case] = []
         room: dict[str, bool] = {}
+        returning: tuple[str, ...] | None = None
         for row in rows:
             case = utc_row(row)
             team = case["team"]
@@ -136,7 +138,9 @@ class Casework:
                 room[team] = self._has_room(team)
             if not room[team]:
                 continue  # nobody free in this team: no need to try each waiting case
-            choice = self.choose(case, prefer=case["previous_assignee"])
+            if returning is None:
+                returning = await self._returning()
+            choice = self.choose(case, prefer=case["previous_assignee"], exclude=returning)
             if choice.member is None:
                 continue
             room.pop(team)  # recomputed for the next case of this team
@@ -145,6 +149,27 @@ class Casework:
             done.append(case)
         await self.save(done)
         return len(done)
+
+    async def _returning(self) -> tuple[str, ...]:
+        """Members back at work whose return the rebalancing pass has not yet acted on.
+
+        A returning member takes from the queue oldest first (``rebalancing._take_back``);
+        releasing to them here first would hand them the queue in priority order instead.
+        """
+        if not self.uow.core.settings.router_accountability.return_from_queue:
+            return ()
+        t = models.presence
+        stored = dict((await self.uow.session.execute(select(t.c.member_id, t.c.state))).all())
+        members = self.snap.directory.members
+        return tuple(
+            sorted(
+                m
+                for m, state in stored.items()
+                if state != "available"
+                and m in members
+                and presence_of(members[m], self.uow.now) == "available"
+            )
+        )
 
     def _has_room(self, team: str) -> bool:
         return has_room(self.snap.directory, self.book, team, self.uow.now)
