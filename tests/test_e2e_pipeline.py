@@ -7,8 +7,10 @@ poison record on the posts topic (dead-lettered; the router keeps going).
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -103,6 +105,14 @@ def test_posts_flow_from_ingest_to_assigned_cases_and_analytics(tmp_path) -> Non
             headers={"content-type": "application/json"},
         )
         assert r.status_code == 422
+        # Off the routing path, analytics and the responder yield the CPU (CPU_NICE 10), each
+        # in a session of its own, so its group's priority is lowered too.
+        for name, svc in sysm.services.items():
+            want = 10 if name in ("analytics", "responder") else 0
+            assert os.getpriority(os.PRIO_PROCESS, svc.proc.pid) == want, name
+            group = Path(f"/proc/{svc.proc.pid}/autogroup")
+            if group.exists():
+                assert group.read_text().split()[-1] == str(want), name
 
 
 def test_router_killed_mid_stream_turns_every_post_into_exactly_one_case(tmp_path) -> None:

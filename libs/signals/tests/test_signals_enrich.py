@@ -117,3 +117,40 @@ def test_enrich_handles_empty_and_symbol_only_text() -> None:
         out = enrich(_post(text))
         assert out.signals.sentiment_label in ("negative", "neutral", "positive")
     assert enrich(_post("")).lang is None
+
+
+def _scorer_corpus() -> list[str]:
+    """The labelled sample, plus texts that take the edge paths: upper case (lowered first),
+    no feature at all, non-Latin scripts, emoji, bytes that are not letters, and long text."""
+    texts = [text for _, _, text in _sample()]
+    texts += [t.upper() for t in texts[:20]]
+    texts += ["", " ", "1234 5678", "!!!", "👍👍👍", "Привет, как дела?", "東京で会いましょう"]
+    texts += ["mañana será otro día " * 40, "Ärger über die Lieferung, 😡 #fail"]
+    return texts
+
+
+@pytest.mark.unit
+def test_the_scorer_gives_py3langids_language_and_confidence() -> None:
+    from chorus_signals.lang import _scorer, load_identifier
+
+    reference, ours = load_identifier(), _scorer()
+    corpus = _scorer_corpus()
+    assert len(corpus) > 100
+    for text in corpus:
+        want_lang, want_conf = reference.classify(text)
+        got_lang, got_conf = ours.classify(text)
+        assert got_lang == want_lang, text
+        assert got_conf == pytest.approx(float(want_conf), abs=1e-5), text
+
+
+@pytest.mark.unit
+def test_the_scorer_refuses_a_model_it_does_not_reproduce() -> None:
+    from chorus_signals.lang import Scorer, load_identifier
+
+    class Raw:  # scores not normalised into probabilities
+        _alias_pairs: list[tuple[int, int]] = []
+        _norm_probs = False
+
+    with pytest.raises(ValueError, match="normalising"):
+        Scorer(Raw())
+    assert load_identifier()._alias_pairs == []  # none among the languages served

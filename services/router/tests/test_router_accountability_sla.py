@@ -100,10 +100,14 @@ async def test_a_paused_approval_wait_cannot_breach_and_moves_the_due_time(
         clock.advance(minutes=49)  # T0 + 119
         assert await sla_once(core) == 0
         clock.advance(minutes=1)  # T0 + 120
-        assert await sla_once(core) == 1
+        # The background loop's first SLA check (at its first tick) can land here on a busy
+        # machine and announce the breach itself; either way it is announced exactly once.
+        announced = await sla_once(core)
+        assert announced in (0, 1)
+        assert await sla_once(core) == 0, "a breach is announced once"
 
         async def breached():
             types = [e.type for e in case_events(memory_broker, case["id"])]
-            return "case.sla_breached" in types or None
+            return types.count("case.sla_breached") == 1 or None
 
         await wait_for(breached, what="breach event")

@@ -26,6 +26,7 @@ from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router
 from chorus_common.metrics import Metrics
 from chorus_common.outbox import Outbox
+from chorus_common.priority import lower_priority
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ log = logging.getLogger(__name__)
 class BusFactory(Protocol):
     def producer(self) -> Producer: ...
 
-    def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer: ...
+    def consumer(
+        self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
+    ) -> Consumer: ...
 
 
 class KafkaBus:
@@ -44,9 +47,15 @@ class KafkaBus:
     def producer(self) -> Producer:
         return KafkaProducer(self._settings, client_id=self._settings.service_name)
 
-    def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer:
+    def consumer(
+        self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
+    ) -> Consumer:
         return KafkaConsumer(
-            self._settings, group_id=group_id, topics=topics, client_id=self._settings.service_name
+            self._settings,
+            group_id=group_id,
+            topics=topics,
+            client_id=self._settings.service_name,
+            fetch_max_wait_ms=fetch_max_wait_ms,
         )
 
 
@@ -74,7 +83,7 @@ class Runtime:
         self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
         self._producer: Producer | None = None
         self._outbox: Outbox | None = None
-        self._consumer_specs: list[tuple[str, str, tuple[str, ...], BatchHandler]] = []
+        self._consumer_specs: list[tuple[str, str, tuple[str, ...], BatchHandler, int | None]] = []
         self.consumers: list[ConsumerLoop] = []
         self._background: list[Callable[[], Any]] = []
         self._tasks: list[asyncio.Task[Any]] = []
@@ -100,10 +109,20 @@ class Runtime:
         assert self.engine is not None
         return self.engine.dialect.name
 
-    def add_consumer(self, name: str, topics: Iterable[str], handler: BatchHandler) -> None:
-        """Register a consumer loop; its group is ``chorus-{service}-{name}``."""
+    def add_consumer(
+        self,
+        name: str,
+        topics: Iterable[str],
+        handler: BatchHandler,
+        *,
+        fetch_max_wait_ms: int | None = None,
+    ) -> None:
+        """Register a consumer loop; its group is ``chorus-{service}-{name}``.
+
+        ``fetch_max_wait_ms`` overrides KAFKA_FETCH_MAX_WAIT_MS for this consumer: a consumer
+        off the latency path can wait longer, sparing the broker its empty fetches."""
         group = f"chorus-{self.settings.service_name}-{name}"
-        self._consumer_specs.append((name, group, tuple(topics), handler))
+        self._consumer_specs.append((name, group, tuple(topics), handler, fetch_max_wait_ms))
 
     def add_background(self, factory: Callable[[], Any]) -> None:
         """Register a coroutine factory run as a task for the process lifetime (cancelled on stop)."""
@@ -142,11 +161,11 @@ class Runtime:
         )
         await self._outbox.start()
         if self.settings.consumer_enabled:
-            for name, group, topics, handler in self._consumer_specs:
+            for name, group, topics, handler, wait_ms in self._consumer_specs:
                 loop = ConsumerLoop(
                     name=name,
                     group_id=group,
-                    consumer=self.bus.consumer(group, topics),
+                    consumer=self.bus.consumer(group, topics, fetch_max_wait_ms=wait_ms),
                     producer=self._producer,
                     handler=handler,
                     metrics=self.metrics,
@@ -275,6 +294,7 @@ def serve(app: FastAPI, settings: CommonSettings) -> None:
     from chorus_common.logging import configure_logging
 
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    lower_priority(settings.cpu_nice)
     tune_gc(app)
     uvicorn.run(
         app,

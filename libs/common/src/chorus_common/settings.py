@@ -56,6 +56,9 @@ class CommonSettings(BaseSettings):
     sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)
     consumer_enabled: bool = True
     migrate_on_start: bool = True
+    # Lower CPU priority (0-19) when the services share a machine's cores: the services off
+    # the routing path (analytics, responder) default to 10. See chorus_common.priority.
+    cpu_nice: int = Field(default=0, ge=0, le=19)
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> CommonSettings:

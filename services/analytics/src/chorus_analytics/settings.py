@@ -20,6 +20,10 @@ class AnalyticsSettings(CommonSettings):
     # every consumer costs the broker a fetch per wait at rest. Analytics gathers for a second
     # anyway: a 250 ms wait adds at most that to a count and cuts its idle fetches 12-fold.
     kafka_fetch_max_wait_ms: int = 250
+    # Off the routing path: when the cores are busy, ingest, the broker and the router go
+    # first (chorus_common.priority); counts catch up in the next quiet moment, in bigger
+    # (cheaper per event) batches.
+    cpu_nice: int = 10
     # Spike detection on negative mentions per minute (EWMA baseline + z-score).
     spike_check_seconds: float = 10.0  # 0 disables the periodic check
     spike_alpha: float = 0.05

@@ -32,9 +32,10 @@ T = TypeVar("T")
 Picked = tuple[int | None, Post, bool, int]
 
 
-# Built once, like the group's other statements (construction cost more than running it).
+# The columns of the archive rows ``_stage`` builds (one cached bulk insert for them).
 ARCHIVE_COLUMNS = ("post_id", "platform", "channel", "revision", "received_at", "raw_id", "post")
 
+# Built once, like the group's other statements (construction cost more than running it).
 _UPDATE_SEEN = (
     update(models.seen_posts)
     .where(models.seen_posts.c.post_id == bindparam("b_id"))

@@ -39,7 +39,12 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
         core, accountability_passes.with_accountability(HANDLERS, settings.router_accountability)
     )
     runtime.add_consumer("posts", [topics.POSTS], handle)
-    runtime.add_consumer("feedback", [topics.REPLIES, topics.ALERTS], handle)
+    runtime.add_consumer(
+        "feedback",
+        [topics.REPLIES, topics.ALERTS],
+        handle,
+        fetch_max_wait_ms=settings.kafka_feedback_fetch_max_wait_ms,
+    )
     runtime.add_background(lambda: background.run(core))
     app = create_service_app(
         runtime,

@@ -75,9 +75,18 @@ class KafkaConsumer:
     """Consumer port over aiokafka: manual commits, earliest reset (see BROKER.md)."""
 
     def __init__(
-        self, settings: CommonSettings, *, group_id: str, topics: Sequence[str], client_id: str
+        self,
+        settings: CommonSettings,
+        *,
+        group_id: str,
+        topics: Sequence[str],
+        client_id: str,
+        fetch_max_wait_ms: int | None = None,
     ) -> None:
         self._topics = list(topics)
+        self.fetch_max_wait_ms = (
+            settings.kafka_fetch_max_wait_ms if fetch_max_wait_ms is None else fetch_max_wait_ms
+        )
         self.revoke_hook: RevokeHook | None = None
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -87,7 +96,7 @@ class KafkaConsumer:
             auto_offset_reset="earliest",
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
             max_poll_interval_ms=300000,
             rebalance_timeout_ms=settings.kafka_session_timeout_ms * 2,
             # Range keeps partition p of every subscribed topic on one member: posts and

@@ -44,8 +44,10 @@ class MemoryBroker:
     def producer(self) -> MemoryProducer:
         return MemoryProducer(self)
 
-    def consumer(self, group_id: str, topics: Sequence[str]) -> MemoryConsumer:
-        return MemoryConsumer(self, group_id, topics)
+    def consumer(
+        self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
+    ) -> MemoryConsumer:
+        return MemoryConsumer(self, group_id, topics)  # no broker fetches to wait on
 
 
 class MemoryProducer:
