@@ -628,3 +628,38 @@ def test_datetimes_overflowing_utc_are_rejected_with_their_field(
         Envelope.from_bytes(raw)
     assert (info.value.code, info.value.field) == (code, field)
     assert str(info.value) == f"{field}: Value error, datetime out of range in UTC"
+
+
+# --------------------------------------------------------------------------- one call, or step by step
+
+
+def _step_by_step(raw: bytes) -> Envelope:
+    """The envelope as validated field group by field group: envelope, then payload."""
+    env = Envelope.model_validate(orjson.loads(raw))
+    EVENT_TYPES[env.type].payload.model_validate(env.payload)
+    return env
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("type_", sorted(EVENT_TYPES))
+def test_a_valid_message_is_validated_in_one_call_with_the_same_result(
+    type_: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = ALL_TYPES[type_]
+    reference = _step_by_step(raw)
+    calls: list[str] = []
+    real = Envelope.model_validate.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Envelope], /, *a: Any, **k: Any) -> Envelope:
+        calls.append(cls.__name__)
+        return real(cls, *a, **k)
+
+    monkeypatch.setattr(Envelope, "model_validate", classmethod(counted))
+    env = Envelope.from_bytes(raw)
+    assert calls == [], "the envelope on its own was not validated"
+    assert env == reference and type(env) is Envelope
+    assert env.__pydantic_fields_set__ == reference.__pydantic_fields_set__
+    assert env.to_bytes() == reference.to_bytes() == raw
+    assert env.parsed() == EVENT_TYPES[type_].payload.model_validate(env.payload)
+    assert env.parsed() is env.parsed(), "the typed payload of the one call is kept"
+    assert env.occurred_at.tzinfo is UTC
