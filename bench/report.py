@@ -33,6 +33,8 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                          f"{t['e2e_to_analytics_posts_per_s']:,}"
                          f"{_spread(t, 'e2e_to_analytics_posts_per_s')} "
                          f"complete={t['analytics_complete']}"))  # fmt: skip
+        if "steal_cores" in t:
+            rows.append((f"[{label}] cores taken by the hypervisor (steal)", f"{t['steal_cores']}"))
     if "ratio_e2e_to_transport" in r:
         rows.append(("ratio end-to-end / raw transport", f"{r['ratio_e2e_to_transport']}"))
     for lat in r.get("latency", []):

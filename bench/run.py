@@ -40,7 +40,7 @@ from bench.knee import find_knee
 from bench.memory import peak_rss_mb
 from bench.profiling import Profiler
 from bench.report import print_table
-from bench.system import System
+from bench.system import System, machine_cpu
 from bench.traffic import make_post
 from bench.watch import CaseWatcher
 
@@ -210,14 +210,21 @@ async def _fixed_load(system: System, watcher: CaseWatcher, client: httpx.AsyncC
     if profiler is not None:
         profiler.start(system.pids, prof_dir, label)
     before, bench_before, t0 = system.cpu_seconds(), time.process_time(), time.time()
+    machine_before = machine_cpu()
     res = await phases.fixed_load(client, system, watcher, rate, seconds)
     if profiler is not None:
         res["profile"] = profiler.stop()
     after, wall = system.cpu_seconds(), time.time() - t0
+    machine_after = machine_cpu()
     # Cores each process used over the offered load and its drain (the load generator and
-    # the case watcher run in this process: "bench").
-    res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
-    res["cores"]["bench"] = round((time.process_time() - bench_before) / wall, 2)
+    # the case watcher run in this process: "bench"), then the rest of the machine ("other")
+    # and the cores the hypervisor took away ("steal").
+    cores = {k: (after[k] - before.get(k, 0.0)) / wall for k in after}
+    cores["bench"] = (time.process_time() - bench_before) / wall
+    busy = (machine_after[0] - machine_before[0]) / wall
+    cores["other"] = max(0.0, busy - sum(cores.values()))
+    cores["steal"] = (machine_after[1] - machine_before[1]) / wall
+    res["cores"] = {k: round(v, 2) for k, v in cores.items()}
     res["settle_s"] = settle
     return res
 
@@ -266,7 +273,7 @@ async def _throughput(client: httpx.AsyncClient, system: System, watcher: CaseWa
     """One run of a throughput phase on a quiet system, with the CPU each process spent per
     post (including the drain after it)."""
     await system.settle()
-    before = system.cpu_seconds()
+    before, machine_before, t0 = system.cpu_seconds(), machine_cpu(), time.time()
     run = f" (run {i + 1}/{args.repeat})" if args.repeat > 1 else ""
     if phase == "batches":
         print(f"end-to-end throughput: {args.posts} posts in batches{run}…", flush=True)
@@ -279,7 +286,9 @@ async def _throughput(client: httpx.AsyncClient, system: System, watcher: CaseWa
             client, system, watcher, args.webhooks, args.webhook_senders
         )
     await system.settle()  # the CPU the phase caused, including the drain
-    after = system.cpu_seconds()
+    after, machine_after = system.cpu_seconds(), machine_cpu()
+    # Cores taken away by the hypervisor over the run and its drain (see machine_cpu).
+    res["steal_cores"] = round((machine_after[1] - machine_before[1]) / (time.time() - t0), 2)
     posts = max(1, res.get("posts", 1))
     return res, {k: round(1e6 * (after[k] - before.get(k, 0.0)) / posts) for k in after}
 

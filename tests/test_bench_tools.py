@@ -12,7 +12,7 @@ import pytest
 from bench.knee import find_knee, passes
 from bench.lean_http import HttpError, LeanClient
 from bench.memory import peak_rss_kib, peak_rss_mb
-from bench.system import _own_env
+from bench.system import _own_env, machine_cpu
 
 
 class _Server:
@@ -135,6 +135,19 @@ def test_peak_rss_is_the_kernel_high_water_mark() -> None:
     assert peak * 1024 >= psutil.Process().memory_info().rss
     assert peak_rss_mb({"me": os.getpid()})["me"] == round(peak / 1024, 1)
     assert peak_rss_kib(2**22 + 12345) is None, "a process that does not exist"
+
+
+@pytest.mark.unit
+def test_machine_cpu_counts_busy_time_apart_from_stolen_time() -> None:
+    busy0, steal0 = machine_cpu()
+    spin_until = psutil.Process().cpu_times().user + 0.2
+    while psutil.Process().cpu_times().user < spin_until:
+        pass  # 0.2 s of this process's own CPU, which the machine's busy time includes
+    busy1, steal1 = machine_cpu()
+    assert busy1 - busy0 >= 0.15
+    assert steal1 >= steal0 >= 0.0
+    t = psutil.cpu_times()
+    assert busy1 <= sum(t) - t.idle + 0.05, "idle time is not busy time"
 
 
 def _system_with_knee_at(knee: int, calls: list[int]):
