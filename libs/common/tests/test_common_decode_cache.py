@@ -45,3 +45,32 @@ def test_decoded_events_compare_and_hash_as_before() -> None:
     )
     assert hash(Envelope.from_bytes(raw)) == hash(Envelope.model_validate_json(raw))
     assert Envelope.from_bytes(raw) != Envelope.from_bytes(_raw(4))
+
+
+@pytest.mark.unit
+def test_a_trusted_envelope_is_the_one_model_construct_builds() -> None:
+    built = make_event(
+        "case.assigned",
+        CaseEvent(case_id="c9", thread_id="t9", status="assigned", assignee="ann"),
+        producer="router",
+    )
+    values = dict(built.__dict__)
+    trusted = Envelope.trusted(
+        event_id=values["event_id"],
+        type=values["type"],
+        occurred_at=values["occurred_at"],
+        producer=values["producer"],
+        trace_id=values["trace_id"],
+        payload=values["payload"],
+    )
+    constructed = Envelope.model_construct(**values)
+    assert trusted == constructed == built
+    assert trusted.__pydantic_fields_set__ == constructed.__pydantic_fields_set__
+    assert trusted.__pydantic_private__ == constructed.__pydantic_private__ == {"_typed": None}
+    assert trusted.to_bytes() == built.to_bytes()
+    assert trusted.parsed() == CaseEvent.model_validate(built.payload)
+    fresh = Envelope.trusted(
+        type="case.assigned", occurred_at=built.occurred_at, producer="router",
+        trace_id="t", payload=built.payload,
+    )  # fmt: skip
+    assert fresh.event_id.version == 7 and fresh.event_id != built.event_id

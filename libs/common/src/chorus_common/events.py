@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import orjson
 from pydantic import (
@@ -443,18 +443,52 @@ class Envelope(Frozen):
         return env
 
     @classmethod
-    def _assemble(cls, whole: BaseModel, payload: dict[str, Any]) -> Envelope:
-        """The envelope of a message :func:`_typed_envelope` validated, built as
-        ``model_construct`` builds one (without its per-field work): ``payload`` is the decoded
-        JSON object itself, and its typed model is kept for :meth:`parsed`."""
+    def trusted(
+        cls,
+        *,
+        type: str,
+        producer: str,
+        trace_id: str,
+        occurred_at: datetime,
+        payload: dict[str, Any],
+        event_id: uuid.UUID | None = None,
+    ) -> Self:
+        """An envelope of values the caller built valid (the hot paths that build their own
+        JSON-ready payload), not validated: what ``model_construct`` builds, without its
+        per-field work (~0.5 µs instead of ~3.6)."""
+        values = {
+            "event_id": event_id or new_event_id(),
+            "type": type,
+            "schema_version": SCHEMA_VERSION,
+            "occurred_at": occurred_at,
+            "producer": producer,
+            "trace_id": trace_id,
+            "payload": payload,
+        }
+        return cls._built(values, set(values), None)
+
+    @classmethod
+    def _assemble(cls, whole: BaseModel, payload: dict[str, Any]) -> Self:
+        """The envelope of a message :func:`_typed_envelope` validated: ``payload`` is the
+        decoded JSON object itself, and its typed model is kept for :meth:`parsed`."""
         values = dict(whole.__dict__)
         typed = values["payload"]
         values["payload"] = payload
+        return cls._built(values, set(whole.__pydantic_fields_set__), (payload, typed))
+
+    @classmethod
+    def _built(
+        cls,
+        values: dict[str, Any],
+        fields_set: set[str],
+        typed: tuple[dict[str, Any], BaseModel] | None,
+    ) -> Self:
+        """An instance as ``model_construct`` leaves it, from complete ``values``."""
         env = cls.__new__(cls)
         object.__setattr__(env, "__dict__", values)
-        object.__setattr__(env, "__pydantic_fields_set__", set(whole.__pydantic_fields_set__))
+        object.__setattr__(env, "__pydantic_fields_set__", fields_set)
         object.__setattr__(env, "__pydantic_extra__", None)
-        object.__setattr__(env, "__pydantic_private__", {"_typed": (payload, typed)})
+        object.__setattr__(env, "__pydantic_private__", {"_typed": typed})
         return env
 
 

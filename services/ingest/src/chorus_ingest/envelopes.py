@@ -7,12 +7,10 @@ from typing import Any
 
 import orjson
 from chorus_common.events import (
-    SCHEMA_VERSION,
     DeadLetter,
     Envelope,
     Post,
     make_event,
-    new_event_id,
 )
 from chorus_signals import compute_signals, detect_language
 
@@ -50,10 +48,8 @@ class StagedEnvelope(Envelope):
 def post_event(post_json: dict[str, Any], *, update: bool, revision: int, now: datetime,
                trace_id: str) -> Envelope:  # fmt: skip
     """A ``post.received`` envelope built without re-validating the already valid post."""
-    return StagedEnvelope.model_construct(
-        event_id=new_event_id(),
+    return StagedEnvelope.trusted(
         type="post.received",
-        schema_version=SCHEMA_VERSION,
         occurred_at=now,
         producer="ingest",
         trace_id=trace_id,

@@ -13,11 +13,9 @@ from typing import Any
 import orjson
 from chorus_common import bulk
 from chorus_common.events import (
-    SCHEMA_VERSION,
     CaseEvent,
     Envelope,
     make_event,
-    new_event_id,
     utcnow,
 )
 from chorus_common.runtime import Runtime
@@ -100,10 +98,8 @@ class Uow:
         The hot path: it skips re-validating what :func:`casestore.payload_dict` built (its
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
-            FastEnvelope.model_construct(
-                event_id=new_event_id(),
+            FastEnvelope.trusted(
                 type=type_,
-                schema_version=SCHEMA_VERSION,
                 occurred_at=self.now,
                 producer="router",
                 trace_id=trace_id or uuid.uuid4().hex,

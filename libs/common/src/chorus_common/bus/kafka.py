@@ -12,6 +12,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import TopicPartition as KTP
 
 from chorus_common.bus.base import OutMessage, Record, RevokeHook, TopicPartition
+from chorus_common.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class KafkaProducer:
             max_request_size=2_097_152,
             max_batch_size=settings.kafka_max_batch_bytes,
             request_timeout_ms=15000,
+            partitioner=KeyPartitioner(),
         )
 
     async def start(self) -> None:
