@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import time
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -110,6 +111,10 @@ def test_event_ids_are_uuid7_and_ascend_with_time() -> None:
     assert {i.version for i in ids} == {7}
     assert {i.variant for i in ids} == {uuid.RFC_4122}
     assert len(set(ids)) == len(ids)
+    for i in ids[:50]:  # built without uuid.UUID's checks: a UUID like any other
+        again = uuid.UUID(str(i))
+        assert (i, hash(i), i.is_safe) == (again, hash(again), again.is_safe)
+        assert pickle.loads(pickle.dumps(i)) == i and isinstance(i, uuid.UUID)
     stamps = [i.int >> 80 for i in ids]
     assert all(before <= s <= after for s in stamps)
     assert stamps == sorted(stamps), "milliseconds never go back"

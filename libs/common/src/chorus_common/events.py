@@ -50,7 +50,12 @@ def new_event_id() -> uuid.UUID:
         | 0b10 << 62  # the RFC 4122 / 9562 variant
         | rand & 0x3FFF_FFFF_FFFF_FFFF  # rand_b
     )
-    return uuid.UUID(int=value)
+    # As ``uuid.UUID(int=value)`` sets it, without its argument checks (a 128-bit value by
+    # construction): 4.7 → ~1.5 µs per id, one per event sent.
+    out = object.__new__(uuid.UUID)
+    object.__setattr__(out, "int", value)
+    object.__setattr__(out, "is_safe", uuid.SafeUUID.unknown)
+    return out
 
 
 def _as_utc(value: datetime) -> datetime:
