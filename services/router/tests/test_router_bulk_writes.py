@@ -3,6 +3,7 @@ say, on SQLite and PostgreSQL: JSON columns, UTC datetimes, repeats kept once.""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from chorus_router import models
 from chorus_router.app import create_app
 from chorus_router.casestore import payload_dict
 from chorus_router.domain.idle import OWNER_TURN
-from chorus_router.routing import case_id_for
+from chorus_router.routing import CASE_NS, case_id_for
 from chorus_router.snapshot import utc, utc_row
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,3 +120,7 @@ def test_case_ids_are_deterministic_and_ascend_with_the_opening_time() -> None:
     assert case_id_for("facebook", "x:1", T0) != a
     later = [case_id_for("x", f"x:{i}", T0 + timedelta(milliseconds=i)) for i in range(1, 50)]
     assert later == sorted(later) and a < later[0]
+    # The conversation part is the name-based UUID it has always been (version 5).
+    for platform, thread in [("x", "x:1"), ("email", "<a@b>"), ("reddit", "t3_é€😀"), ("", "")]:
+        name = uuid.uuid5(CASE_NS, f"{platform}|{thread}")
+        assert case_id_for(platform, thread, T0)[12:] == name.hex[:20]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -35,6 +36,7 @@ from chorus_router.enrichment import with_signals
 from chorus_router.snapshot import Snapshot
 
 CASE_NS = uuid.UUID("6f1c2a52-8f39-4c53-9d1e-4b0f3c1e2a77")
+_CASE_NS_BYTES = CASE_NS.bytes
 
 
 def case_id_for(platform: str, thread_id: str, opened_at: datetime) -> str:
@@ -48,7 +50,18 @@ def case_id_for(platform: str, thread_id: str, opened_at: datetime) -> str:
     One conversation has one case for life (reopened, never opened twice), so its id is
     found by the conversation, never recomputed from it."""
     ms = int(opened_at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF
-    return f"{ms:012x}{uuid.uuid5(CASE_NS, f'{platform}|{thread_id}').hex[:20]}"
+    return f"{ms:012x}{_uuid5_head(f'{platform}|{thread_id}')}"
+
+
+def _uuid5_head(name: str) -> str:
+    """``uuid.uuid5(CASE_NS, name).hex[:20]``, without building the UUID (SHA-1 of the
+    namespace and the name, then the version and variant bits, as RFC 9562 sets them)."""
+    head = bytearray(
+        hashlib.sha1(_CASE_NS_BYTES + name.encode(), usedforsecurity=False).digest()[:10]
+    )
+    head[6] = (head[6] & 0x0F) | 0x50  # version 5
+    head[8] = (head[8] & 0x3F) | 0x80  # the RFC variant
+    return head.hex()
 
 
 # Teams with a waiting case that may be served by one person (read once per routing unit).
