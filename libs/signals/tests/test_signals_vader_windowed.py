@@ -50,6 +50,7 @@ def test_scores_are_vaders_own_on_texts_full_of_what_its_checks_read() -> None:
     negations = set(vs.NEGATE)
     plain = [" ".join(w for w in t.split() if w.lower() not in negations) for t in texts]
     negated = sum(
-        reference.polarity_scores(t) != reference.polarity_scores(p) for t, p in zip(texts, plain)
+        reference.polarity_scores(t) != reference.polarity_scores(p)
+        for t, p in zip(texts, plain, strict=True)
     )
     assert negated > len(texts) // 4
