@@ -44,6 +44,12 @@ async def test_posts_become_one_assigned_case_per_conversation(memory_broker, sq
         decision = r.json()["decision"]
         assert decision["matched"][0]["rule"] == "legal-litigation"
         assert decision["assignment"]["candidates"]
-        types = [e.type for e in case_events(memory_broker, legal["id"])]
+
+        # The events are relayed after the commit that made the case visible: wait for them.
+        async def relayed() -> list[str]:
+            types = [e.type for e in case_events(memory_broker, legal["id"])]
+            return types if len(types) >= 2 else []
+
+        types = await wait_for(relayed, what="the case's first two events")
         assert types[:2] == ["case.opened", "case.assigned"]
         assert types.count("case.opened") == 1
