@@ -31,7 +31,14 @@ def _plain(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
 def _texts() -> list[str]:
     rng = random.Random(5)
     words = [w for _, _, t in SAMPLE for w in t.split()]
-    words += ["l'application", "d\u2019accord", "aujourd'hui", "rock'n'roll", "L\u2019ÉTÉ", "İstanbul"]
+    words += [
+        "l'application",
+        "d\u2019accord",
+        "aujourd'hui",
+        "rock'n'roll",
+        "L\u2019ÉTÉ",
+        "İstanbul",
+    ]
     words += ["https://x.co/a", "@brand", "a@b.io", "#tag", "x-ray", "e-mail", "ÉNORME", "ß"]
     out = [t for _, _, t in SAMPLE]
     for _ in range(400):
