@@ -154,3 +154,24 @@ def test_the_scorer_refuses_a_model_it_does_not_reproduce() -> None:
     with pytest.raises(ValueError, match="normalising"):
         Scorer(Raw())
     assert load_identifier()._alias_pairs == []  # none among the languages served
+
+
+def test_language_needs_three_letters_after_urls_and_mentions_are_removed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chorus_signals import lang
+
+    asked: list[str] = []
+
+    class Stub:
+        def classify(self, text: str) -> tuple[str, float]:
+            asked.append(text)
+            return "en", 0.9
+
+    monkeypatch.setattr(lang, "_scorer", lambda: Stub())
+    for text in ("", "ab 12 !!", "x1y https://example.com/abcdef @someone 42", "é-à"):
+        assert lang._detect_uncached(text) is None, text
+    assert asked == [], "too few letters: the model is not asked"
+    for text in ("abc", "a1b2c3", "é à ù", "hi @someone x"):
+        assert lang._detect_uncached(text) == "en", text
+    assert len(asked) == 4
