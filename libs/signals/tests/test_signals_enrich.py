@@ -156,6 +156,7 @@ def test_the_scorer_refuses_a_model_it_does_not_reproduce() -> None:
     assert load_identifier()._alias_pairs == []  # none among the languages served
 
 
+@pytest.mark.unit
 def test_language_needs_three_letters_after_urls_and_mentions_are_removed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
