@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from chorus_common.events import CaseEvent, Envelope, make_event
+from pydantic import ValidationError
 
 
 def _raw(i: int) -> bytes:
@@ -74,3 +77,24 @@ def test_a_trusted_envelope_is_the_one_model_construct_builds() -> None:
         trace_id="t", payload=built.payload,
     )  # fmt: skip
     assert fresh.event_id.version == 7 and fresh.event_id != built.event_id
+
+
+@pytest.mark.unit
+def test_constructed_is_what_model_construct_builds_and_what_validation_gives() -> None:
+    from chorus_common.events import Signals, constructed
+
+    values: dict[str, Any] = {
+        "sentiment_score": -0.4,
+        "sentiment_label": "negative",
+        "keywords": ("refund",),
+        "entities": {"hashtags": ("recall",)},
+        "personal_data": False,
+    }
+    fast = constructed(Signals, dict(values))
+    slow = Signals.model_construct(**values)
+    assert type(fast) is Signals and fast == slow == Signals(**values)
+    assert fast.__pydantic_fields_set__ == slow.__pydantic_fields_set__ == set(values)
+    assert fast.__pydantic_private__ is None and fast.__pydantic_extra__ is None
+    assert fast.model_dump(mode="json") == Signals(**values).model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        fast.sentiment_score = 0.0  # type: ignore[misc]  # still frozen

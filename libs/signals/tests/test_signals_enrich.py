@@ -176,3 +176,17 @@ def test_language_needs_three_letters_after_urls_and_mentions_are_removed(
     for text in ("abc", "a1b2c3", "é à ù", "hi @someone x"):
         assert lang._detect_uncached(text) == "en", text
     assert len(asked) == 4
+
+
+@pytest.mark.unit
+def test_french_folding_lowers_and_strips_accents_of_ascii_and_accented_words() -> None:
+    from chorus_signals.sentiment import _fold
+
+    assert [_fold(w) for w in ("Merci", "NUL", "déçu", "ÉTÉ", "Noël", "garçon")] == [
+        "merci",
+        "nul",
+        "decu",
+        "ete",
+        "noel",
+        "garcon",
+    ]

@@ -13,7 +13,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import orjson
 from pydantic import (
@@ -71,6 +71,21 @@ def _as_utc(value: datetime) -> datetime:
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def constructed(cls: type[M], values: dict[str, Any]) -> M:
+    """``cls.model_construct(**values)`` when ``values`` holds every field, already valid:
+    the instance ``model_construct`` leaves, without its per-field work (6.5 → 2.6 µs for a
+    ``Signals``). Private attributes are left unset (``None``), as on a model without any."""
+    out = cls.__new__(cls)
+    object.__setattr__(out, "__dict__", values)
+    object.__setattr__(out, "__pydantic_fields_set__", set(values))
+    object.__setattr__(out, "__pydantic_extra__", None)
+    object.__setattr__(out, "__pydantic_private__", None)
+    return out
 
 
 # --------------------------------------------------------------------------- posts
@@ -489,10 +504,8 @@ class Envelope(Frozen):
         typed: tuple[dict[str, Any], BaseModel] | None,
     ) -> Self:
         """An instance as ``model_construct`` leaves it, from complete ``values``."""
-        env = cls.__new__(cls)
-        object.__setattr__(env, "__dict__", values)
+        env = constructed(cls, values)
         object.__setattr__(env, "__pydantic_fields_set__", fields_set)
-        object.__setattr__(env, "__pydantic_extra__", None)
         object.__setattr__(env, "__pydantic_private__", {"_typed": typed})
         return env
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chorus_common.events import Post, Signals
+from chorus_common.events import Post, Signals, constructed
 
 from chorus_signals.entities import extract_entities, has_personal_data
 from chorus_signals.keywords import extract_keywords
@@ -40,13 +40,14 @@ def _cached_signals(text: str, lang: str | None) -> Signals:
 def _signals(text: str, lang: str | None) -> Signals:
     entities = extract_entities(text)
     score, label = sentiment(text, lang)
-    return Signals.model_construct(  # values are valid by construction; skip re-validation
-        sentiment_score=score,
-        sentiment_label=label,
-        keywords=extract_keywords(text, entities.get("hashtags", ())),
-        entities=entities,
-        personal_data=has_personal_data(entities),
-    )
+    values = {  # valid by construction: not validated again
+        "sentiment_score": score,
+        "sentiment_label": label,
+        "keywords": extract_keywords(text, entities.get("hashtags", ())),
+        "entities": entities,
+        "personal_data": has_personal_data(entities),
+    }
+    return constructed(Signals, values)
 
 
 def enrich(post: Post) -> Post:

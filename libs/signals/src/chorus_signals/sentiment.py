@@ -76,6 +76,8 @@ def label_for(score: float) -> Label:
 
 
 def _fold(word: str) -> str:
+    if word.isascii():  # nothing to decompose (most words, even in French)
+        return word.lower()
     decomposed = unicodedata.normalize("NFD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
