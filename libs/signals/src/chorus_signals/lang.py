@@ -37,8 +37,9 @@ class Scorer:
     when the CPU caches are cold, as they are when a post arrives between other processes'
     work (language detection of a post after a cache sweep 450 → 189 µs, the post after it
     123 → 32 µs; docs/performance.md, eighth pass): each state's row offset and feature sit
-    side by side in one array of machine ints (py3langid keeps two lists of Python ints, each a pointer to follow), and the seven
-    scores are normalised in plain Python instead of five more NumPy calls."""
+    side by side in one array of machine ints (py3langid keeps two lists of Python ints, each
+    a pointer to follow), and the seven scores are normalised in plain Python instead of five
+    more NumPy calls."""
 
     def __init__(self, ident: Any) -> None:
         if ident._alias_pairs or not ident._norm_probs:

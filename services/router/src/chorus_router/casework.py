@@ -22,7 +22,7 @@ from chorus_router.domain.assignment import Choice, Need, has_room
 from chorus_router.domain.fairness import guarded_choose
 from chorus_router.domain.lifecycle import LOADED, next_status
 from chorus_router.domain.load import LoadBook
-from chorus_router.domain.rebalance import presence_of
+from chorus_router.domain.rebalance import back_at_work
 from chorus_router.snapshot import Snapshot, utc_row
 
 
@@ -159,17 +159,8 @@ class Casework:
         if not self.uow.core.settings.router_accountability.return_from_queue:
             return ()
         t = models.presence
-        stored = dict((await self.uow.session.execute(select(t.c.member_id, t.c.state))).all())
-        members = self.snap.directory.members
-        return tuple(
-            sorted(
-                m
-                for m, state in stored.items()
-                if state != "available"
-                and m in members
-                and presence_of(members[m], self.uow.now) == "available"
-            )
-        )
+        recorded = dict((await self.uow.session.execute(select(t.c.member_id, t.c.state))).all())
+        return tuple(back_at_work(recorded, self.snap.directory.members, self.uow.now))
 
     def _has_room(self, team: str) -> bool:
         return has_room(self.snap.directory, self.book, team, self.uow.now)

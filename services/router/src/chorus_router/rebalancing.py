@@ -20,6 +20,7 @@ from chorus_router.domain.policy import AccountabilityPolicy
 from chorus_router.domain.rebalance import (
     Assignment,
     OpenCase,
+    back_at_work,
     presence_of,
     redistribute,
     take_back,
@@ -120,11 +121,7 @@ async def rebalance_once(core: RouterCore) -> Outcome:
                 return out
         elif not out.changed:
             return out
-    returning = [
-        m
-        for m, s in out.changed.items()
-        if s == "available" and m in stored and stored[m][0] != "available"
-    ]
+    returning = back_at_work({m: s for m, (s, _) in stored.items()}, directory.members, now)
     async with core.unit() as uow:
         await _save_presence(uow, out.changed, stored)
         work = await Casework.open(uow)

@@ -7,7 +7,7 @@ its previous owner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +26,18 @@ def presence_of(member: Member, now: datetime) -> str:
     if state != "on_shift":
         return state
     return "available" if member.in_hours(now) else "off_shift"
+
+
+def back_at_work(
+    recorded: Mapping[str, str], members: Mapping[str, Member], now: datetime
+) -> list[str]:
+    """Members available now whose recorded presence is another state: their return has not
+    been acted on yet (a member never recorded is not returning, only first seen)."""
+    return sorted(
+        m
+        for m, state in recorded.items()
+        if state != "available" and m in members and presence_of(members[m], now) == "available"
+    )
 
 
 @dataclass(frozen=True, slots=True)
