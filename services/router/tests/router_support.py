@@ -115,6 +115,17 @@ def case_events(broker: Any, case_id: str | None = None) -> list[Any]:
     return out
 
 
+async def relayed(broker: Any, case_id: str, type_: str) -> list[Any]:
+    """The case's events of ``type_``, waited for: the outbox relays them after the commit
+    that an API read or the test can already see."""
+    from tests.support.wait import wait_for
+
+    async def found() -> list[Any]:
+        return [e for e in case_events(broker, case_id) if e.type == type_]
+
+    return await wait_for(found, what=f"{type_} of {case_id} on the topic")
+
+
 def reply_event(case_id: str, type_: str, reply_id: str = "r1") -> Any:
     from chorus_common.events import ReplyEvent, make_event
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chorus_common.events import Envelope
 from chorus_router.app import create_app
 from chorus_router.domain.accountability import (
     Entry,
@@ -26,14 +25,13 @@ from services.router.tests.router_accountability_support import (
     wait_cases,
 )
 from services.router.tests.router_support import (
-    case_events,
     encode,
     make_post,
     post_event,
+    relayed,
     reply_event,
 )
 from tests.support.fixtures import auth, running
-from tests.support.wait import wait_for
 
 
 @pytest.mark.unit
@@ -100,11 +98,7 @@ async def test_case_that_went_support_legal_pr_shows_every_handoff_and_time_per_
     assert rec["sla"]["clock"]["by_team"] == {"legal": 900, "pr": 900, "support": 600}
 
     # Analytics reads the same figures from the case events.
-    # (relayed after the commit: wait for it)
-    async def resolved_event() -> list[Envelope]:
-        return [e for e in case_events(memory_broker, case["id"]) if e.type == "case.resolved"]
-
-    resolved = (await wait_for(resolved_event, what="case.resolved on the topic"))[-1]
+    resolved = (await relayed(memory_broker, case["id"], "case.resolved"))[-1]
     tih = {(r["team"], r["state"]): r["seconds"] for r in resolved.payload["time_in_hands"]}
     assert tih[("support", "open")] == 600 and tih[("legal", "open")] == 900
     assert tih[("pr", "open")] == 900

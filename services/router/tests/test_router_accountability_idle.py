@@ -21,7 +21,7 @@ from services.router.tests.router_accountability_support import (
     settings,
     wait_cases,
 )
-from services.router.tests.router_support import case_events, encode, make_post, post_event
+from services.router.tests.router_support import encode, make_post, post_event, relayed
 from tests.support.fixtures import running
 from tests.support.wait import wait_for
 
@@ -71,11 +71,7 @@ async def test_idle_owner_is_warned_then_reassigned_at_the_configured_time_not_b
         (lead_note,) = await _notes(core, "idle_reassigned")
         assert lead_note["member_id"] == "sam", "the support lead sees it"
 
-        async def reassigned():
-            evs = [e for e in case_events(memory_broker, case["id"]) if e.type == "case.reassigned"]
-            return evs or None
-
-        (ev,) = await wait_for(reassigned, what="case.reassigned")
+        (ev,) = await relayed(memory_broker, case["id"], "case.reassigned")
         assert f"owner {owner} idle for 60 min" in ev.payload["reason"]
         # The new owner's window starts now.
         assert (await accountability(client, case["id"]))["idle"]["since"] == clock.now.isoformat()

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from chorus_common.events import Envelope
 from chorus_router.app import create_app
 from chorus_router.background import release_once
 from chorus_router.rebalancing import rebalance_once
@@ -22,7 +21,7 @@ from services.router.tests.router_accountability_support import (
     settings,
     wait_cases,
 )
-from services.router.tests.router_support import case_events, encode, make_post, post_event
+from services.router.tests.router_support import encode, make_post, post_event, relayed
 from tests.support.fixtures import running
 from tests.support.wait import wait_for
 
@@ -72,12 +71,7 @@ async def test_member_out_of_office_mid_shift_has_all_cases_moved_within_the_bou
             assert case["post_count"] == before[cid]["post_count"], "the conversation moved whole"
             assert case["decision"]["assignment"]["fairness"]["outcome"] == "within"
 
-            # The move is committed before its events are relayed: wait for the event.
-            async def reassigned(cid: str = cid) -> list[Envelope]:
-                events = case_events(memory_broker, cid)
-                return [e for e in events if e.type == "case.reassigned"]
-
-            last = (await wait_for(reassigned, what=f"case.reassigned of {cid}"))[-1]
+            last = (await relayed(memory_broker, cid, "case.reassigned"))[-1]
             assert "tom is out of office" in last.payload["reason"]
             chain = (await accountability(client, cid))["handoffs"]
             assert (chain[-1]["from_member"], chain[-1]["to_member"]) == ("tom", case["assignee"])
