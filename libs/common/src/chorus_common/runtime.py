@@ -252,7 +252,15 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        telemetry=None
+        if settings.http_otel
+        else {"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     app.state.runtime = runtime
     install_http(

@@ -47,6 +47,10 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 6000
+    # FastAPI's own OpenTelemetry instrumentation. Off: every request otherwise asks the
+    # OpenTelemetry API whether a tracer, meter or logger provider is set (~14 µs a request,
+    # docs/performance.md, tenth pass); on, it traces once an OpenTelemetry SDK is configured.
+    http_otel: bool = False
     outbox_poll_seconds: float = 1.0
     # Consumers relay the events a batch staged before fetching the next batch (instead of
     # leaving it to the relay task, which runs only once the next unit of work yields).
