@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from chorus_common.events import Envelope
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
+    """One published change. A tuple, not a frozen dataclass: the router publishes every case
+    event it commits, seen or not, and a frozen dataclass sets each field through
+    ``object.__setattr__``; the event id becomes a string only when a subscriber gets it
+    (publish 2.5 → 0.65 µs per event; docs/performance.md, tenth pass)."""
+
     seq: int
     event: str
     payload: dict[str, Any]
     teams: tuple[str, ...]
     member: str | None = None  # notifications: only this member (and admins) see it
-    event_id: str | None = None
+    event_id: uuid.UUID | None = None
 
     @property
     def data(self) -> dict[str, Any]:
         if self.event_id is None:
             return self.payload
-        return {**self.payload, "event_id": self.event_id}
+        return {**self.payload, "event_id": str(self.event_id)}
 
 
 Filter = Callable[[Item], bool]
@@ -48,22 +53,20 @@ class Hub:
 
     def publish(self, events: Iterable[Envelope], notes: Iterable[dict[str, Any]] = ()) -> None:
         items = []
+        seq = self._seq
         for e in events:
             p = e.payload
-            teams = (p.get("team"), *p.get("collaborators", ()))
-            items.append(
-                Item(
-                    next(self._seq),
-                    e.type,
-                    p,
-                    tuple(t for t in teams if t),
-                    event_id=str(e.event_id),
-                )
-            )
+            team = p.get("team")
+            others = p.get("collaborators")
+            # most cases have no collaborators: no generator for them
+            teams = tuple(t for t in (team, *others) if t) if others else (team,) if team else ()
+            items.append(Item(next(seq), e.type, p, teams, None, e.event_id))
         for n in notes:
-            items.append(Item(next(self._seq), "notification", n, (), n.get("member_id")))
+            items.append(Item(next(seq), "notification", n, (), n.get("member_id")))
+        self._history.extend(items)
+        if not self._subs:
+            return
         for item in items:
-            self._history.append(item)
             for sub in list(self._subs):
                 if sub.accept(item):
                     try:
