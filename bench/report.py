@@ -35,6 +35,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                          f"complete={t['analytics_complete']}"))  # fmt: skip
         if "steal_cores" in t:
             rows.append((f"[{label}] cores taken by the hypervisor (steal)", f"{t['steal_cores']}"))
+    rows += _floor_rows(r)
     if "ratio_e2e_to_transport" in r:
         rows.append(("ratio end-to-end / raw transport", f"{r['ratio_e2e_to_transport']}"))
     for lat in r.get("latency", []):
@@ -61,6 +62,34 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((k, f"{v}"))
     for name, mb in r.get("peak_rss_mb", {}).items():
         rows.append((f"peak RSS {name} (MiB)", f"{mb}"))
+    return rows
+
+
+def _floor_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    """The floor's figures, and Chorus's as multiples of them where both were measured."""
+    f = r.get("floor")
+    if not f:
+        return []
+    rows: list[tuple[str, str]] = []
+    if t := f.get("throughput"):
+        rate = t["e2e_to_routed_posts_per_s"]
+        rows.append(("[floor] end-to-end to case routed (posts/s)",
+                     f"{rate:,} complete={t['complete']}"))  # fmt: skip
+        per = t["cpu_us_per_post"]
+        cells = ", ".join(f"{k} {v}" for k, v in per.items())
+        rows.append(("[floor] CPU µs per post", f"{cells}; total {sum(per.values()):,}"))
+        if chorus := r.get("throughput", {}).get("e2e_to_routed_posts_per_s"):
+            rows.append(("[floor] Chorus end-to-end / floor", f"{chorus / rate:.3f}"))
+        if own := r.get("cpu_us_per_post", {}).get("batches"):
+            # The same processes on both sides: the floor has no responder or analytics.
+            total = sum(v for k, v in own.items() if k in per)
+            rows.append((f"[floor] Chorus CPU per post / floor ({'+'.join(per)})",
+                         f"{total / max(1, sum(per.values())):.1f}x ({total:,} µs)"))  # fmt: skip
+    for lat in f.get("latency", []):
+        cores = ", ".join(f"{k} {v}" for k, v in lat.get("cores", {}).items())
+        rows.append((f"[floor] latency @ {lat['offered_per_s']}/s p50/p95/p99 (ms)",
+                     f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['p99_ms']}"
+                     f" (complete={lat['complete']}; cores {cores})"))  # fmt: skip
     return rows
 
 

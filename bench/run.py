@@ -3,6 +3,8 @@ transport measured in the same run. Prints a table and writes bench/results/<tim
 
 Phases (each on a quiet system: the previous phase's backlog is drained first):
 1. raw aiokafka produce → consume of messages the size of a `post.received` envelope;
+1b. the floor: the same loads and batches through two stand-in processes made of nothing but
+   Chorus's stack (bench/floor/), so the table can say what the stack leaves room for;
 2. pure CPU figures: routing decisions/s (router domain, no I/O), normalization/s per
    platform (connectors on their documented fixtures), enrichment/s;
 3. latency from acceptance (`post_received_at`, stamped by ingest) to `case.assigned` at fixed
@@ -36,6 +38,7 @@ import orjson
 from bench import phases
 from bench.baseline import raw_transport
 from bench.cpu import cpu_figures
+from bench.floor.phase import floor
 from bench.knee import find_knee
 from bench.memory import peak_rss_mb
 from bench.profiling import Profiler
@@ -45,7 +48,7 @@ from bench.traffic import make_post
 from bench.watch import CaseWatcher
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_PHASES = ("cpu", "baseline", "latency", "knee", "batches", "webhooks")
+ALL_PHASES = ("cpu", "baseline", "floor", "latency", "knee", "batches", "webhooks")
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -112,6 +115,14 @@ async def main(argv: list[str]) -> int:
     if "cpu" in wanted:
         print("CPU-only figures…", flush=True)
         results["cpu"] = cpu_figures()
+    if "floor" in wanted:
+        results["floor"] = await floor(
+            [int(x) for x in args.loads.split(",") if x],
+            args.load_seconds,
+            args.posts,
+            args.batch,
+            args.senders,
+        )
     extra_env = _extra_env(args)
     profiler = Profiler() if args.profile else None
     prof_dir = RESULTS / "profiles" / stamp

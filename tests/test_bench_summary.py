@@ -56,3 +56,43 @@ def test_one_incomplete_run_marks_the_phase_incomplete() -> None:
     incomplete[0]["complete"] = False
     res, _ = _median_run([_run(800, 700, {"router": 500}), incomplete, _run(900, 800, {})])
     assert res["complete"] is False
+
+
+@pytest.mark.unit
+def test_floor_rows_give_chorus_as_multiples_of_the_floor() -> None:
+    floor = {
+        "throughput": {
+            "e2e_to_routed_posts_per_s": 12_000,
+            "complete": True,
+            "cpu_us_per_post": {"ingest": 30, "router": 50, "broker": 20},
+        },
+        "latency": [
+            {
+                "offered_per_s": 1000,
+                "p50_ms": 15.0,
+                "p95_ms": 25.0,
+                "p99_ms": 31.5,
+                "complete": True,
+                "cores": {"ingest": 0.2},
+            },
+        ],
+    }
+    rows = dict(
+        _rows(
+            {
+                "floor": floor,
+                "throughput": _run(1_500, 1_400, {})[0],
+                "cpu_us_per_post": {
+                    "batches": {"ingest": 300, "router": 500, "broker": 200, "analytics": 400}
+                },
+            }
+        )
+    )
+    assert rows["[floor] end-to-end to case routed (posts/s)"] == "12,000 complete=True"
+    assert rows["[floor] CPU µs per post"].endswith("total 100")
+    assert rows["[floor] Chorus end-to-end / floor"] == "0.125"
+    assert rows["[floor] Chorus CPU per post / floor (ingest+router+broker)"] == (
+        "10.0x (1,000 µs)"
+    ), "the processes the floor has, not analytics"
+    assert rows["[floor] latency @ 1000/s p50/p95/p99 (ms)"].startswith("15.0 / 25.0 / 31.5")
+    assert "[floor] latency @ 1000/s p50/p95/p99 (ms)" not in dict(_rows({"floor": {}}))

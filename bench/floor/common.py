@@ -1,0 +1,47 @@
+"""What both floor processes share: settings from the environment, the engine, the producer."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from chorus_common.db import SQLITE_BACKSTOP_PAGES, WalCheckpointer, make_engine, sqlite_file
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+POSTS = "chorus.posts.v1"
+CASES = "chorus.cases.v1"
+
+
+def bootstrap() -> str:
+    return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+
+
+def engine_and_checkpointer() -> tuple[AsyncEngine, WalCheckpointer | None]:
+    """The services' SQLite set-up: inline driver, WAL checkpointed from a thread."""
+    url = os.environ["DATABASE_URL"]
+    engine = make_engine(url, wal_autocheckpoint=SQLITE_BACKSTOP_PAGES)
+    path = sqlite_file(url)
+    return engine, (WalCheckpointer(path).start() if path else None)
+
+
+def producer() -> AIOKafkaProducer:
+    """The services' producer defaults on the embedded broker (acks=all, linger 0)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap(),
+        acks="all",
+        linger_ms=0,
+        max_batch_size=524288,
+        enable_idempotence=False,
+    )
+
+
+def port() -> int:
+    return int(os.environ["PORT"])
+
+
+def serve(app: Any) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host="127.0.0.1", port=port(), loop="uvloop", http="httptools",
+                log_level="warning", access_log=False)  # fmt: skip

@@ -1,0 +1,84 @@
+"""The ``floor`` phase: the same loads as ``latency`` and ``batches``, on the floor processes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from chorus_cli.procs import start_service, wait_ready
+
+from bench import phases
+from bench.system import System
+from bench.watch import CaseWatcher
+
+FLOOR = {"ingest": "bench.floor.ingest", "router": "bench.floor.router"}
+
+
+class FloorSystem(System):
+    """The embedded broker and the two floor processes, started and measured like the real
+    system (same temporary directory layout, CPU accounting, settling)."""
+
+    async def start_services(self) -> None:
+        for name, module in FLOOR.items():
+            env = {
+                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/floor-{name}.db",
+            }
+            self.services.append(
+                start_service(
+                    name, port=self.ports[name], env=env, log_dir=self.var / "log", module=module
+                )
+            )
+        for svc in self.services:
+            await asyncio.to_thread(wait_ready, svc, 60.0)
+        await asyncio.sleep(1.0)
+        self.idle_cpu = await self._cpu_rate(2.0)
+
+
+async def floor(loads: list[int], seconds: float, posts: int, batch: int,
+                senders: int) -> dict[str, Any]:  # fmt: skip
+    """Fixed loads (each on a fresh floor system), then batches on one more."""
+    out: dict[str, Any] = {"latency": []}
+    for rate in loads:
+        print(f"floor: fixed load {rate}/s for {seconds}s…", flush=True)
+        async with FloorSystem() as system:
+            await system.start_services()
+            watcher = CaseWatcher(system.bootstrap)
+            await watcher.start()
+            try:
+                async with httpx.AsyncClient(timeout=60) as client:
+                    await system.settle()
+                    before = system.cpu_seconds()
+                    loop = asyncio.get_running_loop()
+                    t0 = loop.time()
+                    res = await phases.fixed_load(client, system, watcher, rate, seconds)
+                    wall = loop.time() - t0
+                    after = system.cpu_seconds()
+                    res["cores"] = {
+                        k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after
+                    }
+            finally:
+                await watcher.stop()
+        out["latency"].append(res)
+    if posts:
+        print(f"floor: {posts} posts in batches of {batch}…", flush=True)
+        async with FloorSystem() as system:
+            await system.start_services()
+            watcher = CaseWatcher(system.bootstrap)
+            await watcher.start()
+            try:
+                async with httpx.AsyncClient(timeout=60) as client:
+                    await system.settle()
+                    before = system.cpu_seconds()
+                    res = await phases.throughput_batches(
+                        client, system, watcher, posts, batch, senders
+                    )
+                    after = system.cpu_seconds()
+                    res["cpu_us_per_post"] = {
+                        k: round((after[k] - before.get(k, 0.0)) / posts * 1e6) for k in after
+                    }
+            finally:
+                await watcher.stop()
+        out["throughput"] = res
+    return out
