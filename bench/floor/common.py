@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from chorus_common.db import SQLITE_BACKSTOP_PAGES, WalCheckpointer, make_engine, sqlite_file
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 POSTS = "chorus.posts.v1"
@@ -17,12 +20,22 @@ def bootstrap() -> str:
     return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
 
 
-def engine_and_checkpointer() -> tuple[AsyncEngine, WalCheckpointer | None]:
-    """The services' SQLite set-up: inline driver, WAL checkpointed from a thread."""
+@asynccontextmanager
+async def database(schema: str) -> AsyncIterator[AsyncEngine]:
+    """The services' SQLite set-up (inline driver, WAL checkpointed from a thread) with
+    ``schema`` created; disposed at the end."""
     url = os.environ["DATABASE_URL"]
     engine = make_engine(url, wal_autocheckpoint=SQLITE_BACKSTOP_PAGES)
     path = sqlite_file(url)
-    return engine, (WalCheckpointer(path).start() if path else None)
+    checkpointer = WalCheckpointer(path).start() if path else None
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(schema))
+        yield engine
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+        await engine.dispose()
 
 
 def producer() -> AIOKafkaProducer:

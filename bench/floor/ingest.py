@@ -14,7 +14,7 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import text
 
-from bench.floor.common import POSTS, engine_and_checkpointer, producer, serve
+from bench.floor.common import POSTS, database, producer, serve
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS seen (post_id TEXT PRIMARY KEY, received_at TEXT)"
 _SEEN = text("INSERT OR IGNORE INTO seen (post_id, received_at) VALUES (:post_id, :received_at)")
@@ -25,19 +25,14 @@ def create_app() -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine, checkpointer = engine_and_checkpointer()
-        async with engine.begin() as conn:
-            await conn.execute(text(_SCHEMA))
-        state["engine"] = engine
-        state["producer"] = p = producer()
-        await p.start()
-        try:
-            yield
-        finally:
-            await p.stop()
-            if checkpointer is not None:
-                checkpointer.stop()
-            await engine.dispose()
+        async with database(_SCHEMA) as engine:
+            state["engine"] = engine
+            state["producer"] = p = producer()
+            await p.start()
+            try:
+                yield
+            finally:
+                await p.stop()
 
     app = FastAPI(lifespan=lifespan)
 

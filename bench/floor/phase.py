@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -36,49 +38,44 @@ class FloorSystem(System):
         self.idle_cpu = await self._cpu_rate(2.0)
 
 
+@asynccontextmanager
+async def running() -> AsyncIterator[tuple[System, CaseWatcher, httpx.AsyncClient]]:
+    """A fresh floor system, settled, with its case watcher and an HTTP client."""
+    async with FloorSystem() as system:
+        await system.start_services()
+        watcher = CaseWatcher(system.bootstrap)
+        await watcher.start()
+        try:
+            async with httpx.AsyncClient(timeout=60) as client:
+                await system.settle()
+                yield system, watcher, client
+        finally:
+            await watcher.stop()
+
+
 async def floor(loads: list[int], seconds: float, posts: int, batch: int,
                 senders: int) -> dict[str, Any]:  # fmt: skip
     """Fixed loads (each on a fresh floor system), then batches on one more."""
     out: dict[str, Any] = {"latency": []}
     for rate in loads:
         print(f"floor: fixed load {rate}/s for {seconds}s…", flush=True)
-        async with FloorSystem() as system:
-            await system.start_services()
-            watcher = CaseWatcher(system.bootstrap)
-            await watcher.start()
-            try:
-                async with httpx.AsyncClient(timeout=60) as client:
-                    await system.settle()
-                    before = system.cpu_seconds()
-                    loop = asyncio.get_running_loop()
-                    t0 = loop.time()
-                    res = await phases.fixed_load(client, system, watcher, rate, seconds)
-                    wall = loop.time() - t0
-                    after = system.cpu_seconds()
-                    res["cores"] = {
-                        k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after
-                    }
-            finally:
-                await watcher.stop()
+        async with running() as (system, watcher, client):
+            before = system.cpu_seconds()
+            loop = asyncio.get_running_loop()
+            t0 = loop.time()
+            res = await phases.fixed_load(client, system, watcher, rate, seconds)
+            wall = loop.time() - t0
+            after = system.cpu_seconds()
+            res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
         out["latency"].append(res)
     if posts:
         print(f"floor: {posts} posts in batches of {batch}…", flush=True)
-        async with FloorSystem() as system:
-            await system.start_services()
-            watcher = CaseWatcher(system.bootstrap)
-            await watcher.start()
-            try:
-                async with httpx.AsyncClient(timeout=60) as client:
-                    await system.settle()
-                    before = system.cpu_seconds()
-                    res = await phases.throughput_batches(
-                        client, system, watcher, posts, batch, senders
-                    )
-                    after = system.cpu_seconds()
-                    res["cpu_us_per_post"] = {
-                        k: round((after[k] - before.get(k, 0.0)) / posts * 1e6) for k in after
-                    }
-            finally:
-                await watcher.stop()
+        async with running() as (system, watcher, client):
+            before = system.cpu_seconds()
+            res = await phases.throughput_batches(client, system, watcher, posts, batch, senders)
+            after = system.cpu_seconds()
+            res["cpu_us_per_post"] = {
+                k: round((after[k] - before.get(k, 0.0)) / posts * 1e6) for k in after
+            }
         out["throughput"] = res
     return out

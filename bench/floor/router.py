@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.floor.common import CASES, POSTS, bootstrap, engine_and_checkpointer, producer, serve
+from bench.floor.common import CASES, POSTS, bootstrap, database, producer, serve
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cases (thread_id TEXT PRIMARY KEY, post_id TEXT, opened_at TEXT)"
@@ -64,9 +64,6 @@ async def route(consumer: AIOKafkaConsumer, engine: AsyncEngine, out: AIOKafkaPr
 def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine, checkpointer = engine_and_checkpointer()
-        async with engine.begin() as conn:
-            await conn.execute(text(_SCHEMA))
         out = producer()
         consumer = AIOKafkaConsumer(
             POSTS,
@@ -78,20 +75,18 @@ def create_app() -> FastAPI:
             session_timeout_ms=6000,
             heartbeat_interval_ms=500,
         )
-        await out.start()
-        await consumer.start()
-        task = asyncio.create_task(route(consumer, engine, out))
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await consumer.stop()
-            await out.stop()
-            if checkpointer is not None:
-                checkpointer.stop()
-            await engine.dispose()
+        async with database(_SCHEMA) as engine:
+            await out.start()
+            await consumer.start()
+            task = asyncio.create_task(route(consumer, engine, out))
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                await consumer.stop()
+                await out.stop()
 
     app = FastAPI(lifespan=lifespan)
 
