@@ -190,3 +190,27 @@ def test_french_folding_lowers_and_strips_accents_of_ascii_and_accented_words() 
         "noel",
         "garcon",
     ]
+
+
+@pytest.mark.unit
+def test_the_word_at_a_time_walk_emits_the_byte_walks_features_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chorus_signals import lang
+
+    scorer = lang.Scorer(lang.load_identifier())
+    corpus = [*_scorer_corpus(), "two  spaces,   three   ", " lead", "trail ", "x" * 90 + " y"]
+    for text in corpus:
+        data = scorer.encode(text)
+        assert b"".join(lang._CHUNK.findall(data)) == data, "the chunks cover every byte"
+        _, plain = scorer.walk(0, data)
+        assert tuple(scorer.features(data)) == plain, text  # first walk: every word walked
+        assert tuple(scorer.features(data)) == plain, text  # again: every word looked up
+    assert scorer._walks, "words were kept"
+    # Full: everything is forgotten at once, and the answers do not change.
+    monkeypatch.setattr(lang, "WALKS_KEPT", 5)
+    scorer._walks.clear()
+    for text in corpus[:40]:
+        data = scorer.encode(text)
+        assert tuple(scorer.features(data)) == scorer.walk(0, data)[1], text
+        assert len(scorer._walks) <= 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections import Counter
 from functools import cache, lru_cache
 from itertools import islice
 from typing import Any
@@ -17,6 +18,10 @@ MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.3
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+|\S+@\S+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# A word and the space after it, or a space on its own: the chunks cover every byte, in order.
+_CHUNK = re.compile(rb"[^ ]+ ?| ")
+WALKS_KEPT = 16_384  # (state, word) outcomes kept (a few MB); all forgotten at once when full
+WALK_CHUNK_MAX = 40  # bytes; a longer chunk is walked, not kept
 
 
 def load_identifier() -> Any:
@@ -53,18 +58,14 @@ class Scorer:
         self.weights = ident.nb_ptc
         self.prior = ident.nb_pc
         self.encode = ident._encode
+        self._walks: dict[tuple[int, bytes], tuple[int, tuple[int, ...]]] = {}
 
     def classify(self, text: str) -> tuple[str, float]:
         """(language, probability) of ``text``, as py3langid's ``classify``."""
         data: bytes = self.encode(text)
-        nextmove, meta = self.nextmove, self.meta
-        counts: dict[int, int] = {}
-        state = 0
-        for byte in data:
-            state = nextmove[meta[2 * state] + byte]
-            feature = meta[2 * state + 1]
-            if feature >= 0:
-                counts[feature] = counts.get(feature, 0) + 1
+        # Counted in order of first occurrence, as a byte-by-byte walk counts them: the
+        # scores then sum in the same order, to the last bit.
+        counts = Counter(self.features(data))
         if not counts:  # no feature: every language equally likely
             return self.classes[0], 1.0 / len(self.classes)
         index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
@@ -75,6 +76,42 @@ class Scorer:
         exps = [math.exp((r - top) * scale) for r in raw]
         best = max(range(len(exps)), key=exps.__getitem__)
         return self.classes[best], exps[best] / sum(exps)
+
+    def features(self, data: bytes) -> list[int]:
+        """The features the automaton emits over ``data``, in order.
+
+        The walk goes a word at a time (a word and the space after it), and the outcome of
+        each (state, word) pair is kept: the automaton is deterministic, so a pair seen before
+        ends in the same state with the same features, and the common words of a stream are
+        looked up instead of walked byte by byte through a 39 MB table (a cache miss per byte
+        when other processes have run in between)."""
+        walks = self._walks
+        out: list[int] = []
+        state = 0
+        for chunk in _CHUNK.findall(data):
+            if len(chunk) > WALK_CHUNK_MAX:  # too long to come again: not kept
+                state, found = self.walk(state, chunk)
+            else:
+                key = (state, chunk)
+                hit = walks.get(key)
+                if hit is None:
+                    if len(walks) >= WALKS_KEPT:
+                        walks.clear()
+                    hit = walks[key] = self.walk(state, chunk)
+                state, found = hit
+            out.extend(found)
+        return out
+
+    def walk(self, state: int, data: bytes) -> tuple[int, tuple[int, ...]]:
+        """The automaton from ``state`` over ``data``: the state it ends in, the features."""
+        nextmove, meta = self.nextmove, self.meta
+        found: list[int] = []
+        for byte in data:
+            state = nextmove[meta[2 * state] + byte]
+            feature = meta[2 * state + 1]
+            if feature >= 0:
+                found.append(feature)
+        return state, tuple(found)
 
 
 @cache
