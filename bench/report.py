@@ -90,7 +90,21 @@ def _floor_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((f"[floor] latency @ {lat['offered_per_s']}/s p50/p95/p99 (ms)",
                      f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['p99_ms']}"
                      f" (complete={lat['complete']}; cores {cores})"))  # fmt: skip
+    for rung in r.get("floor_ladder", []):
+        rows.append((f"[floor +{rung['steps'] or 'nothing'}]", _rung(rung)))
     return rows
+
+
+def _rung(rung: dict[str, Any]) -> str:
+    """One rung of the floor ladder on a line: batches, CPU per post, p99 at each load."""
+    cells: list[str] = []
+    if t := rung.get("throughput"):
+        cpu = " / ".join(f"{k} {v}" for k, v in t["cpu_us_per_post"].items())
+        cells.append(f"{t['e2e_to_routed_posts_per_s']:,} posts/s, CPU µs {cpu}")
+    for lat in rung.get("latency", []):
+        cores = ", ".join(f"{k} {v}" for k, v in lat.get("cores", {}).items())
+        cells.append(f"p99 @ {lat['offered_per_s']}/s {lat['p99_ms']} ms (cores {cores})")
+    return "; ".join(cells)
 
 
 def _repeated(r: dict[str, Any]) -> bool:

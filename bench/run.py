@@ -77,6 +77,11 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--ingest-split", action="store_true",
                     help="also read chorus.posts.v1 to split the latency at ingest's produce"
                     " (one more consumer on the broker)")  # fmt: skip
+    ap.add_argument("--floor-ladder", default="",
+                    help="floor phase: ';'-separated step sets, each a floor run with those of "
+                         "Chorus's steps added back (post, enrich, decode, route), e.g. "
+                         "';post;post,enrich;post,enrich,decode;post,enrich,decode,route'; the "
+                         "first is the floor the table compares Chorus with")  # fmt: skip
     ap.add_argument("--tag", default="", help="a label stored in the results (e.g. the step)")
     ap.add_argument(
         "--env",
@@ -116,13 +121,20 @@ async def main(argv: list[str]) -> int:
         print("CPU-only figures…", flush=True)
         results["cpu"] = cpu_figures()
     if "floor" in wanted:
-        results["floor"] = await floor(
-            [int(x) for x in args.loads.split(",") if x],
-            args.load_seconds,
-            args.posts,
-            args.batch,
-            args.senders,
-        )
+        rungs = [
+            await floor(
+                [int(x) for x in args.loads.split(",") if x],
+                args.load_seconds,
+                args.posts,
+                args.batch,
+                args.senders,
+                steps,
+            )
+            for steps in args.floor_ladder.split(";")
+        ]
+        results["floor"] = rungs[0]
+        if len(rungs) > 1:
+            results["floor_ladder"] = rungs
     extra_env = _extra_env(args)
     profiler = Profiler() if args.profile else None
     prof_dir = RESULTS / "profiles" / stamp

@@ -96,3 +96,18 @@ def test_floor_rows_give_chorus_as_multiples_of_the_floor() -> None:
     ), "the processes the floor has, not analytics"
     assert rows["[floor] latency @ 1000/s p50/p95/p99 (ms)"].startswith("15.0 / 25.0 / 31.5")
     assert "[floor] latency @ 1000/s p50/p95/p99 (ms)" not in dict(_rows({"floor": {}}))
+
+
+@pytest.mark.unit
+def test_each_floor_ladder_rung_gets_a_row_with_its_rate_cpu_and_p99() -> None:
+    rung = {
+        "steps": "post,enrich",
+        "throughput": {"e2e_to_routed_posts_per_s": 3_254, "cpu_us_per_post": {"ingest": 282}},
+        "latency": [{"offered_per_s": 1000, "p99_ms": 70.6, "cores": {"ingest": 0.56}}],
+    }
+    bare = {"steps": "", "latency": []}
+    rows = dict(_rows({"floor": bare, "floor_ladder": [bare, rung]}))
+    assert rows["[floor +post,enrich]"] == (
+        "3,254 posts/s, CPU µs ingest 282; p99 @ 1000/s 70.6 ms (cores ingest 0.56)"
+    )
+    assert rows["[floor +nothing]"] == ""

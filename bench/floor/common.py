@@ -16,6 +16,26 @@ POSTS = "chorus.posts.v1"
 CASES = "chorus.cases.v1"
 
 
+# Chorus's own steps a floor run may add back, one rung at a time (``FLOOR_STEPS``):
+# ingest ``post`` (the generic connector's canonical Post and ingest's post.received
+# envelope), ``enrich`` (language and signals); router ``decode`` (Envelope.from_bytes and
+# the typed payload), ``route`` (rules, assignment and the decision record, seed directory).
+STEPS = ("post", "enrich", "decode", "route")
+
+
+def steps() -> frozenset[str]:
+    """The steps of ``FLOOR_STEPS``; an unknown name is refused, not ignored."""
+    wanted = frozenset(x for x in os.environ.get("FLOOR_STEPS", "").split(",") if x)
+    unknown = wanted - set(STEPS)
+    if unknown:
+        raise ValueError(f"FLOOR_STEPS: unknown step(s) {sorted(unknown)}; known: {STEPS}")
+    if "enrich" in wanted and "post" not in wanted:
+        raise ValueError("FLOOR_STEPS: enrich needs post")
+    if "route" in wanted and "decode" not in wanted:
+        raise ValueError("FLOOR_STEPS: route needs decode")
+    return wanted
+
+
 def bootstrap() -> str:
     return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
 

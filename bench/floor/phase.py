@@ -24,6 +24,7 @@ class FloorSystem(System):
     async def start_services(self) -> None:
         for name, module in FLOOR.items():
             env = {
+                **self.extra_env,
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/floor-{name}.db",
             }
@@ -39,9 +40,12 @@ class FloorSystem(System):
 
 
 @asynccontextmanager
-async def running() -> AsyncIterator[tuple[System, CaseWatcher, httpx.AsyncClient]]:
-    """A fresh floor system, settled, with its case watcher and an HTTP client."""
-    async with FloorSystem() as system:
+async def running(
+    steps: str = "",
+) -> AsyncIterator[tuple[System, CaseWatcher, httpx.AsyncClient]]:
+    """A fresh floor system with Chorus's ``steps`` added back (``FLOOR_STEPS``), settled,
+    with its case watcher and an HTTP client."""
+    async with FloorSystem({"FLOOR_STEPS": steps}) as system:
         await system.start_services()
         watcher = CaseWatcher(system.bootstrap)
         await watcher.start()
@@ -53,13 +57,13 @@ async def running() -> AsyncIterator[tuple[System, CaseWatcher, httpx.AsyncClien
             await watcher.stop()
 
 
-async def floor(loads: list[int], seconds: float, posts: int, batch: int,
-                senders: int) -> dict[str, Any]:  # fmt: skip
+async def floor(loads: list[int], seconds: float, posts: int, batch: int, senders: int,
+                steps: str = "") -> dict[str, Any]:  # fmt: skip
     """Fixed loads (each on a fresh floor system), then batches on one more."""
-    out: dict[str, Any] = {"latency": []}
+    out: dict[str, Any] = {"steps": steps, "latency": []}
     for rate in loads:
-        print(f"floor: fixed load {rate}/s for {seconds}s…", flush=True)
-        async with running() as (system, watcher, client):
+        print(f"floor[{steps}]: fixed load {rate}/s for {seconds}s…", flush=True)
+        async with running(steps) as (system, watcher, client):
             before = system.cpu_seconds()
             loop = asyncio.get_running_loop()
             t0 = loop.time()
@@ -69,8 +73,8 @@ async def floor(loads: list[int], seconds: float, posts: int, batch: int,
             res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
         out["latency"].append(res)
     if posts:
-        print(f"floor: {posts} posts in batches of {batch}…", flush=True)
-        async with running() as (system, watcher, client):
+        print(f"floor[{steps}]: {posts} posts in batches of {batch}…", flush=True)
+        async with running(steps) as (system, watcher, client):
             before = system.cpu_seconds()
             res = await phases.throughput_batches(client, system, watcher, posts, batch, senders)
             after = system.cpu_seconds()

@@ -1,15 +1,21 @@
 """The floor's router: posts read in batches, one case row each in one transaction, then
 ``case.assigned`` produced and the offsets committed.
 
+With ``FLOOR_STEPS`` containing ``decode`` each record is decoded as the router decodes it
+(envelope and typed payload); with ``route`` the post is classified against the default rules
+and assigned in the seed directory, and the event carries the decision record and reason.
+
 Run as ``python -m bench.floor.router`` (PORT, KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -17,7 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.floor.common import CASES, POSTS, bootstrap, database, producer, serve
+from bench.floor.common import CASES, POSTS, bootstrap, database, producer, serve, steps
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS cases (thread_id TEXT PRIMARY KEY, post_id TEXT, opened_at TEXT)"
@@ -28,35 +34,85 @@ _CASE = text(
 )
 
 
-async def route(consumer: AIOKafkaConsumer, engine: AsyncEngine, out: AIOKafkaProducer) -> None:
+class Router:
+    """The router's pure domain on its defaults: rules, seed directory, a load book kept
+    busy but never full (the oldest of 150 open cases is resolved)."""
+
+    def __init__(self) -> None:
+        from chorus_router.domain.defaults import default_rules
+        from chorus_router.domain.directory import Directory, Team, member_from_row
+        from chorus_router.domain.evaluate import RuleSet
+        from chorus_router.domain.load import LoadBook, LoadWeights
+        from chorus_router.domain.seed import MEMBERS, TEAMS
+
+        self.rules = RuleSet(default_rules(), version=1)
+        self.directory = Directory.of(
+            [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
+            [member_from_row({**m, "working_hours": []}) for m in MEMBERS],
+        )
+        self.weights = LoadWeights()
+        self.book = LoadBook()
+        self.open: deque[tuple[str, float, bool]] = deque()
+
+    def decide(self, post: Any, now: datetime) -> dict[str, Any]:
+        from chorus_router.domain.decision import assign, classify, record, summary
+
+        c = classify(post, self.rules, weights=self.weights, default_team="support")
+        choice = assign(c, self.directory, self.book, now)
+        if choice.member is not None:
+            self.open.append((choice.member, c.weight, not c.never_alone))
+        if len(self.open) > 150:
+            member, weight, solid = self.open.popleft()
+            self.book.remove(member, weight, solid=solid)
+        return {
+            "team": c.team,
+            "assignee": choice.member,
+            "priority": c.priority,
+            "reason": summary(c, choice),
+            "decision": record(c, choice, now),
+        }
+
+
+def read(values: list[bytes], wanted: frozenset[str]) -> list[tuple[dict[str, Any], Any]]:
+    """(the post's id, thread and reception time; the typed post or None) of each record."""
+    if "decode" not in wanted:
+        return [(orjson.loads(v)["payload"]["post"], None) for v in values]
+    from chorus_common.events import Envelope
+
+    out = []
+    for v in values:
+        post = Envelope.from_bytes(v).parsed().post
+        ids = {"id": post.id, "thread_id": post.thread_id,
+               "received_at": post.received_at.isoformat()}  # fmt: skip
+        out.append((ids, post))
+    return out
+
+
+async def route(consumer: AIOKafkaConsumer, engine: AsyncEngine, out: AIOKafkaProducer,
+                wanted: frozenset[str]) -> None:  # fmt: skip
     """The consumer loop: the settings of the real router's posts consumer."""
+    router = Router() if "route" in wanted else None
     while True:
         batch = await consumer.getmany(timeout_ms=1000, max_records=100)
-        posts = [orjson.loads(m.value)["payload"]["post"] for msgs in batch.values() for m in msgs]
+        posts = read([m.value for msgs in batch.values() for m in msgs], wanted)
         if not posts:
             continue
-        now = datetime.now(UTC).isoformat()
-        rows = [{"thread_id": p["thread_id"], "post_id": p["id"], "opened_at": now} for p in posts]
+        now = datetime.now(UTC)
+        stamp = now.isoformat()
+        rows = [{"thread_id": p["thread_id"], "post_id": p["id"], "opened_at": stamp}
+                for p, _ in posts]  # fmt: skip
         async with engine.begin() as conn:
             await conn.execute(_CASE, rows)
-        sent = [
-            await out.send(
-                CASES,
-                orjson.dumps(
-                    {
-                        "type": "case.assigned",
-                        "occurred_at": now,
-                        "payload": {
-                            "status": "assigned",
-                            "post_ids": [p["id"]],
-                            "post_received_at": p["received_at"],
-                        },
-                    }
-                ),
-                key=p["thread_id"].encode(),
-            )
-            for p in posts
-        ]
+        sent = []
+        for p, typed in posts:
+            payload = {
+                "status": "assigned",
+                "post_ids": [p["id"]],
+                "post_received_at": p["received_at"],
+                **(router.decide(typed, now) if router is not None else {}),
+            }
+            value = {"type": "case.assigned", "occurred_at": stamp, "payload": payload}
+            sent.append(await out.send(CASES, orjson.dumps(value), key=p["thread_id"].encode()))
         await asyncio.gather(*sent)
         await consumer.commit()
 
@@ -78,7 +134,7 @@ def create_app() -> FastAPI:
         async with database(_SCHEMA) as engine:
             await out.start()
             await consumer.start()
-            task = asyncio.create_task(route(consumer, engine, out))
+            task = asyncio.create_task(route(consumer, engine, out, steps()))
             try:
                 yield
             finally:
