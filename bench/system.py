@@ -14,6 +14,7 @@ from types import TracebackType
 
 import psutil
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
+from chorus_cli.run import allowed_cpus, routing_path_affinity
 from chorus_common.auth import create_token
 from chorus_common.embedded import free_port, start_broker, stop_process
 from chorus_common.provisioning import provision_topics
@@ -68,8 +69,12 @@ class System:
     async def start_services(self) -> None:
         shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
         env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **shared}
+        # As `chorus run` pins them (--env PIN_ROUTING_PATH=0 for the A/B without).
+        pins = routing_path_affinity({**os.environ, **shared}, allowed_cpus())
         for name, p in self.ports.items():
             env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
+            if name in pins:
+                env["CPU_AFFINITY"] = pins[name]
             env.update(_own_env(self.extra_env, name))
             self.services.append(start_service(name, port=p, env=env, log_dir=self.var / "log"))
         for svc in self.services:

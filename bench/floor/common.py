@@ -74,7 +74,11 @@ def port() -> int:
 
 
 def serve(app: Any) -> None:
+    """uvicorn as the services run it, pinned as they are (``CPU_AFFINITY``)."""
     import uvicorn
+    from chorus_common.priority import pin_cpus
+
+    pin_cpus(os.environ.get("CPU_AFFINITY", ""))
 
     uvicorn.run(app, host="127.0.0.1", port=port(), loop="uvloop", http="httptools",
                 log_level="warning", access_log=False)  # fmt: skip

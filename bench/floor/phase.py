@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from chorus_cli.procs import start_service, wait_ready
+from chorus_cli.run import allowed_cpus, routing_path_affinity
 
 from bench import phases
 from bench.system import System
@@ -22,9 +24,11 @@ class FloorSystem(System):
     system (same temporary directory layout, CPU accounting, settling)."""
 
     async def start_services(self) -> None:
+        pins = routing_path_affinity({**os.environ, **self.extra_env}, allowed_cpus())
         for name, module in FLOOR.items():
             env = {
                 **self.extra_env,
+                **({"CPU_AFFINITY": pins[name]} if name in pins else {}),
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/floor-{name}.db",
             }

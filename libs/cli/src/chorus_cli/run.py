@@ -57,6 +57,29 @@ def service_env(bootstrap: str, environ: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+# The routing path's two Python processes; `chorus run` gives each a CPU of its own.
+PINNED = ("ingest", "router")
+
+
+def routing_path_affinity(environ: Mapping[str, str], allowed: set[int]) -> dict[str, str]:
+    """``CPU_AFFINITY`` per service: ingest and the router each pinned to a CPU of its own
+    (chorus_common.priority says why), the others left to the scheduler. Nothing when fewer
+    than two CPUs are allowed, when ``PIN_ROUTING_PATH=0``, or when ``CPU_AFFINITY`` is set
+    in the environment (every service inherits that one)."""
+    if environ.get("PIN_ROUTING_PATH", "1") == "0" or "CPU_AFFINITY" in environ:
+        return {}
+    if len(allowed) < 2:
+        return {}
+    return {name: str(cpu) for name, cpu in zip(PINNED, sorted(allowed), strict=False)}
+
+
+def allowed_cpus() -> set[int]:
+    """The CPUs this process may run on (all of them where the platform cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return set(os.sched_getaffinity(0))
+    return set(range(os.cpu_count() or 1))
+
+
 def run(args: argparse.Namespace) -> int:
     demo = not args.no_demo and os.environ.get("DEMO", "1") != "0"
     return asyncio.run(_main(args, demo))
@@ -111,8 +134,11 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             common_env["RESPONDER_SMTP_HOST"] = "127.0.0.1"
             common_env["RESPONDER_SMTP_PORT"] = str(SMTP_PORT)
             sandbox = _start_sandbox(var)
+        pins = routing_path_affinity(os.environ, allowed_cpus())
         for name, port in SERVICES.items():
             env = dict(common_env)
+            if name in pins:
+                env["CPU_AFFINITY"] = pins[name]
             env["DATABASE_URL"] = os.environ.get(
                 f"{name.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{var}/{name}.db"
             )

@@ -26,7 +26,7 @@ from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router
 from chorus_common.metrics import Metrics
 from chorus_common.outbox import Outbox
-from chorus_common.priority import lower_priority
+from chorus_common.priority import lower_priority, pin_cpus
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -303,6 +303,7 @@ def serve(app: FastAPI, settings: CommonSettings) -> None:
 
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     lower_priority(settings.cpu_nice)
+    pin_cpus(settings.cpu_affinity)
     tune_gc(app)
     uvicorn.run(
         app,

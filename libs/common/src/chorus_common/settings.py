@@ -63,6 +63,9 @@ class CommonSettings(BaseSettings):
     # Lower CPU priority (0-19) when the services share a machine's cores: the services off
     # the routing path (analytics, responder) default to 10. See chorus_common.priority.
     cpu_nice: int = Field(default=0, ge=0, le=19)
+    # Pin the process to these CPUs ("0", "1,3", "0-2"; empty: the scheduler's choice). `chorus
+    # run` gives ingest and the router a core each. See chorus_common.priority.
+    cpu_affinity: str = Field(default="", pattern=r"^\s*(\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*)?\s*$")
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> CommonSettings:
