@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chorus_common.priority import parse_cpus
 
 DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
 
@@ -66,6 +68,12 @@ class CommonSettings(BaseSettings):
     # Pin the process to these CPUs ("0", "1,3", "0-2"; empty: the scheduler's choice). `chorus
     # run` gives ingest and the router a core each. See chorus_common.priority.
     cpu_affinity: str = Field(default="", pattern=r"^\s*(\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*)?\s*$")
+
+    @field_validator("cpu_affinity")
+    @classmethod
+    def _cpu_ranges_run_forwards(cls, value: str) -> str:
+        parse_cpus(value)  # a range such as "3-1" is refused here, not at start-up
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> CommonSettings:
