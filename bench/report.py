@@ -13,6 +13,11 @@ def _spread(t: dict[str, Any], key: str) -> str:
     return f" (median of {len(runs)}: {min(runs):,} to {max(runs):,})"
 
 
+def _pairs(values: dict[str, Any], sep: str = ", ") -> str:
+    """``{"ingest": 0.5, "router": 0.6}`` as ``ingest 0.5, router 0.6``."""
+    return sep.join(f"{k} {v}" for k, v in values.items())
+
+
 def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if b := r.get("baseline"):
@@ -45,7 +50,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         for seg, v in lat.get("breakdown", {}).items():
             rows.append((f"  {seg} p50/p99 (ms)", f"{v['p50_ms']} / {v['p99_ms']}"))
         if "cores" in lat:
-            cells = ", ".join(f"{k} {v}" for k, v in lat["cores"].items())
+            cells = _pairs(lat["cores"])
             rows.append(("  cores used (offered load + drain)", cells))
     if k := r.get("knee"):
         bound = f", {k['first_failing_per_s']}/s did not" if k.get("first_failing_per_s") else ""
@@ -56,7 +61,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                          f"{p['p50_ms']} / {p['p95_ms']} / {p['p99_ms']}"
                          f" {'pass' if p['passed'] else 'fail'}"))  # fmt: skip
     for phase, per in r.get("cpu_us_per_post", {}).items():
-        cells = ", ".join(f"{k} {v}" for k, v in per.items())
+        cells = _pairs(per)
         rows.append((f"[{phase}] CPU µs per post{' (medians)' if _repeated(r) else ''}", cells))
     for k, v in r.get("cpu", {}).items():
         rows.append((k, f"{v}"))
@@ -76,7 +81,7 @@ def _floor_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("[floor] end-to-end to case routed (posts/s)",
                      f"{rate:,} complete={t['complete']}"))  # fmt: skip
         per = t["cpu_us_per_post"]
-        cells = ", ".join(f"{k} {v}" for k, v in per.items())
+        cells = _pairs(per)
         rows.append(("[floor] CPU µs per post", f"{cells}; total {sum(per.values()):,}"))
         if chorus := r.get("throughput", {}).get("e2e_to_routed_posts_per_s"):
             rows.append(("[floor] Chorus end-to-end / floor", f"{chorus / rate:.3f}"))
@@ -86,7 +91,7 @@ def _floor_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((f"[floor] Chorus CPU per post / floor ({'+'.join(per)})",
                          f"{total / max(1, sum(per.values())):.1f}x ({total:,} µs)"))  # fmt: skip
     for lat in f.get("latency", []):
-        cores = ", ".join(f"{k} {v}" for k, v in lat.get("cores", {}).items())
+        cores = _pairs(lat.get("cores", {}))
         rows.append((f"[floor] latency @ {lat['offered_per_s']}/s p50/p95/p99 (ms)",
                      f"{lat['p50_ms']} / {lat['p95_ms']} / {lat['p99_ms']}"
                      f" (complete={lat['complete']}; cores {cores})"))  # fmt: skip
@@ -99,10 +104,10 @@ def _rung(rung: dict[str, Any]) -> str:
     """One rung of the floor ladder on a line: batches, CPU per post, p99 at each load."""
     cells: list[str] = []
     if t := rung.get("throughput"):
-        cpu = " / ".join(f"{k} {v}" for k, v in t["cpu_us_per_post"].items())
+        cpu = _pairs(t["cpu_us_per_post"], " / ")
         cells.append(f"{t['e2e_to_routed_posts_per_s']:,} posts/s, CPU µs {cpu}")
     for lat in rung.get("latency", []):
-        cores = ", ".join(f"{k} {v}" for k, v in lat.get("cores", {}).items())
+        cores = _pairs(lat.get("cores", {}))
         cells.append(f"p99 @ {lat['offered_per_s']}/s {lat['p99_ms']} ms (cores {cores})")
     return "; ".join(cells)
 

@@ -69,8 +69,7 @@ class System:
     async def start_services(self) -> None:
         shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
         env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **shared}
-        # As `chorus run` pins them (--env PIN_ROUTING_PATH=0 for the A/B without).
-        pins = routing_path_affinity({**os.environ, **shared}, allowed_cpus())
+        pins = self.pins()
         for name, p in self.ports.items():
             env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
             if name in pins:
@@ -81,6 +80,12 @@ class System:
             await asyncio.to_thread(wait_ready, svc, 90.0)
         await asyncio.sleep(2.0)  # start-up work (seeding, first polls) settles
         self.idle_cpu = await self._cpu_rate(3.0)
+
+    def pins(self) -> dict[str, str]:
+        """``CPU_AFFINITY`` per service, as `chorus run` gives it (``--env
+        PIN_ROUTING_PATH=0`` for the A/B without)."""
+        shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
+        return routing_path_affinity({**os.environ, **shared}, allowed_cpus())
 
     async def _cpu_rate(self, seconds: float) -> float:
         """CPU seconds per second used by the services and broker together."""

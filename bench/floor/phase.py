@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from chorus_cli.procs import start_service, wait_ready
-from chorus_cli.run import allowed_cpus, routing_path_affinity
 
 from bench import phases
 from bench.system import System
@@ -24,7 +22,7 @@ class FloorSystem(System):
     system (same temporary directory layout, CPU accounting, settling)."""
 
     async def start_services(self) -> None:
-        pins = routing_path_affinity({**os.environ, **self.extra_env}, allowed_cpus())
+        pins = self.pins()
         for name, module in FLOOR.items():
             env = {
                 **self.extra_env,

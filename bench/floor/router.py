@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -35,35 +34,18 @@ _CASE = text(
 
 
 class Router:
-    """The router's pure domain on its defaults: rules, seed directory, a load book kept
-    busy but never full (the oldest of 150 open cases is resolved)."""
+    """The router's pure domain on its defaults (chorus_router.bench.SeedDomain)."""
 
     def __init__(self) -> None:
-        from chorus_router.domain.defaults import default_rules
-        from chorus_router.domain.directory import Directory, Team, member_from_row
-        from chorus_router.domain.evaluate import RuleSet
-        from chorus_router.domain.load import LoadBook, LoadWeights
-        from chorus_router.domain.seed import MEMBERS, TEAMS
+        from chorus_router.bench import SeedDomain
 
-        self.rules = RuleSet(default_rules(), version=1)
-        self.directory = Directory.of(
-            [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
-            [member_from_row({**m, "working_hours": []}) for m in MEMBERS],
-        )
-        self.weights = LoadWeights()
-        self.book = LoadBook()
-        self.open: deque[tuple[str, float, bool]] = deque()
+        self.domain = SeedDomain()
 
     def decide(self, post: Any, now: datetime) -> dict[str, Any]:
-        from chorus_router.domain.decision import assign, classify, record, summary
+        from chorus_router.domain.decision import record, summary
 
-        c = classify(post, self.rules, weights=self.weights, default_team="support")
-        choice = assign(c, self.directory, self.book, now)
-        if choice.member is not None:
-            self.open.append((choice.member, c.weight, not c.never_alone))
-        if len(self.open) > 150:
-            member, weight, solid = self.open.popleft()
-            self.book.remove(member, weight, solid=solid)
+        c, choice = self.domain.decide(post, now)
+        self.domain.keep_busy(c, choice)
         return {
             "team": c.team,
             "assignee": choice.member,

@@ -14,7 +14,8 @@ from typing import Any
 
 from chorus_common.events import Author, Metrics, Post, Signals
 
-from chorus_router.domain.decision import assign, classify, record
+from chorus_router.domain.assignment import Choice
+from chorus_router.domain.decision import Classification, assign, classify, record
 from chorus_router.domain.defaults import default_rules
 from chorus_router.domain.directory import Directory, Team, member_from_row
 from chorus_router.domain.evaluate import RuleSet
@@ -62,33 +63,50 @@ def _posts(n: int, seed: int = 1) -> list[Post]:
     return out
 
 
+class SeedDomain:
+    """The routing domain on its defaults, no I/O: the default rules, the seed directory and a
+    load book kept busy but never full (the oldest of 150 open cases is resolved)."""
+
+    OPEN_KEPT = 150
+
+    def __init__(self) -> None:
+        self.rules = RuleSet(default_rules(), version=1)
+        self.directory = Directory.of(
+            [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
+            [member_from_row({**m, "working_hours": []}) for m in MEMBERS],
+        )
+        self.weights = LoadWeights()
+        self.book = LoadBook()
+        self.open: deque[tuple[str, float, bool]] = deque()
+
+    def decide(self, post: Post, now: datetime) -> tuple[Classification, Choice]:
+        """Classify ``post`` and choose its owner (the choice takes its place in the book)."""
+        c = classify(post, self.rules, weights=self.weights, default_team="support")
+        return c, assign(c, self.directory, self.book, now)
+
+    def keep_busy(self, c: Classification, choice: Choice) -> None:
+        """Count the case as open; the oldest open case is resolved past ``OPEN_KEPT``."""
+        if choice.member is not None:
+            self.open.append((choice.member, c.weight, not c.never_alone))
+        if len(self.open) > self.OPEN_KEPT:
+            m, w, solid = self.open.popleft()
+            self.book.remove(m, w, solid=solid)
+
+
 def routing_decisions_per_second(n: int) -> dict[str, Any]:
     """Classify and assign ``n`` posts against the default rules and seed directory."""
-    rules = RuleSet(default_rules(), version=1)
-    directory = Directory.of(
-        [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
-        [member_from_row({**m, "working_hours": []}) for m in MEMBERS],
-    )
-    weights = LoadWeights()
-    book = LoadBook()
+    domain = SeedDomain()
     posts = _posts(n)
-    open_cases: deque[tuple[str, float, bool]] = deque()
     lat = []
     now = datetime.now(UTC)
     clock = time.perf_counter_ns
     started = clock()
     for post in posts:
         t0 = clock()
-        c = classify(post, rules, weights=weights, default_team="support")
-        choice = assign(c, directory, book, now)
+        c, choice = domain.decide(post, now)
         record(c, choice, now)
         lat.append(clock() - t0)
-        if choice.member is not None:
-            open_cases.append((choice.member, c.weight, not c.never_alone))
-        # Keep the teams busy but not full: the oldest case gets resolved.
-        if len(open_cases) > 150:
-            m, w, solid = open_cases.popleft()
-            book.remove(m, w, solid=solid)
+        domain.keep_busy(c, choice)
     elapsed = (clock() - started) / 1e9
     lat.sort()
     return {
