@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from bench.floor.common import STEPS
+
+# Issue 8's targets. The table gives each beside what Chorus measured and what the floor's rung
+# of required steps (every one of ``FLOOR_STEPS`` added back, nothing else) measured.
+TARGET_POSTS_PER_S = 5_000
+TARGET_P99_MS = 100.0
+TARGET_P99_LOAD = 1_000
+TARGET_RATIO = 0.25
 
 
 def _spread(t: dict[str, Any], key: str) -> str:
@@ -41,6 +51,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         if "steal_cores" in t:
             rows.append((f"[{label}] cores taken by the hypervisor (steal)", f"{t['steal_cores']}"))
     rows += _floor_rows(r)
+    rows += _target_rows(r)
     if "ratio_e2e_to_transport" in r:
         rows.append(("ratio end-to-end / raw transport", f"{r['ratio_e2e_to_transport']}"))
     for lat in r.get("latency", []):
@@ -97,6 +108,69 @@ def _floor_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                      f" (complete={lat['complete']}; cores {cores})"))  # fmt: skip
     for rung in r.get("floor_ladder", []):
         rows.append((f"[floor +{rung['steps'] or 'nothing'}]", _rung(rung)))
+    return rows
+
+
+def _required_rung(r: dict[str, Any]) -> dict[str, Any]:
+    """The ladder's rung with every step added back ({} when the run has none)."""
+    for rung in r.get("floor_ladder", []):
+        if {x for x in rung["steps"].split(",") if x} == set(STEPS):
+            return dict(rung)
+    return {}
+
+
+def _p99_at(loads: list[dict[str, Any]], rate: int) -> float | None:
+    return next((x["p99_ms"] for x in loads if x["offered_per_s"] == rate), None)
+
+
+def _against(chorus: float | None, rung: float | None, show: Callable[[float], str],
+             met: Callable[[float], bool]) -> str:  # fmt: skip
+    """``Chorus X (met|not met); required steps alone Y (…)`` for what was measured."""
+    cells = [
+        f"{who} {show(v)} ({'met' if met(v) else 'not met'})"
+        for who, v in (("Chorus", chorus), ("required steps alone", rung))
+        if v is not None
+    ]
+    return "; ".join(cells)
+
+
+def _target_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each of issue 8's targets against Chorus and against the rung of required steps: the
+    least that any implementation of Chorus's features on this stack spends on a post."""
+    rows: list[tuple[str, str]] = []
+    rung = _required_rung(r)
+    rate = r.get("throughput", {}).get("e2e_to_routed_posts_per_s")
+    rung_rate = rung.get("throughput", {}).get("e2e_to_routed_posts_per_s")
+    if rate is not None or rung_rate is not None:
+        cell = _against(rate, rung_rate, lambda v: f"{v:,.0f} posts/s",
+                        lambda v: v >= TARGET_POSTS_PER_S)  # fmt: skip
+        rows.append((f"target: ≥ {TARGET_POSTS_PER_S:,} posts/s end to end", cell))
+    p99 = _p99_at(r.get("latency", []), TARGET_P99_LOAD)
+    rung_p99 = _p99_at(rung.get("latency", []), TARGET_P99_LOAD)
+    if p99 is not None or rung_p99 is not None:
+        cell = _against(p99, rung_p99, lambda v: f"{v:g} ms", lambda v: v < TARGET_P99_MS)
+        rows.append((f"target: p99 < {TARGET_P99_MS:g} ms at {TARGET_P99_LOAD:,} posts/s", cell))
+    raw = r.get("baseline", {}).get("produce_consume_per_s")
+    if raw:
+        ratio = r.get("ratio_e2e_to_transport")
+        rung_ratio = round(rung_rate / raw, 3) if rung_rate is not None else None
+        cell = _against(ratio, rung_ratio, lambda v: f"{v:.3f}", lambda v: v >= TARGET_RATIO)
+        rows.append((f"target: ≥ {TARGET_RATIO:g} of the raw transport rate", cell))
+    cpus = r.get("machine", {}).get("cpus")
+    own = r.get("cpu_us_per_post", {}).get("batches")
+    rung_cpu = rung.get("throughput", {}).get("cpu_us_per_post")
+    if cpus and (own or rung_cpu):
+        cells = [f"{cpus * 1_000_000 / TARGET_POSTS_PER_S:,.0f} µs for every process together"]
+        if own:
+            cells.append(f"Chorus {sum(own.values()):,} µs ({'+'.join(own)})")
+        if rung_cpu:
+            cells.append(
+                f"required steps alone {sum(rung_cpu.values()):,} µs ({'+'.join(rung_cpu)})"
+            )
+        rows.append(
+            (f"CPU per post that {TARGET_POSTS_PER_S:,} posts/s leaves on {cpus} CPUs",
+             "; ".join(cells))
+        )  # fmt: skip
     return rows
 
 

@@ -4,7 +4,9 @@ transport measured in the same run. Prints a table and writes bench/results/<tim
 Phases (each on a quiet system: the previous phase's backlog is drained first):
 1. raw aiokafka produce → consume of messages the size of a `post.received` envelope;
 1b. the floor: the same loads and batches through two stand-in processes made of nothing but
-   Chorus's stack (bench/floor/), so the table can say what the stack leaves room for;
+   Chorus's stack (bench/floor/), so the table can say what the stack leaves room for, and
+   again with every step the other issues require on each post added back (the targets are
+   given against both Chorus and that rung);
 2. pure CPU figures: routing decisions/s (router domain, no I/O), normalization/s per
    platform (connectors on their documented fixtures), enrichment/s;
 3. latency from acceptance (`post_received_at`, stamped by ingest) to `case.assigned` at fixed
@@ -38,6 +40,7 @@ import orjson
 from bench import phases
 from bench.baseline import raw_transport
 from bench.cpu import cpu_figures
+from bench.floor.common import STEPS
 from bench.floor.phase import floor
 from bench.knee import find_knee
 from bench.memory import peak_rss_mb
@@ -49,6 +52,8 @@ from bench.watch import CaseWatcher
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ALL_PHASES = ("cpu", "baseline", "floor", "latency", "knee", "batches", "webhooks")
+# The floor, then the floor with every one of Chorus's required steps added back.
+DEFAULT_LADDER = ";" + ",".join(STEPS)
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -77,11 +82,13 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--ingest-split", action="store_true",
                     help="also read chorus.posts.v1 to split the latency at ingest's produce"
                     " (one more consumer on the broker)")  # fmt: skip
-    ap.add_argument("--floor-ladder", default="",
+    ap.add_argument("--floor-ladder", default=DEFAULT_LADDER,
                     help="floor phase: ';'-separated step sets, each a floor run with those of "
                          "Chorus's steps added back (post, enrich, decode, route), e.g. "
                          "';post;post,enrich;post,enrich,decode;post,enrich,decode,route'; the "
-                         "first is the floor the table compares Chorus with")  # fmt: skip
+                         "first is the floor the table compares Chorus with. Default: the floor "
+                         "and the rung of every required step, which the targets are also "
+                         "compared with; '' for the floor alone")  # fmt: skip
     ap.add_argument("--tag", default="", help="a label stored in the results (e.g. the step)")
     ap.add_argument(
         "--env",

@@ -111,3 +111,50 @@ def test_each_floor_ladder_rung_gets_a_row_with_its_rate_cpu_and_p99() -> None:
         "3,254 posts/s, CPU µs ingest 282; p99 @ 1000/s 70.6 ms (cores ingest 0.56)"
     )
     assert rows["[floor +nothing]"] == ""
+
+
+@pytest.mark.unit
+def test_targets_are_given_against_chorus_and_the_rung_of_required_steps() -> None:
+    required = {
+        "steps": "post,enrich,decode,route",
+        "throughput": {
+            "e2e_to_routed_posts_per_s": 6_000,
+            "cpu_us_per_post": {"ingest": 150, "router": 120, "broker": 40},
+        },
+        "latency": [{"offered_per_s": 1000, "p99_ms": 120.5}],
+    }
+    partial = {
+        "steps": "post,enrich",
+        "throughput": {"e2e_to_routed_posts_per_s": 9_999, "cpu_us_per_post": {"ingest": 1}},
+        "latency": [{"offered_per_s": 1000, "p99_ms": 1.0}],
+    }
+    run = {
+        "machine": {"cpus": 2},
+        "baseline": {"produce_consume_per_s": 12_000, "bytes": 800},
+        "throughput": _run(1_500, 1_400, {})[0],
+        "ratio_e2e_to_transport": 0.125,
+        "latency": [
+            {"offered_per_s": 100, "p50_ms": 9, "p95_ms": 9, "p99_ms": 9.0, "complete": True},
+            {"offered_per_s": 1000, "p50_ms": 50, "p95_ms": 80, "p99_ms": 95.5, "complete": True},
+        ],
+        "cpu_us_per_post": {"batches": {"ingest": 300, "router": 500, "broker": 200}},
+        "floor": {"steps": "", "latency": []},
+        "floor_ladder": [{"steps": "", "latency": []}, partial, required],
+    }
+    rows = dict(_rows(run))
+    assert rows["target: ≥ 5,000 posts/s end to end"] == (
+        "Chorus 1,500 posts/s (not met); required steps alone 6,000 posts/s (met)"
+    ), "the rung with every step, not the partial one"
+    assert rows["target: p99 < 100 ms at 1,000 posts/s"] == (
+        "Chorus 95.5 ms (met); required steps alone 120.5 ms (not met)"
+    ), "the load the target names, not the 100/s one"
+    assert rows["target: ≥ 0.25 of the raw transport rate"] == (
+        "Chorus 0.125 (not met); required steps alone 0.500 (met)"
+    ), "the rung's rate over the same run's raw transport"
+    assert rows["CPU per post that 5,000 posts/s leaves on 2 CPUs"] == (
+        "400 µs for every process together; Chorus 1,000 µs (ingest+router+broker); "
+        "required steps alone 310 µs (ingest+router+broker)"
+    )
+    without = dict(_rows({**run, "floor_ladder": [{"steps": "", "latency": []}, partial]}))
+    assert without["target: ≥ 5,000 posts/s end to end"] == "Chorus 1,500 posts/s (not met)"
+    assert not any(k.startswith("target") for k in dict(_rows({"floor": {}})))
