@@ -151,9 +151,9 @@ def _target_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         cell = _against(p99, rung_p99, lambda v: f"{v:g} ms", lambda v: v < TARGET_P99_MS)
         rows.append((f"target: p99 < {TARGET_P99_MS:g} ms at {TARGET_P99_LOAD:,} posts/s", cell))
     raw = r.get("baseline", {}).get("produce_consume_per_s")
-    if raw:
-        ratio = r.get("ratio_e2e_to_transport")
-        rung_ratio = round(rung_rate / raw, 3) if rung_rate is not None else None
+    ratio = r.get("ratio_e2e_to_transport")
+    rung_ratio = round(rung_rate / raw, 3) if raw and rung_rate is not None else None
+    if ratio is not None or rung_ratio is not None:
         cell = _against(ratio, rung_ratio, lambda v: f"{v:.3f}", lambda v: v >= TARGET_RATIO)
         rows.append((f"target: ≥ {TARGET_RATIO:g} of the raw transport rate", cell))
     cpus = r.get("machine", {}).get("cpus")

@@ -158,3 +158,5 @@ def test_targets_are_given_against_chorus_and_the_rung_of_required_steps() -> No
     without = dict(_rows({**run, "floor_ladder": [{"steps": "", "latency": []}, partial]}))
     assert without["target: ≥ 5,000 posts/s end to end"] == "Chorus 1,500 posts/s (not met)"
     assert not any(k.startswith("target") for k in dict(_rows({"floor": {}})))
+    raw_only = {"baseline": {"produce_consume_per_s": 12_000, "bytes": 800}}
+    assert not any(k.startswith("target") for k in dict(_rows(raw_only))), "nothing to compare"
