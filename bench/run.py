@@ -244,12 +244,12 @@ async def _fixed_load(system: System, watcher: CaseWatcher, client: httpx.AsyncC
     res = await phases.fixed_load(client, system, watcher, rate, seconds)
     if profiler is not None:
         res["profile"] = profiler.stop()
-    after, wall = system.cpu_seconds(), time.time() - t0
+    used, wall = system.cpu_since(before), time.time() - t0
     machine_after = machine_cpu()
     # Cores each process used over the offered load and its drain (the load generator and
     # the case watcher run in this process: "bench"), then the rest of the machine ("other")
     # and the cores the hypervisor took away ("steal").
-    cores = {k: (after[k] - before.get(k, 0.0)) / wall for k in after}
+    cores = {k: v / wall for k, v in used.items()}
     cores["bench"] = (time.process_time() - bench_before) / wall
     busy = (machine_after[0] - machine_before[0]) / wall
     cores["other"] = max(0.0, busy - sum(cores.values()))
@@ -316,11 +316,11 @@ async def _throughput(client: httpx.AsyncClient, system: System, watcher: CaseWa
             client, system, watcher, args.webhooks, args.webhook_senders
         )
     await system.settle()  # the CPU the phase caused, including the drain
-    after, machine_after = system.cpu_seconds(), machine_cpu()
+    used, machine_after = system.cpu_since(before), machine_cpu()
     # Cores taken away by the hypervisor over the run and its drain (see machine_cpu).
     res["steal_cores"] = round((machine_after[1] - machine_before[1]) / (time.time() - t0), 2)
     posts = max(1, res.get("posts", 1))
-    return res, {k: round(1e6 * (after[k] - before.get(k, 0.0)) / posts) for k in after}
+    return res, {k: round(1e6 * v / posts) for k, v in used.items()}
 
 
 def _median_run(

@@ -14,9 +14,10 @@ from types import TracebackType
 
 import psutil
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
-from chorus_cli.run import allowed_cpus, routing_path_affinity
+from chorus_cli.run import routing_path_affinity
 from chorus_common.auth import create_token
 from chorus_common.embedded import free_port, start_broker, stop_process
+from chorus_common.priority import allowed_cpus
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
 
@@ -67,8 +68,7 @@ class System:
         await provision_topics(self.bootstrap, partitions=4)
 
     async def start_services(self) -> None:
-        shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
-        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **shared}
+        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self._shared_env()}
         pins = self.pins()
         for name, p in self.ports.items():
             env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
@@ -84,8 +84,11 @@ class System:
     def pins(self) -> dict[str, str]:
         """``CPU_AFFINITY`` per service, as `chorus run` gives it (``--env
         PIN_ROUTING_PATH=0`` for the A/B without)."""
-        shared = {k: v for k, v in self.extra_env.items() if ":" not in k}
-        return routing_path_affinity({**os.environ, **shared}, allowed_cpus())
+        return routing_path_affinity({**os.environ, **self._shared_env()}, allowed_cpus())
+
+    def _shared_env(self) -> dict[str, str]:
+        """The ``--env`` settings for every service (``service:KEY`` ones are one service's)."""
+        return {k: v for k, v in self.extra_env.items() if ":" not in k}
 
     async def _cpu_rate(self, seconds: float) -> float:
         """CPU seconds per second used by the services and broker together."""
@@ -119,6 +122,10 @@ class System:
             except psutil.Error:
                 continue
         return out
+
+    def cpu_since(self, before: Mapping[str, float]) -> dict[str, float]:
+        """CPU seconds each process used since ``before`` (a :meth:`cpu_seconds` reading)."""
+        return {k: v - before.get(k, 0.0) for k, v in self.cpu_seconds().items()}
 
     async def settle(self, *, timeout: float = 180.0) -> float:
         """Wait until the services and broker are idle (backlogs drained); returns seconds waited.

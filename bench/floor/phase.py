@@ -71,17 +71,15 @@ async def floor(loads: list[int], seconds: float, posts: int, batch: int, sender
             t0 = loop.time()
             res = await phases.fixed_load(client, system, watcher, rate, seconds)
             wall = loop.time() - t0
-            after = system.cpu_seconds()
-            res["cores"] = {k: round((after[k] - before.get(k, 0.0)) / wall, 2) for k in after}
+            used = system.cpu_since(before)
+            res["cores"] = {k: round(v / wall, 2) for k, v in used.items()}
         out["latency"].append(res)
     if posts:
         print(f"floor[{steps}]: {posts} posts in batches of {batch}…", flush=True)
         async with running(steps) as (system, watcher, client):
             before = system.cpu_seconds()
             res = await phases.throughput_batches(client, system, watcher, posts, batch, senders)
-            after = system.cpu_seconds()
-            res["cpu_us_per_post"] = {
-                k: round((after[k] - before.get(k, 0.0)) / posts * 1e6) for k in after
-            }
+            used = system.cpu_since(before)
+            res["cpu_us_per_post"] = {k: round(v / posts * 1e6) for k, v in used.items()}
         out["throughput"] = res
     return out

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 from chorus_common.auth import create_token
 from chorus_common.embedded import start_broker, stop_process
+from chorus_common.priority import allowed_cpus
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
 
@@ -71,13 +72,6 @@ def routing_path_affinity(environ: Mapping[str, str], allowed: set[int]) -> dict
     if len(allowed) < 2:
         return {}
     return {name: str(cpu) for name, cpu in zip(PINNED, sorted(allowed), strict=False)}
-
-
-def allowed_cpus() -> set[int]:
-    """The CPUs this process may run on (all of them where the platform cannot say)."""
-    if hasattr(os, "sched_getaffinity"):
-        return set(os.sched_getaffinity(0))
-    return set(range(os.cpu_count() or 1))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -82,6 +82,13 @@ def parse_cpus(spec: str) -> set[int]:
     return cpus
 
 
+def allowed_cpus() -> set[int]:
+    """The CPUs this process may run on (all of them where the platform cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return set(os.sched_getaffinity(0))
+    return set(range(os.cpu_count() or 1))
+
+
 def pin_cpus(spec: str) -> set[int] | None:
     """Pin this process to the CPUs of ``spec`` that it may run on; None when ``spec`` is
     empty or none of its CPUs is allowed here (a container's own set, a smaller machine):
@@ -89,7 +96,7 @@ def pin_cpus(spec: str) -> set[int] | None:
     wanted = parse_cpus(spec)
     if not wanted or not hasattr(os, "sched_setaffinity"):
         return None
-    allowed = os.sched_getaffinity(0)
+    allowed = allowed_cpus()
     cpus = wanted & allowed
     if not cpus:
         log.warning(
