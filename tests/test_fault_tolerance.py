@@ -5,6 +5,7 @@ and scale-out — two routers and two analytics in one consumer group on 6 parti
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -99,8 +100,10 @@ def test_analytics_killed_mid_stream_keeps_exact_counts(tmp_path) -> None:
 def test_database_outage_of_a_few_seconds_causes_retries_not_loss(tmp_path, pg_url) -> None:
     """The router's PostgreSQL connection goes through a proxy we cut for ~4 s mid-stream."""
     proxy_port = free_port()
-    proxy = TcpProxy("127.0.0.1", 5432, proxy_port).start()
-    router_url = pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy_port}")
+    pg = urlsplit(pg_url)
+    assert pg.hostname and pg.port, pg_url
+    proxy = TcpProxy(pg.hostname, pg.port, proxy_port).start()
+    router_url = pg_url.replace(f"{pg.hostname}:{pg.port}", f"127.0.0.1:{proxy_port}")
     urls = {
         "ingest": f"sqlite+aiosqlite:///{tmp_path}/ingest.db",
         "router": router_url,

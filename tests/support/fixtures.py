@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 from chorus_common.auth import create_token
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.embedded import free_port, start_broker, stop_process
+from chorus_common.pgserver import remove, start_postgres
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
 from fastapi import FastAPI
-
-PG_ADMIN_DSN = os.environ.get("CHORUS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Settings every test app gets: fast group joins and low fetch latency on Tansu.
 FAST_KAFKA_ENV: dict[str, Any] = {
@@ -51,23 +51,26 @@ def broker(tmp_path: Path) -> Iterator[str]:
         stop_process(proc)
 
 
-def _pg_available() -> bool:
+@pytest.fixture(scope="session")
+def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An admin DSN: ``CHORUS_TEST_PG`` when set, else a server this test session starts."""
+    configured = os.environ.get("CHORUS_TEST_PG")
+    if configured:
+        yield configured
+        return
+    root = Path(tempfile.mkdtemp(prefix="chorus-pg-"))
+    server = start_postgres(root)
     try:
-        subprocess.run(
-            ["pg_isready", "-h", "127.0.0.1", "-p", "5432"],
-            check=True,
-            capture_output=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return True
+        yield server.admin_dsn
+    finally:
+        server.stop()
+        remove(root)
 
 
-async def _pg_exec(sql: str) -> None:
+async def _pg_exec(dsn: str, sql: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(sql)
     finally:
@@ -75,15 +78,20 @@ async def _pg_exec(sql: str) -> None:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database (dropped afterwards); fails loudly if PostgreSQL is down."""
-    assert _pg_available(), "PostgreSQL must run on 127.0.0.1:5432 (.ci/run starts it)"
+def pg_url(pg_admin_dsn: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the session's server (dropped afterwards)."""
     name = f"chorus_t_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_exec(f'CREATE DATABASE "{name}"'))
+    asyncio.run(_pg_exec(pg_admin_dsn, f'CREATE DATABASE "{name}"'))
     try:
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        yield database_url(pg_admin_dsn, name)
     finally:
-        asyncio.run(_pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_pg_exec(pg_admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def database_url(admin_dsn: str, name: str) -> str:
+    """The SQLAlchemy (asyncpg) URL of database ``name`` on the server ``admin_dsn`` names."""
+    parts = urlsplit(admin_dsn)
+    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", parts.query, ""))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

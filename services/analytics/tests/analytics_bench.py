@@ -35,6 +35,7 @@ from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.bus.base import OutMessage
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.events import Envelope
+from chorus_common.pgserver import start_postgres
 from sqlalchemy import text
 
 from services.analytics.tests.analytics_kit import encode
@@ -49,11 +50,13 @@ async def database(kind: str) -> AsyncIterator[str]:
             yield f"sqlite+aiosqlite:///{tmp}/bench.db"
     elif kind == "postgresql":
         name = f"chorus_bench_{uuid.uuid4().hex[:10]}"
-        await _pg_exec(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-        finally:
-            await _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with tempfile.TemporaryDirectory(prefix="chorus-pg-") as tmp:
+            server = start_postgres(Path(tmp))
+            try:
+                await _pg_exec(server.admin_dsn, f'CREATE DATABASE "{name}"')
+                yield server.url(name)
+            finally:
+                server.stop()
     else:
         yield kind
 
