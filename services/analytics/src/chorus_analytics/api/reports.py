@@ -76,20 +76,27 @@ async def get_summary(
     request: Request,
     _: ReportsReader,
     session: SessionDep,
+    settings: SettingsDep,
     start: FromQ = None,
     end: ToQ = None,
 ) -> dict[str, Any]:
-    """Every section in one document (all time unless from/to are given)."""
-    if start is None and end is None:
-        q = summary.all_time(utcnow())
-    else:
-        now = utcnow()
-        q = ReportQuery(
-            start=as_utc(start) if start else summary.EPOCH,
-            end=as_utc(end) if end else now,
-            granularity="hour",
-            now=now,
-        )
+    """Every section in one document (all time unless from/to are given). The range is
+    narrowed to the data there is (first recorded day to tomorrow), counted in hours when
+    that fits `REPORT_MAX_BUCKETS` buckets and in days otherwise; the answer's `from`/`to`
+    give the range used."""
+    now = utcnow()
+    q = ReportQuery(
+        start=as_utc(start) if start else summary.EPOCH,
+        end=as_utc(end) if end else now + summary.FUTURE,
+        granularity="hour",
+        now=now,
+    )
+    if q.start >= q.end:
+        raise _bad("from", "must be before 'to'")
+    try:
+        q = await summary.bounded(session, q, settings.report_max_buckets)
+    except summary.RangeTooLong as exc:
+        raise _bad("from", str(exc)) from exc
     watch = getattr(request.app.state, "spike_watch", None)
     return await summary.summary(session, q, watch.as_dict() if watch else None)
 

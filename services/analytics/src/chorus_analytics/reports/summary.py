@@ -11,15 +11,44 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
+from chorus_analytics.domain.timebuckets import as_utc, bucket_count, floor
 from chorus_analytics.reports import activity, cases, hands, posts
 from chorus_analytics.reports.query import ReportQuery
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Nothing is counted later than this after now: a far-future `to` costs no buckets.
+FUTURE = timedelta(days=1)
+
+
+class RangeTooLong(ValueError):
+    """The data inside the asked range spans more daily buckets than a report may build."""
 
 
 def all_time(now: datetime | None = None) -> ReportQuery:
-    end = (now or utcnow()) + timedelta(days=1)
+    end = (now or utcnow()) + FUTURE
     return ReportQuery(start=EPOCH, end=end, granularity="day", now=now)
+
+
+async def bounded(session: AsyncSession, q: ReportQuery, max_buckets: int) -> ReportQuery:
+    """``q`` narrowed to the data there is (first bucket to tomorrow), in the finest grain
+    (hour, else day) whose bucket count fits ``max_buckets``; RangeTooLong if none does."""
+    now = q.now or utcnow()
+    firsts = [
+        (await session.execute(select(func.min(t.c.bucket)))).scalar()
+        for t in (models.post_buckets, models.event_buckets)
+    ]
+    first = min((as_utc(f) for f in firsts if f is not None), default=None)
+    start = max(as_utc(q.start), floor(first, "day")) if first else as_utc(q.start)
+    end = min(as_utc(q.end), now + FUTURE)
+    if first is None or start >= end:
+        start = end - timedelta(hours=1)  # no data inside: one empty hour, not a century
+    for grain in ("hour", "day"):
+        if bucket_count(start, end, grain) <= max_buckets:
+            return replace(q, start=start, end=end, granularity=grain, now=now)
+    raise RangeTooLong(
+        f"the data from {start.date()} to {end.date()} spans "
+        f"{bucket_count(start, end, 'day')} days; at most {max_buckets} per report"
+    )
 
 
 async def open_cases(session: AsyncSession, by: str) -> dict[str, int]:
