@@ -12,13 +12,14 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration bench clean
+.PHONY: help bootstrap sync run test lint fmt unit integration bench asyncapi clean
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
+	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -50,6 +51,9 @@ integration: sync
 
 bench: sync
 	$(UV) run python -m bench
+
+asyncapi: sync
+	$(UV) run chorus asyncapi
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .hypothesis
