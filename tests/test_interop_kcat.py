@@ -1,0 +1,125 @@
+"""Another team's Kafka client reads and writes Chorus's topics: kcat (librdkafka) against
+Apache Kafka (`make test-kafka`). It produces posts the router routes, reads the case events,
+and puts every key on the partition Chorus's producer puts it on (Kafka's murmur2)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from chorus_common import topics
+from chorus_common.asyncapi import document
+from chorus_common.bus.partition import murmur2
+from chorus_common.events import Envelope
+
+from tests.support import kcat
+from tests.support.asyncapi import message_validator
+from tests.support.system import System, system
+from tests.support.wait import wait_for_sync
+
+pytestmark = [pytest.mark.integration, pytest.mark.interop, pytest.mark.timeout(240)]
+
+ENVELOPE_FIELDS = {"event_id", "type", "schema_version", "occurred_at", "producer", "trace_id"}
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    kcat.require_apache_kafka()
+    kcat.kcat()
+    with system(tmp_path_factory.mktemp("interop"), names=("router",)) as sysm:
+        yield sysm
+
+
+def post_envelope(run: str, i: int, trace_id: str) -> dict[str, Any]:
+    """A `post.received` envelope as another team writes it: plain JSON, per docs/asyncapi.yaml."""
+    now = datetime.now(UTC).isoformat()
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "post.received",
+        "schema_version": 1,
+        "occurred_at": now,
+        "producer": "crm-export",
+        "trace_id": trace_id,
+        "payload": {
+            "post": {
+                "id": f"generic:{run}-{i}",
+                "platform": "generic",
+                "channel": "crm",
+                "kind": "comment",
+                "native_id": f"{run}-{i}",
+                "thread_id": f"generic:{run}-t{i}",
+                "author": {"id": f"crm-{i}", "handle": f"customer{i}"},
+                "text": f"Where is my order {i}? The delivery is late",
+                "lang": "en",
+                "created_at": now,
+                "received_at": now,
+            },
+            "is_update": False,
+            "revision": 1,
+        },
+    }
+
+
+def kcat_posts(bootstrap: str, run: str, n: int) -> dict[str, dict[str, Any]]:
+    """``n`` posts produced by kcat, keyed by thread_id; returns them by thread_id."""
+    validator = message_validator(document(), "post.received")
+    posts = {}
+    for i in range(n):
+        env = post_envelope(run, i, trace_id=uuid.uuid4().hex)
+        assert list(validator.iter_errors(env)) == [], "the document accepts what we send"
+        posts[env["payload"]["post"]["thread_id"]] = env
+    kcat.produce(bootstrap, topics.POSTS, [(t, orjson.dumps(e)) for t, e in posts.items()])
+    return posts
+
+
+def case_records(bootstrap: str, threads: set[str]) -> list[dict[str, Any]]:
+    return [r for r in kcat.consume(bootstrap, topics.CASES) if r["key"] in threads]
+
+
+def test_a_post_produced_by_kcat_is_routed_to_an_assigned_case(router: System) -> None:
+    run = f"kc{uuid.uuid4().hex[:8]}"
+    posts = kcat_posts(router.bootstrap, run, 1)
+    thread = next(iter(posts))
+
+    def assigned():
+        with router.client() as client:
+            r = client.get(f"{router.url('router')}/v1/cases", params={"limit": 200})
+            r.raise_for_status()
+        hits = [c for c in r.json()["items"] if c.get("thread_id") == thread]
+        return hits[0] if len(hits) == 1 and hits[0].get("assignee") else None
+
+    case = wait_for_sync(assigned, timeout=60, what=f"an assigned case for {thread}")
+    with router.client() as client:
+        full = client.get(f"{router.url('router')}/v1/cases/{case['id']}").json()
+    assert posts[thread]["payload"]["post"]["id"] in str(full), "the case holds the kcat post"
+
+
+def test_kcat_reads_the_case_events_as_documented_envelopes(router: System) -> None:
+    run = f"kc{uuid.uuid4().hex[:8]}"
+    posts = kcat_posts(router.bootstrap, run, 3)
+    threads = set(posts)
+
+    def all_assigned():
+        records = case_records(router.bootstrap, threads)
+        done = {r["key"] for r in records if b'"case.assigned"' in r["payload"].encode()}
+        return records if done == threads else None
+
+    records = wait_for_sync(all_assigned, timeout=90, interval=0.5, what="case.assigned x3")
+    doc = document()
+    n = kcat.partitions(router.bootstrap, topics.CASES)
+    for rec in records:
+        env = Envelope.from_bytes(rec["payload"].encode())
+        raw = orjson.loads(rec["payload"])
+        assert set(raw) >= ENVELOPE_FIELDS, raw
+        assert env.type.startswith("case.") and env.producer == "router"
+        assert rec["key"] == env.payload["thread_id"], "cases are keyed by thread_id"
+        assert list(message_validator(doc, env.type).iter_errors(raw)) == [], env.type
+        if env.type in ("case.opened", "case.assigned"):
+            # routing carries the post's trace on (the document's correlationId)
+            assert env.trace_id == posts[rec["key"]]["trace_id"]
+        # Chorus's producer chose the partition Kafka's default partitioner would
+        assert rec["partition"] == (murmur2(rec["key"].encode()) & 0x7FFFFFFF) % n
