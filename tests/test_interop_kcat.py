@@ -4,9 +4,13 @@ and puts every key on the partition Chorus's producer puts it on (Kafka's murmur
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,7 +21,7 @@ from chorus_common.bus.partition import murmur2
 from chorus_common.events import Envelope
 
 from tests.support import kcat
-from tests.support.asyncapi import message_validator
+from tests.support.asyncapi import ROOT, message_validator
 from tests.support.system import System, system
 from tests.support.wait import wait_for_sync
 
@@ -123,3 +127,47 @@ def test_kcat_reads_the_case_events_as_documented_envelopes(router: System) -> N
             assert env.trace_id == posts[rec["key"]]["trace_id"]
         # Chorus's producer chose the partition Kafka's default partitioner would
         assert rec["partition"] == (murmur2(rec["key"].encode()) & 0x7FFFFFFF) % n
+
+
+def readme_block(containing: str) -> str:
+    """The README's one ```bash block that contains ``containing``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```bash\n(.*?)^```$", text, flags=re.S | re.M)
+    (block,) = [b for b in blocks if containing in b]
+    return block
+
+
+def run_block(block: str, bootstrap: str, cwd: Path) -> str:
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block],
+        cwd=cwd,
+        env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap},
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"{block}\n{done.stderr[-2000:]}"
+    return done.stdout
+
+
+def test_the_readme_kcat_example_writes_a_post_and_reads_its_case(
+    router: System, tmp_path: Path
+) -> None:
+    write, read = readme_block("kcat -P"), readme_block("kcat -C")
+    run_block(write, router.bootstrap, tmp_path)
+    example = orjson.loads((tmp_path / "post.json").read_bytes())
+    assert list(message_validator(document(), "post.received").iter_errors(example)) == []
+    thread = example["payload"]["post"]["thread_id"]
+    assert f"-k {thread}" in write and thread in read
+
+    def assigned():
+        with router.client() as client:
+            r = client.get(f"{router.url('router')}/v1/cases", params={"limit": 200})
+            r.raise_for_status()
+        return [c for c in r.json()["items"] if c["thread_id"] == thread and c.get("assignee")]
+
+    wait_for_sync(assigned, timeout=60, what=f"the README's post routed ({thread})")
+    lines = run_block(read, router.bootstrap, tmp_path).splitlines()
+    events = [Envelope.from_bytes(line.split(" ", 1)[1].encode()) for line in lines]
+    assert {e.type for e in events} >= {"case.opened", "case.assigned"}
+    assert all(e.payload["thread_id"] == thread for e in events)
