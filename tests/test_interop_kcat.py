@@ -80,6 +80,21 @@ def kcat_posts(bootstrap: str, run: str, n: int) -> dict[str, dict[str, Any]]:
     return posts
 
 
+def thread_cases(router: System, thread: str) -> list[dict[str, Any]]:
+    """The router's cases of one generic conversation, every page of the list read."""
+    out: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 200, "platform": "generic"}
+    with router.client() as client:
+        while True:
+            r = client.get(f"{router.url('router')}/v1/cases", params=params)
+            r.raise_for_status()
+            body = r.json()
+            out += [c for c in body["items"] if c.get("thread_id") == thread]
+            if not body.get("next_cursor"):
+                return out
+            params["cursor"] = body["next_cursor"]
+
+
 def case_records(bootstrap: str, threads: set[str]) -> list[dict[str, Any]]:
     return [r for r in kcat.consume(bootstrap, topics.CASES) if r["key"] in threads]
 
@@ -90,10 +105,7 @@ def test_a_post_produced_by_kcat_is_routed_to_an_assigned_case(router: System) -
     thread = next(iter(posts))
 
     def assigned():
-        with router.client() as client:
-            r = client.get(f"{router.url('router')}/v1/cases", params={"limit": 200})
-            r.raise_for_status()
-        hits = [c for c in r.json()["items"] if c.get("thread_id") == thread]
+        hits = thread_cases(router, thread)
         return hits[0] if len(hits) == 1 and hits[0].get("assignee") else None
 
     case = wait_for_sync(assigned, timeout=60, what=f"an assigned case for {thread}")
@@ -161,10 +173,7 @@ def test_the_readme_kcat_example_writes_a_post_and_reads_its_case(
     assert f"-k {thread}" in write and thread in read
 
     def assigned():
-        with router.client() as client:
-            r = client.get(f"{router.url('router')}/v1/cases", params={"limit": 200})
-            r.raise_for_status()
-        return [c for c in r.json()["items"] if c["thread_id"] == thread and c.get("assignee")]
+        return [c for c in thread_cases(router, thread) if c.get("assignee")]
 
     wait_for_sync(assigned, timeout=60, what=f"the README's post routed ({thread})")
     lines = run_block(read, router.bootstrap, tmp_path).splitlines()
