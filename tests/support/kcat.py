@@ -27,7 +27,7 @@ def require_apache_kafka() -> None:
     ApiVersions answer, so these tests run in `make test-kafka` (CHORUS_TEST_BROKER=kafka)."""
     broker = os.environ.get("CHORUS_TEST_BROKER", "tansu")
     assert broker == "kafka", (
-        f"the kcat tests need Apache Kafka, not {broker}: run them with `make test-kafka`"
+        f"the kcat tests need Apache Kafka, not {broker}: run them with `make test-interop` or `make test-kafka`"
     )
 
 
