@@ -105,6 +105,11 @@ class Runtime:
         return self._outbox
 
     @property
+    def subscriptions(self) -> dict[str, tuple[str, ...]]:
+        """Each consumer group and the topics it reads (docs/asyncapi.yaml is checked on it)."""
+        return {group: topics for _, group, topics, _, _ in self._consumer_specs}
+
+    @property
     def dialect(self) -> str:
         assert self.engine is not None
         return self.engine.dialect.name
