@@ -53,11 +53,25 @@ def _restricted(served: Callable[[str], str | None]) -> Detector:
     return Detector(served=served, raw=lambda text: (served(text), None), open_set=False)
 
 
-def chorus_fasttext() -> Detector:
+def chorus() -> Detector:
+    """Ingest's ``detect_language`` (without its cache of recent texts)."""
     from chorus_signals import lang
 
     lang.warm_up()
     return Detector(served=lang._detect_uncached, raw=lang.classify, open_set=True)
+
+
+def fasttext_alone() -> Detector:
+    """fastText's top language when served and at least MIN_CONFIDENCE sure, else None."""
+    from chorus_signals import lang
+
+    lang._model()
+
+    def served(text: str) -> str | None:
+        top, confidence = lang.classify(text)
+        return top if top in SERVED and confidence >= lang.MIN_CONFIDENCE else None
+
+    return Detector(served=served, raw=lang.classify, open_set=True)
 
 
 def fasttext_restricted() -> Detector:
@@ -80,11 +94,20 @@ def fasttext_restricted() -> Detector:
     return _restricted(served)
 
 
-def py3langid_today() -> Detector:
-    from bench.langid import today
+def py3langid_restricted() -> Detector:
+    """What ingest answered before fastText: py3langid over LANGUAGES, None under 0.3."""
+    from chorus_signals.langid_scorer import scorer
 
-    today.warm_up()
-    return _restricted(today.detect)
+    model = scorer(LANGUAGES)
+
+    def served(text: str) -> str | None:
+        cleaned = gated(text)
+        if cleaned is None:
+            return None
+        lang, confidence = model.classify(cleaned)
+        return lang if confidence >= 0.3 else None
+
+    return _restricted(served)
 
 
 def py3langid_all() -> Detector:
@@ -131,10 +154,11 @@ def lingua_all(low_accuracy: bool = False) -> Detector:
 
 
 CONFIGS: tuple[Config, ...] = (
-    Config("py3langid-7", "py3langid, 7 languages (ingest until now)", py3langid_today),
+    Config("py3langid-7", "py3langid, 7 languages (ingest until now)", py3langid_restricted),
     Config("py3langid-all", "py3langid, all 142 languages", py3langid_all),
     Config("fasttext-7", "fastText lid.176.ftz, 7 languages", fasttext_restricted),
-    Config("fasttext", "fastText lid.176.ftz, all 176 (**ingest now**)", chorus_fasttext),
+    Config("fasttext", "fastText lid.176.ftz, all 176 languages", fasttext_alone),
+    Config("chorus", "fastText whether, py3langid which (**ingest now**)", chorus),
     Config("lingua-7", "Lingua, 7 languages", lingua_restricted),
     Config("lingua-all", "Lingua, all 75 languages", lingua_all),
     Config("lingua-all-low", "Lingua, all 75, low-accuracy mode", lambda: lingua_all(True)),

