@@ -1,6 +1,7 @@
 """``uv run --group langbench python -m bench.langid``: every detector on the labelled sample,
-each in a fresh process, with the network closed to the models (HF_HUB_OFFLINE=1, and no
-download is attempted: every model is read from its package); prints Markdown tables."""
+each in a fresh process with HF_HUB_OFFLINE=1 (every model is read from its package; run it
+under ``unshare -n`` to close the network entirely, as for docs/ingest.md); prints Markdown
+tables."""
 
 from __future__ import annotations
 
@@ -30,14 +31,15 @@ def _missing(key: str) -> str | None:
 
 def _child(key: str, repeat: int) -> Measured:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "bench.langid", "--child", key, "--repeat", str(repeat)],
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    return Measured(**json.loads(out))
+    )
+    if done.returncode:
+        raise SystemExit(f"{key} failed (exit {done.returncode}):\n{done.stderr}")
+    return Measured(**json.loads(done.stdout))
 
 
 def _median(runs: list[Measured]) -> Measured:
