@@ -96,3 +96,21 @@ async def test_a_chunked_body_within_the_limit_reaches_the_route_whole(
         r = await client.post("/v1/teams", content=_chunks(_json(team), size=7), headers=headers)
         assert r.status_code == 201, r.text
         assert r.json()["name"] == "Chunked team"
+
+
+@pytest.mark.unit
+def test_one_body_limit_with_only_ingest_raising_it() -> None:
+    """The README's limits: 1 MiB everywhere but ingest, whose batches and e-mails need 8 MiB."""
+    env = {"environment": "test"}
+    limits = {
+        "router": RouterSettings(**env).max_body_bytes,
+        "responder": ResponderSettings(**env).max_body_bytes,
+        "analytics": AnalyticsSettings(**env).max_body_bytes,
+        "ingest": IngestSettings(**env).max_body_bytes,
+    }
+    assert limits == {
+        "router": 1 << 20,
+        "responder": 1 << 20,
+        "analytics": 1 << 20,
+        "ingest": 8 << 20,
+    }
