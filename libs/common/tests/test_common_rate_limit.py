@@ -55,7 +55,10 @@ async def test_the_spelling_of_the_authorization_header_buys_no_fresh_bucket() -
     async with _client(app) as client:
         statuses = await _statuses(client, headers)
     assert statuses == [200] * PER_MINUTE + [429, 429]
-    assert metrics.registry.get_sample_value("chorus_http_rate_limited_total", {"service": "test"}) == 2
+    assert (
+        metrics.registry.get_sample_value("chorus_http_rate_limited_total", {"service": "test"})
+        == 2
+    )
 
 
 @pytest.mark.unit
