@@ -101,7 +101,7 @@ async def test_a_chunked_body_within_the_limit_reaches_the_route_whole(
 @pytest.mark.unit
 def test_one_body_limit_with_only_ingest_raising_it() -> None:
     """The README's limits: 1 MiB everywhere but ingest, whose batches and e-mails need 8 MiB."""
-    env = {"environment": "test"}
+    env: dict[str, Any] = {"environment": "test"}
     limits = {
         "router": RouterSettings(**env).max_body_bytes,
         "responder": ResponderSettings(**env).max_body_bytes,
