@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep
+from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep, team_scope
 from chorus_analytics.api.render import respond, wanted
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
 from chorus_analytics.reports import activity, cases, digest, hands, posts, summary
@@ -74,7 +74,7 @@ FormatQ = Annotated[Literal["json", "csv"] | None, Query(description="or Accept:
 @router.get("/summary")
 async def get_summary(
     request: Request,
-    _: ReportsReader,
+    principal: ReportsReader,
     session: SessionDep,
     settings: SettingsDep,
     start: FromQ = None,
@@ -90,6 +90,7 @@ async def get_summary(
         end=as_utc(end) if end else now + summary.FUTURE,
         granularity="hour",
         now=now,
+        teams=team_scope(principal),
     )
     if q.start >= q.end:
         raise _bad("from", "must be before 'to'")
@@ -104,14 +105,14 @@ async def get_summary(
 @router.get("/digest", response_model=None)
 async def get_digest(
     request: Request,
-    _: ReportsReader,
+    principal: ReportsReader,
     session: SessionDep,
     day: Annotated[date | None, Query(alias="date", description="default: yesterday (UTC)")] = None,
     format: Annotated[Literal["json", "markdown"] | None, Query()] = None,
 ) -> Response | dict[str, Any]:
     """The day's digest per channel, as JSON or Markdown (``?format=markdown``)."""
     day = day or (utcnow() - timedelta(days=1)).date()
-    data = await digest.digest(session, day)
+    data = await digest.digest(session, day, team_scope(principal))
     if wanted(request, format) == "markdown":
         return Response(digest.to_markdown(data), media_type="text/markdown; charset=utf-8")
     return data
@@ -120,7 +121,7 @@ async def get_digest(
 def _endpoint(name: str, report: Report) -> Callable[..., Awaitable[Response]]:
     async def endpoint(
         request: Request,
-        _: ReportsReader,
+        principal: ReportsReader,
         session: SessionDep,
         settings: SettingsDep,
         start: FromQ = None,
@@ -143,6 +144,7 @@ def _endpoint(name: str, report: Report) -> Callable[..., Awaitable[Response]]:
             platform=platform,
             channel=channel,
             team=team,
+            teams=team_scope(principal, team),
             group_by=group_by,
             limit=limit,
         )

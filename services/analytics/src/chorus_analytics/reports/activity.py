@@ -82,14 +82,15 @@ async def alerts(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     """Alerts by type and state, active buzz subjects, dead letters by source and code."""
     res = await session.execute(
         select(EB.c.type, EB.c.detail, func.sum(EB.c.count))
-        .where(*bucket_range(EB, q), EB.c.type.startswith("alert."))
+        .where(*bucket_range(EB, q), *filters(EB, q), EB.c.type.startswith("alert."))
         .group_by(EB.c.type, EB.c.detail)
     )
     by_type: dict[str, dict[str, int]] = defaultdict(dict)
     for type_, detail, n in res.all():
         by_type[type_][detail] = int(n)
     a = models.alert_state
-    state = (await session.execute(select(a).order_by(a.c.subject))).all()
+    # Buzz subjects are channels and keywords of every team's posts: no team's own figures.
+    state = (await session.execute(select(a).order_by(a.c.subject))).all() if q.everything else []
     active = [
         {
             "subject": s.subject,

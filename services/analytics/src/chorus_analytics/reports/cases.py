@@ -135,7 +135,7 @@ async def workload(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     )
     m = models.members
     for member, team in (await session.execute(select(m.c.member_id, m.c.team))).all():
-        if team and (not q.team or team == q.team):
+        if team and (not q.team or team == q.team) and (q.teams is None or team in q.teams):
             load[team][member]
     open_rows = await session.execute(
         select(C.c.team, C.c.assignee, func.count())

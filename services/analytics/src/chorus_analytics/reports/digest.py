@@ -12,9 +12,10 @@ from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 
 
-def day_query(day: date) -> ReportQuery:
+def day_query(day: date, teams: tuple[str, ...] | None = None) -> ReportQuery:
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return ReportQuery(start=start, end=start + timedelta(days=1), granularity="day", limit=3)
+    end = start + timedelta(days=1)
+    return ReportQuery(start=start, end=end, granularity="day", limit=3, teams=teams)
 
 
 def _change(now: int, before: int) -> float | None:
@@ -52,9 +53,12 @@ async def _channel(session: AsyncSession, q: ReportQuery, prev: ReportQuery) -> 
     }
 
 
-async def digest(session: AsyncSession, day: date) -> dict[str, Any]:
-    q = day_query(day)
-    prev = day_query(day - timedelta(days=1))
+async def digest(
+    session: AsyncSession, day: date, teams: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """The day's figures per channel; ``teams``: only those teams' (None: everything)."""
+    q = day_query(day, teams)
+    prev = day_query(day - timedelta(days=1), teams)
     vol = await posts.volume(session, q)
     channels = {
         ch: await _channel(session, replace(q, channel=ch), replace(prev, channel=ch))
@@ -65,6 +69,7 @@ async def digest(session: AsyncSession, day: date) -> dict[str, Any]:
     alerts = await activity.event_counts(session, q, "alert.buzz", by="detail")
     return {
         "date": day.isoformat(),
+        "scope": q.meta("digest")["scope"],
         "overall": {
             **overall,
             "cases_resolved": counts.get("case.resolved", 0),
@@ -140,5 +145,7 @@ def to_markdown(d: dict[str, Any]) -> str:
     for channel, c in d["channels"].items():
         platforms = ", ".join(c["platforms"])
         out += [f"## {channel} ({platforms})", "", *_line(c), ""]
-    out.append("_Figures in UTC, from Chorus analytics._")
+    scope = d.get("scope", "all")
+    teams = "" if scope == "all" else f" for {', '.join(scope['teams']) or 'no team'}"
+    out.append(f"_Figures in UTC{teams}, from Chorus analytics._")
     return "\n".join(out).rstrip() + "\n"

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.hands import STATES
 from chorus_analytics.reports.query import ReportQuery, time_range
+
+
+def held_by(q: ReportQuery) -> list[ColumnElement[bool]]:
+    """Time-in-hands rows of the asked team and of the caller's teams."""
+    h = models.case_hands
+    return [
+        *([h.c.team == q.team] if q.team else []),
+        *([h.c.team.in_(q.teams)] if q.teams is not None else []),
+    ]
 
 
 def _blank() -> dict[str, Any]:
@@ -28,7 +37,7 @@ async def time_in_hands(session: AsyncSession, q: ReportQuery) -> dict[str, Any]
     per case. ``team`` keeps the time spent in that team (and those cases' hand-offs)."""
     h, c = models.case_hands, models.cases
     in_range = [c.c.hands_version.is_not(None), *time_range(c.c.opened_at, q)]
-    cond = [*in_range, *([h.c.team == q.team] if q.team else [])]
+    cond = [*in_range, *held_by(q)]
     res = await session.execute(
         select(h.c.case_id, h.c.team, h.c.member, h.c.state, h.c.seconds)
         .join(c, c.c.case_id == h.c.case_id)
@@ -73,9 +82,8 @@ async def _handoffs(session: AsyncSession, q: ReportQuery, in_range: list[Any]) 
     stmt = select(func.count(), func.sum(c.c.handoffs), func.sum(c.c.team_handoffs)).where(
         *in_range
     )
-    if q.team:
-        held = select(h.c.case_id).where(h.c.team == q.team)
-        stmt = stmt.where(c.c.case_id.in_(held))
+    if q.team or q.teams is not None:
+        stmt = stmt.where(c.c.case_id.in_(select(h.c.case_id).where(*held_by(q))))
     n, handoffs, team_handoffs = (await session.execute(stmt)).one()
     return {
         "cases": int(n or 0),

@@ -176,9 +176,9 @@ async def keywords(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     """Top keywords and hashtags (with their negative share) in range."""
     t, p = models.post_terms, models.posts
     neg = func.sum(func.cast(t.c.negative, Integer))
-    stmt = select(t.c.term, func.count(), neg).where(*time_range(t.c.created_at, q))
-    if q.platform or q.team or q.channel:
-        stmt = stmt.join(p, p.c.post_id == t.c.post_id).where(*filters(p, q))
+    stmt = select(t.c.term, func.count(), neg).where(*time_range(t.c.created_at, q), *filters(t, q))
+    if q.platform:  # the one filter term rows do not carry
+        stmt = stmt.join(p, p.c.post_id == t.c.post_id).where(p.c.platform == q.platform)
     stmt = stmt.group_by(t.c.term).order_by(func.count().desc(), t.c.term)
 
     def shape(r: Any) -> dict[str, Any]:

@@ -22,6 +22,14 @@ class ReportQuery:
     group_by: str | None = None
     limit: int = 20
     now: datetime | None = None
+    # The caller's teams: only their figures are read. None: every team, and what belongs
+    # to none (posts not routed yet, dead letters, buzz subjects) — admins and services.
+    teams: tuple[str, ...] | None = None
+
+    @property
+    def everything(self) -> bool:
+        """Whether figures that belong to no team may be shown."""
+        return self.teams is None
 
     @property
     def grain(self) -> str:
@@ -46,6 +54,7 @@ class ReportQuery:
                 )
                 if v
             },
+            "scope": "all" if self.teams is None else {"teams": list(self.teams)},
         }
 
 
@@ -54,12 +63,15 @@ def iso(value: datetime | None) -> str | None:
 
 
 def filters(table: Table, q: ReportQuery) -> list[ColumnElement[bool]]:
-    """platform/channel/team equality filters for a table that has those columns."""
+    """platform/channel/team equality filters for a table that has those columns, and the
+    caller's teams for one with a ``team`` column."""
     out: list[ColumnElement[bool]] = []
     for name in ("platform", "channel", "team"):
         value = getattr(q, name)
         if value and name in table.c:
             out.append(table.c[name] == value)
+    if q.teams is not None and "team" in table.c:
+        out.append(table.c.team.in_(q.teams))
     return out
 
 
