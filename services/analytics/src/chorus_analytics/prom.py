@@ -244,11 +244,10 @@ async def _last_day(session: AsyncSession, s: Snapshot, *, members: bool) -> Non
     for channel, v in (await posts.sentiment(session, q))["channels"].items():
         if v["net"] is not None:
             s.set("net_sentiment_24h", (channel,), v["net"])
-    day = await cases.case_rows(session, q)  # read once for both reports below
-    for r in (await cases.sla(session, q, day))["rows"]:
+    for r in (await cases.sla(session, q))["rows"]:
         if r["compliance_rate"] is not None:
             s.set("sla_compliance_ratio_24h", (r["team"] or "none",), r["compliance_rate"])
-    for r in (await cases.responsiveness(session, q, day))["rows"]:
+    for r in (await cases.responsiveness(session, q))["rows"]:
         for name in ("first_response", "resolution", "assignment"):
             for stat, quantile in QUANTILES:
                 value = r.get(f"{name}_{stat}")

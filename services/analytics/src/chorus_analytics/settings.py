@@ -47,6 +47,11 @@ class AnalyticsSettings(CommonSettings):
     # Minute buckets older than this are pruned (hour and day buckets are kept).
     minute_retention_hours: int = 48
     report_max_buckets: int = 5000
+    # Rows one report statement may bring into the process (a grouped series is buckets x
+    # groups); beyond it the report is refused with 422, naming what to narrow.
+    report_max_rows: int = 20_000
+    # The digest details this many channels (the busiest), each costing a dozen statements.
+    digest_max_channels: int = 20
 
 
 def get_settings() -> AnalyticsSettings:

@@ -69,13 +69,12 @@ def _pick(stats: dict[str, Any], *names: str) -> dict[str, Any]:
 async def summary(
     session: AsyncSession, q: ReportQuery, watch: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    vol = await posts.volume(session, q)
-    eng = await posts.engagement(session, q)
-    sent = await posts.sentiment(session, q)
-    rows = await cases.case_rows(session, q)  # read once for responsiveness and SLA
-    resp = await cases.responsiveness(session, q, rows)
+    vol = await posts.volume(session, q, series=False)  # totals only: no row per bucket
+    eng = await posts.engagement(session, q, series=False)
+    sent = await posts.sentiment(session, q, series=False)
+    resp = await cases.responsiveness(session, q)
     work = await cases.workload(session, q)
-    sla = await cases.sla(session, q, rows)
+    sla = await cases.sla(session, q)
     rep = await activity.event_counts(session, q, "reply.")
     case_events = await activity.event_counts(session, q, "case.")
     alerts = await activity.alerts(session, q)
@@ -84,7 +83,7 @@ async def summary(
     open_by_team = await open_cases(session, q, "team")
     totals = vol["totals"]
     eng_totals = {m: sum(t[m] for t in eng["totals"].values()) for m in posts.ENGAGEMENT}
-    turnaround = (await activity.replies(session, q))["approval_turnaround"]
+    turnaround = (await activity.turnaround(session, q, by_team=False))["*"]
     resp_rows = {r[resp["group_by"]]: r for r in resp["rows"]}
     fields = (
         "cases",
