@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models, store
 from chorus_responder.access import identity, sees_case
+from chorus_responder.arrivals import not_ready
 from chorus_responder.domain import constraints
 from chorus_responder.domain.policy import required_approvals
 from chorus_responder.domain.templates import TemplateError, render
@@ -150,10 +151,9 @@ async def create_draft(
     else:
         post = await store.latest_post(session, case)
         if post is None:
-            raise ResponderError(
-                409,
+            raise not_ready(
                 "post_not_available",
-                f"the posts of case {case_id} have not reached the responder yet",
+                f"the posts of case {case_id} have not reached the responder yet; retry shortly",
             )
     me = identity(principal)
     found = await collisions(session, case_id, me, settings)
