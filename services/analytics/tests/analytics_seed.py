@@ -14,7 +14,7 @@ CHUNK = 5000
 
 
 async def _put(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     for i in range(0, len(rows), CHUNK):
         await bulk.run_dicts(session, bulk.insert_rows(dialect, table), rows[i : i + CHUNK])
 

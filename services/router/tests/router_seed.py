@@ -16,7 +16,7 @@ CHUNK = 5000
 async def put(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    stmt = bulk.insert_rows(session.bind.dialect.name, table, tuple(rows[0]))
+    stmt = bulk.insert_rows(session.get_bind().dialect.name, table, tuple(rows[0]))
     for i in range(0, len(rows), CHUNK):
         await bulk.run_dicts(session, stmt, rows[i : i + CHUNK])
 
