@@ -58,7 +58,7 @@ async def test_a_draft_sent_before_the_responder_read_the_case_is_created_when_i
         assert app.state.arrivals.waiting == 0
 
 
-async def _answered(task: asyncio.Task) -> bool:
+async def _answered(task: asyncio.Task[object]) -> bool:
     return task.done()
 
 
