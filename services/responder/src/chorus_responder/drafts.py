@@ -24,6 +24,7 @@ from chorus_responder.settings import ResponderSettings
 Row = Mapping[str, Any]
 EDITABLE = ("draft", "pending_approval", "approved", "rejected", "failed")
 ACTIVE = ("draft", "pending_approval", "approved", "rejected")
+MAX_COLLISIONS = 50  # the most recent other people's replies reported on a case
 
 
 async def visible_case(session: AsyncSession, principal: Principal, case_id: str) -> Row:
@@ -80,8 +81,11 @@ async def collisions(
     """Other people drafting or having replied on the case within the collision window."""
     since = utcnow() - timedelta(minutes=settings.collision_window_minutes)
     t = models.replies
-    q = select(t.c.reply_id, t.c.author_id, t.c.status, t.c.updated_at, t.c.sent_at).where(
-        t.c.case_id == case_id, t.c.author_id != me, t.c.updated_at >= since
+    q = (
+        select(t.c.reply_id, t.c.author_id, t.c.status, t.c.updated_at, t.c.sent_at)
+        .where(t.c.case_id == case_id, t.c.author_id != me, t.c.updated_at >= since)
+        .order_by(t.c.updated_at.desc())
+        .limit(MAX_COLLISIONS)
     )
     out = []
     for r in (await session.execute(q)).all():

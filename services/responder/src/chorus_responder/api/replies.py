@@ -130,6 +130,7 @@ async def list_replies(
     session: SessionDep,
     settings: SettingsDep,
     arrivals: ArrivalsDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="the newest replies")] = 200,
 ) -> dict[str, Any]:
     """The case's replies with their full history, and who else is active on the case. A
     case not read by the responder yet is waited for as when drafting (503 after it)."""
@@ -140,7 +141,7 @@ async def list_replies(
     except ResponderError as exc:
         raise http_error(exc) from exc
     case = await store.get_case(session, case_id)
-    replies = await store.replies_of_case(session, case_id) if case else []
+    replies, older = await store.replies_of_case(session, case_id, limit) if case else ([], False)
     if case is None or not (sees_case(principal, case) or sees_as_approver(principal, replies)):
         raise http_error(not_found("case", case_id))
     hist = await store.history_of(session, [r["reply_id"] for r in replies])
@@ -150,6 +151,7 @@ async def list_replies(
         "case_status": case["status"],
         "team": case["team"],
         "replies": [reply_view(r, hist[r["reply_id"]]) for r in replies],
+        "older_replies": older,
         "collisions": await drafts.collisions(session, case_id, me, settings),
     }
 
@@ -171,6 +173,7 @@ async def list_all_replies(
         q = q.where(t.c.status == status)
     rows = [dict(r) for r in (await session.execute(q)).mappings()]
     who = approver(principal)
+    cases = {} if awaiting_me else await store.cases_by_id(session, (r["case_id"] for r in rows))
     out: list[dict[str, Any]] = []
     for r in rows:
         if awaiting_me:
@@ -182,7 +185,7 @@ async def list_all_replies(
             if not any(satisfies(who, n.team, n.role) for n in open_needs):
                 continue
         else:
-            case = await store.get_case(session, r["case_id"])
+            case = cases.get(r["case_id"])
             if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [r])):
                 continue
         out.append(reply_view(r))
