@@ -34,7 +34,7 @@ CASES = 20_000
 LOG_ENTRIES = 5_000
 MEMBERS = 5_000
 ROWS = 20_000  # audit entries, notifications
-SECONDS, MIB = 5.0, 64
+SECONDS, MIB = 10.0, 64  # per request, SQLite or PostgreSQL
 AGENT = auth("agent", member_id="m1", teams=("support", "pr"))
 ADMIN = auth("admin")
 
