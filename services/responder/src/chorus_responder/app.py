@@ -14,8 +14,8 @@ from fastapi import FastAPI
 
 from chorus_responder import models
 from chorus_responder.api import channels, policies, replies, stream, templates
-from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.arrivals import Arrivals
+from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.sending.base import Sender

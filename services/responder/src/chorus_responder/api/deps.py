@@ -10,8 +10,8 @@ from chorus_common.runtime import Runtime
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder.directory import Directory
 from chorus_responder.arrivals import Arrivals
+from chorus_responder.directory import Directory
 from chorus_responder.errors import ResponderError
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
