@@ -25,8 +25,10 @@ DATA = Path(__file__).with_name("data")
 FRESH = Path(__file__).resolve().parents[3] / "tests" / "data" / "intent_fresh.jsonl"
 
 
-def run_import(source: Path, *, allow_invalid: bool = False) -> int:
-    """Validate, de-duplicate and split ``source``'s *.jsonl into the package's data/."""
+def run_import(
+    source: Path, *, allow_invalid: bool = False, data: Path = DATA, fresh_to: Path = FRESH
+) -> int:
+    """Validate, de-duplicate and split ``source``'s *.jsonl into ``data`` (the package's)."""
     main_files = sorted(p for p in source.glob("*.jsonl") if not p.name.startswith("fresh_"))
     fresh_files = sorted(source.glob("fresh_*.jsonl"))
     if not main_files:
@@ -46,12 +48,12 @@ def run_import(source: Path, *, allow_invalid: bool = False) -> int:
         print(f"nothing written: {exc}", file=sys.stderr)
         return 1
     fresh = importer.deduplicate(fresh_records, against=[r["text"] for r in result.kept])
-    importer.write_jsonl(DATA / SPLIT_FILES["train"], train_records)
-    importer.write_jsonl(DATA / SPLIT_FILES["heldout"], held_records)
-    importer.write_jsonl(FRESH, sorted(fresh.kept, key=lambda r: r["id"]))
+    importer.write_jsonl(data / SPLIT_FILES["train"], train_records)
+    importer.write_jsonl(data / SPLIT_FILES["heldout"], held_records)
+    importer.write_jsonl(fresh_to, sorted(fresh.kept, key=lambda r: r["id"]))
     guide = source / "GUIDE.md"
     if guide.exists():
-        shutil.copyfile(guide, DATA / "GUIDE.md")
+        shutil.copyfile(guide, data / "GUIDE.md")
     for what, items in (
         ("exact duplicate", result.exact_duplicates),
         ("near duplicate", result.near_duplicates),
@@ -71,7 +73,7 @@ def run_import(source: Path, *, allow_invalid: bool = False) -> int:
     print(
         "per intent/language: " + ", ".join(f"{i}/{lg} {n}" for (i, lg), n in sorted(cells.items()))
     )
-    print(f"fresh (test-only) examples: {len(fresh.kept)} of {len(fresh_records)} -> {FRESH}")
+    print(f"fresh (test-only) examples: {len(fresh.kept)} of {len(fresh_records)} -> {fresh_to}")
     return 0
 
 

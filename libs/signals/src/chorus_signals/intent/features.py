@@ -16,12 +16,12 @@ _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 CHAR_PREFIX = "#"  # marks a letter-group feature; never inside a token
 
 
-def fold(text: str) -> str:
-    """Lower-cased text without accents ("Été" → "ete"), so typed-without-accents matches."""
-    low = text.lower()
-    if low.isascii():
-        return low
-    return _COMBINING.sub("", unicodedata.normalize("NFD", low)).translate(_LIGATURES)
+def fold(token: str) -> str:
+    """A lower-cased token without accents ("été" → "ete"), so typed-without-accents matches."""
+    if token.isascii():
+        return token
+    bare = _COMBINING.sub("", unicodedata.normalize("NFD", token))
+    return bare.translate(_LIGATURES) if not bare.isascii() else bare
 
 
 def words(text: str) -> list[str]:
@@ -29,9 +29,9 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def folded_words(text: str) -> list[str]:
-    """The post's tokens, lower-cased and accent-folded: what the model reads."""
-    return _TOKEN.findall(fold(text))
+def folded(tokens: list[str]) -> list[str]:
+    """``tokens`` accent-folded one by one: what the model reads, one for one with ``tokens``."""
+    return [t if t.isascii() else fold(t) for t in tokens]
 
 
 def char_grams(word: str, low: int, high: int) -> list[str]:
@@ -52,7 +52,7 @@ def word_features(word: str, low: int, high: int) -> list[str]:
 
 def features(text: str, low: int, high: int) -> list[str]:
     """Every feature of a post, with the multiplicity the linear score gives it."""
-    toks = folded_words(text)
+    toks = folded(words(text))
     out: list[str] = []
     for word in dict.fromkeys(toks):
         out.extend(word_features(word, low, high))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chorus_signals.intent.features import folded_words
+from chorus_signals.intent.features import folded, words
 from chorus_signals.intent.types import INTENTS, SUPPORTED_LANGUAGES
 
 HELDOUT_SHARE = 0.2
@@ -100,7 +100,7 @@ def read(paths: Iterable[Path]) -> tuple[list[dict[str, Any]], list[str]]:
 
 def normalised(text: str) -> str:
     """The text as the classifier reads it: folded words joined by single spaces."""
-    return " ".join(folded_words(text))
+    return " ".join(folded(words(text)))
 
 
 def deduplicate(records: Sequence[dict[str, Any]], against: Sequence[str] = ()) -> Imported:

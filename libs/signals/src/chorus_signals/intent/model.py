@@ -12,13 +12,14 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
-from chorus_signals.intent.features import folded_words, word_features, words
+from chorus_signals.intent.features import folded, word_features, words
 from chorus_signals.intent.types import INTENTS, SUPPORTED_LANGUAGES, Evidence, IntentResult
 
 FORMAT = "chorus-intent-linear/1"
 MAX_EVIDENCE = 5
 WORDS_KEPT = 50_000  # distinct words whose summed vector is remembered; all forgotten when full
 Vector = tuple[float, ...]
+Term = str | tuple[str, str]
 _NONE: Vector = ()
 
 
@@ -51,32 +52,27 @@ class IntentModel:
         }
         self._low, self._high = char_ngrams
         self._other_weight = other_language_weight
-        self._word_vectors: dict[str, Vector] = {}
+        self._word_vectors = _WordVectors(self._weights, self._low, self._high)
 
     def classify(self, text: str, lang: str | None = None) -> IntentResult:
         """The post's intent; pure apart from a cache of per-word vectors that changes nothing."""
-        toks = folded_words(text)
-        found: list[tuple[str | tuple[str, str], Vector]] = []
-        cache = self._word_vectors
-        for word in dict.fromkeys(toks):
-            vec = cache.get(word)
-            if vec is None:
-                vec = self._word_vector(word)
-                if len(cache) >= WORDS_KEPT:
-                    cache.clear()
-                cache[word] = vec
-            if vec:
-                found.append((word, vec))
-        pairs = self._pairs
-        for pair in dict.fromkeys(pairwise(toks)):
-            vec = pairs.get(pair)
-            if vec is not None:
-                found.append((pair, vec))
+        shown = words(text)
+        toks = folded(shown)
+        vectors = self._word_vectors
+        if len(vectors) >= WORDS_KEPT:
+            vectors.clear()
+        found: list[tuple[Term, Vector]] = [
+            (word, vec) for word in dict.fromkeys(toks) if (vec := vectors[word])
+        ]
+        get_pair = self._pairs.get
+        found += [
+            (pair, pv)
+            for pair in dict.fromkeys(pairwise(toks))
+            if (pv := get_pair(pair)) is not None
+        ]
         if found:
-            scores = [
-                b + sum(col)
-                for b, col in zip(self._bias, zip(*(v for _, v in found), strict=True), strict=True)
-            ]
+            columns = zip(*(vec for _, vec in found), strict=True)
+            scores = [b + sum(col) for b, col in zip(self._bias, columns, strict=True)]
         else:
             scores = list(self._bias)
         top = max(scores)
@@ -87,22 +83,15 @@ class IntentModel:
         if not supported:  # unknown vocabulary: keep the ranking, drop below rule thresholds
             keep = self._other_weight
             probs = [keep * p + (1.0 - keep) / len(probs) for p in probs]
-        best = max(range(len(probs)), key=probs.__getitem__)
+        best = probs.index(max(probs))
         return IntentResult(
             intent=INTENTS[best],
             confidence=probs[best],
             probabilities=dict(zip(INTENTS, probs, strict=True)),
-            evidence=_evidence(found, best, text, toks),
+            evidence=_evidence(found, best, dict(zip(toks, shown, strict=True))),
             model_version=self.version,
             supported_language=supported,
         )
-
-    def _word_vector(self, word: str) -> Vector:
-        get = self._weights.get
-        vecs = [v for f in word_features(word, self._low, self._high) if (v := get(f))]
-        if not vecs:
-            return _NONE
-        return tuple(sum(col) for col in zip(*vecs, strict=True))
 
     def to_bytes(self) -> bytes:
         """The model as gzip'd canonical JSON: the same model always gives the same bytes."""
@@ -117,7 +106,7 @@ class IntentModel:
             "weights": {term: list(vec) for term, vec in self._weights.items()},
         }
         raw = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0)
+        return gzip.compress(raw.encode("utf-8"), compresslevel=6, mtime=0)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> IntentModel:
@@ -130,24 +119,35 @@ class IntentModel:
 
 
 def _evidence(
-    found: list[tuple[str | tuple[str, str], Vector]], best: int, text: str, toks: list[str]
+    found: list[tuple[Term, Vector]], best: int, display: dict[str, str]
 ) -> tuple[Evidence, ...]:
-    pulls = heapq.nlargest(MAX_EVIDENCE, found, key=lambda item: item[1][best])
-    if not pulls:
-        return ()
-    shown = words(text)
-    # Same tokens folded or not, unless folding split a character: then show folded words.
-    display = dict(zip(toks, shown, strict=True)) if len(shown) == len(toks) else {}
+    pulls = [vec[best] for _, vec in found]
     out = []
-    for term, vec in pulls:
-        if vec[best] <= 0.0:
+    for index in heapq.nlargest(MAX_EVIDENCE, range(len(pulls)), key=pulls.__getitem__):
+        if pulls[index] <= 0.0:
             break
+        term = found[index][0]
         if isinstance(term, tuple):
-            label = f"{display.get(term[0], term[0])} {display.get(term[1], term[1])}"
+            label = f"{display[term[0]]} {display[term[1]]}"
         else:
-            label = display.get(term, term)
-        out.append(Evidence(term=label, weight=round(vec[best], 4)))
+            label = display[term]
+        out.append(Evidence(term=label, weight=round(pulls[index], 4)))
     return tuple(out)
+
+
+class _WordVectors(dict[str, Vector]):
+    """Word -> the sum of its own and its letter groups' weights, computed on first sight."""
+
+    def __init__(self, weights: dict[str, Vector], low: int, high: int) -> None:
+        super().__init__()
+        self._weights, self._low, self._high = weights, low, high
+
+    def __missing__(self, word: str) -> Vector:
+        get = self._weights.get
+        vecs = [v for f in word_features(word, self._low, self._high) if (v := get(f))]
+        vec = tuple(sum(col) for col in zip(*vecs, strict=True)) if vecs else _NONE
+        self[word] = vec
+        return vec
 
 
 def _parse(doc: Any) -> IntentModel:

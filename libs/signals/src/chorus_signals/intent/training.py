@@ -39,19 +39,15 @@ def train(
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import Pipeline
+    from threadpoolctl import threadpool_limits
 
     _check(examples)
     # Content order, not input order: the same examples always give the same folds and bytes.
     examples = sorted(examples, key=lambda ex: (ex.text, ex.intent, ex.lang or "", ex.source))
     texts = [ex.text for ex in examples]
     labels = [INTENTS.index(ex.intent) for ex in examples]
-    # Folds keep each intent's share in each language.
-    strata = [f"{ex.intent}/{ex.lang}" for ex in examples]
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-    try:
-        splits = list(folds.split(texts, strata))
-    except ValueError:  # a language too rare for its own strata: stratify by intent alone
-        splits = list(folds.split(texts, labels))
+    splits = list(folds.split(texts, _strata(examples)))
     low, high = CHAR_NGRAMS
     pipeline = Pipeline(
         [
@@ -60,7 +56,10 @@ def train(
         ]
     )
     calibrated = CalibratedClassifierCV(pipeline, method="temperature", cv=splits, ensemble=False)
-    calibrated.fit(texts, labels)
+    # One BLAS/OpenMP thread: the same sums in the same order (same bytes), and no threads
+    # spinning against each other on a shared machine (ten times slower when it is busy).
+    with threadpool_limits(limits=1):
+        calibrated.fit(texts, labels)
     fitted = calibrated.calibrated_classifiers_[0]
     beta = float(fitted.calibrators[0].beta_)
     vocabulary: dict[str, int] = fitted.estimator.named_steps["terms"].vocabulary_
@@ -105,6 +104,17 @@ def corpus_digest(examples: Sequence[Example]) -> str:
         json.dumps([ex.text, ex.intent, ex.lang, ex.source], ensure_ascii=False) for ex in examples
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
+
+
+def _strata(examples: Sequence[Example]) -> list[str]:
+    """Intent and language of each example, so that folds keep each one's share; an example
+    of a pair too rare to spread over the folds joins its intent's commonest language."""
+    pairs = [(ex.intent, ex.lang or "?") for ex in examples]
+    counts = Counter(pairs)
+    commonest: dict[str, str] = {}
+    for (intent, lang), _ in counts.most_common():
+        commonest.setdefault(intent, lang)
+    return [f"{i}/{lg if counts[(i, lg)] >= FOLDS else commonest[i]}" for i, lg in pairs]
 
 
 def _check(examples: Sequence[Example]) -> None:
