@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import heapq
 import json
 import math
 import zlib
@@ -53,11 +52,12 @@ class IntentModel:
         self._low, self._high = char_ngrams
         self._other_weight = other_language_weight
         self._word_vectors = _WordVectors(self._weights, self._low, self._high)
+        self._evidence_items: dict[tuple[str, int], Evidence] = {}
 
     def classify(self, text: str, lang: str | None = None) -> IntentResult:
         """The post's intent; pure apart from a cache of per-word vectors that changes nothing."""
         shown = words(text)
-        toks = folded(shown)
+        toks = shown if text.isascii() else folded(shown)
         vectors = self._word_vectors
         if len(vectors) >= WORDS_KEPT:
             vectors.clear()
@@ -88,10 +88,38 @@ class IntentModel:
             intent=INTENTS[best],
             confidence=probs[best],
             probabilities=dict(zip(INTENTS, probs, strict=True)),
-            evidence=_evidence(found, best, dict(zip(toks, shown, strict=True))),
+            evidence=self._evidence(found, best, shown, toks),
             model_version=self.version,
             supported_language=supported,
         )
+
+    def _evidence(
+        self, found: list[tuple[Term, Vector]], best: int, shown: list[str], toks: list[str]
+    ) -> tuple[Evidence, ...]:
+        pulls = [vec[best] for _, vec in found]
+        order = sorted(range(len(pulls)), key=pulls.__getitem__, reverse=True)[:MAX_EVIDENCE]
+        # Words as written (accents kept) when folding changed any.
+        display = None if toks is shown or toks == shown else dict(zip(toks, shown, strict=True))
+        cache = self._evidence_items
+        if len(cache) >= WORDS_KEPT:
+            cache.clear()
+        out = []
+        for index in order:
+            pull = pulls[index]
+            if pull <= 0.0:
+                break
+            term = found[index][0]
+            if isinstance(term, tuple):
+                a, b = (display[term[0]], display[term[1]]) if display else term
+                label = f"{a} {b}"
+            else:
+                label = display[term] if display else term
+            # A label and an intent always give the same item: made once, then shared.
+            item = cache.get((label, best))
+            if item is None:
+                item = cache[(label, best)] = Evidence(term=label, weight=round(pull, 4))
+            out.append(item)
+        return tuple(out)
 
     def to_bytes(self) -> bytes:
         """The model as gzip'd canonical JSON: the same model always gives the same bytes."""
@@ -116,23 +144,6 @@ class IntentModel:
         except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"not an intent model (gzip'd JSON expected): {exc}") from exc
         return _parse(doc)
-
-
-def _evidence(
-    found: list[tuple[Term, Vector]], best: int, display: dict[str, str]
-) -> tuple[Evidence, ...]:
-    pulls = [vec[best] for _, vec in found]
-    out = []
-    for index in heapq.nlargest(MAX_EVIDENCE, range(len(pulls)), key=pulls.__getitem__):
-        if pulls[index] <= 0.0:
-            break
-        term = found[index][0]
-        if isinstance(term, tuple):
-            label = f"{display[term[0]]} {display[term[1]]}"
-        else:
-            label = display[term]
-        out.append(Evidence(term=label, weight=round(pulls[index], 4)))
-    return tuple(out)
 
 
 class _WordVectors(dict[str, Vector]):

@@ -158,7 +158,8 @@ def render(
     if cost is not None:
         out.append(
             "\n### Cost per post\n\n"
-            f"`classify`, median over the held-out posts (each at its best of a few runs of 10 calls): "
+            f"CPU time of `classify` per post, median over the held-out posts (each at its best "
+            f"of a few runs of 10 calls): "
             f"**{cost.warm_us:.1f} µs** with its words already seen (p90 {cost.p90_warm_us:.1f} µs); "
             f"{cost.first_sight_us:.1f} µs on a freshly loaded model, where each new word's "
             f"vector is computed on first sight.\n"
