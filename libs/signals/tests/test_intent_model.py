@@ -96,7 +96,6 @@ def _tiny() -> IntentModel:
         version="tiny-1",
         bias=(0.0, 0.0, 0.0, 0.5, 0.0),
         weights={"refund": (-1.0, -1.0, -1.0, 4.0, -1.0), "my lawyer": (4.0, 0, -2.0, -1.0, -1.0)},
-        char_ngrams=(3, 5),
         other_language_weight=0.5,
         metadata={"trained_at": "2026-01-01T00:00:00+00:00"},
     )
@@ -128,7 +127,7 @@ def _pack(doc: object) -> bytes:
         ({"bias": [0.0, 1.0]}, "bias"),
         ({"weights": {"refund": [0, 0, 0, "x", 0]}}, "refund"),
         ({"weights": {"refund": [0, 0, 0, float("nan"), 0]}}, "refund"),
-        ({"char_ngrams": [5, 3]}, "char_ngrams"),
+        ({"features": "chars"}, "features"),
         ({"other_language_weight": 2}, "other_language_weight"),
         ({"metadata": []}, "metadata"),
     ],

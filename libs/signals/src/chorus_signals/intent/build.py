@@ -8,6 +8,8 @@ python -m chorus_signals.intent.build all /path/to/corpus      # both
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -16,9 +18,11 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chorus_signals.intent import importer
+from chorus_signals.intent import importer, training
+from chorus_signals.intent.features import FEATURES
 from chorus_signals.intent.shipped import MODEL_FILE, SPLIT_FILES, corpus
 from chorus_signals.intent.training import corpus_digest, train
+from chorus_signals.intent.types import Example
 
 DATA = Path(__file__).with_name("data")
 # The unseen phrasings are test data: they live beside the tests, never in the package.
@@ -77,6 +81,13 @@ def run_import(
     return 0
 
 
+def shipped_version(examples: list[Example], seed: int) -> str:
+    """'base-' and a digest of what makes the model: the examples and every training setting."""
+    what = [corpus_digest(examples), FEATURES, training.C, training.CLASS_WEIGHT, training.FOLDS]
+    what += [training.PRUNE_BELOW, training.DECIMALS, seed]
+    return "base-" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
+
+
 def run_train(seed: int = 0) -> int:
     """Retrain data/model.json.gz from data/train.jsonl."""
     examples = corpus("train")
@@ -84,7 +95,7 @@ def run_train(seed: int = 0) -> int:
     trained_at = datetime.fromtimestamp(int(stamp), UTC) if stamp else datetime.now(UTC)
     started = time.perf_counter()
     model = train(
-        examples, version=f"base-{corpus_digest(examples)[:8]}", seed=seed, trained_at=trained_at
+        examples, version=shipped_version(examples, seed), seed=seed, trained_at=trained_at
     )
     data = model.to_bytes()
     (DATA / MODEL_FILE).write_bytes(data)

@@ -11,7 +11,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
-from chorus_signals.intent.features import folded, word_features, words
+from chorus_signals.intent.features import FEATURES, folded, word_features, words
 from chorus_signals.intent.types import INTENTS, SUPPORTED_LANGUAGES, Evidence, IntentResult
 
 FORMAT = "chorus-intent-linear/1"
@@ -23,7 +23,7 @@ _NONE: Vector = ()
 
 
 class IntentModel:
-    """A linear model over folded words, word pairs and letter groups, calibrated by temperature.
+    """A linear model over folded words, word pairs and affixes, calibrated by temperature.
 
     The stored weights are already divided by the temperature and centred per term (softmax
     ignores a shift common to every intent), so a term's weight for an intent is its pull in
@@ -35,7 +35,6 @@ class IntentModel:
         version: str,
         bias: Vector,
         weights: Mapping[str, Vector],
-        char_ngrams: tuple[int, int],
         other_language_weight: float,
         metadata: Mapping[str, Any],
     ) -> None:
@@ -49,9 +48,8 @@ class IntentModel:
             for term, vec in self._weights.items()
             if " " in term
         }
-        self._low, self._high = char_ngrams
         self._other_weight = other_language_weight
-        self._word_vectors = _WordVectors(self._weights, self._low, self._high)
+        self._word_vectors = _WordVectors(self._weights)
         self._evidence_items: dict[tuple[str, int], Evidence] = {}
 
     def classify(self, text: str, lang: str | None = None) -> IntentResult:
@@ -61,17 +59,14 @@ class IntentModel:
         vectors = self._word_vectors
         if len(vectors) >= WORDS_KEPT:
             vectors.clear()
-        found: list[tuple[Term, Vector]] = [
-            (word, vec) for word in dict.fromkeys(toks) if (vec := vectors[word])
-        ]
-        get_pair = self._pairs.get
-        found += [
-            (pair, pv)
-            for pair in dict.fromkeys(pairwise(toks))
-            if (pv := get_pair(pair)) is not None
-        ]
-        if found:
-            columns = zip(*(vec for _, vec in found), strict=True)
+        known_words = [word for word in dict.fromkeys(toks) if vectors[word]]
+        vecs = [vectors[word] for word in known_words]
+        pairs = self._pairs
+        known_pairs = [pair for pair in dict.fromkeys(pairwise(toks)) if pair in pairs]
+        vecs += [pairs[pair] for pair in known_pairs]
+        terms: list[Term] = [*known_words, *known_pairs]
+        if vecs:
+            columns = zip(*vecs, strict=True)
             scores = [b + sum(col) for b, col in zip(self._bias, columns, strict=True)]
         else:
             scores = list(self._bias)
@@ -88,15 +83,15 @@ class IntentModel:
             intent=INTENTS[best],
             confidence=probs[best],
             probabilities=dict(zip(INTENTS, probs, strict=True)),
-            evidence=self._evidence(found, best, shown, toks),
+            evidence=self._evidence(terms, vecs, best, shown, toks),
             model_version=self.version,
             supported_language=supported,
         )
 
     def _evidence(
-        self, found: list[tuple[Term, Vector]], best: int, shown: list[str], toks: list[str]
+        self, terms: list[Term], vecs: list[Vector], best: int, shown: list[str], toks: list[str]
     ) -> tuple[Evidence, ...]:
-        pulls = [vec[best] for _, vec in found]
+        pulls = [vec[best] for vec in vecs]
         order = sorted(range(len(pulls)), key=pulls.__getitem__, reverse=True)[:MAX_EVIDENCE]
         # Words as written (accents kept) when folding changed any.
         display = None if toks is shown or toks == shown else dict(zip(toks, shown, strict=True))
@@ -108,7 +103,7 @@ class IntentModel:
             pull = pulls[index]
             if pull <= 0.0:
                 break
-            term = found[index][0]
+            term = terms[index]
             if isinstance(term, tuple):
                 a, b = (display[term[0]], display[term[1]]) if display else term
                 label = f"{a} {b}"
@@ -128,7 +123,7 @@ class IntentModel:
             "version": self.version,
             "intents": list(INTENTS),
             "bias": list(self._bias),
-            "char_ngrams": [self._low, self._high],
+            "features": FEATURES,
             "other_language_weight": self._other_weight,
             "metadata": dict(self.metadata),
             "weights": {term: list(vec) for term, vec in self._weights.items()},
@@ -147,15 +142,15 @@ class IntentModel:
 
 
 class _WordVectors(dict[str, Vector]):
-    """Word -> the sum of its own and its letter groups' weights, computed on first sight."""
+    """Word -> the sum of its own and its affixes' weights, computed on first sight."""
 
-    def __init__(self, weights: dict[str, Vector], low: int, high: int) -> None:
+    def __init__(self, weights: dict[str, Vector]) -> None:
         super().__init__()
-        self._weights, self._low, self._high = weights, low, high
+        self._weights = weights
 
     def __missing__(self, word: str) -> Vector:
         get = self._weights.get
-        vecs = [v for f in word_features(word, self._low, self._high) if (v := get(f))]
+        vecs = [v for f in word_features(word) if (v := get(f))]
         vec = tuple(sum(col) for col in zip(*vecs, strict=True)) if vecs else _NONE
         self[word] = vec
         return vec
@@ -171,14 +166,8 @@ def _parse(doc: Any) -> IntentModel:
         raise ValueError("intent model has no version")
     if not isinstance(metadata, dict):
         raise ValueError("intent model metadata must be an object")
-    grams = doc.get("char_ngrams")
-    if not (
-        isinstance(grams, list)
-        and len(grams) == 2
-        and all(isinstance(n, int) and n >= 0 for n in grams)
-        and grams[0] <= grams[1]
-    ):
-        raise ValueError("intent model char_ngrams must be [low, high] with 0 <= low <= high")
+    if doc.get("features") != FEATURES:
+        raise ValueError(f"intent model features must be {FEATURES!r}, not {doc.get('features')!r}")
     other = doc.get("other_language_weight")
     if not isinstance(other, int | float) or not 0.0 <= other <= 1.0:
         raise ValueError("intent model other_language_weight must be within 0..1")
@@ -189,7 +178,6 @@ def _parse(doc: Any) -> IntentModel:
         version=version,
         bias=_vector(doc.get("bias"), "bias"),
         weights={str(term): _vector(vec, term) for term, vec in weights.items()},
-        char_ngrams=(grams[0], grams[1]),
         other_language_weight=float(other),
         metadata=metadata,
     )

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[5]
 DOC = ROOT / "docs" / "intent-classifier.md"
 FRESH = ROOT / "libs" / "signals" / "tests" / "data" / "intent_fresh.jsonl"
 MODEL_PATH = Path(__file__).with_name("data") / MODEL_FILE
+TUNING = Path(__file__).with_name("data") / "tuning.json"
 
 # Issue 22's targets on the held-out split.
 OVERALL, EACH, RECALL = 0.95, 0.92, 0.95
@@ -69,6 +70,7 @@ def build(cost: Cost | None) -> tuple[str, list[tuple[str, float, float]]]:
         cost=cost,
         composition=composition,
         traits=traits,
+        tuning=json.loads(TUNING.read_text(encoding="utf-8")) if TUNING.exists() else None,
     )
     return text, targets(held)
 
