@@ -59,6 +59,7 @@ intent-report: sync
 intent-model: sync
 	@test -n "$(CORPUS)" || { echo "usage: make intent-model CORPUS=/path/to/corpus"; exit 2; }
 	$(UV) run python -m chorus_signals.intent.build all $(CORPUS)
+	$(UV) run python -m chorus_signals.intent.tuning
 	$(UV) run python -m chorus_signals.intent.report
 
 clean:

@@ -8,6 +8,7 @@ python -m chorus_signals.intent.build all /path/to/corpus      # both
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -98,13 +99,24 @@ def run_train(seed: int = 0) -> int:
         examples, version=shipped_version(examples, seed), seed=seed, trained_at=trained_at
     )
     data = model.to_bytes()
-    (DATA / MODEL_FILE).write_bytes(data)
+    path = DATA / MODEL_FILE
+    # The same model trained again differs only in trained_at: keep the shipped file as it is.
+    same = path.exists() and _content(path.read_bytes()) == _content(data)
+    if not same:
+        path.write_bytes(data)
     print(
         f"trained {model.version} on {len(examples)} examples in "
         f"{time.perf_counter() - started:.1f} s: {model.metadata['terms']} terms, "
         f"temperature {model.metadata['temperature']}, {len(data) / 1024:.0f} KiB"
+        + (" (same as the shipped model: file kept)" if same else "")
     )
     return 0
+
+
+def _content(data: bytes) -> object:
+    doc = json.loads(gzip.decompress(data))
+    doc["metadata"].pop("trained_at", None)
+    return doc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,8 +73,8 @@ uv run python -m chorus_signals.intent.build train
 make intent-report        # = uv run python -m chorus_signals.intent.report
 ```
 
-`make intent-model CORPUS=/path/to/corpus` runs the three steps.
-`uv run python -m chorus_signals.intent.tuning` re-measures the choices below (5-fold
+`make intent-model CORPUS=/path/to/corpus` runs the three steps, and between 2 and 3
+`uv run python -m chorus_signals.intent.tuning`, which re-measures the choices below (5-fold
 cross-validation on the train split, a few minutes) into `data/tuning.json`. Everything below this line
 is written by step 3; the cost per post is measured on the machine that runs it.
 """
@@ -196,6 +196,7 @@ def render(
 def _tuning(tuning: dict[str, Any]) -> str:
     lines = [
         f"\n### Choices (cross-validation on the train split, {tuning['folds']} folds)\n",
+        f"Measured on the train split of corpus `{tuning.get('corpus_digest')}`.",
         "Each row changes one setting of the shipped model (words + pairs + affixes, C = 2, "
         "legal/PR weight 2, the whole train split).\n",
         "| what | setting | accuracy | legal recall | PR recall | legal/PR → support | "

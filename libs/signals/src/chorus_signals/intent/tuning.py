@@ -16,7 +16,7 @@ from typing import Any
 
 from chorus_signals.intent.features import features, folded, word_features, words
 from chorus_signals.intent.shipped import corpus
-from chorus_signals.intent.training import CLASS_WEIGHT, FOLDS, _strata
+from chorus_signals.intent.training import CLASS_WEIGHT, FOLDS, _strata, corpus_digest
 from chorus_signals.intent.types import INTENTS
 
 OUT = Path(__file__).with_name("data") / "tuning.json"
@@ -108,7 +108,9 @@ def main() -> int:
         result = cross_validate(analyzer, c=cc, weight=ww, share=share)
         rows.append({"group": group, "name": name, "c": cc, "weight": ww, "share": share} | result)
         print(f"{group}: {name}: {result} ({time.perf_counter() - started:.0f} s)", flush=True)
-    OUT.write_text(json.dumps({"folds": FOLDS, "rows": rows}, indent=1) + "\n", encoding="utf-8")
+    digest = corpus_digest(corpus("train"))
+    doc = {"folds": FOLDS, "corpus_digest": digest, "rows": rows}
+    OUT.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT}")
     return 0
 
