@@ -18,7 +18,7 @@ C = 2.0
 # Legal and PR posts count more in the fit: sending one to support is the costliest mistake.
 CLASS_WEIGHT = {"legal": 2.0, "pr": 2.0, "brand": 1.0, "support": 1.0, "spam": 1.0}
 FOLDS = 5
-PRUNE_BELOW = 0.01  # a term whose every calibrated weight is smaller adds nothing measurable
+PRUNE_BELOW = 0.02  # smaller terms cost no cross-validated accuracy; 3x less memory
 DECIMALS = 4
 OTHER_LANGUAGE_WEIGHT = 0.5  # other languages: half the model's say, half uniform
 

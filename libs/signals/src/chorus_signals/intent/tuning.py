@@ -16,7 +16,13 @@ from typing import Any
 
 from chorus_signals.intent.features import features, folded, word_features, words
 from chorus_signals.intent.shipped import corpus
-from chorus_signals.intent.training import CLASS_WEIGHT, FOLDS, _strata, corpus_digest
+from chorus_signals.intent.training import (
+    CLASS_WEIGHT,
+    FOLDS,
+    PRUNE_BELOW,
+    _strata,
+    corpus_digest,
+)
 from chorus_signals.intent.types import INTENTS
 
 OUT = Path(__file__).with_name("data") / "tuning.json"
@@ -55,7 +61,13 @@ FEATURE_SETS: dict[str, Analyzer] = {
 
 
 def cross_validate(
-    analyzer: Analyzer, *, c: float, weight: float, share: float = 1.0, seed: int = 0
+    analyzer: Analyzer,
+    *,
+    c: float,
+    weight: float,
+    share: float = 1.0,
+    prune: float = PRUNE_BELOW,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Out-of-fold accuracy, recall per intent and legal/PR posts sent to support."""
     import numpy as np
@@ -76,7 +88,11 @@ def cross_validate(
             fit_rows = fit_rows[keep[fit_rows]]
             model = LogisticRegression(C=c, class_weight=weights, max_iter=5000)
             model.fit(matrix[fit_rows], labels[fit_rows])
-            predicted[test_rows] = model.predict(matrix[test_rows])
+            # As shipped: weights centred per term, the terms below the threshold dropped.
+            coef = model.coef_ - model.coef_.mean(axis=0)
+            coef *= abs(coef).max(axis=0) >= prune
+            scores = matrix[test_rows] @ coef.T + model.intercept_
+            predicted[test_rows] = scores.argmax(axis=1)
     support = INTENTS.index("support")
     return {
         "accuracy": round(float((predicted == labels).mean()), 4),
@@ -96,16 +112,18 @@ def cross_validate(
 def main() -> int:
     shipped = features
     c, weight = 2.0, CLASS_WEIGHT["legal"]
-    runs: list[tuple[str, str, Analyzer, float, float, float]] = [
-        ("features", name, analyzer, c, weight, 1.0) for name, analyzer in FEATURE_SETS.items()
+    p = PRUNE_BELOW
+    runs: list[tuple[str, str, Analyzer, float, float, float, float]] = [
+        ("features", name, analyzer, c, weight, 1.0, p) for name, analyzer in FEATURE_SETS.items()
     ]
-    runs += [("regularisation C", f"C = {x}", shipped, x, weight, 1.0) for x in (0.5, 8.0)]
-    runs += [("legal/PR weight", f"weight {x}", shipped, c, x, 1.0) for x in (1.0, 1.5, 3.0)]
-    runs += [("train share", f"{x:.0%}", shipped, c, weight, x) for x in (0.25, 0.5, 0.75)]
+    runs += [("regularisation C", f"C = {x}", shipped, x, weight, 1.0, p) for x in (0.5, 8.0)]
+    runs += [("legal/PR weight", f"weight {x}", shipped, c, x, 1.0, p) for x in (1.0, 1.5, 3.0)]
+    runs += [("pruning", f"below {x}", shipped, c, weight, 1.0, x) for x in (0.0, 0.05)]
+    runs += [("train share", f"{x:.0%}", shipped, c, weight, x, p) for x in (0.25, 0.5, 0.75)]
     rows = []
-    for group, name, analyzer, cc, ww, share in runs:
+    for group, name, analyzer, cc, ww, share, prune in runs:
         started = time.perf_counter()
-        result = cross_validate(analyzer, c=cc, weight=ww, share=share)
+        result = cross_validate(analyzer, c=cc, weight=ww, share=share, prune=prune)
         rows.append({"group": group, "name": name, "c": cc, "weight": ww, "share": share} | result)
         print(f"{group}: {name}: {result} ({time.perf_counter() - started:.0f} s)", flush=True)
     digest = corpus_digest(corpus("train"))
