@@ -86,7 +86,7 @@ LIMITS = """
 
 The targets are far off, and no setting moves them by much: the feature sets above span about
 four points and the regularisation and legal/PR weight about one, both well short of the
-fifteen points missing. What moves accuracy is the amount of data: with half the examples
+gap to the targets. What moves accuracy is the amount of data: with half the examples
 fitted the cross-validated accuracy is about eight points lower, with a quarter fifteen, and
 the curve has not levelled off at the whole split. The corpus is hard by design (about a
 quarter of its posts carry no telltale keyword; sarcasm, mixed intents, journalists named
