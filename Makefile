@@ -12,11 +12,12 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration bench clean
+.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration bench clean
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
+	@echo "make test-kafka  the broker-facing tests on Apache Kafka 4 (Maven Central, started by the tests)"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
 
@@ -41,6 +42,10 @@ fmt: sync
 
 test: lint
 	$(UV) run pytest $(PYTEST_ARGS)
+
+# Needs java 17+ and mvn: the tests fetch Apache Kafka from Maven Central and start it.
+test-kafka: sync
+	CHORUS_TEST_BROKER=kafka $(UV) run pytest $(PYTEST_ARGS)
 
 unit: sync
 	$(UV) run pytest -m unit $(PYTEST_ARGS)
