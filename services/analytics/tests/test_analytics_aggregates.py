@@ -34,6 +34,7 @@ COMMON_NAMES = {
         "handler_duration_seconds_sum",
         "handler_duration_seconds_created",
         "consumer_lag",
+        "kafka_idempotent_producer",
         "outbox_pending",
         "events_produced_total",
         "events_produced_created",
