@@ -11,6 +11,7 @@ endif
 
 DEMO ?= 1
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help bootstrap sync run test test-kafka lint fmt unit integration bench clean
 
@@ -18,7 +19,8 @@ help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make test-kafka  the broker-facing tests on Apache Kafka 4 (Maven Central, started by the tests)"
-	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
+	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json);"
+	@echo "              BENCH_ARGS=\"--kafka --postgres\" also on Apache Kafka and PostgreSQL"
 	@echo "make lint     ruff + mypy"
 
 bootstrap:
@@ -54,7 +56,7 @@ integration: sync
 	$(UV) run pytest -m "integration or e2e" $(PYTEST_ARGS)
 
 bench: sync
-	$(UV) run python -m bench
+	$(UV) run python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .hypothesis
