@@ -11,6 +11,7 @@ endif
 
 DEMO ?= 1
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat bench asyncapi clean intent-report intent-model
 
@@ -19,7 +20,8 @@ help:
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make test-kafka  the broker-facing tests on Apache Kafka 4 (Maven Central, started by the tests), kcat interop included"
 	@echo "make test-interop  only the kcat (librdkafka) interop tests, on Apache Kafka (installs kcat)"
-	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
+	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json);"
+	@echo "              BENCH_ARGS=\"--kafka --postgres\" also on Apache Kafka and PostgreSQL"
 	@echo "make lint     ruff + mypy"
 	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
 	@echo "make intent-report   evaluate the intent classifier, rewrite docs/intent-classifier.md"
@@ -68,7 +70,7 @@ kcat:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null; }
 
 bench: sync
-	$(UV) run python -m bench
+	$(UV) run python -m bench $(BENCH_ARGS)
 
 asyncapi: sync
 	$(UV) run chorus asyncapi

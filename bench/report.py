@@ -190,12 +190,29 @@ def _repeated(r: dict[str, Any]) -> bool:
     return int(r.get("args", {}).get("repeat", 1)) > 1
 
 
+def engine_rows(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The engines' names and, per row of the table, each engine's figure side by side ("—"
+    where an engine has none), in the order the rows first appear."""
+    names = list(r.get("engines", {}))
+    cells: dict[str, dict[str, str]] = {}
+    for name in names:
+        for label, value in _rows(r["engines"][name]):
+            cells.setdefault(label, {})[name] = value
+    return names, [(label, [by.get(n, "—") for n in names]) for label, by in cells.items()]
+
+
 def print_table(r: dict[str, Any]) -> None:
     rows = _rows(r)
     width = max((len(k) for k, _ in rows), default=0)
     print()
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
+    names, side = engine_rows(r)
+    if len(names) > 1:
+        width = max(len(k) for k, _ in side)
+        print(f"\nengines side by side: {' | '.join(names)}")
+        for k, values in side:
+            print(f"{k:<{width}}  {' | '.join(values)}")
     for phase, per in r.get("profile", {}).items():
         print(f"\nprofile [{phase}] (share of busy samples)")
         for name, s in per.items():

@@ -40,6 +40,7 @@ import orjson
 from bench import phases
 from bench.baseline import raw_transport
 from bench.cpu import cpu_figures
+from bench.engines import EMBEDDED, Engine, add_arguments, engines
 from bench.floor.common import STEPS
 from bench.floor.phase import floor
 from bench.knee import find_knee
@@ -99,6 +100,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 1)),
                     help="run each throughput phase N times; report the median run and the "
                          "range (the machine is noisy: ±15 %% between identical runs)")  # fmt: skip
+    add_arguments(ap)
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -142,14 +144,36 @@ async def main(argv: list[str]) -> int:
         results["floor"] = rungs[0]
         if len(rungs) > 1:
             results["floor_ladder"] = rungs
-    extra_env = _extra_env(args)
+    runs = engines(args)
+    for engine in runs:
+        if len(runs) > 1:
+            print(f"engine: {engine.name}…", flush=True)
+        res = await _on_engine(args, wanted, engine, stamp)
+        _ratio(res)
+        if engine.name == EMBEDDED:
+            results.update(res)  # the top level keeps the embedded default's figures
+        if len(runs) > 1:
+            results.setdefault("engines", {})[engine.name] = res
+    print_table(results)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{stamp}{'-' + args.tag if args.tag else ''}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+async def _on_engine(args: argparse.Namespace, wanted: set[str], engine: Engine,
+                     stamp: str) -> dict[str, Any]:  # fmt: skip
+    """The phases that start a system, on ``engine``."""
+    results: dict[str, Any] = {}
     profiler = Profiler() if args.profile else None
-    prof_dir = RESULTS / "profiles" / stamp
+    prof_dir = RESULTS / "profiles" / stamp / engine.name
     if not args.shared_system:
         # Each load on a system of its own, before the run's system starts (which would
         # otherwise idle beside them, polling).
-        await _fixed_loads(_fresh_loader(args, profiler, prof_dir), args, wanted, results)
-    async with System(extra_env) as system:
+        loader = _fresh_loader(args, engine, profiler, prof_dir)
+        await _fixed_loads(loader, args, wanted, results)
+    async with System(_extra_env(args), engine) as system:
         if "baseline" in wanted:
             sample = orjson.dumps({"payload": make_post("size", 1), "pad": "x" * 600})
             print("baseline: raw aiokafka produce → consume…", flush=True)
@@ -160,22 +184,15 @@ async def main(argv: list[str]) -> int:
         if shared_loads or wanted & {"batches", "webhooks"}:
             await system.start_services()
             results["idle_cpu_cores"] = round(system.idle_cpu, 3)
-            await _measure(system, args, wanted, results, profiler, stamp)
-    _ratio(results)
-    print_table(results)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-{stamp}{'-' + args.tag if args.tag else ''}.json"
-    out.write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nwritten to {out}")
-    return 0
+            await _measure(system, args, wanted, results, profiler, prof_dir)
+    return results
 
 
 async def _measure(system: System, args: argparse.Namespace, wanted: set[str],
                    results: dict[str, Any], profiler: Profiler | None,
-                   stamp: str) -> None:  # fmt: skip
+                   prof_dir: Path) -> None:  # fmt: skip
     watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
     await watcher.start()
-    prof_dir = RESULTS / "profiles" / stamp
     cpu: dict[str, Any] = {}
     async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
         results["capacity_raised_members"] = await phases.raise_capacity(client, system)
@@ -224,10 +241,10 @@ async def _fixed_loads(load: Loader, args: argparse.Namespace, wanted: set[str],
             results["latency"].append(res)
 
 
-def _fresh_loader(args: argparse.Namespace, profiler: Profiler | None,
+def _fresh_loader(args: argparse.Namespace, engine: Engine, profiler: Profiler | None,
                   prof_dir: Path) -> Loader:  # fmt: skip
     async def load(rate: int, seconds: float, label: str) -> dict[str, Any]:
-        return await _fresh_fixed_load(args, rate, seconds, profiler, prof_dir, label)
+        return await _fresh_fixed_load(args, engine, rate, seconds, profiler, prof_dir, label)
 
     return load
 
@@ -259,13 +276,13 @@ async def _fixed_load(system: System, watcher: CaseWatcher, client: httpx.AsyncC
     return res
 
 
-async def _fresh_fixed_load(args: argparse.Namespace, rate: int, seconds: float,
+async def _fresh_fixed_load(args: argparse.Namespace, engine: Engine, rate: int, seconds: float,
                             profiler: Profiler | None, prof_dir: Path,
                             label: str) -> dict[str, Any]:  # fmt: skip
     """:func:`_fixed_load` on a system of its own, started for it and stopped after it: the
     embedded broker's fetches slow down with every batch it holds (docs/performance.md,
     seventh pass), so a load measured after other loads would measure their history."""
-    async with System(_extra_env(args)) as system:
+    async with System(_extra_env(args), engine) as system:
         await system.start_services()
         watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)
         await watcher.start()

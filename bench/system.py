@@ -13,13 +13,18 @@ from pathlib import Path
 from types import TracebackType
 
 import psutil
+from chorus_cli.pg import ensure_databases
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
 from chorus_cli.run import routing_path_affinity
 from chorus_common.auth import create_token
 from chorus_common.embedded import free_port, start_broker, stop_process
+from chorus_common.kafka_server import KafkaCluster, start_kafka
+from chorus_common.pgserver import PgServer, start_postgres
 from chorus_common.priority import allowed_cpus
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
+
+from bench.engines import Engine
 
 ENV_COMMON: dict[str, str] = {
     "LOG_LEVEL": "WARNING",
@@ -49,8 +54,14 @@ def machine_cpu() -> tuple[float, float]:
 class System:
     """Broker + services in a temporary directory; ``async with System() as s: …``."""
 
-    def __init__(self, extra_env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, extra_env: Mapping[str, str] | None = None, engine: Engine | None = None
+    ) -> None:
+        self.engine = engine or Engine()
         self.var = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+        self.kafka: KafkaCluster | None = None
+        self.pg: PgServer | None = None
+        self.db_urls = {n: f"sqlite+aiosqlite:///{self.var}/{n}.db" for n in SERVICES}
         self.port = free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
         self.extra_env = dict(extra_env or {})
@@ -64,14 +75,30 @@ class System:
         )
 
     async def start_broker(self) -> None:
-        self.broker = start_broker(self.port, self.var / "broker.log")
-        await provision_topics(self.bootstrap, partitions=4)
+        if self.engine.kafka:
+            self.kafka = await asyncio.to_thread(start_kafka, self.var / "kafka", 1)
+            self.bootstrap = self.kafka.bootstrap
+        else:
+            self.broker = start_broker(self.port, self.var / "broker.log")
+        await provision_topics(self.bootstrap, partitions=4, replication_factor=1)
+
+    async def start_database(self) -> None:
+        """PostgreSQL, one database per service (its own directory: under root the server
+        runs as another user, who cannot enter ``var``)."""
+        root = Path(tempfile.mkdtemp(prefix="chorus-bench-pg-"))
+        self.pg = await asyncio.to_thread(start_postgres, root)
+        self.db_urls = await ensure_databases(self.pg, SERVICES)
 
     async def start_services(self) -> None:
-        env_common = {**ENV_COMMON, "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self._shared_env()}
+        env_common = {
+            **ENV_COMMON,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            **self.engine.service_env(),
+            **self._shared_env(),
+        }
         pins = self.pins()
         for name, p in self.ports.items():
-            env = {**env_common, "DATABASE_URL": f"sqlite+aiosqlite:///{self.var}/{name}.db"}
+            env = {**env_common, "DATABASE_URL": self.db_urls[name]}
             if name in pins:
                 env["CPU_AFFINITY"] = pins[name]
             env.update(_own_env(self.extra_env, name))
@@ -110,6 +137,10 @@ class System:
         pids = {s.name: s.proc.pid for s in self.services}
         if self.broker is not None:
             pids["broker"] = self.broker.pid
+        if self.kafka is not None and (proc := self.kafka.nodes[0].proc) is not None:
+            pids["broker"] = proc.pid
+        if self.pg is not None and (pid := _postmaster(self.pg)) is not None:
+            pids["postgres"] = pid
         return pids
 
     def cpu_seconds(self) -> dict[str, float]:
@@ -117,8 +148,10 @@ class System:
         out: dict[str, float] = {}
         for name, pid in self.pids.items():
             try:
-                t = psutil.Process(pid).cpu_times()
-                out[name] = t.user + t.system
+                proc = psutil.Process(pid)
+                # PostgreSQL works in one backend process per connection.
+                procs = [proc, *proc.children(recursive=True)] if name == "postgres" else [proc]
+                out[name] = sum(t.user + t.system for t in (p.cpu_times() for p in procs))
             except psutil.Error:
                 continue
         return out
@@ -145,6 +178,8 @@ class System:
         # Dirty pages of earlier runs (their databases) flushed now, not during this one.
         await asyncio.to_thread(os.sync)
         await self.start_broker()
+        if self.engine.postgres:
+            await self.start_database()
         return self
 
     async def __aexit__(
@@ -156,5 +191,19 @@ class System:
         stop_all(self.services)
         if self.broker is not None:
             stop_process(self.broker)
+        if self.kafka is not None:
+            await asyncio.to_thread(self.kafka.stop)
+        if self.pg is not None:
+            await asyncio.to_thread(self.pg.stop)
         if os.environ.get("BENCH_KEEP") != "1":  # the databases and logs, unless asked to keep
             shutil.rmtree(self.var, ignore_errors=True)
+            if self.pg is not None:
+                shutil.rmtree(self.pg.root, ignore_errors=True)
+
+
+def _postmaster(pg: PgServer) -> int | None:
+    """The server's main process id (the first line of its ``postmaster.pid``)."""
+    try:
+        return int((pg.data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
