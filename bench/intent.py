@@ -1,0 +1,90 @@
+"""The intent classifier's price on the whole system: the same traffic, posts no keyword rule
+matches (so the router classifies every one of them), through a system whose router has
+``ROUTER_INTENT=on`` and one with ``off``, each fresh, alternating on/off then off/on.
+
+The end-to-end rate and the router's CPU per post of each, and the loss of the ``on`` side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from bench import phases
+from bench.system import System
+from bench.traffic import INTENT_TEXTS
+from bench.watch import CaseWatcher
+
+MODES = ("on", "off")
+
+
+async def _classified(client: httpx.AsyncClient, system: System) -> float | None:
+    """Share of the newest cases whose decision carries the classifier's verdict."""
+    try:
+        r = await client.get(f"{system.url('router')}/v1/cases", params={"limit": 200})
+        items = r.json()["items"]
+    except (httpx.HTTPError, ValueError, KeyError):
+        return None
+    if not items:
+        return None
+    return round(sum(1 for c in items if c["decision"].get("intent")) / len(items), 3)
+
+
+async def _one(args: argparse.Namespace, env: Mapping[str, str], mode: str) -> dict[str, Any]:
+    async with System({**env, "router:ROUTER_INTENT": mode}) as system:
+        await system.start_services()
+        watcher = CaseWatcher(system.bootstrap)
+        await watcher.start()
+        try:
+            async with httpx.AsyncClient(headers=system.auth, timeout=60) as client:
+                await phases.raise_capacity(client, system)
+                await system.settle()
+                before = system.cpu_seconds()
+                res = await phases.throughput_batches(
+                    client, system, watcher, args.intent_posts, args.batch, args.senders,
+                    INTENT_TEXTS,
+                )  # fmt: skip
+                await system.settle()
+                used = system.cpu_since(before)
+                share = await _classified(client, system)
+        finally:
+            await watcher.stop()
+    posts = max(1, res.get("posts", 1))
+    return {
+        "mode": mode,
+        "e2e_to_routed_posts_per_s": res.get("e2e_to_routed_posts_per_s"),
+        "complete": res.get("complete"),
+        "router_cpu_us_per_post": round(1e6 * used.get("router", 0.0) / posts),
+        "all_cpu_us_per_post": round(1e6 * sum(used.values()) / posts),
+        "classified_share": share,
+    }
+
+
+async def intent_phase(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any]:
+    """``--intent-repeat`` pairs of fresh systems (on/off, then off/on, …)."""
+    runs: list[dict[str, Any]] = []
+    for i in range(args.intent_repeat):
+        for mode in MODES if i % 2 == 0 else MODES[::-1]:
+            print(f"intent {mode}: {args.intent_posts} posts no keyword matches…", flush=True)
+            runs.append(await _one(args, env, mode))
+    out: dict[str, Any] = {"posts": args.intent_posts, "runs": runs}
+    for mode in MODES:
+        mine = [r for r in runs if r["mode"] == mode]
+        out[mode] = {
+            key: statistics.median(r[key] for r in mine)
+            for key in ("e2e_to_routed_posts_per_s", "router_cpu_us_per_post",
+                        "all_cpu_us_per_post")
+        }  # fmt: skip
+        out[mode]["classified_share"] = mine[-1]["classified_share"]
+    on, off = out["on"], out["off"]
+    if off["e2e_to_routed_posts_per_s"]:
+        ratio = on["e2e_to_routed_posts_per_s"] / off["e2e_to_routed_posts_per_s"]
+        out["throughput_loss_pct"] = round(100 * (1 - ratio), 1)
+    out["router_cpu_added_us_per_post"] = round(
+        on["router_cpu_us_per_post"] - off["router_cpu_us_per_post"]
+    )
+    return out
