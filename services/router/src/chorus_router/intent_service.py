@@ -48,7 +48,9 @@ async def retrain(core: RouterCore, actor: str) -> dict[str, Any]:
         limit = core.settings.router_intent_max_corrections
         async with core.runtime.sessionmaker() as session:
             examples = await newest(session, limit)
-        version = core.clock().strftime("retrain-%Y%m%dT%H%M%SZ")
+            t = models.intent_models
+            n = int((await session.execute(select(func.count()).select_from(t))).scalar() or 0)
+        version = f"retrain-{n + 1}"  # two instances training at once: the second gets 409
         model = await asyncio.to_thread(kit.train, examples, version=version)
         data = model.to_bytes()
         meta = {**dict(model.metadata), "corrections_by_intent": counts(examples)}
