@@ -114,3 +114,28 @@ async def test_intent_off_routes_by_rules_alone(memory_broker, sqlite_url) -> No
     assert case["team"] == "support" and case["decision"]["owner_rule"] == "catch-all"
     assert case["decision"]["intent"] is None and kit.base.calls == 0
     assert any("intent classification is off" in n for n in case["decision"]["notes"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("when", "field", "message"),
+    [
+        ({"intent": "lawsuit"}, "when.intent.0", "'legal', 'pr', 'brand', 'support' or 'spam'"),
+        ({"min_confidence": 0.5}, "when", "min_confidence needs intent"),
+        ({"intent": ["legal"], "min_confidence": 2}, "when.min_confidence", "less than or equal"),
+    ],
+)
+async def test_intent_conditions_are_validated_with_the_field(
+    memory_broker, sqlite_url, when: dict[str, Any], field: str, message: str
+) -> None:
+    app = create_app(settings(sqlite_url), bus=memory_broker, intent_kit=FakeKit())
+    rule = {"id": "x", "name": "x", "when": when, "then": {"team": "legal"}}
+    async with running(app) as client:
+        r = await client.post("/v1/rules", json=rule, headers=ADMIN)
+        ok = {**rule, "when": {"intent": ["legal", "pr"], "min_confidence": 0.8}}
+        created = await client.post("/v1/rules", json=ok, headers=ADMIN)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == field and message in r.json()["error"]["message"]
+    assert created.status_code == 201, created.text
+    stored = next(x for x in created.json()["rules"] if x["id"] == "x")
+    assert stored["when"]["intent"] == ["legal", "pr"] and stored["when"]["min_confidence"] == 0.8

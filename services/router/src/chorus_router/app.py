@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,6 +76,8 @@ def create_app(
     async def lifespan(a: FastAPI) -> AsyncIterator[None]:
         async with inner(a):
             await ensure_seeded(core)
+            if core.cache.kit is not None:  # the shipped model loads now, not in the first batch
+                await asyncio.to_thread(core.cache.kit.shipped)
             yield
 
     app.router.lifespan_context = lifespan
