@@ -21,6 +21,7 @@ from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
 from chorus_router.intent_kit import ModelKit
+from chorus_router.intent_package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
 from chorus_router.settings import RouterSettings
 
@@ -30,6 +31,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def create_app(
     settings: RouterSettings, *, bus: BusFactory | None = None, intent_kit: ModelKit | None = None
 ) -> FastAPI:
+    """``intent_kit``: the intent models (default: the packaged classifier's)."""
     runtime = Runtime(
         settings,
         metadata=models.metadata,
@@ -37,7 +39,7 @@ def create_app(
         outbox_table=models.outbox,
         bus=bus,
     )
-    core = RouterCore(runtime, settings, intent_kit)
+    core = RouterCore(runtime, settings, intent_kit if intent_kit is not None else PackagedKit())
     core.first_unit = seed
     accountability_passes.install(core)
     handle = batch_dispatcher(

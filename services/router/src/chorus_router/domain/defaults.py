@@ -14,10 +14,10 @@ from chorus_router.domain.rules import Rule
 INFLUENCER_FOLLOWERS = 50_000
 # The classifier's calibrated confidence an intent rule needs: lower where a miss costs more
 # (legal or PR sent to support), higher for spam (a customer hidden as spam costs most).
-LEGAL_CONFIDENCE = 0.4
-PR_CONFIDENCE = 0.45
-BRAND_CONFIDENCE = 0.5
-SPAM_CONFIDENCE = 0.7
+LEGAL_CONFIDENCE = 0.3
+PR_CONFIDENCE = 0.3
+BRAND_CONFIDENCE = 0.4
+SPAM_CONFIDENCE = 0.5
 
 _RAW: list[dict[str, Any]] = [
     # ---------------------------------------------------------------- legal exposure
