@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from chorus_cli import routing_models
 from chorus_cli.main import main
 from chorus_common.embedded import free_port
 from chorus_router.app import create_app
@@ -26,7 +27,7 @@ from services.router.tests.router_accountability_support import (
     settings,
     wait_cases,
 )
-from services.router.tests.router_support import encode, make_post, post_event
+from services.router.tests.router_support import encode, make_post, post_event, untrained
 from tests.support.fixtures import auth, running, token
 from tests.support.wait import wait_for
 
@@ -65,8 +66,9 @@ async def chorus(capsys: Any, *argv: str) -> tuple[int, Any]:
 
 @pytest.mark.integration
 async def test_retrain_what_if_promote_rollback_through_the_cli(
-    memory_broker, sqlite_url, capsys
+    memory_broker, sqlite_url, capsys, monkeypatch
 ) -> None:
+    monkeypatch.setattr(routing_models, "POLL_SECONDS", 0.05)
     clock = Clock(T0)
     app = create_app(settings(sqlite_url), bus=memory_broker, intent_kit=FakeKit())
     app.state.core.clock = clock
@@ -82,10 +84,12 @@ async def test_retrain_what_if_promote_rollback_through_the_cli(
         common = ("--url", base, "--token", LEAD)
 
         code, cand = await chorus(capsys, "routing", "retrain", *common, "--json")
-        assert code == 0 and cand["corrections"] == 1
+        assert code == 0 and cand["corrections"] == 1 and cand["status"] == "ready"
         version = cand["version"]
         code, text_out = await chorus(capsys, "routing", "retrain", *common)
-        assert code == 0 and "chorus routing promote retrain-" in text_out
+        assert code == 0 and "chorus routing promote retrain-2" in text_out
+        code, started = await chorus(capsys, "routing", "retrain", "--no-wait", *common)
+        assert code == 0 and started.startswith("training retrain-3")
 
         code, w = await chorus(
             capsys, "routing", "what-if", "--model", version, "--since", "1d", *common, "--json"
@@ -100,8 +104,9 @@ async def test_retrain_what_if_promote_rollback_through_the_cli(
 
         code, done = await chorus(capsys, "routing", "promote", version, *common)
         assert code == 0 and done.strip() == f"promoted {version} (was fake-1)"
+        await untrained(app)
         code, listing = await chorus(capsys, "routing", "models", *common)
-        assert code == 0 and f"* {version}" in listing
+        assert code == 0 and f"* {version}" in listing and "retrain-3" in listing
         r = await client.get("/v1/intent/model", headers=ADMIN)
         assert r.json()["version"] == version
 

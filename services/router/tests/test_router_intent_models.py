@@ -4,6 +4,7 @@ instance picks it up), audited, and rolled back."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -19,7 +20,13 @@ from services.router.tests.router_accountability_support import (
     settings,
     wait_cases,
 )
-from services.router.tests.router_support import encode, make_post, post_event
+from services.router.tests.router_support import (
+    encode,
+    make_post,
+    post_event,
+    trained,
+    untrained,
+)
 from tests.support.fixtures import auth, running
 
 SAM = auth("lead", member_id="sam", teams=("support",))
@@ -84,13 +91,15 @@ async def test_corrections_retrain_what_if_promote_everywhere_and_roll_back(
         assert rows[dress["id"]]["predicted"] == "support"
         assert (await client.get("/v1/intent/corrections", headers=AGENT)).status_code == 403
 
-        # Retrain: a candidate, stored, routing nothing yet.
+        # Retrain: a candidate, trained in the background, stored, routing nothing yet.
         assert (await client.post("/v1/intent/models", headers=AGENT)).status_code == 403
         r = await client.post("/v1/intent/models", headers=SAM)
-        assert r.status_code == 201, r.text
-        cand = r.json()
-        assert cand["version"].startswith("retrain-") and cand["corrections"] == 2
+        assert r.status_code == 202, r.text
+        assert r.json()["status"] == "training" and r.json()["version"] == "retrain-1"
+        cand = await trained(client, r.headers["location"])
+        assert cand["corrections"] == 2 and cand["current"] is False
         assert cand["metadata"]["corrections_by_intent"] == {"legal": 2}
+        assert cand["metadata"]["examples"]["correction"] == 2
         listing = (await client.get("/v1/intent/models", headers=ADMIN)).json()
         assert listing["current"] == "fake-1"
         assert {m["version"] for m in listing["items"]} == {"fake-1", cand["version"]}
@@ -198,3 +207,51 @@ async def test_a_case_moved_twice_keeps_one_example_labelled_by_its_last_team(
         assert r.status_code == 200, r.text
         items = (await client.get("/v1/intent/corrections", headers=ADMIN)).json()["items"]
     assert [(c["intent"], c["from_team"], c["actor"]) for c in items] == [("legal", "brand", "bea")]
+
+
+class SlowKit(FakeKit):
+    """Training waits until the test lets it finish (or fails when told to)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+        self.fail = False
+
+    def train(self, corrections: Any, *, version: str) -> Any:
+        self.go.wait(timeout=30)
+        if self.fail:
+            raise RuntimeError("no convergence")
+        return super().train(corrections, version=version)
+
+
+@pytest.mark.unit
+async def test_one_training_at_a_time_bounded_in_time_and_failures_reported(
+    memory_broker, sqlite_url
+) -> None:
+    kit = SlowKit()
+    app = create_app(
+        settings(sqlite_url, router_intent_train_timeout_seconds=0.5),
+        bus=memory_broker,
+        intent_kit=kit,
+    )
+    async with running(app) as client:
+        r = await client.post("/v1/intent/models", headers=SAM)
+        assert r.status_code == 202, r.text
+        busy = await client.post("/v1/intent/models", headers=SAM)
+        assert (busy.status_code, busy.json()["error"]["code"]) == (409, "training_in_progress")
+        late = await trained(client, r.headers["location"])
+        assert late["status"] == "failed" and late["error"] == "not trained within 0.5 s"
+        r = await client.post(f"/v1/intent/models/{late['version']}/promote", headers=LEAD)
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "intent_model_not_found")
+        again = await client.post("/v1/intent/models", headers=SAM)
+        assert again.status_code == 409, "the thread still runs: still one at a time"
+        kit.go.set()
+        await untrained(app)
+        kit.go.clear()
+        kit.fail = True
+        r = await client.post("/v1/intent/models", headers=SAM)
+        assert r.status_code == 202, r.text
+        kit.go.set()
+        failed = await trained(client, r.headers["location"])
+    assert failed["status"] == "failed" and failed["error"] == "RuntimeError: no convergence"
+    assert failed["version"] == "retrain-2"

@@ -11,13 +11,15 @@ import argparse
 import json
 import os
 import sys
+import time
 from typing import Any
 
 import httpx
 
 from chorus_cli.report import token_of
 
-TIMEOUT = 600.0  # training runs while the request waits
+TIMEOUT = 60.0
+POLL_SECONDS = 1.0  # while a candidate trains
 
 
 def register_models(rsub: Any) -> None:
@@ -31,6 +33,8 @@ def register_models(rsub: Any) -> None:
     r = rsub.add_parser(
         "retrain", help="train a candidate intent model from the corpus and the corrections"
     )
+    r.add_argument("--no-wait", action="store_true", help="return once the training started")
+    r.add_argument("--wait-seconds", type=float, default=3600.0, help="give up waiting after")
     common(r)
     r.set_defaults(func=run_retrain)
     m = rsub.add_parser("models", help="the intent models: current, shipped and trained")
@@ -75,10 +79,33 @@ def _counts(by: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(by.items())) or "none"
 
 
+def _trained(args: argparse.Namespace, res: dict[str, Any]) -> dict[str, Any] | None:
+    """Poll the candidate until it is ready or failed (None: gave up or refused)."""
+    deadline = time.monotonic() + args.wait_seconds
+    print(f"training {res['version']} (this takes minutes)…", file=sys.stderr, flush=True)
+    while res["status"] == "training":
+        if time.monotonic() > deadline:
+            print(f"{res['version']} still training: see chorus routing models", file=sys.stderr)
+            return None
+        time.sleep(POLL_SECONDS)
+        got = _call(args, "GET", f"/v1/intent/models/{res['version']}")
+        if got is None:
+            return None
+        res = got
+    if res["status"] != "ready":
+        print(f"training {res['version']} failed: {res.get('error')}", file=sys.stderr)
+        return None
+    return res
+
+
 def run_retrain(args: argparse.Namespace) -> int:
     res = _call(args, "POST", "/v1/intent/models")
+    if res is not None and not args.no_wait:
+        res = _trained(args, res)
     if res is None:
         return 1
+    if res["status"] == "training":
+        return _out(args, res, f"training {res['version']}: chorus routing models says when")
     meta = res.get("metadata", {})
     text = (
         f"candidate {res['version']}: trained from the corpus and {res['corrections']} "
@@ -97,7 +124,10 @@ def run_models(args: argparse.Namespace) -> int:
     for m in res["items"]:
         mark = "*" if m["current"] else " "
         when = (m.get("created_at") or "shipped")[:19]
-        lines.append(f"{mark} {m['version']:<32} {when:<19}  corrections {m['corrections']}")
+        lines.append(
+            f"{mark} {m['version']:<32} {m['status']:<8} {when:<19}  "
+            f"corrections {m['corrections']}{'  ' + m['error'] if m.get('error') else ''}"
+        )
     return _out(args, res, "\n".join(lines))
 
 

@@ -124,6 +124,7 @@ class RouterCore:
         self.hub = Hub()
         self.lock = asyncio.Lock()
         self.training = asyncio.Lock()  # one intent model trained at a time per instance
+        self.training_task: asyncio.Task[None] | None = None
         self.release_wanted = asyncio.Event()
         # Set by the app: runs once, inside the first unit of work (seeding).
         self.first_unit: Callable[[Uow], Awaitable[None]] | None = None

@@ -1,7 +1,7 @@
 """Retraining, promotion and roll-back of the intent model (versioned and audited like rules).
 
 A candidate is trained from the shipped corpus plus the teams' newest corrections, in a
-thread (one training at a time per instance), and stored whole. Promoting it appends a row to
+worker thread in the background (one training at a time, bounded in time), and stored whole. Promoting it appends a row to
 ``router_intent_promotions`` and bumps the ``intent`` counter, so every router instance loads
 it at its next batch; a roll-back undoes the newest promotion not yet undone.
 """
@@ -9,20 +9,29 @@ it at its next batch; a roll-back undoes the newest promotion not yet undone.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import contextlib
+import logging
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.core import RouterCore, Uow
 from chorus_router.corrections import counts, newest
-from chorus_router.intent_kit import ModelKit
+from chorus_router.intent_kit import Labelled, ModelKit
 from chorus_router.intent_store import stored_model
 from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump
+
+log = logging.getLogger(__name__)
+# A training row still "training" this long after its time bound lost its instance.
+LOST_AFTER = timedelta(minutes=5)
+
+
+def _lost_before(now: datetime, timeout: float) -> datetime:
+    return now - timedelta(seconds=timeout) - LOST_AFTER
 
 
 class IntentRefused(ValueError):
@@ -39,51 +48,98 @@ def kit_of(core: RouterCore) -> ModelKit:
     return core.kit
 
 
-async def retrain(core: RouterCore, actor: str) -> dict[str, Any]:
-    """Train and store a candidate; 409 while this instance is already training one."""
+async def start_training(core: RouterCore, actor: str) -> dict[str, Any]:
+    """Record a candidate as ``training`` and train it in the background: one training at a
+    time (409 ``training_in_progress`` while this or another instance trains one)."""
     kit = kit_of(core)
     if core.training.locked():
         raise IntentRefused(409, "training_in_progress", "a model is being trained; try later")
-    async with core.training:
-        limit = core.settings.router_intent_max_corrections
-        async with core.runtime.sessionmaker() as session:
-            examples = await newest(session, limit)
+    await core.training.acquire()
+    try:
+        s = core.settings
+        async with core.unit() as uow:
             t = models.intent_models
-            n = int((await session.execute(select(func.count()).select_from(t))).scalar() or 0)
-        version = f"retrain-{n + 1}"  # two instances training at once: the second gets 409
-        model = await asyncio.to_thread(kit.train, examples, version=version)
-        data = model.to_bytes()
-        meta = {**dict(model.metadata), "corrections_by_intent": counts(examples)}
-        try:
-            async with core.unit() as uow:
-                row = {
-                    "version": model.version,
-                    "model": data,
-                    "meta": meta,
-                    "corrections": len(examples),
-                    "author": actor,
-                    "created_at": uow.now,
-                }
-                await uow.session.execute(insert(models.intent_models), [row])
-                after = {"corrections": len(examples), "bytes": len(data)}
-                await uow.session.execute(
-                    insert(models.audit),
-                    [audit_row(uow, actor, "train", "intent_model", model.version, None, after)],
-                )
-        except IntegrityError as exc:
-            raise IntentRefused(409, "model_exists", f"model {model.version} exists") from exc
+            since = _lost_before(uow.now, s.router_intent_train_timeout_seconds)
+            busy = await uow.session.execute(
+                select(t.c.version).where(t.c.status == "training", t.c.created_at > since)
+            )
+            if (other := busy.scalar()) is not None:
+                raise IntentRefused(409, "training_in_progress", f"{other} is being trained")
+            n = int((await uow.session.execute(select(func.count()).select_from(t))).scalar() or 0)
+            version = f"retrain-{n + 1}"
+            examples = await newest(uow.session, s.router_intent_max_corrections)
+            meta: dict[str, Any] = {"corrections_by_intent": counts(examples)}
+            row: dict[str, Any] = {
+                "version": version,
+                "status": "training",
+                "model": None,
+                "meta": meta,
+                "corrections": len(examples),
+                "error": None,
+                "author": actor,
+                "created_at": uow.now,
+                "finished_at": None,
+            }
+            await uow.session.execute(insert(t), [row])
+            await uow.session.execute(
+                insert(models.audit),
+                [audit_row(uow, actor, "train", "intent_model", version, None,
+                           {"corrections": len(examples)})],
+            )  # fmt: skip
+    except BaseException:
+        core.training.release()
+        raise
+    core.training_task = asyncio.create_task(_train(core, kit, version, examples, meta))
     return model_view(row, current=False)
 
 
-def model_view(row: dict[str, Any], *, current: bool) -> dict[str, Any]:
+async def _train(core: RouterCore, kit: ModelKit, version: str, examples: list[Labelled],
+                 meta: dict[str, Any]) -> None:  # fmt: skip
+    """Train in a worker thread, store the result (or why not); holds ``core.training``
+    until the thread is done, even past the time bound (a thread cannot be stopped)."""
+    timeout = core.settings.router_intent_train_timeout_seconds
+    work = asyncio.ensure_future(asyncio.to_thread(kit.train, examples, version=version))
+    try:
+        values: dict[str, Any]
+        try:
+            model = await asyncio.wait_for(asyncio.shield(work), timeout)
+            data = await asyncio.to_thread(model.to_bytes)
+            values = {"status": "ready", "model": data, "meta": {**dict(model.metadata), **meta}}
+        except TimeoutError:
+            values = {"status": "failed", "error": f"not trained within {timeout:g} s"}
+        except Exception as exc:  # a failed training is reported on the model, not raised
+            log.exception("training intent model %s failed", version)
+            values = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:500]}
+        async with core.unit() as uow:
+            t = models.intent_models
+            await uow.session.execute(
+                update(t).where(t.c.version == version).values(**values, finished_at=uow.now)
+            )
+        with contextlib.suppress(Exception):
+            await work
+    finally:
+        core.training.release()
+
+
+def model_view(row: dict[str, Any], *, current: bool, now: datetime | None = None,
+               timeout: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """A model as the API shows it; a training older than the time bound is ``failed`` (its
+    instance stopped before it ended)."""
+    status, error = row.get("status", "ready"), row.get("error")
     at = row.get("created_at")
-    when = at.isoformat() if isinstance(at, datetime) else at
+    lost = isinstance(at, datetime) and now and timeout and at < _lost_before(now, timeout)
+    if status == "training" and lost:
+        status, error = "failed", "the training was lost (its router instance stopped)"
+    done = row.get("finished_at")
     return {
         "version": row["version"],
+        "status": status,
         "current": current,
         "corrections": row.get("corrections", 0),
         "author": row.get("author"),
-        "created_at": when,
+        "created_at": at.isoformat() if isinstance(at, datetime) else at,
+        "finished_at": done.isoformat() if isinstance(done, datetime) else done,
+        "error": error,
         "metadata": row.get("meta") or {},
     }
 
@@ -140,7 +196,9 @@ async def promote(uow: Uow, kit: ModelKit, actor: str, version: str) -> dict[str
     except ValueError as exc:
         raise IntentRefused(422, "model_unreadable", f"model {version} cannot be loaded") from exc
     if model is None:
-        raise IntentRefused(404, "intent_model_not_found", f"no intent model {version!r}")
+        raise IntentRefused(
+            404, "intent_model_not_found", f"no intent model {version!r} ready to promote"
+        )
     base = kit.shipped().version
     current = stack(await history(uow.session), base)[-1]
     if current == version:

@@ -32,7 +32,8 @@ async def stored_model(session: AsyncSession, kit: ModelKit, version: str) -> Tr
     if version == shipped.version:
         return shipped
     t = models.intent_models
-    row = (await session.execute(select(t.c.model).where(t.c.version == version))).first()
+    q = select(t.c.model).where(t.c.version == version, t.c.status == "ready")
+    row = (await session.execute(q)).first()
     return kit.load(bytes(row[0])) if row is not None else None
 
 

@@ -279,16 +279,20 @@ intent_examples = Table(
     Index("ix_router_intent_examples_updated", "updated_at"),
 )
 
-# Models trained here (candidates until promoted), kept whole so any can be promoted again.
+# Models trained here (candidates until promoted), kept whole so any can be promoted again;
+# a row exists from the start of its training (status training, then ready or failed).
 intent_models = Table(
     "router_intent_models",
     metadata,
     Column("version", String(64), primary_key=True),
-    Column("model", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("model", LargeBinary, nullable=True),
     Column("meta", JSON, nullable=False),
     Column("corrections", Integer, nullable=False),
+    Column("error", Text, nullable=True),
     Column("author", String(256), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
 )
 
 # Every promotion and roll-back, in order: the newest row names the model routing uses (no

@@ -48,6 +48,9 @@ class RouterSettings(CommonSettings):
     router_intent_max_corrections: int = Field(
         default=20_000, ge=0, description="newest team corrections a retraining uses"
     )
+    router_intent_train_timeout_seconds: float = Field(
+        default=1800.0, gt=0, description="a retraining not done by then is marked failed"
+    )
 
 
 def get_settings() -> RouterSettings:

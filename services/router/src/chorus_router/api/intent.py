@@ -29,9 +29,9 @@ from chorus_router.intent_service import (
     kit_of,
     model_view,
     promote,
-    retrain,
     rollback,
     stack,
+    start_training,
 )
 from chorus_router.snapshot import utc_row
 
@@ -84,8 +84,17 @@ async def list_models(principal: RulesReader, session: SessionDep, core: CoreDep
     t = models.intent_models
     cols = [c for c in t.c if c.name != "model"]
     rows = (await session.execute(select(*cols).order_by(t.c.created_at.desc()))).mappings()
-    items = [model_view(utc_row(r), current=r["version"] == current) for r in rows]
-    base = {"version": shipped.version, "meta": dict(shipped.metadata), "author": "shipped"}
+    now, bound = core.clock(), core.settings.router_intent_train_timeout_seconds
+    items = [
+        model_view(utc_row(r), current=r["version"] == current, now=now, timeout=bound)
+        for r in rows
+    ]
+    base = {
+        "version": shipped.version,
+        "status": "ready",
+        "meta": dict(shipped.metadata),
+        "author": "shipped",
+    }
     items.append(model_view(base, current=shipped.version == current))
     return {"current": current, "items": items}
 
@@ -101,16 +110,20 @@ async def get_model(
     raise not_found("intent_model", version)
 
 
-@router.post("/models", status_code=201)
-async def train_model(principal: RulesWriter, core: CoreDep) -> dict[str, Any]:
-    """Train a candidate from the shipped corpus plus the teams' newest corrections
-    (``ROUTER_INTENT_MAX_CORRECTIONS``) and store it; it routes nothing until promoted.
-    409 while this instance trains another one."""
+@router.post("/models", status_code=202)
+async def train_model(principal: RulesWriter, core: CoreDep) -> JSONResponse:
+    """Start training a candidate from the shipped corpus plus the teams' newest corrections
+    (``ROUTER_INTENT_MAX_CORRECTIONS``), in the background: 202 with its version, status
+    ``training``; ``GET /v1/intent/models/{version}`` says when it is ``ready`` (or
+    ``failed``, with why). It routes nothing until promoted. 409 while another trains."""
     _lead(principal)
     try:
-        return await retrain(core, principal.sub)
+        body = await start_training(core, principal.sub)
     except IntentRefused as exc:
         raise _refused(exc) from exc
+    return JSONResponse(
+        body, status_code=202, headers={"Location": f"/v1/intent/models/{body['version']}"}
+    )
 
 
 async def _change(request: Request, principal: Principal, core: CoreDep,

@@ -37,11 +37,14 @@ def upgrade() -> None:
     op.create_table(
         "router_intent_models",
         sa.Column("version", sa.String(length=64), nullable=False),
-        sa.Column("model", sa.LargeBinary(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("model", sa.LargeBinary(), nullable=True),
         sa.Column("meta", sa.JSON(), nullable=False),
         sa.Column("corrections", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
         sa.Column("author", sa.String(length=256), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("version"),
     )
     op.create_table(
