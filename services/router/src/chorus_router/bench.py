@@ -117,6 +117,45 @@ def routing_decisions_per_second(n: int) -> dict[str, Any]:
     }
 
 
+def intent_cost() -> dict[str, Any]:
+    """The shipped intent classifier's CPU per post, beside the default rules' evaluation, on
+    the corpus's held-out posts (578 real-looking posts in English and French, each distinct):
+    once on a freshly loaded model (every word new to its cache), then again."""
+    from chorus_signals.intent import corpus
+
+    from chorus_router.intent_package import PackagedKit
+
+    kit = PackagedKit()
+    model = kit.load(kit.shipped().to_bytes())
+    texts = [(e.text, e.lang) for e in corpus("heldout")]
+    rules = RuleSet(default_rules(), version=1)
+    now = datetime.now(UTC)
+    posts = [
+        Post(id=f"x:{i}", platform="x", channel="@brand", kind="post", native_id=str(i),
+             thread_id=f"x:{i}", author=Author(id=f"a{i}"), text=t, lang=lang,
+             created_at=now, received_at=now)
+        for i, (t, lang) in enumerate(texts)
+    ]  # fmt: skip
+    clock = time.perf_counter
+
+    def per_post(fn: Any) -> float:
+        started = clock()
+        for p in posts:
+            fn(p)
+        return round(1e6 * (clock() - started) / len(posts), 1)
+
+    first = per_post(lambda p: model.classify(p.text, p.lang))
+    again = min(per_post(lambda p: model.classify(p.text, p.lang)) for _ in range(3))
+    evaluated = min(per_post(rules.evaluate) for _ in range(3))
+    return {
+        "posts": len(posts),
+        "classifier_first_seen_us": first,
+        "classifier_us": again,
+        "rules_us": evaluated,
+        "model": model.version,
+    }
+
+
 def main() -> None:
     import sys
     import tempfile
