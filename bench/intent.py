@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from bench import phases
+from bench.memory import peak_rss_mb
 from bench.system import System
 from bench.traffic import INTENT_TEXTS
 from bench.watch import CaseWatcher
@@ -53,6 +54,7 @@ async def _one(args: argparse.Namespace, env: Mapping[str, str], mode: str) -> d
                 share = await _classified(client, system)
         finally:
             await watcher.stop()
+        rss = peak_rss_mb(system.pids).get("router")
     posts = max(1, res.get("posts", 1))
     return {
         "mode": mode,
@@ -61,6 +63,7 @@ async def _one(args: argparse.Namespace, env: Mapping[str, str], mode: str) -> d
         "router_cpu_us_per_post": round(1e6 * used.get("router", 0.0) / posts),
         "all_cpu_us_per_post": round(1e6 * sum(used.values()) / posts),
         "classified_share": share,
+        "router_peak_rss_mb": rss,
     }
 
 
@@ -80,6 +83,7 @@ async def intent_phase(args: argparse.Namespace, env: Mapping[str, str]) -> dict
                         "all_cpu_us_per_post")
         }  # fmt: skip
         out[mode]["classified_share"] = mine[-1]["classified_share"]
+        out[mode]["router_peak_rss_mb"] = mine[-1]["router_peak_rss_mb"]
     on, off = out["on"], out["off"]
     if off["e2e_to_routed_posts_per_s"]:
         ratio = on["e2e_to_routed_posts_per_s"] / off["e2e_to_routed_posts_per_s"]

@@ -94,7 +94,8 @@ def _intent_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((f"[intent {mode}] end-to-end to case routed (posts/s, median of {pairs})",
                      f"{m['e2e_to_routed_posts_per_s']:,.0f}; router CPU "
                      f"{m['router_cpu_us_per_post']:,.0f} µs/post, all processes "
-                     f"{m['all_cpu_us_per_post']:,.0f}; classified {m['classified_share']}"))  # fmt: skip
+                     f"{m['all_cpu_us_per_post']:,.0f}; classified {m['classified_share']}; "
+                     f"router peak RSS {m.get('router_peak_rss_mb')} MiB"))  # fmt: skip
     if "throughput_loss_pct" in i:
         rows.append(("[intent] throughput lost with the classifier (limit 5 %)",
                      f"{i['throughput_loss_pct']} %; router CPU "
