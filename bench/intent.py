@@ -2,13 +2,18 @@
 matches (so the router classifies every one of them), through a system whose router has
 ``ROUTER_INTENT=on`` and one with ``off``, each fresh, alternating on/off then off/on.
 
-The end-to-end rate and the router's CPU per post of each, and the loss of the ``on`` side.
+The end-to-end rate and the router's CPU per post of each, and the loss of the ``on`` side;
+then the router alone in this process (memory bus, SQLite), the same A/B in CPU per post:
+on a busy machine the system's rates move by more than the classifier costs, a process's CPU
+time per post much less.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,4 +96,30 @@ async def intent_phase(args: argparse.Namespace, env: Mapping[str, str]) -> dict
     out["router_cpu_added_us_per_post"] = round(
         on["router_cpu_us_per_post"] - off["router_cpu_us_per_post"]
     )
+    out["router_alone"] = await _router_alone(args)
+    return out
+
+
+async def _router_alone(args: argparse.Namespace) -> dict[str, Any]:
+    """``chorus_router.bench.pipeline_posts_per_second`` on keyword-less posts, on and off,
+    ``--intent-repeat`` pairs in alternating order: the router's CPU per post (medians)."""
+    from chorus_router.bench import pipeline_posts_per_second
+
+    cpu: dict[str, list[float]] = {m: [] for m in MODES}
+    for i in range(args.intent_repeat):
+        for mode in MODES if i % 2 == 0 else MODES[::-1]:
+            print(f"router alone, intent {mode}: {args.intent_posts} posts…", flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                r = await asyncio.to_thread(
+                    pipeline_posts_per_second, args.intent_posts,
+                    f"sqlite+aiosqlite:///{tmp}/router.db", 100, True, mode, True,
+                )  # fmt: skip
+            cpu[mode].append(1e6 / r["posts_per_cpu_second"])
+    out: dict[str, Any] = {
+        m: {"cpu_us_per_post": round(statistics.median(v))} for m, v in cpu.items()
+    }
+    out["runs_us_per_post"] = {m: [round(x) for x in v] for m, v in cpu.items()}
+    added = out["on"]["cpu_us_per_post"] - out["off"]["cpu_us_per_post"]
+    out["added_us_per_post"] = added
+    out["added_pct"] = round(100 * added / out["off"]["cpu_us_per_post"], 1)
     return out

@@ -100,6 +100,10 @@ def _intent_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("[intent] throughput lost with the classifier (limit 5 %)",
                      f"{i['throughput_loss_pct']} %; router CPU "
                      f"{i['router_cpu_added_us_per_post']:+,} µs/post"))  # fmt: skip
+    if a := i.get("router_alone"):
+        rows.append(("[intent] router alone, CPU µs per post on / off (medians)",
+                     f"{a['on']['cpu_us_per_post']:,} / {a['off']['cpu_us_per_post']:,} "
+                     f"({a['added_pct']:+} %)"))  # fmt: skip
     return rows
 
 
