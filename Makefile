@@ -12,13 +12,15 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration bench clean
+.PHONY: help bootstrap sync run test lint fmt unit integration bench clean intent-report intent-model
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
+	@echo "make intent-report   evaluate the intent classifier, rewrite docs/intent-classifier.md"
+	@echo "make intent-model CORPUS=dir   import a corpus, retrain the classifier, report"
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -50,6 +52,15 @@ integration: sync
 
 bench: sync
 	$(UV) run python -m bench
+
+intent-report: sync
+	$(UV) run python -m chorus_signals.intent.report
+
+intent-model: sync
+	@test -n "$(CORPUS)" || { echo "usage: make intent-model CORPUS=/path/to/corpus"; exit 2; }
+	$(UV) run python -m chorus_signals.intent.build all $(CORPUS)
+	$(UV) run python -m chorus_signals.intent.tuning
+	$(UV) run python -m chorus_signals.intent.report
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .hypothesis

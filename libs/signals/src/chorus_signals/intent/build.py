@@ -8,6 +8,9 @@ python -m chorus_signals.intent.build all /path/to/corpus      # both
 from __future__ import annotations
 
 import argparse
+import gzip
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -16,17 +19,21 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chorus_signals.intent import importer
+from chorus_signals.intent import importer, training
+from chorus_signals.intent.features import FEATURES
 from chorus_signals.intent.shipped import MODEL_FILE, SPLIT_FILES, corpus
 from chorus_signals.intent.training import corpus_digest, train
+from chorus_signals.intent.types import Example
 
 DATA = Path(__file__).with_name("data")
 # The unseen phrasings are test data: they live beside the tests, never in the package.
 FRESH = Path(__file__).resolve().parents[3] / "tests" / "data" / "intent_fresh.jsonl"
 
 
-def run_import(source: Path, *, allow_invalid: bool = False) -> int:
-    """Validate, de-duplicate and split ``source``'s *.jsonl into the package's data/."""
+def run_import(
+    source: Path, *, allow_invalid: bool = False, data: Path = DATA, fresh_to: Path = FRESH
+) -> int:
+    """Validate, de-duplicate and split ``source``'s *.jsonl into ``data`` (the package's)."""
     main_files = sorted(p for p in source.glob("*.jsonl") if not p.name.startswith("fresh_"))
     fresh_files = sorted(source.glob("fresh_*.jsonl"))
     if not main_files:
@@ -46,12 +53,12 @@ def run_import(source: Path, *, allow_invalid: bool = False) -> int:
         print(f"nothing written: {exc}", file=sys.stderr)
         return 1
     fresh = importer.deduplicate(fresh_records, against=[r["text"] for r in result.kept])
-    importer.write_jsonl(DATA / SPLIT_FILES["train"], train_records)
-    importer.write_jsonl(DATA / SPLIT_FILES["heldout"], held_records)
-    importer.write_jsonl(FRESH, sorted(fresh.kept, key=lambda r: r["id"]))
+    importer.write_jsonl(data / SPLIT_FILES["train"], train_records)
+    importer.write_jsonl(data / SPLIT_FILES["heldout"], held_records)
+    importer.write_jsonl(fresh_to, sorted(fresh.kept, key=lambda r: r["id"]))
     guide = source / "GUIDE.md"
     if guide.exists():
-        shutil.copyfile(guide, DATA / "GUIDE.md")
+        shutil.copyfile(guide, data / "GUIDE.md")
     for what, items in (
         ("exact duplicate", result.exact_duplicates),
         ("near duplicate", result.near_duplicates),
@@ -71,8 +78,15 @@ def run_import(source: Path, *, allow_invalid: bool = False) -> int:
     print(
         "per intent/language: " + ", ".join(f"{i}/{lg} {n}" for (i, lg), n in sorted(cells.items()))
     )
-    print(f"fresh (test-only) examples: {len(fresh.kept)} of {len(fresh_records)} -> {FRESH}")
+    print(f"fresh (test-only) examples: {len(fresh.kept)} of {len(fresh_records)} -> {fresh_to}")
     return 0
+
+
+def shipped_version(examples: list[Example], seed: int) -> str:
+    """'base-' and a digest of what makes the model: the examples and every training setting."""
+    what = [corpus_digest(examples), FEATURES, training.C, training.CLASS_WEIGHT, training.FOLDS]
+    what += [training.PRUNE_BELOW, training.DECIMALS, seed]
+    return "base-" + hashlib.sha256(json.dumps(what).encode()).hexdigest()[:8]
 
 
 def run_train(seed: int = 0) -> int:
@@ -82,16 +96,27 @@ def run_train(seed: int = 0) -> int:
     trained_at = datetime.fromtimestamp(int(stamp), UTC) if stamp else datetime.now(UTC)
     started = time.perf_counter()
     model = train(
-        examples, version=f"base-{corpus_digest(examples)[:8]}", seed=seed, trained_at=trained_at
+        examples, version=shipped_version(examples, seed), seed=seed, trained_at=trained_at
     )
     data = model.to_bytes()
-    (DATA / MODEL_FILE).write_bytes(data)
+    path = DATA / MODEL_FILE
+    # The same model trained again differs only in trained_at: keep the shipped file as it is.
+    same = path.exists() and _content(path.read_bytes()) == _content(data)
+    if not same:
+        path.write_bytes(data)
     print(
         f"trained {model.version} on {len(examples)} examples in "
         f"{time.perf_counter() - started:.1f} s: {model.metadata['terms']} terms, "
         f"temperature {model.metadata['temperature']}, {len(data) / 1024:.0f} KiB"
+        + (" (same as the shipped model: file kept)" if same else "")
     )
     return 0
+
+
+def _content(data: bytes) -> object:
+    doc = json.loads(gzip.decompress(data))
+    doc["metadata"].pop("trained_at", None)
+    return doc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import heapq
 import json
 import math
 import zlib
@@ -12,18 +11,19 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
-from chorus_signals.intent.features import folded_words, word_features, words
+from chorus_signals.intent.features import FEATURES, folded, word_features, words
 from chorus_signals.intent.types import INTENTS, SUPPORTED_LANGUAGES, Evidence, IntentResult
 
 FORMAT = "chorus-intent-linear/1"
 MAX_EVIDENCE = 5
 WORDS_KEPT = 50_000  # distinct words whose summed vector is remembered; all forgotten when full
 Vector = tuple[float, ...]
+Term = str | tuple[str, str]
 _NONE: Vector = ()
 
 
 class IntentModel:
-    """A linear model over folded words, word pairs and letter groups, calibrated by temperature.
+    """A linear model over folded words, word pairs and affixes, calibrated by temperature.
 
     The stored weights are already divided by the temperature and centred per term (softmax
     ignores a shift common to every intent), so a term's weight for an intent is its pull in
@@ -35,7 +35,6 @@ class IntentModel:
         version: str,
         bias: Vector,
         weights: Mapping[str, Vector],
-        char_ngrams: tuple[int, int],
         other_language_weight: float,
         metadata: Mapping[str, Any],
     ) -> None:
@@ -49,34 +48,26 @@ class IntentModel:
             for term, vec in self._weights.items()
             if " " in term
         }
-        self._low, self._high = char_ngrams
         self._other_weight = other_language_weight
-        self._word_vectors: dict[str, Vector] = {}
+        self._word_vectors = _WordVectors(self._weights)
+        self._evidence_items: dict[tuple[str, int], Evidence] = {}
 
     def classify(self, text: str, lang: str | None = None) -> IntentResult:
         """The post's intent; pure apart from a cache of per-word vectors that changes nothing."""
-        toks = folded_words(text)
-        found: list[tuple[str | tuple[str, str], Vector]] = []
-        cache = self._word_vectors
-        for word in dict.fromkeys(toks):
-            vec = cache.get(word)
-            if vec is None:
-                vec = self._word_vector(word)
-                if len(cache) >= WORDS_KEPT:
-                    cache.clear()
-                cache[word] = vec
-            if vec:
-                found.append((word, vec))
+        shown = words(text)
+        toks = shown if text.isascii() else folded(shown)
+        vectors = self._word_vectors
+        if len(vectors) >= WORDS_KEPT:
+            vectors.clear()
+        known_words = [word for word in dict.fromkeys(toks) if vectors[word]]
+        vecs = [vectors[word] for word in known_words]
         pairs = self._pairs
-        for pair in dict.fromkeys(pairwise(toks)):
-            vec = pairs.get(pair)
-            if vec is not None:
-                found.append((pair, vec))
-        if found:
-            scores = [
-                b + sum(col)
-                for b, col in zip(self._bias, zip(*(v for _, v in found), strict=True), strict=True)
-            ]
+        known_pairs = [pair for pair in dict.fromkeys(pairwise(toks)) if pair in pairs]
+        vecs += [pairs[pair] for pair in known_pairs]
+        terms: list[Term] = [*known_words, *known_pairs]
+        if vecs:
+            columns = zip(*vecs, strict=True)
+            scores = [b + sum(col) for b, col in zip(self._bias, columns, strict=True)]
         else:
             scores = list(self._bias)
         top = max(scores)
@@ -87,22 +78,43 @@ class IntentModel:
         if not supported:  # unknown vocabulary: keep the ranking, drop below rule thresholds
             keep = self._other_weight
             probs = [keep * p + (1.0 - keep) / len(probs) for p in probs]
-        best = max(range(len(probs)), key=probs.__getitem__)
+        best = probs.index(max(probs))
         return IntentResult(
             intent=INTENTS[best],
             confidence=probs[best],
             probabilities=dict(zip(INTENTS, probs, strict=True)),
-            evidence=_evidence(found, best, text, toks),
+            evidence=self._evidence(terms, vecs, best, shown, toks),
             model_version=self.version,
             supported_language=supported,
         )
 
-    def _word_vector(self, word: str) -> Vector:
-        get = self._weights.get
-        vecs = [v for f in word_features(word, self._low, self._high) if (v := get(f))]
-        if not vecs:
-            return _NONE
-        return tuple(sum(col) for col in zip(*vecs, strict=True))
+    def _evidence(
+        self, terms: list[Term], vecs: list[Vector], best: int, shown: list[str], toks: list[str]
+    ) -> tuple[Evidence, ...]:
+        pulls = [vec[best] for vec in vecs]
+        order = sorted(range(len(pulls)), key=pulls.__getitem__, reverse=True)[:MAX_EVIDENCE]
+        # Words as written (accents kept) when folding changed any.
+        display = None if toks is shown or toks == shown else dict(zip(toks, shown, strict=True))
+        cache = self._evidence_items
+        if len(cache) >= WORDS_KEPT:
+            cache.clear()
+        out = []
+        for index in order:
+            pull = pulls[index]
+            if pull <= 0.0:
+                break
+            term = terms[index]
+            if isinstance(term, tuple):
+                a, b = (display[term[0]], display[term[1]]) if display else term
+                label = f"{a} {b}"
+            else:
+                label = display[term] if display else term
+            # A label and an intent always give the same item: made once, then shared.
+            item = cache.get((label, best))
+            if item is None:
+                item = cache[(label, best)] = Evidence(term=label, weight=round(pull, 4))
+            out.append(item)
+        return tuple(out)
 
     def to_bytes(self) -> bytes:
         """The model as gzip'd canonical JSON: the same model always gives the same bytes."""
@@ -111,13 +123,13 @@ class IntentModel:
             "version": self.version,
             "intents": list(INTENTS),
             "bias": list(self._bias),
-            "char_ngrams": [self._low, self._high],
+            "features": FEATURES,
             "other_language_weight": self._other_weight,
             "metadata": dict(self.metadata),
             "weights": {term: list(vec) for term, vec in self._weights.items()},
         }
         raw = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return gzip.compress(raw.encode("utf-8"), compresslevel=9, mtime=0)
+        return gzip.compress(raw.encode("utf-8"), compresslevel=6, mtime=0)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> IntentModel:
@@ -129,25 +141,19 @@ class IntentModel:
         return _parse(doc)
 
 
-def _evidence(
-    found: list[tuple[str | tuple[str, str], Vector]], best: int, text: str, toks: list[str]
-) -> tuple[Evidence, ...]:
-    pulls = heapq.nlargest(MAX_EVIDENCE, found, key=lambda item: item[1][best])
-    if not pulls:
-        return ()
-    shown = words(text)
-    # Same tokens folded or not, unless folding split a character: then show folded words.
-    display = dict(zip(toks, shown, strict=True)) if len(shown) == len(toks) else {}
-    out = []
-    for term, vec in pulls:
-        if vec[best] <= 0.0:
-            break
-        if isinstance(term, tuple):
-            label = f"{display.get(term[0], term[0])} {display.get(term[1], term[1])}"
-        else:
-            label = display.get(term, term)
-        out.append(Evidence(term=label, weight=round(vec[best], 4)))
-    return tuple(out)
+class _WordVectors(dict[str, Vector]):
+    """Word -> the sum of its own and its affixes' weights, computed on first sight."""
+
+    def __init__(self, weights: dict[str, Vector]) -> None:
+        super().__init__()
+        self._weights = weights
+
+    def __missing__(self, word: str) -> Vector:
+        get = self._weights.get
+        vecs = [v for f in word_features(word) if (v := get(f))]
+        vec = tuple(sum(col) for col in zip(*vecs, strict=True)) if vecs else _NONE
+        self[word] = vec
+        return vec
 
 
 def _parse(doc: Any) -> IntentModel:
@@ -160,14 +166,8 @@ def _parse(doc: Any) -> IntentModel:
         raise ValueError("intent model has no version")
     if not isinstance(metadata, dict):
         raise ValueError("intent model metadata must be an object")
-    grams = doc.get("char_ngrams")
-    if not (
-        isinstance(grams, list)
-        and len(grams) == 2
-        and all(isinstance(n, int) and n >= 0 for n in grams)
-        and grams[0] <= grams[1]
-    ):
-        raise ValueError("intent model char_ngrams must be [low, high] with 0 <= low <= high")
+    if doc.get("features") != FEATURES:
+        raise ValueError(f"intent model features must be {FEATURES!r}, not {doc.get('features')!r}")
     other = doc.get("other_language_weight")
     if not isinstance(other, int | float) or not 0.0 <= other <= 1.0:
         raise ValueError("intent model other_language_weight must be within 0..1")
@@ -178,7 +178,6 @@ def _parse(doc: Any) -> IntentModel:
         version=version,
         bias=_vector(doc.get("bias"), "bias"),
         weights={str(term): _vector(vec, term) for term, vec in weights.items()},
-        char_ngrams=(grams[0], grams[1]),
         other_language_weight=float(other),
         metadata=metadata,
     )

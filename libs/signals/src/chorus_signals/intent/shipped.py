@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from chorus_signals.intent.model import IntentModel
 from chorus_signals.intent.types import Example
@@ -26,10 +26,15 @@ def shipped_model() -> IntentModel:
 
 def corpus(split: Literal["train", "heldout"]) -> list[Example]:
     """The shipped labelled examples of ``split``, in id order."""
+    return [
+        Example(text=rec["text"], intent=rec["intent"], lang=rec["lang"], source="corpus")
+        for rec in records(split)
+    ]
+
+
+def records(split: Literal["train", "heldout"]) -> list[dict[str, Any]]:
+    """The shipped examples of ``split`` with every field the writers gave (id, kind, traits…)."""
     if split not in SPLIT_FILES:
         raise ValueError(f"unknown split {split!r}; expected one of {sorted(SPLIT_FILES)}")
     text = (_data() / SPLIT_FILES[split]).read_text(encoding="utf-8")
-    return [
-        Example(text=rec["text"], intent=rec["intent"], lang=rec["lang"], source="corpus")
-        for rec in map(json.loads, text.splitlines())
-    ]
+    return [json.loads(line) for line in text.splitlines()]
