@@ -12,39 +12,41 @@ from chorus_common.bus.kafka import KafkaConsumer
 from chorus_common.events import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_router.app import create_app
+from chorus_router.domain.intent import INTENTS
 from chorus_router.settings import RouterSettings
 from chorus_signals.intent import shipped_model
 
+from services.router.tests.intent_data import MINE, TEAM, decide
 from services.router.tests.router_support import encode, make_post, post_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 from tests.support.wait import wait_for
 
 ADMIN = auth("admin")
-# (intent's team, owner rule, lang, text): phrasings of tests/data/intent_phrasings.jsonl.
-POSTS = [
-    ("legal", "intent-legal", "en", "Your new sneaker logo is a near copy of the mark my "
-     "company registered in 2019, take it off the shelves"),
-    ("legal", "intent-legal", "fr", "Vous vendez des copies de nos sacs sous un nom presque "
-     "identique au nôtre, déposé à l'INPI"),
-    ("pr", "intent-pr", "en", "Producer at BBC Radio 4's consumer programme here, we'd like "
-     "your side before Thursday's broadcast"),
-    ("pr", "intent-pr", "fr", "Votre pub sur les mères au foyer circule partout, des milliers "
-     "de gens sont choqués"),
-    ("brand", "intent-brand", "en", "The lavender scent of the new candle range is gorgeous, "
-     "my whole flat smells like summer"),
-    ("brand", "intent-brand", "fr", "La nouvelle couleur du pot est trop jolie, on dirait un "
-     "sorbet"),
-    ("support", "catch-all", "en", "The zip on my backpack broke after two weeks, can I get it "
-     "repaired?"),
-    ("support", "catch-all", "fr", "La fermeture éclair de mon sac a lâché, est-ce que vous la "
-     "réparez ?"),
-    ("brand", "intent-spam", "en", "Turn $200 into $5,000 in a week with my forex tips, "
-     "message me on telegram"),
-    ("brand", "intent-spam", "fr", "Like mes 3 dernières photos et je fais pareil sur les "
-     "tiennes, promis 🔥"),
-    ("support", "support-refund", "en", "Where is my refund?"),
-    ("support", "catch-all", "de", "Ihre Werbung benutzt mein Foto ohne meine Erlaubnis"),
-]  # fmt: skip
+
+
+def _posts() -> list[tuple[str, str, str, str]]:
+    """(team, owner rule, lang, text): for each intent and language, the first phrasing of
+    data/intent_phrasings.jsonl that the router's decision, computed here with the same model,
+    routes to the intent's team (how often it does is test_router_intent_phrasings'); then a
+    keyword post and a post in a language the classifier does not know."""
+    out = []
+    for intent in INTENTS:
+        for lang in ("en", "fr"):
+            for ex in MINE:
+                if (ex["intent"], ex["lang"]) != (intent, lang):
+                    continue
+                c = decide(ex)
+                if c.team == TEAM[intent] and c.owner_rule:
+                    out.append((c.team, c.owner_rule, lang, ex["text"]))
+                    break
+    return [
+        *out,
+        ("support", "support-refund", "en", "Where is my refund?"),
+        ("support", "catch-all", "de", "Ihre Werbung benutzt mein Foto ohne meine Erlaubnis"),
+    ]
+
+
+POSTS = _posts()
 
 
 @pytest.mark.integration
@@ -94,6 +96,7 @@ async def test_each_intent_reaches_its_team_explained_on_api_and_events(broker, 
         await watcher.stop()
         await producer.stop()
 
+    assert len(POSTS) == 12, "every intent in both languages, a keyword post, a German one"
     version = shipped_model().version
     for post, (team, rule, lang, text) in zip(posts, POSTS, strict=True):
         case = cases[post.id]

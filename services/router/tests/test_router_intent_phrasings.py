@@ -1,54 +1,15 @@
-"""The default rules with the shipped intent model on phrasings it was never trained on.
-
-``data/intent_phrasings.jsonl``: written for these tests, none matching a default keyword
-rule. ``data/intent_fresh.jsonl``: the project's fresh phrasings (a copy of the corpus
-writers' ``fresh_*.jsonl``, written apart from the training corpus), with kinds and ratings.
-The floors below are what the shipped model achieves, so a worse model fails here.
-"""
+"""The default rules with the shipped intent model on phrasings it was never trained on
+(``intent_data``). The floors below are what the shipped model achieves: a worse one fails."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
-from chorus_router.domain.decision import Classification, classify
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.evaluate import RuleSet
 from chorus_router.domain.intent import INTENTS
-from chorus_router.domain.load import LoadWeights
 from chorus_signals.intent import corpus, shipped_model
 
-from services.router.tests.router_support import make_post
-
-DATA = Path(__file__).resolve().parent / "data"
-TEAM = {"legal": "legal", "pr": "pr", "brand": "brand", "support": "support", "spam": "brand"}
-RULES = RuleSet(default_rules(), version=1)
-
-
-def _load(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines()]
-
-
-MINE = _load("intent_phrasings.jsonl")
-FRESH = _load("intent_fresh.jsonl")
-
-
-def _decide(ex: dict[str, Any], *, with_model: bool = True) -> Classification:
-    rating = ex.get("rating")
-    kind = "review" if rating is not None else (ex.get("kind") or "post")
-    post = make_post(ex["text"], lang=ex["lang"], kind=kind, rating=rating,
-                     received_at=datetime(2026, 11, 18, 10, tzinfo=UTC))  # fmt: skip
-    return classify(
-        post,
-        RULES,
-        weights=LoadWeights(),
-        default_team="support",
-        classifier=shipped_model() if with_model else None,
-    )
+from services.router.tests.intent_data import FRESH, MINE, TEAM, decide
 
 
 @pytest.mark.unit
@@ -66,11 +27,11 @@ def test_each_intent_in_each_language_reaches_its_team_with_the_explanation(
 ) -> None:
     mine = [ex for ex in MINE if (ex["intent"], ex["lang"]) == (intent, lang)]
     assert len(mine) >= 2
-    decided = [(ex, _decide(ex)) for ex in mine]
+    decided = [(ex, decide(ex)) for ex in mine]
     right = [(ex, c) for ex, c in decided if c.team == TEAM[intent]]
     assert right, [(ex["text"], c.team, c.intent) for ex, c in decided]
     for ex, c in decided:
-        assert _decide(ex, with_model=False).owner_rule == "catch-all", "no keyword helps"
+        assert decide(ex, with_model=False).owner_rule == "catch-all", "no keyword helps"
         assert c.intent is not None and c.intent["model_version"] == shipped_model().version
         assert c.intent["supported_language"] is True and c.intent["evidence"]
     if intent != "support":  # a support post reaches support through the catch-all
@@ -80,9 +41,9 @@ def test_each_intent_in_each_language_reaches_its_team_with_the_explanation(
 
 @pytest.mark.unit
 def test_own_phrasings_reach_the_right_team_far_more_often_than_by_keywords() -> None:
-    right = sum(_decide(ex).team == TEAM[ex["intent"]] for ex in MINE)
-    by_rules = sum(_decide(ex, with_model=False).team == TEAM[ex["intent"]] for ex in MINE)
-    assert right >= 19 and by_rules <= 4, (right, by_rules)
+    right = sum(decide(ex).team == TEAM[ex["intent"]] for ex in MINE)
+    by_rules = sum(decide(ex, with_model=False).team == TEAM[ex["intent"]] for ex in MINE)
+    assert right >= 17 and by_rules <= 4, (right, by_rules)
 
 
 @pytest.mark.unit
@@ -90,7 +51,7 @@ def test_fresh_phrasings_route_better_and_leave_fewer_legal_or_pr_posts_in_suppo
     def tally(with_model: bool) -> tuple[int, int]:
         right = costly = 0
         for ex in FRESH:
-            team = _decide(ex, with_model=with_model).team
+            team = decide(ex, with_model=with_model).team
             right += team == TEAM[ex["intent"]]
             costly += ex["intent"] in ("legal", "pr") and team == "support"
         return right, costly
@@ -98,7 +59,7 @@ def test_fresh_phrasings_route_better_and_leave_fewer_legal_or_pr_posts_in_suppo
     right, costly = tally(True)
     right_rules, costly_rules = tally(False)
     assert len(FRESH) == 100
-    assert right >= 62 and right - right_rules >= 35, (right, right_rules)
+    assert right >= 63 and right - right_rules >= 35, (right, right_rules)
     assert costly <= costly_rules // 2, (costly, costly_rules)
 
 
@@ -106,9 +67,9 @@ def test_fresh_phrasings_route_better_and_leave_fewer_legal_or_pr_posts_in_suppo
 def test_a_keyword_rule_wins_over_the_classifier() -> None:
     # A spammer's "retour" is a support keyword: the rule decides, the classifier is not asked.
     ex = {"lang": "fr", "text": "Suivez-moi et je vous suis en retour, 100% garanti 🔥"}
-    c = _decide(ex)
+    c = decide(ex)
     assert (c.owner_rule, c.team, c.intent) == ("support-refund", "support", None)
     verdict = shipped_model().classify(ex["text"], "fr")
     assert verdict.intent == "spam", "the classifier alone would have said spam"
-    counts = Counter(_decide(x).owner_rule for x in MINE)
+    counts = Counter(decide(x).owner_rule for x in MINE)
     assert counts["support-refund"] == 0
