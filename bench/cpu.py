@@ -29,6 +29,14 @@ def cpu_figures() -> dict[str, Any]:
         out["routing decision p99 (µs)"] = round(r.get("p99_us", float("nan")), 1)
     except (ImportError, AttributeError, KeyError) as exc:
         out["routing decisions/s (pure)"] = f"n/a ({type(exc).__name__})"
+    try:
+        c = importlib.import_module("chorus_router.bench").intent_cost()
+        out["intent classifier µs/post (words new / seen before)"] = (
+            f"{c['classifier_first_seen_us']} / {c['classifier_us']} ({c['model']})"
+        )
+        out["default rules µs/post (same posts)"] = c["rules_us"]
+    except (ImportError, AttributeError, KeyError) as exc:
+        out["intent classifier µs/post (words new / seen before)"] = f"n/a ({type(exc).__name__})"
     out.update(_normalization())
     return out
 

@@ -13,7 +13,7 @@ import orjson
 
 from bench.lean_http import HttpError, LeanClient
 from bench.system import System
-from bench.traffic import Webhooks, generic_id, make_post
+from bench.traffic import TEXTS, Webhooks, generic_id, make_post
 from bench.watch import CaseWatcher
 
 
@@ -81,10 +81,11 @@ async def _finish(client: httpx.AsyncClient, system: System, watcher: CaseWatche
 
 
 async def throughput_batches(client: httpx.AsyncClient, system: System, watcher: CaseWatcher,
-                             n: int, batch: int, senders: int) -> dict[str, Any]:  # fmt: skip
+                             n: int, batch: int, senders: int,
+                             texts: list[str] = TEXTS) -> dict[str, Any]:  # fmt: skip
     """``n`` generic posts in batches of ``batch`` from ``senders`` concurrent clients."""
     run = f"tp{uuid.uuid4().hex[:6]}"
-    posts = [make_post(run, i) for i in range(n)]
+    posts = [make_post(run, i, texts) for i in range(n)]
     queue: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
     for i in range(0, n, batch):
         queue.put_nowait(posts[i : i + batch])

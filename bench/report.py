@@ -50,6 +50,7 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
                          f"complete={t['analytics_complete']}"))  # fmt: skip
         if "steal_cores" in t:
             rows.append((f"[{label}] cores taken by the hypervisor (steal)", f"{t['steal_cores']}"))
+    rows += _intent_rows(r)
     rows += _floor_rows(r)
     rows += _target_rows(r)
     if "ratio_e2e_to_transport" in r:
@@ -78,6 +79,31 @@ def _rows(r: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append((k, f"{v}"))
     for name, mb in r.get("peak_rss_mb", {}).items():
         rows.append((f"peak RSS {name} (MiB)", f"{mb}"))
+    return rows
+
+
+def _intent_rows(r: dict[str, Any]) -> list[tuple[str, str]]:
+    """The same no-keyword traffic with the router's intent classifier on and off."""
+    i = r.get("intent")
+    if not i:
+        return []
+    rows: list[tuple[str, str]] = []
+    pairs = len(i["runs"]) // 2
+    for mode in ("on", "off"):
+        m = i[mode]
+        rows.append((f"[intent {mode}] end-to-end to case routed (posts/s, median of {pairs})",
+                     f"{m['e2e_to_routed_posts_per_s']:,.0f}; router CPU "
+                     f"{m['router_cpu_us_per_post']:,.0f} µs/post, all processes "
+                     f"{m['all_cpu_us_per_post']:,.0f}; classified {m['classified_share']}; "
+                     f"router peak RSS {m.get('router_peak_rss_mb')} MiB"))  # fmt: skip
+    if "throughput_loss_pct" in i:
+        rows.append(("[intent] throughput lost with the classifier (limit 5 %)",
+                     f"{i['throughput_loss_pct']} %; router CPU "
+                     f"{i['router_cpu_added_us_per_post']:+,} µs/post"))  # fmt: skip
+    if a := i.get("router_alone"):
+        rows.append(("[intent] router alone, CPU µs per post on / off (medians)",
+                     f"{a['on']['cpu_us_per_post']:,} / {a['off']['cpu_us_per_post']:,} "
+                     f"({a['added_pct']:+} %)"))  # fmt: skip
     return rows
 
 

@@ -16,7 +16,9 @@ Phases (each on a quiet system: the previous phase's backlog is drained first):
    one is routed (`case.assigned`, or queued when a team is full) and counted by analytics;
 5. end-to-end throughput of signed platform webhooks (one post per request, as platforms
    send them: X, Facebook, Instagram, WhatsApp, Google reviews, e-mail);
-6. peak RSS and CPU seconds per post of every service process.
+6. peak RSS and CPU seconds per post of every service process;
+7. the intent classifier's price: posts no keyword rule matches, through fresh systems with
+   the router's ``ROUTER_INTENT=on`` and ``off`` (its cost per post is in the CPU figures).
 
 ``--profile`` samples each service with py-spy during the throughput phases.
 """
@@ -43,6 +45,7 @@ from bench.cpu import cpu_figures
 from bench.engines import EMBEDDED, Engine, add_arguments, engines
 from bench.floor.common import STEPS
 from bench.floor.phase import floor
+from bench.intent import intent_phase
 from bench.knee import find_knee
 from bench.memory import peak_rss_mb
 from bench.profiling import Profiler
@@ -52,7 +55,9 @@ from bench.traffic import make_post
 from bench.watch import CaseWatcher
 
 RESULTS = Path(__file__).resolve().parent / "results"
-ALL_PHASES = ("cpu", "baseline", "floor", "latency", "knee", "batches", "webhooks")
+ALL_PHASES = (
+    "cpu", "baseline", "floor", "latency", "knee", "batches", "webhooks", "intent",
+)  # fmt: skip
 # The floor, then the floor with every one of Chorus's required steps added back.
 DEFAULT_LADDER = ";" + ",".join(STEPS)
 
@@ -90,6 +95,10 @@ def _args(argv: list[str]) -> argparse.Namespace:
                          "first is the floor the table compares Chorus with. Default: the floor "
                          "and the rung of every required step, which the targets are also "
                          "compared with; '' for the floor alone")  # fmt: skip
+    ap.add_argument("--intent-posts", type=int, default=int(os.environ.get("BENCH_INTENT_POSTS", 8000)),
+                    help="intent phase: posts per system (none matches a keyword rule)")  # fmt: skip
+    ap.add_argument("--intent-repeat", type=int, default=2,
+                    help="intent phase: pairs of fresh systems, ROUTER_INTENT=on and off")  # fmt: skip
     ap.add_argument("--tag", default="", help="a label stored in the results (e.g. the step)")
     ap.add_argument(
         "--env",
@@ -144,6 +153,8 @@ async def main(argv: list[str]) -> int:
         results["floor"] = rungs[0]
         if len(rungs) > 1:
             results["floor_ladder"] = rungs
+    if "intent" in wanted:  # on the embedded default only, like cpu and floor
+        results["intent"] = await intent_phase(args, _extra_env(args))
     runs = engines(args)
     for engine in runs:
         if len(runs) > 1:

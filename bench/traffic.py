@@ -20,14 +20,28 @@ TEXTS = [
 ]
 
 
-def make_post(run: str, i: int) -> dict[str, Any]:
+# Posts no keyword or signal rule of the default set matches (tests/test_bench_tools.py checks
+# it): each one is routed by the intent classifier, the worst case of its cost.
+INTENT_TEXTS = [
+    "Hi, I'm with the Guardian's money desk, could someone call me back today? {i}",
+    "Ici France Inter : pouvez-vous réagir à la fuite du mémo interne pour le 13h ? {i}",
+    "Your new billboard shows my photo and nobody ever asked me {i}",
+    "Vous utilisez ma photo dans votre pub sans mon accord {i}",
+    "Please bring back the old recipe, the new one tastes of cardboard {i}",
+    "Le nouveau flacon est magnifique, ce vert sapin est parfait {i}",
+    "The kettle I got from you sparked and scorched my hand {i}",
+    "Quelqu'un sait à quelle heure ouvre le magasin de Lyon samedi ? {i}",
+]
+
+
+def make_post(run: str, i: int, texts: list[str] = TEXTS) -> dict[str, Any]:
     """A generic-shape post with its own conversation and a distinct text (no enrichment cache)."""
     return {
         "id": f"{run}-{i}",
         "channel": "bench",
         "kind": "comment",
         # Distinct in every run too: a repeated run must not find its texts in the caches.
-        "text": TEXTS[i % len(TEXTS)].format(i=f"{run}-{i}"),
+        "text": texts[i % len(texts)].format(i=f"{run}-{i}"),
         "created_at": datetime.now(UTC).isoformat(),
         "author": {
             "id": f"u{i % 5000}",

@@ -155,3 +155,26 @@ async def always_working(client: Any, members: tuple[str, ...], headers: dict[st
     for m in members:
         r = await client.patch(f"/v1/members/{m}", json={"working_hours": []}, headers=headers)
         assert r.status_code == 200, r.text
+
+
+async def trained(client: Any, location: str) -> dict[str, Any]:
+    """The intent model at ``location`` once its training is over (ready or failed)."""
+    from tests.support.fixtures import auth
+    from tests.support.wait import wait_for
+
+    async def done() -> Any:
+        r = await client.get(location, headers=auth("admin"))
+        assert r.status_code == 200, r.text
+        return r.json() if r.json()["status"] != "training" else None
+
+    return dict(await wait_for(done, what=f"{location} trained"))
+
+
+async def untrained(app: Any) -> None:
+    """Until the app's training thread is over."""
+    from tests.support.wait import wait_for
+
+    async def idle() -> bool:
+        return not app.state.core.training.locked()
+
+    await wait_for(idle, what="the training thread done")

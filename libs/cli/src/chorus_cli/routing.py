@@ -1,5 +1,6 @@
-"""`chorus routing what-if rules.yaml --since 7d`: try a rule set (and roster) on recorded
-traffic and print it beside what really happened."""
+"""`chorus routing what-if [rules.yaml] [--model V] --since 7d`: try a rule set (and roster,
+and intent model) on recorded traffic and print it beside what really happened. The intent
+model commands (retrain, models, promote, rollback) are in :mod:`chorus_cli.routing_models`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import yaml
 
 from chorus_cli.report import token_of
+from chorus_cli.routing_models import register_models, render_moves
 
 MEMBER_FIELDS = (
     "id",
@@ -37,12 +39,21 @@ def build_args(argv: list[str]) -> argparse.Namespace:
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("routing", help="routing tools (what-if)")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "routing", help="routing tools (what-if, intent models)"
+    )
     rsub = p.add_subparsers(dest="routing_command", required=True)
     w = rsub.add_parser(
-        "what-if", help="replay recorded posts through a proposed rule set and compare"
+        "what-if",
+        help="replay recorded posts through a proposed rule set (or intent model) and compare",
     )
-    w.add_argument("rules", type=Path, help="YAML or JSON: a list of rules or {rules: [...]}")
+    w.add_argument(
+        "rules",
+        type=Path,
+        nargs="?",
+        help="YAML or JSON: a list of rules or {rules: [...]} (default: the current rules)",
+    )
+    w.add_argument("--model", help="an intent model version to replay instead of the current")
     w.add_argument("--since", default="7d", help="period ending now (or --to): 90m, 24h, 7d, 2w")
     w.add_argument("--from", dest="start", help="ISO start (instead of --since)")
     w.add_argument("--to", dest="end", help="ISO end (default now)")
@@ -51,6 +62,7 @@ def register(sub: Any) -> None:
     w.add_argument("--url", default=os.environ.get("CHORUS_ROUTER_URL", "http://127.0.0.1:8002"))
     w.add_argument("--token", help="bearer token (default: $CHORUS_TOKEN or var/admin.token)")
     w.set_defaults(func=run_what_if)
+    register_models(rsub)
 
 
 def _load(path: Path) -> Any:
@@ -78,7 +90,13 @@ def roster_of(doc: Any) -> list[dict[str, Any]]:
 
 
 def body_of(args: argparse.Namespace) -> dict[str, Any]:
-    body: dict[str, Any] = {"rules": rules_of(_load(args.rules)), "since": args.since}
+    body: dict[str, Any] = {"since": args.since}
+    if args.rules is not None:
+        body["rules"] = rules_of(_load(args.rules))
+    elif args.model is None:
+        raise SystemExit("give a rules file, --model, or both")
+    if args.model:
+        body["model"] = args.model
     if args.start:
         body["from"] = args.start
     if args.end:
@@ -179,6 +197,8 @@ def render(res: dict[str, Any]) -> str:
         lines.append(f"  {item['case_id'][:12]}  {item['received_at'][:16]}  {'; '.join(what)}")
     if ch["cases"] > 20:
         lines.append(f"  … and {ch['cases'] - 20} more (--json for all)")
+    if res.get("intent_model"):
+        lines += ["", *render_moves(res["intent_model"])]
     lines += ["", *[f"note: {n}" for n in res.get("notes", [])]]
     return "\n".join(lines)
 

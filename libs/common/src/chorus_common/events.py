@@ -234,7 +234,12 @@ class CaseEvent(Frozen):
     post_received_at: datetime | None = None
     opened_at: datetime | None = None
     reason: str | None = None
-    decision: dict[str, Any] = Field(default_factory=dict)
+    decision: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the router's decision record: rules matched and near misses, the intent "
+        "classifier's answer (intent, confidence, model_version, evidence), the assignment and "
+        "why (docs/router.md, 'The decision record')",
+    )
     version: int = 1
     # Accountability (optional): every hand-off so far, and cumulative time in hands as of
     # ``time_in_hands_at`` (newest version wins; absent on events of a brand-new case).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,18 +14,24 @@ from fastapi import FastAPI
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
 from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
+from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
+from chorus_router.intent_kit import ModelKit
+from chorus_router.intent_package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
 from chorus_router.settings import RouterSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> FastAPI:
+def create_app(
+    settings: RouterSettings, *, bus: BusFactory | None = None, intent_kit: ModelKit | None = None
+) -> FastAPI:
+    """``intent_kit``: the intent models (default: the packaged classifier's)."""
     runtime = Runtime(
         settings,
         metadata=models.metadata,
@@ -32,7 +39,7 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
         outbox_table=models.outbox,
         bus=bus,
     )
-    core = RouterCore(runtime, settings)
+    core = RouterCore(runtime, settings, intent_kit if intent_kit is not None else PackagedKit())
     core.first_unit = seed
     accountability_passes.install(core)
     handle = batch_dispatcher(
@@ -60,6 +67,7 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
             audit.router,
             accountability_api.router,
             whatif_api.router,
+            intent_api.router,
         ],
     )
     app.state.core = core
@@ -70,6 +78,8 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
     async def lifespan(a: FastAPI) -> AsyncIterator[None]:
         async with inner(a):
             await ensure_seeded(core)
+            if core.cache.kit is not None:  # the shipped model loads now, not in the first batch
+                await asyncio.to_thread(core.cache.kit.shipped)
             yield
 
     app.router.lifespan_context = lifespan

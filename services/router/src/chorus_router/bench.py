@@ -34,14 +34,30 @@ _TEXTS = [
     ("Free followers, click here", "en", "neutral"),
     ("Just saw your billboard on the highway", "en", "neutral"),
 ]
+# No keyword or signal rule of the default set matches these: each goes to the classifier.
+NO_KEYWORD_TEXTS = [
+    ("Hi, I'm with the Guardian's money desk, could someone call me back today?", "en",
+     "neutral"),
+    ("Your new billboard shows my photo and nobody ever asked me", "en", "negative"),
+    ("Please bring back the old recipe, the new one tastes of cardboard", "en", "negative"),
+    ("The kettle I got from you sparked and scorched my hand", "en", "negative"),
+    ("Ici France Inter : pouvez-vous réagir à la fuite du mémo interne ?", "fr", "neutral"),
+    ("Vous utilisez ma photo dans votre pub sans mon accord", "fr", "negative"),
+    ("Le nouveau flacon est magnifique, ce vert sapin est parfait", "fr", "positive"),
+    ("Quelqu'un sait à quelle heure ouvre le magasin de Lyon samedi ?", "fr", "neutral"),
+]  # fmt: skip
 
 
-def _posts(n: int, seed: int = 1) -> list[Post]:
+def _posts(n: int, seed: int = 1, keywordless: bool = False) -> list[Post]:
+    """``keywordless``: texts only the classifier routes, each made distinct (a number)."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
+    followers = (10, 500) if keywordless else (10, 500, 80_000)  # 80,000: an influencer rule
     out = []
     for i in range(n):
-        text, lang, label = rng.choice(_TEXTS)
+        text, lang, label = rng.choice(NO_KEYWORD_TEXTS if keywordless else _TEXTS)
+        if keywordless:
+            text = f"{text} {i}"
         kind = rng.choice(("post", "comment", "dm", "mention"))
         out.append(
             Post(
@@ -51,7 +67,7 @@ def _posts(n: int, seed: int = 1) -> list[Post]:
                 kind=kind,
                 native_id=str(i),
                 thread_id=f"x:{i}",
-                author=Author(id=f"a{i}", followers=rng.choice((10, 500, 80_000))),
+                author=Author(id=f"a{i}", followers=rng.choice(followers)),
                 text=text,
                 lang=lang,
                 created_at=now,
@@ -64,12 +80,16 @@ def _posts(n: int, seed: int = 1) -> list[Post]:
 
 
 class SeedDomain:
-    """The routing domain on its defaults, no I/O: the default rules, the seed directory and a
-    load book kept busy but never full (the oldest of 150 open cases is resolved)."""
+    """The routing domain on its defaults, no I/O: the default rules with the shipped intent
+    model, the seed directory and a load book kept busy but never full (the oldest of 150
+    open cases is resolved)."""
 
     OPEN_KEPT = 150
 
     def __init__(self) -> None:
+        from chorus_router.intent_package import PackagedKit
+
+        self.classifier = PackagedKit().shipped()
         self.rules = RuleSet(default_rules(), version=1)
         self.directory = Directory.of(
             [Team(t["id"], t["name"], t["lead"]) for t in TEAMS],
@@ -81,7 +101,13 @@ class SeedDomain:
 
     def decide(self, post: Post, now: datetime) -> tuple[Classification, Choice]:
         """Classify ``post`` and choose its owner (the choice takes its place in the book)."""
-        c = classify(post, self.rules, weights=self.weights, default_team="support")
+        c = classify(
+            post,
+            self.rules,
+            weights=self.weights,
+            default_team="support",
+            classifier=self.classifier,
+        )
         return c, assign(c, self.directory, self.book, now)
 
     def keep_busy(self, c: Classification, choice: Choice) -> None:
@@ -117,6 +143,45 @@ def routing_decisions_per_second(n: int) -> dict[str, Any]:
     }
 
 
+def intent_cost() -> dict[str, Any]:
+    """The shipped intent classifier's CPU per post, beside the default rules' evaluation, on
+    the corpus's held-out posts (578 real-looking posts in English and French, each distinct):
+    once on a freshly loaded model (every word new to its cache), then again."""
+    from chorus_signals.intent import corpus
+
+    from chorus_router.intent_package import PackagedKit
+
+    kit = PackagedKit()
+    model = kit.load(kit.shipped().to_bytes())
+    texts = [(e.text, e.lang) for e in corpus("heldout")]
+    rules = RuleSet(default_rules(), version=1)
+    now = datetime.now(UTC)
+    posts = [
+        Post(id=f"x:{i}", platform="x", channel="@brand", kind="post", native_id=str(i),
+             thread_id=f"x:{i}", author=Author(id=f"a{i}"), text=t, lang=lang,
+             created_at=now, received_at=now)
+        for i, (t, lang) in enumerate(texts)
+    ]  # fmt: skip
+    clock = time.perf_counter
+
+    def per_post(fn: Any) -> float:
+        started = clock()
+        for p in posts:
+            fn(p)
+        return round(1e6 * (clock() - started) / len(posts), 1)
+
+    first = per_post(lambda p: model.classify(p.text, p.lang))
+    again = min(per_post(lambda p: model.classify(p.text, p.lang)) for _ in range(3))
+    evaluated = min(per_post(rules.evaluate) for _ in range(3))
+    return {
+        "posts": len(posts),
+        "classifier_first_seen_us": first,
+        "classifier_us": again,
+        "rules_us": evaluated,
+        "model": model.version,
+    }
+
+
 def main() -> None:
     import sys
     import tempfile
@@ -127,7 +192,9 @@ def main() -> None:
         print(pipeline_posts_per_second(n, f"sqlite+aiosqlite:///{tmp}/bench.db"))
 
 
-async def _pipeline(n: int, database_url: str, batch: int, accountability: bool) -> dict[str, Any]:
+async def _pipeline(
+    n: int, database_url: str, batch: int, accountability: bool, intent: str, keywordless: bool
+) -> dict[str, Any]:
     from chorus_common.bus.base import OutMessage
     from chorus_common.bus.memory import MemoryBroker
     from chorus_common.events import PostReceived, event_key, make_event
@@ -144,6 +211,7 @@ async def _pipeline(n: int, database_url: str, batch: int, accountability: bool)
         "log_level": "WARNING",
         "router_release_seconds": 60,
         "router_sla_check_seconds": 3600,
+        "router_intent": intent,
     }
     if not accountability:
         overrides["router_accountability"] = {"record_posts": False}
@@ -159,7 +227,7 @@ async def _pipeline(n: int, database_url: str, batch: int, accountability: bool)
                 update(models.versions).values(version=models.versions.c.version + 1)
             )
         msgs = []
-        for post in _posts(n, seed=3):
+        for post in _posts(n, seed=3, keywordless=keywordless):
             env = make_event("post.received", PostReceived(post=post), producer="bench")
             msgs.append(OutMessage(env.topic, event_key(env).encode(), env.to_bytes()))
         started = time.perf_counter()
@@ -180,6 +248,8 @@ async def _pipeline(n: int, database_url: str, batch: int, accountability: bool)
     return {
         "n": n,
         "accountability": accountability,
+        "intent": intent,
+        "keywordless": keywordless,
         "posts_per_cpu_second": round(n / cpu, 1),
         "database": database_url.split(":", 1)[0],
         "routed_posts_per_second": round(n / routed, 1),
@@ -188,11 +258,17 @@ async def _pipeline(n: int, database_url: str, batch: int, accountability: bool)
 
 
 def pipeline_posts_per_second(
-    n: int, database_url: str, batch: int = 500, accountability: bool = True
+    n: int,
+    database_url: str,
+    batch: int = 500,
+    accountability: bool = True,
+    intent: str = "on",
+    keywordless: bool = False,
 ) -> dict[str, Any]:
     """Posts routed per second through the consumer, database and outbox (memory bus);
-    ``accountability=False`` leaves out issue 7's hand-off log and routed-post archive."""
-    return asyncio.run(_pipeline(n, database_url, batch, accountability))
+    ``accountability=False`` leaves out issue 7's hand-off log and routed-post archive;
+    ``intent``: ``ROUTER_INTENT``; ``keywordless``: posts only the classifier routes."""
+    return asyncio.run(_pipeline(n, database_url, batch, accountability, intent, keywordless))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from chorus_router.domain.assignment import has_room
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.load import LoadBook
 from chorus_router.hub import Hub
+from chorus_router.intent_kit import ModelKit
 from chorus_router.settings import RouterSettings
 from chorus_router.snapshot import SnapshotCache
 
@@ -113,12 +114,17 @@ class Uow:
 class RouterCore:
     """What handlers, background tasks and routes share: runtime, caches, hub, the lock."""
 
-    def __init__(self, runtime: Runtime, settings: RouterSettings) -> None:
+    def __init__(
+        self, runtime: Runtime, settings: RouterSettings, kit: ModelKit | None = None
+    ) -> None:
         self.runtime = runtime
         self.settings = settings
-        self.cache = SnapshotCache(settings)
+        self.kit = kit  # intent models: shipped, stored, trained (None: no classifier at all)
+        self.cache = SnapshotCache(settings, kit)
         self.hub = Hub()
         self.lock = asyncio.Lock()
+        self.training = asyncio.Lock()  # one intent model trained at a time per instance
+        self.training_task: asyncio.Task[None] | None = None
         self.release_wanted = asyncio.Event()
         # Set by the app: runs once, inside the first unit of work (seeding).
         self.first_unit: Callable[[Uow], Awaitable[None]] | None = None

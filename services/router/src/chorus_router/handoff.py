@@ -4,9 +4,9 @@ informed, the hand-off logged with its reason."""
 from __future__ import annotations
 
 from chorus_router.casestore import Case, emit
-from chorus_router.casework import Casework, unbook
+from chorus_router.casework import Casework, notify, unbook
 from chorus_router.domain.assignment import Choice
-from chorus_router.domain.lifecycle import InvalidTransition
+from chorus_router.domain.lifecycle import InvalidTransition, next_status
 
 
 class TransferRefused(ValueError):
@@ -62,3 +62,41 @@ def transfer(
         reason=f"transferred {old_team}→{team} ({who}) by {actor}: {reason or 'no reason given'}",
     )
     work.uow.release_teams.add(old_team)
+
+
+def not_ours(work: Casework, case: Case, *, actor: str, reason: str) -> None:
+    """A hand-back saying the case is not the team's at all: its lead gets it (the queue,
+    when the team has no lead among its active members) to transfer it; that transfer is then
+    a correction the intent classifier learns from (``corrections``)."""
+    next_status(case["status"], "handback")
+    old = case["assignee"]
+    unbook(work.book, case)
+    case["previous_assignee"] = old
+    team = case["team"]
+    case["decision"] = {
+        **case["decision"],
+        "not_for_us": {"team": team, "by": actor, "at": work.uow.now.isoformat(),
+                       "reason": reason},
+    }  # fmt: skip
+    lead = work.snap.directory.lead_of(team)
+    m = work.snap.directory.members.get(lead or "")
+    if m is not None and m.active and team in m.teams and m.id != old:
+        choice = Choice(m.id, f"not for {team}: its lead chooses where it goes")
+    else:
+        choice = Choice(None, f"not for {team}: waiting in its queue for a transfer")
+    work.place(case, choice, f"handed back by {actor} as not for {team}")
+    notify(
+        work.uow,
+        lead,
+        "not_for_us",
+        f"Case {case['id']} handed back by {actor} as not for {team}: transfer it to the "
+        f"right team ({reason})",
+        case_id=case["id"],
+        by=actor,
+    )
+    emit(
+        work.uow,
+        "case.reassigned",
+        case,
+        reason=f"handed back by {actor} as not for {team}: {reason}",
+    )

@@ -114,6 +114,7 @@ class BatchRouter:
             default_sla_minutes=s.router_default_sla_minutes,
             crises=self.snap.crises,
             crisis_team=s.router_crisis_team,
+            classifier=self.snap.classifier,
         )
 
     def assign(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from chorus_common.settings import CommonSettings
 from pydantic import Field
 
@@ -38,6 +40,17 @@ class RouterSettings(CommonSettings):
         default=30.0, gt=0, description="re-read directory/rules at least this often"
     )
     router_accountability: AccountabilityPolicy = Field(default_factory=AccountabilityPolicy)
+    router_intent: Literal["on", "off"] = Field(
+        default="on",
+        description="the intent classifier on the routing path; off: rules with an intent "
+        "condition never match (the model API still works)",
+    )
+    router_intent_max_corrections: int = Field(
+        default=20_000, ge=0, description="newest team corrections a retraining uses"
+    )
+    router_intent_train_timeout_seconds: float = Field(
+        default=1800.0, gt=0, description="a retraining not done by then is marked failed"
+    )
 
 
 def get_settings() -> RouterSettings:

@@ -41,6 +41,8 @@ async def simulate(
         crises=snap.crises,
         crisis_team=s.router_crisis_team,
         at=now,
+        classifier=snap.classifier,
+        explain_intent=True,
     )
     choice = choose(c.need(), snap.directory, book, now, per_case=s.router_load_weights.per_case)
     return {
@@ -59,5 +61,6 @@ async def simulate(
             "sentiment_label": enriched.signals.sentiment_label,
             "sentiment_score": enriched.signals.sentiment_score,
         },
+        "intent": c.intent,
         "explanation": record(c, choice, now),
     }

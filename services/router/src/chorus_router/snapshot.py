@@ -22,9 +22,11 @@ from chorus_router.domain.crisis import Crisis
 from chorus_router.domain.directory import Directory, Team, member_from_row
 from chorus_router.domain.evaluate import RuleSet
 from chorus_router.domain.rules import Rule
+from chorus_router.intent_kit import ModelKit, TrainableModel
+from chorus_router.intent_store import current_model
 from chorus_router.settings import RouterSettings
 
-VERSION_NAMES = ("directory", "rules", "crises")
+VERSION_NAMES = ("directory", "rules", "crises", "intent")
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -44,6 +46,7 @@ class Snapshot:
     rules: RuleSet
     crises: tuple[Crisis, ...]
     versions: tuple[int, ...]
+    classifier: TrainableModel | None = None  # None: intent classification is off
 
 
 # A unit of work reads the versions once: the snapshot it got is kept on its session (the
@@ -52,7 +55,7 @@ _IN_SESSION = "router_snapshot"
 
 
 async def bump(session: AsyncSession, name: str) -> None:
-    """Invalidate every instance's cached ``name`` (directory, rules or crises)."""
+    """Invalidate every instance's cached ``name`` (directory, rules, crises or intent)."""
     session.info.pop(_IN_SESSION, None)
     await session.execute(
         update(models.versions)
@@ -71,7 +74,7 @@ async def read_versions(session: AsyncSession) -> tuple[int, ...]:
 
 async def load_directory(session: AsyncSession, version: int = 0) -> Directory:
     teams = [
-        Team(r.id, r.name, r.lead)
+        Team(r.id, r.name, r.lead, r.intent)
         for r in (await session.execute(select(models.teams))).mappings().all()
     ]
     rows = (await session.execute(select(models.members))).mappings().all()
@@ -104,8 +107,10 @@ async def load_crises(session: AsyncSession) -> tuple[Crisis, ...]:
 
 
 class SnapshotCache:
-    def __init__(self, settings: RouterSettings) -> None:
+    def __init__(self, settings: RouterSettings, kit: ModelKit | None = None) -> None:
         self._max_age = settings.router_snapshot_seconds
+        # The routing path's classifier; None when intent classification is off.
+        self.kit = kit if settings.router_intent == "on" else None
         self._snap: Snapshot | None = None
         self._loaded_at = 0.0
 
@@ -131,11 +136,16 @@ class SnapshotCache:
             ruleset = snap.rules
         else:
             ruleset = RuleSet(rules, rules_version)
+        classifier = None
+        if self.kit is not None:
+            have = snap.classifier if snap is not None else None
+            classifier = await current_model(session, self.kit, have)
         snap = Snapshot(
             directory=await load_directory(session, versions[0]),
             rules=ruleset,
             crises=await load_crises(session),
             versions=versions,
+            classifier=classifier,
         )
         self._snap, self._loaded_at = snap, time.monotonic()
         return snap

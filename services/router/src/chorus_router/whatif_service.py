@@ -17,8 +17,17 @@ from chorus_router.domain.accountability import Entry
 from chorus_router.domain.directory import Directory, Member, member_from_row
 from chorus_router.domain.evaluate import RuleSet
 from chorus_router.domain.rules import Rule
-from chorus_router.domain.whatif import Outcome, Recorded, Replay, changed, replay, summarise
+from chorus_router.domain.whatif import (
+    Outcome,
+    Recorded,
+    Replay,
+    changed,
+    model_moves,
+    replay,
+    summarise,
+)
 from chorus_router.enrichment import with_signals
+from chorus_router.intent_store import current_model, stored_model
 from chorus_router.snapshot import utc, utc_row
 
 CHUNK = 400
@@ -31,6 +40,10 @@ NOTES = [
 
 
 class TooManyPosts(ValueError):
+    pass
+
+
+class UnknownModel(ValueError):
     pass
 
 
@@ -117,33 +130,54 @@ def roster_directory(current: Directory, roster: Sequence[dict[str, Any]]) -> Di
 async def what_if(
     core: RouterCore,
     session: AsyncSession,
-    rules: list[Rule],
+    rules: list[Rule] | None,
     *,
     start: datetime,
     end: datetime,
     roster: Sequence[dict[str, Any]] | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
+    """``rules`` None: the current set; ``model``: a stored intent model (or the shipped
+    one) replayed instead of the current one, and compared with it case by case."""
     s = core.settings
     policy = s.router_accountability
     snap = await core.cache.get(session)
     n_posts, recorded = await recorded_between(session, start, end, policy.whatif_max_posts)
     directory = roster_directory(snap.directory, roster) if roster is not None else snap.directory
+    proposed_rules = list(snap.rules.rules) if rules is None else rules
+    classifier = snap.classifier
+    current = candidate = None
+    if model is not None:
+        if core.kit is None:
+            raise UnknownModel("this router has no intent classifier")
+        try:
+            candidate = await stored_model(session, core.kit, model)
+        except ValueError as exc:
+            raise UnknownModel(f"model {model} cannot be loaded") from exc
+        if candidate is None:
+            raise UnknownModel(f"no intent model {model!r}")
+        current = snap.classifier or await current_model(session, core.kit)
+        classifier = candidate
     how = Replay(
-        rules=RuleSet(rules, version=-1),
+        rules=RuleSet(proposed_rules, version=-1),
         directory=directory,
         weights=s.router_load_weights,
         default_team=s.router_default_team,
         default_sla_minutes=s.router_default_sla_minutes,
         bound=policy.fairness_bound,
         enforced=policy.fairness_enforced,
+        classifier=classifier,
     )
     proposed = replay(recorded, how)
     per_case = s.router_load_weights.per_case
-    return {
+    out = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "posts": n_posts,
         "cases": len(recorded),
-        "rules": {"current_version": snap.rules.version, "proposed_rules": len(rules)},
+        "rules": {
+            "current_version": snap.rules.version,
+            "proposed_rules": len(proposed_rules) if rules is not None else "current",
+        },
         "roster": "proposed" if roster is not None else "current",
         "actual": summarise(
             [r.actual for r in recorded], recorded, snap.directory, per_case=per_case, until=end
@@ -152,3 +186,10 @@ async def what_if(
         "changed": changed(recorded, proposed),
         "notes": NOTES,
     }
+    if current is not None and candidate is not None:
+        out["intent_model"] = {
+            "current": current.version,
+            "proposed": candidate.version,
+            "moved": model_moves(recorded, how, current, candidate),
+        }
+    return out

@@ -25,6 +25,7 @@ from chorus_router.api.deps import (
 )
 from chorus_router.casestore import add_case_teams, fetch_case
 from chorus_router.casework import Casework
+from chorus_router.corrections import record_correction
 from chorus_router.domain.lifecycle import InvalidTransition
 from chorus_router.fairness_report import team_fairness
 from chorus_router.handoff import TransferRefused, transfer
@@ -56,7 +57,8 @@ async def transfer_case(
     case_id: str, body: TransferBody, request: Request, principal: CasesAssigner, core: CoreDep
 ) -> JSONResponse:
     """Hand the case to another team (its lead or an admin; If-Match required): the old owner
-    team stays informed as a collaborator; the member is named or chosen by the router."""
+    team stays informed as a collaborator; the member is named or chosen by the router. The
+    case's post becomes a labelled example of the new team's intent (a correction)."""
     async with core.unit() as uow:
         case = await fetch_case(uow.session, case_id)
         if case is None or not can_see(principal, case):
@@ -67,6 +69,7 @@ async def transfer_case(
             raise forbidden(f"only a lead of {case['team']} or an admin can transfer this case")
         check_if_match(request, case["version"], required=True)
         work = await Casework.open(uow)
+        from_team = case["team"]
         try:
             transfer(
                 work,
@@ -83,6 +86,9 @@ async def transfer_case(
             raise ApiError(409, "invalid_transition", str(exc), "status") from exc
         await work.save([case])
         await add_case_teams(uow.session, core.runtime.dialect, [case])
+        await record_correction(
+            uow, case, work.snap.directory, from_team=from_team, actor=principal.sub
+        )
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
 
 

@@ -24,6 +24,7 @@ from chorus_router.casestore import Case, emit, fetch_case
 from chorus_router.casework import Casework
 from chorus_router.domain.evaluate import PRIORITY_RANK
 from chorus_router.domain.lifecycle import InvalidTransition
+from chorus_router.handoff import not_ours
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -39,6 +40,14 @@ class AssignBody(_Body):
 
 class ReasonBody(_Body):
     reason: str = Field(default="", max_length=500)
+
+
+class HandbackBody(ReasonBody):
+    not_for_us: bool = Field(
+        default=False,
+        description="the case is not this team's: its lead gets it to move it to the right "
+        "team, and that move teaches the intent classifier",
+    )
 
 
 class CasePatch(_Body):
@@ -115,16 +124,21 @@ async def assign_case(
 
 @router.post("/cases/{case_id}/handback")
 async def hand_back(
-    case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
+    case_id: str, body: HandbackBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
-    """The assignee (or a lead) gives the case back: someone else in the team, or the queue."""
+    """The assignee (or a lead) gives the case back: someone else in the team, or the queue;
+    ``not_for_us``: to the team's lead, who moves it to another team."""
 
     def act(work: Casework, case: Case) -> None:
         if not _works_on(principal, case):
             raise forbidden("only the assignee, a lead of the team or an admin can hand back")
         if not case["assignee"]:
             raise ApiError(409, "not_assigned", "the case has no assignee", "assignee")
-        work.handback(case, principal.sub, body.reason or "handed back")
+        why = body.reason or "handed back"
+        if body.not_for_us:
+            not_ours(work, case, actor=principal.sub, reason=why)
+        else:
+            work.handback(case, principal.sub, why)
 
     return await _mutate(request, core, principal, case_id, act)
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chorus_common.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chorus_router.domain.intent import IntentName
+
 _ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -53,17 +55,25 @@ def _platforms(v: list[str]) -> list[str]:
     return v
 
 
+_TEAM_INTENT = (
+    "the intent a case moved into this team teaches the classifier (default: the team id "
+    "when it is one of legal, pr, brand, support, spam; otherwise none)"
+)
+
+
 class TeamCreate(_Body):
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1, max_length=200)
     lead: str | None = None
     description: str = Field(default="", max_length=2000)
+    intent: IntentName | None = Field(default=None, description=_TEAM_INTENT)
 
 
 class TeamUpdate(_Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     lead: str | None = None
     description: str | None = Field(default=None, max_length=2000)
+    intent: IntentName | None = Field(default=None, description=_TEAM_INTENT)
 
 
 class MemberFields(_Body):

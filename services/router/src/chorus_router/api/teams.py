@@ -120,8 +120,8 @@ async def update_team(
     if not principal.is_admin:
         if not (principal.role == "lead" and team_id in principal.teams):
             raise forbidden(f"only admins or the lead of {team_id} edit it")
-        if "lead" in changes:
-            raise forbidden("only admins change a team's lead")
+        if "lead" in changes or "intent" in changes:
+            raise forbidden("only admins change a team's lead or intent")
     async with core.unit() as uow:
         t = models.teams
         row = (await uow.session.execute(select(t).where(t.c.id == team_id))).mappings().first()

@@ -16,7 +16,7 @@ from chorus_router.api.deps import ApiError, CoreDep, RulesReader, SessionDep
 from chorus_router.api.directory_schemas import MemberCreate
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.snapshot import utc
-from chorus_router.whatif_service import TooManyPosts, what_if
+from chorus_router.whatif_service import TooManyPosts, UnknownModel, what_if
 
 router = APIRouter(prefix="/v1", tags=["rules"])
 _DURATION = re.compile(r"^(\d+)([mhdw])$")
@@ -32,7 +32,15 @@ def parse_duration(value: str) -> timedelta:
 
 class WhatIfIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    rules: list[Rule] = Field(description="the proposed rule set, in order")
+    rules: list[Rule] | None = Field(
+        default=None, description="the proposed rule set, in order (default: the current one)"
+    )
+    model: str | None = Field(
+        default=None,
+        max_length=64,
+        description="an intent model version (a candidate from POST /v1/intent/models) to "
+        "replay instead of the current model, compared with it case by case",
+    )
     roster: list[MemberCreate] | None = Field(
         default=None, description="proposed members (default: the current directory)"
     )
@@ -61,11 +69,13 @@ def _roster_rows(roster: list[MemberCreate]) -> list[dict[str, Any]]:
 async def rules_what_if(
     body: WhatIfIn, principal: RulesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
-    """Replay the recorded posts of the period through ``rules`` (and ``roster``): cases per
-    team and member, fairness, approvals needed and projected SLA attainment, beside the
-    real figures, plus the cases whose outcome would change."""
+    """Replay the recorded posts of the period through ``rules`` (and ``roster``, and intent
+    ``model``): cases per team and member, fairness, approvals needed and projected SLA
+    attainment, beside the real figures, plus the cases whose outcome would change; with
+    ``model``, ``intent_model.moved``: the cases the candidate model sends to another team
+    than the current model does (how many, from which team to which, examples)."""
     teams = set((await session.execute(select(models.teams.c.id))).scalars())
-    problems = check_rules(body.rules, teams)
+    problems = check_rules(body.rules, teams) if body.rules is not None else []
     if problems:
         p = problems[0]
         raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
@@ -81,6 +91,10 @@ async def rules_what_if(
         raise ApiError(422, "invalid_period", "the period must end after it starts", "from")
     roster = _roster_rows(body.roster) if body.roster is not None else None
     try:
-        return await what_if(core, session, body.rules, start=start, end=end, roster=roster)
+        return await what_if(
+            core, session, body.rules, start=start, end=end, roster=roster, model=body.model
+        )
     except TooManyPosts as exc:
         raise ApiError(422, "period_too_large", str(exc), "since") from exc
+    except UnknownModel as exc:
+        raise ApiError(422, "unknown_model", str(exc), "model") from exc

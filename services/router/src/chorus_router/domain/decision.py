@@ -16,6 +16,7 @@ from chorus_router.domain.crisis import Crisis, first_match
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.evaluate import RuleSet
 from chorus_router.domain.fairness import guarded_choose
+from chorus_router.domain.intent import Classifier, verdict_record
 from chorus_router.domain.load import LoadBook, LoadWeights
 
 CRISIS_TEAM = "pr"
@@ -42,6 +43,7 @@ class Classification:
     owner_rule: str | None = None
     crisis: str | None = None
     notes: list[str] = field(default_factory=list)
+    intent: dict[str, Any] | None = None  # the classifier's verdict, when it was asked
 
     def need(self) -> Need:
         return Need(
@@ -64,14 +66,30 @@ def classify(
     crises: tuple[Crisis, ...] = (),
     crisis_team: str = CRISIS_TEAM,
     at: datetime | None = None,
+    classifier: Classifier | None = None,
+    explain_intent: bool = False,
 ) -> Classification:
-    view = rules.view(post, at)
+    """``classifier``: asked only when a rule needs the intent, or always with
+    ``explain_intent`` (simulation: the verdict is shown even when a rule decided)."""
+    view = rules.view(post, at, classifier)
     out = rules.evaluate_view(view)
     notes: list[str] = []
     team = out.team
     if team is None:
         team = default_team
         notes.append(f"no rule matched: default team {default_team}")
+    if explain_intent:
+        view.intent()
+    verdict = view.verdict
+    if out.intent_rules == "not needed":
+        notes.append("intent not needed: a rule without an intent condition matched")
+    elif out.intent_rules == "evaluated" and classifier is None:
+        notes.append("intent classification is off: rules with an intent condition cannot match")
+    elif verdict is not None and not verdict.supported_language:
+        notes.append(
+            f"language {post.lang or 'unknown'} is not one the intent classifier knows: "
+            "rules with an intent condition do not match"
+        )
     c = Classification(
         team=team,
         collaborators=list(out.collaborators),
@@ -92,6 +110,7 @@ def classify(
         near_misses=[{"rule": n.id, "name": n.name, "missed": n.missed} for n in out.near_misses],
         owner_rule=out.owner_rule,
         notes=notes,
+        intent=verdict_record(verdict, decided=out.by_intent) if verdict is not None else None,
     )
     crisis = first_match(crises, view) if crises else None
     if crisis is not None:
@@ -152,6 +171,7 @@ def record(c: Classification, choice: Choice | None, decided_at: datetime) -> di
         "near_misses": c.near_misses,
         "crisis": c.crisis,
         "notes": c.notes,
+        "intent": c.intent,
         "team": c.team,
         "collaborators": c.collaborators,
         "priority": c.priority,
@@ -168,4 +188,9 @@ def summary(c: Classification, choice: Choice | None) -> str:
     rules = ", ".join(m["rule"] for m in c.matched) or "no rule"
     who = "queued" if choice is None or choice.member is None else choice.member
     crisis = f"; crisis {c.crisis}" if c.crisis else ""
-    return f"{c.team} {c.priority} by {rules}{crisis}; {who}: {choice.reason if choice else ''}"
+    i = c.intent
+    intent = f" (intent {i['intent']} {i['confidence']:.2f})" if i and i["decided"] else ""
+    return (
+        f"{c.team} {c.priority} by {rules}{intent}{crisis}; "
+        f"{who}: {choice.reason if choice else ''}"
+    )

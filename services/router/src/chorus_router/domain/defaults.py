@@ -1,4 +1,9 @@
-"""The default rule set (English and French), installed as version 1 on first start."""
+"""The default rule set (English and French), installed as version 1 on first start.
+
+Keyword and signal rules first; then one rule per intent the classifier reads, for what no
+keyword caught (same team, priority, SLA and approvals as that intent's keyword rules; they
+apply only when no rule above matched); then the catch-all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,12 @@ from typing import Any
 from chorus_router.domain.rules import Rule
 
 INFLUENCER_FOLLOWERS = 50_000
+# The classifier's calibrated confidence an intent rule needs: lower where a miss costs more
+# (legal or PR sent to support), higher for spam (a customer hidden as spam costs most).
+LEGAL_CONFIDENCE = 0.3
+PR_CONFIDENCE = 0.3
+BRAND_CONFIDENCE = 0.4
+SPAM_CONFIDENCE = 0.5
 
 _RAW: list[dict[str, Any]] = [
     # ---------------------------------------------------------------- legal exposure
@@ -244,6 +255,38 @@ _RAW: list[dict[str, Any]] = [
             "exclude": ["order", "refund", "delivery", "commande", "livraison", "remboursement"],
         },
         "then": {"team": "brand", "priority": "P4", "sla_minutes": 2880, "tags": ["troll"],
+                 "never_alone": True},
+    },
+    # ---------------------------------------------------------------- the classifier's intent
+    {
+        "id": "intent-legal",
+        "name": "Legal exposure (intent)",
+        "description": "legal meaning with none of the legal keywords",
+        "when": {"intent": "legal", "min_confidence": LEGAL_CONFIDENCE},
+        "then": {"team": "legal", "priority": "P1", "sla_minutes": 120,
+                 "tags": ["legal-intent"], "approvals": ["legal"], "skills": ["legal"]},
+    },
+    {
+        "id": "intent-pr",
+        "name": "Press or reputation (intent)",
+        "description": "press enquiries and outrage with none of the PR keywords",
+        "when": {"intent": "pr", "min_confidence": PR_CONFIDENCE},
+        "then": {"team": "pr", "priority": "P1", "sla_minutes": 60,
+                 "tags": ["pr-intent"], "approvals": ["pr"]},
+    },
+    {
+        "id": "intent-brand",
+        "name": "Feedback and opinions (intent)",
+        "description": "praise and product feedback that ask for nothing",
+        "when": {"intent": "brand", "min_confidence": BRAND_CONFIDENCE},
+        "then": {"team": "brand", "priority": "P3", "sla_minutes": 1440,
+                 "tags": ["feedback"]},
+    },
+    {
+        "id": "intent-spam",
+        "name": "Spam (intent)",
+        "when": {"intent": "spam", "min_confidence": SPAM_CONFIDENCE},
+        "then": {"team": "brand", "priority": "P4", "sla_minutes": 2880, "tags": ["spam"],
                  "never_alone": True},
     },
     # ---------------------------------------------------------------- catch-all

@@ -9,6 +9,8 @@ from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from chorus_router.domain.intent import INTENTS
+
 Availability = Literal["on_shift", "away", "out_of_office"]
 AVAILABILITIES: tuple[str, ...] = ("on_shift", "away", "out_of_office")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -104,6 +106,7 @@ class Team:
     id: str
     name: str
     lead: str | None = None
+    intent: str | None = None  # what a case landing here is an example of (see intent_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,13 @@ class Directory:
     def lead_of(self, team: str | None) -> str | None:
         t = self.teams.get(team or "")
         return t.lead if t else None
+
+    def intent_of(self, team: str) -> str | None:
+        """The team's intent: as set on the team, else its id when that is an intent."""
+        t = self.teams.get(team)
+        if t is not None and t.intent:
+            return t.intent
+        return team if team in INTENTS else None
 
 
 def member_from_row(row: Mapping[str, Any]) -> Member:

@@ -8,7 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chorus_common.events import Post
-from chorus_router.domain.rules import HoursCondition, Range, Rule, SentimentCondition
+from chorus_router.domain.intent import Classifier, Verdict
+from chorus_router.domain.rules import HoursCondition, Range, Rule, SentimentCondition, When
 from chorus_router.domain.text import phrase_stems, stems
 
 PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
@@ -46,17 +47,28 @@ class PhraseIndex:
 
 @dataclass(slots=True)
 class PostView:
-    """What conditions look at, computed once per post."""
+    """What conditions look at, computed once per post; the intent only when first asked."""
 
     post: Post
     words: list[str]
     found: set[tuple[str, ...]]
     at: datetime
+    classifier: Classifier | None = None
+    verdict: Verdict | None = None
+    classified: bool = False
 
     @property
     def engagement(self) -> int:
         m = self.post.metrics
         return m.likes + m.shares + m.replies
+
+    def intent(self) -> Verdict | None:
+        """The classifier's verdict (None when classification is off), computed at most once."""
+        if not self.classified:
+            self.classified = True
+            if self.classifier is not None:
+                self.verdict = self.classifier.classify(self.post.text, self.post.lang)
+        return self.verdict
 
 
 Check = Callable[[PostView], str | None]  # None when the condition holds, else why not
@@ -139,12 +151,54 @@ def _keywords(phrases: Sequence[str], exclude: bool) -> tuple[Check, tuple[tuple
     return check, keys
 
 
+def _intent_miss(v: PostView, wanted: frozenset[str], names: str) -> str | None:
+    r = v.intent()
+    if r is None:
+        return "intent: classification is off"
+    if not r.supported_language:
+        return f"intent: language {v.post.lang or 'unknown'} is not one the classifier knows"
+    if r.intent not in wanted:
+        return f"intent: {r.intent} ({r.confidence:.2f}), not {names}"
+    return None
+
+
+def _intent(w: When) -> tuple[Check, Check | None]:
+    """The intent check and, with ``min_confidence``, the confidence check. The second also
+    fails when the intent is wrong, so only a right intent held back by its confidence (or a
+    rule failing on one other condition) makes a near miss."""
+    wanted = frozenset(w.intent)
+    names = "/".join(w.intent)
+    floor = w.min_confidence
+
+    def intent(v: PostView) -> str | None:
+        return _intent_miss(v, wanted, names)
+
+    if floor is None:
+        return intent, None
+
+    def confident(v: PostView) -> str | None:
+        miss = _intent_miss(v, wanted, names)
+        if miss is not None:
+            return miss
+        r = v.verdict
+        assert r is not None  # _intent_miss returned None: there is a verdict
+        if r.confidence < floor:
+            return f"intent: {r.intent} confidence {r.confidence:.2f} < {floor:.2f}"
+        return None
+
+    return intent, confident
+
+
 @dataclass(slots=True)
 class CompiledRule:
     rule: Rule
     position: int
     checks: list[tuple[str, Check]]
     keyword_keys: tuple[tuple[str, ...], ...]
+
+    @property
+    def needs_intent(self) -> bool:
+        return self.rule.when.needs_intent
 
 
 def compile_rule(rule: Rule, position: int) -> CompiledRule:
@@ -210,6 +264,11 @@ def compile_rule(rule: Rule, position: int) -> CompiledRule:
         )
     if w.hours is not None:
         checks.append(("hours", _hours(w.hours)))
+    if w.intent:  # last: a rule that already failed twice never runs the classifier
+        intent, confident = _intent(w)
+        checks.append(("intent", intent))
+        if confident is not None:
+            checks.append(("min_confidence", confident))
     return CompiledRule(rule=rule, position=position, checks=checks, keyword_keys=keys)
 
 
@@ -244,43 +303,51 @@ class RuleOutcome:
     approvals: list[str] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
     never_alone: bool = False
+    # "none" (no rule needs an intent), "not needed" (a rule without one matched), "evaluated"
+    intent_rules: str = "none"
+    by_intent: bool = False  # the owner rule is one with an intent condition
 
 
 class RuleSet:
-    """An ordered, compiled rule set (immutable once built)."""
+    """An ordered, compiled rule set (immutable once built).
+
+    Rules without an intent condition are evaluated first; the rules with one only when none
+    of those (fallbacks aside) matched, so the classifier never overrides a rule and runs
+    only for the posts the other rules leave open. Fallback rules come last."""
 
     def __init__(self, rules: Sequence[Rule], version: int = 0) -> None:
         self.version = version
         self.rules = tuple(rules)
         self.compiled = [compile_rule(r, i) for i, r in enumerate(rules) if r.enabled]
+        self.plain = [cr for cr in self.compiled if not cr.needs_intent]
+        self.by_intent = [cr for cr in self.compiled if cr.needs_intent]
         phrases = [p for r in self.compiled for p in (*r.rule.when.keywords, *r.rule.when.exclude)]
         self.index = PhraseIndex(phrases)
 
-    def view(self, post: Post, at: datetime | None = None) -> PostView:
+    def view(
+        self, post: Post, at: datetime | None = None, classifier: Classifier | None = None
+    ) -> PostView:
         words = stems(post.text)
-        return PostView(post, words, self.index.find(words), at or post.received_at)
+        return PostView(post, words, self.index.find(words), at or post.received_at, classifier)
 
-    def evaluate(self, post: Post, at: datetime | None = None) -> RuleOutcome:
-        return self.evaluate_view(self.view(post, at))
+    def evaluate(
+        self, post: Post, at: datetime | None = None, classifier: Classifier | None = None
+    ) -> RuleOutcome:
+        return self.evaluate_view(self.view(post, at, classifier))
 
     def evaluate_view(self, v: PostView) -> RuleOutcome:
         out = RuleOutcome()
-        hits: list[CompiledRule] = []
-        for cr in self.compiled:
-            failed: str | None = None
-            failures = 0
-            for _name, check in cr.checks:
-                why = check(v)
-                if why is not None:
-                    failures += 1
-                    failed = why
-                    if failures > 1:
-                        break
-            if failures == 0:
-                hits.append(cr)
-            elif failures == 1 and len(cr.checks) > 1:
-                out.near_misses.append(NearMiss(cr.rule.id, cr.rule.name, failed or ""))
+        hits = _match(self.plain, v, out)
         regular = [h for h in hits if not h.rule.then.fallback]
+        if self.by_intent:
+            if regular:
+                out.intent_rules = "not needed"
+            else:
+                out.intent_rules = "evaluated"
+                more = _match(self.by_intent, v, out)
+                regular = [h for h in more if not h.rule.then.fallback]
+                out.by_intent = bool(regular)
+                hits = sorted([*hits, *more], key=lambda h: h.position)
         chosen = regular or hits[:1]
         for cr in chosen:
             out.matched.append(
@@ -315,6 +382,26 @@ class RuleSet:
         return out
 
 
+def _match(rules: Sequence[CompiledRule], v: PostView, out: RuleOutcome) -> list[CompiledRule]:
+    """The rules that hold for ``v``; those that failed on one condition go to near misses."""
+    hits: list[CompiledRule] = []
+    for cr in rules:
+        failed: str | None = None
+        failures = 0
+        for _name, check in cr.checks:
+            why = check(v)
+            if why is not None:
+                failures += 1
+                failed = why
+                if failures > 1:
+                    break
+        if failures == 0:
+            hits.append(cr)
+        elif failures == 1 and len(cr.checks) > 1:
+            out.near_misses.append(NearMiss(cr.rule.id, cr.rule.name, failed or ""))
+    return hits
+
+
 def _why(cr: CompiledRule, v: PostView, labels: dict[tuple[str, ...], str]) -> tuple[str, ...]:
     why: list[str] = []
     if cr.keyword_keys:
@@ -341,6 +428,8 @@ _DESCRIBE: dict[str, Callable[[PostView], object]] = {
     "views": lambda v: v.post.metrics.views,
     "personal_data": lambda v: v.post.signals.personal_data,
     "hours": lambda v: v.at.isoformat(timespec="minutes"),
+    "intent": lambda v: v.verdict.intent if v.verdict else None,
+    "min_confidence": lambda v: f"{v.verdict.confidence:.2f}" if v.verdict else None,
 }
 
 

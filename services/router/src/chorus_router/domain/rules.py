@@ -8,6 +8,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chorus_common.events import PLATFORMS
+from chorus_router.domain.intent import IntentName
 from chorus_router.domain.text import phrase_stems
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -113,6 +114,29 @@ class When(_Strict):
     views: Range | None = None
     personal_data: bool | None = None
     hours: HoursCondition | None = None
+    intent: tuple[IntentName, ...] = Field(
+        default=(),
+        description="the classifier's intent for the post is one of these (a name or a list); "
+        "a rule with an intent applies only when no rule without one matched",
+    )
+    min_confidence: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="and the classifier is at least this confident"
+    )
+
+    @field_validator("intent", mode="before")
+    @classmethod
+    def _one_intent(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _confidence_needs_intent(self) -> When:
+        if self.min_confidence is not None and not self.intent:
+            raise ValueError("min_confidence needs intent")
+        return self
+
+    @property
+    def needs_intent(self) -> bool:
+        return bool(self.intent)
 
     @field_validator("platforms")
     @classmethod

@@ -22,6 +22,7 @@ from chorus_router.domain.decision import Classification, classify
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.evaluate import PRIORITY_RANK, RuleSet
 from chorus_router.domain.fairness import figure, guarded_choose
+from chorus_router.domain.intent import Classifier
 from chorus_router.domain.load import LoadBook, LoadWeights
 
 QUEUED = "(queued)"
@@ -70,6 +71,7 @@ class Replay:
     default_sla_minutes: int = 1440
     bound: float | None = 1.5
     enforced: bool = True
+    classifier: Classifier | None = None
 
 
 def at_work(directory: Directory) -> Directory:
@@ -143,6 +145,7 @@ def replay(recorded: Sequence[Recorded], how: Replay) -> list[Outcome]:
             default_team=how.default_team,
             default_sla_minutes=how.default_sla_minutes,
             at=post.received_at,
+            classifier=how.classifier,
         )
         waiting = any(q[3].team == c.team for q in queue) and not c.never_alone
         if waiting or not assign(i, c, post.received_at):
@@ -229,3 +232,64 @@ def changed(
                 }
             )
     return {"cases": count, "items": items}
+
+
+def _side(c: Classification) -> dict[str, Any]:
+    i = c.intent or {}
+    return {
+        "team": c.team,
+        "priority": c.priority,
+        "rule": c.owner_rule,
+        "intent": i.get("intent"),
+        "confidence": i.get("confidence"),
+        "evidence": [e["term"] for e in i.get("evidence", ())],
+    }
+
+
+def model_moves(
+    recorded: Sequence[Recorded],
+    how: Replay,
+    current: Classifier,
+    candidate: Classifier,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """Cases whose team the candidate model would change, against the current model under
+    the same rules: how many, from which team to which, and examples."""
+    by_route: Counter[str] = Counter()
+    items: list[dict[str, Any]] = []
+    classified = 0
+
+    def run(post: Post, clf: Classifier) -> Classification:
+        return classify(
+            post,
+            how.rules,
+            weights=how.weights,
+            default_team=how.default_team,
+            default_sla_minutes=how.default_sla_minutes,
+            at=post.received_at,
+            classifier=clf,
+        )
+
+    for r in recorded:
+        a, b = run(r.post, current), run(r.post, candidate)
+        classified += a.intent is not None
+        if a.team == b.team:
+            continue
+        by_route[f"{a.team}→{b.team}"] += 1
+        if len(items) < limit:
+            items.append(
+                {
+                    "case_id": r.case_id,
+                    "received_at": r.post.received_at.isoformat(),
+                    "lang": r.post.lang,
+                    "text": r.post.text[:140],
+                    "current": _side(a),
+                    "candidate": _side(b),
+                }
+            )
+    return {
+        "cases": sum(by_route.values()),
+        "classified": classified,
+        "by_route": dict(by_route.most_common()),
+        "items": items,
+    }
