@@ -3,13 +3,18 @@ the fairness bound; a member coming back takes from the queue oldest first, up t
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+import asyncio
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import pytest
 from chorus_router.app import create_app
 from chorus_router.background import release_once
+from chorus_router.models import presence
 from chorus_router.rebalancing import rebalance_once
+from chorus_router.snapshot import utc
+from sqlalchemy import select
 
 from services.router.tests.router_accountability_support import (
     ADMIN,
@@ -108,6 +113,75 @@ async def test_away_member_keeps_cases_until_the_grace_ends_then_they_move(
             return not await _holding(client, holder) or None
 
         await wait_for(moved, what="cases moved after the grace")
+
+
+class TickingClock(Clock):
+    """Each reading is a minute after the previous one; the readings are kept per task."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_by: dict[asyncio.Task[Any] | None, list[datetime]] = defaultdict(list)
+
+    def __call__(self) -> datetime:
+        now = self.advance(minutes=1)
+        self.read_by[asyncio.current_task()].append(now)
+        return now
+
+
+class Gate(asyncio.Lock):
+    """The unit-of-work lock, telling which tasks wait for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: set[asyncio.Task[Any] | None] = set()
+
+    async def acquire(self) -> Literal[True]:
+        task = asyncio.current_task()
+        self.waiting.add(task)
+        try:
+            return await super().acquire()
+        finally:
+            self.waiting.discard(task)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("recorded_before", [True, False], ids=["recorded", "first-seen"])
+async def test_concurrent_passes_record_an_away_member_once_so_the_grace_is_not_restarted(
+    memory_broker, sqlite_url, recorded_before: bool
+) -> None:
+    policy = {"rebalance_after_minutes": {"away": 15, "out_of_office": 0}}
+    app = create_app(settings(sqlite_url, policy), bus=memory_broker)
+    core = app.state.core
+    core.background_passes.clear()  # the two passes below are the only ones
+    core.clock = Clock()
+    gate = core.lock = Gate()
+    async with running(app) as client:
+        if recorded_before:
+            await rebalance_once(core)
+        await availability(client, "tom", "away")
+        clock = TickingClock()
+        core.clock = clock
+        # Two passes (two router instances, or the background pass and an explicit one) both
+        # see tom's change before either records it: the test holds the unit lock meanwhile.
+        async with gate:
+            passes = [asyncio.create_task(rebalance_once(core)) for _ in range(2)]
+
+            async def both_wait() -> bool:
+                return set(passes) <= gate.waiting
+
+            await wait_for(both_wait, what="both passes waiting to record the change")
+        outcomes = await asyncio.gather(*passes)
+
+        assert [o.changed.get("tom") for o in outcomes].count("away") == 1
+        async with core.runtime.sessionmaker() as session:
+            row = (
+                await session.execute(
+                    select(presence.c.state, presence.c.since).where(presence.c.member_id == "tom")
+                )
+            ).one()
+        # Units run one at a time on a clock that only moves forward: the first one's reading.
+        first_unit = min(clock.read_by[p][-1] for p in passes)
+        assert (row.state, utc(row.since)) == ("away", first_unit), "the grace restarted"
 
 
 @pytest.mark.unit

@@ -9,12 +9,14 @@ from typing import Any
 
 from chorus_common.db import insert_ignore
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.casestore import Case, emit
 from chorus_router.casework import Casework, need_of, notify
 from chorus_router.core import RouterCore, Uow
 from chorus_router.domain.assignment import Choice
+from chorus_router.domain.directory import Directory
 from chorus_router.domain.lifecycle import LOADED
 from chorus_router.domain.policy import AccountabilityPolicy
 from chorus_router.domain.rebalance import (
@@ -93,40 +95,65 @@ async def _carried(uow: Uow, members: list[str], statuses: list[str]) -> list[Ca
     return [utc_row(r) for r in rows.mappings()]
 
 
+@dataclass(slots=True)
+class _Seen:
+    """Presence as recorded, as it is now, and who has been away past their grace."""
+
+    stored: dict[str, tuple[str, datetime | None]]
+    changed: dict[str, str]
+    leaving: dict[str, str]
+    directory: Directory
+
+
+async def _observe(core: RouterCore, session: AsyncSession, now: datetime) -> _Seen:
+    policy = core.settings.router_accountability
+    directory = (await core.cache.get(session)).directory
+    stored = {
+        r.member_id: (r.state, utc(r.since))
+        for r in (await session.execute(select(models.presence))).all()
+    }
+    states = {m.id: presence_of(m, now) for m in directory.members.values()}
+    changed = {m: s for m, s in states.items() if stored.get(m, ("",))[0] != s}
+    since = {m: now if m in changed else (stored[m][1] or now) for m in states}
+    return _Seen(stored, changed, _leaving(states, since, now, policy), directory)
+
+
+async def _due(core: RouterCore, statuses: list[str]) -> bool:
+    """Has presence changed, or does someone away past their grace still hold cases?"""
+    async with core.runtime.sessionmaker() as session:
+        seen = await _observe(core, session, core.clock())
+        if seen.changed:
+            return True
+        if not seen.leaving:
+            return False
+        t = models.cases
+        busy = await session.execute(
+            select(t.c.id)
+            .where(t.c.assignee.in_(sorted(seen.leaving)), t.c.status.in_(statuses))
+            .limit(1)
+        )
+        return busy.first() is not None
+
+
 async def rebalance_once(core: RouterCore) -> Outcome:
-    """Observe presence, then move and take back cases; idempotent (a moved case is no longer
-    the leaver's; a taken case is no longer queued)."""
+    """Observe presence, then move and take back cases; idempotent (a change is recorded once;
+    a moved case is no longer the leaver's; a taken case is no longer queued)."""
     policy = core.settings.router_accountability
     statuses = sorted(set(policy.rebalance_statuses) & LOADED)
-    out = Outcome()
-    async with core.runtime.sessionmaker() as session:
-        directory = (await core.cache.get(session)).directory
-        stored = {
-            r.member_id: (r.state, utc(r.since))
-            for r in (await session.execute(select(models.presence))).all()
-        }
-        now = core.clock()
-        states = {m.id: presence_of(m, now) for m in directory.members.values()}
-        out.changed = {m: s for m, s in states.items() if stored.get(m, ("",))[0] != s}
-        since = {m: now if m in out.changed else (stored[m][1] or now) for m in states}
-        leaving = _leaving(states, since, now, policy)
-        if leaving and not out.changed:
-            t = models.cases
-            busy = await session.execute(
-                select(t.c.id)
-                .where(t.c.assignee.in_(sorted(leaving)), t.c.status.in_(statuses))
-                .limit(1)
-            )
-            if busy.first() is None:
-                return out
-        elif not out.changed:
-            return out
-    returning = back_at_work({m: s for m, (s, _) in stored.items()}, directory.members, now)
+    # A read first: the write unit (and its lock) only when there is something to do.
+    if not await _due(core, statuses):
+        return Outcome()
     async with core.unit() as uow:
-        await _save_presence(uow, out.changed, stored)
+        # Observed again under the lock: a concurrent pass (this instance's or another's) may
+        # have recorded the change since the read; recording it again restarts the grace.
+        seen = await _observe(core, uow.session, uow.now)
+        out = Outcome(changed=seen.changed)
+        recorded = {m: s for m, (s, _) in seen.stored.items()}
+        returning = back_at_work(recorded, seen.directory.members, uow.now)
+        await _save_presence(uow, seen.changed, seen.stored)
         work = await Casework.open(uow)
         touched: dict[str, Case] = {}
-        for m, state in sorted(leaving.items()):
+        for m, state in sorted(seen.leaving.items()):
             await _move_away(uow, work, m, state, statuses, touched, out)
         if policy.return_from_queue:
             for m in sorted(returning):
