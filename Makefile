@@ -12,12 +12,13 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat bench asyncapi clean
+.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat bench asyncapi clean
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make test-interop  kcat (librdkafka) on Chorus's topics, on Apache Kafka (installs kcat)"
+	@echo "make test-kafka  the broker-facing tests on Apache Kafka 4 (Maven Central, started by the tests)"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
 	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
@@ -45,6 +46,10 @@ fmt: sync
 # they run on Apache Kafka only.
 test: lint
 	$(UV) run pytest -m "not interop" $(PYTEST_ARGS)
+
+# Needs java 17+ and mvn: the tests fetch Apache Kafka from Maven Central and start it.
+test-kafka: sync
+	CHORUS_TEST_BROKER=kafka $(UV) run pytest $(PYTEST_ARGS)
 
 unit: sync
 	$(UV) run pytest -m unit $(PYTEST_ARGS)

@@ -1,4 +1,5 @@
-"""Shared pytest fixtures: real Tansu brokers, real databases (SQLite and PostgreSQL), apps."""
+"""Shared pytest fixtures: real brokers (Tansu, or Apache Kafka under ``make test-kafka``), real
+databases (SQLite and PostgreSQL), apps; and which tests each broker runs."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ import httpx
 import pytest
 from chorus_common.auth import create_token
 from chorus_common.bus.memory import MemoryBroker
-from chorus_common.embedded import free_port, start_broker, stop_process
 from chorus_common.pgserver import remove, start_postgres
-from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
 from fastapi import FastAPI
+
+from tests.support.brokers import SESSION, chorus_broker, on_kafka
 
 # Settings every test app gets: fast group joins and low fetch latency on Tansu.
 FAST_KAFKA_ENV: dict[str, Any] = {
@@ -40,15 +41,45 @@ def memory_broker() -> MemoryBroker:
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[str]:
-    """A fresh Tansu broker on a free port with the Chorus topics provisioned; yields bootstrap."""
-    port = free_port()
-    proc = start_broker(port, tmp_path / "tansu.log")
-    bootstrap = f"127.0.0.1:{port}"
-    asyncio.run(provision_topics(bootstrap, partitions=4))
-    try:
+    """A broker with only the Chorus topics (4 partitions) on it; yields the bootstrap: a
+    fresh Tansu, or the session's Apache Kafka reset under ``CHORUS_TEST_BROKER=kafka``."""
+    with chorus_broker(tmp_path) as bootstrap:
         yield bootstrap
-    finally:
-        stop_process(proc)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _kafka_session() -> Iterator[None]:
+    """Stop the Apache Kafka nodes a test session started (none under Tansu)."""
+    yield
+    SESSION.close()
+
+
+def _broker_facing(item: pytest.Item) -> bool:
+    """A test that talks to a broker: it takes the ``broker`` fixture or starts a ``system``."""
+    from tests.support import system as system_module  # it imports this module
+
+    module = getattr(item, "module", None)
+    return "broker" in getattr(item, "fixturenames", ()) or (
+        getattr(module, "system", None) is system_module.system
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tansu (``make test``) leaves out the tests marked ``kafka``; Apache Kafka (``make
+    test-kafka``) runs those and the broker-facing tests not marked ``tansu``."""
+    if on_kafka():
+        keep = [
+            it
+            for it in items
+            if it.get_closest_marker("kafka")
+            or (_broker_facing(it) and not it.get_closest_marker("tansu"))
+        ]
+    else:
+        keep = [it for it in items if not it.get_closest_marker("kafka")]
+    if len(keep) != len(items):
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[it for it in items if id(it) not in kept])
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")

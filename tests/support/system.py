@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,9 +10,10 @@ from typing import Any
 
 import httpx
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
-from chorus_common.embedded import free_port, start_broker, stop_process
-from chorus_common.provisioning import provision_topics
+from chorus_common.embedded import free_port
+from chorus_common.kafka_server import KafkaCluster
 
+from tests.support.brokers import chorus_broker
 from tests.support.fixtures import auth
 
 
@@ -67,28 +67,26 @@ def system(
     db: str = "sqlite",
     pg_urls: dict[str, str] | None = None,
     partitions: int = 4,
+    kafka: KafkaCluster | None = None,
 ) -> Iterator[System]:
-    """Start Tansu, provision topics, start ``names`` — everything on free ports."""
-    port = free_port()
-    broker = start_broker(port, tmp_path / "tansu.log")
-    bootstrap = f"127.0.0.1:{port}"
-    asyncio.run(provision_topics(bootstrap, partitions=partitions))
+    """Start a broker (``chorus_broker``: Tansu, the session's Apache Kafka, or ``kafka``),
+    provision the topics, start ``names`` — everything on free ports."""
     urls = (
         pg_urls
         if db == "postgresql" and pg_urls
         else {n: f"sqlite+aiosqlite:///{tmp_path}/{n}.db" for n in SERVICES}
     )
-    sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls)
-    try:
-        for n in names:
-            sysm.start(n)
-        yield sysm
-    except BaseException:
-        _print_logs(sysm)
-        raise
-    finally:
-        stop_all(list(sysm.services.values()))
-        stop_process(broker)
+    with chorus_broker(tmp_path, partitions=partitions, kafka=kafka) as bootstrap:
+        sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls)
+        try:
+            for n in names:
+                sysm.start(n)
+            yield sysm
+        except BaseException:
+            _print_logs(sysm)
+            raise
+        finally:
+            stop_all(list(sysm.services.values()))
 
 
 def _print_logs(sysm: System) -> None:

@@ -249,7 +249,7 @@ class _ScriptedConsumer:
     async def commit(self, offsets) -> None:
         self.committed.update(offsets)
 
-    def lag(self, committed):
+    async def lag(self, committed):
         return {}
 
     def set_revoke_hook(self, hook) -> None:

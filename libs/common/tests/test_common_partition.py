@@ -50,8 +50,8 @@ def test_a_message_without_a_key_goes_to_an_available_partition() -> None:
 
 @pytest.mark.unit
 async def test_the_kafka_producer_partitions_with_it() -> None:
-    producer = KafkaProducer(CommonSettings(), client_id="t")
+    producer = KafkaProducer(CommonSettings(), client_id="t").build(idempotent=False)
     try:
-        assert isinstance(producer._producer._partitioner, KeyPartitioner)
+        assert isinstance(producer._partitioner, KeyPartitioner)
     finally:
         await producer.stop()  # never started: closes it without a broker

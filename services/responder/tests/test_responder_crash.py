@@ -57,7 +57,8 @@ async def test_responder_killed_mid_send_posts_the_reply_exactly_once(
             "KAFKA_BOOTSTRAP_SERVERS": broker,
             "PORT": str(port),
             "ENVIRONMENT": "test",
-            "KAFKA_SESSION_TIMEOUT_MS": "3000",
+            # Apache Kafka refuses sessions under 6 s (group.min.session.timeout.ms).
+            "KAFKA_SESSION_TIMEOUT_MS": "6000",
             "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
             "RESPONDER_PLATFORM_BASE_URL": served.base_url,
             "RESPONDER_SEND_POLL_SECONDS": "0.1",

@@ -12,6 +12,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.token",
     "chorus_cli.run",
     "chorus_cli.ops",
+    "chorus_cli.lag",
     "chorus_cli.replay",
     "chorus_cli.report",
     "chorus_cli.routing",

@@ -20,10 +20,12 @@ from typing import Any
 import httpx
 from chorus_common.auth import create_token
 from chorus_common.embedded import start_broker, stop_process
+from chorus_common.pgserver import PgServer
 from chorus_common.priority import allowed_cpus
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
 
+from chorus_cli.pg import ensure_databases, start_dev_postgres
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
 
 SANDBOX_PORT = 8099
@@ -37,6 +39,12 @@ def register(sub: Any) -> None:
     p.add_argument("--broker-port", type=int, default=9092)
     p.add_argument("--summary-every", type=float, default=5.0, help="seconds between summaries")
     p.add_argument("--demo-rate", type=float, default=2.0, help="demo posts per second")
+    p.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run the services on a PostgreSQL server of its own under VAR/postgres "
+        "(a <SERVICE>_DATABASE_URL in the environment still wins)",
+    )
     p.set_defaults(func=run)
 
 
@@ -84,6 +92,7 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
     (var / "log").mkdir(parents=True, exist_ok=True)
     settings = CommonSettings()
     broker_proc: subprocess.Popen[bytes] | None = None
+    pg: PgServer | None = None
     services: list[ServiceProcess] = []
     sandbox: ServiceProcess | None = None
     stop = asyncio.Event()
@@ -114,6 +123,11 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             replication_factor=settings.topic_replication_factor,
         )
         print(f"topics    provisioned ({len(created)} created)")
+        db_urls = {n: f"sqlite+aiosqlite:///{var}/{n}.db" for n in SERVICES}
+        if args.postgres:
+            pg = await asyncio.to_thread(start_dev_postgres, var)
+            db_urls = await ensure_databases(pg, SERVICES)
+            print(f"database  PostgreSQL on 127.0.0.1:{pg.port} (data in {pg.root})")
 
         secret = settings.token_secret.get_secret_value()
         admin = create_token(secret, sub="admin", role="admin", issuer=settings.token_issuer)
@@ -133,9 +147,7 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             env = dict(common_env)
             if name in pins:
                 env["CPU_AFFINITY"] = pins[name]
-            env["DATABASE_URL"] = os.environ.get(
-                f"{name.upper()}_DATABASE_URL", f"sqlite+aiosqlite:///{var}/{name}.db"
-            )
+            env["DATABASE_URL"] = os.environ.get(f"{name.upper()}_DATABASE_URL", db_urls[name])
             services.append(start_service(name, port=port, env=env, log_dir=var / "log"))
         for svc in services:
             await asyncio.to_thread(wait_ready, svc, 90.0)
@@ -165,6 +177,8 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
         stop_all([*services, *([sandbox] if sandbox else [])])
         if broker_proc is not None:
             stop_process(broker_proc)
+        if pg is not None:
+            pg.stop()
         print("stopped.")
     return 0
 

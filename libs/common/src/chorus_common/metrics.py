@@ -76,8 +76,16 @@ class Metrics:
         )
         self.consumer_lag = Gauge(
             "chorus_consumer_lag",
-            "Records not yet committed by this consumer (highwater - committed)",
+            "Records not yet committed by this consumer group (end offset - committed; on the "
+            "embedded broker, whose end offsets count batches: high-water mark - committed)",
             ["service", "group", "topic", "partition"],
+            registry=r,
+        )
+        self.idempotent_producer = Gauge(
+            "chorus_kafka_idempotent_producer",
+            "1 when the producer runs idempotent (KAFKA_ENABLE_IDEMPOTENCE resolved against the "
+            "broker), 0 when it does not",
+            ["service"],
             registry=r,
         )
         self.e2e_latency = Histogram(

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chorus_common import db
 from chorus_common.bus.base import Consumer, Producer
+from chorus_common.bus.capabilities import BrokerProbe, IdempotenceRefused
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.events import Envelope
@@ -43,9 +44,12 @@ class BusFactory(Protocol):
 class KafkaBus:
     def __init__(self, settings: CommonSettings) -> None:
         self._settings = settings
+        self._probe = BrokerProbe(settings.kafka_bootstrap_servers)  # asked once, shared
 
     def producer(self) -> Producer:
-        return KafkaProducer(self._settings, client_id=self._settings.service_name)
+        return KafkaProducer(
+            self._settings, client_id=self._settings.service_name, probe=self._probe
+        )
 
     def consumer(
         self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
@@ -56,6 +60,7 @@ class KafkaBus:
             topics=topics,
             client_id=self._settings.service_name,
             fetch_max_wait_ms=fetch_max_wait_ms,
+            probe=self._probe,
         )
 
 
@@ -157,6 +162,9 @@ class Runtime:
             await self._retry("database migrations", self.migrate)
         self._producer = self.bus.producer()
         await self._retry("broker connection", self._producer.start)
+        self.metrics.idempotent_producer.labels(self.settings.service_name).set(
+            1 if self._producer.idempotent else 0
+        )
         self._outbox = Outbox(
             self._outbox_table,
             self._sessionmaker,
@@ -201,6 +209,8 @@ class Runtime:
             try:
                 await fn()
                 return
+            except IdempotenceRefused:
+                raise  # a decision, not an outage: retrying would not change it
             except Exception as exc:
                 if attempt == attempts - 1:
                     raise

@@ -23,7 +23,9 @@ class CommonSettings(BaseSettings):
     port: int = 8000
     database_url: str = ""
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_enable_idempotence: bool = False
+    # auto: on wherever the broker grants it, off only on the embedded broker (outside
+    # production); see chorus_common.bus.capabilities.
+    kafka_enable_idempotence: Literal["auto"] | bool = "auto"
     kafka_acks: Literal["all", "1", "0"] = "all"
     # 0: a relay's events leave at once; aiokafka still batches what queues behind an
     # in-flight request. 5 ms cost 17 ms of p50 latency at 100 posts/s; it saves ~15 % of
@@ -74,6 +76,15 @@ class CommonSettings(BaseSettings):
     def _cpu_ranges_run_forwards(cls, value: str) -> str:
         parse_cpus(value)  # a range such as "3-1" is refused here, not at start-up
         return value
+
+    @model_validator(mode="after")
+    def _refuse_production_without_idempotence(self) -> CommonSettings:
+        if self.environment == "production" and self.kafka_enable_idempotence is False:
+            raise ValueError(
+                "KAFKA_ENABLE_IDEMPOTENCE=false is refused when ENVIRONMENT=production "
+                "(leave it auto, or true)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> CommonSettings:

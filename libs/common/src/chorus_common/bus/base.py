@@ -27,6 +27,9 @@ class OutMessage:
 
 
 class Producer(Protocol):
+    # Whether the broker deduplicates this producer's retries (Kafka's idempotent producer).
+    idempotent: bool
+
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -52,6 +55,8 @@ class Consumer(Protocol):
         """Commit next-offsets for partitions this consumer still owns (others are skipped)."""
         ...
 
-    def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]: ...
+    async def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+        """Records not yet committed, per partition this consumer owns."""
+        ...
 
     def set_revoke_hook(self, hook: RevokeHook) -> None: ...

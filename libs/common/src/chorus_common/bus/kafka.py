@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
@@ -14,6 +15,7 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.structs import TopicPartition as KTP
 
 from chorus_common.bus.base import OutMessage, Record, RevokeHook, TopicPartition
+from chorus_common.bus.capabilities import BrokerProbe, resolve_idempotence
 from chorus_common.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
 
@@ -34,16 +36,54 @@ class KafkaProducer:
     (same partitioner, same partition lists); the broker sees the same batches, since a
     group's messages for one partition went into one batch before as well."""
 
-    def __init__(self, settings: CommonSettings, client_id: str) -> None:
+    def __init__(
+        self, settings: CommonSettings, client_id: str, probe: BrokerProbe | None = None
+    ) -> None:
         self._settings = settings
+        self._client_id = client_id
+        self._probe = probe or BrokerProbe(settings.kafka_bootstrap_servers)
         self._partitioner = KeyPartitioner()
+        self._producer: AIOKafkaProducer | None = None
+        self.idempotent = False
+
+    async def start(self) -> None:
+        """Resolve KAFKA_ENABLE_IDEMPOTENCE against the broker, then start (IdempotenceRefused
+        when it would run without idempotence where that is not allowed)."""
+        settings = self._settings
+        caps = await self._probe.get()
+        self.idempotent = resolve_idempotence(
+            settings.kafka_enable_idempotence,
+            caps,
+            production=settings.environment == "production",
+            bootstrap=settings.kafka_bootstrap_servers,
+            acks_all=settings.kafka_acks == "all",
+        )
+        log.info(
+            "producer idempotence",
+            extra={
+                "setting": str(settings.kafka_enable_idempotence).lower(),
+                "idempotent": self.idempotent,
+                "embedded_broker": caps.embedded,
+            },
+        )
+        producer = self.build(idempotent=self.idempotent)
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
+
+    def build(self, *, idempotent: bool) -> AIOKafkaProducer:
+        """The aiokafka producer this port drives (not started)."""
+        settings = self._settings
         compression = None if settings.kafka_compression == "none" else settings.kafka_compression
         acks: int | str = "all" if settings.kafka_acks == "all" else int(settings.kafka_acks)
-        self._producer = AIOKafkaProducer(
+        return AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap_servers,
-            client_id=client_id,
+            client_id=self._client_id,
             acks=acks,
-            enable_idempotence=settings.kafka_enable_idempotence,
+            enable_idempotence=idempotent,
             linger_ms=settings.kafka_linger_ms,
             compression_type=compression,
             max_request_size=MAX_REQUEST_BYTES,
@@ -52,16 +92,16 @@ class KafkaProducer:
             partitioner=self._partitioner,
         )
 
-    async def start(self) -> None:
-        await self._producer.start()
-
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def send_many(self, messages: Sequence[OutMessage]) -> None:
         if not messages:
             return
         producer = self._producer
+        if producer is None:
+            raise RuntimeError("producer not started")
         cluster = producer.client.cluster
         lists: dict[str, tuple[list[int], list[int]]] = {}
         # Per partition, its batches in order (a new one when the last is full).
@@ -95,6 +135,8 @@ class KafkaProducer:
         await asyncio.gather(*futures)
 
     async def ping(self) -> bool:
+        if self._producer is None:
+            return False
         try:
             await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout=3)
         except (KafkaError, TimeoutError, OSError):
@@ -119,7 +161,12 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 class KafkaConsumer:
-    """Consumer port over aiokafka: manual commits, earliest reset (see BROKER.md)."""
+    """Consumer port over aiokafka: manual commits, earliest reset (Tansu's end offsets are
+    wrong, so ``latest`` would replay). Lag is end offset minus committed offset, the end
+    offsets asked of the broker at most every ``LAG_REFRESH_S``; on the embedded broker, whose
+    end offsets count batches, the high-water mark of the last fetch stands in for them."""
+
+    LAG_REFRESH_S = 1.0
 
     def __init__(
         self,
@@ -129,8 +176,13 @@ class KafkaConsumer:
         topics: Sequence[str],
         client_id: str,
         fetch_max_wait_ms: int | None = None,
+        probe: BrokerProbe | None = None,
     ) -> None:
         self._topics = list(topics)
+        self._probe = probe or BrokerProbe(settings.kafka_bootstrap_servers)
+        self.exact_end_offsets = False
+        self._ends: dict[KTP, int] = {}
+        self._ends_at = 0.0
         self.fetch_max_wait_ms = (
             settings.kafka_fetch_max_wait_ms if fetch_max_wait_ms is None else fetch_max_wait_ms
         )
@@ -156,6 +208,7 @@ class KafkaConsumer:
         self.revoke_hook = hook
 
     async def start(self) -> None:
+        self.exact_end_offsets = (await self._probe.get()).exact_end_offsets
         await self._consumer.start()
         self._consumer.subscribe(self._topics, listener=_Listener(self))
 
@@ -184,12 +237,28 @@ class KafkaConsumer:
             # idempotent handlers absorb the redelivery.
             log.warning("commit failed after rebalance; records will be redelivered")
 
-    def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+    async def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+        owned = self._consumer.assignment()
+        if self.exact_end_offsets:
+            await self._refresh_ends(owned)
         out: dict[TopicPartition, int] = {}
-        for tp in self._consumer.assignment():
-            high = self._consumer.highwater(tp)
-            if high is None:
+        for tp in owned:
+            end = self._ends.get(tp) if self.exact_end_offsets else self._consumer.highwater(tp)
+            if end is None:
                 continue
             done = committed.get((tp.topic, tp.partition), 0)
-            out[(tp.topic, tp.partition)] = max(0, high - done)
+            out[(tp.topic, tp.partition)] = max(0, end - done)
         return out
+
+    async def _refresh_ends(self, owned: set[KTP]) -> None:
+        now = time.monotonic()
+        if not owned or (now - self._ends_at < self.LAG_REFRESH_S and owned <= self._ends.keys()):
+            return
+        self._ends_at = now
+        try:
+            ends = await asyncio.wait_for(self._consumer.end_offsets(list(owned)), timeout=5)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            # A leader moving: keep the last figures, ask again on the next refresh.
+            log.debug("end offsets unavailable", extra={"error": type(exc).__name__})
+            return
+        self._ends.update(ends)

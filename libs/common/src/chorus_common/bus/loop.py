@@ -134,7 +134,7 @@ class ConsumerLoop:
                 if self._pending:
                     async with self._lock:
                         await self._flush_commits()
-                self._export_lag()
+                await self._export_lag()
                 continue
             async with self._lock:
                 done = await self.process(records)
@@ -144,7 +144,7 @@ class ConsumerLoop:
                         await self._flush_commits()
             if self._after_batch is not None:
                 await self._after_batch()
-            self._export_lag()
+            await self._export_lag()
             # Let the other tasks of this process run between batches: under a steady stream
             # the fetch and the (inline) database calls complete without suspending, and the
             # outbox relay, HTTP requests and timers would otherwise wait for a quiet moment.
@@ -322,8 +322,15 @@ class ConsumerLoop:
             if off > self._pending.get(tp, 0):
                 self._pending[tp] = off
 
-    def _export_lag(self) -> None:
-        for (t, p), lag in self._consumer.lag(self.committed).items():
+    async def _export_lag(self) -> None:
+        try:
+            lags = await self._consumer.lag(self.committed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("consumer lag unavailable", extra={"consumer": self.name})
+            return
+        for (t, p), lag in lags.items():
             self._metrics.consumer_lag.labels(self._metrics.service, self.group_id, t, str(p)).set(
                 lag
             )

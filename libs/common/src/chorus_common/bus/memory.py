@@ -51,6 +51,8 @@ class MemoryBroker:
 
 
 class MemoryProducer:
+    idempotent = False
+
     def __init__(self, broker: MemoryBroker) -> None:
         self._broker = broker
 
@@ -111,7 +113,7 @@ class MemoryConsumer:
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         self._broker.committed.setdefault(self._group, {}).update(offsets)
 
-    def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+    async def lag(self, committed: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
         return {
             (t, p): len(self._broker._log(t)[p]) - committed.get((t, p), 0)
             for (t, p) in self._position
