@@ -28,7 +28,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from chorus_common.addresses import HostPort, database_address
+from chorus_common.addresses import HostPort, database_address, parse_bootstrap
 from chorus_common.db import sqlite_file
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,11 @@ def _socket_reason(exc: OSError) -> str:
     if exc.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return "is unreachable (no route)"
     return f"cannot be reached ({exc.strerror or exc})"
+
+
+async def check_broker(bootstrap: str) -> None:
+    """Return once a bootstrap broker accepts a connection."""
+    await check_reachable("KAFKA_BOOTSTRAP_SERVERS", "broker", parse_bootstrap(bootstrap))
 
 
 async def check_database(url: str) -> None:
@@ -183,7 +188,7 @@ async def wait_for_dependency(
         left = max(deadline - time.monotonic(), 0.0)
         reason = (last[0] if last else "").removeprefix(f"{setting}: ")
         log.warning(
-            f"{what} not reachable ({reason}); retrying for {left:.0f} s more",
+            f"{what} not reachable ({reason}); retrying for {left:.1f} s more",
             extra={"setting": setting, "reason": reason, "left_s": round(left, 1)},
         )
 

@@ -19,15 +19,14 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chorus_common import db
-from chorus_common.addresses import parse_bootstrap
 from chorus_common.bus.base import Consumer, Producer
 from chorus_common.bus.capabilities import BrokerProbe, IdempotenceRefused
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.dependencies import (
     DependencyRefused,
+    check_broker,
     check_database,
-    check_reachable,
     database_refusal,
     wait_for_dependency,
 )
@@ -55,8 +54,7 @@ class KafkaBus:
 
     async def reachable(self) -> None:
         """Return once a bootstrap broker accepts a connection; else DependencyUnavailable."""
-        brokers = parse_bootstrap(self._settings.kafka_bootstrap_servers)
-        await check_reachable("KAFKA_BOOTSTRAP_SERVERS", "broker", brokers)
+        await check_broker(self._settings.kafka_bootstrap_servers)
 
     def producer(self) -> Producer:
         return KafkaProducer(

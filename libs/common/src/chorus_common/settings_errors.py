@@ -35,10 +35,11 @@ class ConfigError(Exception):
     """One line: which settings are wrong and why."""
 
 
-def load_settings(cls: type[S]) -> S:
-    """``cls()`` from the environment, or ConfigError with one line naming each variable."""
+def load_settings(cls: type[S], **overrides: Any) -> S:
+    """``cls(**overrides)`` with the rest from the environment, or ConfigError with one line
+    naming each variable."""
     try:
-        return cls()
+        return cls(**overrides)
     except ValidationError as exc:
         raise ConfigError(describe(exc, cls)) from None
     except SettingsError as exc:
