@@ -42,9 +42,9 @@ def check_host(host: str) -> str:
         raise ValueError(f"{host!r} is not a host name or an IP address") from None
 
 
-def _port(text: str, entry: str) -> int:
+def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"{entry!r}: the port must be a number from 1 to 65535")
+        raise ValueError("the port must be a number from 1 to 65535")
     return int(text)
 
 
@@ -69,7 +69,7 @@ def parse_bootstrap(value: str) -> list[HostPort]:
                 f"{entry!r} is not host:port (an IPv6 address goes in brackets: [::1]:9092)"
             )
         try:
-            out.append(HostPort(check_host(host), _port(port, entry)))
+            out.append(HostPort(check_host(host), _port(port)))
         except ValueError as exc:
             raise ValueError(f"{entry!r}: {exc}") from None
     return out
