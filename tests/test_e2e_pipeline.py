@@ -55,6 +55,16 @@ def all_cases(client: httpx.Client, base: str, **params: Any) -> list[dict[str, 
             return out
 
 
+def _lag_lines(url: str, topic: str) -> set[float]:
+    """The values of ``chorus_consumer_lag`` a service exports for ``topic``."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return {
+        float(ln.split()[-1])
+        for ln in text.splitlines()
+        if ln.startswith("chorus_consumer_lag") and f'topic="{topic}"' in ln
+    }
+
+
 def _cases_by_thread(
     sysm: System, client: httpx.Client, prefix: str
 ) -> dict[str, list[dict[str, Any]]]:
@@ -98,6 +108,13 @@ def test_posts_flow_from_ingest_to_assigned_cases_and_analytics(tmp_path) -> Non
 
         summary = wait_for_sync(counted, timeout=60, what="analytics counting the posts")
         assert summary["posts_total"] == 3
+        # Everything routed is committed: the router's lag (end offsets on Apache Kafka,
+        # high-water marks on the embedded broker) drops to zero on /metrics.
+        wait_for_sync(
+            lambda: _lag_lines(sysm.url("router"), "chorus.posts.v1") == {0.0},
+            timeout=30,
+            what="the router's lag on the posts topic at zero",
+        )
         # Bad JSON gets a 422 naming the field.
         r = client.post(
             f"{sysm.url('ingest')}/v1/posts",

@@ -37,7 +37,9 @@ def _post_ids_in_cases(client: httpx.Client, router_url: str, run: str) -> list[
     ]
 
 
-def _wait_all_routed(client: httpx.Client, router_url: str, run: str, n: int) -> list[str]:
+def _wait_all_routed(
+    client: httpx.Client, router_url: str, run: str, n: int, timeout: float = 120
+) -> list[str]:
     """Wait until the ``n`` distinct posts of ``run`` are in cases; return every post id seen."""
     found: list[str] = []
 
@@ -45,7 +47,7 @@ def _wait_all_routed(client: httpx.Client, router_url: str, run: str, n: int) ->
         found[:] = _post_ids_in_cases(client, router_url, run)
         return len(set(found)) == n
 
-    wait_for_sync(probe, timeout=120, what=f"all {n} posts of {run} in cases")
+    wait_for_sync(probe, timeout=timeout, what=f"all {n} posts of {run} in cases")
     return found
 
 

@@ -42,9 +42,9 @@ def _flow(sysm: System, client: httpx.Client, run: str) -> PostFlow:
 
 def _exactly_once(sysm: System, client: httpx.Client, flow: PostFlow, run: str) -> int:
     n = flow.stop()
-    ids = _wait_all_routed(client, sysm.url("router"), run, n)
+    ids = _wait_all_routed(client, sysm.url("router"), run, n, timeout=300)
     assert len(ids) == n, "no post routed twice"
-    assert _analytics_posts_total(client, sysm.url("analytics"), n) == n
+    assert _analytics_posts_total(client, sysm.url("analytics"), n, timeout=300) == n
     return n
 
 

@@ -83,7 +83,7 @@ def test_sigkill_of_one_of_two_routers_moves_its_partitions_and_loses_nothing(
                 f"\nrecovery after SIGKILL of a router owning {sorted(touched)}: {recovered:.1f} s"
             )
             n = flow.stop()
-            ids = _wait_all_routed(client, sysm.url("router"), run, n)
+            ids = _wait_all_routed(client, sysm.url("router"), run, n, timeout=300)
             assert len(ids) == n, "no post routed twice"
         finally:
             flow.close()
@@ -129,8 +129,8 @@ def test_sigkill_of_one_of_two_analytics_keeps_every_count_exact(tmp_path, pg_ur
             recovered = time.monotonic() - fault_at
             print(f"\nrecovery after SIGKILL of an analytics instance: {recovered:.1f} s")
             n = flow.stop()
-            _wait_all_routed(client, sysm.url("router"), run, n)
-            assert _analytics_posts_total(client, first_url, n) == n
+            _wait_all_routed(client, sysm.url("router"), run, n, timeout=300)
+            assert _analytics_posts_total(client, first_url, n, timeout=300) == n
             threads = len({flow.thread_of(i) for i in range(n)})
             wait_for_sync(
                 lambda: _summary(client, first_url)["cases"]["opened"] == threads,
@@ -163,9 +163,9 @@ def test_full_broker_restart_keeps_data_and_consumers_resume_from_committed_offs
             recovered = flow.recovery(fault_at, set(range(PARTITIONS)))
             print(f"\nrecovery after a full restart of the broker: {recovered:.1f} s")
             n = flow.stop()
-            ids = _wait_all_routed(client, sysm.url("router"), run, n)
+            ids = _wait_all_routed(client, sysm.url("router"), run, n, timeout=300)
             assert len(ids) == n, "no post routed twice"
-            assert _analytics_posts_total(client, sysm.url("analytics"), n) == n
+            assert _analytics_posts_total(client, sysm.url("analytics"), n, timeout=300) == n
             # Resumed from the committed offsets, not from the start of each partition: at
             # most the last uncommitted batches came again.
             consumed = _consumed(sysm.url("router"), POSTS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ class KafkaSession:
             cluster = self._clusters.pop(size, None)
             if cluster is not None:
                 cluster.stop()
+                shutil.rmtree(cluster.root, ignore_errors=True)
 
 
 SESSION = KafkaSession()

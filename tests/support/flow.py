@@ -30,7 +30,7 @@ class PostFlow:
     run: str
     partitions: int
     threads: int = 24
-    per_tick: int = 3
+    per_tick: int = 2
     tick_s: float = 0.2
     sent_at: dict[int, float] = field(default_factory=dict)
     seen_at: dict[int, float] = field(default_factory=dict)

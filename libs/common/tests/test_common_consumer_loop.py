@@ -140,7 +140,7 @@ async def test_a_record_the_decoder_trips_on_goes_to_dlq_and_the_rest_is_handled
 
 
 @pytest.mark.integration
-async def test_poison_goes_to_dlq_and_transient_errors_retry_on_tansu(broker) -> None:
+async def test_poison_goes_to_dlq_and_transient_errors_retry_on_the_broker(broker) -> None:
     settings = CommonSettings(kafka_bootstrap_servers=broker, service_name="t", **FAST_KAFKA_ENV)
     bus = KafkaBus(settings)
     producer = bus.producer()

@@ -34,6 +34,7 @@ COMMON_NAMES = {
         "handler_duration_seconds_sum",
         "handler_duration_seconds_created",
         "consumer_lag",
+        "kafka_idempotent_producer",
         "outbox_pending",
         "events_produced_total",
         "events_produced_created",
@@ -259,7 +260,7 @@ async def test_known_sequence_gives_exact_aggregates_on_memory_bus(
 
 
 @pytest.mark.integration
-async def test_known_sequence_gives_exact_aggregates_on_tansu(broker, db_url) -> None:
+async def test_known_sequence_gives_exact_aggregates_on_the_broker(broker, db_url) -> None:
     settings = AnalyticsSettings(
         database_url=db_url, kafka_bootstrap_servers=broker, **FAST_KAFKA_ENV, **QUIET
     )

@@ -74,7 +74,7 @@ async def test_case_view_follows_case_events_on_memory_bus(memory_broker, sqlite
 
 
 @pytest.mark.integration
-async def test_case_view_follows_case_events_on_tansu(broker, db_url) -> None:
+async def test_case_view_follows_case_events_on_the_broker(broker, db_url) -> None:
     settings = ResponderSettings(
         database_url=db_url, kafka_bootstrap_servers=broker, **FAST_KAFKA_ENV
     )

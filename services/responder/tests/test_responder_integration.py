@@ -24,7 +24,7 @@ from tests.support.wait import wait_for
 
 
 @pytest.mark.integration
-async def test_reply_flow_on_tansu_and_each_database(broker, db_url) -> None:
+async def test_reply_flow_on_the_broker_and_each_database(broker, db_url) -> None:
     with ServedFake(FakePlatform()) as fake:
         cfg = settings(db_url, kafka_bootstrap_servers=broker, platform_base_url=fake.base_url)
         app = create_app(cfg)
