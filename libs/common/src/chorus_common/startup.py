@@ -116,25 +116,27 @@ async def start_interruptibly(runtime: Runtime) -> int | None:
 
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, on_signal, sig)
+    code: int | None = None
     try:
         await starting
-        return None
     except asyncio.CancelledError:
         if not received:
             raise
-        log.info("stopped while starting", extra={"signal": signal.Signals(received[0]).name})
-        return 128 + received[0]
     except DependencyRefused as exc:
         print(f"{service}: {exc}", file=sys.stderr, flush=True)
-        return EX_CONFIG
+        code = EX_CONFIG
     except DependencyUnavailable as exc:
         print(f"{service}: {exc}", file=sys.stderr, flush=True)
-        return EX_UNAVAILABLE
+        code = EX_UNAVAILABLE
     finally:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
-        if not runtime.started:
-            try:
-                await asyncio.wait_for(runtime.stop(), STOP_TIMEOUT_S)
-            except Exception as exc:  # the reason above matters more than a failed clean-up
-                log.warning("clean-up after start-up failed", extra={"error": repr(exc)})
+    if received and code is None:  # also when the signal came as the start completed
+        log.info("stopped while starting", extra={"signal": signal.Signals(received[0]).name})
+        code = 128 + received[0]
+    if code is not None:
+        try:
+            await asyncio.wait_for(runtime.stop(), STOP_TIMEOUT_S)
+        except Exception as exc:  # the reason above matters more than a failed clean-up
+            log.warning("clean-up after start-up failed", extra={"error": repr(exc)})
+    return code
