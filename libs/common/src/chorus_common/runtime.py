@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -314,26 +313,6 @@ def create_service_app(
     for r in routers:
         app.include_router(r)
     return app
-
-
-GC_GEN0_THRESHOLD = 10_000
-
-
-def tune_gc(app: FastAPI) -> None:
-    """Keep the cyclic GC off the hot path of a long-running service process.
-
-    Imported modules and what the lifespan builds at start-up are moved out of the collected
-    generations (``gc.freeze``), so a full collection no longer walks them (about 150,000
-    objects, ~75 ms per full pass here); the first generation is collected every 10,000
-    allocations instead of 700 (decoding a batch allocates tens of thousands; ``GC_GEN0``
-    overrides it). Set ``GC_TUNE=0`` to keep the interpreter's defaults.
-    """
-    if os.environ.get("GC_TUNE", "1") == "0":
-        return
-    gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(int(os.environ.get("GC_GEN0", GC_GEN0_THRESHOLD)), gen1, gen2)
-    app.state.gc_freeze = True
 
 
 async def _cancelled(task: asyncio.Task[Any], attempts: int = 20) -> None:

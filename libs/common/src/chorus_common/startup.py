@@ -11,7 +11,9 @@ it is required). Then uvicorn serves until SIGTERM/SIGINT, which run the lifespa
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -66,7 +68,6 @@ def _run(
 
     from chorus_common.logging import configure_logging
     from chorus_common.priority import lower_priority, pin_cpus
-    from chorus_common.runtime import tune_gc
 
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     lower_priority(settings.cpu_nice)
@@ -140,3 +141,23 @@ async def start_interruptibly(runtime: Runtime) -> int | None:
         except Exception as exc:  # the reason above matters more than a failed clean-up
             log.warning("clean-up after start-up failed", extra={"error": repr(exc)})
     return code
+
+
+GC_GEN0_THRESHOLD = 10_000
+
+
+def tune_gc(app: FastAPI) -> None:
+    """Keep the cyclic GC off the hot path of a long-running service process.
+
+    Imported modules and what the lifespan builds at start-up are moved out of the collected
+    generations (``gc.freeze``), so a full collection no longer walks them (about 150,000
+    objects, ~75 ms per full pass here); the first generation is collected every 10,000
+    allocations instead of 700 (decoding a batch allocates tens of thousands; ``GC_GEN0``
+    overrides it). Set ``GC_TUNE=0`` to keep the interpreter's defaults.
+    """
+    if os.environ.get("GC_TUNE", "1") == "0":
+        return
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(int(os.environ.get("GC_GEN0", GC_GEN0_THRESHOLD)), gen1, gen2)
+    app.state.gc_freeze = True
