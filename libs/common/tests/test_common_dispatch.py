@@ -11,8 +11,9 @@ from chorus_common.bus.memory import MemoryBroker
 from chorus_common.consume import dispatcher
 from chorus_common.events import CaseEvent, Envelope, make_event
 from chorus_common.outbox import outbox_table, processed_table
-from chorus_common.runtime import Runtime, tune_gc
+from chorus_common.runtime import Runtime
 from chorus_common.settings import CommonSettings
+from chorus_common.startup import tune_gc
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -8,8 +8,11 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from chorus_common.addresses import parse_bootstrap
+from chorus_common.dependencies import check_broker, wait_for_dependency
 from chorus_common.lag import GROUP_PREFIX, PartitionLag, group_lags
 from chorus_common.settings import CommonSettings
+from chorus_common.settings_errors import ConfigError, load_settings
 
 COLUMNS = ("service", "group", "topic", "partition", "committed", "end", "lag")
 
@@ -41,8 +44,21 @@ def rows(lags: list[PartitionLag]) -> list[tuple[str, ...]]:
 
 
 def lag(args: argparse.Namespace) -> int:
-    bootstrap = args.bootstrap or CommonSettings().kafka_bootstrap_servers
-    lags = asyncio.run(group_lags(bootstrap, prefix=args.group))
+    settings = load_settings(CommonSettings)
+    bootstrap = args.bootstrap or settings.kafka_bootstrap_servers
+    try:
+        parse_bootstrap(bootstrap)
+    except ValueError as exc:
+        raise ConfigError(f"invalid --bootstrap: {exc}") from None
+    lags = asyncio.run(
+        wait_for_dependency(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "broker",
+            lambda: group_lags(bootstrap, prefix=args.group),
+            bound_s=settings.dependency_wait_seconds,
+            check=lambda: check_broker(bootstrap),
+        )
+    )
     if args.json:
         for x in lags:
             print(json.dumps({"service": x.service, **asdict(x), "lag": x.lag}))

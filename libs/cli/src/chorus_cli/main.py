@@ -1,11 +1,22 @@
-"""The `chorus` command. Each sub-command lives in its own module exposing `register(sub)`."""
+"""The `chorus` command. Each sub-command lives in its own module exposing `register(sub)`.
+
+A command that cannot do its work says why in one line on stderr and exits non-zero: 78 for
+a setting that can never work, 69 for a broker or database still unreachable after
+DEPENDENCY_WAIT_SECONDS, 1 otherwise (CHORUS_TRACEBACK=1 shows the traceback too).
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+
+from chorus_common.dependencies import DependencyRefused, DependencyUnavailable, describe
+from chorus_common.settings_errors import EX_CONFIG, EX_UNAVAILABLE, ConfigError
 
 # One line per sub-command module: adding a command is adding a module and a line.
 COMMANDS: tuple[str, ...] = (
@@ -31,8 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
+    try:
+        result: int = args.func(args)
+        return result
+    except (ConfigError, DependencyRefused) as exc:
+        return _fail(args.command, str(exc), EX_CONFIG)
+    except DependencyUnavailable as exc:
+        return _fail(args.command, str(exc), EX_UNAVAILABLE)
+    except KeyboardInterrupt:
+        return 128 + signal.SIGINT
+    except Exception as exc:
+        if os.environ.get("CHORUS_TRACEBACK") == "1":
+            traceback.print_exc()
+        return _fail(args.command, describe(exc), 1)
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    print(f"chorus {command}: {message}", file=sys.stderr, flush=True)
+    return code
 
 
 if __name__ == "__main__":

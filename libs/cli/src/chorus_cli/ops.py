@@ -1,4 +1,8 @@
-"""Operations commands: `chorus migrate` and `chorus topics` (used by deploy jobs)."""
+"""Operations commands: `chorus migrate` and `chorus topics` (used by deploy jobs).
+
+Both read the same settings as the services and wait for their dependency the same way:
+up to DEPENDENCY_WAIT_SECONDS with back-off, then one line and a non-zero exit.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from chorus_common import db
+from chorus_common.dependencies import check_database, database_refusal, wait_for_dependency
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
+from chorus_common.settings_errors import load_settings
 
 SERVICE_NAMES = ("ingest", "router", "responder", "analytics")
 
@@ -28,13 +34,21 @@ def register(sub: Any) -> None:
 
 
 def migrate(args: argparse.Namespace) -> int:
-    settings = CommonSettings(service_name=args.service)
+    settings = load_settings(CommonSettings, service_name=args.service)
     migrations: Path = importlib.import_module(f"chorus_{args.service}.app").MIGRATIONS
+    url = settings.effective_database_url()
 
     async def _go() -> None:
-        engine = db.make_engine(settings.effective_database_url())
+        engine = db.make_engine(url)
         try:
-            await db.upgrade(engine, migrations, f"alembic_version_{args.service}")
+            await wait_for_dependency(
+                "DATABASE_URL",
+                "database",
+                lambda: db.upgrade(engine, migrations, f"alembic_version_{args.service}"),
+                bound_s=settings.dependency_wait_seconds,
+                check=lambda: check_database(url),
+                permanent=database_refusal(url),
+            )
         finally:
             await engine.dispose()
 
@@ -44,12 +58,13 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def topics(args: argparse.Namespace) -> int:
-    settings = CommonSettings()
+    settings = load_settings(CommonSettings)
     created = asyncio.run(
         provision_topics(
             settings.kafka_bootstrap_servers,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor,
+            timeout_s=settings.dependency_wait_seconds,
         )
     )
     print(f"topics created: {', '.join(created) or 'none (all existed)'}")

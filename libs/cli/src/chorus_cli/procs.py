@@ -26,6 +26,10 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+class ServiceExited(RuntimeError):
+    """A service process ended while it was expected to come up."""
+
+
 @dataclass
 class ServiceProcess:
     name: str
@@ -33,6 +37,8 @@ class ServiceProcess:
     proc: subprocess.Popen[bytes]
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    module: str | None = None
+    started_at: float = field(default_factory=time.monotonic)
 
     @property
     def url(self) -> str:
@@ -40,6 +46,27 @@ class ServiceProcess:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def restarted(self) -> ServiceProcess:
+        """The same service started again (same port, environment and log file)."""
+        return start_service(
+            self.name,
+            port=self.port,
+            env=self.env,
+            log_dir=self.log_path.parent,
+            module=self.module,
+        )
+
+    def last_line(self) -> str:
+        """The last line of its log: what a service that could not start says there."""
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 4096))
+                lines = fh.read().decode(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1][:300] if lines else ""
 
     def kill(self) -> None:
         """SIGKILL, no goodbye: what a crash looks like."""
@@ -81,7 +108,7 @@ def start_service(
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )
-    return ServiceProcess(name, port, proc, log_path, env)
+    return ServiceProcess(name, port, proc, log_path, env, module)
 
 
 def wait_ready(svc: ServiceProcess, timeout_s: float = 60.0, path: str = "/readyz") -> None:
@@ -89,8 +116,9 @@ def wait_ready(svc: ServiceProcess, timeout_s: float = 60.0, path: str = "/ready
     last = "no answer"
     while time.monotonic() < deadline:
         if not svc.alive():
-            tail = svc.log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"{svc.name} exited with {svc.proc.returncode}:\n{tail}")
+            raise ServiceExited(
+                f"{svc.name} exited ({exit_reason(svc.proc.returncode)}): {svc.last_line()}"
+            )
         try:
             r = httpx.get(svc.url + path, timeout=2)
             if r.status_code == 200:
@@ -100,6 +128,16 @@ def wait_ready(svc: ServiceProcess, timeout_s: float = 60.0, path: str = "/ready
             last = type(exc).__name__
         time.sleep(0.1)
     raise TimeoutError(f"{svc.name} not ready after {timeout_s}s: {last}")
+
+
+def exit_reason(code: int | None) -> str:
+    """``exit 69`` or ``killed by SIGKILL``."""
+    if code is None:
+        return "running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit {code}"
 
 
 def stop_all(services: list[ServiceProcess]) -> None:

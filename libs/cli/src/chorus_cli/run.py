@@ -1,6 +1,7 @@
 """`chorus run`: the embedded default — broker, topics, four services, demo traffic, live summary.
 
-Ctrl-C (or SIGTERM) stops every process this command started.
+A service that dies is restarted with back-off (chorus_cli.supervise). Ctrl-C (or SIGTERM)
+stops every process this command started, at any moment, start-up included.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
+from chorus_common.addresses import check_database_url
 from chorus_common.auth import create_token
 from chorus_common.embedded import start_broker, stop_process
 from chorus_common.pgserver import PgServer
 from chorus_common.priority import allowed_cpus
 from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
+from chorus_common.settings_errors import ConfigError, load_settings
 
 from chorus_cli.pg import ensure_databases, start_dev_postgres
-from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
+from chorus_cli.procs import (
+    SERVICES,
+    ServiceExited,
+    ServiceProcess,
+    start_service,
+    stop_all,
+    wait_ready,
+)
+from chorus_cli.summary import summaries
+from chorus_cli.supervise import Supervisor
 
 SANDBOX_PORT = 8099
 SMTP_PORT = 8025
@@ -82,23 +93,49 @@ def routing_path_affinity(environ: Mapping[str, str], allowed: set[int]) -> dict
     return {name: str(cpu) for name, cpu in zip(PINNED, sorted(allowed), strict=False)}
 
 
+def service_database_urls(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``<SERVICE>_DATABASE_URL`` variables set, each checked (ConfigError naming it)."""
+    urls: dict[str, str] = {}
+    for name in SERVICES:
+        variable = f"{name.upper()}_DATABASE_URL"
+        if variable in environ:
+            try:
+                urls[name] = check_database_url(environ[variable])
+            except ValueError as exc:
+                raise ConfigError(f"invalid setting {variable}: {exc}") from None
+    return urls
+
+
 def run(args: argparse.Namespace) -> int:
     demo = not args.no_demo and os.environ.get("DEMO", "1") != "0"
-    return asyncio.run(_main(args, demo))
+    settings = load_settings(CommonSettings)
+    own_urls = service_database_urls(os.environ)
+    return asyncio.run(_main(args, demo, settings, own_urls))
 
 
-async def _main(args: argparse.Namespace, demo: bool) -> int:
+async def _main(
+    args: argparse.Namespace, demo: bool, settings: CommonSettings, own_urls: dict[str, str]
+) -> int:
     var = Path(args.var).resolve()
     (var / "log").mkdir(parents=True, exist_ok=True)
-    settings = CommonSettings()
     broker_proc: subprocess.Popen[bytes] | None = None
     pg: PgServer | None = None
     services: list[ServiceProcess] = []
+    supervisor: Supervisor | None = None
     sandbox: ServiceProcess | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    received: list[int] = []
+
+    def on_signal(sig: int) -> None:
+        received.append(sig)
+        stop.set()
+        if supervisor is None and main is not None:
+            main.cancel()  # still starting: stop waiting for the broker, databases, services
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal, sig)
 
     busy = [p for p in (*SERVICES.values(), SANDBOX_PORT, SMTP_PORT) if _port_busy(p)]
     if busy:
@@ -121,6 +158,7 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             bootstrap,
             partitions=settings.topic_partitions,
             replication_factor=settings.topic_replication_factor,
+            timeout_s=settings.dependency_wait_seconds,
         )
         print(f"topics    provisioned ({len(created)} created)")
         db_urls = {n: f"sqlite+aiosqlite:///{var}/{n}.db" for n in SERVICES}
@@ -151,10 +189,14 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             env = dict(common_env)
             if name in pins:
                 env["CPU_AFFINITY"] = pins[name]
-            env["DATABASE_URL"] = os.environ.get(f"{name.upper()}_DATABASE_URL", db_urls[name])
+            env["DATABASE_URL"] = own_urls.get(name, db_urls[name])
             services.append(start_service(name, port=port, env=env, log_dir=var / "log"))
         for svc in services:
-            await asyncio.to_thread(wait_ready, svc, 90.0)
+            try:
+                await asyncio.to_thread(wait_ready, svc, 90.0)
+            except ServiceExited as exc:
+                print(f"chorus run: {exc}", flush=True)
+                return 1
         if sandbox is not None:
             await asyncio.to_thread(wait_ready, sandbox, 30.0, "/healthz")
 
@@ -166,10 +208,16 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
         )
         print(f"logs in {var / 'log'}   —   Ctrl-C stops everything\n")
 
+        supervisor = Supervisor(services)
         if demo:
             tasks += _demo_tasks(admin, secret, stop)
-        tasks.append(asyncio.create_task(_summaries(admin, stop, args.summary_every, services)))
+        tasks.append(asyncio.create_task(supervisor.run(stop)))
+        tasks.append(asyncio.create_task(summaries(admin, stop, args.summary_every, supervisor)))
         await stop.wait()
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        return 128 + received[0]
     finally:
         stop.set()
         print("\nstopping…")
@@ -178,7 +226,8 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
         for t in tasks:
             with contextlib.suppress(BaseException):
                 await t
-        stop_all([*services, *([sandbox] if sandbox else [])])
+        running = supervisor.services if supervisor is not None else services
+        stop_all([*running, *([sandbox] if sandbox else [])])
         if broker_proc is not None:
             stop_process(broker_proc)
         if pg is not None:
@@ -224,58 +273,3 @@ def _demo_tasks(admin: str, secret: str, stop: asyncio.Event) -> list[asyncio.Ta
     except ImportError:
         print("reply demo not available")
     return tasks
-
-
-async def _summaries(
-    admin: str, stop: asyncio.Event, every: float, services: list[ServiceProcess]
-) -> None:
-    headers = {"Authorization": f"Bearer {admin}"}
-    async with httpx.AsyncClient(headers=headers, timeout=5) as client:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=every)
-            if stop.is_set():
-                return
-            dead = [s.name for s in services if not s.alive()]
-            line = await summary_line(client)
-            if dead:
-                line += f" | DOWN: {', '.join(dead)} (see var/log)"
-            print(line, flush=True)
-
-
-async def summary_line(client: httpx.AsyncClient) -> str:
-    """One line: posts in, cases open by team, replies — from analytics (router as fallback)."""
-    parts: list[str] = []
-    try:
-        r = await client.get(f"http://127.0.0.1:{SERVICES['analytics']}/v1/reports/summary")
-        s = r.json() if r.status_code == 200 else {}
-    except (httpx.HTTPError, ValueError):
-        s = {}
-    posts = s.get("posts_total")
-    parts.append(f"posts in {posts if posts is not None else '?'}")
-    by_team = s.get("cases_open_by_team")
-    if not by_team:
-        by_team = await _open_cases_by_team(client)
-    teams = " ".join(f"{t}={n}" for t, n in sorted((by_team or {}).items()))
-    parts.append(f"open cases {teams or '-'}")
-    parts.append(f"replies sent {s.get('replies_sent', 0)} failed {s.get('replies_failed', 0)}")
-    dlq = s.get("dead_letters_total")
-    if dlq is not None:
-        parts.append(f"dlq {dlq}")
-    return " | ".join(parts)
-
-
-async def _open_cases_by_team(client: httpx.AsyncClient) -> dict[str, int]:
-    try:
-        r = await client.get(
-            f"http://127.0.0.1:{SERVICES['router']}/v1/cases", params={"limit": 200}
-        )
-        items = r.json().get("items", []) if r.status_code == 200 else []
-    except (httpx.HTTPError, ValueError, AttributeError):
-        return {}
-    out: dict[str, int] = {}
-    for case in items:
-        if case.get("status") not in ("resolved",):
-            team = case.get("team") or "?"
-            out[team] = out.get(team, 0) + 1
-    return out

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,11 +22,17 @@ from chorus_common.bus.base import Consumer, Producer
 from chorus_common.bus.capabilities import BrokerProbe, IdempotenceRefused
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.bus.loop import BatchHandler, ConsumerLoop
+from chorus_common.dependencies import (
+    DependencyRefused,
+    check_broker,
+    check_database,
+    database_refusal,
+    wait_for_dependency,
+)
 from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router, token_subject
 from chorus_common.metrics import Metrics
 from chorus_common.outbox import Outbox
-from chorus_common.priority import lower_priority, pin_cpus
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,10 @@ class KafkaBus:
     def __init__(self, settings: CommonSettings) -> None:
         self._settings = settings
         self._probe = BrokerProbe(settings.kafka_bootstrap_servers)  # asked once, shared
+
+    async def reachable(self) -> None:
+        """Return once a bootstrap broker accepts a connection; else DependencyUnavailable."""
+        await check_broker(self._settings.kafka_bootstrap_servers)
 
     def producer(self) -> Producer:
         return KafkaProducer(
@@ -92,6 +101,7 @@ class Runtime:
         self.consumers: list[ConsumerLoop] = []
         self._background: list[Callable[[], Any]] = []
         self._tasks: list[asyncio.Task[Any]] = []
+        self.started = False
 
     # ------------------------------------------------------------------ wiring
     @property
@@ -149,6 +159,11 @@ class Runtime:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
+        """Open the database (migrated), the producer and the consumers, each waited for up to
+        DEPENDENCY_WAIT_SECONDS (DependencyUnavailable / DependencyRefused after that).
+        Idempotent: `run_service` starts the runtime before uvicorn's lifespan asks again."""
+        if self.started:
+            return
         url = self.settings.effective_database_url()
         every = self.settings.sqlite_checkpoint_seconds
         path = db.sqlite_file(url) if every > 0 else None
@@ -159,9 +174,16 @@ class Runtime:
             self.engine = db.make_engine(url)
         self._sessionmaker = db.make_sessionmaker(self.engine)
         if self.settings.migrate_on_start:
-            await self._retry("database migrations", self.migrate)
+            await wait_for_dependency(
+                "DATABASE_URL",
+                "database",
+                self.migrate,
+                bound_s=self.settings.dependency_wait_seconds,
+                check=lambda: check_database(url),
+                permanent=database_refusal(url),
+            )
         self._producer = self.bus.producer()
-        await self._retry("broker connection", self._producer.start)
+        await self._wait_for_broker(self._producer.start)
         self.metrics.idempotent_producer.labels(self.settings.service_name).set(
             1 if self._producer.idempotent else 0
         )
@@ -190,10 +212,11 @@ class Runtime:
                         else None
                     ),
                 )
-                await self._retry(f"consumer {name}", loop.start)
+                await self._wait_for_broker(loop.start)
                 self.consumers.append(loop)
         for factory in self._background:
             self._tasks.append(asyncio.create_task(factory()))
+        self.started = True
 
     async def migrate(self) -> None:
         """Upgrade this service's tables to the newest revision (idempotent)."""
@@ -203,20 +226,21 @@ class Runtime:
             self.engine, self.migrations, f"alembic_version_{self.settings.service_name}"
         )
 
-    async def _retry(self, what: str, fn: Callable[[], Any], attempts: int = 60) -> None:
-        delay = 0.25
-        for attempt in range(attempts):
-            try:
-                await fn()
-                return
-            except IdempotenceRefused:
-                raise  # a decision, not an outage: retrying would not change it
-            except Exception as exc:
-                if attempt == attempts - 1:
-                    raise
-                log.warning(f"{what} failed; retrying", extra={"error": type(exc).__name__})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
+    async def _wait_for_broker(self, fn: Callable[[], Any]) -> None:
+        def refusal(exc: BaseException) -> DependencyRefused | None:
+            # a decision, not an outage: retrying would not change it
+            if isinstance(exc, IdempotenceRefused):
+                return DependencyRefused("KAFKA_ENABLE_IDEMPOTENCE", str(exc))
+            return None
+
+        await wait_for_dependency(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "broker",
+            fn,
+            bound_s=self.settings.dependency_wait_seconds,
+            check=self.bus.reachable if isinstance(self.bus, KafkaBus) else None,
+            permanent=refusal,
+        )
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -237,6 +261,7 @@ class Runtime:
         if self.checkpointer is not None:
             self.checkpointer.stop()
             self.checkpointer = None
+        self.started = False
 
     async def ready(self) -> dict[str, bool]:
         checks = {
@@ -289,48 +314,6 @@ def create_service_app(
     for r in routers:
         app.include_router(r)
     return app
-
-
-GC_GEN0_THRESHOLD = 10_000
-
-
-def tune_gc(app: FastAPI) -> None:
-    """Keep the cyclic GC off the hot path of a long-running service process.
-
-    Imported modules and what the lifespan builds at start-up are moved out of the collected
-    generations (``gc.freeze``), so a full collection no longer walks them (about 150,000
-    objects, ~75 ms per full pass here); the first generation is collected every 10,000
-    allocations instead of 700 (decoding a batch allocates tens of thousands; ``GC_GEN0``
-    overrides it). Set ``GC_TUNE=0`` to keep the interpreter's defaults.
-    """
-    if os.environ.get("GC_TUNE", "1") == "0":
-        return
-    gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(int(os.environ.get("GC_GEN0", GC_GEN0_THRESHOLD)), gen1, gen2)
-    app.state.gc_freeze = True
-
-
-def serve(app: FastAPI, settings: CommonSettings) -> None:
-    """Run ``app`` under uvicorn (uvloop); SIGTERM/SIGINT run the lifespan shutdown."""
-    import uvicorn
-
-    from chorus_common.logging import configure_logging
-
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    lower_priority(settings.cpu_nice)
-    pin_cpus(settings.cpu_affinity)
-    tune_gc(app)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
 
 
 async def _cancelled(task: asyncio.Task[Any], attempts: int = 20) -> None:

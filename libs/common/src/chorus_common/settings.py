@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chorus_common.addresses import check_database_url, check_host, parse_bootstrap
 from chorus_common.priority import parse_cpus
 from chorus_common.secrets_check import url_password, weakness
 
@@ -16,6 +17,27 @@ DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
 # database password 30 or more.
 TOKEN_SECRET_BITS = 80.0
 DATABASE_PASSWORD_BITS = 28.0
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# The smallest value of each number setting. Checked by a validator, not Field(ge=...): a
+# service that redeclares a field to change its default would drop Field constraints, while
+# validators are inherited by field name.
+AT_LEAST: dict[str, float] = {
+    "port": 1,
+    "kafka_linger_ms": 0,
+    "kafka_fetch_max_wait_ms": 0,
+    "kafka_max_batch_bytes": 1,
+    "kafka_session_timeout_ms": 1,
+    "kafka_heartbeat_interval_ms": 1,
+    "kafka_max_poll_records": 1,
+    "kafka_consume_gather_ms": 0,
+    "topic_partitions": 1,
+    "topic_replication_factor": 1,
+    "max_body_bytes": 1,
+    "rate_limit_per_minute": 1,
+    "outbox_poll_seconds": 0.001,
+    "dependency_wait_seconds": 0,
+}
 
 
 class CommonSettings(BaseSettings):
@@ -74,12 +96,48 @@ class CommonSettings(BaseSettings):
     sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)
     consumer_enabled: bool = True
     migrate_on_start: bool = True
+    # Start-up retries an unreachable database or broker (each) with back-off for this long,
+    # then exits naming it; SIGTERM stops the wait at once. See chorus_common.dependencies.
+    dependency_wait_seconds: float = 60.0
     # Lower CPU priority (0-19) when the services share a machine's cores: the services off
     # the routing path (analytics, responder) default to 10. See chorus_common.priority.
     cpu_nice: int = Field(default=0, ge=0, le=19)
     # Pin the process to these CPUs ("0", "1,3", "0-2"; empty: the scheduler's choice). `chorus
     # run` gives ingest and the router a core each. See chorus_common.priority.
     cpu_affinity: str = Field(default="", pattern=r"^\s*(\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*)?\s*$")
+
+    @field_validator(*AT_LEAST)
+    @classmethod
+    def _at_least(cls, value: float, info: ValidationInfo) -> float:
+        low = AT_LEAST[str(info.field_name)]
+        if value < low:
+            raise ValueError(f"must be at least {low:g}")
+        if info.field_name == "port" and value > 65535:
+            raise ValueError("must be at most 65535")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap_is_host_port_list(cls, value: str) -> str:
+        parse_bootstrap(value)
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_names_a_supported_database(cls, value: str) -> str:
+        return check_database_url(value) if value else value  # empty: the SQLite default
+
+    @field_validator("host")
+    @classmethod
+    def _host_is_an_address(cls, value: str) -> str:
+        return check_host(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level_is_known(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("cpu_affinity")
     @classmethod

@@ -1,12 +1,23 @@
-from chorus_common.runtime import serve
+from __future__ import annotations
 
-from chorus_analytics.app import create_app
-from chorus_analytics.settings import get_settings
+from typing import TYPE_CHECKING
+
+from chorus_common.startup import run_service
+
+from chorus_analytics.settings import AnalyticsSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+def build_app(settings: AnalyticsSettings) -> FastAPI:
+    from chorus_analytics.app import create_app  # after the settings are known to be valid
+
+    return create_app(settings)
 
 
 def main() -> None:
-    settings = get_settings()
-    serve(create_app(settings), settings)
+    run_service(AnalyticsSettings, build_app)
 
 
 if __name__ == "__main__":

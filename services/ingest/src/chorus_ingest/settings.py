@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chorus_common.settings import CommonSettings
+from pydantic import Field
 
 
 class IngestSettings(CommonSettings):
@@ -12,27 +13,27 @@ class IngestSettings(CommonSettings):
     max_body_bytes: int = 8_388_608
     # Platforms deliver webhooks from a handful of addresses: allow them more than a person.
     rate_limit_per_minute: int = 120_000
-    max_batch_items: int = 10_000
+    max_batch_items: int = Field(default=10_000, ge=1)
     # Group commit: concurrent webhook deliveries and POST /v1/posts requests arriving within
     # this window share one transaction (0 turns it off); a group closes early at
     # ingest_group_max_posts.
-    ingest_group_commit_ms: float = 2.0
-    ingest_group_max_posts: int = 2000
+    ingest_group_commit_ms: float = Field(default=2.0, ge=0)
+    ingest_group_max_posts: int = Field(default=2000, ge=1)
     # Webhook channels (and their secrets) cached per process; writes through this
     # process's channel API clear the cache at once, other instances within this time.
-    webhook_channel_cache_seconds: float = 2.0
-    archive_retention_days: float = 30.0
+    webhook_channel_cache_seconds: float = Field(default=2.0, ge=0)
+    archive_retention_days: float = Field(default=30.0, gt=0)
     archive_keep_raw: bool = True
-    archive_purge_interval_seconds: float = 3600.0
-    replay_max_posts: int = 200_000
+    archive_purge_interval_seconds: float = Field(default=3600.0, gt=0)
+    replay_max_posts: int = Field(default=200_000, ge=1)
     poller_enabled: bool = True
-    poll_tick_seconds: float = 1.0
-    poll_default_interval_seconds: float = 300.0
-    poll_min_interval_seconds: float = 0.2
-    poll_max_backoff_seconds: float = 3600.0
-    poll_timeout_seconds: float = 20.0
-    poll_max_pages_per_tick: int = 5
-    poll_concurrency: int = 4
+    poll_tick_seconds: float = Field(default=1.0, gt=0)
+    poll_default_interval_seconds: float = Field(default=300.0, gt=0)
+    poll_min_interval_seconds: float = Field(default=0.2, gt=0)
+    poll_max_backoff_seconds: float = Field(default=3600.0, gt=0)
+    poll_timeout_seconds: float = Field(default=20.0, gt=0)
+    poll_max_pages_per_tick: int = Field(default=5, ge=1)
+    poll_concurrency: int = Field(default=4, ge=1)
 
 
 def get_settings() -> IngestSettings:

@@ -1,12 +1,23 @@
-from chorus_common.runtime import serve
+from __future__ import annotations
 
-from chorus_router.app import create_app
-from chorus_router.settings import get_settings
+from typing import TYPE_CHECKING
+
+from chorus_common.startup import run_service
+
+from chorus_router.settings import RouterSettings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+def build_app(settings: RouterSettings) -> FastAPI:
+    from chorus_router.app import create_app  # after the settings are known to be valid
+
+    return create_app(settings)
 
 
 def main() -> None:
-    settings = get_settings()
-    serve(create_app(settings), settings)
+    run_service(RouterSettings, build_app)
 
 
 if __name__ == "__main__":
