@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +26,7 @@ from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router
 from chorus_common.metrics import Metrics
+from chorus_common.openapi import install_openapi
 from chorus_common.outbox import Outbox
 from chorus_common.priority import lower_priority, pin_cpus
 from chorus_common.settings import CommonSettings
@@ -252,17 +254,20 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package's own assets: /docs works offline.
+    app = FastAPIOffline(
         title=title,
         version=version,
         description=description,
         lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": True},
         telemetry=None
         if settings.http_otel
         else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    install_openapi(app)
     install_http(
         app,
         metrics=runtime.metrics,
