@@ -1,0 +1,81 @@
+"""What the ingest API answers: the documented shape of every successful response."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from chorus_common.events import Platform, Post
+from pydantic import BaseModel, Field
+
+
+class ItemError(BaseModel):
+    """Why one item of a batch was rejected (the others were not)."""
+
+    code: str | None
+    message: str | None
+    field: str | None
+
+
+class ItemResultRead(BaseModel):
+    index: int | None = Field(description="position in the request's batch (null: one post)")
+    status: Literal["accepted", "duplicate", "updated", "rejected"]
+    post_id: str | None = None
+    revision: int | None = None
+    error: ItemError | None = Field(default=None, description="only when rejected")
+
+
+class IntakeResultRead(BaseModel):
+    """Counts and one result per item; a partly rejected batch is still 200."""
+
+    accepted: int
+    duplicate: int
+    updated: int
+    rejected: int
+    results: list[ItemResultRead]
+
+
+class NormalizeErrorRead(BaseModel):
+    code: str
+    message: str
+    field: str | None
+    index: int | None
+
+
+class NormalizeRead(BaseModel):
+    """The canonical, enriched posts the body would give, and the items it would reject."""
+
+    posts: list[Post]
+    errors: list[NormalizeErrorRead]
+
+
+class PollRead(BaseModel):
+    url: str | None
+    interval_seconds: float | None
+    config: dict[str, Any]
+
+
+class ChannelRead(BaseModel):
+    """A channel as the API shows it: secret names, never their values."""
+
+    id: str
+    platform: Platform
+    external_id: str
+    display_name: str | None
+    brand: str | None
+    secrets_set: list[str]
+    poll: PollRead
+    enabled: bool
+    created_at: str
+    updated_at: str
+
+
+class ChannelList(BaseModel):
+    channels: list[ChannelRead]
+
+
+class ReplayRead(BaseModel):
+    republished: int
+    truncated: bool = Field(description="true when `REPLAY_MAX_POSTS` cut the range short")
+    since: str
+    until: str | None
+    platform: Platform | None
