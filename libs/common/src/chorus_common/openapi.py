@@ -64,6 +64,15 @@ def with_etag(status: int = 200) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": "Successful Response", "headers": {"ETag": ETAG}}}
 
 
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "server-sent events until the client disconnects (`: ping` comments "
+        "keep it open)",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
 def header_param(name: str, description: str, *, required: bool) -> dict[str, Any]:
     return {
         "name": name,

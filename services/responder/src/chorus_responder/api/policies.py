@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.events import utcnow
+from chorus_common.openapi import problem
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, func, select, update
 
 from chorus_responder import models
 from chorus_responder.access import identity
-from chorus_responder.api.deps import PoliciesWriter, RepliesReader, SessionDep, http_error
+from chorus_responder.api.deps import PoliciesWriter, RepliesReader, SessionDep
+from chorus_responder.api.reads import PolicyList, PolicyRead
 from chorus_responder.domain.policy import Policy
-from chorus_responder.errors import ResponderError, not_found
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 
@@ -26,21 +28,23 @@ def _view(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", response_model=PolicyList)
 async def list_policies(principal: RepliesReader, session: SessionDep) -> dict[str, Any]:
     t = models.policies
     rows = (await session.execute(select(t).order_by(t.c.position, t.c.policy_id))).all()
     return {"policies": [_view(r) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post(
+    "", status_code=201, response_model=PolicyRead, responses=problem(409, "policy_exists")
+)
 async def create_policy(
     policy: Policy, principal: PoliciesWriter, session: SessionDep
 ) -> dict[str, Any]:
     """Add a policy at the end; 409 if the id exists."""
     t = models.policies
     if (await session.execute(select(t.c.policy_id).where(t.c.policy_id == policy.id))).first():
-        raise http_error(ResponderError(409, "policy_exists", f"policy {policy.id} exists"))
+        raise ApiProblem(409, "policy_exists", f"policy {policy.id} exists")
     last = (await session.execute(select(func.max(t.c.position)))).scalar()
     await session.execute(
         t.insert().values(
@@ -56,16 +60,18 @@ async def create_policy(
     return _view(row)
 
 
-@router.put("/{policy_id}")
+@router.put(
+    "/{policy_id}",
+    response_model=PolicyRead,
+    responses=problem(404, "policy_not_found") | problem(422, "validation_error", "id_mismatch"),
+)
 async def replace_policy(
     policy_id: str, policy: Policy, principal: PoliciesWriter, session: SessionDep
 ) -> dict[str, Any]:
     """Replace a policy (replies already waiting keep the sign-offs they asked for; sending
     re-checks against the current policies)."""
     if policy.id != policy_id:
-        raise http_error(
-            ResponderError(422, "id_mismatch", "body id differs from the path", field="id")
-        )
+        raise ApiProblem(422, "id_mismatch", "body id differs from the path", field="id")
     t = models.policies
     res = await session.execute(
         update(t)
@@ -75,17 +81,17 @@ async def replace_policy(
         )
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise http_error(not_found("policy", policy_id))
+        raise not_found("policy", policy_id)
     await session.commit()
     row = (await session.execute(select(t).where(t.c.policy_id == policy_id))).one()
     return _view(row)
 
 
-@router.delete("/{policy_id}", status_code=204)
+@router.delete("/{policy_id}", status_code=204, responses=problem(404, "policy_not_found"))
 async def delete_policy(policy_id: str, principal: PoliciesWriter, session: SessionDep) -> Response:
     t = models.policies
     res = await session.execute(delete(t).where(t.c.policy_id == policy_id))
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise http_error(not_found("policy", policy_id))
+        raise not_found("policy", policy_id)
     await session.commit()
     return Response(status_code=204)
