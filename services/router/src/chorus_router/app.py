@@ -14,7 +14,6 @@ from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
 from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
 from chorus_router.api import whatif as whatif_api
-from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
@@ -63,7 +62,6 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
         ],
     )
     app.state.core = core
-    app.add_exception_handler(ApiError, api_error_handler)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

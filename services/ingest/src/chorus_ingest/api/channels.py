@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from chorus_common.bounds import not_null
 from chorus_common.events import Platform
 from chorus_common.openapi import problem
 from chorus_common.problems import problem_response
@@ -66,6 +67,7 @@ class ChannelUpdate(BaseModel):
     enabled: bool | None = None
 
     _secrets = field_validator("secrets")(_check_secrets)
+    _present = not_null("enabled", "secrets")
 
 
 def _poll_columns(poll: PollSpec | None) -> dict[str, Any]:

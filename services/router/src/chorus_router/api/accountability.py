@@ -12,7 +12,7 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.cases import can_see, case_view, load_visible
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CasesAssigner,
     CasesReader,
     CoreDep,
@@ -78,9 +78,9 @@ async def transfer_case(
             )
         except TransferRefused as exc:
             status = 409 if exc.code == "member_at_capacity" else 422
-            raise ApiError(status, exc.code, str(exc), exc.field) from exc
+            raise ApiProblem(status, exc.code, str(exc), field=exc.field) from exc
         except InvalidTransition as exc:
-            raise ApiError(409, "invalid_transition", str(exc), "status") from exc
+            raise ApiProblem(409, "invalid_transition", str(exc), field="status") from exc
         await work.save([case])
         await add_case_teams(uow.session, core.runtime.dialect, [case])
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chorus_router.api.cases import can_see, case_view
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CasesAssigner,
     CasesWriter,
     CoreDep,
@@ -74,7 +74,7 @@ async def _mutate(
         try:
             act(work, case)
         except InvalidTransition as exc:
-            raise ApiError(409, "invalid_transition", str(exc), "status") from exc
+            raise ApiProblem(409, "invalid_transition", str(exc), field="status") from exc
         await work.save([case])
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
 
@@ -90,23 +90,26 @@ async def assign_case(
             raise forbidden(f"only a lead of {case['team']} or an admin can assign this case")
         member = work.snap.directory.members.get(body.member_id)
         if member is None or not member.active:
-            raise ApiError(
-                422, "unknown_member", f"no active member {body.member_id!r}", "member_id"
+            raise ApiProblem(
+                422, "unknown_member", f"no active member {body.member_id!r}", field="member_id"
             )
         involved = {case["team"], *case["collaborators"]}
         if not involved & set(member.teams):
-            raise ApiError(
-                422, "member_not_in_team", f"{member.id} is not in {sorted(involved)}", "member_id"
+            raise ApiProblem(
+                422,
+                "member_not_in_team",
+                f"{member.id} is not in {sorted(involved)}",
+                field="member_id",
             )
         if member.id == case["assignee"]:
             return
         load = work.book.get(member.id)
         if load.open_cases >= member.capacity:
-            raise ApiError(
+            raise ApiProblem(
                 409,
                 "member_at_capacity",
                 f"{member.id} is at capacity ({load.open_cases}/{member.capacity})",
-                "member_id",
+                field="member_id",
             )
         work.assign_to(case, member.id, principal.sub, body.reason or "reassigned")
 
@@ -123,7 +126,7 @@ async def hand_back(
         if not _works_on(principal, case):
             raise forbidden("only the assignee, a lead of the team or an admin can hand back")
         if not case["assignee"]:
-            raise ApiError(409, "not_assigned", "the case has no assignee", "assignee")
+            raise ApiProblem(409, "not_assigned", "the case has no assignee", field="assignee")
         work.handback(case, principal.sub, body.reason or "handed back")
 
     return await _mutate(request, core, principal, case_id, act)
@@ -166,7 +169,7 @@ async def patch_case(
         for name in ("collaborators", "approvals_required"):
             for t in getattr(body, name) or ():
                 if t not in teams:
-                    raise ApiError(422, "unknown_team", f"unknown team {t!r}", name)
+                    raise ApiProblem(422, "unknown_team", f"unknown team {t!r}", field=name)
         escalated = False
         if body.priority and body.priority != case["priority"]:
             escalated = PRIORITY_RANK[body.priority] < PRIORITY_RANK[case["priority"]]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chorus_common.bounds import not_null
 from chorus_common.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -56,14 +57,16 @@ def _platforms(v: list[str]) -> list[str]:
 class TeamCreate(_Body):
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1, max_length=200)
-    lead: str | None = None
+    lead: str | None = Field(default=None, max_length=64)
     description: str = Field(default="", max_length=2000)
 
 
 class TeamUpdate(_Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    lead: str | None = None
+    lead: str | None = Field(default=None, max_length=64, description="null: no lead")
     description: str | None = Field(default=None, max_length=2000)
+
+    _present = not_null("name", "description")
 
 
 class MemberFields(_Body):
@@ -104,7 +107,9 @@ class MemberCreate(MemberFields):
 
 
 class MemberUpdate(MemberFields):
-    pass
+    _present = not_null(
+        "name", "teams", "languages", "skills", "platforms", "capacity", "timezone", "working_hours"
+    )
 
 
 class AvailabilityIn(_Body):

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 
 from chorus_router import models
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     DirectoryReader,
     DirectoryWriter,
@@ -60,7 +60,7 @@ async def _known_teams(uow: Uow, teams: list[str]) -> None:
     have = set((await uow.session.execute(select(t.c.id).where(t.c.id.in_(teams)))).scalars())
     missing = [x for x in teams if x not in have]
     if missing:
-        raise ApiError(422, "unknown_team", f"unknown team {missing[0]!r}", "teams")
+        raise ApiProblem(422, "unknown_team", f"unknown team {missing[0]!r}", field="teams")
 
 
 def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
@@ -117,7 +117,7 @@ async def create_member(
         await _known_teams(uow, body.teams)
         t = models.members
         if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
-            raise ApiError(409, "member_exists", f"member {body.id!r} exists", "id")
+            raise ApiProblem(409, "member_exists", f"member {body.id!r} exists", field="id")
         data = {
             "email": None,
             "languages": ["en"],

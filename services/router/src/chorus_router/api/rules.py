@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
+from chorus_common.bounds import INT32_MAX
 from chorus_common.events import Post
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 
 from chorus_router import models
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     RulesReader,
     RulesWriter,
@@ -32,6 +33,7 @@ from chorus_router.simulate import simulate
 from chorus_router.snapshot import bump, load_rules, utc_row
 
 router = APIRouter(prefix="/v1", tags=["rules"])
+VersionPath = Annotated[int, Path(ge=1, le=INT32_MAX, description="a rule set version")]
 
 
 class RuleSetIn(BaseModel):
@@ -66,7 +68,7 @@ async def _save(
     problems = check_rules(rules, teams)
     if problems:
         p = problems[0]
-        raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+        raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
     version, _current = await load_rules(uow.session)
     check_if_match(request, version, required=False)
     new = version + 1
@@ -112,7 +114,9 @@ async def list_versions(principal: RulesReader, session: SessionDep) -> dict[str
 
 
 @router.get("/rules/versions/{version}")
-async def get_version(version: int, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+async def get_version(
+    version: VersionPath, principal: RulesReader, session: SessionDep
+) -> dict[str, Any]:
     t = models.rule_versions
     row = (await session.execute(select(t).where(t.c.version == version))).mappings().first()
     if row is None:
@@ -122,7 +126,7 @@ async def get_version(version: int, principal: RulesReader, session: SessionDep)
 
 @router.post("/rules/versions/{version}/restore")
 async def restore_version(
-    version: int, request: Request, principal: RulesWriter, core: CoreDep
+    version: VersionPath, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
     if not principal.is_admin:
         raise forbidden("only admins restore a whole rule set")
@@ -164,7 +168,7 @@ async def create_rule(
     principal: RulesWriter,
     core: CoreDep,
     position: Annotated[
-        int | None, Query(ge=0, description="index; default: before fallbacks")
+        int | None, Query(ge=0, le=INT32_MAX, description="index; default: before fallbacks")
     ] = None,
 ) -> JSONResponse:
     """Add a rule (leads: for their own team)."""
@@ -173,7 +177,7 @@ async def create_rule(
     async with core.unit() as uow:
         _v, rules = await load_rules(uow.session)
         if any(r.id == rule.id for r in rules):
-            raise ApiError(409, "rule_exists", f"rule {rule.id!r} exists", "id")
+            raise ApiProblem(409, "rule_exists", f"rule {rule.id!r} exists", field="id")
         if position is None:
             fallbacks = [i for i, r in enumerate(rules) if r.then.fallback]
             position = fallbacks[0] if fallbacks else len(rules)
@@ -188,7 +192,7 @@ async def update_rule(
     rule_id: str, rule: Rule, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
     if rule.id != rule_id:
-        raise ApiError(422, "invalid_rule", "the rule's id must match the URL", "id")
+        raise ApiProblem(422, "invalid_rule", "the rule's id must match the URL", field="id")
     async with core.unit() as uow:
         _v, rules = await load_rules(uow.session)
         idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
@@ -225,5 +229,5 @@ async def simulate_rules(body: SimulateIn, principal: RulesReader, core: CoreDep
             problems = check_rules(body.rules, teams)
             if problems:
                 p = problems[0]
-                raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+                raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
         return await simulate(core, session, body.post, rules=body.rules, at=body.at)

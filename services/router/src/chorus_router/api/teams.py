@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 from chorus_router import models
 from chorus_router.api.cases import case_view
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     DirectoryReader,
     DirectoryWriter,
@@ -100,7 +100,7 @@ async def create_team(
     async with core.unit() as uow:
         t = models.teams
         if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
-            raise ApiError(409, "team_exists", f"team {body.id!r} exists", "id")
+            raise ApiProblem(409, "team_exists", f"team {body.id!r} exists", field="id")
         row = {**body.model_dump(), "created_at": uow.now, "updated_at": uow.now, "version": 1}
         await uow.session.execute(insert(t), [row])
         await uow.session.execute(

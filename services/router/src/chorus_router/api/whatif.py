@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from chorus_router import models
-from chorus_router.api.deps import ApiError, CoreDep, RulesReader, SessionDep
+from chorus_router.api.deps import ApiProblem, CoreDep, RulesReader, SessionDep
 from chorus_router.api.directory_schemas import MemberCreate
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.snapshot import utc
@@ -68,19 +68,19 @@ async def rules_what_if(
     problems = check_rules(body.rules, teams)
     if problems:
         p = problems[0]
-        raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+        raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
     for i, m in enumerate(body.roster or []):
         unknown = [t for t in m.teams if t not in teams]
         if unknown:
-            raise ApiError(
-                422, "unknown_team", f"unknown team {unknown[0]!r}", f"roster[{i}].teams"
+            raise ApiProblem(
+                422, "unknown_team", f"unknown team {unknown[0]!r}", field=f"roster[{i}].teams"
             )
     end = utc(body.to) or core.clock()
     start = utc(body.start) or end - parse_duration(body.since)
     if start >= end:
-        raise ApiError(422, "invalid_period", "the period must end after it starts", "from")
+        raise ApiProblem(422, "invalid_period", "the period must end after it starts", field="from")
     roster = _roster_rows(body.roster) if body.roster is not None else None
     try:
         return await what_if(core, session, body.rules, start=start, end=end, roster=roster)
     except TooManyPosts as exc:
-        raise ApiError(422, "period_too_large", str(exc), "since") from exc
+        raise ApiProblem(422, "period_too_large", str(exc), field="since") from exc

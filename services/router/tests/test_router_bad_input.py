@@ -1,0 +1,54 @@
+"""Input the database cannot hold is a 422 naming the field, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from chorus_router.app import create_app
+from chorus_router.settings import RouterSettings
+
+from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
+
+ADMIN = auth("admin")
+HUGE = 2**63
+
+
+def _problem(r, field: str) -> None:
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["field"] == field
+
+
+@pytest.mark.unit
+async def test_null_for_a_required_field_and_integers_too_large_are_refused(
+    memory_broker, sqlite_url
+) -> None:
+    app = create_app(RouterSettings(database_url=sqlite_url, **FAST_KAFKA_ENV), bus=memory_broker)
+    async with running(app) as client:
+        team = (await client.get("/v1/teams", headers=ADMIN)).json()["items"][0]
+        r = await client.get(f"/v1/teams/{team['id']}", headers=ADMIN)
+        tag = r.headers["etag"]
+        for field in ("name", "description"):
+            r = await client.patch(
+                f"/v1/teams/{team['id']}", json={field: None}, headers={**ADMIN, "If-Match": tag}
+            )
+            _problem(r, field)
+        r = await client.patch(
+            f"/v1/teams/{team['id']}", json={"lead": None}, headers={**ADMIN, "If-Match": tag}
+        )
+        assert r.status_code == 200, "a team may have no lead"
+        members = (await client.get("/v1/members", headers=ADMIN)).json()["items"]
+        m = members[0]["id"]
+        tag = (await client.get(f"/v1/members/{m}", headers=ADMIN)).headers["etag"]
+        r = await client.patch(
+            f"/v1/members/{m}", json={"capacity": None}, headers={**ADMIN, "If-Match": tag}
+        )
+        _problem(r, "capacity")
+        _problem(
+            await client.get("/v1/audit", params={"before": HUGE}, headers=ADMIN), "query.before"
+        )
+        _problem(
+            await client.post(f"/v1/rules/versions/{HUGE}/restore", headers=ADMIN), "path.version"
+        )
+        _problem(await client.get(f"/v1/rules/versions/{HUGE}", headers=ADMIN), "path.version")
+        r = await client.post("/v1/rules/versions/999999/restore", headers=ADMIN)
+        assert (r.status_code, r.json()["code"]) == (404, "rules_version_not_found")
