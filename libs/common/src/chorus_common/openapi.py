@@ -32,6 +32,7 @@ BEARER = HTTPBearer(
 OPS_PATHS = ("/healthz", "/readyz", "/metrics")
 
 _SHARED: dict[int, str] = {
+    400: "The body is not UTF-8 text: `bad_request`.",
     401: "No valid bearer token: `missing_token`, `token_invalid`, `token_expired`.",
     403: "The token lacks a scope or the caller may not see this: `insufficient_scope`, "
     "`forbidden`.",
@@ -118,7 +119,7 @@ def _add_problems(path: str, op: dict[str, Any]) -> None:
     if params or "requestBody" in op:
         wanted.append(422)
     if "requestBody" in op:
-        wanted.append(413)
+        wanted += [400, 413]
     if any(p.get("in") == "path" for p in params):
         wanted.append(404)
     for status in wanted:

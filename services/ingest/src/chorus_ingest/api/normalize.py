@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from chorus_ingest.api.deps import PostsWriter
 from chorus_ingest.api.responses import error, json_response
-from chorus_ingest.api.schemas import NormalizeRead
+from chorus_ingest.api.schemas import NormalizeRead, PlatformPath
 from chorus_ingest.connectors import CONNECTORS
 from chorus_ingest.connectors.base import RawInput
 from chorus_ingest.envelopes import enrich_for_publish
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/v1", tags=["normalize"])
         "(`invalid_json`, `invalid_payload`, …) and field",
     ),
 )
-async def normalize(platform: str, request: Request, _: PostsWriter) -> Response:
+async def normalize(platform: PlatformPath, request: Request, _: PostsWriter) -> Response:
     """Normalize and enrich the body exactly as the platform sends it; no side effect."""
     connector = CONNECTORS.get(platform)
     if connector is None:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from chorus_common.events import Platform, Post
+from fastapi import Path
 from pydantic import BaseModel, Field
+
+from chorus_ingest.connectors import CONNECTORS
+
+# Documented as the connectors' slugs; another slug is a 404 `unknown_platform`.
+PlatformPath = Annotated[
+    str, Path(description="a connector's slug", json_schema_extra={"enum": sorted(CONNECTORS)})
+]
 
 
 class ItemError(BaseModel):

@@ -10,7 +10,7 @@ from chorus_ingest import channels as store
 from chorus_ingest import webhooks
 from chorus_ingest.api.deps import IntakeDep, SessionDep
 from chorus_ingest.api.responses import error, results_response
-from chorus_ingest.api.schemas import IntakeResultRead
+from chorus_ingest.api.schemas import IntakeResultRead, PlatformPath
 from chorus_ingest.connectors import CONNECTORS
 from chorus_ingest.connectors.base import Connector, RawInput
 from chorus_ingest.metrics import IngestMetrics
@@ -49,7 +49,7 @@ def _unknown(platform: str) -> Response:
     )
     | problem(422, description="the verified body cannot be read: the connector's code"),
 )
-async def receive_webhook(platform: str, request: Request, intake: IntakeDep) -> Response:
+async def receive_webhook(platform: PlatformPath, request: Request, intake: IntakeDep) -> Response:
     """Verify the platform signature, then normalize, dedup and publish; retries are duplicates."""
     connector = _connector(platform)
     if connector is None:
@@ -88,7 +88,9 @@ async def receive_webhook(platform: str, request: Request, intake: IntakeDep) ->
     | problem(400, "invalid_challenge")
     | problem(403, "handshake_refused", "channel_not_configured"),
 )
-async def webhook_handshake(platform: str, request: Request, session: SessionDep) -> Response:
+async def webhook_handshake(
+    platform: PlatformPath, request: Request, session: SessionDep
+) -> Response:
     """Answer the platform's subscription challenge (Meta hub.challenge, X crc_token, …)."""
     connector = _connector(platform)
     if connector is None:

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from chorus_router import models
 from chorus_router.api.deps import CasesReader, DirectoryWriter, SessionDep, jsonable
+from chorus_router.api.reads import AuditList, NotificationList
 from chorus_router.snapshot import utc_row
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditList)
 async def list_audit(
     principal: DirectoryWriter,
     session: SessionDep,
@@ -40,7 +41,7 @@ async def list_audit(
     return {"items": rows, "next_before": rows[-1]["id"] if len(rows) == limit else None}
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=NotificationList)
 async def list_notifications(
     principal: CasesReader,
     session: SessionDep,

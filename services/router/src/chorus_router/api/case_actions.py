@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chorus_common.auth import Principal
+from chorus_common.openapi import (
+    IF_MATCH_REQUIRED,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,12 +26,20 @@ from chorus_router.api.deps import (
     forbidden,
     not_found,
 )
+from chorus_router.api.reads import CaseRead
 from chorus_router.casestore import Case, emit, fetch_case
 from chorus_router.casework import Casework
 from chorus_router.domain.evaluate import PRIORITY_RANK
 from chorus_router.domain.lifecycle import InvalidTransition
 
 router = APIRouter(prefix="/v1", tags=["cases"])
+_CASE_WRITE = (
+    with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(404, "case_not_found")
+    | problem(412, "precondition_failed")
+    | problem(428, "precondition_required")
+)
 
 
 class _Body(BaseModel):
@@ -79,7 +93,14 @@ async def _mutate(
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
 
 
-@router.post("/cases/{case_id}/assign")
+@router.post(
+    "/cases/{case_id}/assign",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE
+    | problem(409, "invalid_transition", "member_at_capacity")
+    | problem(422, "validation_error", "unknown_member", "member_not_in_team"),
+)
 async def assign_case(
     case_id: str, body: AssignBody, request: Request, principal: CasesAssigner, core: CoreDep
 ) -> JSONResponse:
@@ -116,7 +137,12 @@ async def assign_case(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/handback")
+@router.post(
+    "/cases/{case_id}/handback",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition", "not_assigned"),
+)
 async def hand_back(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -132,7 +158,12 @@ async def hand_back(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/resolve")
+@router.post(
+    "/cases/{case_id}/resolve",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition"),
+)
 async def resolve_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -144,7 +175,12 @@ async def resolve_case(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/reopen")
+@router.post(
+    "/cases/{case_id}/reopen",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition"),
+)
 async def reopen_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -156,7 +192,14 @@ async def reopen_case(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.patch("/cases/{case_id}")
+@router.patch(
+    "/cases/{case_id}",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE
+    | problem(409, "invalid_transition")
+    | problem(422, "validation_error", "unknown_team"),
+)
 async def patch_case(
     case_id: str, body: CasePatch, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:

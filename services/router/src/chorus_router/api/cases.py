@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from chorus_common.auth import Principal
 from chorus_common.events import Priority
+from chorus_common.openapi import problem, with_etag
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, StringConstraints, TypeAdapter
 from sqlalchemy import and_, exists, or_, select
@@ -16,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CasesReader, SessionDep, etag, jsonable, not_found
+from chorus_router.api.reads import CaseList, CaseRead
 from chorus_router.casestore import Case
 from chorus_router.snapshot import utc_row
 
@@ -84,7 +86,9 @@ def _csv(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-@router.get("/cases")
+@router.get(
+    "/cases", response_model=CaseList, responses=problem(422, "validation_error", "invalid_cursor")
+)
 async def list_cases(
     principal: CasesReader,
     session: SessionDep,
@@ -140,7 +144,13 @@ async def load_visible(session: Any, principal: Principal, case_id: str) -> Case
     return utc_row(row)
 
 
-@router.get("/cases/{case_id}")
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseRead,
+    responses=with_etag()
+    | {304: {"description": "`If-None-Match` names the current ETag"}}
+    | problem(404, "case_not_found"),
+)
 async def get_case(
     case_id: str, request: Request, response: Response, principal: CasesReader, session: SessionDep
 ) -> Any:

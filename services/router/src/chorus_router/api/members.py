@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.auth import Principal
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select, update
@@ -23,12 +29,20 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
+from chorus_router.api.reads import MemberList, MemberRead
 from chorus_router.core import Uow
 from chorus_router.domain.directory import member_from_row
 from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
+_MEMBER_WRITE = (
+    with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(404, "member_not_found")
+    | problem(412, "precondition_failed")
+    | problem(422, "validation_error", "unknown_team")
+)
 
 
 def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
@@ -70,7 +84,7 @@ def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
     return data
 
 
-@router.get("/members")
+@router.get("/members", response_model=MemberList)
 async def list_members(
     principal: DirectoryReader, session: SessionDep, core: CoreDep, team: str | None = None
 ) -> dict[str, Any]:
@@ -87,7 +101,11 @@ async def list_members(
     return {"items": items}
 
 
-@router.get("/members/{member_id}")
+@router.get(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    responses=with_etag() | problem(404, "member_not_found"),
+)
 async def get_member(
     member_id: str, principal: DirectoryReader, session: SessionDep
 ) -> JSONResponse:
@@ -104,7 +122,15 @@ async def get_member(
     )
 
 
-@router.post("/members", status_code=201)
+@router.post(
+    "/members",
+    status_code=201,
+    response_model=MemberRead,
+    responses=with_etag(201)
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(409, "member_exists")
+    | problem(422, "validation_error", "unknown_team"),
+)
 async def create_member(
     body: MemberCreate, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:
@@ -197,14 +223,24 @@ async def _change(
     return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})
 
 
-@router.patch("/members/{member_id}")
+@router.patch(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def update_member(
     member_id: str, body: MemberUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:
     return await _change(member_id, _dump(body), request, principal, core, action="update")
 
 
-@router.put("/members/{member_id}/availability")
+@router.put(
+    "/members/{member_id}/availability",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def set_availability(
     member_id: str,
     body: AvailabilityIn,
@@ -220,7 +256,12 @@ async def set_availability(
     )
 
 
-@router.delete("/members/{member_id}")
+@router.delete(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def deactivate_member(
     member_id: str, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:

@@ -8,6 +8,12 @@ from typing import Annotated, Any
 from chorus_common.auth import Principal
 from chorus_common.bounds import INT32_MAX
 from chorus_common.events import Post
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +32,13 @@ from chorus_router.api.deps import (
     jsonable,
     not_found,
 )
+from chorus_router.api.reads import (
+    RuleRead,
+    RuleSetRead,
+    RuleVersionList,
+    RuleVersionRead,
+    SimulationRead,
+)
 from chorus_router.core import Uow
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.seeding import audit_row
@@ -33,6 +46,12 @@ from chorus_router.simulate import simulate
 from chorus_router.snapshot import bump, load_rules, utc_row
 
 router = APIRouter(prefix="/v1", tags=["rules"])
+_RULES_WRITE = (
+    with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(412, "precondition_failed")
+    | problem(422, "validation_error", "invalid_rule")
+)
 VersionPath = Annotated[int, Path(ge=1, le=INT32_MAX, description="a rule set version")]
 
 
@@ -93,7 +112,7 @@ async def _save(
     return JSONResponse({"version": new, "rules": _dump(rules)}, headers={"ETag": etag(new)})
 
 
-@router.get("/rules")
+@router.get("/rules", response_model=RuleSetRead, responses=with_etag())
 async def get_rules(
     principal: RulesReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -102,7 +121,7 @@ async def get_rules(
     return {"version": version, "rules": _dump(rules)}
 
 
-@router.get("/rules/versions")
+@router.get("/rules/versions", response_model=RuleVersionList)
 async def list_versions(principal: RulesReader, session: SessionDep) -> dict[str, Any]:
     t = models.rule_versions
     rows = (
@@ -113,7 +132,11 @@ async def list_versions(principal: RulesReader, session: SessionDep) -> dict[str
     return {"items": [jsonable(utc_row(r)) for r in rows]}
 
 
-@router.get("/rules/versions/{version}")
+@router.get(
+    "/rules/versions/{version}",
+    response_model=RuleVersionRead,
+    responses=problem(404, "rules_version_not_found"),
+)
 async def get_version(
     version: VersionPath, principal: RulesReader, session: SessionDep
 ) -> dict[str, Any]:
@@ -124,7 +147,12 @@ async def get_version(
     return jsonable(utc_row(row))
 
 
-@router.post("/rules/versions/{version}/restore")
+@router.post(
+    "/rules/versions/{version}/restore",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_RULES_WRITE | problem(404, "rules_version_not_found"),
+)
 async def restore_version(
     version: VersionPath, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -141,7 +169,12 @@ async def restore_version(
         return await _save(uow, principal, rules, f"restored version {version}", request)
 
 
-@router.put("/rules")
+@router.put(
+    "/rules",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_RULES_WRITE,
+)
 async def replace_rules(
     body: RuleSetIn, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -152,7 +185,7 @@ async def replace_rules(
         return await _save(uow, principal, body.rules, body.change, request)
 
 
-@router.get("/rules/{rule_id}")
+@router.get("/rules/{rule_id}", response_model=RuleRead, responses=problem(404, "rule_not_found"))
 async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
     version, rules = await load_rules(session)
     for i, r in enumerate(rules):
@@ -161,7 +194,13 @@ async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) ->
     raise not_found("rule", rule_id)
 
 
-@router.post("/rules", status_code=201)
+@router.post(
+    "/rules",
+    status_code=201,
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_RULES_WRITE | with_etag(201) | problem(409, "rule_exists"),
+)
 async def create_rule(
     rule: Rule,
     request: Request,
@@ -187,7 +226,12 @@ async def create_rule(
     return resp
 
 
-@router.put("/rules/{rule_id}")
+@router.put(
+    "/rules/{rule_id}",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_RULES_WRITE | problem(404, "rule_not_found"),
+)
 async def update_rule(
     rule_id: str, rule: Rule, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -204,7 +248,12 @@ async def update_rule(
         return await _save(uow, principal, rules, f"changed {rule_id}", request)
 
 
-@router.delete("/rules/{rule_id}")
+@router.delete(
+    "/rules/{rule_id}",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_RULES_WRITE | problem(404, "rule_not_found"),
+)
 async def delete_rule(
     rule_id: str, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -219,7 +268,11 @@ async def delete_rule(
         return await _save(uow, principal, rules, f"removed {rule_id}", request)
 
 
-@router.post("/rules/simulate")
+@router.post(
+    "/rules/simulate",
+    response_model=SimulationRead,
+    responses=problem(422, "validation_error", "invalid_rule"),
+)
 async def simulate_rules(body: SimulateIn, principal: RulesReader, core: CoreDep) -> dict[str, Any]:
     """The decision for ``post`` without any effect: team, collaborators, priority, SLA,
     approvals, the member it would go to, and the explanation."""

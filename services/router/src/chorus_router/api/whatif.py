@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from chorus_common.openapi import problem
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CoreDep, RulesReader, SessionDep
 from chorus_router.api.directory_schemas import MemberCreate
+from chorus_router.api.reads import WhatIfRead
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.snapshot import utc
 from chorus_router.whatif_service import TooManyPosts, what_if
@@ -57,7 +59,18 @@ def _roster_rows(roster: list[MemberCreate]) -> list[dict[str, Any]]:
     return rows
 
 
-@router.post("/rules/what-if")
+@router.post(
+    "/rules/what-if",
+    response_model=WhatIfRead,
+    responses=problem(
+        422,
+        "validation_error",
+        "invalid_rule",
+        "unknown_team",
+        "invalid_period",
+        "period_too_large",
+    ),
+)
 async def rules_what_if(
     body: WhatIfIn, principal: RulesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
