@@ -260,7 +260,7 @@ def create_service_app(
         version=version,
         description=description,
         lifespan=lifespan,
-        swagger_ui_parameters={"persistAuthorization": True},
+        swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
         telemetry=None
         if settings.http_otel
         else {"tracing": False, "metrics": False, "logs": False},

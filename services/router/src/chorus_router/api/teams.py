@@ -107,9 +107,7 @@ async def team_queue(
     "/teams",
     status_code=201,
     response_model=TeamRead,
-    responses=with_etag(201)
-    | problem(403, "forbidden", "insufficient_scope")
-    | problem(409, "team_exists"),
+    responses=problem(403, "forbidden", "insufficient_scope") | problem(409, "team_exists"),
 )
 async def create_team(
     body: TeamCreate, principal: DirectoryWriter, core: CoreDep
@@ -155,7 +153,7 @@ async def update_team(
         if row is None:
             raise not_found("team", team_id)
         check_if_match(request, row["version"], required=False)
-        before = jsonable(dict(row))
+        before = jsonable(utc_row(row))
         new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
         await uow.session.execute(update(t).where(t.c.id == team_id).values(**new))
         after = {**before, **jsonable(new)}
@@ -164,4 +162,5 @@ async def update_team(
             [audit_row(uow, principal.sub, "update", "team", team_id, before, after)],
         )
         await bump(uow.session, "directory")
-    return JSONResponse(after, headers={"ETag": etag(new["version"])})
+        members = (await _members_by_team(uow.session)).get(team_id, [])
+    return JSONResponse(team_view(after, members), headers={"ETag": etag(new["version"])})
