@@ -90,11 +90,6 @@ IF_MATCH_REQUIRED = header_param(
 IF_MATCH_OPTIONAL = header_param(
     "If-Match", "the ETag last read; when sent, 412 if the resource changed", required=False
 )
-IDEMPOTENCY_KEY = header_param(
-    "Idempotency-Key",
-    "the same key sent again within its window answers the first request's result",
-    required=False,
-)
 
 
 def request_headers(*params: dict[str, Any]) -> dict[str, Any]:

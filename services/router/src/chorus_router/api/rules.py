@@ -47,8 +47,7 @@ from chorus_router.snapshot import bump, load_rules, utc_row
 
 router = APIRouter(prefix="/v1", tags=["rules"])
 _RULES_WRITE = (
-    with_etag()
-    | problem(403, "forbidden", "insufficient_scope")
+    problem(403, "forbidden", "insufficient_scope")
     | problem(412, "precondition_failed")
     | problem(422, "validation_error", "invalid_rule")
 )
@@ -151,7 +150,7 @@ async def get_version(
     "/rules/versions/{version}/restore",
     response_model=RuleSetRead,
     openapi_extra=request_headers(IF_MATCH_OPTIONAL),
-    responses=_RULES_WRITE | problem(404, "rules_version_not_found"),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rules_version_not_found"),
 )
 async def restore_version(
     version: VersionPath, request: Request, principal: RulesWriter, core: CoreDep
@@ -173,7 +172,7 @@ async def restore_version(
     "/rules",
     response_model=RuleSetRead,
     openapi_extra=request_headers(IF_MATCH_OPTIONAL),
-    responses=_RULES_WRITE,
+    responses=with_etag() | _RULES_WRITE,
 )
 async def replace_rules(
     body: RuleSetIn, request: Request, principal: RulesWriter, core: CoreDep
@@ -199,7 +198,7 @@ async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) ->
     status_code=201,
     response_model=RuleSetRead,
     openapi_extra=request_headers(IF_MATCH_OPTIONAL),
-    responses=_RULES_WRITE | with_etag(201) | problem(409, "rule_exists"),
+    responses=with_etag(201) | _RULES_WRITE | problem(409, "rule_exists"),
 )
 async def create_rule(
     rule: Rule,
@@ -230,7 +229,7 @@ async def create_rule(
     "/rules/{rule_id}",
     response_model=RuleSetRead,
     openapi_extra=request_headers(IF_MATCH_OPTIONAL),
-    responses=_RULES_WRITE | problem(404, "rule_not_found"),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rule_not_found"),
 )
 async def update_rule(
     rule_id: str, rule: Rule, request: Request, principal: RulesWriter, core: CoreDep
@@ -252,7 +251,7 @@ async def update_rule(
     "/rules/{rule_id}",
     response_model=RuleSetRead,
     openapi_extra=request_headers(IF_MATCH_OPTIONAL),
-    responses=_RULES_WRITE | problem(404, "rule_not_found"),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rule_not_found"),
 )
 async def delete_rule(
     rule_id: str, request: Request, principal: RulesWriter, core: CoreDep
