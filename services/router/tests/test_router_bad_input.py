@@ -50,5 +50,17 @@ async def test_null_for_a_required_field_and_integers_too_large_are_refused(
             await client.post(f"/v1/rules/versions/{HUGE}/restore", headers=ADMIN), "path.version"
         )
         _problem(await client.get(f"/v1/rules/versions/{HUGE}", headers=ADMIN), "path.version")
+        r = await client.post(
+            "/v1/rules/what-if", json={"rules": [], "since": "999999w"}, headers=ADMIN
+        )
+        assert (r.status_code, r.json()["code"]) == (422, "invalid_period"), r.text
+        r = await client.post(
+            "/v1/rules/what-if", json={"rules": [], "since": "9999999999999d"}, headers=ADMIN
+        )
+        _problem(r, "since")
+        rules = (await client.get("/v1/rules", headers=ADMIN)).json()["rules"]
+        rule = {**rules[0], "when": {"followers": {"min": "NaN"}}}
+        r = await client.put(f"/v1/rules/{rule['id']}", json=rule, headers=ADMIN)
+        assert r.status_code == 422, r.text
         r = await client.post("/v1/rules/versions/999999/restore", headers=ADMIN)
         assert (r.status_code, r.json()["code"]) == (404, "rules_version_not_found")

@@ -74,6 +74,22 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
 }
 
 
+def links(
+    status: int, targets: dict[str, tuple[str, str, dict[str, str]]], *, etag: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """A success response with OpenAPI links: name -> (path, method, parameters), the
+    parameters being runtime expressions such as ``$response.body#/id`` (and its ``ETag``)."""
+    out = {
+        name: {
+            "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method,
+            "parameters": params,
+        }
+        for name, (path, method, params) in targets.items()
+    }
+    headers = {"ETag": ETAG} if etag else {}
+    return {status: {"description": "Successful Response", "headers": headers, "links": out}}
+
+
 def header_param(name: str, description: str, *, required: bool) -> dict[str, Any]:
     return {
         "name": name,

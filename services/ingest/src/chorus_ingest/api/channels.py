@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from chorus_common.bounds import not_null
 from chorus_common.events import Platform
-from chorus_common.openapi import problem
+from chorus_common.openapi import links, problem
 from chorus_common.problems import problem_response
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -107,7 +107,14 @@ async def list_channels(
     "/channels",
     status_code=201,
     response_model=ChannelRead,
-    responses=problem(
+    responses=links(
+        201,
+        {
+            f"{m}_channel": ("/v1/channels/{channel_id}", m, {"channel_id": "$response.body#/id"})
+            for m in ("get", "patch", "delete")
+        },
+    )
+    | problem(
         409, "channel_exists", description="`channel_exists`, with the `id` of the existing channel"
     ),
 )

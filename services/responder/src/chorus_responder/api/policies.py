@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.events import utcnow
-from chorus_common.openapi import problem
+from chorus_common.openapi import links, problem
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, func, select, update
@@ -36,7 +36,17 @@ async def list_policies(principal: RepliesReader, session: SessionDep) -> dict[s
 
 
 @router.post(
-    "", status_code=201, response_model=PolicyRead, responses=problem(409, "policy_exists")
+    "",
+    status_code=201,
+    response_model=PolicyRead,
+    responses=links(
+        201,
+        {
+            f"{m}_policy": ("/v1/policies/{policy_id}", m, {"policy_id": "$response.body#/id"})
+            for m in ("put", "delete")
+        },
+    )
+    | problem(409, "policy_exists"),
 )
 async def create_policy(
     policy: Policy, principal: PoliciesWriter, session: SessionDep

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import utcnow
-from chorus_common.openapi import problem, with_etag
+from chorus_common.openapi import links, problem
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import delete, select, update
@@ -81,7 +81,18 @@ async def list_templates(
     "",
     status_code=201,
     response_model=TemplateRead,
-    responses=with_etag(201)
+    responses=links(
+        201,
+        {
+            f"{m}_template": (
+                "/v1/templates/{template_id}",
+                m,
+                {"template_id": "$response.body#/template_id"},
+            )
+            for m in ("get", "patch", "delete")
+        },
+        etag=True,
+    )
     | problem(403, "not_team_member")
     | problem(409, "template_exists")
     | problem(422, "validation_error", "invalid_template"),

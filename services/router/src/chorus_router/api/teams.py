@@ -6,6 +6,7 @@ from typing import Any
 
 from chorus_common.openapi import (
     IF_MATCH_OPTIONAL,
+    links,
     problem,
     request_headers,
     with_etag,
@@ -107,7 +108,20 @@ async def team_queue(
     "/teams",
     status_code=201,
     response_model=TeamRead,
-    responses=problem(403, "forbidden", "insufficient_scope") | problem(409, "team_exists"),
+    responses=links(
+        201,
+        {
+            f"{name}_team": (path, method, {"team_id": "$response.body#/id"})
+            for name, path, method in (
+                ("get", "/v1/teams/{team_id}", "get"),
+                ("patch", "/v1/teams/{team_id}", "patch"),
+                ("queue", "/v1/teams/{team_id}/queue", "get"),
+                ("fairness", "/v1/teams/{team_id}/fairness", "get"),
+            )
+        },
+    )
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(409, "team_exists"),
 )
 async def create_team(
     body: TeamCreate, principal: DirectoryWriter, core: CoreDep

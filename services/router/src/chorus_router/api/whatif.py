@@ -21,7 +21,8 @@ from chorus_router.snapshot import utc
 from chorus_router.whatif_service import TooManyPosts, what_if
 
 router = APIRouter(prefix="/v1", tags=["rules"])
-_DURATION = re.compile(r"^(\d+)([mhdw])$")
+# At most six digits: any longer period reaches past the calendar.
+_DURATION = re.compile(r"^(\d{1,6})([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -38,7 +39,11 @@ class WhatIfIn(BaseModel):
     roster: list[MemberCreate] | None = Field(
         default=None, description="proposed members (default: the current directory)"
     )
-    since: str = Field(default="7d", description="period ending at `to`: 90m, 24h, 7d, 2w")
+    since: str = Field(
+        default="7d",
+        pattern=r"^\s*\d{1,6}[mhdw]\s*$",
+        description="period ending at `to`: 90m, 24h, 7d, 2w",
+    )
     start: datetime | None = Field(default=None, alias="from", description="instead of since")
     to: datetime | None = Field(default=None, description="end of the period (default now)")
 
@@ -89,7 +94,12 @@ async def rules_what_if(
                 422, "unknown_team", f"unknown team {unknown[0]!r}", field=f"roster[{i}].teams"
             )
     end = utc(body.to) or core.clock()
-    start = utc(body.start) or end - parse_duration(body.since)
+    try:
+        start = utc(body.start) or end - parse_duration(body.since)
+    except OverflowError as exc:
+        raise ApiProblem(
+            422, "invalid_period", "the period starts before year 1", field="since"
+        ) from exc
     if start >= end:
         raise ApiProblem(422, "invalid_period", "the period must end after it starts", field="from")
     roster = _roster_rows(body.roster) if body.roster is not None else None

@@ -18,7 +18,8 @@ _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity: JSON cannot store them, and no bound is meant by them.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Range(_Strict):
