@@ -14,6 +14,7 @@ from chorus_common.problems import PROBLEM_JSON, ApiProblem
 from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 
 pytestmark = pytest.mark.unit
 
@@ -37,6 +38,8 @@ def _app(*, max_body: int = 1000, per_minute: int = 1000) -> FastAPI:
             raise ApiProblem(409, "thing_busy", "the thing is busy", field="name")
         if name == "boom":
             raise RuntimeError("secret internals")
+        if name == "huge":
+            raise DataError("INSERT …", {}, ValueError("value too long for type varchar(64)"))
         return Thing(name=name, size=limit)
 
     @app.post("/things", openapi_extra=request_headers(IF_MATCH_REQUIRED))
@@ -75,6 +78,8 @@ async def test_route_errors_unmatched_routes_wrong_methods_and_crashes_are_probl
         _problem(await c.delete("/things/x"), 405, "method_not_allowed")
         body = _problem(await c.get("/things/boom"), 500, "internal_error")
         assert "secret" not in str(body)
+        body = _problem(await c.get("/things/huge"), 422, "invalid_value")
+        assert "varchar" not in str(body)
 
 
 async def test_validation_names_the_field_and_lists_every_one_when_several() -> None:

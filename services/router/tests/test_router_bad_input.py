@@ -64,3 +64,16 @@ async def test_null_for_a_required_field_and_integers_too_large_are_refused(
         assert r.status_code == 422, r.text
         r = await client.post("/v1/rules/versions/999999/restore", headers=ADMIN)
         assert (r.status_code, r.json()["code"]) == (404, "rules_version_not_found")
+
+
+@pytest.mark.integration
+async def test_a_nul_character_is_refused_not_a_server_error(memory_broker, db_url) -> None:
+    app = create_app(RouterSettings(database_url=db_url, **FAST_KAFKA_ENV), bus=memory_broker)
+    async with running(app) as client:
+        r = await client.get("/v1/teams/a%00b", headers=ADMIN)
+        assert r.status_code in (404, 422), r.text
+        r = await client.get("/v1/cases", params={"team": "a\x00b"}, headers=ADMIN)
+        assert r.status_code in (200, 422), r.text
+        r = await client.post("/v1/teams", json={"id": "nul", "name": "a\x00b"}, headers=ADMIN)
+        assert r.status_code in (201, 422), r.text
+        assert r.headers["content-type"] in ("application/json", "application/problem+json")

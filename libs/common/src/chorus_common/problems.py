@@ -8,6 +8,7 @@ unexpected exception into a :class:`Problem` body. Middleware that answers befor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -16,8 +17,11 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:chorus:problem:"
@@ -196,6 +200,22 @@ async def _http(_request: Request, exc: Exception) -> Response:
     return problem_response(status, code, detail, headers=exc.headers)
 
 
+async def _data_error(request: Request, exc: Exception) -> Response:
+    # The database refused a value the API let through (too long, out of range, a NUL:
+    # SQLSTATE class 22): the request is at fault, not the server. Other errors stay 500s.
+    assert isinstance(exc, DBAPIError)
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    route = getattr(request.scope.get("route"), "path", "unmatched")
+    if not isinstance(exc, DataError) and not sqlstate.startswith("22"):
+        # Handled here, so not re-raised to the server: the traceback is logged here.
+        log.error("database error", exc_info=exc, extra={"route": route})
+        return await _unexpected(request, exc)
+    log.warning("value refused by the database", extra={"route": route, "sqlstate": sqlstate})
+    return problem_response(
+        422, "invalid_value", "a value in this request cannot be stored (too long or out of range)"
+    )
+
+
 async def _unexpected(_request: Request, _exc: Exception) -> Response:
     # Starlette re-raises after this answer, so the server logs the traceback; the client
     # gets none of it.
@@ -207,4 +227,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DBAPIError, _data_error)
     app.add_exception_handler(Exception, _unexpected)
