@@ -90,6 +90,16 @@ def _schemathesis(url: str, report: Path) -> subprocess.Popen[str]:
     )
 
 
+def _failures(output: str, log: Path) -> str:
+    """Schemathesis's failure reports, and the service's last traceback (for a 500)."""
+    start = output.find("= FAILURES =")
+    end = output.find("= WARNINGS =", start)
+    report = output[start:end] if start >= 0 else output[-4000:]
+    text = log.read_text(errors="replace") if log.exists() else ""
+    trace = text[text.rfind("Traceback") :][-3000:] if "Traceback" in text else ""
+    return f"{report[:8000]}\n{trace}"
+
+
 def test_no_service_answers_500_or_breaks_its_documented_schema(
     stack: System, tmp_path: Path
 ) -> None:
@@ -101,7 +111,11 @@ def test_no_service_answers_500_or_breaks_its_documented_schema(
     elapsed = time.monotonic() - started
     served = {name: _requests_served(url) - before[name] for name, url in urls.items()}
     print(f"schemathesis: {sum(served.values()):.0f} requests in {elapsed:.0f} s", served)
-    failed = {name: out[-6000:] for name, out in outputs.items() if runs[name].returncode != 0}
+    failed = {
+        name: _failures(out, stack.services[name].log_path)
+        for name, out in outputs.items()
+        if runs[name].returncode != 0
+    }
     assert not failed, "\n\n".join(f"===== {n}\n{o}" for n, o in failed.items())
     for name, out in outputs.items():
         tested = re.search(r"Tested: (\d+)", out)

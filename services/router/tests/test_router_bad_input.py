@@ -43,6 +43,10 @@ async def test_null_for_a_required_field_and_integers_too_large_are_refused(
             f"/v1/members/{m}", json={"capacity": None}, headers={**ADMIN, "If-Match": tag}
         )
         _problem(r, "capacity")
+        r = await client.patch(
+            f"/v1/members/{m}", json={"timezone": "Z" * 300}, headers={**ADMIN, "If-Match": tag}
+        )
+        _problem(r, "timezone")
         _problem(
             await client.get("/v1/audit", params={"before": HUGE}, headers=ADMIN), "query.before"
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chorus_common.bounds import not_null
 from chorus_common.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from chorus_router.domain.rules import known_zone
 
 _ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -40,11 +41,7 @@ class ShiftIn(_Body):
 
 
 def _tz(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {v!r}") from exc
-    return v
+    return known_zone(v)
 
 
 def _platforms(v: list[str]) -> list[str]:
