@@ -12,13 +12,15 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration bench clean
+.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat bench asyncapi clean
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
+	@echo "make test-interop  kcat (librdkafka) on Chorus's topics, on Apache Kafka (installs kcat)"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
+	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -39,17 +41,30 @@ fmt: sync
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
+# The `interop` tests drive kcat, whose librdkafka cannot talk to the embedded Tansu broker:
+# they run on Apache Kafka only.
 test: lint
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -m "not interop" $(PYTEST_ARGS)
 
 unit: sync
 	$(UV) run pytest -m unit $(PYTEST_ARGS)
 
 integration: sync
-	$(UV) run pytest -m "integration or e2e" $(PYTEST_ARGS)
+	$(UV) run pytest -m "(integration or e2e) and not interop" $(PYTEST_ARGS)
+
+test-interop: sync kcat
+	CHORUS_TEST_BROKER=kafka $(UV) run pytest -m interop $(PYTEST_ARGS)
+
+# Debian's kcat (librdkafka), the other Kafka client the interop tests drive.
+kcat:
+	@command -v kcat >/dev/null 2>&1 || { echo "installing kcat…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null; }
 
 bench: sync
 	$(UV) run python -m bench
+
+asyncapi: sync
+	$(UV) run chorus asyncapi
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .hypothesis

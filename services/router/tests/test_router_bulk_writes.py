@@ -45,7 +45,11 @@ async def test_routed_batch_rows_match_its_case_events(memory_broker, db_url) ->
     app = create_app(settings(db_url), bus=memory_broker)
     core = app.state.core
     core.clock = clock
-    first = make_post("Where is my parcel? Order 5521 never came", received_at=T0 - timedelta(1))
+    # An hour old, not more: a post past its SLA would be escalated by the background SLA pass
+    # between the rows read below and the events read after shutdown.
+    first = make_post(
+        "Where is my parcel? Order 5521 never came", received_at=T0 - timedelta(hours=1)
+    )
     follow = make_post("Still nothing", thread_id=first.thread_id, received_at=T0)
     legal = make_post("My lawyer will hear about this, see you in court", received_at=T0)
     posts = [post_event(first), post_event(first), post_event(follow), post_event(legal)]

@@ -15,6 +15,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.replay",
     "chorus_cli.report",
     "chorus_cli.routing",
+    "chorus_cli.asyncapi",
 )
 
 

@@ -24,7 +24,7 @@ from chorus_common.bus.base import Consumer, Producer
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.events import Envelope
-from chorus_common.http import install_http, ops_router
+from chorus_common.http import install_http, ops_router, token_subject
 from chorus_common.metrics import Metrics
 from chorus_common.openapi import install_openapi
 from chorus_common.outbox import Outbox
@@ -105,6 +105,11 @@ class Runtime:
     def outbox(self) -> Outbox:
         assert self._outbox is not None, "runtime not started"
         return self._outbox
+
+    @property
+    def subscriptions(self) -> dict[str, tuple[str, ...]]:
+        """Each consumer group and the topics it reads (docs/asyncapi.yaml is checked on it)."""
+        return {group: topics for _, group, topics, _, _ in self._consumer_specs}
 
     @property
     def dialect(self) -> str:
@@ -273,6 +278,7 @@ def create_service_app(
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
         rate_per_minute=settings.rate_limit_per_minute,
+        identify=token_subject(settings),
     )
     app.include_router(ops_router(runtime.metrics, runtime.ready))
     for r in routers:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from chorus_responder import models
 from chorus_responder.api import channels, policies, replies, stream, templates
+from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.sending.base import Sender
@@ -28,6 +29,7 @@ def create_app(
     *,
     bus: BusFactory | None = None,
     senders: Mapping[str, Sender] | None = None,
+    directory: Directory | None = None,
 ) -> FastAPI:
     runtime = Runtime(
         settings,
@@ -63,6 +65,7 @@ def create_app(
         ],
     )
     app.state.broadcaster = broadcaster
+    app.state.directory = directory or RouterDirectory(settings)
     app.state.worker = worker
     app.state.responder_metrics = metrics
     return app

@@ -42,6 +42,9 @@ class ResponderSettings(CommonSettings):
     # acceptance -> case.assigned; the views catch up in the next quiet moment.
     cpu_nice: int = 10
 
+    router_url: str = _env("router_url", default="http://127.0.0.1:8002")
+    """The router, which owns the directory: approval policies are checked against its teams."""
+    directory_timeout_seconds: float = _env("directory_timeout_seconds", default=5.0, gt=0)
     platform_base_url: str | None = _env("platform_base_url", default=None)
     """Send every platform's API call to this base URL (the demo sandbox), whatever the channel says."""
     smtp_host: str | None = _env("smtp_host", default=None)

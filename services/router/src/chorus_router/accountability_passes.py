@@ -7,10 +7,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 from chorus_common import bulk
-from chorus_common.events import Envelope
+from chorus_common.events import Envelope, PostReceived
 from sqlalchemy import delete, update
 
 from chorus_router import models
@@ -51,7 +52,7 @@ async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
     """Keep each routed post (first revision) for what-if replays; idempotent by post id
     (the first of a batch's repeats of one post is kept)."""
     rows: dict[str, tuple[str, str, datetime, str]] = {}
-    posts = [e.payload["post"] for e in events if not e.payload.get("is_update")]
+    posts = [_complete(e) for e in events if not e.payload.get("is_update")]
     # Routing ran first in this unit and noted each post's case; a post it did not see
     # (none, unless routing is replaced) is looked up where routing keeps it.
     cases = uow.post_cases
@@ -72,6 +73,16 @@ async def record_posts(events: list[Envelope], *, uow: Uow) -> None:
         uow.core.runtime.dialect, models.routed_posts, ("post_id",), ROUTED_COLUMNS
     )
     await bulk.run(uow.session, stmt, list(rows.values()))
+
+
+def _complete(event: Envelope) -> dict[str, Any]:
+    """The event's post as JSON, with its reception time: ingest always writes it, another
+    producer may leave it to the schema's default, which the validated post holds."""
+    post: dict[str, Any] = event.payload["post"]
+    if "received_at" in post:
+        return post
+    received: PostReceived = event.parsed()
+    return {**post, "received_at": received.post.received_at.isoformat()}
 
 
 def _both(first: HandlerFn, then: HandlerFn) -> HandlerFn:

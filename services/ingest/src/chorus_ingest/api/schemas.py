@@ -26,7 +26,9 @@ class ItemError(BaseModel):
 
 class ItemResultRead(BaseModel):
     index: int | None = Field(description="position in the request's batch (null: one post)")
-    status: Literal["accepted", "duplicate", "updated", "rejected"]
+    status: Literal["accepted", "duplicate", "updated", "stale", "rejected"] = Field(
+        description="`stale`: an older revision than the one kept, not applied"
+    )
     post_id: str | None = None
     revision: int | None = None
     error: ItemError | None = Field(default=None, description="only when rejected")
@@ -38,6 +40,7 @@ class IntakeResultRead(BaseModel):
     accepted: int
     duplicate: int
     updated: int
+    stale: int
     rejected: int
     results: list[ItemResultRead]
 

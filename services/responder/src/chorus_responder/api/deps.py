@@ -11,6 +11,7 @@ from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chorus_responder.directory import Directory
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
 
@@ -23,6 +24,11 @@ def get_runtime(request: Request) -> Runtime:
 def get_settings(request: Request) -> ResponderSettings:
     settings: ResponderSettings = request.app.state.settings
     return settings
+
+
+def get_directory(request: Request) -> Directory:
+    d: Directory = request.app.state.directory
+    return d
 
 
 def get_broadcaster(request: Request) -> Broadcaster:
@@ -52,6 +58,7 @@ def parse_if_match(value: str | None) -> int:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[ResponderSettings, Depends(get_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(get_broadcaster)]
+DirectoryDep = Annotated[Directory, Depends(get_directory)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RepliesReader = Annotated[Principal, Depends(require("replies:read"))]
 RepliesWriter = Annotated[Principal, Depends(require("replies:write"))]
