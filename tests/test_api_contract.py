@@ -87,6 +87,7 @@ def _schemathesis(url: str, report: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        cwd=report.parent,  # its cache (.schemathesis/) stays out of the work tree
     )
 
 

@@ -51,6 +51,9 @@ class ResponderSettings(CommonSettings):
     smtp_port: int = _env("smtp_port", default=25)
     brand: str = _env("brand", default="Chorus")
     collision_window_minutes: float = _env("collision_window_minutes", default=10.0, ge=0)
+    # A draft or a case's replies asked for before this responder has read the case (the
+    # router's stream is faster than its consumer) wait this long for it, then get 503.
+    case_wait_seconds: float = _env("case_wait_seconds", default=3.0, ge=0, le=30)
 
     sender_enabled: bool = _env("sender_enabled", default=True)
     send_timeout_seconds: float = _env("send_timeout_seconds", default=10.0, gt=0)

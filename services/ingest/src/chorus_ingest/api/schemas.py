@@ -82,6 +82,7 @@ class ChannelRead(BaseModel):
 
 class ChannelList(BaseModel):
     channels: list[ChannelRead]
+    next_after: str | None = Field(description="send as `after` for the next page")
 
 
 class ReplayRead(BaseModel):

@@ -11,6 +11,7 @@ from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
@@ -41,6 +42,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_arrivals(request: Request) -> Arrivals:
+    arrivals: Arrivals = request.app.state.arrivals
+    return arrivals
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -59,6 +65,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[ResponderSettings, Depends(get_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(get_broadcaster)]
 DirectoryDep = Annotated[Directory, Depends(get_directory)]
+ArrivalsDep = Annotated[Arrivals, Depends(get_arrivals)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RepliesReader = Annotated[Principal, Depends(require("replies:read"))]
 RepliesWriter = Annotated[Principal, Depends(require("replies:write"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from chorus_responder.domain.policy import Policy
 
@@ -77,6 +77,7 @@ class CaseRepliesRead(_Out):
     case_status: str | None
     team: str | None
     replies: list[ReplyRead]
+    older_replies: bool = Field(description="more replies exist than `limit` gave")
     collisions: list[dict[str, Any]]
 
 
@@ -99,6 +100,7 @@ class TemplateRead(_Out):
 
 class TemplateList(_Out):
     templates: list[TemplateRead]
+    next_after: str | None = Field(description="send as `after` for the next page")
 
 
 class PolicyRead(Policy):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import Envelope
-from chorus_common.openapi import problem, with_etag
+from chorus_common.openapi import RETRY_AFTER, problem, with_etag
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_responder import approvals, drafts, models, outgoing, store
 from chorus_responder.access import approver, sees_as_approver, sees_case
 from chorus_responder.api.deps import (
+    ArrivalsDep,
     BroadcasterDep,
     RepliesApprover,
     RepliesReader,
@@ -29,6 +30,7 @@ from chorus_responder.api.deps import (
 from chorus_responder.api.reads import CaseRepliesRead, DraftRead, ReplyList, ReplyRead
 from chorus_responder.api.schemas import ApproveBody, RejectBody, ReplyCreate, ReplyUpdate, SendBody
 from chorus_responder.api.views import reply_view
+from chorus_responder.arrivals import known_case
 from chorus_responder.domain.policy import pending, satisfies
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.stream import Broadcaster
@@ -39,6 +41,13 @@ _NO_REPLY = problem(404, "reply_not_found")
 _DECIDE = problem(403, "four_eyes", "not_an_approver") | problem(
     409, "not_awaiting_approval", "concurrent_change"
 )
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "`case_not_ready`, `post_not_available`: the case (or its post) has "
+        "not reached the responder yet; retry after `Retry-After` s",
+        "headers": {"Retry-After": RETRY_AFTER},
+    }
+}
 
 
 async def _visible_reply(
@@ -82,7 +91,7 @@ async def _with_history(session: AsyncSession, reply: Row) -> dict[str, Any]:
     response_model=DraftRead,
     responses=with_etag(201)
     | problem(404, "case_not_found")
-    | problem(409, "collision", "post_not_available", "case_unknown")
+    | problem(409, "collision", "case_unknown")
     | problem(
         422,
         "validation_error",
@@ -93,7 +102,8 @@ async def _with_history(session: AsyncSession, reply: Row) -> dict[str, Any]:
         "too_long",
         "kind_not_supported",
         "platform_not_supported",
-    ),
+    )
+    | _NOT_READY,
 )
 async def create_reply(
     case_id: str,
@@ -101,14 +111,25 @@ async def create_reply(
     principal: RepliesWriter,
     session: SessionDep,
     settings: SettingsDep,
+    arrivals: ArrivalsDep,
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
-    """Draft a reply to the case's latest post (or ``post_id``); 409 if someone just replied."""
+    """Draft a reply to the case's latest post (or ``post_id``); 409 if someone just replied.
+    A case (or its post) not read by the responder yet is waited for, up to
+    ``RESPONDER_CASE_WAIT_SECONDS``, then 503 with ``Retry-After``."""
     if (body.text is None) == (body.template_id is None):
         raise ApiProblem(
             422, "validation_error", "give exactly one of text or template_id", field="text"
         )
+    await known_case(
+        session,
+        arrivals,
+        principal,
+        case_id,
+        post_id=body.post_id,
+        wait=settings.case_wait_seconds,
+    )
     row, found, events = await drafts.create_draft(
         session,
         principal,
@@ -131,14 +152,23 @@ async def create_reply(
 @router.get(
     "/cases/{case_id}/replies",
     response_model=CaseRepliesRead,
-    responses=problem(404, "case_not_found"),
+    responses=problem(404, "case_not_found") | _NOT_READY,
 )
 async def list_replies(
-    case_id: str, principal: RepliesReader, session: SessionDep, settings: SettingsDep
+    case_id: str,
+    principal: RepliesReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    arrivals: ArrivalsDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="the newest replies")] = 200,
 ) -> dict[str, Any]:
-    """The case's replies with their full history, and who else is active on the case."""
+    """The case's replies with their full history, and who else is active on the case. A
+    case not read by the responder yet is waited for as when drafting (503 after it)."""
+    await known_case(
+        session, arrivals, principal, case_id, need_post=False, wait=settings.case_wait_seconds
+    )
     case = await store.get_case(session, case_id)
-    replies = await store.replies_of_case(session, case_id) if case else []
+    replies, older = await store.replies_of_case(session, case_id, limit) if case else ([], False)
     if case is None or not (sees_case(principal, case) or sees_as_approver(principal, replies)):
         raise not_found("case", case_id)
     hist = await store.history_of(session, [r["reply_id"] for r in replies])
@@ -148,6 +178,7 @@ async def list_replies(
         "case_status": case["status"],
         "team": case["team"],
         "replies": [reply_view(r, hist[r["reply_id"]]) for r in replies],
+        "older_replies": older,
         "collisions": await drafts.collisions(session, case_id, me, settings),
     }
 
@@ -169,6 +200,7 @@ async def list_all_replies(
         q = q.where(t.c.status == status)
     rows = [dict(r) for r in (await session.execute(q)).mappings()]
     who = approver(principal)
+    cases = {} if awaiting_me else await store.cases_by_id(session, (r["case_id"] for r in rows))
     out: list[dict[str, Any]] = []
     for r in rows:
         if awaiting_me:
@@ -180,7 +212,7 @@ async def list_all_replies(
             if not any(satisfies(who, n.team, n.role) for n in open_needs):
                 continue
         else:
-            case = await store.get_case(session, r["case_id"])
+            case = cases.get(r["case_id"])
             if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [r])):
                 continue
         out.append(reply_view(r))

@@ -109,6 +109,7 @@ class MemberRead(_Out):
 
 class MemberList(_Out):
     items: list[MemberRead]
+    next_after: str | None = Field(description="send as `after` for the next page")
 
 
 class RuleSetRead(_Out):
@@ -131,6 +132,7 @@ class RuleVersionSummary(_Out):
 
 class RuleVersionList(_Out):
     items: list[RuleVersionSummary]
+    next_before: int | None = Field(description="send as `before` for older versions")
 
 
 class RuleVersionRead(RuleVersionSummary):
