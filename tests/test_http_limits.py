@@ -82,7 +82,7 @@ async def test_a_body_over_the_limit_gets_413_announced_or_chunked(
         unsigned = await client.post(path, content=_chunks(big))
     for r in (announced, streamed, unsigned):
         assert r.status_code == 413, (service, r.status_code, r.text)
-        assert r.json()["error"]["code"] == "body_too_large"
+        assert r.json()["code"] == "body_too_large"
 
 
 @pytest.mark.unit

@@ -17,6 +17,7 @@ from chorus_common.auth import (
     require,
     verify_token,
 )
+from chorus_common.problems import install_problem_handlers
 from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
 from fastapi import Depends, FastAPI
 
@@ -71,17 +72,24 @@ def test_agent_visibility_is_limited_to_their_teams() -> None:
 async def test_dependency_answers_401_without_token_and_403_without_scope() -> None:
     app = FastAPI()
     app.state.settings = CommonSettings()
+    install_problem_handlers(app)
 
     @app.get("/rules")
     async def rules(p: Annotated[Principal, Depends(require("rules:write"))]) -> dict[str, str]:
         return {"sub": p.sub}
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-        assert (await c.get("/rules")).status_code == 401
+        r = await c.get("/rules")
+        assert r.status_code == 401
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "missing_token"
+        r = await c.get("/rules", headers={"Authorization": "Bearer not.a.token"})
+        assert (r.status_code, r.json()["code"]) == (401, "token_invalid")
         agent = create_token(SECRET, sub="a", role="agent")
         r = await c.get("/rules", headers={"Authorization": f"Bearer {agent}"})
         assert r.status_code == 403
-        assert "rules:write" in r.json()["detail"]["message"]
+        assert r.json()["code"] == "insufficient_scope"
+        assert "rules:write" in r.json()["detail"]
         admin = create_token(SECRET, sub="boss", role="admin")
         r = await c.get("/rules", headers={"Authorization": f"Bearer {admin}"})
         assert r.json() == {"sub": "boss"}

@@ -194,7 +194,7 @@ async def check_summary_and_formats(client) -> None:
     bad = await client.get(
         "/v1/reports/volume", params={"granularity": "minute", "since": "30d"}, headers=H
     )
-    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "granularity"
+    assert bad.status_code == 422 and bad.json()["field"] == "query.granularity"
 
 
 async def check_metrics(app, client) -> None:

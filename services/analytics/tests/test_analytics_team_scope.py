@@ -155,8 +155,8 @@ async def test_a_team_filter_outside_the_callers_teams_is_refused(sqlite_url) ->
                 f"/v1/reports/{name}", params={**RANGE, "team": "legal"}, headers=agent
             )
             assert r.status_code == 403, r.text
-            assert r.json()["detail"]["code"] == "team_not_visible"
-            assert r.json()["detail"]["field"] == "team"
+            assert r.json()["code"] == "team_not_visible"
+            assert r.json()["field"] == "query.team"
         own = await client.get("/v1/reports/volume", params={"team": "support"}, headers=agent)
         assert own.status_code == 200
         admin = await client.get("/v1/reports/volume", params={"team": "legal"}, headers=auth())

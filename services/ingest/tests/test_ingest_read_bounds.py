@@ -95,4 +95,4 @@ async def test_channel_pages_cover_every_channel_once(sqlite_url) -> None:
             params["after"] = page["next_after"]
         assert seen == [f"ch-{i:05d}" for i in range(23)]
         r = await client.get("/v1/channels", params={"after": "nope"}, headers=LEAD)
-        assert r.status_code == 422 and r.json()["error"]["field"] == "after"
+        assert r.status_code == 422 and r.json()["field"] == "query.after"

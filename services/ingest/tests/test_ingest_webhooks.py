@@ -130,7 +130,7 @@ async def test_webhook_envelope_keeps_going_past_bad_items(app, memory_broker) -
         not_json = b"<xml/>"
         r = await client.post("/v1/webhooks/generic", content=not_json, headers=_signed(not_json))
         assert r.status_code == 422
-        assert r.json()["error"]["field"] == "body"
+        assert r.json()["field"] == "body"
 
         async def dead():
             return len(memory_broker.records("chorus.dlq.v1")) == 4
@@ -143,7 +143,7 @@ async def test_unknown_platform_is_404_and_generic_has_no_handshake(app) -> None
     async with running(app) as client:
         r = await client.post("/v1/webhooks/myspace", content=b"{}")
         assert r.status_code == 404
-        assert r.json()["error"]["code"] == "unknown_platform"
+        assert r.json()["code"] == "unknown_platform"
         await _channel(client)
         assert (await client.get("/v1/webhooks/generic?x=1")).status_code == 404
 
@@ -165,6 +165,7 @@ async def test_normalize_is_a_dry_run_that_publishes_nothing(app, memory_broker)
         assert doc["errors"][0]["index"] == 1
         bad = await client.post("/v1/normalize/generic", content=b"nope", headers=auth("service"))
         assert bad.status_code == 422
+        assert bad.json()["code"] == "invalid_json"
         again = await client.post("/v1/posts", content=body, headers=auth("service"))
         assert again.json()["accepted"] == 1, "the dry run must not have recorded the post"
 

@@ -64,13 +64,13 @@ async def test_legal_case_needs_a_legal_members_approval_and_four_eyes(
         assert [(n["team"], n["role"]) for n in reply["approvals_pending"]] == [("legal", "member")]
 
         r = await client.post(f"/v1/replies/{reply['reply_id']}/approve", json={}, headers=author)
-        assert r.status_code == 403 and r.json()["detail"]["code"] == "four_eyes"
+        assert r.status_code == 403 and r.json()["code"] == "four_eyes"
         r = await client.post(
             f"/v1/replies/{reply['reply_id']}/approve", json={}, headers=agent("sue", "support")
         )
-        assert r.status_code == 403 and r.json()["detail"]["code"] == "not_an_approver"
+        assert r.status_code == 403 and r.json()["code"] == "not_an_approver"
         r = await client.post(f"/v1/replies/{reply['reply_id']}/send", headers=author)
-        assert r.status_code == 409 and r.json()["detail"]["code"] == "not_approved"
+        assert r.status_code == 409 and r.json()["code"] == "not_approved"
 
         r = await client.post(
             f"/v1/replies/{reply['reply_id']}/approve",
@@ -232,7 +232,7 @@ async def test_nothing_unapproved_is_sent_through_any_path(app, memory_broker, f
             memory_broker, app, post2, case2.model_copy(update={"tags": ("legal",), "version": 2})
         )
         r = await client.post(f"/v1/replies/{rid2}/send", headers=author)
-        assert r.status_code == 409 and r.json()["detail"]["code"] == "approval_required"
+        assert r.status_code == 409 and r.json()["code"] == "approval_required"
         assert (await client.get(f"/v1/replies/{rid2}", headers=author)).json()[
             "status"
         ] == "pending_approval"

@@ -26,10 +26,10 @@ POLICY = {
 
 
 def _error(r: httpx.Response) -> dict[str, Any]:
-    """The error of a responder answer, in its current or its problem+json shape."""
+    """The problem a responder answered."""
+    assert r.headers["content-type"] == "application/problem+json", r.text
     body: dict[str, Any] = r.json()
-    detail = body.get("detail")
-    return detail if isinstance(detail, dict) else body
+    return body
 
 
 async def _policy_ids(client: httpx.AsyncClient) -> list[str]:

@@ -88,4 +88,4 @@ async def test_template_pages_cover_the_callers_templates_once(sqlite_url) -> No
             params["after"] = page["next_after"]
         assert len(seen) == len(set(seen)) == 1_000, "support's half of the 2,000"
         r = await client.get("/v1/templates", params={"after": "nope"}, headers=ANN)
-        assert r.status_code == 422 and r.json()["detail"]["field"] == "after"
+        assert r.status_code == 422 and r.json()["field"] == "query.after"

@@ -178,7 +178,7 @@ async def test_whatsapp_ambiguous_outcome_is_never_repeated(
         assert reply["status"] == "failed" and reply["error_code"] == "outcome_unknown"
         assert len(fake.fake.calls("POST /v21.0/15550001111/messages")) == 1
         r = await client.post(f"/v1/replies/{rid}/send", headers=WHO)
-        assert r.status_code == 409 and r.json()["detail"]["code"] == "outcome_unknown"
+        assert r.status_code == 409 and r.json()["code"] == "outcome_unknown"
 
 
 @pytest.mark.unit

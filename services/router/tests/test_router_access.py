@@ -75,7 +75,7 @@ async def test_case_visibility_and_directory_rights(memory_broker, sqlite_url) -
             json={"id": "bad", "name": "B", "teams": ["support"], "timezone": "Mars/Base"},
             headers=ADMIN,
         )
-        assert r.status_code == 422 and r.json()["error"]["field"] == "timezone"
+        assert r.status_code == 422 and r.json()["field"] == "timezone"
 
         zoe = auth("agent", member_id="zoe", teams=("support",))
         r = await client.put(

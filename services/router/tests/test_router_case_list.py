@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+
+import orjson
 import pytest
 from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings
@@ -47,7 +50,20 @@ async def test_cursor_pages_cover_every_case_once_in_order(memory_broker, sqlite
         expected = [c for c in everything if c["priority"] in ("P1", "P2") and c["platform"] == "x"]
         assert len(got) == len(expected)
         r = await client.get("/v1/cases", params={"cursor": "garbage"}, headers=ADMIN)
-        assert r.status_code == 422 and r.json()["error"]["field"] == "cursor"
+        assert r.status_code == 422 and r.json()["field"] == "query.cursor"
+        for sort, decoded in (
+            ("-opened_at", ["-opened_at", 5, "c"]),
+            ("-opened_at", ["-opened_at", "2026-13-45T99:00:00", "c"]),
+            ("-opened_at", ["-opened_at", "2026-01-01T00:00:00+00:00", ["c"]]),
+            ("-opened_at", ["-opened_at", "2026-01-01T00:00:00+00:00"]),
+            ("priority", ["priority", {"p": 1}, "c"]),
+            ("priority", ["priority", "P9", "c"]),
+            ("priority", ["priority", "P1", "c\u0000"]),
+        ):
+            bad = base64.urlsafe_b64encode(orjson.dumps(decoded)).decode().rstrip("=")
+            r = await client.get("/v1/cases", params={"cursor": bad, "sort": sort}, headers=ADMIN)
+            assert r.status_code == 422, (decoded, r.text)
+            assert (r.json()["code"], r.json()["field"]) == ("invalid_cursor", "query.cursor")
 
         case = everything[0]
         r = await client.get(f"/v1/cases/{case['id']}", headers=ADMIN)

@@ -29,15 +29,15 @@ async def test_rules_are_validated_versioned_and_simulated(memory_broker, sqlite
 
         bad = {**VIP, "then": {**VIP["then"], "priority": "P9"}}
         r = await client.post("/v1/rules", json=bad, headers=ADMIN)
-        assert r.status_code == 422 and r.json()["error"]["field"] == "then.priority"
+        assert r.status_code == 422 and r.json()["field"] == "then.priority"
         bad = {**VIP, "then": {**VIP["then"], "team": "marketing"}}
         r = await client.post("/v1/rules", json=bad, headers=ADMIN)
         assert r.status_code == 422
-        assert r.json()["error"]["field"].endswith("then.team")
-        assert "unknown team 'marketing'" in r.json()["error"]["message"]
+        assert r.json()["field"].endswith("then.team")
+        assert "unknown team 'marketing'" in r.json()["detail"]
         bad = {**VIP, "when": {"hours": {"start": "25:00", "end": "06:00"}}}
         r = await client.post("/v1/rules", json=bad, headers=ADMIN)
-        assert r.status_code == 422 and r.json()["error"]["field"] == "when.hours.start"
+        assert r.status_code == 422 and r.json()["field"] == "when.hours.start"
 
         lead = auth("lead", member_id="lena", teams=("legal",))
         assert (await client.post("/v1/rules", json=VIP, headers=lead)).status_code == 403

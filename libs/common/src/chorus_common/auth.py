@@ -8,8 +8,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Literal
 
 import jwt
-from fastapi import HTTPException, Request, status
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict
+
+from chorus_common.openapi import BEARER
+from chorus_common.problems import ApiProblem
 
 Role = Literal["admin", "lead", "agent", "service"]
 ROLES: tuple[str, ...] = ("admin", "lead", "agent", "service")
@@ -194,37 +198,43 @@ class VerifiedTokens:
 VERIFIED = VerifiedTokens()
 
 
-def require(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
+def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """FastAPI dependency: a valid bearer token holding every one of ``scopes``."""
 
-    async def dependency(request: Request) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail={"code": "missing_token", "message": "a bearer token is required"},
+    async def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(BEARER),
+    ) -> Principal:
+        if credentials is None or not credentials.credentials.strip():
+            raise ApiProblem(
+                401,
+                "missing_token",
+                "a bearer token is required",
+                field="header.Authorization",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         settings = request.app.state.settings
         try:
             principal = VERIFIED.verify(
-                settings.token_secret.get_secret_value(), token.strip(), settings.token_issuer
+                settings.token_secret.get_secret_value(),
+                credentials.credentials.strip(),
+                settings.token_issuer,
             )
         except AuthError as exc:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail={"code": exc.code, "message": str(exc)},
+            raise ApiProblem(
+                401,
+                exc.code,
+                str(exc),
+                field="header.Authorization",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             ) from exc
         missing = [s for s in scopes if s not in principal.scopes]
         if missing:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail={
-                    "code": "insufficient_scope",
-                    "message": f"token lacks scope(s): {', '.join(missing)}",
-                },
+            raise ApiProblem(
+                403,
+                "insufficient_scope",
+                f"token lacks scope(s): {', '.join(missing)}",
+                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
             )
         request.state.principal = principal
         return principal

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from cachetools import TTLCache
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chorus_common.auth import VERIFIED, AuthError
 from chorus_common.metrics import Metrics
+from chorus_common.problems import install_problem_handlers, problem_response
 from chorus_common.settings import CommonSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
-
-
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
 
 
 class BodyLimitMiddleware:
@@ -62,9 +58,8 @@ class BodyLimitMiddleware:
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        resp = JSONResponse(
-            error_body("body_too_large", f"request body exceeds {self.max_bytes} bytes"),
-            status_code=413,
+        resp = problem_response(
+            413, "body_too_large", f"request body exceeds {self.max_bytes} bytes"
         )
         await resp(scope, receive, send)
 
@@ -132,10 +127,8 @@ class RateLimitMiddleware:
             self.buckets[key] = (tokens, now)
             self.metrics.rate_limited.labels(self.metrics.service).inc()
             retry = max(1, int((1.0 - tokens) / self.rate) + 1)
-            resp = JSONResponse(
-                error_body("rate_limited", "too many requests"),
-                status_code=429,
-                headers={"Retry-After": str(retry)},
+            resp = problem_response(
+                429, "rate_limited", "too many requests", headers={"Retry-After": str(retry)}
             )
             await resp(scope, receive, send)
             return
@@ -189,19 +182,6 @@ class MetricsMiddleware:
             )
 
 
-async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = exc.errors()
-    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-    field = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-    detail = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
-    ]
-    body = error_body("validation_error", f"{field or 'body'}: {first.get('msg')}", field or None)
-    body["detail"] = detail
-    return JSONResponse(body, status_code=422)
-
-
 def install_http(
     app: FastAPI,
     *,
@@ -210,25 +190,38 @@ def install_http(
     rate_per_minute: int,
     identify: Callable[[str], str | None],
 ) -> None:
-    """Middleware (outermost first: metrics, body limit, rate limit) and the 422 error shape;
+    """Middleware (outermost first: metrics, body limit, rate limit) and the problem answers;
     ``identify`` gives the subject of a bearer token that verifies (the rate limit's key)."""
     app.add_middleware(
         RateLimitMiddleware, per_minute=rate_per_minute, metrics=metrics, identify=identify
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_exception_handler(RequestValidationError, _validation_handler)
+    install_problem_handlers(app)
+
+
+class HealthRead(BaseModel):
+    status: str
+
+
+class ReadinessRead(BaseModel):
+    status: str
+    checks: dict[str, bool]
 
 
 def ops_router(metrics: Metrics, ready: ReadyCheck) -> APIRouter:
     """`/healthz` (process up), `/readyz` (broker and database reachable), `/metrics`."""
     router = APIRouter(tags=["ops"])
 
-    @router.get("/healthz")
+    @router.get("/healthz", response_model=HealthRead)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        response_model=ReadinessRead,
+        responses={503: {"model": ReadinessRead, "description": "a dependency is unreachable"}},
+    )
     async def readyz() -> JSONResponse:
         checks = await ready()
         ok = all(checks.values())
@@ -237,7 +230,13 @@ def ops_router(metrics: Metrics, ready: ReadyCheck) -> APIRouter:
             status_code=200 if ok else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}
+        },
+    )
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

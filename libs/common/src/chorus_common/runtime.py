@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,6 +33,7 @@ from chorus_common.dependencies import (
 from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router, token_subject
 from chorus_common.metrics import Metrics
+from chorus_common.openapi import install_openapi
 from chorus_common.outbox import Outbox
 from chorus_common.settings import CommonSettings
 
@@ -292,17 +294,20 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package's own assets: /docs works offline.
+    app = FastAPIOffline(
         title=title,
         version=version,
         description=description,
         lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
         telemetry=None
         if settings.http_otel
         else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    install_openapi(app)
     install_http(
         app,
         metrics=runtime.metrics,

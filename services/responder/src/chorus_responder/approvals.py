@@ -7,20 +7,20 @@ from typing import Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import Envelope, utcnow
+from chorus_common.problems import ApiProblem
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models, store
 from chorus_responder.access import approver, identity
 from chorus_responder.domain.policy import pending, required_approvals, satisfies
-from chorus_responder.errors import ResponderError
 
 Row = Mapping[str, Any]
 
 
 def _four_eyes(principal: Principal, reply: Row) -> None:
     if identity(principal) == reply["author_id"]:
-        raise ResponderError(
+        raise ApiProblem(
             403, "four_eyes", "the author of a reply cannot approve or reject it (four-eyes rule)"
         )
 
@@ -38,7 +38,7 @@ async def _save(session: AsyncSession, reply: Row, changes: dict[str, Any]) -> d
         .values(**changes)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ResponderError(409, "concurrent_change", "the reply changed meanwhile; retry")
+        raise ApiProblem(409, "concurrent_change", "the reply changed meanwhile; retry")
     return {**reply, **changes}
 
 
@@ -47,14 +47,14 @@ async def approve(
 ) -> tuple[dict[str, Any], list[Envelope]]:
     """Record the sign-offs ``principal`` can give; the reply is approved once none is missing."""
     if reply["status"] != "pending_approval":
-        raise ResponderError(409, "not_awaiting_approval", f"the reply is {reply['status']}")
+        raise ApiProblem(409, "not_awaiting_approval", f"the reply is {reply['status']}")
     _four_eyes(principal, reply)
     needed = store.needed_from_json(reply["needed"] or [])
     open_needs = pending(needed, store.approved_keys(reply["approvals"] or []))
     who = approver(principal)
     mine = [n for n in open_needs if satisfies(who, n.team, n.role)]
     if not mine:
-        raise ResponderError(
+        raise ApiProblem(
             403,
             "not_an_approver",
             f"this reply awaits approval by: {_describe(open_needs)}; "
@@ -91,14 +91,12 @@ async def reject(
 ) -> tuple[dict[str, Any], list[Envelope]]:
     """Send the reply back to its author with the reason; it must be edited to go on."""
     if reply["status"] not in ("pending_approval", "approved"):
-        raise ResponderError(409, "not_awaiting_approval", f"the reply is {reply['status']}")
+        raise ApiProblem(409, "not_awaiting_approval", f"the reply is {reply['status']}")
     _four_eyes(principal, reply)
     who = approver(principal)
     needed = store.needed_from_json(reply["needed"] or [])
     if not any(satisfies(who, n.team, n.role) for n in needed):
-        raise ResponderError(
-            403, "not_an_approver", f"only {_describe(needed)} can reject this reply"
-        )
+        raise ApiProblem(403, "not_an_approver", f"only {_describe(needed)} can reject this reply")
     now = utcnow()
     row = await _save(session, reply, {"status": "rejected"})
     await store.add_history(session, row, "rejected", actor=who.identity, comment=comment, at=now)
@@ -116,7 +114,7 @@ async def recheck(
     case = await store.get_case(session, reply["case_id"])
     post = await store.get_post(session, reply["post_id"])
     if case is None:
-        raise ResponderError(409, "case_unknown", f"case {reply['case_id']} is unknown")
+        raise ApiProblem(409, "case_unknown", f"case {reply['case_id']} is unknown")
     needed = required_approvals(await store.load_policies(session), store.facts(case, post))
     missing = pending(needed, store.approved_keys(reply["approvals"] or []))
     return missing, store.needed_json(needed)

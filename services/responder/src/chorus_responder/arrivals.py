@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from chorus_common.auth import Principal
+from chorus_common.problems import ApiProblem
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import store
 from chorus_responder.access import sees_case
-from chorus_responder.errors import ResponderError
 
 T = TypeVar("T")
 POLL_SECONDS = 0.2
@@ -64,8 +64,10 @@ class Arrivals:
             self.waiting -= 1
 
 
-def not_ready(code: str, message: str) -> ResponderError:
-    return ResponderError(503, code, message, field="case_id", retry_after=RETRY_AFTER_SECONDS)
+def not_ready(code: str, message: str) -> ApiProblem:
+    return ApiProblem(
+        503, code, message, field="case_id", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
 
 
 async def known_case(

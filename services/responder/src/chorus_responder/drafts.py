@@ -9,6 +9,7 @@ from typing import Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import Envelope, utcnow
+from chorus_common.problems import ApiProblem, not_found
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,6 @@ from chorus_responder.arrivals import not_ready
 from chorus_responder.domain import constraints
 from chorus_responder.domain.policy import required_approvals
 from chorus_responder.domain.templates import TemplateError, render
-from chorus_responder.errors import ResponderError, not_found
 from chorus_responder.settings import ResponderSettings
 
 Row = Mapping[str, Any]
@@ -64,13 +64,13 @@ async def render_template(
     t = models.templates
     row = (await session.execute(select(t).where(t.c.template_id == template_id))).first()
     if row is None:
-        raise ResponderError(
+        raise ApiProblem(
             422, "template_not_found", f"no template {template_id}", field="template_id"
         )
     try:
         return render(row.body, variables), row.lang
     except TemplateError as exc:
-        raise ResponderError(
+        raise ApiProblem(
             422, exc.code, str(exc), field="variables", extra={"variable": exc.name}
         ) from exc
 
@@ -111,7 +111,7 @@ def refuse_if_replied(found: list[dict[str, Any]], force: bool) -> None:
     replied = [c for c in found if c["activity"] == "replied"]
     if replied and not force:
         who = ", ".join(sorted({c["member"] for c in replied}))
-        raise ResponderError(
+        raise ApiProblem(
             409,
             "collision",
             f"{who} replied on this case moments ago; send with force=true to answer anyway",
@@ -146,7 +146,7 @@ async def create_draft(
     if post_id:
         post = await store.get_post(session, post_id)
         if post is None or post["thread_id"] != case["thread_id"]:
-            raise ResponderError(
+            raise ApiProblem(
                 422,
                 "post_not_in_case",
                 f"post {post_id} is not part of case {case_id}",
@@ -168,7 +168,7 @@ async def create_draft(
             session, template_id, template_variables(case, post, principal, settings, variables)
         )
     if text is None:
-        raise ResponderError(422, "validation_error", "give text or template_id", field="text")
+        raise ApiProblem(422, "validation_error", "give text or template_id", field="text")
     plan = _plan(post, await _already_answered(session, post["post_id"]))
     _check(plan.adapter, text)
     needed = required_approvals(await store.load_policies(session), store.facts(case, post))
@@ -222,14 +222,14 @@ def _plan(post: Row, answered: bool) -> constraints.ReplyPlan:
     try:
         return constraints.plan_reply(post["platform"], post["kind"], already_answered=answered)
     except constraints.ConstraintError as exc:
-        raise ResponderError(422, exc.code, str(exc), field=exc.field) from exc
+        raise ApiProblem(422, exc.code, str(exc), field=exc.field) from exc
 
 
 def _check(adapter: str, text: str) -> None:
     try:
         constraints.check_text(adapter, text)
     except constraints.ConstraintError as exc:
-        raise ResponderError(422, exc.code, str(exc), field=exc.field) from exc
+        raise ApiProblem(422, exc.code, str(exc), field=exc.field) from exc
 
 
 async def edit_draft(
@@ -243,14 +243,14 @@ async def edit_draft(
     """Replace the text; the editor becomes the author and earlier approvals no longer count
     (they approved other words)."""
     if reply["version"] != expected_version:
-        raise ResponderError(
+        raise ApiProblem(
             412,
             "version_mismatch",
             f"reply is at version {reply['version']}",
             extra={"version": reply["version"]},
         )
     if reply["status"] not in EDITABLE:
-        raise ResponderError(409, "not_editable", f"a {reply['status']} reply cannot be edited")
+        raise ApiProblem(409, "not_editable", f"a {reply['status']} reply cannot be edited")
     _check(reply["adapter"], text)
     case = await store.get_case(session, reply["case_id"])
     post = await store.get_post(session, reply["post_id"])
@@ -275,7 +275,7 @@ async def edit_draft(
         .values(**changes)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ResponderError(412, "version_mismatch", "reply changed meanwhile")
+        raise ApiProblem(412, "version_mismatch", "reply changed meanwhile")
     row = {**reply, **changes}
     me = identity(principal)
     await store.add_history(session, row, "edited", actor=me, at=now, text=text)

@@ -7,6 +7,7 @@ from typing import Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import Envelope, utcnow
+from chorus_common.problems import ApiProblem
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,6 @@ from chorus_responder import models, store
 from chorus_responder.access import identity
 from chorus_responder.approvals import block_for_approval, recheck
 from chorus_responder.drafts import collisions, refuse_if_replied
-from chorus_responder.errors import ResponderError
 from chorus_responder.settings import ResponderSettings
 
 Row = Mapping[str, Any]
@@ -28,19 +28,19 @@ async def request_send(
     settings: ResponderSettings,
     *,
     force: bool,
-) -> tuple[dict[str, Any], list[Envelope], ResponderError | None]:
+) -> tuple[dict[str, Any], list[Envelope], ApiProblem | None]:
     """Queue the reply for the send worker. Returns the reply, events to stage, and an error
     to answer with *after* committing (a reply found missing sign-offs is moved back to
     pending_approval, which must be kept)."""
     status = reply["status"]
     if status in ("sending", "sent"):
-        raise ResponderError(409, f"already_{status}", f"the reply is already {status}")
+        raise ApiProblem(409, f"already_{status}", f"the reply is already {status}")
     if status not in SENDABLE:
-        raise ResponderError(
+        raise ApiProblem(
             409, "not_approved", f"a {status} reply cannot be sent; it needs approval first"
         )
     if status == "failed" and reply["error_code"] == "outcome_unknown" and not force:
-        raise ResponderError(
+        raise ApiProblem(
             409,
             "outcome_unknown",
             "the platform may already show this reply; check it, then send with force=true",
@@ -48,7 +48,7 @@ async def request_send(
     missing, needed_now = await recheck(session, reply)
     if missing:
         row, events = await block_for_approval(session, reply, needed_now, identity(principal))
-        err = ResponderError(
+        err = ApiProblem(
             409,
             "approval_required",
             "this reply needs approval by: " + ", ".join(f"{n.team} {n.role}" for n in missing),
@@ -79,7 +79,7 @@ async def request_send(
         .values(**changes)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ResponderError(409, "concurrent_change", "the reply changed meanwhile; retry")
+        raise ApiProblem(409, "concurrent_change", "the reply changed meanwhile; retry")
     row = {**reply, **changes}
     await store.add_history(session, row, "send_requested", actor=identity(principal), at=now)
     return row, [], None

@@ -16,7 +16,6 @@ from chorus_router.api import accountability as accountability_api
 from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
 from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
-from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
@@ -71,7 +70,6 @@ def create_app(
         ],
     )
     app.state.core = core
-    app.add_exception_handler(ApiError, api_error_handler)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

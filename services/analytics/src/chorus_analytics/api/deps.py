@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from chorus_common.auth import Principal, require
+from chorus_common.problems import ApiProblem
 from chorus_common.runtime import Runtime
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics.settings import AnalyticsSettings
@@ -38,13 +39,11 @@ def team_scope(principal: Principal, team: str | None = None) -> tuple[str, ...]
     """The teams whose figures the caller may read (None: all, and figures of no team);
     403 ``team_not_visible`` for an explicit ``team`` filter outside them."""
     if team is not None and not principal.can_see_team(team):
-        raise HTTPException(
+        raise ApiProblem(
             403,
-            detail={
-                "code": "team_not_visible",
-                "message": f"team: {team!r} is not one of your teams",
-                "field": "team",
-            },
+            "team_not_visible",
+            f"team: {team!r} is not one of your teams",
+            field="query.team",
         )
     if principal.can_see_team(None):  # admins and services
         return None

@@ -7,12 +7,15 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from chorus_common.events import utcnow
-from fastapi import APIRouter, HTTPException, Query, Request
+from chorus_common.openapi import problem
+from chorus_common.problems import ApiProblem
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep, team_scope
 from chorus_analytics.api.render import respond, wanted
+from chorus_analytics.api.schemas import REPORT_MODELS, DigestRead, SummaryRead
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
 from chorus_analytics.reports import activity, cases, digest, hands, posts, summary
 from chorus_analytics.reports.query import ReportQuery, ReportTooLarge
@@ -34,10 +37,21 @@ REPORTS: dict[str, Report] = {
 }
 
 
-def _bad(field: str, message: str) -> HTTPException:
-    return HTTPException(
-        422, detail={"code": "invalid_parameter", "message": f"{field}: {message}", "field": field}
-    )
+def _bad(field: str, message: str) -> ApiProblem:
+    return ApiProblem(422, "invalid_parameter", f"{field}: {message}", field=f"query.{field}")
+
+
+_INVALID = problem(
+    422,
+    description="`validation_error`, `invalid_parameter` for a range that is empty, "
+    "unreadable or has too many buckets, `report_too_large` when the report would read too "
+    "many rows (`field` names the parameter to narrow)",
+) | problem(403, "insufficient_scope", "team_not_visible")
+
+
+def _formats(*types: str) -> dict[int | str, dict[str, Any]]:
+    content = {t: {"schema": {"type": "string"}} for t in types}
+    return {200: {"content": content}}
 
 
 async def _answer(report: Awaitable[dict[str, Any]]) -> dict[str, Any]:
@@ -45,9 +59,7 @@ async def _answer(report: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     try:
         return await report
     except ReportTooLarge as exc:
-        raise HTTPException(
-            422, detail={"code": "report_too_large", "message": str(exc), "field": exc.field}
-        ) from exc
+        raise ApiProblem(422, "report_too_large", str(exc), field=f"query.{exc.field}") from exc
 
 
 def build_query(
@@ -81,7 +93,7 @@ SinceQ = Annotated[str | None, Query(description="instead of from: 90m, 24h, 7d"
 FormatQ = Annotated[Literal["json", "csv"] | None, Query(description="or Accept: text/csv")]
 
 
-@router.get("/summary")
+@router.get("/summary", response_model=SummaryRead, responses=_INVALID)
 async def get_summary(
     request: Request,
     principal: ReportsReader,
@@ -113,7 +125,7 @@ async def get_summary(
     return await _answer(summary.summary(session, q, watch.as_dict() if watch else None))
 
 
-@router.get("/digest", response_model=None)
+@router.get("/digest", response_model=DigestRead, responses=_formats("text/markdown") | _INVALID)
 async def get_digest(
     request: Request,
     principal: ReportsReader,
@@ -183,7 +195,8 @@ for _name, _report in REPORTS.items():
         f"/{_name}",
         _endpoint(_name, _report),
         methods=["GET"],
-        response_model=None,
+        response_model=REPORT_MODELS[_name],
+        responses=_formats("text/csv") | _INVALID,
         summary=f"{_name} report",
         description=(_report.__doc__ or "").strip()
         + "\n\nOver [from, to) in buckets of `granularity`; JSON, or CSV with `?format=csv` "

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 from chorus_ingest import archive
 from chorus_ingest.api.deps import ArchiveReplayer, RuntimeDep, SettingsDep
 from chorus_ingest.api.responses import json_response
+from chorus_ingest.api.schemas import ReplayRead
 
 router = APIRouter(prefix="/v1", tags=["archive"])
 
@@ -30,7 +31,7 @@ class ReplayRequest(BaseModel):
         return self
 
 
-@router.post("/archive/replay")
+@router.post("/archive/replay", response_model=ReplayRead)
 async def replay(
     body: ReplayRequest, _: ArchiveReplayer, runtime: RuntimeDep, settings: SettingsDep
 ) -> Response:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from chorus_common.bounds import not_null
 from chorus_common.events import Platform
+from chorus_common.openapi import links, problem
+from chorus_common.problems import problem_response
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
@@ -13,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from chorus_ingest import channels as store
 from chorus_ingest.api.deps import ChannelsReader, ChannelsWriter, SessionDep
 from chorus_ingest.api.responses import error, json_response
+from chorus_ingest.api.schemas import ChannelList, ChannelRead
 
 router = APIRouter(prefix="/v1", tags=["channels"])
 _SECRET_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -63,6 +67,7 @@ class ChannelUpdate(BaseModel):
     enabled: bool | None = None
 
     _secrets = field_validator("secrets")(_check_secrets)
+    _present = not_null("enabled", "secrets")
 
 
 def _poll_columns(poll: PollSpec | None) -> dict[str, Any]:
@@ -84,7 +89,14 @@ def _not_found(channel_id: str) -> Response:
     return error(404, "channel_not_found", f"no channel {channel_id}", "channel_id")
 
 
-@router.get("/channels")
+_NOT_FOUND = problem(404, "channel_not_found")
+
+
+@router.get(
+    "/channels",
+    response_model=ChannelList,
+    responses=problem(422, "validation_error", "invalid_cursor"),
+)
 async def list_channels(
     _: ChannelsReader,
     session: SessionDep,
@@ -97,13 +109,27 @@ async def list_channels(
     try:
         rows, more = await store.list_channels(session, platform, limit=limit, after=after)
     except store.UnknownCursor:
-        return error(422, "invalid_cursor", "after: no such channel", "after")
+        return error(422, "invalid_cursor", "after: no such channel", "query.after")
     return json_response(
         {"channels": [c.public() for c in rows], "next_after": rows[-1].id if more else None}
     )
 
 
-@router.post("/channels", status_code=201)
+@router.post(
+    "/channels",
+    status_code=201,
+    response_model=ChannelRead,
+    responses=links(
+        201,
+        {
+            f"{m}_channel": ("/v1/channels/{channel_id}", m, {"channel_id": "$response.body#/id"})
+            for m in ("get", "patch", "delete")
+        },
+    )
+    | problem(
+        409, "channel_exists", description="`channel_exists`, with the `id` of the existing channel"
+    ),
+)
 async def create_channel(
     body: ChannelCreate, _: ChannelsWriter, session: SessionDep, request: Request
 ) -> Response:
@@ -121,26 +147,24 @@ async def create_channel(
         try:
             channel = await store.create_channel(session, data)
         except store.ChannelExists as exc:
-            doc = {
-                "error": {
-                    "code": "channel_exists",
-                    "message": "a channel with this platform and external_id exists",
-                    "field": "external_id",
-                },
-                "id": exc.existing_id,
-            }
-            return json_response(doc, 409)
+            return problem_response(
+                409,
+                "channel_exists",
+                "a channel with this platform and external_id exists",
+                field="external_id",
+                extra={"id": exc.existing_id},
+            )
     _changed(request)
     return json_response(channel.public(), 201)
 
 
-@router.get("/channels/{channel_id}")
+@router.get("/channels/{channel_id}", response_model=ChannelRead, responses=_NOT_FOUND)
 async def get_channel(channel_id: str, _: ChannelsReader, session: SessionDep) -> Response:
     channel = await store.get_channel(session, channel_id)
     return json_response(channel.public()) if channel else _not_found(channel_id)
 
 
-@router.patch("/channels/{channel_id}")
+@router.patch("/channels/{channel_id}", response_model=ChannelRead, responses=_NOT_FOUND)
 async def update_channel(
     channel_id: str, body: ChannelUpdate, _: ChannelsWriter, session: SessionDep, request: Request
 ) -> Response:
@@ -161,7 +185,7 @@ async def update_channel(
     return json_response(channel.public())
 
 
-@router.delete("/channels/{channel_id}", status_code=204)
+@router.delete("/channels/{channel_id}", status_code=204, responses=_NOT_FOUND)
 async def delete_channel(
     channel_id: str, _: ChannelsWriter, session: SessionDep, request: Request
 ) -> Response:

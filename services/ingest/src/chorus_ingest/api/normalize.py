@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.events import utcnow
+from chorus_common.openapi import problem
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chorus_ingest.api.deps import PostsWriter
 from chorus_ingest.api.responses import error, json_response
+from chorus_ingest.api.schemas import NormalizeRead, PlatformPath
 from chorus_ingest.connectors import CONNECTORS
 from chorus_ingest.connectors.base import RawInput
 from chorus_ingest.envelopes import enrich_for_publish
@@ -18,8 +20,17 @@ from chorus_ingest.webhooks import Refused, normalize_safely
 router = APIRouter(prefix="/v1", tags=["normalize"])
 
 
-@router.post("/normalize/{platform}")
-async def normalize(platform: str, request: Request, _: PostsWriter) -> Response:
+@router.post(
+    "/normalize/{platform}",
+    response_model=NormalizeRead,
+    responses=problem(404, "unknown_platform")
+    | problem(
+        422,
+        description="the body as a whole cannot be read: the connector's code "
+        "(`invalid_json`, `invalid_payload`, …) and field",
+    ),
+)
+async def normalize(platform: PlatformPath, request: Request, _: PostsWriter) -> Response:
     """Normalize and enrich the body exactly as the platform sends it; no side effect."""
     connector = CONNECTORS.get(platform)
     if connector is None:
@@ -34,8 +45,7 @@ async def normalize(platform: str, request: Request, _: PostsWriter) -> Response
     )
     result = normalize_safely(connector, raw)
     if isinstance(result, Refused):
-        doc = {"posts": [], "errors": [_err(result.code, result.message, result.field, None)]}
-        return json_response(doc, result.status)
+        return error(result.status, result.code, result.message, result.field)
     now = utcnow()
     return json_response(
         {

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 import orjson
+from chorus_common.openapi import problem
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chorus_ingest.api.deps import IntakeDep, PostsWriter, SettingsDep
 from chorus_ingest.api.responses import error, results_response
+from chorus_ingest.api.schemas import IntakeResultRead
 from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.connectors.base import NormalizeError
 from chorus_ingest.connectors.generic import load_items, normalize_marked
@@ -32,7 +34,20 @@ _BODY_DOC = {
 }
 
 
-@router.post("/posts", openapi_extra=_BODY_DOC)
+@router.post(
+    "/posts",
+    openapi_extra=_BODY_DOC,
+    response_model=IntakeResultRead,
+    responses=problem(
+        413,
+        description="`body_too_large`, or `too_many_items` past `MAX_BATCH_ITEMS` posts",
+    )
+    | problem(
+        422,
+        description="`invalid_json` and the other item codes: the body is unreadable, or every "
+        "item was rejected (then the counts and `results` come with the problem)",
+    ),
+)
 async def post_posts(
     request: Request, _: PostsWriter, intake: IntakeDep, settings: SettingsDep
 ) -> Response:

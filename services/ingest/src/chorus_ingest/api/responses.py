@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from chorus_common.http import error_body
+from chorus_common.problems import problem_response
 from fastapi.responses import Response
 
 from chorus_ingest.batch import ItemResult
@@ -17,11 +17,12 @@ def json_response(doc: Any, status: int = 200) -> Response:
 
 
 def error(status: int, code: str, message: str, field: str | None = None) -> Response:
-    return json_response(error_body(code, message, field), status)
+    return problem_response(status, code, message, field=field)
 
 
 def results_response(results: Sequence[ItemResult]) -> Response:
-    """Counts and per-item results; 422 naming the first field when every item was rejected."""
+    """Counts and per-item results; a 422 problem naming the first field (with the counts and
+    results as extension members) when every item was rejected."""
     counts = {"accepted": 0, "duplicate": 0, "updated": 0, "stale": 0, "rejected": 0}
     for r in results:
         counts[r.status] += 1
@@ -30,6 +31,6 @@ def results_response(results: Sequence[ItemResult]) -> Response:
         first = results[0]
         label = f"posts[{first.index}]" if first.index is not None else "item"
         message = f"{label}: {first.message}"
-        doc.update(error_body(first.code or "invalid_item", message, first.field))
-        return json_response(doc, 422)
+        code = first.code or "invalid_item"
+        return problem_response(422, code, message, field=first.field, extra=doc)
     return json_response(doc)

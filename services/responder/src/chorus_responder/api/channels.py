@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.events import PLATFORMS, utcnow
+from chorus_common.openapi import problem
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Response
 from sqlalchemy import delete, select, update
 
 from chorus_responder import models
-from chorus_responder.api.deps import ChannelsReader, ChannelsWriter, SessionDep, http_error
+from chorus_responder.api.deps import ChannelsReader, ChannelsWriter, SessionDep
+from chorus_responder.api.reads import ChannelList, ChannelRead
 from chorus_responder.api.schemas import ChannelConfig
-from chorus_responder.errors import ResponderError, not_found
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 
@@ -28,24 +30,24 @@ def _view(row: Any) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", response_model=ChannelList)
 async def list_channels(principal: ChannelsReader, session: SessionDep) -> dict[str, Any]:
     t = models.channels
     rows = (await session.execute(select(t).order_by(t.c.platform, t.c.channel))).all()
     return {"channels": [_view(r) for r in rows]}
 
 
-@router.put("/{platform}/{channel:path}")
+@router.put(
+    "/{platform}/{channel:path}",
+    response_model=ChannelRead,
+    responses=problem(422, "validation_error", "unknown_platform"),
+)
 async def put_channel(
     platform: str, channel: str, body: ChannelConfig, principal: ChannelsWriter, session: SessionDep
 ) -> dict[str, Any]:
     """Create or replace a channel's configuration; omitted credentials keep the stored ones."""
     if platform not in PLATFORMS:
-        raise http_error(
-            ResponderError(
-                422, "unknown_platform", f"unknown platform {platform}", field="platform"
-            )
-        )
+        raise ApiProblem(422, "unknown_platform", f"unknown platform {platform}", field="platform")
     t = models.channels
     where = (t.c.platform == platform, t.c.channel == channel)
     current = (await session.execute(select(t).where(*where))).first()
@@ -65,13 +67,15 @@ async def put_channel(
     return _view((await session.execute(select(t).where(*where))).one())
 
 
-@router.delete("/{platform}/{channel:path}", status_code=204)
+@router.delete(
+    "/{platform}/{channel:path}", status_code=204, responses=problem(404, "channel_not_found")
+)
 async def delete_channel(
     platform: str, channel: str, principal: ChannelsWriter, session: SessionDep
 ) -> Response:
     t = models.channels
     res = await session.execute(delete(t).where(t.c.platform == platform, t.c.channel == channel))
     if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise http_error(not_found("channel", f"{platform}/{channel}"))
+        raise not_found("channel", f"{platform}/{channel}")
     await session.commit()
     return Response(status_code=204)

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from chorus_common.auth import Principal, require
+from chorus_common.problems import ApiProblem
 from chorus_common.runtime import Runtime
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory
-from chorus_responder.errors import ResponderError
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
 
@@ -42,11 +42,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def http_error(err: ResponderError) -> HTTPException:
-    headers = {"Retry-After": str(err.retry_after)} if err.retry_after is not None else None
-    return HTTPException(err.status, detail=err.body(), headers=headers)
-
-
 def get_arrivals(request: Request) -> Arrivals:
     arrivals: Arrivals = request.app.state.arrivals
     return arrivals
@@ -59,12 +54,10 @@ def etag(version: int) -> str:
 def parse_if_match(value: str | None) -> int:
     """The version an If-Match header names; 428 without one, 412 if unreadable."""
     if not value:
-        raise http_error(
-            ResponderError(428, "if_match_required", "send If-Match with the reply's ETag")
-        )
+        raise ApiProblem(428, "if_match_required", "send If-Match with the reply's ETag")
     raw = value.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise http_error(ResponderError(412, "version_mismatch", f"unreadable If-Match {value!r}"))
+        raise ApiProblem(412, "version_mismatch", f"unreadable If-Match {value!r}")
     return int(raw)
 
 

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import Envelope
+from chorus_common.openapi import RETRY_AFTER, problem, with_etag
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,19 +25,29 @@ from chorus_responder.api.deps import (
     SessionDep,
     SettingsDep,
     etag,
-    http_error,
     parse_if_match,
 )
+from chorus_responder.api.reads import CaseRepliesRead, DraftRead, ReplyList, ReplyRead
 from chorus_responder.api.schemas import ApproveBody, RejectBody, ReplyCreate, ReplyUpdate, SendBody
 from chorus_responder.api.views import reply_view
 from chorus_responder.arrivals import known_case
 from chorus_responder.domain.policy import pending, satisfies
-from chorus_responder.errors import ResponderError, not_found
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.stream import Broadcaster
 
 Row = Mapping[str, Any]
 router = APIRouter(prefix="/v1", tags=["replies"])
+_NO_REPLY = problem(404, "reply_not_found")
+_DECIDE = problem(403, "four_eyes", "not_an_approver") | problem(
+    409, "not_awaiting_approval", "concurrent_change"
+)
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {
+        "description": "`case_not_ready`, `post_not_available`: the case (or its post) has "
+        "not reached the responder yet; retry after `Retry-After` s",
+        "headers": {"Retry-After": RETRY_AFTER},
+    }
+}
 
 
 async def _visible_reply(
@@ -43,10 +55,10 @@ async def _visible_reply(
 ) -> tuple[Row, Row]:
     reply = await store.get_reply(session, reply_id)
     if reply is None:
-        raise http_error(not_found("reply", reply_id))
+        raise not_found("reply", reply_id)
     case = await store.get_case(session, reply["case_id"])
     if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [reply])):
-        raise http_error(not_found("reply", reply_id))
+        raise not_found("reply", reply_id)
     return reply, case
 
 
@@ -73,7 +85,26 @@ async def _with_history(session: AsyncSession, reply: Row) -> dict[str, Any]:
     return reply_view(reply, hist[reply["reply_id"]])
 
 
-@router.post("/cases/{case_id}/replies", status_code=201)
+@router.post(
+    "/cases/{case_id}/replies",
+    status_code=201,
+    response_model=DraftRead,
+    responses=with_etag(201)
+    | problem(404, "case_not_found")
+    | problem(409, "collision", "case_unknown")
+    | problem(
+        422,
+        "validation_error",
+        "template_not_found",
+        "post_not_in_case",
+        "invalid_template",
+        "missing_variable",
+        "too_long",
+        "kind_not_supported",
+        "platform_not_supported",
+    )
+    | _NOT_READY,
+)
 async def create_reply(
     case_id: str,
     body: ReplyCreate,
@@ -88,33 +119,28 @@ async def create_reply(
     A case (or its post) not read by the responder yet is waited for, up to
     ``RESPONDER_CASE_WAIT_SECONDS``, then 503 with ``Retry-After``."""
     if (body.text is None) == (body.template_id is None):
-        raise http_error(
-            ResponderError(
-                422, "validation_error", "give exactly one of text or template_id", field="text"
-            )
+        raise ApiProblem(
+            422, "validation_error", "give exactly one of text or template_id", field="text"
         )
-    try:
-        await known_case(
-            session,
-            arrivals,
-            principal,
-            case_id,
-            post_id=body.post_id,
-            wait=settings.case_wait_seconds,
-        )
-        row, found, events = await drafts.create_draft(
-            session,
-            principal,
-            settings,
-            case_id,
-            text=body.text,
-            template_id=body.template_id,
-            variables=body.variables,
-            post_id=body.post_id,
-            force=body.force,
-        )
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+    await known_case(
+        session,
+        arrivals,
+        principal,
+        case_id,
+        post_id=body.post_id,
+        wait=settings.case_wait_seconds,
+    )
+    row, found, events = await drafts.create_draft(
+        session,
+        principal,
+        settings,
+        case_id,
+        text=body.text,
+        template_id=body.template_id,
+        variables=body.variables,
+        post_id=body.post_id,
+        force=body.force,
+    )
     case = await store.get_case(session, case_id)
     await _commit(request, session, events, row, case)
     request.app.state.broadcaster.publish({**store.activity("reply.drafting", row, case)})
@@ -123,7 +149,11 @@ async def create_reply(
     return {**await _with_history(session, row), "collisions": found}
 
 
-@router.get("/cases/{case_id}/replies")
+@router.get(
+    "/cases/{case_id}/replies",
+    response_model=CaseRepliesRead,
+    responses=problem(404, "case_not_found") | _NOT_READY,
+)
 async def list_replies(
     case_id: str,
     principal: RepliesReader,
@@ -134,16 +164,13 @@ async def list_replies(
 ) -> dict[str, Any]:
     """The case's replies with their full history, and who else is active on the case. A
     case not read by the responder yet is waited for as when drafting (503 after it)."""
-    try:
-        await known_case(
-            session, arrivals, principal, case_id, need_post=False, wait=settings.case_wait_seconds
-        )
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+    await known_case(
+        session, arrivals, principal, case_id, need_post=False, wait=settings.case_wait_seconds
+    )
     case = await store.get_case(session, case_id)
     replies, older = await store.replies_of_case(session, case_id, limit) if case else ([], False)
     if case is None or not (sees_case(principal, case) or sees_as_approver(principal, replies)):
-        raise http_error(not_found("case", case_id))
+        raise not_found("case", case_id)
     hist = await store.history_of(session, [r["reply_id"] for r in replies])
     me = principal.member_id or principal.sub
     return {
@@ -156,7 +183,7 @@ async def list_replies(
     }
 
 
-@router.get("/replies")
+@router.get("/replies", response_model=ReplyList)
 async def list_all_replies(
     principal: RepliesReader,
     session: SessionDep,
@@ -194,7 +221,11 @@ async def list_all_replies(
     return {"replies": out}
 
 
-@router.get("/replies/{reply_id}")
+@router.get(
+    "/replies/{reply_id}",
+    response_model=ReplyRead,
+    responses=with_etag() | _NO_REPLY,
+)
 async def get_reply(
     reply_id: str, principal: RepliesReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -203,7 +234,16 @@ async def get_reply(
     return await _with_history(session, reply)
 
 
-@router.patch("/replies/{reply_id}")
+@router.patch(
+    "/replies/{reply_id}",
+    response_model=ReplyRead,
+    responses=with_etag()
+    | _NO_REPLY
+    | problem(403, "not_case_member")
+    | problem(409, "not_editable", "concurrent_change")
+    | problem(412, "version_mismatch")
+    | problem(428, "if_match_required"),
+)
 async def edit_reply(
     reply_id: str,
     body: ReplyUpdate,
@@ -211,28 +251,30 @@ async def edit_reply(
     session: SessionDep,
     request: Request,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[
+        str | None,
+        Header(description="the ETag last read; 428 without it, 412 when the reply changed"),
+    ] = None,
 ) -> dict[str, Any]:
     """Edit the text (If-Match required); approvals start over."""
     version = parse_if_match(if_match)
     reply, case = await _visible_reply(session, principal, reply_id)
     if not sees_case(principal, case):
-        raise http_error(
-            ResponderError(403, "not_case_member", "only the case's teams can edit its replies")
-        )
-    try:
-        row, events = await drafts.edit_draft(
-            session, principal, reply, text=body.text, expected_version=version
-        )
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+        raise ApiProblem(403, "not_case_member", "only the case's teams can edit its replies")
+    row, events = await drafts.edit_draft(
+        session, principal, reply, text=body.text, expected_version=version
+    )
     await _commit(request, session, events, row, case)
     request.app.state.broadcaster.publish(store.activity("reply.drafting", row, case))
     response.headers["ETag"] = etag(row["version"])
     return await _with_history(session, row)
 
 
-@router.post("/replies/{reply_id}/approve")
+@router.post(
+    "/replies/{reply_id}/approve",
+    response_model=ReplyRead,
+    responses=with_etag() | _NO_REPLY | _DECIDE,
+)
 async def approve_reply(
     reply_id: str,
     body: ApproveBody,
@@ -243,16 +285,17 @@ async def approve_reply(
 ) -> dict[str, Any]:
     """Give the sign-offs the caller's teams and role allow (never on their own reply)."""
     reply, case = await _visible_reply(session, principal, reply_id)
-    try:
-        row, events = await approvals.approve(session, principal, reply, body.comment)
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+    row, events = await approvals.approve(session, principal, reply, body.comment)
     await _commit(request, session, events, row, case)
     response.headers["ETag"] = etag(row["version"])
     return await _with_history(session, row)
 
 
-@router.post("/replies/{reply_id}/reject")
+@router.post(
+    "/replies/{reply_id}/reject",
+    response_model=ReplyRead,
+    responses=with_etag() | _NO_REPLY | _DECIDE,
+)
 async def reject_reply(
     reply_id: str,
     body: RejectBody,
@@ -263,16 +306,21 @@ async def reject_reply(
 ) -> dict[str, Any]:
     """Reject with a comment; the author edits and asks again."""
     reply, case = await _visible_reply(session, principal, reply_id)
-    try:
-        row, events = await approvals.reject(session, principal, reply, body.comment)
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+    row, events = await approvals.reject(session, principal, reply, body.comment)
     await _commit(request, session, events, row, case)
     response.headers["ETag"] = etag(row["version"])
     return await _with_history(session, row)
 
 
-@router.post("/replies/{reply_id}/send", status_code=202)
+@router.post(
+    "/replies/{reply_id}/send",
+    status_code=202,
+    response_model=ReplyRead,
+    responses=with_etag(202)
+    | _NO_REPLY
+    | problem(403, "not_case_member")
+    | problem(409, "not_approved", "approval_required", "outcome_unknown", "concurrent_change"),
+)
 async def send_reply(
     reply_id: str,
     principal: RepliesWriter,
@@ -285,18 +333,13 @@ async def send_reply(
     """Queue an approved reply for delivery (the worker calls the platform, exactly once)."""
     reply, case = await _visible_reply(session, principal, reply_id)
     if not sees_case(principal, case):
-        raise http_error(
-            ResponderError(403, "not_case_member", "only the case's teams can send its replies")
-        )
-    try:
-        row, events, refusal = await outgoing.request_send(
-            session, principal, reply, settings, force=bool(body and body.force)
-        )
-    except ResponderError as exc:
-        raise http_error(exc) from exc
+        raise ApiProblem(403, "not_case_member", "only the case's teams can send its replies")
+    row, events, refusal = await outgoing.request_send(
+        session, principal, reply, settings, force=bool(body and body.force)
+    )
     await _commit(request, session, events, row, case)
     if refusal is not None:
-        raise http_error(refusal)
+        raise refusal
     request.app.state.worker.kick()
     request.app.state.broadcaster.publish(store.activity("reply.sending", row, case))
     response.headers["ETag"] = etag(row["version"])

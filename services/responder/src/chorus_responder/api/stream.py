@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from chorus_common.auth import Principal
+from chorus_common.openapi import EVENT_STREAM
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
@@ -28,7 +29,7 @@ def visible_to(principal: Principal) -> Any:
     return accept
 
 
-@router.get("/stream")
+@router.get("/stream", response_class=StreamingResponse, responses=EVENT_STREAM)
 async def stream(
     request: Request, principal: RepliesReader, broadcaster: BroadcasterDep
 ) -> StreamingResponse:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from chorus_common.auth import Principal
 from chorus_common.events import utcnow
+from chorus_common.openapi import links, problem
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +21,14 @@ from chorus_responder.api.deps import (
     SessionDep,
     TemplatesWriter,
     etag,
-    http_error,
 )
+from chorus_responder.api.reads import TemplateList, TemplateRead
 from chorus_responder.api.schemas import TemplateCreate, TemplateUpdate
 from chorus_responder.domain.templates import TemplateError, placeholders
-from chorus_responder.errors import ResponderError, not_found
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
+
+_NO_TEMPLATE = problem(404, "template_not_found")
 
 
 def _view(row: Any) -> dict[str, Any]:
@@ -47,19 +50,19 @@ def _check_body(body: str) -> None:
     try:
         placeholders(body)
     except TemplateError as exc:
-        raise http_error(ResponderError(422, exc.code, str(exc), field="body")) from exc
+        raise ApiProblem(422, exc.code, str(exc), field="body") from exc
 
 
 def _may_write(principal: Principal, team: str) -> None:
     if not principal.is_admin and team not in principal.teams:
-        raise http_error(
-            ResponderError(
-                403, "not_team_member", f"only {team}'s lead or an admin can edit its templates"
-            )
+        raise ApiProblem(
+            403, "not_team_member", f"only {team}'s lead or an admin can edit its templates"
         )
 
 
-@router.get("")
+@router.get(
+    "", response_model=TemplateList, responses=problem(422, "validation_error", "invalid_cursor")
+)
 async def list_templates(
     principal: RepliesReader,
     session: SessionDep,
@@ -82,9 +85,7 @@ async def list_templates(
     if after:
         last = (await session.execute(select(*order).where(t.c.template_id == after))).first()
         if last is None:
-            raise http_error(
-                ResponderError(422, "invalid_cursor", "after: no such template", field="after")
-            )
+            raise ApiProblem(422, "invalid_cursor", "after: no such template", field="query.after")
         q = q.where(tuple_(*order) > tuple_(*last))
     rows = (await session.execute(q.limit(limit + 1))).all()
     more = len(rows) > limit
@@ -95,7 +96,26 @@ async def list_templates(
     }
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    response_model=TemplateRead,
+    responses=links(
+        201,
+        {
+            f"{m}_template": (
+                "/v1/templates/{template_id}",
+                m,
+                {"template_id": "$response.body#/template_id"},
+            )
+            for m in ("get", "patch", "delete")
+        },
+        etag=True,
+    )
+    | problem(403, "not_team_member")
+    | problem(409, "template_exists")
+    | problem(422, "validation_error", "invalid_template"),
+)
 async def create_template(
     body: TemplateCreate, principal: TemplatesWriter, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -114,10 +134,8 @@ async def create_template(
         await session.execute(models.templates.insert().values(**row))
         await session.commit()
     except IntegrityError as exc:
-        raise http_error(
-            ResponderError(
-                409, "template_exists", f"{body.team}/{body.lang} already has {body.name!r}"
-            )
+        raise ApiProblem(
+            409, "template_exists", f"{body.team}/{body.lang} already has {body.name!r}"
         ) from exc
     response.headers["ETag"] = etag(1)
     return await _load(session, principal, row["template_id"])
@@ -127,18 +145,25 @@ async def _load(session: AsyncSession, principal: Principal, template_id: str) -
     t = models.templates
     row = (await session.execute(select(t).where(t.c.template_id == template_id))).first()
     if row is None or not principal.can_see_team(row.team):
-        raise http_error(not_found("template", template_id))
+        raise not_found("template", template_id)
     return _view(row)
 
 
-@router.get("/{template_id}")
+@router.get("/{template_id}", response_model=TemplateRead, responses=_NO_TEMPLATE)
 async def get_template(
     template_id: str, principal: RepliesReader, session: SessionDep
 ) -> dict[str, Any]:
     return await _load(session, principal, template_id)
 
 
-@router.patch("/{template_id}")
+@router.patch(
+    "/{template_id}",
+    response_model=TemplateRead,
+    responses=_NO_TEMPLATE
+    | problem(403, "not_team_member")
+    | problem(409, "template_exists")
+    | problem(422, "validation_error", "invalid_template"),
+)
 async def update_template(
     template_id: str, body: TemplateUpdate, principal: TemplatesWriter, session: SessionDep
 ) -> dict[str, Any]:
@@ -156,13 +181,13 @@ async def update_template(
         )
         await session.commit()
     except IntegrityError as exc:
-        raise http_error(
-            ResponderError(409, "template_exists", "a template with that name exists")
-        ) from exc
+        raise ApiProblem(409, "template_exists", "a template with that name exists") from exc
     return await _load(session, principal, template_id)
 
 
-@router.delete("/{template_id}", status_code=204)
+@router.delete(
+    "/{template_id}", status_code=204, responses=_NO_TEMPLATE | problem(403, "not_team_member")
+)
 async def delete_template(
     template_id: str, principal: TemplatesWriter, session: SessionDep
 ) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus_common.openapi import IF_MATCH_REQUIRED, problem, request_headers, with_etag
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.cases import can_see, case_view, load_visible
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CasesAssigner,
     CasesReader,
     CoreDep,
@@ -23,6 +24,7 @@ from chorus_router.api.deps import (
     forbidden,
     not_found,
 )
+from chorus_router.api.reads import AccountabilityRead, CaseRead, FairnessRead
 from chorus_router.casestore import add_case_teams, fetch_case
 from chorus_router.casework import Casework
 from chorus_router.corrections import record_correction
@@ -41,7 +43,11 @@ class TransferBody(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-@router.get("/cases/{case_id}/accountability")
+@router.get(
+    "/cases/{case_id}/accountability",
+    response_model=AccountabilityRead,
+    responses=problem(404, "case_not_found"),
+)
 async def get_accountability(
     case_id: str, principal: CasesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -52,7 +58,18 @@ async def get_accountability(
     return await case_accountability(core, session, case)
 
 
-@router.post("/cases/{case_id}/transfer")
+@router.post(
+    "/cases/{case_id}/transfer",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(404, "case_not_found")
+    | problem(409, "invalid_transition", "member_at_capacity")
+    | problem(412, "precondition_failed")
+    | problem(422, "validation_error", "unknown_team", "same_team", "member_not_in_team")
+    | problem(428, "precondition_required"),
+)
 async def transfer_case(
     case_id: str, body: TransferBody, request: Request, principal: CasesAssigner, core: CoreDep
 ) -> JSONResponse:
@@ -81,9 +98,9 @@ async def transfer_case(
             )
         except TransferRefused as exc:
             status = 409 if exc.code == "member_at_capacity" else 422
-            raise ApiError(status, exc.code, str(exc), exc.field) from exc
+            raise ApiProblem(status, exc.code, str(exc), field=exc.field) from exc
         except InvalidTransition as exc:
-            raise ApiError(409, "invalid_transition", str(exc), "status") from exc
+            raise ApiProblem(409, "invalid_transition", str(exc), field="status") from exc
         await work.save([case])
         await add_case_teams(uow.session, core.runtime.dialect, [case])
         await record_correction(
@@ -92,7 +109,11 @@ async def transfer_case(
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
 
 
-@router.get("/teams/{team_id}/fairness")
+@router.get(
+    "/teams/{team_id}/fairness",
+    response_model=FairnessRead,
+    responses=problem(403, "forbidden", "insufficient_scope") | problem(404, "team_not_found"),
+)
 async def get_fairness(
     team_id: str, principal: DirectoryReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chorus_common.auth import Principal
+from chorus_common.openapi import (
+    IF_MATCH_REQUIRED,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from chorus_router.api.cases import can_see, case_view
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CasesAssigner,
     CasesWriter,
     CoreDep,
@@ -20,6 +26,7 @@ from chorus_router.api.deps import (
     forbidden,
     not_found,
 )
+from chorus_router.api.reads import CaseRead
 from chorus_router.casestore import Case, emit, fetch_case
 from chorus_router.casework import Casework
 from chorus_router.domain.evaluate import PRIORITY_RANK
@@ -27,6 +34,13 @@ from chorus_router.domain.lifecycle import InvalidTransition
 from chorus_router.handoff import not_ours
 
 router = APIRouter(prefix="/v1", tags=["cases"])
+_CASE_WRITE = (
+    with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(404, "case_not_found")
+    | problem(412, "precondition_failed")
+    | problem(428, "precondition_required")
+)
 
 
 class _Body(BaseModel):
@@ -83,12 +97,19 @@ async def _mutate(
         try:
             act(work, case)
         except InvalidTransition as exc:
-            raise ApiError(409, "invalid_transition", str(exc), "status") from exc
+            raise ApiProblem(409, "invalid_transition", str(exc), field="status") from exc
         await work.save([case])
     return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
 
 
-@router.post("/cases/{case_id}/assign")
+@router.post(
+    "/cases/{case_id}/assign",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE
+    | problem(409, "invalid_transition", "member_at_capacity")
+    | problem(422, "validation_error", "unknown_member", "member_not_in_team"),
+)
 async def assign_case(
     case_id: str, body: AssignBody, request: Request, principal: CasesAssigner, core: CoreDep
 ) -> JSONResponse:
@@ -99,30 +120,38 @@ async def assign_case(
             raise forbidden(f"only a lead of {case['team']} or an admin can assign this case")
         member = work.snap.directory.members.get(body.member_id)
         if member is None or not member.active:
-            raise ApiError(
-                422, "unknown_member", f"no active member {body.member_id!r}", "member_id"
+            raise ApiProblem(
+                422, "unknown_member", f"no active member {body.member_id!r}", field="member_id"
             )
         involved = {case["team"], *case["collaborators"]}
         if not involved & set(member.teams):
-            raise ApiError(
-                422, "member_not_in_team", f"{member.id} is not in {sorted(involved)}", "member_id"
+            raise ApiProblem(
+                422,
+                "member_not_in_team",
+                f"{member.id} is not in {sorted(involved)}",
+                field="member_id",
             )
         if member.id == case["assignee"]:
             return
         load = work.book.get(member.id)
         if load.open_cases >= member.capacity:
-            raise ApiError(
+            raise ApiProblem(
                 409,
                 "member_at_capacity",
                 f"{member.id} is at capacity ({load.open_cases}/{member.capacity})",
-                "member_id",
+                field="member_id",
             )
         work.assign_to(case, member.id, principal.sub, body.reason or "reassigned")
 
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/handback")
+@router.post(
+    "/cases/{case_id}/handback",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition", "not_assigned"),
+)
 async def hand_back(
     case_id: str, body: HandbackBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -133,7 +162,7 @@ async def hand_back(
         if not _works_on(principal, case):
             raise forbidden("only the assignee, a lead of the team or an admin can hand back")
         if not case["assignee"]:
-            raise ApiError(409, "not_assigned", "the case has no assignee", "assignee")
+            raise ApiProblem(409, "not_assigned", "the case has no assignee", field="assignee")
         why = body.reason or "handed back"
         if body.not_for_us:
             not_ours(work, case, actor=principal.sub, reason=why)
@@ -143,7 +172,12 @@ async def hand_back(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/resolve")
+@router.post(
+    "/cases/{case_id}/resolve",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition"),
+)
 async def resolve_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -155,7 +189,12 @@ async def resolve_case(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.post("/cases/{case_id}/reopen")
+@router.post(
+    "/cases/{case_id}/reopen",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE | problem(409, "invalid_transition"),
+)
 async def reopen_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -167,7 +206,14 @@ async def reopen_case(
     return await _mutate(request, core, principal, case_id, act)
 
 
-@router.patch("/cases/{case_id}")
+@router.patch(
+    "/cases/{case_id}",
+    response_model=CaseRead,
+    openapi_extra=request_headers(IF_MATCH_REQUIRED),
+    responses=_CASE_WRITE
+    | problem(409, "invalid_transition")
+    | problem(422, "validation_error", "unknown_team"),
+)
 async def patch_case(
     case_id: str, body: CasePatch, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -180,7 +226,7 @@ async def patch_case(
         for name in ("collaborators", "approvals_required"):
             for t in getattr(body, name) or ():
                 if t not in teams:
-                    raise ApiError(422, "unknown_team", f"unknown team {t!r}", name)
+                    raise ApiProblem(422, "unknown_team", f"unknown team {t!r}", field=name)
         escalated = False
         if body.priority and body.priority != case["priority"]:
             escalated = PRIORITY_RANK[body.priority] < PRIORITY_RANK[case["priority"]]

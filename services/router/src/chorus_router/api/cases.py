@@ -8,12 +8,16 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from chorus_common.auth import Principal
+from chorus_common.events import Priority
+from chorus_common.openapi import problem, with_etag
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime, StringConstraints, TypeAdapter
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from chorus_router import models
-from chorus_router.api.deps import ApiError, CasesReader, SessionDep, etag, jsonable, not_found
+from chorus_router.api.deps import ApiProblem, CasesReader, SessionDep, etag, jsonable, not_found
+from chorus_router.api.reads import CaseList, CaseRead
 from chorus_router.casestore import Case
 from chorus_router.snapshot import utc_row
 
@@ -49,24 +53,42 @@ def _encode_cursor(sort: str, value: Any, case_id: str) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([sort, v, case_id])).decode().rstrip("=")
 
 
+# What a cursor we issued decodes to: [sort, last value, last case id].
+_CURSOR = TypeAdapter(tuple[str, str, Annotated[str, StringConstraints(max_length=64)]])
+_WHEN = TypeAdapter(AwareDatetime)
+_PRIORITY = TypeAdapter(Priority)
+
+
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, str]:
+    """The keyset a ``next_cursor`` stands for; 422 ``invalid_cursor`` for anything else."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        s, value, case_id = orjson.loads(raw)
-    except (ValueError, TypeError) as exc:
-        raise ApiError(422, "invalid_cursor", "cursor is not one we issued", "cursor") from exc
+        s, value, case_id = _CURSOR.validate_python(orjson.loads(raw))
+        if "\x00" in value or "\x00" in case_id:
+            raise ValueError("NUL in cursor")
+        typed: Any = (
+            _PRIORITY.validate_python(value)
+            if sort.lstrip("-") == "priority"
+            else _WHEN.validate_python(value)
+        )
+    except (ValueError, TypeError) as exc:  # ValidationError is a ValueError
+        raise ApiProblem(
+            422, "invalid_cursor", "cursor is not one we issued", field="query.cursor"
+        ) from exc
     if s != sort:
-        raise ApiError(422, "invalid_cursor", "cursor was issued for another sort order", "cursor")
-    if sort.lstrip("-") != "priority":
-        value = datetime.fromisoformat(value)
-    return value, str(case_id)
+        raise ApiProblem(
+            422, "invalid_cursor", "cursor was issued for another sort order", field="query.cursor"
+        )
+    return typed, case_id
 
 
 def _csv(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-@router.get("/cases")
+@router.get(
+    "/cases", response_model=CaseList, responses=problem(422, "validation_error", "invalid_cursor")
+)
 async def list_cases(
     principal: CasesReader,
     session: SessionDep,
@@ -122,7 +144,13 @@ async def load_visible(session: Any, principal: Principal, case_id: str) -> Case
     return utc_row(row)
 
 
-@router.get("/cases/{case_id}")
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseRead,
+    responses=with_etag()
+    | {304: {"description": "`If-None-Match` names the current ETag"}}
+    | problem(404, "case_not_found"),
+)
 async def get_case(
     case_id: str, request: Request, response: Response, principal: CasesReader, session: SessionDep
 ) -> Any:

@@ -6,45 +6,17 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal, require
-from chorus_common.http import error_body
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router.core import RouterCore
 
-
-class ApiError(Exception):
-    """An error answered as ``{"error": {"code", "message", "field"}}`` with ``status``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.field = field
-        self.headers = headers
+__all__ = ["ApiProblem", "not_found"]  # re-exported: the routes import them from here
 
 
-async def api_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return JSONResponse(
-        error_body(exc.code, str(exc), exc.field), status_code=exc.status, headers=exc.headers
-    )
-
-
-def not_found(what: str, id_: str) -> ApiError:
-    return ApiError(404, f"{what}_not_found", f"no {what} {id_!r}")
-
-
-def forbidden(message: str) -> ApiError:
-    return ApiError(403, "forbidden", message)
+def forbidden(message: str) -> ApiProblem:
+    return ApiProblem(403, "forbidden", message)
 
 
 def get_core(request: Request) -> RouterCore:
@@ -66,13 +38,13 @@ def check_if_match(request: Request, version: int, *, required: bool) -> None:
     header = request.headers.get("if-match")
     if header is None:
         if required:
-            raise ApiError(
+            raise ApiProblem(
                 428, "precondition_required", "send If-Match with the ETag you last read"
             )
         return
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     if "*" not in tags and etag(version) not in tags:
-        raise ApiError(
+        raise ApiProblem(
             412,
             "precondition_failed",
             f"the resource changed (now at version {version}); re-read it and retry",

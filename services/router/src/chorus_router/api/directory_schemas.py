@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chorus_common.bounds import not_null
 from chorus_common.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chorus_router.domain.intent import IntentName
+from chorus_router.domain.rules import known_zone
 
 _ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -41,11 +42,7 @@ class ShiftIn(_Body):
 
 
 def _tz(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {v!r}") from exc
-    return v
+    return known_zone(v)
 
 
 def _platforms(v: list[str]) -> list[str]:
@@ -64,16 +61,18 @@ _TEAM_INTENT = (
 class TeamCreate(_Body):
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=1, max_length=200)
-    lead: str | None = None
+    lead: str | None = Field(default=None, max_length=64)
     description: str = Field(default="", max_length=2000)
     intent: IntentName | None = Field(default=None, description=_TEAM_INTENT)
 
 
 class TeamUpdate(_Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    lead: str | None = None
+    lead: str | None = Field(default=None, max_length=64, description="null: no lead")
     description: str | None = Field(default=None, max_length=2000)
     intent: IntentName | None = Field(default=None, description=_TEAM_INTENT)
+
+    _present = not_null("name", "description")
 
 
 class MemberFields(_Body):
@@ -114,7 +113,9 @@ class MemberCreate(MemberFields):
 
 
 class MemberUpdate(MemberFields):
-    pass
+    _present = not_null(
+        "name", "teams", "languages", "skills", "platforms", "capacity", "timezone", "working_hours"
+    )
 
 
 class AvailabilityIn(_Body):

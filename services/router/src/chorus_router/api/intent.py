@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
+from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from chorus_router import models
 from chorus_router.api.deps import (
-    ApiError,
     CoreDep,
     RulesReader,
     RulesWriter,
@@ -21,7 +21,6 @@ from chorus_router.api.deps import (
     etag,
     forbidden,
     jsonable,
-    not_found,
 )
 from chorus_router.intent_service import (
     IntentRefused,
@@ -43,8 +42,8 @@ def _lead(p: Principal) -> None:
         raise forbidden("only leads and admins train, promote or roll back intent models")
 
 
-def _refused(exc: IntentRefused) -> ApiError:
-    return ApiError(exc.status, exc.code, str(exc), exc.field)
+def _refused(exc: IntentRefused) -> ApiProblem:
+    return ApiProblem(exc.status, exc.code, str(exc), field=exc.field)
 
 
 @router.get("/model")

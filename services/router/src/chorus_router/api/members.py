@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    links,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select, update
 
 from chorus_router import models
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     DirectoryReader,
     DirectoryWriter,
@@ -23,6 +30,7 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
+from chorus_router.api.reads import MemberList, MemberRead
 from chorus_router.core import Uow
 from chorus_router.domain.directory import member_from_row
 from chorus_router.seeding import audit_row
@@ -30,6 +38,13 @@ from chorus_router.snapshot import bump, utc, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 MAX_PAGE = 500
+_MEMBER_WRITE = (
+    with_etag()
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(404, "member_not_found")
+    | problem(412, "precondition_failed")
+    | problem(422, "validation_error", "unknown_team")
+)
 
 
 def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
@@ -61,7 +76,7 @@ async def _known_teams(uow: Uow, teams: list[str]) -> None:
     have = set((await uow.session.execute(select(t.c.id).where(t.c.id.in_(teams)))).scalars())
     missing = [x for x in teams if x not in have]
     if missing:
-        raise ApiError(422, "unknown_team", f"unknown team {missing[0]!r}", "teams")
+        raise ApiProblem(422, "unknown_team", f"unknown team {missing[0]!r}", field="teams")
 
 
 def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
@@ -71,7 +86,7 @@ def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
     return data
 
 
-@router.get("/members")
+@router.get("/members", response_model=MemberList)
 async def list_members(
     principal: DirectoryReader,
     session: SessionDep,
@@ -110,7 +125,11 @@ async def list_members(
     }
 
 
-@router.get("/members/{member_id}")
+@router.get(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    responses=with_etag() | problem(404, "member_not_found"),
+)
 async def get_member(
     member_id: str, principal: DirectoryReader, session: SessionDep
 ) -> JSONResponse:
@@ -127,7 +146,27 @@ async def get_member(
     )
 
 
-@router.post("/members", status_code=201)
+@router.post(
+    "/members",
+    status_code=201,
+    response_model=MemberRead,
+    responses=links(
+        201,
+        {
+            f"{name}_member": (path, method, {"member_id": "$response.body#/id"})
+            for name, path, method in (
+                ("get", "/v1/members/{member_id}", "get"),
+                ("patch", "/v1/members/{member_id}", "patch"),
+                ("availability", "/v1/members/{member_id}/availability", "put"),
+                ("deactivate", "/v1/members/{member_id}", "delete"),
+            )
+        },
+        etag=True,
+    )
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(409, "member_exists")
+    | problem(422, "validation_error", "unknown_team"),
+)
 async def create_member(
     body: MemberCreate, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:
@@ -140,7 +179,7 @@ async def create_member(
         await _known_teams(uow, body.teams)
         t = models.members
         if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
-            raise ApiError(409, "member_exists", f"member {body.id!r} exists", "id")
+            raise ApiProblem(409, "member_exists", f"member {body.id!r} exists", field="id")
         data = {
             "email": None,
             "languages": ["en"],
@@ -220,14 +259,24 @@ async def _change(
     return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})
 
 
-@router.patch("/members/{member_id}")
+@router.patch(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def update_member(
     member_id: str, body: MemberUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:
     return await _change(member_id, _dump(body), request, principal, core, action="update")
 
 
-@router.put("/members/{member_id}/availability")
+@router.put(
+    "/members/{member_id}/availability",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def set_availability(
     member_id: str,
     body: AvailabilityIn,
@@ -243,7 +292,12 @@ async def set_availability(
     )
 
 
-@router.delete("/members/{member_id}")
+@router.delete(
+    "/members/{member_id}",
+    response_model=MemberRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=_MEMBER_WRITE,
+)
 async def deactivate_member(
     member_id: str, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:

@@ -6,15 +6,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
+from chorus_common.bounds import INT32_MAX
 from chorus_common.events import Post
-from fastapi import APIRouter, Query, Request, Response
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    problem,
+    request_headers,
+    with_etag,
+)
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 
 from chorus_router import models
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     RulesReader,
     RulesWriter,
@@ -25,6 +32,13 @@ from chorus_router.api.deps import (
     jsonable,
     not_found,
 )
+from chorus_router.api.reads import (
+    RuleRead,
+    RuleSetRead,
+    RuleVersionList,
+    RuleVersionRead,
+    SimulationRead,
+)
 from chorus_router.core import Uow
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.seeding import audit_row
@@ -32,6 +46,12 @@ from chorus_router.simulate import simulate
 from chorus_router.snapshot import bump, load_rules, utc_row
 
 router = APIRouter(prefix="/v1", tags=["rules"])
+_RULES_WRITE = (
+    problem(403, "forbidden", "insufficient_scope")
+    | problem(412, "precondition_failed")
+    | problem(422, "validation_error", "invalid_rule")
+)
+VersionPath = Annotated[int, Path(ge=1, le=INT32_MAX, description="a rule set version")]
 
 
 class RuleSetIn(BaseModel):
@@ -66,7 +86,7 @@ async def _save(
     problems = check_rules(rules, teams)
     if problems:
         p = problems[0]
-        raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+        raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
     version, _current = await load_rules(uow.session)
     check_if_match(request, version, required=False)
     new = version + 1
@@ -91,7 +111,7 @@ async def _save(
     return JSONResponse({"version": new, "rules": _dump(rules)}, headers={"ETag": etag(new)})
 
 
-@router.get("/rules")
+@router.get("/rules", response_model=RuleSetRead, responses=with_etag())
 async def get_rules(
     principal: RulesReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -100,13 +120,13 @@ async def get_rules(
     return {"version": version, "rules": _dump(rules)}
 
 
-@router.get("/rules/versions")
+@router.get("/rules/versions", response_model=RuleVersionList)
 async def list_versions(
     principal: RulesReader,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500, description="versions per page")] = 100,
     before: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="cursor: versions older than this")
+        int | None, Query(ge=1, le=INT32_MAX, description="cursor: versions older than this")
     ] = None,
 ) -> dict[str, Any]:
     """Newest first, ``limit`` at a time; ``next_before`` continues (None: no more)."""
@@ -121,8 +141,14 @@ async def list_versions(
     return {"items": items, "next_before": items[-1]["version"] if more else None}
 
 
-@router.get("/rules/versions/{version}")
-async def get_version(version: int, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+@router.get(
+    "/rules/versions/{version}",
+    response_model=RuleVersionRead,
+    responses=problem(404, "rules_version_not_found"),
+)
+async def get_version(
+    version: VersionPath, principal: RulesReader, session: SessionDep
+) -> dict[str, Any]:
     t = models.rule_versions
     row = (await session.execute(select(t).where(t.c.version == version))).mappings().first()
     if row is None:
@@ -130,9 +156,14 @@ async def get_version(version: int, principal: RulesReader, session: SessionDep)
     return jsonable(utc_row(row))
 
 
-@router.post("/rules/versions/{version}/restore")
+@router.post(
+    "/rules/versions/{version}/restore",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rules_version_not_found"),
+)
 async def restore_version(
-    version: int, request: Request, principal: RulesWriter, core: CoreDep
+    version: VersionPath, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
     if not principal.is_admin:
         raise forbidden("only admins restore a whole rule set")
@@ -147,7 +178,12 @@ async def restore_version(
         return await _save(uow, principal, rules, f"restored version {version}", request)
 
 
-@router.put("/rules")
+@router.put(
+    "/rules",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag() | _RULES_WRITE,
+)
 async def replace_rules(
     body: RuleSetIn, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -158,7 +194,7 @@ async def replace_rules(
         return await _save(uow, principal, body.rules, body.change, request)
 
 
-@router.get("/rules/{rule_id}")
+@router.get("/rules/{rule_id}", response_model=RuleRead, responses=problem(404, "rule_not_found"))
 async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) -> dict[str, Any]:
     version, rules = await load_rules(session)
     for i, r in enumerate(rules):
@@ -167,14 +203,20 @@ async def get_rule(rule_id: str, principal: RulesReader, session: SessionDep) ->
     raise not_found("rule", rule_id)
 
 
-@router.post("/rules", status_code=201)
+@router.post(
+    "/rules",
+    status_code=201,
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag(201) | _RULES_WRITE | problem(409, "rule_exists"),
+)
 async def create_rule(
     rule: Rule,
     request: Request,
     principal: RulesWriter,
     core: CoreDep,
     position: Annotated[
-        int | None, Query(ge=0, description="index; default: before fallbacks")
+        int | None, Query(ge=0, le=INT32_MAX, description="index; default: before fallbacks")
     ] = None,
 ) -> JSONResponse:
     """Add a rule (leads: for their own team)."""
@@ -183,7 +225,7 @@ async def create_rule(
     async with core.unit() as uow:
         _v, rules = await load_rules(uow.session)
         if any(r.id == rule.id for r in rules):
-            raise ApiError(409, "rule_exists", f"rule {rule.id!r} exists", "id")
+            raise ApiProblem(409, "rule_exists", f"rule {rule.id!r} exists", field="id")
         if position is None:
             fallbacks = [i for i, r in enumerate(rules) if r.then.fallback]
             position = fallbacks[0] if fallbacks else len(rules)
@@ -193,12 +235,17 @@ async def create_rule(
     return resp
 
 
-@router.put("/rules/{rule_id}")
+@router.put(
+    "/rules/{rule_id}",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rule_not_found"),
+)
 async def update_rule(
     rule_id: str, rule: Rule, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
     if rule.id != rule_id:
-        raise ApiError(422, "invalid_rule", "the rule's id must match the URL", "id")
+        raise ApiProblem(422, "invalid_rule", "the rule's id must match the URL", field="id")
     async with core.unit() as uow:
         _v, rules = await load_rules(uow.session)
         idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
@@ -210,7 +257,12 @@ async def update_rule(
         return await _save(uow, principal, rules, f"changed {rule_id}", request)
 
 
-@router.delete("/rules/{rule_id}")
+@router.delete(
+    "/rules/{rule_id}",
+    response_model=RuleSetRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag() | _RULES_WRITE | problem(404, "rule_not_found"),
+)
 async def delete_rule(
     rule_id: str, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -225,7 +277,11 @@ async def delete_rule(
         return await _save(uow, principal, rules, f"removed {rule_id}", request)
 
 
-@router.post("/rules/simulate")
+@router.post(
+    "/rules/simulate",
+    response_model=SimulationRead,
+    responses=problem(422, "validation_error", "invalid_rule"),
+)
 async def simulate_rules(body: SimulateIn, principal: RulesReader, core: CoreDep) -> dict[str, Any]:
     """The decision for ``post`` without any effect: team, collaborators, priority, SLA,
     approvals, the member it would go to, and the explanation."""
@@ -235,5 +291,5 @@ async def simulate_rules(body: SimulateIn, principal: RulesReader, core: CoreDep
             problems = check_rules(body.rules, teams)
             if problems:
                 p = problems[0]
-                raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+                raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
         return await simulate(core, session, body.post, rules=body.rules, at=body.at)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
+from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
 from fastapi import APIRouter, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
@@ -25,7 +26,14 @@ def resume_after(last_event_id: str) -> int | None:
     return int(text)
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses=EVENT_STREAM,
+    openapi_extra=request_headers(
+        header_param("Last-Event-ID", "resume after this event id", required=False)
+    ),
+)
 async def stream(
     request: Request,
     principal: CasesReader,

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    links,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, insert, select, update
@@ -11,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from chorus_router import models
 from chorus_router.api.cases import case_view
 from chorus_router.api.deps import (
-    ApiError,
+    ApiProblem,
     CoreDep,
     DirectoryReader,
     DirectoryWriter,
@@ -23,10 +30,12 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
+from chorus_router.api.reads import CaseItems, TeamList, TeamRead
 from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
+_NO_TEAM = problem(404, "team_not_found")
 
 
 def team_view(row: dict[str, Any], members: list[str]) -> dict[str, Any]:
@@ -46,14 +55,14 @@ async def _members_by_team(session: Any) -> dict[str, list[str]]:
     return out
 
 
-@router.get("/teams")
+@router.get("/teams", response_model=TeamList)
 async def list_teams(principal: DirectoryReader, session: SessionDep) -> dict[str, Any]:
     by_team = await _members_by_team(session)
     rows = (await session.execute(select(models.teams).order_by(models.teams.c.id))).mappings()
     return {"items": [team_view(utc_row(r), by_team.get(r["id"], [])) for r in rows]}
 
 
-@router.get("/teams/{team_id}")
+@router.get("/teams/{team_id}", response_model=TeamRead, responses=with_etag() | _NO_TEAM)
 async def get_team(
     team_id: str, principal: DirectoryReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
@@ -72,7 +81,11 @@ async def get_team(
     return {**team_view(utc_row(row), by_team.get(team_id, [])), "queued": queued}
 
 
-@router.get("/teams/{team_id}/queue")
+@router.get(
+    "/teams/{team_id}/queue",
+    response_model=CaseItems,
+    responses=problem(403, "forbidden", "insufficient_scope"),
+)
 async def team_queue(
     team_id: str, principal: DirectoryReader, session: SessionDep
 ) -> dict[str, Any]:
@@ -91,7 +104,25 @@ async def team_queue(
     return {"items": [case_view(utc_row(r)) for r in rows]}
 
 
-@router.post("/teams", status_code=201)
+@router.post(
+    "/teams",
+    status_code=201,
+    response_model=TeamRead,
+    responses=links(
+        201,
+        {
+            f"{name}_team": (path, method, {"team_id": "$response.body#/id"})
+            for name, path, method in (
+                ("get", "/v1/teams/{team_id}", "get"),
+                ("patch", "/v1/teams/{team_id}", "patch"),
+                ("queue", "/v1/teams/{team_id}/queue", "get"),
+                ("fairness", "/v1/teams/{team_id}/fairness", "get"),
+            )
+        },
+    )
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(409, "team_exists"),
+)
 async def create_team(
     body: TeamCreate, principal: DirectoryWriter, core: CoreDep
 ) -> dict[str, Any]:
@@ -100,7 +131,7 @@ async def create_team(
     async with core.unit() as uow:
         t = models.teams
         if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
-            raise ApiError(409, "team_exists", f"team {body.id!r} exists", "id")
+            raise ApiProblem(409, "team_exists", f"team {body.id!r} exists", field="id")
         row = {**body.model_dump(), "created_at": uow.now, "updated_at": uow.now, "version": 1}
         await uow.session.execute(insert(t), [row])
         await uow.session.execute(
@@ -111,7 +142,15 @@ async def create_team(
     return team_view(row, [])
 
 
-@router.patch("/teams/{team_id}")
+@router.patch(
+    "/teams/{team_id}",
+    response_model=TeamRead,
+    openapi_extra=request_headers(IF_MATCH_OPTIONAL),
+    responses=with_etag()
+    | _NO_TEAM
+    | problem(403, "forbidden", "insufficient_scope")
+    | problem(412, "precondition_failed"),
+)
 async def update_team(
     team_id: str, body: TeamUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> Response:
@@ -128,7 +167,7 @@ async def update_team(
         if row is None:
             raise not_found("team", team_id)
         check_if_match(request, row["version"], required=False)
-        before = jsonable(dict(row))
+        before = jsonable(utc_row(row))
         new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
         await uow.session.execute(update(t).where(t.c.id == team_id).values(**new))
         after = {**before, **jsonable(new)}
@@ -137,4 +176,5 @@ async def update_team(
             [audit_row(uow, principal.sub, "update", "team", team_id, before, after)],
         )
         await bump(uow.session, "directory")
-    return JSONResponse(after, headers={"ETag": etag(new["version"])})
+        members = (await _members_by_team(uow.session)).get(team_id, [])
+    return JSONResponse(team_view(after, members), headers={"ETag": etag(new["version"])})

@@ -7,19 +7,22 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from chorus_common.openapi import problem
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from chorus_router import models
-from chorus_router.api.deps import ApiError, CoreDep, RulesReader, SessionDep
+from chorus_router.api.deps import ApiProblem, CoreDep, RulesReader, SessionDep
 from chorus_router.api.directory_schemas import MemberCreate
+from chorus_router.api.reads import WhatIfRead
 from chorus_router.domain.rules import Rule, check_rules
 from chorus_router.snapshot import utc
 from chorus_router.whatif_service import TooManyPosts, UnknownModel, what_if
 
 router = APIRouter(prefix="/v1", tags=["rules"])
-_DURATION = re.compile(r"^(\d+)([mhdw])$")
+# At most six digits: any longer period reaches past the calendar.
+_DURATION = re.compile(r"^(\d{1,6})([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -44,7 +47,11 @@ class WhatIfIn(BaseModel):
     roster: list[MemberCreate] | None = Field(
         default=None, description="proposed members (default: the current directory)"
     )
-    since: str = Field(default="7d", description="period ending at `to`: 90m, 24h, 7d, 2w")
+    since: str = Field(
+        default="7d",
+        pattern=r"^\s*\d{1,6}[mhdw]\s*$",
+        description="period ending at `to`: 90m, 24h, 7d, 2w",
+    )
     start: datetime | None = Field(default=None, alias="from", description="instead of since")
     to: datetime | None = Field(default=None, description="end of the period (default now)")
 
@@ -65,7 +72,18 @@ def _roster_rows(roster: list[MemberCreate]) -> list[dict[str, Any]]:
     return rows
 
 
-@router.post("/rules/what-if")
+@router.post(
+    "/rules/what-if",
+    response_model=WhatIfRead,
+    responses=problem(
+        422,
+        "validation_error",
+        "invalid_rule",
+        "unknown_team",
+        "invalid_period",
+        "period_too_large",
+    ),
+)
 async def rules_what_if(
     body: WhatIfIn, principal: RulesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -78,23 +96,28 @@ async def rules_what_if(
     problems = check_rules(body.rules, teams) if body.rules is not None else []
     if problems:
         p = problems[0]
-        raise ApiError(422, "invalid_rule", f"{p.field}: {p.reason}", p.field)
+        raise ApiProblem(422, "invalid_rule", f"{p.field}: {p.reason}", field=p.field)
     for i, m in enumerate(body.roster or []):
         unknown = [t for t in m.teams if t not in teams]
         if unknown:
-            raise ApiError(
-                422, "unknown_team", f"unknown team {unknown[0]!r}", f"roster[{i}].teams"
+            raise ApiProblem(
+                422, "unknown_team", f"unknown team {unknown[0]!r}", field=f"roster[{i}].teams"
             )
     end = utc(body.to) or core.clock()
-    start = utc(body.start) or end - parse_duration(body.since)
+    try:
+        start = utc(body.start) or end - parse_duration(body.since)
+    except OverflowError as exc:
+        raise ApiProblem(
+            422, "invalid_period", "the period starts before year 1", field="since"
+        ) from exc
     if start >= end:
-        raise ApiError(422, "invalid_period", "the period must end after it starts", "from")
+        raise ApiProblem(422, "invalid_period", "the period must end after it starts", field="from")
     roster = _roster_rows(body.roster) if body.roster is not None else None
     try:
         return await what_if(
             core, session, body.rules, start=start, end=end, roster=roster, model=body.model
         )
     except TooManyPosts as exc:
-        raise ApiError(422, "period_too_large", str(exc), "since") from exc
+        raise ApiProblem(422, "period_too_large", str(exc), field="since") from exc
     except UnknownModel as exc:
-        raise ApiError(422, "unknown_model", str(exc), "model") from exc
+        raise ApiProblem(422, "unknown_model", str(exc), field="model") from exc

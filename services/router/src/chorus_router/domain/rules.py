@@ -18,8 +18,20 @@ _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
+def known_zone(value: str) -> str:
+    """``value`` if it names an IANA time zone; else ValueError."""
+    try:
+        if len(value) > 64:  # far past any IANA name (and the directory's column)
+            raise ValueError(value)
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: not a file name
+        raise ValueError(f"unknown time zone {value[:64]!r}") from exc
+    return value
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity: JSON cannot store them, and no bound is meant by them.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Range(_Strict):
@@ -67,11 +79,7 @@ class HoursCondition(_Strict):
     @field_validator("tz")
     @classmethod
     def _tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value)
 
     @field_validator("days")
     @classmethod
