@@ -12,7 +12,7 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat bench asyncapi clean
+.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat promtool bench asyncapi clean
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
@@ -43,13 +43,13 @@ fmt: sync
 
 # The `interop` tests drive kcat, whose librdkafka cannot talk to the embedded Tansu broker:
 # they run on Apache Kafka only.
-test: lint
+test: lint promtool
 	$(UV) run pytest -m "not interop" $(PYTEST_ARGS)
 
 unit: sync
 	$(UV) run pytest -m unit $(PYTEST_ARGS)
 
-integration: sync
+integration: sync promtool
 	$(UV) run pytest -m "(integration or e2e) and not interop" $(PYTEST_ARGS)
 
 test-interop: sync kcat
@@ -59,6 +59,13 @@ test-interop: sync kcat
 kcat:
 	@command -v kcat >/dev/null 2>&1 || { echo "installing kcat…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null; }
+
+# Debian's Prometheus: promtool checks the shipped config and rules and runs the alert rules'
+# unit tests; the server is started by a test against a running system. Its system service is
+# kept from starting (it would take port 9090).
+promtool:
+	@{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || { \
+	  echo "installing prometheus (promtool)…"; sh scripts/install-prometheus.sh; }
 
 bench: sync
 	$(UV) run python -m bench

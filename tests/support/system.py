@@ -67,6 +67,7 @@ def system(
     db: str = "sqlite",
     pg_urls: dict[str, str] | None = None,
     partitions: int = 4,
+    env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     """Start Tansu, provision topics, start ``names`` — everything on free ports."""
     port = free_port()
@@ -78,7 +79,7 @@ def system(
         if db == "postgresql" and pg_urls
         else {n: f"sqlite+aiosqlite:///{tmp_path}/{n}.db" for n in SERVICES}
     )
-    sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls)
+    sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls, extra_env=dict(env or {}))
     try:
         for n in names:
             sysm.start(n)

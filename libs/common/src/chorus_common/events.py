@@ -367,6 +367,16 @@ EVENT_TYPES: dict[str, EventType] = {
 # --------------------------------------------------------------------------- envelope
 
 
+# Every code a DecodeError carries (metrics start each at zero; a test keeps this complete).
+DECODE_CODES: tuple[str, ...] = (
+    "invalid_json",
+    "invalid_envelope",
+    "unknown_type",
+    "unsupported_version",
+    "invalid_payload",
+)
+
+
 class DecodeError(ValueError):
     """A message that is not a valid envelope; ``code`` is stable, ``field`` names the culprit."""
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
+from chorus_analytics.known_series import zero_known
 from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
@@ -189,6 +190,7 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
     await _current(session, s)
     await _hands(session, s, settings.metrics_top_members)
     await _last_day(session, s)
+    zero_known(s.samples)
     s.set("refresh_timestamp_seconds", (), time.time())
     return s
 

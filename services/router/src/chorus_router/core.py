@@ -127,6 +127,8 @@ class RouterCore:
         self.clock: Callable[[], datetime] = utcnow
         self.before_commit: list[Callable[[Uow], Awaitable[None]]] = []
         self.background_passes: list[Callable[[], Awaitable[None]]] = []
+        # The latency histogram exists at zero from start-up (panels read its buckets).
+        self.assignment_latency = runtime.metrics.e2e_latency.labels(runtime.metrics.service)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Uow]:
@@ -157,9 +159,8 @@ class RouterCore:
         if uow.events:
             self.runtime.kick()
         now = utcnow()
-        hist = self.runtime.metrics.e2e_latency.labels(self.runtime.metrics.service)
         for received in uow.assigned_from:
-            hist.observe(max(0.0, (now - received).total_seconds()))
+            self.assignment_latency.observe(max(0.0, (now - received).total_seconds()))
         self.hub.publish(uow.events, uow.notes)
         if uow.release_teams:
             self.release_wanted.set()

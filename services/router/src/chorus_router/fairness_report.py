@@ -19,6 +19,8 @@ from chorus_router.domain.fairness import (
     within_bound,
 )
 
+INTERVENTIONS = ("refused", "beyond_bound")
+
 
 class AccountabilityMetrics:
     """Registered once per app on the runtime's registry; labels are bounded (team, outcome)."""
@@ -84,6 +86,8 @@ class AccountabilityMetrics:
         self.shift_ratio.labels(team).set(nan if shift["ratio"] is None else shift["ratio"])
         self.shift_gini.labels(team).set(shift["gini"])
         self.within.labels(team).set(1.0 if now["within_bound"] else 0.0)
+        for outcome in INTERVENTIONS:  # at zero from the team's first pass on
+            self.interventions.labels(team, outcome)
 
 
 async def _received(session: AsyncSession, team: str, since: Any) -> dict[str, tuple[int, float]]:
