@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import Any
 import httpx
 import yaml
 from chorus_common.embedded import free_port, stop_process
+
+from tests.support.wait import wait_for_sync
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -127,13 +128,11 @@ def prometheus(workdir: Path, config: dict[str, Any]) -> Iterator[Prometheus]:
 
 
 def _wait_ready(prom: Prometheus, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def ready() -> bool:
         assert prom.proc.poll() is None, prom.log_path.read_text(errors="replace")[-3000:]
         try:
-            if httpx.get(f"{prom.url}/-/ready", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{prom.url}/-/ready", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"prometheus not ready after {timeout_s}s")
+            return False
+
+    wait_for_sync(ready, timeout=timeout_s, interval=0.1, what="prometheus ready")
