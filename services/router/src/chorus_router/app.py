@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
-from chorus_router.api import audit, case_actions, cases, members, rules, stream, teams
+from chorus_router.api import audit, case_actions, cases, members, posts, rules, stream, teams
 from chorus_router.api import whatif as whatif_api
 from chorus_router.api.deps import ApiError, api_error_handler
 from chorus_router.consumer import batch_dispatcher
@@ -60,6 +60,7 @@ def create_app(settings: RouterSettings, *, bus: BusFactory | None = None) -> Fa
             audit.router,
             accountability_api.router,
             whatif_api.router,
+            posts.router,
         ],
     )
     app.state.core = core
