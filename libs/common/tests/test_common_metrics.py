@@ -115,6 +115,9 @@ async def test_the_consumer_loop_dead_letters_only_with_codes_started_at_zero(
         await wait_for(two_dead, timeout=10, what="two dead letters")
     finally:
         await consumer_loop.stop()
+    letters = [Envelope.from_bytes(r.value) for r in memory_broker.records(topics.DLQ)]
+    named = {(e.parsed().error_code, e.parsed().post_id, e.trace_id) for e in letters}
+    assert ("handler_error", None, event.trace_id) in named, "the original's trace id"
     after = _samples(m)
     dead = {k: v for k, v in after.items() if k[0] == "chorus_dead_letters_total" and v}
     codes = {dict(labels)["code"] for _, labels in dead}

@@ -43,6 +43,8 @@ class AnalyticsSettings(CommonSettings):
     metrics_top_members: int = 20
     # Minute buckets older than this are pruned (hour and day buckets are kept).
     minute_retention_hours: int = 48
+    # Dead letters are kept one by one (for `chorus trace`) this long; their counts stay.
+    dead_letter_retention_days: int = 30
     report_max_buckets: int = 5000
 
 

@@ -47,6 +47,7 @@ async def write(unit: Unit) -> None:
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
     await bulk.run_dicts(s, bulk.insert_rows(d, t), terms)
     await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
+    await bulk.run_dicts(s, bulk.insert_ignore(d, models.dead_letters), unit.dead_letters)
     await store.write(s, d, unit.net_contributions())
 
 
