@@ -13,6 +13,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.run",
     "chorus_cli.ops",
     "chorus_cli.replay",
+    "chorus_cli.trace",
     "chorus_cli.report",
     "chorus_cli.routing",
     "chorus_cli.asyncapi",
