@@ -52,6 +52,9 @@ async def test_a_post_is_found_by_id_and_url_with_the_trace_id_of_each_revision(
     assert [v["trace_id"] for v in doc["revisions"]] == traces[::-1]
     assert doc["trace_id"] == traces[1]
     assert "text" not in doc and "author" not in doc
+    assert doc["first_seen_at"].endswith("+00:00") and doc["revisions"][0]["received_at"].endswith(
+        "+00:00"
+    )
     assert by_url.status_code == 200 and by_url.json()["post_ids"] == ["generic:t/1"]
     assert missing.status_code == 404 and "post_not_found" in missing.text
     assert nowhere.status_code == 404

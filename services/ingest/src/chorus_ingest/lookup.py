@@ -4,6 +4,7 @@ posts a platform URL names (the read side of `chorus trace`). No text, no author
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,8 +51,8 @@ async def post_record(session: AsyncSession, post_id: str) -> dict[str, Any] | N
         "platform": row["platform"],
         **{k: latest.get(k) for k in TRACE_FIELDS if k != "platform"},
         "revision": row["revision"],
-        "first_seen_at": row["first_seen_at"].isoformat(),
-        "last_seen_at": row["last_seen_at"].isoformat(),
+        "first_seen_at": _iso(row["first_seen_at"]),
+        "last_seen_at": _iso(row["last_seen_at"]),
         "trace_id": revisions[0].trace_id if revisions else None,
         "revisions": [
             {
@@ -63,6 +64,11 @@ async def post_record(session: AsyncSession, post_id: str) -> dict[str, Any] | N
         ],
         "archived": bool(revisions),
     }
+
+
+def _iso(at: datetime) -> str:
+    """UTC ISO 8601 (SQLite gives the stored UTC time back without its zone)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
 
 
 async def posts_at_url(session: AsyncSession, url: str, limit: int) -> list[str]:
