@@ -57,7 +57,7 @@ async def post_record(session: AsyncSession, post_id: str) -> dict[str, Any] | N
         "revisions": [
             {
                 "revision": r.revision,
-                "received_at": r.received_at.isoformat(),
+                "received_at": _iso(r.received_at),
                 "trace_id": r.trace_id,
             }
             for r in revisions
