@@ -12,7 +12,7 @@ endif
 DEMO ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat promtool bench asyncapi clean
+.PHONY: help bootstrap sync run test lint fmt unit integration test-interop kcat promtool bench asyncapi clean intent-report intent-model
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
@@ -21,6 +21,8 @@ help:
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
 	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
+	@echo "make intent-report   evaluate the intent classifier, rewrite docs/intent-classifier.md"
+	@echo "make intent-model CORPUS=dir   import a corpus, retrain the classifier, report"
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -72,6 +74,15 @@ bench: sync
 
 asyncapi: sync
 	$(UV) run chorus asyncapi
+
+intent-report: sync
+	$(UV) run python -m chorus_signals.intent.report
+
+intent-model: sync
+	@test -n "$(CORPUS)" || { echo "usage: make intent-model CORPUS=/path/to/corpus"; exit 2; }
+	$(UV) run python -m chorus_signals.intent.build all $(CORPUS)
+	$(UV) run python -m chorus_signals.intent.tuning
+	$(UV) run python -m chorus_signals.intent.report
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .hypothesis

@@ -85,7 +85,7 @@ def _normalization() -> dict[str, Any]:
             text="Ma commande n'est jamais arrivée, je suis furieux",
             created_at="2026-01-01T00:00:00Z",
         )
-        warm_up()  # the language model loads once per process (≈ 1 s), not per post
+        warm_up()  # the language model loads once per process, not per post
         out["enrich, repeated text (posts/s)"] = round(_rate(lambda: enrich(post), 0.5))
         n = 0
 

@@ -34,8 +34,14 @@ class System:
             "OUTBOX_POLL_SECONDS": "0.2",
             "DATABASE_URL": self.db_urls[name],
             "ENVIRONMENT": "test",
+            **self.router_url(),
             **self.extra_env,
         }
+
+    def router_url(self) -> dict[str, str]:
+        """Where the responder finds the router's directory, once a router runs."""
+        router = self.services.get("router")
+        return {"RESPONDER_ROUTER_URL": router.url} if router is not None else {}
 
     def start(
         self, name: str, *, instance: str | None = None, port: int | None = None

@@ -56,7 +56,9 @@ def test_unknown_scope_or_role_cannot_be_minted() -> None:
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValueError, match="TOKEN_SECRET"):
         CommonSettings(environment="production")
-    CommonSettings(environment="production", token_secret="x" * 40)
+    CommonSettings(
+        environment="production", token_secret="7f3a9c1e5b2d8f4a6c0e9b7d3f1a5c8e2b4d6f0a"
+    )
 
 
 def test_agent_visibility_is_limited_to_their_teams() -> None:

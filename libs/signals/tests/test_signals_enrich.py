@@ -119,65 +119,6 @@ def test_enrich_handles_empty_and_symbol_only_text() -> None:
     assert enrich(_post("")).lang is None
 
 
-def _scorer_corpus() -> list[str]:
-    """The labelled sample, plus texts that take the edge paths: upper case (lowered first),
-    no feature at all, non-Latin scripts, emoji, bytes that are not letters, and long text."""
-    texts = [text for _, _, text in _sample()]
-    texts += [t.upper() for t in texts[:20]]
-    texts += ["", " ", "1234 5678", "!!!", "👍👍👍", "Привет, как дела?", "東京で会いましょう"]
-    texts += ["mañana será otro día " * 40, "Ärger über die Lieferung, 😡 #fail"]
-    return texts
-
-
-@pytest.mark.unit
-def test_the_scorer_gives_py3langids_language_and_confidence() -> None:
-    from chorus_signals.lang import _scorer, load_identifier
-
-    reference, ours = load_identifier(), _scorer()
-    corpus = _scorer_corpus()
-    assert len(corpus) > 100
-    for text in corpus:
-        want_lang, want_conf = reference.classify(text)
-        got_lang, got_conf = ours.classify(text)
-        assert got_lang == want_lang, text
-        assert got_conf == pytest.approx(float(want_conf), abs=1e-5), text
-
-
-@pytest.mark.unit
-def test_the_scorer_refuses_a_model_it_does_not_reproduce() -> None:
-    from chorus_signals.lang import Scorer, load_identifier
-
-    class Raw:  # scores not normalised into probabilities
-        _alias_pairs: list[tuple[int, int]] = []
-        _norm_probs = False
-
-    with pytest.raises(ValueError, match="normalising"):
-        Scorer(Raw())
-    assert load_identifier()._alias_pairs == []  # none among the languages served
-
-
-@pytest.mark.unit
-def test_language_needs_three_letters_after_urls_and_mentions_are_removed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from chorus_signals import lang
-
-    asked: list[str] = []
-
-    class Stub:
-        def classify(self, text: str) -> tuple[str, float]:
-            asked.append(text)
-            return "en", 0.9
-
-    monkeypatch.setattr(lang, "_scorer", lambda: Stub())
-    for text in ("", "ab 12 !!", "x1y https://example.com/abcdef @someone 42", "é-à"):
-        assert lang._detect_uncached(text) is None, text
-    assert asked == [], "too few letters: the model is not asked"
-    for text in ("abc", "a1b2c3", "é à ù", "hi @someone x"):
-        assert lang._detect_uncached(text) == "en", text
-    assert len(asked) == 4
-
-
 @pytest.mark.unit
 def test_french_folding_lowers_and_strips_accents_of_ascii_and_accented_words() -> None:
     from chorus_signals.sentiment import _fold
@@ -190,27 +131,3 @@ def test_french_folding_lowers_and_strips_accents_of_ascii_and_accented_words() 
         "noel",
         "garcon",
     ]
-
-
-@pytest.mark.unit
-def test_the_word_at_a_time_walk_emits_the_byte_walks_features_in_order(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from chorus_signals import lang
-
-    scorer = lang.Scorer(lang.load_identifier())
-    corpus = [*_scorer_corpus(), "two  spaces,   three   ", " lead", "trail ", "x" * 90 + " y"]
-    for text in corpus:
-        data = scorer.encode(text)
-        assert b"".join(lang._CHUNK.findall(data)) == data, "the chunks cover every byte"
-        _, plain = scorer.walk(0, data)
-        assert tuple(scorer.features(data)) == plain, text  # first walk: every word walked
-        assert tuple(scorer.features(data)) == plain, text  # again: every word looked up
-    assert scorer._walks, "words were kept"
-    # Full: everything is forgotten at once, and the answers do not change.
-    monkeypatch.setattr(lang, "WALKS_KEPT", 5)
-    scorer._walks.clear()
-    for text in corpus[:40]:
-        data = scorer.encode(text)
-        assert tuple(scorer.features(data)) == scorer.walk(0, data)[1], text
-        assert len(scorer._walks) <= 5

@@ -45,9 +45,13 @@ COMMON_NAMES = {
         "http_rate_limited_created",
     )
 }
-QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
+QUIET: dict[str, Any] = {
+    "spike_check_seconds": 0,
+    "metrics_refresh_seconds": 0,
+    "metrics_member_series": True,
+}
 RANGE = {"from": at(-240).isoformat(), "to": at(120).isoformat(), "granularity": "hour"}
-H = auth("lead", teams=("support",))
+H = auth("admin")  # every team, and what belongs to none
 
 
 async def _get(client, path: str, **params):

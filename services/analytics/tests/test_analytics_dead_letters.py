@@ -4,13 +4,17 @@ scope deadletters:read), without their bytes or error text, pruned after their r
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 import pytest
 from chorus_analytics import models, spikes_job
+from chorus_common import bulk
 from chorus_common.events import DeadLetter, make_event, utcnow
 from sqlalchemy import func, select
 
 from services.analytics.tests.analytics_kit import handler_app
+from tests.support.budget import cost_of
 from tests.support.fixtures import auth, running
 
 
@@ -65,3 +69,42 @@ async def test_dead_letters_are_found_by_post_or_trace_and_pruned_after_retentio
     assert agent.status_code == 403 and anonymous.status_code == 401
     assert too_many.status_code == 422
     assert kept == 2, "the 40-day-old dead letter is pruned (DEAD_LETTER_RETENTION_DAYS=30)"
+
+
+DEAD = 50_000  # kept dead letters (DEAD_LETTER_RETENTION_DAYS of a bad stretch)
+
+
+@pytest.mark.integration
+async def test_the_worst_dead_letter_requests_stay_within_budget(db_url) -> None:
+    app = handler_app(db_url)
+    now = utcnow()
+    rows = [
+        {
+            "event_id": f"{i:036d}",
+            "at": now - timedelta(seconds=i),
+            "source": "ingest.x",
+            "code": "invalid_shape",
+            "field": "data",
+            "post_id": "x:hot" if i % 2 else f"x:{i}",
+            "trace_id": f"{i:032x}",
+            "original_topic": None,
+            "original_partition": None,
+            "original_offset": None,
+        }
+        for i in range(DEAD)
+    ]
+    async with running(app) as client:
+        client.headers.update(auth("admin"))
+        async with app.state.runtime.sessionmaker() as session, session.begin():
+            dialect = session.get_bind().dialect.name
+            await bulk.run_dicts(session, bulk.insert_rows(dialect, models.dead_letters), rows)
+        worst: list[dict[str, Any]] = [
+            {"limit": 200},
+            {"post_id": "x:hot", "limit": 200},  # half of them name it
+            {"post_id": "x:nobody", "trace_id": f"{DEAD - 2:032x}", "limit": 200},  # the oldest
+        ]
+        for params in worst:
+            r, cost = await cost_of(partial(client.get, "/v1/dead-letters", params=params))
+            assert r.status_code == 200, r.text[:300]
+            cost.within(10.0, 64, f"GET /v1/dead-letters {params}")
+        assert len(r.json()["items"]) == 1

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
 
 QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
 WIDEST = {"from": "0001-01-01T00:00:00Z", "to": "9999-12-31T00:00:00Z"}
-H = auth("agent", teams=("support",))
+H = auth("admin")  # posts not routed yet are counted for admins
 
 
 async def _two_posts_months_apart(app, memory_broker) -> None:

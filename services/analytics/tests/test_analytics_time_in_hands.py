@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from services.analytics.tests.analytics_kit import at, case_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
 
-H = auth("lead", teams=("support",))
+H = auth("admin")  # every team, and what belongs to none
 ALL = {"from": at(-60).isoformat(), "to": at(600).isoformat()}
 
 
@@ -208,6 +208,7 @@ async def test_time_in_hands_keeps_newest_figures_per_case(db_url, memory_broker
         database_url=db_url,
         spike_check_seconds=0,
         metrics_refresh_seconds=0,
+        metrics_member_series=True,
         metrics_top_members=2,
         consumer_enabled=False,
         **FAST_KAFKA_ENV,

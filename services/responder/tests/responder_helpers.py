@@ -133,3 +133,13 @@ def reply_events(memory_broker, reply_id: str) -> list[str]:
         if env.payload["reply_id"] == reply_id:
             out.append(env.type)
     return out
+
+
+class StaticDirectory:
+    """An in-memory directory of teams (unit tests; the real one asks the router)."""
+
+    def __init__(self, *teams: str) -> None:
+        self.teams = set(teams or ("support", "legal", "pr", "brand"))
+
+    async def team_exists(self, team: str) -> bool:
+        return team in self.teams

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from services.responder.tests.responder_fake_platform import FakePlatform, ServedFake
 from services.responder.tests.responder_helpers import (
+    StaticDirectory,
     agent,
     lead,
     make_case,
@@ -33,7 +34,11 @@ def fake():
 
 @pytest.fixture
 def app(memory_broker, sqlite_url, fake):
-    return create_app(settings(sqlite_url, platform_base_url=fake.base_url), bus=memory_broker)
+    return create_app(
+        settings(sqlite_url, platform_base_url=fake.base_url),
+        bus=memory_broker,
+        directory=StaticDirectory(),
+    )
 
 
 async def _draft(

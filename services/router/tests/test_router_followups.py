@@ -88,3 +88,54 @@ async def test_follow_up_stays_with_owner_unless_out_of_office(memory_broker, sq
 
 async def _has(broker, case_id: str, type_: str) -> bool:
     return type_ in [e.type for e in case_events(broker, case_id)]
+
+
+@pytest.mark.integration
+async def test_an_edit_applies_once_and_an_older_one_never(memory_broker, db_url) -> None:
+    """A redelivered or replayed edit (``chorus replay`` republishes every revision) and an
+    older revision after a newer one leave the case as it is: no case event, no new version."""
+    app = create_app(RouterSettings(database_url=db_url, **FAST_KAFKA_ENV), bus=memory_broker)
+    async with running(app) as client:
+        post = make_post("Where is my parcel?", native_id="replayed1")
+        await memory_broker.append(encode([post_event(post)]))
+        case = await wait_for(lambda: _case(client), what="case")
+        v2 = post.model_copy(update={"text": "Where is my parcel? Still nothing."})
+        v3 = post.model_copy(update={"text": "Where is my parcel? Day three."})
+        await memory_broker.append(encode([post_event(v2, is_update=True, revision=2)]))
+        await memory_broker.append(encode([post_event(v3, is_update=True, revision=3)]))
+
+        def edits() -> list[str]:
+            return [e.type for e in case_events(memory_broker, case["id"])][2:]
+
+        async def applied():
+            return len(edits()) == 2
+
+        await wait_for(applied, what="both edits applied")
+        after = await _case(client)
+        before = len(case_events(memory_broker, case["id"]))
+        replays = [
+            post_event(v2, is_update=True, revision=2),
+            post_event(v3, is_update=True, revision=3),
+            post_event(v2, is_update=True, revision=2),
+            post_event(post),
+        ]
+        await memory_broker.append(encode(replays))
+        # A new post in the same conversation (same partition) comes after the replays.
+        follow = make_post("Any news?", native_id="after-replays", thread_id=post.thread_id)
+        await memory_broker.append(encode([post_event(follow)]))
+
+        async def follow_up_routed():
+            c = await _case(client)
+            return c if c["post_count"] == 2 else None
+
+        final = await wait_for(follow_up_routed, what="the post after the replays routed")
+        await wait_for(
+            lambda: _has_count(memory_broker, case["id"], before + 1), what="its case event"
+        )
+        added = case_events(memory_broker, case["id"])[before:]
+        assert [e.payload.get("reason") for e in added] == ["new post"], edits()
+        assert final["version"] == after["version"] + 1
+
+
+async def _has_count(broker, case_id: str, n: int) -> bool:
+    return len(case_events(broker, case_id)) >= n

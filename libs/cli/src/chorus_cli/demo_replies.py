@@ -142,8 +142,8 @@ async def _handle_case(
         else {"text": "Thanks for reaching out, we are on it."}
     )
     r = await client.post(f"{responder_url}/v1/cases/{case_id}/replies", json=body, headers=author)
-    if r.status_code == 409 and r.json().get("detail", {}).get("code") == "post_not_available":
-        return  # the responder has not seen the post yet: try on a later round
+    if r.status_code == 503 and "Retry-After" in r.headers:
+        return  # the responder has not read the case or its post yet: try on a later round
     if r.status_code == 422 and body.get("template_id"):
         r = await client.post(
             f"{responder_url}/v1/cases/{case_id}/replies",

@@ -123,6 +123,10 @@ async def _main(args: argparse.Namespace, demo: bool) -> int:
             fh.write(admin + "\n")
 
         common_env = service_env(bootstrap, os.environ)
+        # The responder checks approval policies' teams against the router's directory.
+        common_env["RESPONDER_ROUTER_URL"] = os.environ.get(
+            "RESPONDER_ROUTER_URL", f"http://127.0.0.1:{SERVICES['router']}"
+        )
         if demo:
             common_env["RESPONDER_PLATFORM_BASE_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
             common_env["RESPONDER_SMTP_HOST"] = "127.0.0.1"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from cachetools import TTLCache
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chorus_common.auth import VERIFIED, AuthError
 from chorus_common.metrics import Metrics
+from chorus_common.settings import CommonSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -23,7 +25,9 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` with 413, whether announced or streamed."""
+    """Refuse bodies over ``max_bytes`` with 413 before the app sees them, whether announced
+    (``Content-Length``) or streamed (chunked): a streamed body is read, up to the limit,
+    before the app runs, so no route's body parsing can turn the refusal into another error."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -34,24 +38,28 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+            if name == b"content-length":
+                # The server holds the body to its announced length.
+                if value.isdigit() and int(value) > self.max_bytes:
+                    await self._refuse(scope, receive, send)
+                else:
+                    await self.app(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            msg = await receive()
+            if msg["type"] != "http.request":
+                return  # the client went away before its body ended
+            chunk = msg.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
                 await self._refuse(scope, receive, send)
                 return
-        seen = 0
-
-        async def limited() -> Message:
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return msg
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+            chunks.append(chunk)
+            if not msg.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         resp = JSONResponse(
@@ -61,26 +69,54 @@ class BodyLimitMiddleware:
         await resp(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` whole once, then the client's own messages."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 class RateLimitMiddleware:
-    """Token bucket per caller (bearer token digest, else client address); 429 + Retry-After."""
+    """Token bucket per caller: the verified token's subject, else the client address (no
+    token, or one that does not verify); 429 + Retry-After. Buckets live in a TTL cache: an
+    idle bucket refills in a minute, so it is dropped then, and at most ``max_callers`` are
+    kept (least recently used first out)."""
 
     EXEMPT = ("/healthz", "/readyz", "/metrics")
 
-    def __init__(self, app: ASGIApp, per_minute: int, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        per_minute: int,
+        metrics: Metrics,
+        identify: Callable[[str], str | None],
+        max_callers: int = 100_000,
+    ) -> None:
         self.app = app
         self.capacity = float(max(per_minute, 1))
         self.rate = self.capacity / 60.0
         self.metrics = metrics
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.identify = identify
+        self.buckets: TTLCache[str, tuple[float, float]] = TTLCache(
+            maxsize=max_callers, ttl=self.capacity / self.rate, timer=time.monotonic
+        )
 
     def _key(self, scope: Scope) -> str:
         for name, value in scope.get("headers", []):
             if name == b"authorization":
-                return hashlib.sha256(value).hexdigest()[:16]
+                scheme, _, token = value.decode("latin-1").strip().partition(" ")
+                if scheme.lower() == "bearer" and token.strip():
+                    subject = self.identify(token.strip())
+                    if subject is not None:
+                        return f"sub:{subject}"
+                break
         client = scope.get("client")
         return f"ip:{client[0] if client else 'unknown'}"
 
@@ -104,9 +140,20 @@ class RateLimitMiddleware:
             await resp(scope, receive, send)
             return
         self.buckets[key] = (tokens - 1.0, now)
-        if len(self.buckets) > 50_000:
-            self.buckets.clear()
         await self.app(scope, receive, send)
+
+
+def token_subject(settings: CommonSettings) -> Callable[[str], str | None]:
+    """The subject of a bearer token that verifies under ``settings``' secret, else None."""
+    secret = settings.token_secret.get_secret_value()
+
+    def subject(token: str) -> str | None:
+        try:
+            return VERIFIED.verify(secret, token, settings.token_issuer).sub
+        except AuthError:
+            return None
+
+    return subject
 
 
 class MetricsMiddleware:
@@ -156,10 +203,18 @@ async def _validation_handler(_request: Request, exc: Exception) -> JSONResponse
 
 
 def install_http(
-    app: FastAPI, *, metrics: Metrics, max_body_bytes: int, rate_per_minute: int
+    app: FastAPI,
+    *,
+    metrics: Metrics,
+    max_body_bytes: int,
+    rate_per_minute: int,
+    identify: Callable[[str], str | None],
 ) -> None:
-    """Middleware (outermost first: metrics, body limit, rate limit) and the 422 error shape."""
-    app.add_middleware(RateLimitMiddleware, per_minute=rate_per_minute, metrics=metrics)
+    """Middleware (outermost first: metrics, body limit, rate limit) and the 422 error shape;
+    ``identify`` gives the subject of a bearer token that verifies (the rate limit's key)."""
+    app.add_middleware(
+        RateLimitMiddleware, per_minute=rate_per_minute, metrics=metrics, identify=identify
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _validation_handler)

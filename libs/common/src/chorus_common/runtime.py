@@ -23,7 +23,7 @@ from chorus_common.bus.base import Consumer, Producer
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.events import Envelope
-from chorus_common.http import install_http, ops_router
+from chorus_common.http import install_http, ops_router, token_subject
 from chorus_common.metrics import Metrics
 from chorus_common.outbox import Outbox
 from chorus_common.priority import lower_priority, pin_cpus
@@ -274,6 +274,7 @@ def create_service_app(
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
         rate_per_minute=settings.rate_limit_per_minute,
+        identify=token_subject(settings),
     )
     app.include_router(ops_router(runtime.metrics, runtime.ready))
     for r in routers:

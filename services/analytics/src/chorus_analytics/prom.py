@@ -55,7 +55,7 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "assignment_seconds_24h": ("gauge", "Post received to first assignment", ("team", "quantile")),
     "member_cases": (
         "gauge",
-        "Open cases now / handled in 24 h per member",
+        "Open cases now / handled in 24 h per member (only with METRICS_MEMBER_SERIES=1)",
         ("team", "member", "state"),
     ),
     "workload_gini": (
@@ -76,7 +76,8 @@ FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "case_handoffs": ("gauge", "Hand-offs of cases, by their current team, all time", ("team",)),
     "member_time_in_hands_seconds": (
         "gauge",
-        "Seconds in hands, all states, of the METRICS_TOP_MEMBERS members holding most",
+        "Seconds in hands, all states, of the METRICS_TOP_MEMBERS members holding most"
+        " (only with METRICS_MEMBER_SERIES=1)",
         ("team", "member"),
     ),
     "replies": ("counter", "Reply events by status", ("team", "status")),
@@ -188,8 +189,9 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
             source, _, code = detail.partition("|")
             s.add("dead_letters", (source, code), n)
     await _current(session, s)
-    await _hands(session, s, settings.metrics_top_members)
-    await _last_day(session, s)
+    members = settings.metrics_member_series
+    await _hands(session, s, settings.metrics_top_members if members else 0)
+    await _last_day(session, s, members=members)
     zero_known(s.samples)
     s.set("refresh_timestamp_seconds", (), time.time())
     return s
@@ -235,7 +237,7 @@ async def _hands(session: AsyncSession, s: Snapshot, top: int) -> None:
         s.set("case_handoffs", (team or "none",), float(n or 0))
 
 
-async def _last_day(session: AsyncSession, s: Snapshot) -> None:
+async def _last_day(session: AsyncSession, s: Snapshot, *, members: bool) -> None:
     now = utcnow()
     q = ReportQuery(start=now - timedelta(hours=24), end=now + timedelta(minutes=1), now=now)
     eng = await posts.engagement(session, q)
@@ -244,11 +246,10 @@ async def _last_day(session: AsyncSession, s: Snapshot) -> None:
     for channel, v in (await posts.sentiment(session, q))["channels"].items():
         if v["net"] is not None:
             s.set("net_sentiment_24h", (channel,), v["net"])
-    day = await cases.case_rows(session, q)  # read once for both reports below
-    for r in (await cases.sla(session, q, day))["rows"]:
+    for r in (await cases.sla(session, q))["rows"]:
         if r["compliance_rate"] is not None:
             s.set("sla_compliance_ratio_24h", (r["team"] or "none",), r["compliance_rate"])
-    for r in (await cases.responsiveness(session, q, day))["rows"]:
+    for r in (await cases.responsiveness(session, q))["rows"]:
         for name in ("first_response", "resolution", "assignment"):
             for stat, quantile in QUANTILES:
                 value = r.get(f"{name}_{stat}")
@@ -259,7 +260,7 @@ async def _last_day(session: AsyncSession, s: Snapshot) -> None:
         if turnaround.get(stat) is not None:
             s.set("approval_turnaround_seconds_24h", (quantile,), turnaround[stat])
     work = await cases.workload(session, q)
-    for r in work["rows"]:
+    for r in work["rows"] if members else ():
         for state in ("open", "handled"):
             s.set("member_cases", (r["team"], r["member"], state), r[state])
     for team, v in work["teams"].items():

@@ -39,13 +39,21 @@ class AnalyticsSettings(CommonSettings):
     # waits proportionally longer before the next (0 or 1 = always every METRICS_REFRESH_SECONDS).
     metrics_refresh_max_share: float = 0.05
     metrics_max_channels: int = 50
-    # Members with most time in hands get their own gauge (bounded labels); 0 = none.
+    # /metrics answers without a token, so series naming a member (member_cases,
+    # member_time_in_hands_seconds) are exported only when this is on; team figures always are.
+    metrics_member_series: bool = False
+    # ... and then the members with most time in hands get their own gauge (bounded labels).
     metrics_top_members: int = 20
     # Minute buckets older than this are pruned (hour and day buckets are kept).
     minute_retention_hours: int = 48
     # Dead letters are kept one by one (for `chorus trace`) this long; their counts stay.
     dead_letter_retention_days: int = 30
     report_max_buckets: int = 5000
+    # Rows one report statement may bring into the process (a grouped series is buckets x
+    # groups); beyond it the report is refused with 422, naming what to narrow.
+    report_max_rows: int = 20_000
+    # The digest details this many channels (the busiest), each costing a dozen statements.
+    digest_max_channels: int = 20
 
 
 def get_settings() -> AnalyticsSettings:

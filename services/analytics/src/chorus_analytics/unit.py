@@ -103,6 +103,8 @@ class Unit:
         # Term rows rewritten by this batch (post id -> rows); the posts that had rows before.
         self.terms: dict[str, list[Row]] = {}
         self.terms_replaced: set[str] = set()
+        # Posts moved to another team by this batch (their stored term rows follow).
+        self.reteamed: set[str] = set()
         # Time-in-hands rows of the cases whose figures this batch replaced (case id -> rows).
         self.hands: dict[str, list[Row]] = {}
         # What each post touched by the batch counted for before it (None: not counted).
@@ -191,6 +193,7 @@ class Unit:
                     "post_id": new.post_id,
                     "term": term,
                     "channel": new.channel,
+                    "team": new.team,
                     "negative": new.negative,
                     "created_at": new.created_at,
                 }
@@ -204,6 +207,7 @@ class Unit:
         if post_id not in self.counted_before:
             self.counted_before[post_id] = fact_from_row(row)
         self.posts.put({**row, "team": team})
+        self.reteamed.add(post_id)
 
     def net_contributions(self) -> Pending:
         """The batch's bucket deltas: for each post, what it counts for now minus what it

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from chorus_common import bulk
-from sqlalchemy import Table, and_, delete
+from sqlalchemy import Table, and_, bindparam, delete, update
 
 from chorus_analytics import models, store
 from chorus_analytics.unit import IN_CHUNK, Row, Unit
@@ -45,7 +45,18 @@ async def write(unit: Unit) -> None:
     for i in range(0, len(replaced), IN_CHUNK):
         await s.execute(delete(t).where(t.c.post_id.in_(replaced[i : i + IN_CHUNK])))
     terms = [r for p in sorted(unit.terms) for r in unit.terms[p]]
+    for r in terms:  # a post re-teamed after its terms were built moves them too
+        r["team"] = (unit.posts.rows[r["post_id"]] or r)["team"]
     await bulk.run_dicts(s, bulk.insert_rows(d, t), terms)
+    moved = [
+        {"pid": p, "tm": row["team"]}
+        for p in sorted(unit.reteamed - unit.terms.keys())
+        if (row := unit.posts.rows[p]) is not None and row["terms"]
+    ]
+    if moved:
+        await s.execute(
+            update(t).where(t.c.post_id == bindparam("pid")).values(team=bindparam("tm")), moved
+        )
     await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
     await bulk.run_dicts(s, bulk.insert_ignore(d, models.dead_letters), unit.dead_letters)
     await store.write(s, d, unit.net_contributions())

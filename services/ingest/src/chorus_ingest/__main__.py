@@ -7,7 +7,7 @@ from chorus_ingest.settings import get_settings
 
 def main() -> None:
     settings = get_settings()
-    warm_up()  # load the language model before the first request, not during it
+    warm_up()  # load the language models before the first request, not during it
     serve(create_app(settings), settings)
 
 

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from chorus_common.events import Post
 
-Status = Literal["accepted", "duplicate", "updated", "rejected"]
+from chorus_ingest.connectors.base import Marker
+
+Status = Literal["accepted", "duplicate", "updated", "stale", "rejected"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,8 @@ class Batch:
     raw_body: bytes | None = None
     content_type: str | None = None
     trace_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The edit marker of ``posts[i]`` (shorter than ``posts``: the rest have none).
+    markers: list[Marker | None] = field(default_factory=list)
+
+    def marker_at(self, position: int) -> Marker | None:
+        return self.markers[position] if position < len(self.markers) else None

@@ -14,7 +14,7 @@ from typing import Any
 
 from chorus_common.events import utcnow
 from chorus_common.runtime import Runtime
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
@@ -89,12 +89,27 @@ def _row(r: Any) -> Channel:
     )
 
 
-async def list_channels(session: AsyncSession, platform: str | None = None) -> list[Channel]:
+class UnknownCursor(LookupError):
+    """``after`` names no channel."""
+
+
+async def list_channels(
+    session: AsyncSession, platform: str | None = None, *, limit: int, after: str | None = None
+) -> tuple[list[Channel], bool]:
+    """Channels by platform and external id, ``limit`` after the channel ``after``; and
+    whether more follow."""
     t = models.channels
-    stmt = select(t).order_by(t.c.platform, t.c.external_id)
+    order = (t.c.platform, t.c.external_id)
+    stmt = select(t).order_by(*order)
     if platform:
         stmt = stmt.where(t.c.platform == platform)
-    return [_row(r) for r in (await session.execute(stmt)).all()]
+    if after is not None:
+        last = (await session.execute(select(*order).where(t.c.id == after))).first()
+        if last is None:
+            raise UnknownCursor(after)
+        stmt = stmt.where(tuple_(*order) > tuple_(*last))
+    rows = (await session.execute(stmt.limit(limit + 1))).all()
+    return [_row(r) for r in rows[:limit]], len(rows) > limit
 
 
 async def get_channel(session: AsyncSession, channel_id: str) -> Channel | None:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
 from chorus_ingest.batch import Batch, ItemResult, Status
+from chorus_ingest.connectors.base import Marker
 from chorus_ingest.dedup import Seen, content_hash, decide
 from chorus_ingest.envelopes import dead_letter_event, enrich_for_publish, post_event
 from chorus_ingest.lookup import url_key
@@ -47,15 +48,40 @@ ARCHIVE_COLUMNS = (
 )
 
 # Built once, like the group's other statements (construction cost more than running it).
+# A compare-and-set: it applies only if the state this transaction read is still the row's.
+_SEEN = models.seen_posts
 _UPDATE_SEEN = (
-    update(models.seen_posts)
-    .where(models.seen_posts.c.post_id == bindparam("b_id"))
+    update(_SEEN)
+    .where(
+        _SEEN.c.post_id == bindparam("b_id"),
+        _SEEN.c.revision == bindparam("b_old_rev"),
+        _SEEN.c.prior_hashes == bindparam("b_old_hist"),
+    )
     .values(
         content_hash=bindparam("b_hash"),
         revision=bindparam("b_rev"),
+        marker_kind=bindparam("b_kind"),
+        marker=bindparam("b_marker"),
+        prior_hashes=bindparam("b_hist"),
         last_seen_at=bindparam("b_now"),
     )
 )
+_SEEN_COLUMNS = ("post_id", "content_hash", "revision", "marker_kind", "marker", "prior_hashes")
+
+
+class Conflict(Exception):
+    """Another transaction recorded one of the group's posts after this one read it."""
+
+
+def _row(seen: Seen) -> dict[str, Any]:
+    marker = seen.marker
+    return {
+        "content_hash": seen.content_hash,
+        "revision": seen.revision,
+        "marker_kind": marker.kind if marker else None,
+        "marker": marker.value if marker else None,
+        "prior_hashes": seen.history_text(),
+    }
 
 
 def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -73,41 +99,41 @@ class _Plan:
     """The group's dedup decisions, made in memory in arrival order."""
 
     inserts: dict[str, dict[str, Any]]  # first-seen rows by post id
-    updates: dict[str, dict[str, Any]]  # new hash and revision of already known posts
+    updates: dict[str, tuple[Seen, Seen]]  # known posts: (the state read, the state to write)
     chosen: list[list[Picked]]  # per batch: the posts to archive and publish
     results: list[dict[int, ItemResult]]  # per batch: the answers so far, by slot
 
 
 def _decide_all(batches: list[Batch], state: dict[str, Seen], now: datetime) -> _Plan:
     """Decide every post against ``state`` (updated in place), batch after batch."""
-    known = set(state)
+    read = dict(state)
     inserts: dict[str, dict[str, Any]] = {}
-    updates: dict[str, dict[str, Any]] = {}
+    updates: dict[str, tuple[Seen, Seen]] = {}
     chosen: list[list[Picked]] = []
     results: list[dict[int, ItemResult]] = []
     for batch in batches:
         picked: list[Picked] = []
         done: dict[int, ItemResult] = {}
-        for index, post in batch.posts:
-            digest = content_hash(post)
-            outcome, revision = decide(state.get(post.id), digest)
-            if outcome == "duplicate":
-                done[_slot(index, done)] = ItemResult(index, "duplicate", post.id, revision)
+        for position, (index, post) in enumerate(batch.posts):
+            outcome, new = decide(state.get(post.id), content_hash(post), batch.marker_at(position))
+            if new is not None:
+                state[post.id] = new
+                if post.id in read:
+                    updates[post.id] = (read[post.id], new)
+                elif post.id in inserts:
+                    inserts[post.id].update(_row(new))
+                else:
+                    inserts[post.id] = {
+                        "post_id": post.id,
+                        "platform": post.platform,
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                        **_row(new),
+                    }
+            revision = state[post.id].revision
+            if outcome == "duplicate" or outcome == "stale":
+                done[_slot(index, done)] = ItemResult(index, outcome, post.id, revision)
                 continue
-            state[post.id] = Seen(digest, revision)
-            row = {"content_hash": digest, "revision": revision}
-            if post.id in known:
-                updates[post.id] = row
-            elif post.id in inserts:
-                inserts[post.id].update(row)
-            else:
-                inserts[post.id] = {
-                    "post_id": post.id,
-                    "platform": post.platform,
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                    **row,
-                }
             picked.append((index, post, outcome == "updated", revision))
         chosen.append(picked)
         results.append(done)
@@ -115,11 +141,7 @@ def _decide_all(batches: list[Batch], state: dict[str, Seen], now: datetime) -> 
 
 
 def _stage(
-    batches: list[Batch],
-    plan: _Plan,
-    lost: set[str],
-    raw_ids: list[int | None],
-    now: datetime,
+    batches: list[Batch], plan: _Plan, raw_ids: list[int | None], now: datetime
 ) -> tuple[list[dict[str, Any]], list[Envelope]]:
     """Archive rows and outbox events of the group; completes ``plan.results`` in place."""
     archive_rows: list[dict[str, Any]] = []
@@ -128,9 +150,6 @@ def _stage(
         batches, plan.chosen, plan.results, raw_ids, strict=True
     ):
         for index, post, is_update, revision in picked:
-            if post.id in lost:  # a concurrent request recorded it first
-                done[_slot(index, done)] = ItemResult(index, "duplicate", post.id, revision)
-                continue
             enriched = enrich_for_publish(post, now)
             post_json = enriched.model_dump(mode="json")
             archive_rows.append(
@@ -166,7 +185,9 @@ def _stage(
 
 
 class GroupWriter:
-    """Writes a group of batches in the caller's transaction; idempotent by post id and hash."""
+    """Writes a group of batches in the caller's transaction; idempotent by post id and
+    content, ordered by each platform's edit marker. Raises :class:`Conflict` (the caller
+    retries the transaction) when another transaction recorded one of its posts meanwhile."""
 
     def __init__(self, runtime: Runtime, *, keep_raw: bool = True) -> None:
         self.runtime = runtime
@@ -183,10 +204,10 @@ class GroupWriter:
         ids = list(dict.fromkeys(p.id for b in batches for _, p in b.posts))
         state = await self._load_seen(session, ids)
         plan = _decide_all(batches, state, now)
-        lost = await self._insert_seen(session, list(plan.inserts.values()))
+        await self._insert_seen(session, list(plan.inserts.values()))
         await self._update_seen(session, plan.updates, now)
         raw_ids = await self._store_raw(session, batches, plan.chosen, now)
-        archive_rows, events = _stage(batches, plan, lost, raw_ids, now)
+        archive_rows, events = _stage(batches, plan, raw_ids, now)
         archive = bulk.insert_rows(self.runtime.dialect, models.archive, ARCHIVE_COLUMNS)
         await bulk.run_dicts(session, archive, archive_rows)
         await self.runtime.publish(session, events)
@@ -194,39 +215,48 @@ class GroupWriter:
 
     async def _load_seen(self, session: AsyncSession, ids: list[str]) -> dict[str, Seen]:
         seen: dict[str, Seen] = {}
-        select_seen = rows_with(
-            self.runtime.dialect, models.seen_posts, "post_id", "content_hash", "revision"
-        )
+        select_seen = rows_with(self.runtime.dialect, _SEEN, *_SEEN_COLUMNS)
         for chunk in _chunks(ids):
-            for post_id, digest, revision in await direct.rows(
+            for post_id, digest, revision, kind, value, history in await direct.rows(
                 session, select_seen, {"ids": list(chunk)}
             ):
-                seen[post_id] = Seen(digest, revision)
+                marker = Marker(kind, value) if kind is not None and value is not None else None
+                seen[post_id] = Seen(digest, revision, marker, Seen.parse_history(history))
         return seen
 
-    async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
-        """Insert first-seen rows; returns the ids another transaction inserted first."""
+    async def _insert_seen(self, session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+        """Insert first-seen rows; :class:`Conflict` if another transaction inserted one first."""
         if not rows:
-            return set()
+            return
         if self._seen_upsert is None:
-            t = models.seen_posts
-            ignore = insert_ignore_stmt(self.runtime.dialect, t, ["post_id"])
-            self._seen_upsert = ignore.returning(t.c.post_id)
+            ignore = insert_ignore_stmt(self.runtime.dialect, _SEEN, ["post_id"])
+            self._seen_upsert = ignore.returning(_SEEN.c.post_id)
         # One statement for all rows (SQLite: run per row on the driver; PostgreSQL:
         # insertmanyvalues batches it with RETURNING).
         won = {r[0] for r in await direct.insert_each(session, self._seen_upsert, rows)}
-        return {r["post_id"] for r in rows} - won
+        if len(won) != len(rows):
+            raise Conflict("a post was first recorded by a concurrent transaction")
 
     async def _update_seen(
-        self, session: AsyncSession, updates: dict[str, dict[str, Any]], now: datetime
+        self, session: AsyncSession, updates: dict[str, tuple[Seen, Seen]], now: datetime
     ) -> None:
-        if not updates:
-            return
-        params = [
-            {"b_id": pid, "b_hash": row["content_hash"], "b_rev": row["revision"], "b_now": now}
-            for pid, row in updates.items()
-        ]
-        await session.execute(_UPDATE_SEEN, params)
+        """Compare-and-set each known post's state (edits are rare: one statement each)."""
+        for pid, (read, new) in updates.items():
+            row = _row(new)
+            params = {
+                "b_id": pid,
+                "b_old_rev": read.revision,
+                "b_old_hist": read.history_text(),
+                "b_hash": row["content_hash"],
+                "b_rev": row["revision"],
+                "b_kind": row["marker_kind"],
+                "b_marker": row["marker"],
+                "b_hist": row["prior_hashes"],
+                "b_now": now,
+            }
+            result = await session.execute(_UPDATE_SEEN, params)
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(f"{pid} was changed by a concurrent transaction")
 
     async def _store_raw(
         self,

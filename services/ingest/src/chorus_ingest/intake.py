@@ -20,16 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest.batch import Batch, ItemResult, Rejected
 from chorus_ingest.envelopes import dead_letter_event
-from chorus_ingest.group_writer import GroupWriter
+from chorus_ingest.group_writer import Conflict, GroupWriter
 from chorus_ingest.metrics import IngestMetrics
 
 log = logging.getLogger(__name__)
 
 Hook = Callable[[AsyncSession], Awaitable[None]]
+# Each attempt after a conflict sees the rows the other transaction committed, so a second
+# conflict on the same posts needs a third writer; a few attempts are plenty.
+CONFLICT_ATTEMPTS = 5
 
 
 class Intake:
-    """Dedup + enrich + archive + outbox; idempotent by post id and content hash."""
+    """Dedup + enrich + archive + outbox; idempotent by post id and content, edits in order."""
 
     def __init__(
         self,
@@ -112,12 +115,24 @@ class Intake:
     async def _submit_many(
         self, batches: list[Batch], *, hook: Hook | None = None
     ) -> list[list[ItemResult]]:
-        """Apply ``batches`` in order in one transaction (then ``hook``); wake the relay once."""
-        now = utcnow()
-        async with self.runtime.sessionmaker() as session, session.begin():
-            results = await self.writer.apply(session, batches, now)
-            if hook is not None:
-                await hook(session)
+        """Apply ``batches`` in order in one transaction (then ``hook``); wake the relay once.
+
+        A concurrent transaction that recorded one of the same posts first makes this one
+        roll back and decide again against what it recorded (optimistic concurrency)."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            now = utcnow()
+            try:
+                async with self.runtime.sessionmaker() as session, session.begin():
+                    results = await self.writer.apply(session, batches, now)
+                    if hook is not None:
+                        await hook(session)
+            except Conflict:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+                log.info("dedup state changed concurrently; deciding again",
+                         extra={"attempt": attempt})  # fmt: skip
+                continue
+            break
         self.runtime.kick()
         for b, r in zip(batches, results, strict=True):
             self._count(b.source, r)

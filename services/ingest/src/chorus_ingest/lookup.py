@@ -39,13 +39,16 @@ async def post_record(session: AsyncSession, post_id: str) -> dict[str, Any] | N
     a = models.archive
     revisions = (
         await session.execute(
-            select(a.c.revision, a.c.received_at, a.c.trace_id, a.c.post)
+            select(a.c.id, a.c.revision, a.c.received_at, a.c.trace_id)
             .where(a.c.post_id == post_id)
             .order_by(a.c.id.desc())
             .limit(REVISIONS_SHOWN)
         )
     ).all()
-    latest = orjson.loads(revisions[0].post) if revisions else {}
+    latest: dict[str, Any] = {}
+    if revisions:  # only the newest revision's body: where the post came from
+        body = await session.scalar(select(a.c.post).where(a.c.id == revisions[0].id))
+        latest = orjson.loads(body) if body else {}
     return {
         "post_id": post_id,
         "platform": row["platform"],

@@ -12,7 +12,7 @@ class IngestMetrics:
         self.service = metrics.service
         self.posts = Counter(
             "chorus_ingest_posts_total",
-            "Posts seen by ingest, by platform and outcome (accepted/updated/duplicate/rejected)",
+            "Posts seen by ingest, by platform and outcome (accepted/updated/duplicate/stale/rejected)",
             ["platform", "outcome"],
             registry=r,
         )

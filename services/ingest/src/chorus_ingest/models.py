@@ -5,6 +5,7 @@ from __future__ import annotations
 from chorus_common.outbox import outbox_table
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -23,7 +24,8 @@ metadata = MetaData()
 
 outbox = outbox_table(metadata, "ingest_outbox")
 
-# Durable dedup: one row per canonical post id; the content hash detects edits.
+# Durable dedup and edit order: one row per canonical post id with its current content hash,
+# the platform's edit marker of that content and the short hashes of earlier contents.
 seen_posts = Table(
     "ingest_seen_posts",
     metadata,
@@ -33,6 +35,9 @@ seen_posts = Table(
     Column("revision", Integer, nullable=False),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("marker_kind", String(16), nullable=True),
+    Column("marker", BigInteger, nullable=True),
+    Column("prior_hashes", Text, nullable=False, server_default=""),
 )
 
 # Request bodies as received, stored once and referenced by every post they carried.

@@ -215,6 +215,7 @@ class Poller:
             rejected=[rejected_from(e) for e in result.errors],
             raw_body=body,
             content_type=raw.content_type,
+            markers=list(result.markers),
         )
 
         async def save_cursor(session: AsyncSession) -> None:

@@ -116,6 +116,7 @@ async def receive(
         raw_body=raw.body,
         content_type=raw.content_type,
         trace_id=trace_id,
+        markers=list(result.markers),
     )
     if not batch.posts and not batch.rejected:
         return []

@@ -6,12 +6,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from chorus_common import topics
+from chorus_common.bus.loop import BatchHandler
 from chorus_common.consume import bulk_dispatcher
+from chorus_common.events import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_responder import models
 from chorus_responder.api import channels, policies, replies, stream, templates
+from chorus_responder.arrivals import Arrivals
+from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
 from chorus_responder.metrics import ResponderMetrics
 from chorus_responder.sending.base import Sender
@@ -23,11 +27,22 @@ from chorus_responder.stream import Broadcaster
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def notifying(handle: BatchHandler, arrivals: Arrivals) -> BatchHandler:
+    """``handle``, then wake the requests waiting for the views (the batch is committed)."""
+
+    async def handle_and_notify(events: list[Envelope]) -> None:
+        await handle(events)
+        arrivals.notify()
+
+    return handle_and_notify
+
+
 def create_app(
     settings: ResponderSettings,
     *,
     bus: BusFactory | None = None,
     senders: Mapping[str, Sender] | None = None,
+    directory: Directory | None = None,
 ) -> FastAPI:
     runtime = Runtime(
         settings,
@@ -36,6 +51,7 @@ def create_app(
         outbox_table=models.outbox,
         bus=bus,
     )
+    arrivals = Arrivals()
     for name, topic in (("cases", topics.CASES), ("posts", topics.POSTS)):
         types, apply = CONSUMERS[name]
         runtime.add_consumer(
@@ -43,7 +59,10 @@ def create_app(
             [topic],
             # The views are versioned upserts: a redelivered or late event changes nothing,
             # so no processed-event ids are kept for them.
-            bulk_dispatcher(runtime, processed=None, types=set(types), apply=apply),
+            notifying(
+                bulk_dispatcher(runtime, processed=None, types=set(types), apply=apply),
+                arrivals,
+            ),
         )
     broadcaster = Broadcaster()
     metrics = ResponderMetrics(runtime.metrics)
@@ -63,6 +82,8 @@ def create_app(
         ],
     )
     app.state.broadcaster = broadcaster
+    app.state.directory = directory or RouterDirectory(settings)
+    app.state.arrivals = arrivals
     app.state.worker = worker
     app.state.responder_metrics = metrics
     return app

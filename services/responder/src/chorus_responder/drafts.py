@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models, store
 from chorus_responder.access import identity, sees_case
+from chorus_responder.arrivals import not_ready
 from chorus_responder.domain import constraints
 from chorus_responder.domain.policy import required_approvals
 from chorus_responder.domain.templates import TemplateError, render
@@ -23,6 +24,7 @@ from chorus_responder.settings import ResponderSettings
 Row = Mapping[str, Any]
 EDITABLE = ("draft", "pending_approval", "approved", "rejected", "failed")
 ACTIVE = ("draft", "pending_approval", "approved", "rejected")
+MAX_COLLISIONS = 50  # the most recent other people's replies reported on a case
 
 
 async def visible_case(session: AsyncSession, principal: Principal, case_id: str) -> Row:
@@ -79,8 +81,11 @@ async def collisions(
     """Other people drafting or having replied on the case within the collision window."""
     since = utcnow() - timedelta(minutes=settings.collision_window_minutes)
     t = models.replies
-    q = select(t.c.reply_id, t.c.author_id, t.c.status, t.c.updated_at, t.c.sent_at).where(
-        t.c.case_id == case_id, t.c.author_id != me, t.c.updated_at >= since
+    q = (
+        select(t.c.reply_id, t.c.author_id, t.c.status, t.c.updated_at, t.c.sent_at)
+        .where(t.c.case_id == case_id, t.c.author_id != me, t.c.updated_at >= since)
+        .order_by(t.c.updated_at.desc())
+        .limit(MAX_COLLISIONS)
     )
     out = []
     for r in (await session.execute(q)).all():
@@ -150,10 +155,9 @@ async def create_draft(
     else:
         post = await store.latest_post(session, case)
         if post is None:
-            raise ResponderError(
-                409,
+            raise not_ready(
                 "post_not_available",
-                f"the posts of case {case_id} have not reached the responder yet",
+                f"the posts of case {case_id} have not reached the responder yet; retry shortly",
             )
     me = identity(principal)
     found = await collisions(session, case_id, me, settings)

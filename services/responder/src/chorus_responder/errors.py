@@ -14,12 +14,14 @@ class ResponderError(Exception):
         *,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.field = field
         self.extra = extra or {}
+        self.retry_after = retry_after  # seconds: the answer may change by then (503)
 
     def body(self) -> dict[str, Any]:
         return {"code": self.code, "message": str(self), "field": self.field, **self.extra}

@@ -42,12 +42,18 @@ class ResponderSettings(CommonSettings):
     # acceptance -> case.assigned; the views catch up in the next quiet moment.
     cpu_nice: int = 10
 
+    router_url: str = _env("router_url", default="http://127.0.0.1:8002")
+    """The router, which owns the directory: approval policies are checked against its teams."""
+    directory_timeout_seconds: float = _env("directory_timeout_seconds", default=5.0, gt=0)
     platform_base_url: str | None = _env("platform_base_url", default=None)
     """Send every platform's API call to this base URL (the demo sandbox), whatever the channel says."""
     smtp_host: str | None = _env("smtp_host", default=None)
     smtp_port: int = _env("smtp_port", default=25)
     brand: str = _env("brand", default="Chorus")
     collision_window_minutes: float = _env("collision_window_minutes", default=10.0, ge=0)
+    # A draft or a case's replies asked for before this responder has read the case (the
+    # router's stream is faster than its consumer) wait this long for it, then get 503.
+    case_wait_seconds: float = _env("case_wait_seconds", default=3.0, ge=0, le=30)
 
     sender_enabled: bool = _env("sender_enabled", default=True)
     send_timeout_seconds: float = _env("send_timeout_seconds", default=10.0, gt=0)

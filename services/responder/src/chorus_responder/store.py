@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chorus_common.events import Envelope, ReplyEvent, make_event, utcnow
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models
@@ -52,23 +52,47 @@ async def get_reply(session: AsyncSession, reply_id: str) -> Row | None:
     return _first(await session.execute(select(t).where(t.c.reply_id == reply_id)))
 
 
-async def replies_of_case(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
+async def replies_of_case(
+    session: AsyncSession, case_id: str, limit: int | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The case's newest ``limit`` replies (all when None), oldest first, and whether older
+    ones were left out."""
     t = models.replies
-    q = select(t).where(t.c.case_id == case_id).order_by(t.c.created_at, t.c.reply_id)
-    return _all(await session.execute(q))
+    newest = (t.c.created_at.desc(), t.c.reply_id.desc())
+    q = select(t).where(t.c.case_id == case_id).order_by(*newest)
+    rows = _all(await session.execute(q if limit is None else q.limit(limit + 1)))
+    more = limit is not None and len(rows) > limit
+    return rows[:limit][::-1], more
+
+
+# The newest history entries kept per reply in an answer (edits and sign-offs repeat).
+HISTORY_MAX = 100
 
 
 async def history_of(
-    session: AsyncSession, reply_ids: Sequence[str]
+    session: AsyncSession, reply_ids: Sequence[str], newest: int = HISTORY_MAX
 ) -> dict[str, list[dict[str, Any]]]:
+    """Each reply's newest ``newest`` history entries, oldest first."""
     if not reply_ids:
         return {}
     t = models.reply_history
-    q = select(t).where(t.c.reply_id.in_(list(reply_ids))).order_by(t.c.id)
+    rank = func.row_number().over(partition_by=t.c.reply_id, order_by=t.c.id.desc())
+    ranked = select(t, rank.label("rank")).where(t.c.reply_id.in_(list(reply_ids))).subquery()
+    q = select(*(ranked.c[c.name] for c in t.columns)).where(ranked.c.rank <= newest)
     out: dict[str, list[dict[str, Any]]] = {r: [] for r in reply_ids}
-    for row in _all(await session.execute(q)):
+    for row in _all(await session.execute(q.order_by(ranked.c.id))):
         out[row["reply_id"]].append(row)
     return out
+
+
+async def cases_by_id(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, Row]:
+    t = models.case_view
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    return {
+        r["case_id"]: r for r in _all(await session.execute(select(t).where(t.c.case_id.in_(ids))))
+    }
 
 
 async def add_history(

@@ -134,12 +134,40 @@ _LOADS = select(models.loads)
 
 
 async def known_posts(session: AsyncSession, post_ids: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    stmt = rows_with(session.get_bind().dialect.name, models.case_posts, "post_id", "case_id")
+    return {
+        pid: case_id for pid, (case_id, _rev) in (await known_revisions(session, post_ids)).items()
+    }
+
+
+async def known_revisions(
+    session: AsyncSession, post_ids: Sequence[str]
+) -> dict[str, tuple[str, int]]:
+    """The case and the newest revision applied of each known post."""
+    out: dict[str, tuple[str, int]] = {}
+    stmt = rows_with(
+        session.get_bind().dialect.name, models.case_posts, "post_id", "case_id", "revision"
+    )
     for i in range(0, len(post_ids), 500):
         rows = await direct.rows(session, stmt, {"ids": list(post_ids[i : i + 500])})
-        out.update({r[0]: r[1] for r in rows})
+        out.update({r[0]: (r[1], r[2]) for r in rows})
     return out
+
+
+_SET_REVISION = (
+    update(models.case_posts)
+    .where(
+        models.case_posts.c.post_id == bindparam("b_id"),
+        models.case_posts.c.revision < bindparam("b_rev"),
+    )
+    .values(revision=bindparam("b_rev"))
+)
+
+
+async def set_revisions(session: AsyncSession, revised: dict[str, int]) -> None:
+    """Record the newest revision applied of edited posts (never lowering one)."""
+    if revised:
+        params = [{"b_id": pid, "b_rev": rev} for pid, rev in revised.items()]
+        await session.execute(_SET_REVISION, params)
 
 
 async def insert_cases(session: AsyncSession, dialect: str, rows: Sequence[Case]) -> None:

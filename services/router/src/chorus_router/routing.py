@@ -21,9 +21,10 @@ from chorus_router.casestore import (
     fetch_by_threads,
     insert_case_posts,
     insert_cases,
-    known_posts,
+    known_revisions,
     load_book,
     save_book,
+    set_revisions,
     update_cases,
 )
 from chorus_router.core import Uow
@@ -308,7 +309,10 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
     session, core = uow.session, uow.core
     items = _parse(events, core.settings.router_enrich_missing)
     snap = await core.cache.get(session)
-    known = await known_posts(session, [p.id for _e, _pr, p in items])
+    applied = await known_revisions(session, [p.id for _e, _pr, p in items])
+    known = {pid: case_id for pid, (case_id, _rev) in applied.items()}
+    newest = {pid: rev for pid, (_case_id, rev) in applied.items()}
+    revised: dict[str, int] = {}
     cases = await fetch_by_threads(session, [(p.platform, p.thread_id) for _e, _pr, p in items])
     br = BatchRouter(uow, snap, await load_book(session), await teams_with_queue(session))
     created: dict[str, Case] = {}
@@ -319,7 +323,10 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
         case = cases.get(key)
         if post.id in known:  # stored before, or routed earlier in this batch
             uow.post_cases[post.id] = known[post.id]
-            if pr.is_update and case is not None:
+            # An edit applies once, and never one older than an edit already applied (a
+            # redelivery, or an archive replay republishing every revision).
+            if pr.is_update and case is not None and pr.revision > newest.get(post.id, 1):
+                newest[post.id] = revised[post.id] = pr.revision
                 c = br.follow_up(case, post, is_update=True)
                 note(uow.routed, env.trace_id, post.id, case, "edited", c.matched, _intent(c))
                 if case["id"] not in created:
@@ -339,9 +346,11 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
                 touched[case["id"]] = case
         post_rows.append((post.id, case["id"], post.received_at, pr.revision))
         known[post.id] = uow.post_cases[post.id] = case["id"]
+        newest[post.id] = pr.revision
     dialect = core.runtime.dialect
     await insert_cases(session, dialect, list(created.values()))
     await update_cases(session, list(touched.values()))
     await insert_case_posts(session, dialect, post_rows)
+    await set_revisions(session, revised)
     await add_case_teams(session, dialect, [*created.values(), *touched.values()])
     await save_book(session, dialect, br.book)

@@ -11,11 +11,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep
+from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep, team_scope
 from chorus_analytics.api.render import respond, wanted
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
 from chorus_analytics.reports import activity, cases, digest, hands, posts, summary
-from chorus_analytics.reports.query import ReportQuery
+from chorus_analytics.reports.query import ReportQuery, ReportTooLarge
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -38,6 +38,16 @@ def _bad(field: str, message: str) -> HTTPException:
     return HTTPException(
         422, detail={"code": "invalid_parameter", "message": f"{field}: {message}", "field": field}
     )
+
+
+async def _answer(report: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """The report, or 422 naming the parameter to narrow when it would read too many rows."""
+    try:
+        return await report
+    except ReportTooLarge as exc:
+        raise HTTPException(
+            422, detail={"code": "report_too_large", "message": str(exc), "field": exc.field}
+        ) from exc
 
 
 def build_query(
@@ -74,7 +84,7 @@ FormatQ = Annotated[Literal["json", "csv"] | None, Query(description="or Accept:
 @router.get("/summary")
 async def get_summary(
     request: Request,
-    _: ReportsReader,
+    principal: ReportsReader,
     session: SessionDep,
     settings: SettingsDep,
     start: FromQ = None,
@@ -90,6 +100,8 @@ async def get_summary(
         end=as_utc(end) if end else now + summary.FUTURE,
         granularity="hour",
         now=now,
+        teams=team_scope(principal),
+        max_rows=settings.report_max_rows,
     )
     if q.start >= q.end:
         raise _bad("from", "must be before 'to'")
@@ -98,20 +110,29 @@ async def get_summary(
     except summary.RangeTooLong as exc:
         raise _bad("from", str(exc)) from exc
     watch = getattr(request.app.state, "spike_watch", None)
-    return await summary.summary(session, q, watch.as_dict() if watch else None)
+    return await _answer(summary.summary(session, q, watch.as_dict() if watch else None))
 
 
 @router.get("/digest", response_model=None)
 async def get_digest(
     request: Request,
-    _: ReportsReader,
+    principal: ReportsReader,
     session: SessionDep,
+    settings: SettingsDep,
     day: Annotated[date | None, Query(alias="date", description="default: yesterday (UTC)")] = None,
     format: Annotated[Literal["json", "markdown"] | None, Query()] = None,
 ) -> Response | dict[str, Any]:
     """The day's digest per channel, as JSON or Markdown (``?format=markdown``)."""
     day = day or (utcnow() - timedelta(days=1)).date()
-    data = await digest.digest(session, day)
+    data = await _answer(
+        digest.digest(
+            session,
+            day,
+            team_scope(principal),
+            max_channels=settings.digest_max_channels,
+            max_rows=settings.report_max_rows,
+        )
+    )
     if wanted(request, format) == "markdown":
         return Response(digest.to_markdown(data), media_type="text/markdown; charset=utf-8")
     return data
@@ -120,7 +141,7 @@ async def get_digest(
 def _endpoint(name: str, report: Report) -> Callable[..., Awaitable[Response]]:
     async def endpoint(
         request: Request,
-        _: ReportsReader,
+        principal: ReportsReader,
         session: SessionDep,
         settings: SettingsDep,
         start: FromQ = None,
@@ -143,10 +164,12 @@ def _endpoint(name: str, report: Report) -> Callable[..., Awaitable[Response]]:
             platform=platform,
             channel=channel,
             team=team,
+            teams=team_scope(principal, team),
             group_by=group_by,
             limit=limit,
+            max_rows=settings.report_max_rows,
         )
-        data = await report(session, q)
+        data = await _answer(report(session, q))
         fmt = wanted(request, format)
         return respond(data, "csv" if fmt == "csv" else "json", name)
 

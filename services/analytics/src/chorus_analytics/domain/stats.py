@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
+QUANTILES: tuple[tuple[str, int], ...] = (("median", 50), ("p90", 90), ("p99", 99))
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The ``q``-quantile (0..1) with linear interpolation between closest ranks (numpy's
-    default); None for no values."""
-    if not values:
-        return None
-    xs = sorted(values)
-    if len(xs) == 1:
-        return float(xs[0])
-    pos = (len(xs) - 1) * q
-    lo = math.floor(pos)
-    hi = math.ceil(pos)
-    return float(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo))
+
+def rank_bounds(n: int, pct: int) -> tuple[int, int, float]:
+    """The 0-based ranks just below and above the ``pct``-th percentile of ``n`` sorted values
+    and the weight of the upper one: linear interpolation between closest ranks (numpy's
+    default), in integers so the database can name the same ranks (``reports.sqlstats``)."""
+    scaled = (n - 1) * pct
+    return scaled // 100, -(-scaled // 100), (scaled % 100) / 100
+
+
+def summarize_ranked(
+    n: int, total: float, at: Mapping[int, float]
+) -> dict[str, float | int | None]:
+    """count, mean, median, p90, p99 (rounded to milliseconds) of ``n`` values summing to
+    ``total``, given the values at the ranks :func:`rank_bounds` names (0-based)."""
+
+    def r(v: float) -> float:
+        return round(v, 3)
+
+    out: dict[str, float | int | None] = {"count": n, "mean": r(total / n) if n else None}
+    for name, pct in QUANTILES:
+        if not n:
+            out[name] = None
+            continue
+        lo, hi, w = rank_bounds(n, pct)
+        out[name] = r(float(at[lo] + (at[hi] - at[lo]) * w))
+    return out
 
 
 def summarize(values: Sequence[float]) -> dict[str, float | int | None]:
     """count, mean, median, p90, p99 (seconds, rounded to milliseconds)."""
-
-    def r(v: float | None) -> float | None:
-        return None if v is None else round(v, 3)
-
-    return {
-        "count": len(values),
-        "mean": r(sum(values) / len(values)) if values else None,
-        "median": r(percentile(values, 0.5)),
-        "p90": r(percentile(values, 0.9)),
-        "p99": r(percentile(values, 0.99)),
-    }
+    xs = sorted(values)
+    return summarize_ranked(len(xs), sum(xs), dict(enumerate(xs)))
 
 
 def gini(values: Iterable[float]) -> float:

@@ -1,113 +1,116 @@
-"""Reports over cases: responsiveness, SLA compliance, workload fairness."""
+"""Reports over cases: responsiveness, SLA compliance, workload fairness.
+
+Percentiles, SLA outcomes and handled counts are computed by the database, so a report keeps
+a few figures per group in memory, however many cases its range holds."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
 
 from chorus_analytics import models
-from chorus_analytics.domain.stats import busiest_share, gini, ratio, summarize
+from chorus_analytics.domain.stats import busiest_share, gini, ratio, summarize_ranked
 from chorus_analytics.domain.timebuckets import as_utc
-from chorus_analytics.reports.query import ReportQuery, filters, time_range
+from chorus_analytics.reports.query import ReportQuery, bounded_rows, filters, time_range
+from chorus_analytics.reports.sqlstats import seconds, summaries
 
 C, R = models.cases, models.replies
 CASE_GROUPS = ("team", "platform", "priority", "channel")
+MEASURES = ("assignment", "first_response", "resolution")
 
 
-def _secs(a: datetime | None, b: datetime | None) -> float | None:
-    if a is None or b is None:
-        return None
-    return max(0.0, (as_utc(b) - as_utc(a)).total_seconds())
-
-
-async def case_rows(session: AsyncSession, q: ReportQuery) -> list[Any]:
-    """Cases opened in range with their first sent reply (filters apply)."""
-    first = (
-        select(R.c.case_id, func.min(R.c.sent_at).label("first_sent"))
-        .where(R.c.sent_at.is_not(None))
-        .group_by(R.c.case_id)
-        .subquery()
+def opened_cases(q: ReportQuery) -> Subquery:
+    """Cases opened in range (filters apply) with their first sent reply."""
+    first_sent = (
+        select(func.min(R.c.sent_at))
+        .where(R.c.case_id == C.c.case_id, R.c.sent_at.is_not(None))
+        .scalar_subquery()
     )
-    stmt = (
-        select(C, first.c.first_sent)
-        .outerjoin(first, first.c.case_id == C.c.case_id)
+    return (
+        select(C, first_sent.label("first_sent"))
         .where(*time_range(C.c.opened_at, q), *filters(C, q))
+        .subquery("opened")
     )
-    return list((await session.execute(stmt)).all())
 
 
-def _group_of(row: Any, group: str) -> str:
-    return str(getattr(row, group) or "")
+def _group(q: ReportQuery) -> str:
+    return q.group_by if q.group_by in CASE_GROUPS else "team"
 
 
-async def responsiveness(
-    session: AsyncSession, q: ReportQuery, rows: list[Any] | None = None
-) -> dict[str, Any]:
-    """Time to assignment, first response and resolution (median/p90/p99) per group
-    (``rows``: the :func:`case_rows` of ``q`` when the caller already has them)."""
-    group = q.group_by if q.group_by in CASE_GROUPS else "team"
-    per: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows if rows is not None else await case_rows(session, q):
-        for g in (_group_of(row, group), "*"):
-            counts[g] += 1
-            for name, value in (
-                ("assignment", _secs(row.post_received_at or row.opened_at, row.first_assigned_at)),
-                ("first_response", _secs(row.opened_at, row.first_sent)),
-                ("resolution", _secs(row.opened_at, row.resolved_at)),
-            ):
-                if value is not None:
-                    per[g][name].append(value)
+def _ordered(keys: Any) -> list[str]:
+    return sorted(keys, key=lambda k: (k == "*", k))
+
+
+async def responsiveness(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+    """Time to assignment, first response and resolution (median/p90/p99) per group."""
+    group = _group(q)
+    o = opened_cases(q)
+    g = func.coalesce(o.c[group], "")
+    counts = {
+        str(k): int(n)
+        for k, n in await bounded_rows(session, select(g, func.count()).group_by(g), q, "group_by")
+    }
+    if counts:
+        counts["*"] = sum(counts.values())
+    values = {
+        "assignment": seconds(
+            func.coalesce(o.c.post_received_at, o.c.opened_at), o.c.first_assigned_at
+        ),
+        "first_response": seconds(o.c.opened_at, o.c.first_sent),
+        "resolution": seconds(o.c.opened_at, o.c.resolved_at),
+    }
+    stats: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        stats[name] = await summaries(session, value, g, o, [])
+        stats[name].update(await summaries(session, value, None, o, []))
     rows = []
-    for g in sorted(counts, key=lambda k: (k == "*", k)):
-        out: dict[str, Any] = {group: "all" if g == "*" else g, "cases": counts[g]}
-        for name in ("assignment", "first_response", "resolution"):
-            for stat, value in summarize(per[g][name]).items():
-                out[f"{name}_{stat}"] = value
+    for key in _ordered(counts):
+        out: dict[str, Any] = {group: "all" if key == "*" else key, "cases": counts[key]}
+        for name in MEASURES:
+            figures = stats[name].get(key) or summarize_ranked(0, 0.0, {})
+            for stat, figure in figures.items():
+                out[f"{name}_{stat}"] = figure
         rows.append(out)
     return {**q.meta("responsiveness"), "group_by": group, "unit": "seconds", "rows": rows}
 
 
-def sla_outcome(row: Any, now: datetime) -> str | None:
-    """met / breached / pending for a case with an SLA; None without one."""
-    due = row.sla_due_at
-    if due is None:
-        return None
-    due = as_utc(due)
-    done = [as_utc(t) for t in (row.first_sent, row.resolved_at) if t is not None]
-    if row.sla_breached_at is not None:
-        return "breached"
-    if done:
-        return "met" if min(done) <= due else "breached"
-    return "breached" if now > due else "pending"
+def sla_outcome(o: Subquery, now: Any) -> Any:
+    """met / breached / pending for a case with an SLA: breached if a breach was recorded,
+    else met if answered or resolved by the due time, breached if done later or not done
+    and past due, else pending."""
+    due = o.c.sla_due_at
+    return case(
+        (o.c.sla_breached_at.is_not(None), "breached"),
+        (or_(o.c.first_sent <= due, o.c.resolved_at <= due), "met"),
+        (or_(o.c.first_sent.is_not(None), o.c.resolved_at.is_not(None)), "breached"),
+        (literal(now, DateTime(timezone=True)) > due, "breached"),
+        else_="pending",
+    )
 
 
-async def sla(
-    session: AsyncSession, q: ReportQuery, rows: list[Any] | None = None
-) -> dict[str, Any]:
-    """SLA compliance (met / (met + breached)) and breaches per group (``rows`` as in
-    :func:`responsiveness`)."""
-    group = q.group_by if q.group_by in CASE_GROUPS else "team"
-    now = as_utc(q.now or q.end)
+async def sla(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+    """SLA compliance (met / (met + breached)) and breaches per group."""
+    group = _group(q)
+    o = opened_cases(q)
+    g = func.coalesce(o.c[group], "")
+    outcome = sla_outcome(o, as_utc(q.now or q.end))
+    stmt = select(g, outcome, func.count()).where(o.c.sla_due_at.is_not(None)).group_by(g, outcome)
     tally: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(("met", "breached", "pending"), 0)
     )
-    for row in rows if rows is not None else await case_rows(session, q):
-        outcome = sla_outcome(row, now)
-        if outcome is not None:
-            for g in (_group_of(row, group), "*"):
-                tally[g][outcome] += 1
+    for key, result, n in await bounded_rows(session, stmt, q, "group_by"):
+        for k in (str(key), "*"):
+            tally[k][result] += int(n)
     rows = []
-    for g in sorted(tally, key=lambda k: (k == "*", k)):
-        t = tally[g]
+    for key in _ordered(tally):
+        t = tally[key]
         rows.append(
             {
-                group: "all" if g == "*" else g,
+                group: "all" if key == "*" else key,
                 "cases_with_sla": sum(t.values()),
                 **t,
                 "compliance_rate": ratio(t["met"], t["met"] + t["breached"]),
@@ -134,18 +137,18 @@ async def workload(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
         lambda: defaultdict(lambda: {"open": 0, "handled": 0})
     )
     m = models.members
-    for member, team in (await session.execute(select(m.c.member_id, m.c.team))).all():
-        if team and (not q.team or team == q.team):
-            load[team][member]
-    open_rows = await session.execute(
+    known = select(m.c.member_id, m.c.team).where(m.c.team != "", *filters(m, q))
+    for member, team in await bounded_rows(session, known, q, "team"):
+        load[team][member]
+    open_rows = (
         select(C.c.team, C.c.assignee, func.count())
         .where(C.c.status != "resolved", C.c.assignee.is_not(None), *filters(C, q))
         .group_by(C.c.team, C.c.assignee)
     )
-    for team, member, n in open_rows.all():
+    for team, member, n in await bounded_rows(session, open_rows, q, "team"):
         load[team][member]["open"] += int(n)
-    for team, member in await _handled(session, q):
-        load[team][member]["handled"] += 1
+    for team, member, n in await bounded_rows(session, _handled(q), q, "team"):
+        load[team][member]["handled"] += int(n)
     rows = []
     teams: dict[str, Any] = {}
     for team in sorted(load):
@@ -159,19 +162,15 @@ async def workload(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     return {**q.meta("workload"), "teams": teams, "rows": rows}
 
 
-async def _handled(session: AsyncSession, q: ReportQuery) -> Iterable[tuple[str, str]]:
-    """(team, member) once per case a member resolved or replied to in range."""
-    seen: set[tuple[str, str, str]] = set()
-    resolved = await session.execute(
-        select(C.c.team, C.c.resolved_by, C.c.case_id).where(
+def _handled(q: ReportQuery) -> Select[str, str, int]:
+    """(team, member, cases) for the distinct cases a member resolved or replied to in range."""
+    both = union(
+        select(C.c.team, C.c.resolved_by.label("member"), C.c.case_id).where(
             C.c.resolved_by.is_not(None), *time_range(C.c.resolved_at, q), *filters(C, q)
-        )
-    )
-    seen.update((t, mbr, c) for t, mbr, c in resolved.all())
-    replied = await session.execute(
+        ),
         select(R.c.team, R.c.author_member_id, R.c.case_id).where(
-            R.c.author_member_id.is_not(None), *time_range(R.c.sent_at, q), *filters(R, q)
-        )
-    )
-    seen.update((t, mbr, c) for t, mbr, c in replied.all())
-    return [(t, mbr) for t, mbr, _ in sorted(seen)]
+            and_(R.c.author_member_id.is_not(None), *time_range(R.c.sent_at, q)),
+            *filters(R, q),
+        ),
+    ).subquery("handled")
+    return select(both.c.team, both.c.member, func.count()).group_by(both.c.team, both.c.member)

@@ -12,9 +12,14 @@ from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 
 
-def day_query(day: date) -> ReportQuery:
+def day_query(
+    day: date, teams: tuple[str, ...] | None = None, max_rows: int = 20_000
+) -> ReportQuery:
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return ReportQuery(start=start, end=start + timedelta(days=1), granularity="day", limit=3)
+    end = start + timedelta(days=1)
+    return ReportQuery(
+        start=start, end=end, granularity="day", limit=3, teams=teams, max_rows=max_rows
+    )
 
 
 def _change(now: int, before: int) -> float | None:
@@ -22,9 +27,9 @@ def _change(now: int, before: int) -> float | None:
 
 
 async def _channel(session: AsyncSession, q: ReportQuery, prev: ReportQuery) -> dict[str, Any]:
-    vol = await posts.volume(session, q)
-    before = (await posts.volume(session, prev))["total"]
-    sent = await posts.sentiment(session, q)
+    vol = await posts.volume(session, q, series=False)
+    before = (await posts.volume(session, prev, series=False))["total"]
+    sent = await posts.sentiment(session, q, series=False)
     labels = vol["totals"]["sentiment"]
     kw = await posts.keywords(session, q)
     authors = await posts.top_authors(session, q)
@@ -52,19 +57,30 @@ async def _channel(session: AsyncSession, q: ReportQuery, prev: ReportQuery) -> 
     }
 
 
-async def digest(session: AsyncSession, day: date) -> dict[str, Any]:
-    q = day_query(day)
-    prev = day_query(day - timedelta(days=1))
-    vol = await posts.volume(session, q)
+async def digest(
+    session: AsyncSession,
+    day: date,
+    teams: tuple[str, ...] | None = None,
+    *,
+    max_channels: int = 20,
+    max_rows: int = 20_000,
+) -> dict[str, Any]:
+    """The day's figures overall and for its ``max_channels`` busiest channels (the others
+    are named in ``channels_not_detailed``); ``teams``: only those teams' (None: all)."""
+    q = day_query(day, teams, max_rows)
+    prev = day_query(day - timedelta(days=1), teams, max_rows)
+    vol = await posts.volume(session, q, series=False)
+    busiest = list(vol["totals"]["channel"])  # busiest first
     channels = {
         ch: await _channel(session, replace(q, channel=ch), replace(prev, channel=ch))
-        for ch in vol["totals"]["channel"]
+        for ch in busiest[:max_channels]
     }
     overall = await _channel(session, q, prev)
     counts = await activity.event_counts(session, q, "")
     alerts = await activity.event_counts(session, q, "alert.buzz", by="detail")
     return {
         "date": day.isoformat(),
+        "scope": q.meta("digest")["scope"],
         "overall": {
             **overall,
             "cases_resolved": counts.get("case.resolved", 0),
@@ -73,6 +89,7 @@ async def digest(session: AsyncSession, day: date) -> dict[str, Any]:
             "buzz_alerts": sum(n for k, n in alerts.items() if k.startswith("raised")),
         },
         "channels": channels,
+        "channels_not_detailed": busiest[max_channels:],
     }
 
 
@@ -140,5 +157,9 @@ def to_markdown(d: dict[str, Any]) -> str:
     for channel, c in d["channels"].items():
         platforms = ", ".join(c["platforms"])
         out += [f"## {channel} ({platforms})", "", *_line(c), ""]
-    out.append("_Figures in UTC, from Chorus analytics._")
+    if d.get("channels_not_detailed"):
+        out += [f"Also active: {', '.join(d['channels_not_detailed'])}.", ""]
+    scope = d.get("scope", "all")
+    teams = "" if scope == "all" else f" for {', '.join(scope['teams']) or 'no team'}"
+    out.append(f"_Figures in UTC{teams}, from Chorus analytics._")
     return "\n".join(out).rstrip() + "\n"

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.hands import STATES
-from chorus_analytics.reports.query import ReportQuery, time_range
+from chorus_analytics.reports.query import ReportQuery, bounded_rows, time_range
+
+
+def held_by(q: ReportQuery) -> list[ColumnElement[bool]]:
+    """Time-in-hands rows of the asked team and of the caller's teams."""
+    h = models.case_hands
+    return [
+        *([h.c.team == q.team] if q.team else []),
+        *([h.c.team.in_(q.teams)] if q.teams is not None else []),
+    ]
 
 
 def _blank() -> dict[str, Any]:
@@ -28,25 +37,25 @@ async def time_in_hands(session: AsyncSession, q: ReportQuery) -> dict[str, Any]
     per case. ``team`` keeps the time spent in that team (and those cases' hand-offs)."""
     h, c = models.case_hands, models.cases
     in_range = [c.c.hands_version.is_not(None), *time_range(c.c.opened_at, q)]
-    cond = [*in_range, *([h.c.team == q.team] if q.team else [])]
-    res = await session.execute(
-        select(h.c.case_id, h.c.team, h.c.member, h.c.state, h.c.seconds)
-        .join(c, c.c.case_id == h.c.case_id)
-        .where(*cond)
-    )
+    held = h.join(c, c.c.case_id == h.c.case_id)
+    cond = [*in_range, *held_by(q)]
     teams: dict[str, dict[str, Any]] = defaultdict(_blank)
     pairs: dict[tuple[str, str], dict[str, Any]] = defaultdict(_blank)
     people: dict[str, dict[str, Any]] = defaultdict(_blank)
-    seen: dict[Any, set[str]] = defaultdict(set)
-    for case_id, team, member, state, seconds in res.all():
-        targets = [(team, teams[team]), ((team, member), pairs[(team, member)])]
+    keys = (h.c.team, h.c.member, h.c.state)
+    sums = select(*keys, func.sum(h.c.seconds)).select_from(held).where(*cond).group_by(*keys)
+    for team, member, state, secs in await bounded_rows(session, sums, q, "team"):
+        _add(teams[team], state, float(secs))
+        _add(pairs[(team, member)], state, float(secs))
         if member:  # the team queue is nobody's hands
-            targets.append((("m", member), people[member]))
-        for key, into in targets:
-            _add(into, state, float(seconds))
-            seen[key].add(case_id)
-    for key, into in (*teams.items(), *pairs.items(), *((("m", k), v) for k, v in people.items())):
-        into["cases"] = len(seen[key])
+            _add(people[member], state, float(secs))
+    # Distinct cases per team, per (team, member) and per member, counted by the database.
+    for key, n in await _cases(session, q, held, cond, h.c.team):
+        teams[key[0]]["cases"] = n
+    for key, n in await _cases(session, q, held, cond, h.c.team, h.c.member):
+        pairs[(key[0], key[1])]["cases"] = n
+    for key, n in await _cases(session, q, held, [*cond, h.c.member != ""], h.c.member):
+        people[key[0]]["cases"] = n
     handoffs = await _handoffs(session, q, in_range)
     rows = [
         {
@@ -68,14 +77,21 @@ async def time_in_hands(session: AsyncSession, q: ReportQuery) -> dict[str, Any]
     }
 
 
+async def _cases(
+    session: AsyncSession, q: ReportQuery, held: Any, cond: list[Any], *by: Any
+) -> list[tuple[tuple[str, ...], int]]:
+    stmt = select(*by, func.count(models.case_hands.c.case_id.distinct()))
+    rows = await bounded_rows(session, stmt.select_from(held).where(*cond).group_by(*by), q, "team")
+    return [(tuple(r[:-1]), int(r[-1])) for r in rows]
+
+
 async def _handoffs(session: AsyncSession, q: ReportQuery, in_range: list[Any]) -> dict[str, Any]:
     h, c = models.case_hands, models.cases
     stmt = select(func.count(), func.sum(c.c.handoffs), func.sum(c.c.team_handoffs)).where(
         *in_range
     )
-    if q.team:
-        held = select(h.c.case_id).where(h.c.team == q.team)
-        stmt = stmt.where(c.c.case_id.in_(held))
+    if q.team or q.teams is not None:
+        stmt = stmt.where(c.c.case_id.in_(select(h.c.case_id).where(*held_by(q))))
     n, handoffs, team_handoffs = (await session.execute(stmt)).one()
     return {
         "cases": int(n or 0),

@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_analytics import models
 from chorus_analytics.domain.stats import net_sentiment
 from chorus_analytics.domain.timebuckets import as_utc, buckets
-from chorus_analytics.reports.query import ReportQuery, bucket_range, filters, iso, time_range
+from chorus_analytics.reports.query import (
+    ReportQuery,
+    bounded_rows,
+    bucket_range,
+    filters,
+    iso,
+    time_range,
+)
 
 PB = models.post_buckets
 GROUPS = ("platform", "channel", "kind", "lang", "sentiment", "team")
@@ -23,24 +30,33 @@ def _where(q: ReportQuery) -> Any:
 
 
 async def totals_by(session: AsyncSession, q: ReportQuery, dim: str) -> dict[str, int]:
-    rows = await session.execute(
-        select(PB.c[dim], func.sum(PB.c.posts)).where(_where(q)).group_by(PB.c[dim])
-    )
-    return {k: int(v) for k, v in sorted(rows.all(), key=lambda r: -int(r[1])) if v}
+    stmt = select(PB.c[dim], func.sum(PB.c.posts)).where(_where(q)).group_by(PB.c[dim])
+    rows = await bounded_rows(session, stmt, q, dim if dim in ("platform", "channel") else "from")
+    return {k: int(v) for k, v in sorted(rows, key=lambda r: -int(r[1])) if v}
 
 
-async def volume(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+async def volume(session: AsyncSession, q: ReportQuery, *, series: bool = True) -> dict[str, Any]:
     """Posts per bucket (optionally per group), plus totals by every dimension."""
     group = q.group_by if q.group_by in GROUPS else None
-    cols = [PB.c.bucket, *([PB.c[group]] if group else [])]
-    res = await session.execute(
-        select(*cols, func.sum(PB.c.posts)).where(_where(q)).group_by(*cols).order_by(PB.c.bucket)
-    )
-    rows: list[dict[str, Any]]
-    if group:
-        rows = [{"bucket": iso(r[0]), group: r[1], "posts": int(r[2])} for r in res.all() if r[2]]
-    else:
-        counts = {as_utc(r[0]): int(r[1]) for r in res.all()}
+    rows: list[dict[str, Any]] = []
+    if series and group:
+        col = PB.c[group]
+        stmt = (
+            select(PB.c.bucket, col, func.sum(PB.c.posts))
+            .where(_where(q))
+            .group_by(PB.c.bucket, col)
+            .order_by(PB.c.bucket, col)
+        )
+        res = await bounded_rows(session, stmt, q, "group_by")
+        rows = [{"bucket": iso(r[0]), group: r[1], "posts": int(r[2])} for r in res if r[2]]
+    elif series:
+        stmt = (
+            select(PB.c.bucket, func.sum(PB.c.posts))
+            .where(_where(q))
+            .group_by(PB.c.bucket)
+            .order_by(PB.c.bucket)
+        )
+        counts = {as_utc(r[0]): int(r[1]) for r in await bounded_rows(session, stmt, q, "from")}
         rows = [
             {"bucket": iso(b), "posts": counts.get(b, 0)}
             for b in buckets(q.start, q.end, q.granularity)
@@ -70,26 +86,28 @@ async def reach(session: AsyncSession, q: ReportQuery) -> dict[str, int]:
     return {"authors": int(n), "reach": int(total)}
 
 
-async def engagement(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+async def engagement(
+    session: AsyncSession, q: ReportQuery, *, series: bool = True
+) -> dict[str, Any]:
     """Likes, shares, replies, views per bucket and post kind (brand posts vs mentions)."""
     group = q.group_by if q.group_by in GROUPS else "kind"
     sums = [func.sum(PB.c[m]) for m in ENGAGEMENT]
-    res = await session.execute(
-        select(PB.c.bucket, PB.c[group], func.sum(PB.c.posts), *sums)
-        .where(_where(q))
-        .group_by(PB.c.bucket, PB.c[group])
-        .order_by(PB.c.bucket, PB.c[group])
+    keys = [PB.c.bucket, PB.c[group]] if series else [PB.c[group]]
+    stmt = (
+        select(*keys, func.sum(PB.c.posts), *sums).where(_where(q)).group_by(*keys).order_by(*keys)
     )
     rows = []
     totals: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(("posts", *ENGAGEMENT), 0)
     )
-    for r in res.all():
-        row = {"bucket": iso(r[0]), group: r[1], "posts": int(r[2])}
-        row.update({m: int(v or 0) for m, v in zip(ENGAGEMENT, r[3:], strict=True)})
-        rows.append(row)
+    for r in await bounded_rows(session, stmt, q, "group_by"):
+        bucket, (key, n, *values) = (r[0], r[1:]) if series else (None, r)
+        row = {group: key, "posts": int(n)}
+        row.update({m: int(v or 0) for m, v in zip(ENGAGEMENT, values, strict=True)})
+        if series:
+            rows.append({"bucket": iso(bucket), **row})
         for m in ("posts", *ENGAGEMENT):
-            totals[r[1]][m] += row[m]
+            totals[key][m] += row[m]
     return {
         **q.meta("engagement"),
         "group_by": group,
@@ -99,21 +117,22 @@ async def engagement(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     }
 
 
-async def sentiment(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
+async def sentiment(
+    session: AsyncSession, q: ReportQuery, *, series: bool = True
+) -> dict[str, Any]:
     """Positive/neutral/negative per bucket with net sentiment; net sentiment per channel."""
-    res = await session.execute(
-        select(PB.c.bucket, PB.c.channel, PB.c.sentiment, func.sum(PB.c.posts))
-        .where(_where(q))
-        .group_by(PB.c.bucket, PB.c.channel, PB.c.sentiment)
-    )
+    keys = [PB.c.bucket, PB.c.channel, PB.c.sentiment] if series else [PB.c.channel, PB.c.sentiment]
+    stmt = select(*keys, func.sum(PB.c.posts)).where(_where(q)).group_by(*keys)
     per_bucket: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     per_channel: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for b, channel, label, n in res.all():
-        per_bucket[as_utc(b)][label or "unknown"] += int(n)
+    for r in await bounded_rows(session, stmt, q, "channel"):
+        b, channel, label, n = r if series else (None, *r)
+        if series:
+            per_bucket[as_utc(b)][label or "unknown"] += int(n)
         per_channel[channel][label or "unknown"] += int(n)
     labels = ("positive", "neutral", "negative", "unknown")
     rows = []
-    for b in buckets(q.start, q.end, q.granularity):
+    for b in buckets(q.start, q.end, q.granularity) if series else ():
         c = per_bucket.get(b, {})
         rows.append({"bucket": iso(b), **{k: c.get(k, 0) for k in labels}, "net": net_sentiment(c)})
     channels = {
@@ -176,9 +195,9 @@ async def keywords(session: AsyncSession, q: ReportQuery) -> dict[str, Any]:
     """Top keywords and hashtags (with their negative share) in range."""
     t, p = models.post_terms, models.posts
     neg = func.sum(func.cast(t.c.negative, Integer))
-    stmt = select(t.c.term, func.count(), neg).where(*time_range(t.c.created_at, q))
-    if q.platform or q.team or q.channel:
-        stmt = stmt.join(p, p.c.post_id == t.c.post_id).where(*filters(p, q))
+    stmt = select(t.c.term, func.count(), neg).where(*time_range(t.c.created_at, q), *filters(t, q))
+    if q.platform:  # the one filter term rows do not carry
+        stmt = stmt.join(p, p.c.post_id == t.c.post_id).where(p.c.platform == q.platform)
     stmt = stmt.group_by(t.c.term).order_by(func.count().desc(), t.c.term)
 
     def shape(r: Any) -> dict[str, Any]:

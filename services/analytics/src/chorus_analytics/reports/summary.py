@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_analytics import models
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, floor
 from chorus_analytics.reports import activity, cases, hands, posts
-from chorus_analytics.reports.query import ReportQuery
+from chorus_analytics.reports.query import ReportQuery, filters
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Nothing is counted later than this after now: a far-future `to` costs no buckets.
@@ -51,10 +51,13 @@ async def bounded(session: AsyncSession, q: ReportQuery, max_buckets: int) -> Re
     )
 
 
-async def open_cases(session: AsyncSession, by: str) -> dict[str, int]:
+async def open_cases(session: AsyncSession, q: ReportQuery, by: str) -> dict[str, int]:
+    """Cases not resolved now, per ``by`` (the caller's teams only)."""
     c = models.cases
     res = await session.execute(
-        select(c.c[by], func.count()).where(c.c.status != "resolved").group_by(c.c[by])
+        select(c.c[by], func.count())
+        .where(c.c.status != "resolved", *filters(c, q))
+        .group_by(c.c[by])
     )
     return {str(k or "unassigned"): int(n) for k, n in sorted(res.all())}
 
@@ -66,22 +69,21 @@ def _pick(stats: dict[str, Any], *names: str) -> dict[str, Any]:
 async def summary(
     session: AsyncSession, q: ReportQuery, watch: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    vol = await posts.volume(session, q)
-    eng = await posts.engagement(session, q)
-    sent = await posts.sentiment(session, q)
-    rows = await cases.case_rows(session, q)  # read once for responsiveness and SLA
-    resp = await cases.responsiveness(session, q, rows)
+    vol = await posts.volume(session, q, series=False)  # totals only: no row per bucket
+    eng = await posts.engagement(session, q, series=False)
+    sent = await posts.sentiment(session, q, series=False)
+    resp = await cases.responsiveness(session, q)
     work = await cases.workload(session, q)
-    sla = await cases.sla(session, q, rows)
+    sla = await cases.sla(session, q)
     rep = await activity.event_counts(session, q, "reply.")
     case_events = await activity.event_counts(session, q, "case.")
     alerts = await activity.alerts(session, q)
     kw = await posts.keywords(session, replace(q, limit=5))
     held = await hands.time_in_hands(session, q)
-    open_by_team = await open_cases(session, "team")
+    open_by_team = await open_cases(session, q, "team")
     totals = vol["totals"]
     eng_totals = {m: sum(t[m] for t in eng["totals"].values()) for m in posts.ENGAGEMENT}
-    turnaround = (await activity.replies(session, q))["approval_turnaround"]
+    turnaround = (await activity.turnaround(session, q, by_team=False))["*"]
     resp_rows = {r[resp["group_by"]]: r for r in resp["rows"]}
     fields = (
         "cases",
@@ -94,6 +96,7 @@ async def summary(
     return {
         "from": q.meta("summary")["from"],
         "to": q.meta("summary")["to"],
+        "scope": q.meta("summary")["scope"],
         "posts_total": vol["total"],
         "cases_open_by_team": open_by_team,
         "replies_sent": rep.get("reply.sent", 0),
@@ -105,7 +108,7 @@ async def summary(
             "opened": case_events.get("case.opened", 0),
             "open": sum(open_by_team.values()),
             "open_by_team": open_by_team,
-            "open_by_priority": await open_cases(session, "priority"),
+            "open_by_priority": await open_cases(session, q, "priority"),
             "resolved": case_events.get("case.resolved", 0),
             "sla_breaches": case_events.get("case.sla_breached", 0),
             "events": case_events,
@@ -140,7 +143,7 @@ async def summary(
             "by_team": held["teams"],
             "by_member": held["members"],
         },
-        "alerts": {**alerts, "watch": watch or {}},
+        "alerts": {**alerts, "watch": (watch or {}) if q.everything else {}},
         "top_keywords": kw["keywords"],
         "top_hashtags": kw["hashtags"],
     }

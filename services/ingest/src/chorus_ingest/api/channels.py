@@ -89,10 +89,18 @@ async def list_channels(
     _: ChannelsReader,
     session: SessionDep,
     platform: Annotated[Platform | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="channels per page")] = 500,
+    after: Annotated[str | None, Query(max_length=64, description="the last id seen")] = None,
 ) -> Response:
-    """List channels (secret names only); no side effect."""
-    rows = await store.list_channels(session, platform)
-    return json_response({"channels": [c.public() for c in rows]})
+    """List channels (secret names only), ``limit`` at a time; ``next_after`` continues
+    (None: no more). No side effect."""
+    try:
+        rows, more = await store.list_channels(session, platform, limit=limit, after=after)
+    except store.UnknownCursor:
+        return error(422, "invalid_cursor", "after: no such channel", "after")
+    return json_response(
+        {"channels": [c.public() for c in rows], "next_after": rows[-1].id if more else None}
+    )
 
 
 @router.post("/channels", status_code=201)

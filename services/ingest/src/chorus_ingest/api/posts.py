@@ -12,7 +12,7 @@ from chorus_ingest.api.deps import IntakeDep, PostsWriter, SettingsDep
 from chorus_ingest.api.responses import error, results_response
 from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.connectors.base import NormalizeError
-from chorus_ingest.connectors.generic import load_items, normalize_indexed
+from chorus_ingest.connectors.generic import load_items, normalize_marked
 
 router = APIRouter(prefix="/v1", tags=["posts"])
 
@@ -49,10 +49,11 @@ async def post_posts(
         return error(422, exc.code, str(exc), exc.field)
     if len(items) > settings.max_batch_items:
         return error(413, "too_many_items", f"at most {settings.max_batch_items} posts", "posts")
-    posts, errors = normalize_indexed(items)
+    marked, errors = normalize_marked(items)
     batch = Batch(
         source="generic",
-        posts=list(posts),
+        posts=[(index, m.post) for index, m in marked],
+        markers=[m.marker for _, m in marked],
         rejected=[
             Rejected(e.code, e.message, orjson.dumps(e.raw), e.field, e.index, e.native_id)
             for e in errors

@@ -22,7 +22,7 @@ def error(status: int, code: str, message: str, field: str | None = None) -> Res
 
 def results_response(results: Sequence[ItemResult]) -> Response:
     """Counts and per-item results; 422 naming the first field when every item was rejected."""
-    counts = {"accepted": 0, "duplicate": 0, "updated": 0, "rejected": 0}
+    counts = {"accepted": 0, "duplicate": 0, "updated": 0, "stale": 0, "rejected": 0}
     for r in results:
         counts[r.status] += 1
     doc: dict[str, Any] = {**counts, "results": [r.to_json() for r in results]}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from chorus_common.events import Post
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,53 @@ class ItemError:
     raw: Any = None  # the item's own JSON-able value, for the dead-letter copy
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A platform's own edit marker of one version of a post: a later version has a larger
+    ``value``. Markers order versions only when their ``kind`` is the same: ``time`` (the
+    platform's edit or modification time, in microseconds since the epoch), ``version`` (the
+    id the platform gives each version, e.g. an edited tweet's new id) or ``edits`` (how many
+    times the post was edited)."""
+
+    kind: str
+    value: int
+
+    @classmethod
+    def at(cls, when: datetime) -> Marker:
+        delta = when - _EPOCH
+        return cls("time", (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)
+
+    @classmethod
+    def version(cls, ident: str | None) -> Marker | None:
+        """A numeric version id (e.g. a snowflake) as a marker; None when it is not one."""
+        if ident is None or not ident.isascii() or not ident.isdigit() or len(ident) > 19:
+            return None
+        value = int(ident)
+        return cls("version", value) if value < 2**63 else None  # a BIGINT column
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A post with the edit marker of the version it holds (a connector's build result)."""
+
+    post: Post
+    marker: Marker | None
+
+
 @dataclass
 class NormalizeResult:
     posts: list[Post] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+    # The edit marker of ``posts[i]`` (None: the platform gave none; the hash then orders).
+    markers: list[Marker | None] = field(default_factory=list)
+
+    def add(self, post: Post, marker: Marker | None = None) -> None:
+        self.markers.extend([None] * (len(self.posts) - len(self.markers)))
+        self.posts.append(post)
+        self.markers.append(marker)
+
+    def marker_at(self, index: int) -> Marker | None:
+        return self.markers[index] if index < len(self.markers) else None
 
 
 class NormalizeError(ValueError):

@@ -21,6 +21,8 @@ from chorus_common.events import Media, Metrics, Post
 
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
+    Marked,
+    Marker,
     NormalizeError,
     NormalizeResult,
     RawInput,
@@ -75,8 +77,16 @@ def _feed_media(value: dict[str, Any]) -> tuple[Media, ...]:
     return (*photos, *([Media(type="video", url=video)] if video else []))
 
 
-def feed_post(page_id: str, value: Any, entry_time: Any) -> Post | None:
-    """One ``feed`` change: a visitor post, a comment or a reply (``add``/``edited`` only)."""
+def _change_marker(entry_time: Any, created: datetime) -> Marker:
+    """When Meta recorded the change (``entry.time``; else the item's ``created_time``)."""
+    if entry_time is None:
+        return Marker.at(created)
+    return Marker.at(parse_epoch(entry_time, "entry.time"))
+
+
+def feed_post(page_id: str, value: Any, entry_time: Any) -> Marked | None:
+    """One ``feed`` change: a visitor post, a comment or a reply (``add``/``edited`` only);
+    its edit marker is the time of the change (``entry.time``)."""
     value = as_dict(value)
     item, verb = as_str(value.get("item")), as_str(value.get("verb"))
     if verb not in _ADD_VERBS or (item != "comment" and item not in _POST_ITEMS):
@@ -95,7 +105,8 @@ def feed_post(page_id: str, value: Any, entry_time: Any) -> Post | None:
     if item == "comment":
         kind = "reply" if parent and parent != post_id else "comment"
         in_reply_to = Post.make_id("facebook", parent or post_id)
-    return Post(
+    created = _feed_time(value, entry_time)
+    post = Post(
         id=Post.make_id("facebook", native),
         platform="facebook",
         channel=page_id,
@@ -108,13 +119,15 @@ def feed_post(page_id: str, value: Any, entry_time: Any) -> Post | None:
         in_reply_to=in_reply_to,
         author=author(sender_id, display_name=sender.get("name")),
         text=require_text(value.get("message"), "message", allow_missing=True),
-        created_at=_feed_time(value, entry_time),
+        created_at=created,
         media=_feed_media(value),
     )
+    return Marked(post, _change_marker(entry_time, created))
 
 
-def graph_comment(page_id: str, comment: Any) -> Post | None:
-    """A Graph API comment object (``GET /{post-id}/comments``) on the page's post."""
+def graph_comment(page_id: str, comment: Any) -> Marked | None:
+    """A Graph API comment object (``GET /{post-id}/comments``) on the page's post; its edit
+    marker is ``updated_time`` when the object has one (else the content hash orders)."""
     comment = as_dict(comment)
     native = require_id(comment.get("id"), "id")
     post_part, sep, _ = native.partition("_")
@@ -130,7 +143,9 @@ def graph_comment(page_id: str, comment: Any) -> Post | None:
     parent = as_id(as_dict(comment.get("parent")).get("id"))
     attachment = as_dict(comment.get("attachment"))
     image = _http_url(as_dict(as_dict(attachment.get("media")).get("image")).get("src"))
-    return Post(
+    updated = comment.get("updated_time")
+    marker = Marker.at(parse_iso(updated, "updated_time")) if updated is not None else None
+    post = Post(
         id=Post.make_id("facebook", native),
         platform="facebook",
         channel=page_id,
@@ -148,6 +163,7 @@ def graph_comment(page_id: str, comment: Any) -> Post | None:
         ),
         media=(Media(type="photo", url=image),) if image else (),
     )
+    return Marked(post, marker)
 
 
 def _page_entry(items: Items, entry: Entry) -> None:

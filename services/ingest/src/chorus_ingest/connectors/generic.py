@@ -6,7 +6,11 @@ Shape of one item (``native_id`` may be given as ``id``)::
      "author": {"id": "u1", "handle": "jane", "followers": 10},
      "kind": "comment", "platform": "generic", "thread_id": "crm-40", "in_reply_to": "crm-41",
      "url": "…", "lang": "fr", "rating": 4, "metrics": {"likes": 1}, "media": [{"type": "image",
-     "url": "…"}]}
+     "url": "…"}], "edited_at": "2026-01-01T10:05:00Z"}
+
+``edited_at`` (optional) is when the source system last changed the item: its edit marker,
+so an older version delivered later never replaces a newer one. Without it the content hash
+orders versions: content seen before is a duplicate.
 
 Webhook deliveries are signed with the Chorus relay scheme: ``X-Chorus-Timestamp`` (Unix
 seconds) and ``X-Chorus-Signature: sha256=<hex HMAC-SHA256(signing_secret, "<ts>." + body)>``.
@@ -17,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -27,6 +31,8 @@ from pydantic import ValidationError
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
     ItemError,
+    Marked,
+    Marker,
     NormalizeError,
     NormalizeResult,
     RawInput,
@@ -40,6 +46,7 @@ _ITEM_FIELDS = frozenset(
     {
         "id", "native_id", "platform", "channel", "kind", "url", "thread_id", "in_reply_to",
         "author", "text", "lang", "created_at", "rating", "metrics", "media", "received_at",
+        "edited_at",
     }
 )  # fmt: skip
 
@@ -87,6 +94,25 @@ def _item_error(index: int, item: Any, code: str, message: str, field: str | Non
 
 def to_post(item: Any, default_channel: str | None = None) -> Post:
     """One generic item as a canonical Post; raises ValueError/ValidationError with the field."""
+    return to_marked(item, default_channel).post
+
+
+def _edit_marker(value: Any) -> Marker | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _Problem("invalid_field", "edited_at must be an ISO 8601 time", "edited_at")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Problem("invalid_field", "edited_at is not an ISO 8601 time", "edited_at") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return Marker.at(when)
+
+
+def to_marked(item: Any, default_channel: str | None = None) -> Marked:
+    """One generic item as a canonical Post with its edit marker (``edited_at``)."""
     if not isinstance(item, dict):
         raise _Problem("invalid_item", "each post must be a JSON object", None)
     unknown = sorted(k for k in item if k not in _ITEM_FIELDS)
@@ -101,6 +127,7 @@ def to_post(item: Any, default_channel: str | None = None) -> Post:
     if platform not in PLATFORMS:
         raise _Problem("invalid_platform", "platform is not a known platform slug", "platform")
     data = dict(item)
+    marker = _edit_marker(data.pop("edited_at", None))
     data.pop("id", None)
     data.pop("received_at", None)
     data["native_id"] = native
@@ -119,7 +146,7 @@ def to_post(item: Any, default_channel: str | None = None) -> Post:
     parent = data.get("in_reply_to")
     if isinstance(parent, str):
         data["in_reply_to"] = Post.make_id(platform, parent)
-    return Post.model_validate(data)
+    return Marked(Post.model_validate(data), marker)
 
 
 class _Problem(ValueError):
@@ -133,11 +160,19 @@ def normalize_indexed(
     items: list[Any], default_channel: str | None = None
 ) -> tuple[list[tuple[int, Post]], list[ItemError]]:
     """Normalize each item independently: (index, post) for good ones, ItemErrors for bad ones."""
-    posts: list[tuple[int, Post]] = []
+    marked, errors = normalize_marked(items, default_channel)
+    return [(index, m.post) for index, m in marked], errors
+
+
+def normalize_marked(
+    items: list[Any], default_channel: str | None = None
+) -> tuple[list[tuple[int, Marked]], list[ItemError]]:
+    """Like :func:`normalize_indexed`, each good post with its edit marker."""
+    posts: list[tuple[int, Marked]] = []
     errors: list[ItemError] = []
     for index, item in enumerate(items):
         try:
-            posts.append((index, to_post(item, default_channel)))
+            posts.append((index, to_marked(item, default_channel)))
         except _Problem as exc:
             errors.append(_item_error(index, item, exc.code, str(exc), exc.field))
         except ValidationError as exc:
@@ -151,8 +186,11 @@ def normalize_indexed(
 
 
 def normalize_items(items: list[Any], default_channel: str | None = None) -> NormalizeResult:
-    posts, errors = normalize_indexed(items, default_channel)
-    return NormalizeResult(posts=[p for _, p in posts], errors=errors)
+    marked, errors = normalize_marked(items, default_channel)
+    result = NormalizeResult(errors=errors)
+    for _, m in marked:
+        result.add(m.post, m.marker)
+    return result
 
 
 class GenericConnector:

@@ -32,6 +32,8 @@ from chorus_common.events import Metrics, Post
 
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
+    Marked,
+    Marker,
     NormalizeError,
     NormalizeResult,
     RawInput,
@@ -120,19 +122,21 @@ def _comment_post(
     )
 
 
-def notification_post(notification: Any) -> Post | None:
-    """One social action notification: comments, reshares and mentions of the organization."""
+def notification_post(notification: Any) -> Marked | None:
+    """One social action notification: comments, reshares and mentions of the organization;
+    its edit marker is ``lastModifiedAt`` (a ``COMMENT_EDIT`` comes with a later one)."""
     note = as_dict(notification)
     action = as_str(note.get("action"))
     channel = require_id(note.get("organizationalEntity"), "organizationalEntity")
     created = parse_epoch(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
     generated = as_str(note.get("generatedActivity"))
     decorated = as_dict(note.get("decoratedGeneratedActivity"))
+    marker = Marker.at(created)
     if action in _COMMENT_ACTIONS:
         comment = as_dict(decorated.get("comment"))
         urn = as_str(comment.get("entity")) or as_str(comment.get("commentUrn")) or generated
         owner = as_id(comment.get("owner")) or as_id(comment.get("actor"))
-        return _comment_post(
+        post = _comment_post(
             channel,
             comment,
             comment_urn=urn,
@@ -140,6 +144,7 @@ def notification_post(notification: Any) -> Post | None:
             created_at=created,
             thread_hint=as_id(note.get("sourcePost")),
         )
+        return Marked(post, marker) if post is not None else None
     if action in _SHARE_ACTIONS:
         share = as_dict(decorated.get("share"))
         native = as_id(share.get("entity")) or require_id(generated, "generatedActivity")
@@ -148,7 +153,7 @@ def notification_post(notification: Any) -> Post | None:
             raise ItemFailure("missing_author", "the share owner is required", "share", native)
         if owner == channel:
             return None
-        return Post(
+        share_post = Post(
             id=Post.make_id("linkedin", native),
             platform="linkedin",
             channel=channel,
@@ -160,21 +165,27 @@ def notification_post(notification: Any) -> Post | None:
             text=require_text(share.get("text"), "share.text", allow_missing=True),
             created_at=created,
         )
+        return Marked(share_post, marker)
     return None  # LIKE, COMMENT_DELETE, ADMIN_COMMENT (the brand's own): not posts
 
 
-def api_comment(channel: str, comment: Any) -> Post | None:
-    """A Comments API object (``GET /rest/socialActions/{post URN}/comments``)."""
+def api_comment(channel: str, comment: Any) -> Marked | None:
+    """A Comments API object (``GET /rest/socialActions/{post URN}/comments``); its edit marker
+    is ``lastModified.time`` (else ``created.time``)."""
     comment = as_dict(comment)
     urn = as_str(comment.get("commentUrn")) or as_str(comment.get("$URN"))
-    return _comment_post(
+    created = parse_epoch(as_dict(comment.get("created")).get("time"), "created.time")
+    modified = as_dict(comment.get("lastModified")).get("time")
+    changed = parse_epoch(modified, "lastModified.time") if modified is not None else created
+    post = _comment_post(
         channel,
         comment,
         comment_urn=urn,
         owner=as_id(comment.get("actor")),
-        created_at=parse_epoch(as_dict(comment.get("created")).get("time"), "created.time"),
+        created_at=created,
         thread_hint=None,
     )
+    return Marked(post, Marker.at(changed)) if post is not None else None
 
 
 def normalize_linkedin(raw: RawInput) -> NormalizeResult:

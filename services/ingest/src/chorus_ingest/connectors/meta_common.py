@@ -21,6 +21,8 @@ from chorus_common.events import Media, Platform, Post
 
 from chorus_ingest.connectors.base import (
     HandshakeResponse,
+    Marked,
+    Marker,
     NormalizeError,
     RawInput,
     SignatureError,
@@ -30,6 +32,7 @@ from chorus_ingest.connectors.social_common import (
     Items,
     as_dict,
     as_id,
+    as_int,
     as_list,
     as_str,
     author,
@@ -128,8 +131,9 @@ def attachments_media(attachments: Any) -> tuple[Media, ...]:
     return tuple(found)
 
 
-def messaging_post(platform: Platform, channel: str, event: Any) -> Post | None:
-    """A message, message edit or postback to the brand as a ``dm``; other events are ignored."""
+def messaging_post(platform: Platform, channel: str, event: Any) -> Marked | None:
+    """A message, message edit or postback to the brand as a ``dm``; other events are ignored.
+    The edit marker is the edit count (``message_edit.num_edit``; 0 for the message itself)."""
     event = as_dict(event)
     sender = as_id(as_dict(event.get("sender")).get("id"))
     message = event.get("message")
@@ -137,6 +141,7 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Post | None:
     postback = event.get("postback")
     reply_to: str | None = None
     media: tuple[Media, ...] = ()
+    marker: Marker | None = None
     if isinstance(message, dict):
         if message.get("is_echo") is True or message.get("is_deleted") is True:
             return None  # the brand's own outgoing message, or one the sender unsent
@@ -144,9 +149,12 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Post | None:
         text = require_text(message.get("text"), "message.text", allow_missing=True)
         media = attachments_media(message.get("attachments"))
         reply_to = as_id(as_dict(message.get("reply_to")).get("mid"))
+        marker = Marker("edits", 0)
     elif isinstance(edit, dict):
         mid = require_id(edit.get("mid"), "message_edit.mid")
         text = require_text(edit.get("text"), "message_edit.text")
+        edits = as_int(edit.get("num_edit"))
+        marker = Marker("edits", edits) if edits is not None else None
     elif isinstance(postback, dict):
         mid = require_id(postback.get("mid"), "postback.mid")
         text = require_text(postback.get("title"), "postback.title", allow_missing=True)
@@ -156,7 +164,7 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Post | None:
         raise ItemFailure("missing_field", "sender.id is required", "sender.id", mid)
     if sender == channel:
         return None
-    return Post(
+    post = Post(
         id=Post.make_id(platform, mid),
         platform=platform,
         channel=channel,
@@ -169,6 +177,7 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Post | None:
         created_at=parse_epoch(event.get("timestamp"), "timestamp"),
         media=media,
     )
+    return Marked(post, marker)
 
 
 def messaging_events(items: Items, platform: Platform, entry: Entry) -> None:

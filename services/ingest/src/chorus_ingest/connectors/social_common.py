@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from chorus_ingest.connectors.base import (
     ItemError,
+    Marked,
     NormalizeError,
     NormalizeResult,
     RawInput,
@@ -208,12 +209,13 @@ def run_item(
     index: int,
     path: str,
     item: Any,
-    build: Callable[[], Post | None],
+    build: Callable[[], Post | Marked | None],
     native_id: str | None = None,
 ) -> None:
-    """Build one item into ``result``: a post, nothing (ignored event), or an ``ItemError``."""
+    """Build one item into ``result``: a post (with its edit marker when the build gives one),
+    nothing (ignored event), or an ``ItemError``."""
     try:
-        post = build()
+        built = build()
     except ItemFailure as exc:
         field = f"{path}.{exc.field}" if exc.field else path
         error = ItemError(exc.code, exc.message, field, index, exc.native_id or native_id, item)
@@ -229,8 +231,10 @@ def run_item(
         message = f"unexpected {type(exc).__name__} while normalizing"
         result.errors.append(ItemError("connector_bug", message, path, index, native_id, item))
         return
-    if post is not None:
-        result.posts.append(post)
+    if isinstance(built, Marked):
+        result.add(built.post, built.marker)
+    elif built is not None:
+        result.add(built)
 
 
 class Items:
@@ -245,7 +249,7 @@ class Items:
         path: str,
         item: Any,
         native_id: str | None,
-        build: Callable[..., Post | None],
+        build: Callable[..., Post | Marked | None],
         *args: Any,
     ) -> None:
         """Build ``build(*args)`` as the next item of the envelope (see :func:`run_item`)."""

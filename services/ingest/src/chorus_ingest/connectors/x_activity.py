@@ -20,7 +20,7 @@ from typing import Any
 
 from chorus_common.events import Media, Metrics, Post
 
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult
+from chorus_ingest.connectors.base import Marked, Marker, NormalizeError, NormalizeResult
 from chorus_ingest.connectors.social_common import (
     ItemFailure,
     Items,
@@ -55,8 +55,10 @@ def _media(tweet: dict[str, Any], extended: dict[str, Any]) -> tuple[Media, ...]
     return tuple(found)
 
 
-def activity_tweet(channel: str, tweet: Any) -> Post | None:
-    """One v1.1 tweet of ``tweet_create_events`` as a canonical post."""
+def activity_tweet(channel: str, tweet: Any) -> Marked | None:
+    """One v1.1 tweet of ``tweet_create_events`` as a canonical post; its edit marker is this
+    version's own ``id_str`` (an edit gets a new, larger id; ``edit_history.initial_tweet_id``
+    names the post)."""
     tweet = as_dict(tweet)
     tweet_id = require_id(tweet.get("id_str") or tweet.get("id"), "id_str")
     if "retweeted_status" in tweet:
@@ -82,7 +84,7 @@ def activity_tweet(channel: str, tweet: Any) -> Post | None:
         kind = "mention"
     username = optional_name(user.get("screen_name"))
     conversation = as_id(tweet.get("conversation_id")) or parent or native
-    return Post(
+    post = Post(
         id=Post.make_id("x", native),
         platform="x",
         channel=channel,
@@ -110,6 +112,7 @@ def activity_tweet(channel: str, tweet: Any) -> Post | None:
         ),
         media=_media(tweet, extended),
     )
+    return Marked(post, Marker.version(tweet_id))
 
 
 def dm_thread(a: str, b: str) -> str:

@@ -9,7 +9,9 @@ referenced_tweets,attachments,edit_history_tweet_ids,note_tweet`` and
 public_metrics`` so every canonical field can be filled.
 
 Thread: ``conversation_id``. An edited tweet keeps the id of its first version
-(``edit_history_tweet_ids[0]``) so the edit is published as an update of the known post.
+(``edit_history_tweet_ids[0]``) so the edit is published as an update of the known post;
+the version's own ``id`` (X gives each edit a new, larger id) is its edit marker, so an
+older version delivered later never replaces a newer one.
 Reposts (``retweeted``) add no words to answer and are ignored.
 """
 
@@ -21,7 +23,13 @@ from typing import Any
 
 from chorus_common.events import Media, Metrics, Post
 
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, RawInput
+from chorus_ingest.connectors.base import (
+    Marked,
+    Marker,
+    NormalizeError,
+    NormalizeResult,
+    RawInput,
+)
 from chorus_ingest.connectors.social_common import (
     ItemFailure,
     Items,
@@ -112,8 +120,9 @@ def _kind(channel: str, tweet: dict[str, Any], refs: dict[str, str], includes: I
     return "post"
 
 
-def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Post | None:
-    """One v2 tweet object (with the response's ``includes``) as a canonical post."""
+def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked | None:
+    """One v2 tweet object (with the response's ``includes``) as a canonical post; its edit
+    marker is this version's own tweet id (an edit gets a new, larger id)."""
     tweet = as_dict(tweet)
     tweet_id = require_id(tweet.get("id"), "id")
     refs = {
@@ -139,7 +148,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Post | None:
     text = require_text(note if isinstance(note, str) else tweet.get("text"), "text")
     metrics = as_dict(tweet.get("public_metrics"))
     conversation = as_id(tweet.get("conversation_id")) or refs.get("replied_to") or native
-    return Post(
+    post = Post(
         id=Post.make_id("x", native),
         platform="x",
         channel=channel,
@@ -168,6 +177,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Post | None:
         ),
         media=_media(includes, tweet),
     )
+    return Marked(post, Marker.version(tweet_id))
 
 
 def normalize_v2(raw: RawInput, body: dict[str, Any]) -> NormalizeResult:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from chorus_common.auth import Principal, require
 from chorus_common.runtime import Runtime
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chorus_responder.arrivals import Arrivals
+from chorus_responder.directory import Directory
 from chorus_responder.errors import ResponderError
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
@@ -25,6 +27,11 @@ def get_settings(request: Request) -> ResponderSettings:
     return settings
 
 
+def get_directory(request: Request) -> Directory:
+    d: Directory = request.app.state.directory
+    return d
+
+
 def get_broadcaster(request: Request) -> Broadcaster:
     b: Broadcaster = request.app.state.broadcaster
     return b
@@ -36,8 +43,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 def http_error(err: ResponderError) -> HTTPException:
-    headers: dict[str, Any] | None = None
+    headers = {"Retry-After": str(err.retry_after)} if err.retry_after is not None else None
     return HTTPException(err.status, detail=err.body(), headers=headers)
+
+
+def get_arrivals(request: Request) -> Arrivals:
+    arrivals: Arrivals = request.app.state.arrivals
+    return arrivals
 
 
 def etag(version: int) -> str:
@@ -59,6 +71,8 @@ def parse_if_match(value: str | None) -> int:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[ResponderSettings, Depends(get_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(get_broadcaster)]
+DirectoryDep = Annotated[Directory, Depends(get_directory)]
+ArrivalsDep = Annotated[Arrivals, Depends(get_arrivals)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RepliesReader = Annotated[Principal, Depends(require("replies:read"))]
 RepliesWriter = Annotated[Principal, Depends(require("replies:write"))]

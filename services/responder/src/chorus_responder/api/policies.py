@@ -10,11 +10,43 @@ from sqlalchemy import delete, func, select, update
 
 from chorus_responder import models
 from chorus_responder.access import identity
-from chorus_responder.api.deps import PoliciesWriter, RepliesReader, SessionDep, http_error
+from chorus_responder.api.deps import (
+    DirectoryDep,
+    PoliciesWriter,
+    RepliesReader,
+    SessionDep,
+    http_error,
+)
+from chorus_responder.directory import Directory, DirectoryUnavailable
 from chorus_responder.domain.policy import Policy
 from chorus_responder.errors import ResponderError, not_found
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
+RETRY_AFTER_SECONDS = 5
+
+
+async def _check_team(directory: Directory, policy: Policy) -> None:
+    """422 when the required team is not in the router's directory (nobody could sign, and
+    every matching reply would wait for ever); 503 + Retry-After when the router cannot say."""
+    team = policy.require.team
+    try:
+        exists = await directory.team_exists(team)
+    except DirectoryUnavailable as exc:
+        error = http_error(
+            ResponderError(
+                503, "directory_unavailable", f"cannot check team {team!r}: {exc}",
+                field="require.team",
+            )
+        )  # fmt: skip
+        error.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        raise error from exc
+    if not exists:
+        raise http_error(
+            ResponderError(
+                422, "unknown_team", f"team {team!r} is not in the router's directory",
+                field="require.team",
+            )
+        )  # fmt: skip
 
 
 def _view(row: Any) -> dict[str, Any]:
@@ -35,12 +67,13 @@ async def list_policies(principal: RepliesReader, session: SessionDep) -> dict[s
 
 @router.post("", status_code=201)
 async def create_policy(
-    policy: Policy, principal: PoliciesWriter, session: SessionDep
+    policy: Policy, principal: PoliciesWriter, session: SessionDep, directory: DirectoryDep
 ) -> dict[str, Any]:
-    """Add a policy at the end; 409 if the id exists."""
+    """Add a policy at the end; 409 if the id exists, 422 if its team does not."""
     t = models.policies
     if (await session.execute(select(t.c.policy_id).where(t.c.policy_id == policy.id))).first():
         raise http_error(ResponderError(409, "policy_exists", f"policy {policy.id} exists"))
+    await _check_team(directory, policy)
     last = (await session.execute(select(func.max(t.c.position)))).scalar()
     await session.execute(
         t.insert().values(
@@ -58,14 +91,19 @@ async def create_policy(
 
 @router.put("/{policy_id}")
 async def replace_policy(
-    policy_id: str, policy: Policy, principal: PoliciesWriter, session: SessionDep
+    policy_id: str,
+    policy: Policy,
+    principal: PoliciesWriter,
+    session: SessionDep,
+    directory: DirectoryDep,
 ) -> dict[str, Any]:
     """Replace a policy (replies already waiting keep the sign-offs they asked for; sending
-    re-checks against the current policies)."""
+    re-checks against the current policies); 422 if its team does not exist."""
     if policy.id != policy_id:
         raise http_error(
             ResponderError(422, "id_mismatch", "body id differs from the path", field="id")
         )
+    await _check_team(directory, policy)
     t = models.policies
     res = await session.execute(
         update(t)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_responder import approvals, drafts, models, outgoing, store
 from chorus_responder.access import approver, sees_as_approver, sees_case
 from chorus_responder.api.deps import (
+    ArrivalsDep,
     BroadcasterDep,
     RepliesApprover,
     RepliesReader,
@@ -27,6 +28,7 @@ from chorus_responder.api.deps import (
 )
 from chorus_responder.api.schemas import ApproveBody, RejectBody, ReplyCreate, ReplyUpdate, SendBody
 from chorus_responder.api.views import reply_view
+from chorus_responder.arrivals import known_case
 from chorus_responder.domain.policy import pending, satisfies
 from chorus_responder.errors import ResponderError, not_found
 from chorus_responder.metrics import ResponderMetrics
@@ -78,10 +80,13 @@ async def create_reply(
     principal: RepliesWriter,
     session: SessionDep,
     settings: SettingsDep,
+    arrivals: ArrivalsDep,
     request: Request,
     response: Response,
 ) -> dict[str, Any]:
-    """Draft a reply to the case's latest post (or ``post_id``); 409 if someone just replied."""
+    """Draft a reply to the case's latest post (or ``post_id``); 409 if someone just replied.
+    A case (or its post) not read by the responder yet is waited for, up to
+    ``RESPONDER_CASE_WAIT_SECONDS``, then 503 with ``Retry-After``."""
     if (body.text is None) == (body.template_id is None):
         raise http_error(
             ResponderError(
@@ -89,6 +94,14 @@ async def create_reply(
             )
         )
     try:
+        await known_case(
+            session,
+            arrivals,
+            principal,
+            case_id,
+            post_id=body.post_id,
+            wait=settings.case_wait_seconds,
+        )
         row, found, events = await drafts.create_draft(
             session,
             principal,
@@ -112,11 +125,23 @@ async def create_reply(
 
 @router.get("/cases/{case_id}/replies")
 async def list_replies(
-    case_id: str, principal: RepliesReader, session: SessionDep, settings: SettingsDep
+    case_id: str,
+    principal: RepliesReader,
+    session: SessionDep,
+    settings: SettingsDep,
+    arrivals: ArrivalsDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="the newest replies")] = 200,
 ) -> dict[str, Any]:
-    """The case's replies with their full history, and who else is active on the case."""
+    """The case's replies with their full history, and who else is active on the case. A
+    case not read by the responder yet is waited for as when drafting (503 after it)."""
+    try:
+        await known_case(
+            session, arrivals, principal, case_id, need_post=False, wait=settings.case_wait_seconds
+        )
+    except ResponderError as exc:
+        raise http_error(exc) from exc
     case = await store.get_case(session, case_id)
-    replies = await store.replies_of_case(session, case_id) if case else []
+    replies, older = await store.replies_of_case(session, case_id, limit) if case else ([], False)
     if case is None or not (sees_case(principal, case) or sees_as_approver(principal, replies)):
         raise http_error(not_found("case", case_id))
     hist = await store.history_of(session, [r["reply_id"] for r in replies])
@@ -126,6 +151,7 @@ async def list_replies(
         "case_status": case["status"],
         "team": case["team"],
         "replies": [reply_view(r, hist[r["reply_id"]]) for r in replies],
+        "older_replies": older,
         "collisions": await drafts.collisions(session, case_id, me, settings),
     }
 
@@ -147,6 +173,7 @@ async def list_all_replies(
         q = q.where(t.c.status == status)
     rows = [dict(r) for r in (await session.execute(q)).mappings()]
     who = approver(principal)
+    cases = {} if awaiting_me else await store.cases_by_id(session, (r["case_id"] for r in rows))
     out: list[dict[str, Any]] = []
     for r in rows:
         if awaiting_me:
@@ -158,7 +185,7 @@ async def list_all_replies(
             if not any(satisfies(who, n.team, n.role) for n in open_needs):
                 continue
         else:
-            case = await store.get_case(session, r["case_id"])
+            case = cases.get(r["case_id"])
             if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [r])):
                 continue
         out.append(reply_view(r))

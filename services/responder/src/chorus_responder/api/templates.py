@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from chorus_common.auth import Principal
 from chorus_common.events import utcnow
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,15 +65,34 @@ async def list_templates(
     session: SessionDep,
     team: Annotated[str | None, Query(max_length=64)] = None,
     lang: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="templates per page")] = 500,
+    after: Annotated[str | None, Query(max_length=64, description="the last id seen")] = None,
 ) -> dict[str, Any]:
+    """Templates of the caller's teams by team, language and name, ``limit`` at a time;
+    ``next_after`` continues (None: no more)."""
     t = models.templates
-    q = select(t).order_by(t.c.team, t.c.lang, t.c.name)
+    order = (t.c.team, t.c.lang, t.c.name)
+    q = select(t).order_by(*order)
+    if not principal.can_see_team(None):
+        q = q.where(t.c.team.in_(principal.teams))
     if team:
         q = q.where(t.c.team == team)
     if lang:
         q = q.where(t.c.lang == lang)
-    rows = (await session.execute(q)).all()
-    return {"templates": [_view(r) for r in rows if principal.can_see_team(r.team)]}
+    if after:
+        last = (await session.execute(select(*order).where(t.c.template_id == after))).first()
+        if last is None:
+            raise http_error(
+                ResponderError(422, "invalid_cursor", "after: no such template", field="after")
+            )
+        q = q.where(tuple_(*order) > tuple_(*last))
+    rows = (await session.execute(q.limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "templates": [_view(r) for r in rows],
+        "next_after": rows[-1].template_id if more else None,
+    }
 
 
 @router.post("", status_code=201)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from chorus_common.auth import Principal
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select, update
 
@@ -29,6 +29,7 @@ from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
+MAX_PAGE = 500
 
 
 def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
@@ -49,10 +50,10 @@ def _may_manage(p: Principal, teams: list[str]) -> bool:
     return p.is_admin or (p.role == "lead" and bool(set(teams) & set(p.teams)))
 
 
-async def _loads(session: Any) -> dict[str, dict[str, Any]]:
-    return {
-        r["member_id"]: dict(r) for r in (await session.execute(select(models.loads))).mappings()
-    }
+async def _loads(session: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    t = models.loads
+    rows = await session.execute(select(t).where(t.c.member_id.in_(ids)))
+    return {r["member_id"]: dict(r) for r in rows.mappings()}
 
 
 async def _known_teams(uow: Uow, teams: list[str]) -> None:
@@ -72,19 +73,41 @@ def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
 
 @router.get("/members")
 async def list_members(
-    principal: DirectoryReader, session: SessionDep, core: CoreDep, team: str | None = None
+    principal: DirectoryReader,
+    session: SessionDep,
+    core: CoreDep,
+    team: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="members per page")] = MAX_PAGE,
+    after: Annotated[str | None, Query(max_length=64, description="the last id seen")] = None,
 ) -> dict[str, Any]:
+    """Members in id order, ``limit`` at a time; ``next_after`` continues (None: no more)."""
     from chorus_common.events import utcnow
 
-    loads = await _loads(session)
-    rows = (await session.execute(select(models.members).order_by(models.members.c.id))).mappings()
+    t = models.members
+    stmt = select(t).order_by(t.c.id)
+    if after is not None:
+        stmt = stmt.where(t.c.id > after)
+    items: list[dict[str, Any]] = []
+    more = False
+    # The team is inside a JSON list: filtered here, a page of rows at a time.
+    while not more:
+        rows = [dict(r) for r in (await session.execute(stmt.limit(limit))).mappings()]
+        for r in rows:
+            if team is not None and team not in r["teams"]:
+                continue
+            if len(items) == limit:
+                more = True
+                break
+            items.append(r)
+        if len(rows) < limit:
+            break
+        stmt = stmt.where(t.c.id > rows[-1]["id"])
+    loads = await _loads(session, [r["id"] for r in items])
     now = utcnow()
-    items = [
-        member_view(utc_row(r), loads.get(r["id"]), now)
-        for r in rows
-        if team is None or team in r["teams"]
-    ]
-    return {"items": items}
+    return {
+        "items": [member_view(utc_row(r), loads.get(r["id"]), now) for r in items],
+        "next_after": items[-1]["id"] if more else None,
+    }
 
 
 @router.get("/members/{member_id}")
@@ -97,7 +120,7 @@ async def get_member(
     row = (await session.execute(select(t).where(t.c.id == member_id))).mappings().first()
     if row is None:
         raise not_found("member", member_id)
-    loads = await _loads(session)
+    loads = await _loads(session, [member_id])
     return JSONResponse(
         member_view(utc_row(row), loads.get(member_id), utcnow()),
         headers={"ETag": etag(row["version"])},
@@ -193,7 +216,7 @@ async def _change(
         after = {**before, **new}
         await _audit(uow, principal, action, member_id, before, after)
         uow.release_teams.update(after["teams"])
-        load = (await _loads(uow.session)).get(member_id)
+        load = (await _loads(uow.session, [member_id])).get(member_id)
     return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})
 
 

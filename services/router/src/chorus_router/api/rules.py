@@ -101,14 +101,24 @@ async def get_rules(
 
 
 @router.get("/rules/versions")
-async def list_versions(principal: RulesReader, session: SessionDep) -> dict[str, Any]:
+async def list_versions(
+    principal: RulesReader,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500, description="versions per page")] = 100,
+    before: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="cursor: versions older than this")
+    ] = None,
+) -> dict[str, Any]:
+    """Newest first, ``limit`` at a time; ``next_before`` continues (None: no more)."""
     t = models.rule_versions
-    rows = (
-        await session.execute(
-            select(t.c.version, t.c.change, t.c.author, t.c.created_at).order_by(t.c.version.desc())
-        )
-    ).mappings()
-    return {"items": [jsonable(utc_row(r)) for r in rows]}
+    stmt = select(t.c.version, t.c.change, t.c.author, t.c.created_at)
+    if before is not None:
+        stmt = stmt.where(t.c.version < before)
+    rows = (await session.execute(stmt.order_by(t.c.version.desc()).limit(limit + 1))).mappings()
+    items = [jsonable(utc_row(r)) for r in rows]
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": items, "next_before": items[-1]["version"] if more else None}
 
 
 @router.get("/rules/versions/{version}")

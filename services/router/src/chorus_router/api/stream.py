@@ -16,6 +16,15 @@ from chorus_router.hub import Item
 router = APIRouter(prefix="/v1", tags=["stream"])
 
 
+def resume_after(last_event_id: str) -> int | None:
+    """The sequence number to resume after; None (no replay) for anything we did not send
+    (the ids are decimal sequence numbers, at most 19 digits)."""
+    text = last_event_id.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    return int(text)
+
+
 @router.get("/stream")
 async def stream(
     request: Request,
@@ -25,7 +34,9 @@ async def stream(
 ) -> EventSourceResponse:
     """`case.*` events as the case stands after each change; `notification` events for you.
 
-    Resume after a reconnect with the ``Last-Event-ID`` header (recent history is kept).
+    Resume after a reconnect with the ``Last-Event-ID`` header: the events after it among
+    the last 2,000 this router published are replayed first (at most that many, filtered to
+    what you may see; an id that is not one of ours replays nothing).
     """
 
     def accept(item: Item) -> bool:
@@ -37,8 +48,7 @@ async def stream(
             return False
         return team is None or team in item.teams
 
-    last = request.headers.get("last-event-id", "")
-    sub = core.hub.subscribe(accept, int(last) if last.isdigit() else None)
+    sub = core.hub.subscribe(accept, resume_after(request.headers.get("last-event-id", "")))
 
     async def events() -> AsyncIterator[dict[str, Any]]:
         try:
