@@ -18,6 +18,7 @@ help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
 	@echo "make test     lint + the whole test suite (real Tansu broker, SQLite and PostgreSQL)"
 	@echo "make test-interop  kcat (librdkafka) on Chorus's topics, on Apache Kafka (installs kcat)"
+	@echo "make promtool  install Debian's prometheus (promtool) for the tests, service not started"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json)"
 	@echo "make lint     ruff + mypy"
 	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
