@@ -136,7 +136,7 @@ def _samples() -> dict[type[BaseModel], BaseModel]:
     dead = DeadLetter.of(
         error="not JSON", error_code="invalid_json", source="router:chorus.posts.v1",
         original=b"{", original_topic=topics.POSTS, original_partition=1, original_offset=7,
-        original_key="x:t1", field="payload.post",
+        original_key="x:t1", field="payload.post", post_id="x:1",
     )  # fmt: skip
     out: dict[type[BaseModel], BaseModel] = {
         PostReceived: PostReceived(post=post, is_update=True, revision=2),

@@ -142,7 +142,10 @@ def test_prometheus_scrapes_every_compose_service_and_grafana_paths_match_compos
         (DEPLOY / "grafana" / "provisioning" / "dashboards" / "chorus.yaml").read_text()
     )
     assert provider["providers"][0]["options"]["path"] == mounts["./grafana/dashboards"]
+    # Rule files are relative to prometheus.yml, which compose mounts with its directory.
     prom_mount = dict(v.split(":")[:2] for v in compose["prometheus"]["volumes"])["./prometheus"]
+    config_arg = next(a for a in compose["prometheus"]["command"] if "--config.file=" in a)
+    assert config_arg == f"--config.file={prom_mount}/prometheus.yml"
     for rule_file in prom["rule_files"]:
-        assert rule_file.startswith(prom_mount)
-        assert (DEPLOY / "prometheus" / rule_file.removeprefix(prom_mount + "/")).exists()
+        assert not rule_file.startswith("/"), rule_file
+        assert (DEPLOY / "prometheus" / rule_file).exists()

@@ -15,6 +15,10 @@ OUT = Path(__file__).resolve().parent / "dashboards"
 DS = {"type": "prometheus", "uid": "prometheus"}
 
 Target = tuple[str, str]  # (expr, legend)
+MEMBER_SERIES = (
+    "Empty unless analytics runs with METRICS_MEMBER_SERIES=1: /metrics answers without a "
+    "token, so by default no series names a person"
+)
 
 
 def panel(
@@ -297,12 +301,14 @@ FAIRNESS = dashboard(
             [('chorus_analytics_member_cases{state="open"}', "{{team}}/{{member}}")],
             kind="bargauge",
             h=10,
+            description=MEMBER_SERIES,
         ),
         panel(
             "Cases handled per member (24 h)",
             [('chorus_analytics_member_cases{state="handled"}', "{{team}}/{{member}}")],
             kind="bargauge",
             h=10,
+            description=MEMBER_SERIES,
         ),
         panel(
             "Open cases by team and priority",

@@ -75,6 +75,7 @@ def system(
     partitions: int = 4,
     kafka: KafkaCluster | None = None,
     extra_env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     """Start a broker (``chorus_broker``: Tansu, the session's Apache Kafka, or ``kafka``),
     provision the topics, start ``names`` — everything on free ports."""
@@ -84,7 +85,12 @@ def system(
         else {n: f"sqlite+aiosqlite:///{tmp_path}/{n}.db" for n in SERVICES}
     )
     with chorus_broker(tmp_path, partitions=partitions, kafka=kafka) as bootstrap:
-        sysm = System(bootstrap=bootstrap, var=tmp_path, db_urls=urls, extra_env=extra_env or {})
+        sysm = System(
+            bootstrap=bootstrap,
+            var=tmp_path,
+            db_urls=urls,
+            extra_env={**(extra_env or {}), **(env or {})},
+        )
         try:
             for n in names:
                 sysm.start(n)

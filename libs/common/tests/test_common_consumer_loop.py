@@ -344,3 +344,45 @@ async def test_after_batch_runs_once_after_each_handled_batch(memory_broker: Any
     finally:
         await loop.stop()
     assert after == [2, 3]
+
+
+@pytest.mark.unit
+async def test_a_post_that_fails_its_handler_is_dead_lettered_naming_the_post_and_trace(
+    memory_broker: Any,
+) -> None:
+    from datetime import UTC, datetime
+
+    from chorus_common.events import Author, Post, PostReceived
+
+    async def failing(events: list[Envelope]) -> None:
+        raise ValueError("cannot route this")
+
+    post = Post(
+        id="x:77", platform="x", channel="@brand", kind="mention", native_id="77",
+        thread_id="x:77", author=Author(id="u1"), text="hello",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    event = make_event("post.received", PostReceived(post=post), producer="t")
+    producer = memory_broker.producer()
+    loop = ConsumerLoop(
+        name="t",
+        group_id="g",
+        consumer=memory_broker.consumer("g", ["chorus.posts.v1"]),
+        producer=producer,
+        handler=failing,
+        metrics=Metrics("router"),
+    )
+    await loop.start()
+    try:
+        await producer.send_many([OutMessage("chorus.posts.v1", b"x:77", event.to_bytes())])
+
+        async def dead() -> bool:
+            return len(memory_broker.records("chorus.dlq.v1")) == 1
+
+        await wait_for(dead, timeout=10, what="one dead letter")
+    finally:
+        await loop.stop()
+    letter = Envelope.from_bytes(memory_broker.records("chorus.dlq.v1")[0].value)
+    assert letter.parsed().post_id == "x:77"
+    assert letter.trace_id == event.trace_id
+    assert letter.parsed().source == "router:chorus.posts.v1"

@@ -18,6 +18,7 @@ from chorus_common.events import (
     PostReceived,
     event_key,
     make_event,
+    named_post_and_trace,
     new_event_id,
 )
 
@@ -129,3 +130,18 @@ def test_event_ids_are_uuid7_and_ascend_with_time() -> None:
         ).event_id.version
         == 7
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        (b'{"trace_id": "t1", "payload": {"post": {"id": "x:1"}}}', ("x:1", "t1")),
+        (b'{"trace_id": "t2", "payload": {"post_id": "x:2", "reply_id": "r"}}', ("x:2", "t2")),
+        (b'{"trace_id": 7, "payload": {"post": "x:3"}}', (None, None)),
+        (b'{"payload": []}', (None, None)),
+        (b"[1, 2]", (None, None)),
+        (b"\xff not json", (None, None)),
+    ],
+)
+def test_a_dead_letter_names_the_post_and_trace_of_what_it_carries(raw, named) -> None:
+    assert named_post_and_trace(raw) == named

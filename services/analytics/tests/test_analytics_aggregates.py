@@ -40,6 +40,10 @@ COMMON_NAMES = {
         "events_produced_created",
         "dead_letters_total",
         "dead_letters_created",
+        "handler_retries_total",
+        "handler_retries_created",
+        "http_rate_limited_total",
+        "http_rate_limited_created",
     )
 }
 QUIET: dict[str, Any] = {

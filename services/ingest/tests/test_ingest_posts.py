@@ -58,9 +58,12 @@ async def test_batch_reports_accepted_duplicate_updated_and_rejected_per_item(
     assert edit.is_update is True
     assert edit.post.text == "hello, edited"
     assert edit.post.signals.sentiment_label is not None
-    letter = envelopes(memory_broker, DLQ)[0].parsed()
+    dead = envelopes(memory_broker, DLQ)[0]
+    letter = dead.parsed()
     assert letter.source == "ingest.generic"
     assert b'"id":"3"' in letter.original()
+    assert letter.post_id == "generic:3", "the dead letter names the post it would have been"
+    assert dead.trace_id == by_id[("generic:2", 2)].trace_id, "the request's trace id"
 
 
 @pytest.mark.unit

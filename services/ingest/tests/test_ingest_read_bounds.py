@@ -7,12 +7,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+import orjson
 import pytest
 from chorus_common import bulk
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.events import utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
+from chorus_ingest.lookup import url_key
 from chorus_ingest.settings import IngestSettings
 
 from services.ingest.tests.ingest_helpers import settings_kw
@@ -22,6 +24,9 @@ from tests.support.fixtures import auth, running
 CHANNELS = 5_000
 SECONDS, MIB = 10.0, 64  # per request, SQLite or PostgreSQL
 LEAD = auth("lead", teams=("support",))
+ADMIN = auth("admin")
+REVISIONS = 1_000  # of one 100,000-character post at one URL
+URL = "https://crm.example/tickets/long"
 
 
 def _channel(i: int, now: Any) -> dict[str, Any]:
@@ -48,6 +53,29 @@ async def _seed(app, n: int) -> None:
         await bulk.run_dicts(session, stmt, [_channel(i, now) for i in range(n)])
 
 
+async def _seed_revisions(app, n: int) -> None:
+    """One post edited ``n`` times, each revision 100,000 characters long, all at one URL."""
+    now = utcnow()
+    post = {"id": "generic:long", "platform": "generic", "channel": "crm", "text": "x" * 100_000,
+            "url": URL}  # fmt: skip
+    seen = {"post_id": "generic:long", "platform": "generic", "content_hash": "h",
+            "revision": n, "first_seen_at": now, "last_seen_at": now, "marker_kind": None,
+            "marker": None, "prior_hashes": ""}  # fmt: skip
+    body, key = orjson.dumps(post), url_key(URL)
+    rows = [_revision(r, now, body, key) for r in range(1, n + 1)]
+    async with app.state.runtime.sessionmaker() as session, session.begin():
+        dialect = session.get_bind().dialect.name
+        await bulk.run_dicts(session, bulk.insert_rows(dialect, models.seen_posts), [seen])
+        columns = tuple(rows[0])  # the id is the database's
+        await bulk.run_dicts(session, bulk.insert_rows(dialect, models.archive, columns), rows)
+
+
+def _revision(r: int, now: Any, body: bytes, key: str | None) -> dict[str, Any]:
+    return {"post_id": "generic:long", "platform": "generic", "channel": "crm", "revision": r,
+            "received_at": now, "raw_id": None, "post": body, "trace_id": f"{r:032x}",
+            "url_key": key}  # fmt: skip
+
+
 def _app(url: str) -> Any:
     settings = IngestSettings(database_url=url, **settings_kw(consumer_enabled=False))
     return create_app(settings, bus=MemoryBroker(partitions=4))
@@ -58,6 +86,7 @@ async def test_the_worst_allowed_read_requests_stay_within_budget(db_url) -> Non
     app = _app(db_url)
     async with running(app) as client:
         await _seed(app, CHANNELS)
+        await _seed_revisions(app, REVISIONS)
         last = f"token-{CHANNELS - 1}"  # matched by the last channel tried
         worst: list[tuple[str, dict[str, Any], dict[str, str], int]] = [
             ("/v1/channels", {"limit": 500}, LEAD, 200),
@@ -65,6 +94,8 @@ async def test_the_worst_allowed_read_requests_stay_within_budget(db_url) -> Non
             ("/v1/channels/ch-00001", {}, LEAD, 200),
             ("/v1/webhooks/facebook", _hub("wrong"), {}, 403),
             ("/v1/webhooks/facebook", _hub(last), {}, 200),
+            ("/v1/posts/generic:long", {}, ADMIN, 200),
+            ("/v1/posts", {"url": URL, "limit": 50}, ADMIN, 200),
         ]
         for path, params, headers, status in worst:
             r, cost = await cost_of(partial(client.get, path, params=params, headers=headers))
@@ -74,6 +105,8 @@ async def test_the_worst_allowed_read_requests_stay_within_budget(db_url) -> Non
         assert len(page["channels"]) == 500 and page["next_after"] == "ch-00499"
         r = await client.get("/v1/channels", params={"limit": 501}, headers=LEAD)
         assert r.status_code == 422
+        doc = (await client.get("/v1/posts/generic:long", headers=ADMIN)).json()
+        assert len(doc["revisions"]) == 20 and doc["revisions"][0]["revision"] == REVISIONS
 
 
 def _hub(token: str) -> dict[str, str]:

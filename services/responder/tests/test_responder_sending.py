@@ -4,6 +4,7 @@ per-platform concurrency so a slow platform does not hold back the others."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -200,3 +201,26 @@ async def test_slow_platform_does_not_hold_back_the_others(memory_broker, sqlite
         for rid in slow:
             assert (await _final(client, rid))["status"] == "sent"
     assert len(fake.fake.objects("x")) == 2
+
+
+@pytest.mark.unit
+async def test_a_reply_sent_gets_one_info_line_without_its_text(
+    memory_broker, sqlite_url, fake, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    app = _app(memory_broker, sqlite_url, fake)
+    async with running(app) as client:
+        rid = await _queue(client, memory_broker, app, platform="mastodon")
+        reply = await _final(client, rid)
+    assert reply["status"] == "sent"
+    sent = [r for r in caplog.records if r.getMessage() == "reply sent"]
+    assert len(sent) == 1
+    line = sent[0].__dict__
+    event = next(e for e in _events(memory_broker, rid) if e.type == "reply.sent")
+    assert (line["reply_id"], line["case_id"], line["platform"]) == (
+        rid,
+        reply["case_id"],
+        "mastodon",
+    )
+    assert line["post_id"] == reply["post_id"] and line["trace_id"] == event.trace_id
+    assert not any("On it!" in repr(r.__dict__) for r in caplog.records), "no reply text"

@@ -65,7 +65,7 @@ async def test_posts_on_the_broker_become_cases_and_case_events(broker, db_url) 
             updated = next(e for e in seen if e.type == "case.updated")
             assert updated.payload["status"] == "replied"
             r = await client.get("/metrics")
-            assert "chorus_post_to_assignment_seconds_count" in r.text
+            assert 'chorus_post_to_assignment_seconds_count{service="router"} 3.0' in r.text
     finally:
         await watcher.stop()
         await producer.stop()

@@ -17,6 +17,7 @@ import uvicorn
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.embedded import free_port
 from chorus_common.events import CaseEvent, make_event, utcnow
+from chorus_router import models
 from chorus_router.api.stream import resume_after
 from chorus_router.app import create_app
 from chorus_router.domain.fairness import within_bound
@@ -67,6 +68,7 @@ WORST: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     ("/v1/rules/versions", {"limit": 500}, ADMIN),
     ("/v1/audit", {"limit": 500}, ADMIN),
     ("/v1/notifications", {"limit": 500}, AGENT),
+    ("/v1/posts/x:worst", {}, ADMIN),  # the case of the post, whose log is 5,000 entries long
 ]
 
 
@@ -78,6 +80,13 @@ async def test_the_worst_allowed_read_requests_stay_within_budget(db_url) -> Non
         async with app.state.runtime.sessionmaker() as session, session.begin():
             await seed(session, now, cases=CASES, log_entries=LOG_ENTRIES)
             await seed_directory(session, now, members=MEMBERS, versions=2_000, audit=ROWS)
+            row = {
+                "post_id": "x:worst",
+                "case_id": "case-000001",
+                "received_at": now,
+                "revision": 1,
+            }
+            await session.execute(models.case_posts.insert().values(**row))
         for path, params, headers in WORST:
             get = partial(client.get, path, params=params, headers=headers)
             r, cost = await cost_of(get)

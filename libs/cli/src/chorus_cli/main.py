@@ -25,6 +25,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.ops",
     "chorus_cli.lag",
     "chorus_cli.replay",
+    "chorus_cli.trace",
     "chorus_cli.report",
     "chorus_cli.routing",
     "chorus_cli.asyncapi",

@@ -20,6 +20,8 @@ ROLES: tuple[str, ...] = ("admin", "lead", "agent", "service")
 
 ALL_SCOPES: tuple[str, ...] = (
     "posts:write",
+    "posts:read",
+    "deadletters:read",
     "channels:read",
     "channels:write",
     "archive:replay",
@@ -65,7 +67,15 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
         "replies:approve",
         "reports:read",
     ),
-    "service": ("posts:write", "cases:read", "replies:read", "reports:read", "directory:read"),
+    "service": (
+        "posts:write",
+        "posts:read",
+        "deadletters:read",
+        "cases:read",
+        "replies:read",
+        "reports:read",
+        "directory:read",
+    ),
 }
 
 

@@ -312,6 +312,11 @@ class DeadLetter(Frozen):
     original_offset: int | None = None
     original_key: str | None = None
     field: str | None = None
+    post_id: str | None = Field(
+        default=None,
+        max_length=600,
+        description="The post the original concerns, when it names one (`chorus trace`).",
+    )
 
     @classmethod
     def of(
@@ -327,6 +332,26 @@ class DeadLetter(Frozen):
 
     def original(self) -> bytes:
         return base64.b64decode(self.original_b64)
+
+
+def named_post_and_trace(raw: bytes) -> tuple[str | None, str | None]:
+    """The post id and trace id a record names, if it is a JSON envelope at all: best
+    effort, for a dead letter (a post's id, or a reply's post_id; the envelope's trace_id)."""
+    try:
+        doc = orjson.loads(raw)
+    except ValueError:
+        return None, None
+    if not isinstance(doc, dict):
+        return None, None
+    payload = doc.get("payload")
+    payload = payload if isinstance(payload, dict) else {}
+    post = payload.get("post")
+    post_id = post.get("id") if isinstance(post, dict) else payload.get("post_id")
+    trace_id = doc.get("trace_id")
+    return (
+        post_id[:600] if isinstance(post_id, str) else None,
+        trace_id[:64] if isinstance(trace_id, str) else None,
+    )
 
 
 # --------------------------------------------------------------------------- registry
@@ -370,6 +395,16 @@ EVENT_TYPES: dict[str, EventType] = {
 
 
 # --------------------------------------------------------------------------- envelope
+
+
+# Every code a DecodeError carries (metrics start each at zero; a test keeps this complete).
+DECODE_CODES: tuple[str, ...] = (
+    "invalid_json",
+    "invalid_envelope",
+    "unknown_type",
+    "unsupported_version",
+    "invalid_payload",
+)
 
 
 class DecodeError(ValueError):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from chorus_common.events import DECODE_CODES, EVENT_TYPES
 
 LATENCY_BUCKETS = (
     0.001,
@@ -21,6 +25,22 @@ LATENCY_BUCKETS = (
     10.0,
     30.0,
 )
+# Post to assignment: seconds when someone is free, hours when the case waits in a queue.
+ASSIGNMENT_BUCKETS = (
+    *LATENCY_BUCKETS,
+    60.0,
+    300.0,
+    900.0,
+    1800.0,
+    3600.0,
+    2 * 3600.0,
+    4 * 3600.0,
+    8 * 3600.0,
+    24 * 3600.0,
+    72 * 3600.0,
+)
+# The codes a consumer dead-letters with: the decoder's, its own crash, a handler's failure.
+DEAD_LETTER_CODES: tuple[str, ...] = (*DECODE_CODES, "decode_failed", "handler_error")
 
 
 class Metrics:
@@ -92,7 +112,7 @@ class Metrics:
             "chorus_post_to_assignment_seconds",
             "End-to-end latency from post acceptance (post.received) to case.assigned",
             ["service"],
-            buckets=LATENCY_BUCKETS,
+            buckets=ASSIGNMENT_BUCKETS,
             registry=r,
         )
         self.outbox_pending = Gauge(
@@ -107,3 +127,20 @@ class Metrics:
             ["service"],
             registry=r,
         )
+        # Series an alert or a panel reads exist from start-up at zero: increase() and rate()
+        # see the first increment only against an earlier sample.
+        self.handler_retries.labels(service)
+        self.rate_limited.labels(service)
+        self.outbox_pending.labels(service)
+
+    def expect_consumer(self, topics: Iterable[str]) -> None:
+        """Start at zero the series of a consumer of ``topics``: events consumed per type,
+        batch duration, and dead letters per origin topic and code."""
+        svc = self.service
+        for topic in topics:
+            for kind, spec in EVENT_TYPES.items():
+                if spec.topic == topic:
+                    self.events_consumed.labels(svc, topic, kind)
+            self.handler_duration.labels(svc, topic)
+            for code in DEAD_LETTER_CODES:
+                self.dead_letters.labels(svc, topic, code)

@@ -199,6 +199,7 @@ class Runtime:
         await self._outbox.start()
         if self.settings.consumer_enabled:
             for name, group, topics, handler, wait_ms in self._consumer_specs:
+                self.metrics.expect_consumer(topics)
                 loop = ConsumerLoop(
                     name=name,
                     group_id=group,

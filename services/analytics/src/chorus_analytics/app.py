@@ -9,7 +9,7 @@ from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_analytics import models, prom, spikes_job
-from chorus_analytics.api import reports
+from chorus_analytics.api import dead_letters, reports
 from chorus_analytics.consumer import batch_handler
 from chorus_analytics.settings import AnalyticsSettings
 
@@ -36,7 +36,7 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
     app = create_service_app(
         runtime,
         title="Chorus analytics",
-        routers=[reports.router],
+        routers=[reports.router, dead_letters.router],
         description="Time-bucketed aggregates, reports, spike alerts and Prometheus metrics.",
     )
     app.state.collector = collector

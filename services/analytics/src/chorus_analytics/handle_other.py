@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import AlertEvent, DeadLetter, Envelope, ReplyEvent
+from chorus_common.events import (
+    AlertEvent,
+    DeadLetter,
+    Envelope,
+    ReplyEvent,
+    named_post_and_trace,
+)
 
 from chorus_analytics.domain.facts import add_event
 from chorus_analytics.handle_cases import earliest, upsert_member
@@ -72,6 +78,24 @@ async def on_alert(event: Envelope, alert: AlertEvent, *, unit: Unit) -> None:
 
 
 async def on_dead_letter(event: Envelope, dl: DeadLetter, *, unit: Unit) -> None:
-    """Count dead letters by source and error code."""
+    """Count dead letters by source and error code, and keep each one's origin and the post
+    and trace it names (never its bytes or error text); idempotent by event id."""
     detail = f"{dl.source[:200]}|{dl.error_code[:64]}"
     _count(unit, event, ("dead_letter", "", "", "", detail))
+    post_id, trace_id = dl.post_id, event.trace_id
+    if post_id is None and dl.original_b64:  # a dead letter of an older producer
+        post_id = named_post_and_trace(dl.original())[0]
+    unit.dead_letters.append(
+        {
+            "event_id": str(event.event_id),
+            "at": event.occurred_at,
+            "source": dl.source[:200],
+            "code": dl.error_code[:64],
+            "field": dl.field[:200] if dl.field else None,
+            "post_id": post_id,
+            "trace_id": trace_id[:64],
+            "original_topic": (dl.original_topic or "")[:64] or None,
+            "original_partition": dl.original_partition,
+            "original_offset": dl.original_offset,
+        }
+    )

@@ -170,6 +170,27 @@ alert_state = Table(
     _ts("changed_at", nullable=False),
 )
 
+# Dead letters one by one, without their bytes or error text (those stay on chorus.dlq.v1):
+# where they came from, why, and the post and trace they name (`chorus trace`). Pruned after
+# DEAD_LETTER_RETENTION_DAYS.
+dead_letters = Table(
+    "analytics_dead_letters",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    _ts("at", nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("field", String(200), nullable=True),
+    Column("post_id", String(600), nullable=True),
+    Column("trace_id", String(64), nullable=True),
+    Column("original_topic", String(64), nullable=True),
+    Column("original_partition", Integer, nullable=True),
+    Column("original_offset", BigInteger, nullable=True),
+    Index("ix_analytics_dead_letters_at", "at"),
+    Index("ix_analytics_dead_letters_post_id", "post_id"),
+    Index("ix_analytics_dead_letters_trace_id", "trace_id"),
+)
+
 # ----------------------------------------------------------------------------- buckets
 
 POST_DIMS = ("platform", "channel", "kind", "lang", "sentiment", "team")

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
+from chorus_analytics.known_series import zero_known
 from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
@@ -191,6 +192,7 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
     members = settings.metrics_member_series
     await _hands(session, s, settings.metrics_top_members if members else 0)
     await _last_day(session, s, members=members)
+    zero_known(s.samples)
     s.set("refresh_timestamp_seconds", (), time.time())
     return s
 

@@ -47,6 +47,8 @@ class AnalyticsSettings(CommonSettings):
     metrics_top_members: int = Field(default=20, ge=0)
     # Minute buckets older than this are pruned (hour and day buckets are kept).
     minute_retention_hours: int = Field(default=48, ge=1)
+    # Dead letters are kept one by one (for `chorus trace`) this long; their counts stay.
+    dead_letter_retention_days: int = Field(default=30, ge=1)
     report_max_buckets: int = Field(default=5000, ge=1)
     # Rows one report statement may bring into the process (a grouped series is buckets x
     # groups); beyond it the report is refused with 422, naming what to narrow.

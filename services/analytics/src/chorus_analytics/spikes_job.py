@@ -225,8 +225,8 @@ async def _transition(
 
 
 async def prune(runtime: Runtime, settings: AnalyticsSettings) -> None:
-    """Drop minute buckets past their retention (hour and day buckets stay) and subjects
-    cleared more than a day ago."""
+    """Drop minute buckets past their retention (hour and day buckets stay), subjects
+    cleared more than a day ago and dead letters past theirs."""
     now = utcnow()
     cutoff = now - timedelta(hours=settings.minute_retention_hours)
     async with runtime.sessionmaker() as session, session.begin():
@@ -235,6 +235,9 @@ async def prune(runtime: Runtime, settings: AnalyticsSettings) -> None:
         await session.execute(
             delete(ST).where(ST.c.state == "cleared", ST.c.changed_at < now - timedelta(days=1))
         )
+        dl = models.dead_letters
+        kept = now - timedelta(days=settings.dead_letter_retention_days)
+        await session.execute(delete(dl).where(dl.c.at < kept))
 
 
 async def run_forever(runtime: Runtime, settings: AnalyticsSettings, watch: SpikeWatch) -> None:

@@ -110,6 +110,7 @@ class Unit:
         # What each post touched by the batch counted for before it (None: not counted).
         self.counted_before: dict[str, PostFact | None] = {}
         self.deltas = Pending()
+        self.dead_letters: list[Row] = []  # one row per dead letter (analytics_dead_letters)
 
     # ------------------------------------------------------------------ reads
 

@@ -58,6 +58,7 @@ async def write(unit: Unit) -> None:
             update(t).where(t.c.post_id == bindparam("pid")).values(team=bindparam("tm")), moved
         )
     await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
+    await bulk.run_dicts(s, bulk.insert_ignore(d, models.dead_letters), unit.dead_letters)
     await store.write(s, d, unit.net_contributions())
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chorus_ingest import archive, models
 from chorus_ingest.api import archive as archive_api
-from chorus_ingest.api import channels, normalize, posts, webhooks
+from chorus_ingest.api import channels, normalize, post_reads, posts, webhooks
 from chorus_ingest.channels import CandidateCache
 from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
 from chorus_ingest.intake import Intake
@@ -44,6 +44,7 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
         "verified, deduplicated and published to chorus.posts.v1.",
         routers=[
             posts.router,
+            post_reads.router,
             webhooks.router,
             normalize.router,
             channels.router,

@@ -64,5 +64,6 @@ def dead_letter_event(item: Rejected, *, source: str, trace_id: str) -> Envelope
         source=f"ingest.{source}",
         original=item.original,
         field=item.field,
+        post_id=Post.make_id(source, item.native_id)[:600] if item.native_id else None,
     )
     return make_event("dead_letter", letter, producer="ingest", trace_id=trace_id)

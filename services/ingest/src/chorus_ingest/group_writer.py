@@ -26,6 +26,7 @@ from chorus_ingest.batch import Batch, ItemResult, Status
 from chorus_ingest.connectors.base import Marker
 from chorus_ingest.dedup import Seen, content_hash, decide
 from chorus_ingest.envelopes import dead_letter_event, enrich_for_publish, post_event
+from chorus_ingest.lookup import url_key
 
 CHUNK = 500
 T = TypeVar("T")
@@ -34,7 +35,17 @@ Picked = tuple[int | None, Post, bool, int]
 
 
 # The columns of the archive rows ``_stage`` builds (one cached bulk insert for them).
-ARCHIVE_COLUMNS = ("post_id", "platform", "channel", "revision", "received_at", "raw_id", "post")
+ARCHIVE_COLUMNS = (
+    "post_id",
+    "platform",
+    "channel",
+    "revision",
+    "received_at",
+    "raw_id",
+    "post",
+    "trace_id",
+    "url_key",
+)
 
 # Built once, like the group's other statements (construction cost more than running it).
 # A compare-and-set: it applies only if the state this transaction read is still the row's.
@@ -150,6 +161,8 @@ def _stage(
                     "received_at": now,
                     "raw_id": raw_id,
                     "post": orjson.dumps(post_json),
+                    "trace_id": batch.trace_id,
+                    "url_key": url_key(post.url),
                 }
             )
             events.append(

@@ -64,8 +64,13 @@ archive = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("raw_id", Integer, nullable=True),
     Column("post", LargeBinary, nullable=False),  # orjson of the canonical Post
+    # The trace id its post.received carried, and a digest of its URL (`chorus trace`).
+    Column("trace_id", String(64), nullable=True),
+    Column("url_key", String(64), nullable=True),
     Index("ix_ingest_archive_received_at", "received_at"),
     Index("ix_ingest_archive_platform_received_at", "platform", "received_at"),
+    Index("ix_ingest_archive_post_id", "post_id"),
+    Index("ix_ingest_archive_url_key", "url_key"),
 )
 
 channels = Table(

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
+from chorus_router.decision_log import log_unit
 from chorus_router.domain.assignment import has_room
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.load import LoadBook
@@ -73,6 +74,8 @@ class Uow:
     release_teams: set[str] = field(default_factory=set)
     # post id -> its case, for every post routing saw in this unit (new, follow-up or known)
     post_cases: dict[str, str] = field(default_factory=dict)
+    # one log line's fields per post routed, written after the commit (decision_log)
+    routed: list[dict[str, Any]] = field(default_factory=list)
 
     def release_if_room(self, team: str, directory: Directory, book: LoadBook) -> None:
         """Ask for a queue release after commit, but only if someone in ``team`` could take a
@@ -133,6 +136,8 @@ class RouterCore:
         self.clock: Callable[[], datetime] = utcnow
         self.before_commit: list[Callable[[Uow], Awaitable[None]]] = []
         self.background_passes: list[Callable[[], Awaitable[None]]] = []
+        # The latency histogram exists at zero from start-up (panels read its buckets).
+        self.assignment_latency = runtime.metrics.e2e_latency.labels(runtime.metrics.service)
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[Uow]:
@@ -163,9 +168,9 @@ class RouterCore:
         if uow.events:
             self.runtime.kick()
         now = utcnow()
-        hist = self.runtime.metrics.e2e_latency.labels(self.runtime.metrics.service)
         for received in uow.assigned_from:
-            hist.observe(max(0.0, (now - received).total_seconds()))
+            self.assignment_latency.observe(max(0.0, (now - received).total_seconds()))
+        log_unit(uow.routed, uow.events)
         self.hub.publish(uow.events, uow.notes)
         if uow.release_teams:
             self.release_wanted.set()

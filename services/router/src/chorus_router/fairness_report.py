@@ -21,6 +21,8 @@ from chorus_router.domain.fairness import (
     shift_start,
 )
 
+INTERVENTIONS = ("refused", "beyond_bound")
+
 
 class AccountabilityMetrics:
     """Registered once per app on the runtime's registry; labels are bounded (team, outcome)."""
@@ -86,6 +88,8 @@ class AccountabilityMetrics:
         self.shift_ratio.labels(team).set(nan if shift["ratio"] is None else shift["ratio"])
         self.shift_gini.labels(team).set(shift["gini"])
         self.within.labels(team).set(1.0 if now["within_bound"] else 0.0)
+        for outcome in INTERVENTIONS:  # at zero from the team's first pass on
+            self.interventions.labels(team, outcome)
 
 
 def all_within_bound(loads: Mapping[str, float], bound: float) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from chorus_common import direct
 from chorus_common.events import Envelope, Post, PostReceived
@@ -27,6 +28,7 @@ from chorus_router.casestore import (
     update_cases,
 )
 from chorus_router.core import Uow
+from chorus_router.decision_log import note
 from chorus_router.domain import sla
 from chorus_router.domain.assignment import Choice
 from chorus_router.domain.decision import Classification, assign, classify, record, summary
@@ -188,8 +190,9 @@ class BatchRouter:
         emit(uow, "case.assigned", case, trace_id=trace_id)
         return case
 
-    def follow_up(self, case: Case, post: Post, is_update: bool) -> None:
-        """A new post (or an edit) in a known conversation: move the case along."""
+    def follow_up(self, case: Case, post: Post, is_update: bool) -> Classification:
+        """A new post (or an edit) in a known conversation: move the case along; returns
+        what the rules said about the post."""
         uow = self.uow
         if not is_update:
             ids = [*case["post_ids"], post.id][-POST_IDS_KEPT:]
@@ -204,7 +207,7 @@ class BatchRouter:
         status = case["status"]
         if status == "resolved" and not is_update:
             self._reopen(case, post, c)
-            return
+            return c
         if status == "replied" and not is_update:
             case["status"] = next_status(status, "post")
             case["first_response_at"] = None
@@ -222,6 +225,7 @@ class BatchRouter:
             emit(uow, "case.escalated", case, reason=escalation)
         else:
             emit(uow, "case.updated", case, reason="post edited" if is_update else "new post")
+        return c
 
     def _merge(self, case: Case, c: Classification) -> str | None:
         """Raise priority, add teams/tags/approvals the new post calls for; why, if anything."""
@@ -288,6 +292,10 @@ class BatchRouter:
             case["assigned_at"] = self.uow.now
 
 
+def _intent(c: Classification) -> dict[str, Any] | None:
+    return getattr(c, "intent", None)  # the classifier's verdict, where one was asked
+
+
 def _parse(events: Sequence[Envelope], enrich: bool) -> list[tuple[Envelope, PostReceived, Post]]:
     out = []
     for e in events:
@@ -311,7 +319,7 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
     created: dict[str, Case] = {}
     touched: dict[str, Case] = {}
     post_rows: list[tuple[str, str, datetime, int]] = []
-    for _env, pr, post in items:
+    for env, pr, post in items:
         key = (post.platform, post.thread_id)
         case = cases.get(key)
         if post.id in known:  # stored before, or routed earlier in this batch
@@ -320,15 +328,21 @@ async def route_posts(events: list[Envelope], *, uow: Uow) -> None:
             # redelivery, or an archive replay republishing every revision).
             if pr.is_update and case is not None and pr.revision > newest.get(post.id, 1):
                 newest[post.id] = revised[post.id] = pr.revision
-                br.follow_up(case, post, is_update=True)
+                c = br.follow_up(case, post, is_update=True)
+                note(uow.routed, env.trace_id, post.id, case, "edited", c.matched, _intent(c))
                 if case["id"] not in created:
                     touched[case["id"]] = case
             continue  # redelivery: the post already has its case
         if case is None:
-            case = br.open_case(post, _env.trace_id)
+            case = br.open_case(post, env.trace_id)
             cases[key] = created[case["id"]] = case
+            d = case["decision"]
+            note(uow.routed, env.trace_id, post.id, case, "opened", d["matched"], d.get("intent"))
         else:
-            br.follow_up(case, post, is_update=False)
+            reopening = case["status"] == "resolved"
+            c = br.follow_up(case, post, is_update=False)
+            action = "reopened" if reopening else "added"
+            note(uow.routed, env.trace_id, post.id, case, action, c.matched, _intent(c))
             if case["id"] not in created:
                 touched[case["id"]] = case
         post_rows.append((post.id, case["id"], post.received_at, pr.revision))

@@ -14,7 +14,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from chorus_common import topics
 from chorus_common.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
-from chorus_common.events import DeadLetter, DecodeError, Envelope, make_event
+from chorus_common.events import (
+    DeadLetter,
+    DecodeError,
+    Envelope,
+    make_event,
+    named_post_and_trace,
+)
 from chorus_common.logging import trace_id_var
 from chorus_common.metrics import Metrics
 
@@ -257,6 +263,7 @@ class ConsumerLoop:
     async def _dead_letter(self, dead: list[tuple[Record, str, str, str | None]]) -> None:
         out = []
         for rec, code, reason, field in dead:
+            post_id, trace_id = named_post_and_trace(rec.value)
             payload = DeadLetter.of(
                 error=reason,
                 error_code=code,
@@ -267,8 +274,11 @@ class ConsumerLoop:
                 original_offset=rec.offset,
                 original_key=rec.key.decode("utf-8", "replace") if rec.key else None,
                 field=field,
+                post_id=post_id,
             )
-            env = make_event("dead_letter", payload, producer=self._metrics.service)
+            env = make_event(
+                "dead_letter", payload, producer=self._metrics.service, trace_id=trace_id
+            )
             out.append(OutMessage(topics.DLQ, payload.source.encode(), env.to_bytes()))
             self._metrics.dead_letters.labels(self._metrics.service, rec.topic, code).inc()
             log.warning(

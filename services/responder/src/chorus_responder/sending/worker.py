@@ -365,10 +365,23 @@ class SendWorker:
                 platform_url=row["platform_url"],
                 reconciled=reconciled,
             )
-            await self._publish(s, [store.reply_event("reply.sent", row)])
+            event = store.reply_event("reply.sent", row)
+            await self._publish(s, [event])
             case = await store.get_case(s, reply["case_id"])
         self.runtime.kick()
         self.metrics.step("sent", reply["adapter"])
+        log.info(
+            "reply sent",
+            extra={
+                "reply_id": reply["reply_id"],
+                "case_id": reply["case_id"],
+                "post_id": reply["post_id"],
+                "platform": reply["adapter"],
+                "attempts": reply["attempts"],
+                "reconciled": reconciled,
+                "trace_id": event.trace_id,
+            },
+        )
         self.broadcaster.publish(store.activity("reply.sent", row, case))
 
     async def _fail(self, reply: Row, exc: SendError) -> None:

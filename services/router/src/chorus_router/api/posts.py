@@ -1,0 +1,48 @@
+"""`GET /v1/posts/{post_id}`: the case a post belongs to (for `chorus trace`), with the
+case's visibility rules: agents and leads see it only when the case involves their teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from chorus_router import models
+from chorus_router.api.cases import can_see, case_view
+from chorus_router.api.deps import CasesReader, SessionDep, not_found
+from chorus_router.snapshot import utc, utc_row
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+@router.get("/posts/{post_id:path}")
+async def get_post_case(post_id: str, principal: CasesReader, session: SessionDep) -> Any:
+    """The post's case as it stands, when the post was routed and which revision of it the
+    router saw; 404 ``post_not_found`` when the router has not routed it (or its case is not
+    visible to the caller)."""
+    cp, c = models.case_posts, models.cases
+    row = (
+        (
+            await session.execute(
+                select(cp.c.received_at, cp.c.revision, c)
+                .join(c, c.c.id == cp.c.case_id)
+                .where(cp.c.post_id == post_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise not_found("post", post_id)
+    case = utc_row({k: v for k, v in row.items() if k not in ("received_at", "revision")})
+    if not can_see(principal, case):
+        raise not_found("post", post_id)
+    received = utc(row["received_at"])
+    return {
+        "post_id": post_id,
+        "case_id": case["id"],
+        "received_at": received.isoformat() if received else None,
+        "revision": row["revision"],
+        "case": case_view(case),
+    }
