@@ -120,7 +120,7 @@ async def test_corrections_retrain_what_if_promote_everywhere_and_roll_back(
         r = await client.post(
             "/v1/rules/what-if", json={"model": "nope", "since": "1d"}, headers=SAM
         )
-        assert (r.status_code, r.json()["error"]["code"]) == (422, "unknown_model")
+        assert (r.status_code, r.json()["code"]) == (422, "unknown_model")
 
         # Promote (a lead); every instance routes with it.
         before = await _simulate(client2, "Again the trade dress of that bottle")
@@ -139,7 +139,7 @@ async def test_corrections_retrain_what_if_promote_everywhere_and_roll_back(
         assert current["version"] == cand["version"] and current["shipped"] is False
 
         r = await client.post(f"/v1/intent/models/{cand['version']}/promote", headers=LEAD)
-        assert (r.status_code, r.json()["error"]["code"]) == (409, "already_current")
+        assert (r.status_code, r.json()["code"]) == (409, "already_current")
         r = await client.post("/v1/intent/rollback", headers={**LEAD, "If-Match": '"0"'})
         assert r.status_code == 412, "If-Match with a stale promotion is refused"
 
@@ -150,7 +150,7 @@ async def test_corrections_retrain_what_if_promote_everywhere_and_roll_back(
         again = await _simulate(client2, "Again the trade dress of that bottle")
         assert again["team"] == "support" and again["intent"]["model_version"] == "fake-1"
         r = await client.post("/v1/intent/rollback", headers=LEAD)
-        assert (r.status_code, r.json()["error"]["code"]) == (409, "nothing_to_roll_back")
+        assert (r.status_code, r.json()["code"]) == (409, "nothing_to_roll_back")
 
         history = (await client.get("/v1/intent/promotions", headers=AGENT)).json()["items"]
         assert [(h["action"], h["version"]) for h in history] == [
@@ -238,11 +238,11 @@ async def test_one_training_at_a_time_bounded_in_time_and_failures_reported(
         r = await client.post("/v1/intent/models", headers=SAM)
         assert r.status_code == 202, r.text
         busy = await client.post("/v1/intent/models", headers=SAM)
-        assert (busy.status_code, busy.json()["error"]["code"]) == (409, "training_in_progress")
+        assert (busy.status_code, busy.json()["code"]) == (409, "training_in_progress")
         late = await trained(client, r.headers["location"])
         assert late["status"] == "failed" and late["error"] == "not trained within 0.5 s"
         r = await client.post(f"/v1/intent/models/{late['version']}/promote", headers=LEAD)
-        assert (r.status_code, r.json()["error"]["code"]) == (404, "intent_model_not_found")
+        assert (r.status_code, r.json()["code"]) == (404, "intent_model_not_found")
         again = await client.post("/v1/intent/models", headers=SAM)
         assert again.status_code == 409, "the thread still runs: still one at a time"
         kit.go.set()

@@ -135,7 +135,7 @@ async def test_intent_conditions_are_validated_with_the_field(
         ok = {**rule, "when": {"intent": ["legal", "pr"], "min_confidence": 0.8}}
         created = await client.post("/v1/rules", json=ok, headers=ADMIN)
     assert r.status_code == 422
-    assert r.json()["error"]["field"] == field and message in r.json()["error"]["message"]
+    assert r.json()["field"] == field and message in r.json()["detail"]
     assert created.status_code == 201, created.text
     stored = next(x for x in created.json()["rules"] if x["id"] == "x")
     assert stored["when"]["intent"] == ["legal", "pr"] and stored["when"]["min_confidence"] == 0.8

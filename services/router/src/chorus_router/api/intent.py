@@ -22,6 +22,15 @@ from chorus_router.api.deps import (
     forbidden,
     jsonable,
 )
+from chorus_router.api.intent_schemas import (
+    CorrectionList,
+    CurrentIntentModel,
+    IntentModelList,
+    IntentModelRead,
+    PromotionList,
+    PromotionRead,
+    TrainingStarted,
+)
 from chorus_router.intent_service import (
     IntentRefused,
     history,
@@ -46,7 +55,7 @@ def _refused(exc: IntentRefused) -> ApiProblem:
     return ApiProblem(exc.status, exc.code, str(exc), field=exc.field)
 
 
-@router.get("/model")
+@router.get("/model", response_model=CurrentIntentModel)
 async def current_model(principal: RulesReader, session: SessionDep, core: CoreDep) -> JSONResponse:
     """The model routing uses now (``ETag``: its promotion number), and whether routing asks it
     (``ROUTER_INTENT``)."""
@@ -71,7 +80,7 @@ async def current_model(principal: RulesReader, session: SessionDep, core: CoreD
     return JSONResponse(body, headers={"ETag": etag(seq)})
 
 
-@router.get("/models")
+@router.get("/models", response_model=IntentModelList)
 async def list_models(principal: RulesReader, session: SessionDep, core: CoreDep) -> dict[str, Any]:
     """The shipped model and every model trained here, newest first."""
     try:
@@ -98,7 +107,7 @@ async def list_models(principal: RulesReader, session: SessionDep, core: CoreDep
     return {"current": current, "items": items}
 
 
-@router.get("/models/{version}")
+@router.get("/models/{version}", response_model=IntentModelRead)
 async def get_model(
     version: str, principal: RulesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -109,7 +118,7 @@ async def get_model(
     raise not_found("intent_model", version)
 
 
-@router.post("/models", status_code=202)
+@router.post("/models", status_code=202, response_model=TrainingStarted)
 async def train_model(principal: RulesWriter, core: CoreDep) -> JSONResponse:
     """Start training a candidate from the shipped corpus plus the teams' newest corrections
     (``ROUTER_INTENT_MAX_CORRECTIONS``), in the background: 202 with its version, status
@@ -142,7 +151,7 @@ async def _change(request: Request, principal: Principal, core: CoreDep,
     return JSONResponse(done, headers={"ETag": etag(done["seq"])})
 
 
-@router.post("/models/{version}/promote")
+@router.post("/models/{version}/promote", response_model=PromotionRead)
 async def promote_model(
     version: str, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -151,20 +160,20 @@ async def promote_model(
     return await _change(request, principal, core, version)
 
 
-@router.post("/rollback")
+@router.post("/rollback", response_model=PromotionRead)
 async def rollback_model(request: Request, principal: RulesWriter, core: CoreDep) -> JSONResponse:
     """Undo the newest promotion still in force (audited)."""
     return await _change(request, principal, core, None)
 
 
-@router.get("/promotions")
+@router.get("/promotions", response_model=PromotionList)
 async def list_promotions(principal: RulesReader, session: SessionDep) -> dict[str, Any]:
     """Every promotion and roll-back, newest first."""
     rows = await history(session)
     return {"items": [jsonable(utc_row(r)) for r in reversed(rows)]}
 
 
-@router.get("/corrections")
+@router.get("/corrections", response_model=CorrectionList)
 async def list_corrections(
     principal: RulesWriter,
     session: SessionDep,
