@@ -7,6 +7,8 @@ broker of the run: the embedded Tansu under ``make test``, Apache Kafka under
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from chorus_common.bus.base import OutMessage
 from chorus_common.bus.capabilities import (
@@ -68,7 +70,9 @@ def test_settings_default_to_auto_and_refuse_false_in_production() -> None:
     assert CommonSettings(kafka_enable_idempotence="true").kafka_enable_idempotence is True
     with pytest.raises(ValidationError, match="KAFKA_ENABLE_IDEMPOTENCE=false is refused"):
         CommonSettings(
-            environment="production", kafka_enable_idempotence=False, token_secret="x" * 40
+            environment="production",
+            kafka_enable_idempotence=False,
+            token_secret=secrets.token_hex(32),
         )
 
 

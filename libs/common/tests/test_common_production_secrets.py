@@ -81,7 +81,9 @@ def test_random_hex_secrets_always_pass(size: int) -> None:
 
 @pytest.mark.unit
 def test_outside_production_anything_goes_and_urls_without_password_pass() -> None:
-    CommonSettings(environment="development", token_secret="x", database_url="postgresql://a:b@h/d")
+    CommonSettings(
+        environment="development", token_secret="x", database_url="postgresql+asyncpg://a:b@h/d"
+    )
     CommonSettings(
         environment="production",
         token_secret=GOOD_SECRET,
