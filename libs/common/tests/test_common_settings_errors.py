@@ -119,8 +119,8 @@ def test_a_json_setting_that_does_not_parse_is_named(monkeypatch: pytest.MonkeyP
 def test_a_check_across_settings_keeps_its_own_words(monkeypatch: pytest.MonkeyPatch) -> None:
     line = _refused(monkeypatch, {"ENVIRONMENT": "production", "TOKEN_SECRET": "short"})
     assert line == (
-        "invalid settings: TOKEN_SECRET must be set to a random value of at least 32 "
-        "characters when ENVIRONMENT=production"
+        "invalid setting TOKEN_SECRET: TOKEN_SECRET is shorter than 32 characters: set at "
+        "least 32 random characters (openssl rand -hex 32) when ENVIRONMENT=production"
     )
 
 

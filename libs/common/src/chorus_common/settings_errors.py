@@ -119,7 +119,10 @@ def _field_part(
         isinstance(value, str) and (numeric or str(first["type"]).startswith(_SHOW_INPUT))
     )
     shown = f"={value!r}" if plain and not _secret(cls, key) and len(str(value)) <= 60 else ""
-    return f"{env_name(cls, key, environ)}{shown}{where}: {reason[:1].lower()}{reason[1:]}"
+    head = reason.split(" ", 1)[0]
+    if not head.isupper():  # a sentence, not a variable's name leading its own message
+        reason = reason[:1].lower() + reason[1:]
+    return f"{env_name(cls, key, environ)}{shown}{where}: {reason}"
 
 
 def describe_source_error(
