@@ -143,8 +143,10 @@ def test_database_outage_of_a_few_seconds_causes_retries_not_loss(tmp_path, pg_u
         proxy.stop()
 
 
-def test_two_routers_share_partitions_and_survive_one_stopping(tmp_path, pg_url) -> None:
-    """6 partitions, two routers in one group on one PostgreSQL database; stop one mid-stream."""
+@pytest.mark.parametrize("signal", ["sigterm", "sigkill"])
+def test_two_routers_share_partitions_and_survive_one_stopping(tmp_path, pg_url, signal) -> None:
+    """6 partitions, two routers in one group on one PostgreSQL database; stop one mid-stream,
+    gracefully (SIGTERM) or not at all (SIGKILL: its uncommitted batch is redelivered)."""
     urls = {
         "ingest": f"sqlite+aiosqlite:///{tmp_path}/ingest.db",
         "router": pg_url,
@@ -183,7 +185,10 @@ def test_two_routers_share_partitions_and_survive_one_stopping(tmp_path, pg_url)
             timeout=90,
             what="both routers consuming a share of the partitions",
         )
-        second.stop()  # SIGTERM: finish and commit in-flight work, leave the group
+        if signal == "sigkill":
+            second.kill()  # no goodbye: the group notices at the session timeout
+        else:
+            second.stop()  # SIGTERM: finish and commit in-flight work, leave the group
         _send(
             client,
             sysm.url("ingest"),
