@@ -55,7 +55,7 @@ async def test_a_policy_requiring_a_team_the_router_does_not_know_is_refused(
         r = await client.post("/v1/policies", json=typo, headers=admin)
         assert r.status_code == 422, r.text
         assert (_error(r)["code"], _error(r)["field"]) == ("unknown_team", "require.team")
-        assert "legl" in _error(r)["message"]
+        assert "legl" in _error(r)["detail"]
         assert "typo" not in await _policy_ids(client)
 
         r = await client.put(
