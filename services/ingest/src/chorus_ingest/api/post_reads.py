@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from chorus_common.openapi import problem
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -45,7 +46,7 @@ class PostsAtUrl(BaseModel):
     post_ids: list[str]
 
 
-@router.get("/posts", response_model=PostsAtUrl)
+@router.get("/posts", response_model=PostsAtUrl, responses=problem(404, "post_not_found"))
 async def posts_at_url(
     _: PostsReader,
     session: SessionDep,
@@ -60,7 +61,9 @@ async def posts_at_url(
     return json_response({"url": url, "post_ids": ids})
 
 
-@router.get("/posts/{post_id:path}", response_model=PostTrace)
+@router.get(
+    "/posts/{post_id:path}", response_model=PostTrace, responses=problem(404, "post_not_found")
+)
 async def get_post(_: PostsReader, session: SessionDep, post_id: str) -> Response:
     """When ingest accepted the post, its current revision and the trace id of each of its
     latest revisions (the archive keeps them ARCHIVE_RETENTION_DAYS; the dedup state stays)."""

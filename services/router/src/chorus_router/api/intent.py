@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
+from chorus_common.openapi import problem, with_etag
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -55,7 +56,11 @@ def _refused(exc: IntentRefused) -> ApiProblem:
     return ApiProblem(exc.status, exc.code, str(exc), field=exc.field)
 
 
-@router.get("/model", response_model=CurrentIntentModel)
+@router.get(
+    "/model",
+    response_model=CurrentIntentModel,
+    responses=with_etag() | problem(503, "no_classifier"),
+)
 async def current_model(principal: RulesReader, session: SessionDep, core: CoreDep) -> JSONResponse:
     """The model routing uses now (``ETag``: its promotion number), and whether routing asks it
     (``ROUTER_INTENT``)."""
@@ -80,7 +85,7 @@ async def current_model(principal: RulesReader, session: SessionDep, core: CoreD
     return JSONResponse(body, headers={"ETag": etag(seq)})
 
 
-@router.get("/models", response_model=IntentModelList)
+@router.get("/models", response_model=IntentModelList, responses=problem(503, "no_classifier"))
 async def list_models(principal: RulesReader, session: SessionDep, core: CoreDep) -> dict[str, Any]:
     """The shipped model and every model trained here, newest first."""
     try:
@@ -107,7 +112,11 @@ async def list_models(principal: RulesReader, session: SessionDep, core: CoreDep
     return {"current": current, "items": items}
 
 
-@router.get("/models/{version}", response_model=IntentModelRead)
+@router.get(
+    "/models/{version}",
+    response_model=IntentModelRead,
+    responses=problem(404, "intent_model_not_found") | problem(503, "no_classifier"),
+)
 async def get_model(
     version: str, principal: RulesReader, session: SessionDep, core: CoreDep
 ) -> dict[str, Any]:
@@ -118,7 +127,12 @@ async def get_model(
     raise not_found("intent_model", version)
 
 
-@router.post("/models", status_code=202, response_model=TrainingStarted)
+@router.post(
+    "/models",
+    status_code=202,
+    response_model=TrainingStarted,
+    responses=problem(409, "training_in_progress") | problem(503, "no_classifier"),
+)
 async def train_model(principal: RulesWriter, core: CoreDep) -> JSONResponse:
     """Start training a candidate from the shipped corpus plus the teams' newest corrections
     (``ROUTER_INTENT_MAX_CORRECTIONS``), in the background: 202 with its version, status
@@ -151,7 +165,15 @@ async def _change(request: Request, principal: Principal, core: CoreDep,
     return JSONResponse(done, headers={"ETag": etag(done["seq"])})
 
 
-@router.post("/models/{version}/promote", response_model=PromotionRead)
+@router.post(
+    "/models/{version}/promote",
+    response_model=PromotionRead,
+    responses=with_etag()
+    | problem(404, "intent_model_not_found")
+    | problem(409, "already_current")
+    | problem(422, "model_unreadable")
+    | problem(503, "no_classifier"),
+)
 async def promote_model(
     version: str, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
@@ -160,7 +182,11 @@ async def promote_model(
     return await _change(request, principal, core, version)
 
 
-@router.post("/rollback", response_model=PromotionRead)
+@router.post(
+    "/rollback",
+    response_model=PromotionRead,
+    responses=with_etag() | problem(409, "nothing_to_roll_back") | problem(503, "no_classifier"),
+)
 async def rollback_model(request: Request, principal: RulesWriter, core: CoreDep) -> JSONResponse:
     """Undo the newest promotion still in force (audited)."""
     return await _change(request, principal, core, None)
