@@ -35,6 +35,7 @@ from chorus_common.bus.base import OutMessage, Producer
 from chorus_common.db import in_list
 from chorus_common.events import Envelope, event_key
 from chorus_common.metrics import Metrics
+from chorus_common.retrying import until_it_works
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,14 @@ class Outbox:
                 self._covered = max(self._covered, covers)
                 return sent
 
+    async def _relay(self, polled: bool) -> None:
+        self._wake.clear()
+        # A wake-up whose kicks a flush already covered (a consumer relayed its batch
+        # itself) would only select nothing; the periodic poll and stopping always flush.
+        async with self._flush_lock:  # checked under the lock an after-batch flush holds
+            if polled or self._stopping or self._covered < self._kicks:
+                await self._flush_locked()
+
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
@@ -181,24 +190,9 @@ class Outbox:
                 self._task.cancel()
 
     async def _run(self) -> None:
-        delay = 0.2
         polled = True  # the first pass relays whatever an earlier process left
         while True:
-            self._wake.clear()
-            # A wake-up whose kicks a flush already covered (a consumer relayed its batch
-            # itself) would only select nothing; the periodic poll and stopping always flush.
-            try:
-                async with self._flush_lock:  # checked under the lock an after-batch flush holds
-                    if polled or self._stopping or self._covered < self._kicks:
-                        await self._flush_locked()
-                delay = 0.2
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay failed; will retry")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
+            await until_it_works(log, "outbox relay failed; will retry")(self._relay, polled)
             if self._stopping:
                 return
             try:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from aiokafka.errors import KafkaError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
 from chorus_common import topics
 from chorus_common.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
@@ -23,6 +24,7 @@ from chorus_common.events import (
 )
 from chorus_common.logging import trace_id_var
 from chorus_common.metrics import Metrics
+from chorus_common.retrying import BACKOFF, until_it_works
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,10 @@ class PermanentError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class _Stopping(Exception):
+    """The loop was asked to stop during a transient-error back-off."""
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -223,42 +229,54 @@ class ConsumerLoop:
         rec_of: dict[int, Record],
         dead: list[tuple[Record, str, str, str | None]],
     ) -> bool:
-        delay = 0.2
-        while True:
-            try:
-                trace_id_var.set(good[0].trace_id if len(good) == 1 else None)
-                await self._handler(good)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient),
+            wait=BACKOFF,
+            sleep=self._pause,
+            before_sleep=self._transient,
+            reraise=True,
+        )
+        try:
+            await retrying(self._handle, good)
+            return True
+        except _Stopping:
+            return False
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if len(good) == 1:
+                code = exc.code if isinstance(exc, PermanentError) else "handler_error"
+                log.warning(
+                    "event failed; dead-lettering",
+                    extra={
+                        "consumer": self.name,
+                        "event_type": good[0].type,
+                        "error": str(exc)[:500],
+                    },
+                )
+                dead.append((rec_of[id(good[0])], code, f"{type(exc).__name__}: {exc}", None))
                 return True
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if is_transient(exc):
-                    self._metrics.handler_retries.labels(self._metrics.service).inc()
-                    log.warning(
-                        "transient error; retrying batch",
-                        extra={"consumer": self.name, "error": type(exc).__name__},
-                    )
-                    if not await self._sleep(delay):
-                        return False
-                    delay = min(delay * 2, 5.0)
-                    continue
-                if len(good) == 1:
-                    code = exc.code if isinstance(exc, PermanentError) else "handler_error"
-                    log.warning(
-                        "event failed; dead-lettering",
-                        extra={
-                            "consumer": self.name,
-                            "event_type": good[0].type,
-                            "error": str(exc)[:500],
-                        },
-                    )
-                    dead.append((rec_of[id(good[0])], code, f"{type(exc).__name__}: {exc}", None))
-                    return True
-                # Isolate the culprit: handle each event on its own.
-                for env in good:
-                    if not await self._handle_with_retry([env], rec_of, dead):
-                        return False
-                return True
+            # Isolate the culprit: handle each event on its own.
+            for env in good:
+                if not await self._handle_with_retry([env], rec_of, dead):
+                    return False
+            return True
+
+    async def _handle(self, good: list[Envelope]) -> None:
+        trace_id_var.set(good[0].trace_id if len(good) == 1 else None)
+        await self._handler(good)
+
+    def _transient(self, state: RetryCallState) -> None:
+        self._metrics.handler_retries.labels(self._metrics.service).inc()
+        exc = state.outcome.exception() if state.outcome is not None else None
+        log.warning(
+            "transient error; retrying batch",
+            extra={"consumer": self.name, "error": type(exc).__name__},
+        )
+
+    async def _pause(self, seconds: float) -> None:
+        if not await self._sleep(seconds):
+            raise _Stopping
 
     async def _dead_letter(self, dead: list[tuple[Record, str, str, str | None]]) -> None:
         out = []
@@ -290,15 +308,7 @@ class ConsumerLoop:
                     "code": code,
                 },
             )
-        delay = 0.2
-        while True:
-            try:
-                await self._producer.send_many(out)
-                return
-            except Exception:
-                log.exception("DLQ publish failed; retrying")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        await until_it_works(log, "DLQ publish failed; retrying")(self._producer.send_many, out)
 
     def _stage_commit(self, records: list[Record]) -> None:
         """Remember the next offsets of a batch whose effects are durable."""
