@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 from chorus_common.bus.kafka import KafkaProducer
-from chorus_common.bus.partition import KeyPartitioner, murmur2
+from chorus_common.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
-
-
-@pytest.mark.unit
-def test_the_hash_is_kafkas_murmur2_for_every_length_and_byte() -> None:
-    rng = random.Random(7)
-    for length in range(0, 130):
-        for _ in range(15):
-            key = rng.randbytes(length)
-            assert murmur2(key) == aiokafka_murmur2(key), key
 
 
 @pytest.mark.unit
