@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from cachetools import TTLCache
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -15,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chorus_common.auth import VERIFIED, AuthError
 from chorus_common.metrics import Metrics
 from chorus_common.problems import install_problem_handlers, problem_response
+from chorus_common.ratelimit import TokenBuckets
 from chorus_common.settings import CommonSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -80,9 +80,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 class RateLimitMiddleware:
     """Token bucket per caller: the verified token's subject, else the client address (no
-    token, or one that does not verify); 429 + Retry-After. Buckets live in a TTL cache: an
-    idle bucket refills in a minute, so it is dropped then, and at most ``max_callers`` are
-    kept (least recently used first out)."""
+    token, or one that does not verify); 429 + Retry-After. At most ``max_callers`` buckets
+    are kept, each dropped once idle for a minute (by then it would be full again)."""
 
     EXEMPT = ("/healthz", "/readyz", "/metrics")
 
@@ -95,13 +94,10 @@ class RateLimitMiddleware:
         max_callers: int = 100_000,
     ) -> None:
         self.app = app
-        self.capacity = float(max(per_minute, 1))
-        self.rate = self.capacity / 60.0
+        capacity = float(max(per_minute, 1))
         self.metrics = metrics
         self.identify = identify
-        self.buckets: TTLCache[str, tuple[float, float]] = TTLCache(
-            maxsize=max_callers, ttl=self.capacity / self.rate, timer=time.monotonic
-        )
+        self.buckets = TokenBuckets(capacity, capacity / 60.0, max_keys=max_callers)
 
     def _key(self, scope: Scope) -> str:
         for name, value in scope.get("headers", []):
@@ -119,20 +115,15 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
-        key = self._key(scope)
-        now = time.monotonic()
-        tokens, last = self.buckets.get(key, (self.capacity, now))
-        tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        if tokens < 1.0:
-            self.buckets[key] = (tokens, now)
+        wait = self.buckets.take(self._key(scope))
+        if wait > 0:
             self.metrics.rate_limited.labels(self.metrics.service).inc()
-            retry = max(1, int((1.0 - tokens) / self.rate) + 1)
+            retry = max(1, int(wait) + 1)
             resp = problem_response(
                 429, "rate_limited", "too many requests", headers={"Retry-After": str(retry)}
             )
             await resp(scope, receive, send)
             return
-        self.buckets[key] = (tokens - 1.0, now)
         await self.app(scope, receive, send)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
+from chorus_common.ratelimit import TokenBuckets
+
 
 class PlatformPacer:
     def __init__(
@@ -13,7 +15,7 @@ class PlatformPacer:
     ) -> None:
         self._rates = dict(rates_per_minute)
         self._clock = clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._buckets: dict[str, TokenBuckets] = {}
         self._paused: dict[tuple[str, str], float] = {}
 
     def pause(self, platform: str, channel: str, seconds: float) -> None:
@@ -22,20 +24,15 @@ class PlatformPacer:
 
     def wait_time(self, platform: str, channel: str) -> float:
         """Seconds until a call may go out; 0 means now (and takes a token)."""
-        key = (platform, channel)
-        now = self._clock()
-        paused = self._paused.get(key, 0.0) - now
+        paused = self._paused.get((platform, channel), 0.0) - self._clock()
         if paused > 0:
             return paused
         rate = self._rates.get(platform)
         if not rate:
             return 0.0
-        capacity = float(max(1, min(rate, 10)))  # small bursts only
-        per_second = rate / 60.0
-        tokens, last = self._buckets.get(key, (capacity, now))
-        tokens = min(capacity, tokens + (now - last) * per_second)
-        if tokens < 1.0:
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / per_second
-        self._buckets[key] = (tokens - 1.0, now)
-        return 0.0
+        buckets = self._buckets.get(platform)
+        if buckets is None:
+            capacity = float(max(1, min(rate, 10)))  # small bursts only
+            buckets = TokenBuckets(capacity, rate / 60.0, clock=self._clock)
+            self._buckets[platform] = buckets
+        return buckets.take(channel)
