@@ -9,14 +9,12 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
-import orjson
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 trace_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id", default=None)
 
-_STD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 _SECRET_HINTS = ("secret", "token", "password", "authorization", "signature", "api_key")
 
 
@@ -26,28 +24,29 @@ def _mask(key: str, value: Any) -> Any:
     return value
 
 
-class JsonFormatter(logging.Formatter):
-    def __init__(self, service: str) -> None:
-        super().__init__()
-        self.service = service
+class JsonFormatter(OrjsonFormatter):
+    """One JSON object a line: ts, level, service, logger, msg, trace_id, the record's extras."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        doc: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname.lower(),
-            "service": self.service,
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
+    def __init__(self, service: str) -> None:
+        super().__init__(
+            "{levelname}{name}{message}",
+            style="{",
+            rename_fields={
+                "levelname": "level",
+                "name": "logger",
+                "message": "msg",
+                "exc_info": "exc",
+            },
+            static_fields={"service": service},
+            timestamp="ts",
+        )
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        log_data["level"] = str(log_data["level"]).lower()
         trace = trace_id_var.get()
         if trace:
-            doc["trace_id"] = trace
-        for key, value in record.__dict__.items():
-            if key not in _STD and not key.startswith("_"):
-                doc[key] = _mask(key, value)
-        if record.exc_info:
-            doc["exc"] = self.formatException(record.exc_info)
-        return orjson.dumps(doc, default=str).decode()
+            log_data["trace_id"] = trace
+        return {key: _mask(key, value) for key, value in log_data.items()}
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
