@@ -3,7 +3,8 @@
 The stemmer is deliberately small and predictable: it only has to map the usual plural and
 inflected forms of a word (``refunds``, ``refunded``, ``remboursez``, ``remboursée``) onto the
 same stem as the keyword, and it is applied identically to rule phrases and post text, so
-consistency matters more than linguistic accuracy.
+consistency matters more than linguistic accuracy. Snowball's English and French stemmers,
+chained either way, split pairs the rules rely on (``boycott``/``boycotting``), so it stays.
 """
 
 from __future__ import annotations
