@@ -322,6 +322,7 @@ def create_service_app(
     return app
 
 
+# A bounded wait for a cancel to land, not a retry of a failing call: nothing to back off.
 async def _cancelled(task: asyncio.Task[Any], attempts: int = 20) -> None:
     """Cancel ``task`` until it ends: Python 3.11's ``asyncio.wait_for`` swallows a cancel that
     arrives as its inner future completes, and the loop around it would then run forever."""

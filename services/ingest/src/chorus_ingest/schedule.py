@@ -9,6 +9,7 @@ def next_after_success(now: datetime, interval: float) -> datetime:
     return now + timedelta(seconds=interval)
 
 
+# Stored as next_poll_at, shared by instances and restarts: no in-process tenacity loop fits.
 def backoff_seconds(failures: int, interval: float, maximum: float) -> float:
     """Exponential back-off: interval * 2**failures, capped at ``maximum``."""
     return float(min(maximum, interval * (2 ** min(failures, 30))))

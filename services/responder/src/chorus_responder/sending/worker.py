@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 Row = Mapping[str, Any]
 
 
+# The delay is stored (next_attempt_at) and survives restarts: no in-process tenacity loop fits.
 def backoff(
     attempt: int, base: float, cap: float, retry_after: float | None, rng: Callable[[], float]
 ) -> float:
