@@ -1,4 +1,4 @@
-"""The event envelope and the versioned payload schemas of DESIGN.md.
+"""The event envelope and the versioned payload schemas (described in docs/asyncapi.yaml).
 
 Every message on a Chorus topic is an :class:`Envelope` serialized as JSON. Payload
 models are frozen Pydantic v2 models; ``EVENT_TYPES`` maps each ``type`` to its payload
@@ -588,7 +588,7 @@ def make_event(
 
 
 def event_key(env: Envelope) -> str:
-    """The partition key DESIGN.md prescribes for each topic."""
+    """The partition key of each topic: order is kept per conversation (posts, cases) or case."""
     p = env.payload
     if env.type == "post.received":
         return str(p["post"]["thread_id"])

@@ -1,4 +1,4 @@
-"""Topic provisioning: create the DESIGN.md topics with the intended partition count (idempotent).
+"""Topic provisioning: create Chorus's topics with the intended partition count (idempotent).
 
 Tansu auto-creates unknown topics with 4 partitions on any produce, subscribe or describe,
 so this must run before any service starts, and must only *list* before creating.

@@ -1,4 +1,4 @@
-"""Topic names: the contract of DESIGN.md."""
+"""Topic names: part of the event contract other clients read (docs/asyncapi.yaml)."""
 
 from __future__ import annotations
 
