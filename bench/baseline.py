@@ -63,8 +63,8 @@ async def raw_transport(bootstrap: str, n: int, size: int, partitions: int = 4) 
     await reader
     await producer.stop()
     await consumer.stop()
-    # Tansu keeps every message in memory with no retention: the 100,000 messages of this
-    # topic stayed in the broker under test for the whole run (~470 MB peak RSS).
+    # Tansu keeps every message in memory with no retention: without this, the baseline's
+    # messages would stay in the broker under test for the whole run.
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:

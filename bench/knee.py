@@ -39,9 +39,9 @@ async def find_knee(
     ``low`` is probed first: if it fails, the knee is below ``low`` (reported as 0). ``high``
     is probed last, only if every probe in between passed: if it passes, the knee is at least
     ``high``. Loads go up gradually because every probe leaves its posts in the broker, and
-    the embedded broker's fetches slow down with the batches it holds (docs/performance.md,
-    seventh pass): a first probe at ``high`` made every later probe slower. Loads are
-    rounded to ``resolution``.
+    the embedded broker's fetches slow down with the batches it holds (docs/performance.md):
+    a first probe at ``high`` would make every later probe slower. Loads are rounded to
+    ``resolution``.
     """
     if not 0 < low < high:
         raise ValueError("need 0 < low < high")

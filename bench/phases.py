@@ -38,8 +38,8 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float,
 async def analytics_total(client: httpx.AsyncClient, system: System) -> int | None:
     try:
         # The volume report of the last two days (two day buckets), not the all-time summary:
-        # that one computes every section over the whole history, so polling it cost analytics
-        # more with every run (650 -> 842 µs per post over three repeated runs).
+        # that one computes every section over the whole history, so polling it would cost
+        # analytics more with every run and skew the repeated runs.
         r = await client.get(
             f"{system.url('analytics')}/v1/reports/volume",
             params={"since": "2d", "granularity": "day"},

@@ -291,8 +291,8 @@ async def _fresh_fixed_load(args: argparse.Namespace, engine: Engine, rate: int,
                             profiler: Profiler | None, prof_dir: Path,
                             label: str) -> dict[str, Any]:  # fmt: skip
     """:func:`_fixed_load` on a system of its own, started for it and stopped after it: the
-    embedded broker's fetches slow down with every batch it holds (docs/performance.md,
-    seventh pass), so a load measured after other loads would measure their history."""
+    embedded broker's fetches slow down with every batch it holds (docs/performance.md), so
+    a load measured after other loads would measure their history."""
     async with System(_extra_env(args), engine) as system:
         await system.start_services()
         watcher = CaseWatcher(system.bootstrap, posts=args.ingest_split)

@@ -42,12 +42,12 @@ from chorus_common import sqlite_inline as sqlite_inline_driver
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # SQLite's own default: a commit that takes the WAL past this many pages checkpoints inline.
 SQLITE_AUTOCHECKPOINT_PAGES = 1000
-# With a background checkpointer the inline one is only a backstop (~40 MB of WAL).
+# With a background checkpointer the inline one is only a backstop against a runaway WAL.
 SQLITE_BACKSTOP_PAGES = 10_000
 
 
 def _json_dumps(value: Any) -> str:
-    # orjson for JSON columns: the standard library's encoder was ~4 % of the router's CPU.
+    # orjson for JSON columns: every case row carries JSON, and the standard encoder is slow.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
@@ -120,9 +120,8 @@ class WalCheckpointer:
 
     A connection whose commit takes the WAL past ``wal_autocheckpoint`` pages runs the
     checkpoint itself: it copies the WAL back into the database file and syncs both, and with
-    the inline driver that happens on the event loop. Measured in the router at 1,000 posts/s:
-    40 % of its commits took over 5 ms (up to 40 ms), 1.9 s of commit time in a 10 s run
-    against 1.1 s without the inline checkpoints. Here the copy and the syncs run on this
+    the inline driver that happens on the event loop, stalling everything else the process
+    does. Here the copy and the syncs run on this
     thread (sqlite3 releases the GIL while it works). ``PASSIVE`` checkpoints never wait for
     a lock and never block writers or readers; whatever they could not copy (frames a reader
     still needs) is copied by a later one, and once everything is copied the next writer

@@ -1,11 +1,9 @@
 """Hot-path statements straight to the inline SQLite driver, in the session's transaction.
 
 A small statement through SQLAlchemy's async session (greenlet switch, execution context,
-result wrapping) costs 90 to 120 µs of CPU in a tight loop; the same statement run by
-:mod:`sqlite3` costs ~10 (measured, session 8: a transaction of 8 primary-key selects 0.99 ms
-through ``Session.execute``, 0.84 through ``AsyncConnection.execute``, 0.22 direct; 9 one-row
-inserts 0.60 ms through ``exec_driver_sql``, 0.22 direct). A router unit runs 17 statements,
-so on a quiet system their overhead was most of a unit's cost.
+result wrapping) costs several times what :mod:`sqlite3` spends running it, and a unit of
+work runs many such statements, so on a quiet system that overhead is most of a unit's cost
+(docs/performance.md, ``SQL_DIRECT``).
 
 Here a statement built once (a module constant or ``functools.cache``) is compiled once per
 dialect and driver; each run binds its parameters with the bind processors SQLAlchemy would
@@ -110,7 +108,7 @@ def _compile(
     )
 
 
-# ``SQL_DIRECT=0`` sends every statement through SQLAlchemy (A/B runs, a suspected bug).
+# ``SQL_DIRECT=0`` sends every statement through SQLAlchemy (to compare, or to rule this lane out).
 ENABLED = os.environ.get("SQL_DIRECT", "1") != "0"
 
 

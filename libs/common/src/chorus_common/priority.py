@@ -14,9 +14,8 @@ shares its session with others sets only its own, not to slow the others down.
 
 ``CPU_AFFINITY`` pins a process to some CPUs. On two cores shared by five processes, ingest
 and the router on a core each (what `chorus run` does) keep their working sets in their own
-core's caches instead of following the scheduler from one core to the other (p99 at 1,000
-posts/s, eleven A/B pairs: lower in nine, median 188 against 215 ms; docs/performance.md,
-eleventh pass).
+core's caches instead of following the scheduler from one core to the other
+(docs/performance.md, "What the defaults are for").
 """
 
 from __future__ import annotations

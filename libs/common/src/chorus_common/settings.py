@@ -58,9 +58,8 @@ class CommonSettings(BaseSettings):
     # production); see chorus_common.bus.capabilities.
     kafka_enable_idempotence: Literal["auto"] | bool = "auto"
     kafka_acks: Literal["all", "1", "0"] = "all"
-    # 0: a relay's events leave at once; aiokafka still batches what queues behind an
-    # in-flight request. 5 ms cost 17 ms of p50 latency at 100 posts/s; it saves ~15 % of
-    # the CPU of one-post webhooks (fewer, larger produce requests). See README.
+    # 0: a relay's events leave at once (aiokafka still batches what queues behind an
+    # in-flight request); latency over webhook throughput, see docs/performance.md.
     kafka_linger_ms: int = 0
     kafka_fetch_max_wait_ms: int = 20
     # Producer batch per partition. aiokafka's 16 KiB default holds ~8 case events: the relay
@@ -83,9 +82,8 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 6000
-    # FastAPI's own OpenTelemetry instrumentation. Off: every request otherwise asks the
-    # OpenTelemetry API whether a tracer, meter or logger provider is set (~14 µs a request,
-    # docs/performance.md, tenth pass); on, it traces once an OpenTelemetry SDK is configured.
+    # FastAPI's own OpenTelemetry instrumentation. Off: no request asks the OpenTelemetry API
+    # for providers we never configure; on, it traces once an OpenTelemetry SDK is configured.
     http_otel: bool = False
     outbox_poll_seconds: float = 1.0
     # Consumers relay the events a batch staged before fetching the next batch (instead of

@@ -150,10 +150,10 @@ def tune_gc(app: FastAPI) -> None:
     """Keep the cyclic GC off the hot path of a long-running service process.
 
     Imported modules and what the lifespan builds at start-up are moved out of the collected
-    generations (``gc.freeze``), so a full collection no longer walks them (about 150,000
-    objects, ~75 ms per full pass here); the first generation is collected every 10,000
-    allocations instead of 700 (decoding a batch allocates tens of thousands; ``GC_GEN0``
-    overrides it). Set ``GC_TUNE=0`` to keep the interpreter's defaults.
+    generations (``gc.freeze``), so a full collection does not walk them; the first
+    generation is collected every 10,000 allocations instead of 700, because decoding a
+    batch allocates tens of thousands (``GC_GEN0`` overrides it). Set ``GC_TUNE=0`` to keep
+    the interpreter's defaults.
     """
     if os.environ.get("GC_TUNE", "1") == "0":
         return

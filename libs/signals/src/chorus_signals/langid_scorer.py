@@ -32,7 +32,7 @@ class Scorer:
     """py3langid's classifier over the same model, laid out for a post at a time.
 
     Same results (the language and its confidence, to float rounding), at a smaller cost
-    when the CPU caches are cold (docs/performance.md, eighth pass): each state's row offset
+    when the CPU caches are cold, as they are between other processes' work: each state's row offset
     and feature sit side by side in one array of machine ints (py3langid keeps two lists of
     Python ints, each a pointer to follow), and the seven scores are normalised in plain
     Python instead of five more NumPy calls."""

@@ -42,9 +42,9 @@ def _vader() -> Any:
 
         For every sentiment word VADER calls ``_negation_check`` up to three times and
         ``_special_idioms_check`` once, and each lower-cases the text's whole word list
-        first: the cost of a post grew with the square of its length (a 25-word post:
-        ~690 ``str.lower`` calls). Both read at most three words before the word and two
-        after it, so each now gets that slice of the list, with the index moved to match:
+        first, which makes a post's cost grow with the square of its length. Both read at
+        most three words before the word and two after it, so each gets that slice of the
+        list, with the index moved to match:
         VADER's own code runs on it, with the same result (checked against VADER's on
         texts made of its lexicon, boosters, negations and idioms in the tests)."""
 

@@ -287,9 +287,8 @@ def next_refresh_in(settings: AnalyticsSettings, took: float) -> float:
     last refresh took more than ``METRICS_REFRESH_MAX_SHARE`` of the cycle.
 
     The 24-hour figures are computed over the day's cases, so a refresh costs more as the
-    day's volume grows (≈ 0.2 s of CPU per 10,000 cases here); in a surge a fixed 10 s
-    period would have the refresh compete with the consumer for the CPU (measured: analytics'
-    idle use 5 % → 22 % of a core after 60,000 posts). Stretching the period bounds its share.
+    day's volume grows; in a surge a fixed period would have the refresh compete with the
+    consumer for the CPU. Stretching the period bounds its share.
     """
     share = settings.metrics_refresh_max_share
     if share <= 0 or share >= 1:

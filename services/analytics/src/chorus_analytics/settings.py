@@ -14,12 +14,12 @@ class AnalyticsSettings(CommonSettings):
     kafka_max_poll_records: int = 2000
     # ... and a small batch waits up to this long for more (posts arriving one webhook at a
     # time would otherwise cost a whole transaction each; a full batch goes at once). Reports
-    # read minute buckets anyway: counts a second late cost nothing, and batches of ~2,000
-    # events instead of ~500 cut analytics' CPU per post by ~10-20 % in a surge.
+    # read minute buckets anyway: counts a second late cost nothing, and bigger batches cost
+    # less CPU per event in a surge.
     kafka_consume_gather_ms: int = 1000
     # Tansu answers an empty fetch only when this wait ends (new data does not wake it), so
     # every consumer costs the broker a fetch per wait at rest. Analytics gathers for a second
-    # anyway: a 250 ms wait adds at most that to a count and cuts its idle fetches 12-fold.
+    # anyway, so a longer wait adds little to a count and spares the broker idle fetches.
     kafka_fetch_max_wait_ms: int = 250
     # Off the routing path: when the cores are busy, ingest, the broker and the router go
     # first (chorus_common.priority); counts catch up in the next quiet moment, in bigger

@@ -1,9 +1,9 @@
 """The statements of one group commit: dedup, first-seen, raw bodies, archive and outbox.
 
-``GroupWriter.apply`` runs each statement once for all the batches of a group (a group of
-one-post webhooks used to run five statements per request; it now runs five per group),
-yet its outcome is that of applying the batches one after the other: the dedup state is
-read once for every id and updated in memory in arrival order.
+``GroupWriter.apply`` runs each statement once for all the batches of a group (five per
+group, not five per request, for one-post webhooks), yet its outcome is that of applying
+the batches one after the other: the dedup state is read once for every id and updated in
+memory in arrival order.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Each consumer batch becomes one upsert statement per table: a new case or post is inserted, a
 known one is replaced only by a version (revision) at least as high as the stored one, so
 redeliveries and out-of-order events change nothing. The rows reach the driver as plain tuples
-(:mod:`chorus_common.bulk`): SQLAlchemy's executemany processed a parameter dict per row, about
-a tenth of the responder's CPU under load.
+(:mod:`chorus_common.bulk`), because SQLAlchemy's executemany would process a parameter dict
+per row.
 """
 
 from __future__ import annotations

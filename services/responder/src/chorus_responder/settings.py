@@ -38,8 +38,8 @@ class ResponderSettings(CommonSettings):
     # gathering delay a person could notice anyway.
     kafka_fetch_max_wait_ms: int = 100
     # Off the routing path: when the cores are busy, ingest, the broker and the router go
-    # first (chorus_common.priority). At 1,000 posts/s on 2 cores this halved the p50 of
-    # acceptance -> case.assigned; the views catch up in the next quiet moment.
+    # first (chorus_common.priority), which keeps routing latency down; the views catch up
+    # in the next quiet moment.
     cpu_nice: int = 10
 
     router_url: str = _env("router_url", default="http://127.0.0.1:8002")

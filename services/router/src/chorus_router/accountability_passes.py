@@ -117,10 +117,9 @@ class Passes:
     def __init__(self, core: RouterCore, metrics: AccountabilityMetrics) -> None:
         self.core = core
         self.metrics = metrics
-        # The idle check first runs one period after start, the other jobs at the first tick.
-        # Idle thresholds are tens of minutes, and a check at start-up raced whoever moves the
-        # clock right after it (the tests' injected clock: a late first tick noticed the idle
-        # owner before the test's own check, which then found nothing to do).
+        # The idle check first runs one period after start, the other jobs at the first tick:
+        # idle thresholds are tens of minutes, and a check at start-up would race whoever
+        # moves the clock right after it (the tests' injected clock).
         period = core.settings.router_accountability.idle_check_seconds
         self.due: dict[str, float] = {"idle": time.monotonic() + period}
 

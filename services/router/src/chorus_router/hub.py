@@ -16,8 +16,8 @@ from chorus_common.events import Envelope
 class Item(NamedTuple):
     """One published change. A tuple, not a frozen dataclass: the router publishes every case
     event it commits, seen or not, and a frozen dataclass sets each field through
-    ``object.__setattr__``; the event id becomes a string only when a subscriber gets it
-    (publish 2.5 → 0.65 µs per event; docs/performance.md, tenth pass)."""
+    ``object.__setattr__``; the event id becomes a string only when a subscriber gets it, as
+    most events are published with no one watching."""
 
     seq: int
     event: str

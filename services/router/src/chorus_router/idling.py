@@ -36,7 +36,7 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
     now = core.clock()
     c, w = models.cases, models.case_watch
     # Only cases old enough to be due at the shortest limits (oldest first, by the index on
-    # ``since``): the pass no longer reads and sorts every watched case each time.
+    # ``since``), so the pass does not read and sort every watched case each time.
     watched = (
         select(c, w.c.since.label("_since"), w.c.noticed_at.label("_noticed"))
         .join(w, w.c.case_id == c.c.id)

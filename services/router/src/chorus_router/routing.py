@@ -48,8 +48,8 @@ def case_id_for(platform: str, thread_id: str, opened_at: datetime) -> str:
 
     Deterministic (a unit replayed after a crash opens the same id) and ascending with time:
     the case id keys the cases' primary key, the case-posts, case-teams, watch and hand-off
-    log indexes here and the case tables of responder and analytics, and a random id (a
-    plain UUID, as before) put every new case on a random page of each of those indexes.
+    log indexes here and the case tables of responder and analytics, and a random id would
+    put every new case on a random page of each of those indexes.
     One conversation has one case for life (reopened, never opened twice), so its id is
     found by the conversation, never recomputed from it."""
     ms = int(opened_at.timestamp() * 1000) & 0xFFFF_FFFF_FFFF
@@ -69,9 +69,8 @@ def _uuid5_head(name: str) -> str:
 
 # Teams with a waiting case that may be served by one person (read once per routing unit).
 # A loose scan of the (status, team) index: one probe per distinct team, then one per team for
-# a case that is not never-alone. A plain ``GROUP BY team`` read every queued case's row:
-# 24 ms per unit with 20,000 cases waiting, against 17 µs this way, and the queue is long
-# exactly when the routing must keep up (a surge, a team off shift).
+# a case that is not never-alone. A plain ``GROUP BY team`` would read every queued case's
+# row, and the queue is long exactly when the routing must keep up (a surge, a team off shift).
 _QUEUED_TEAMS = text(
     """
     WITH RECURSIVE queued(team) AS (

@@ -15,13 +15,12 @@ class RouterSettings(CommonSettings):
     service_name: str = "router"
     port: int = 8002
     # Smaller batches than the common 500: a batch's case events are published when its unit
-    # of work commits, so the batch's duration is part of every post's routing latency; a
-    # unit's fixed cost (~1.5 ms) spread over 100 posts is still small. 200 -> 100: p99 at
-    # 1,000 posts/s 386 / 306 -> 246 / 285 ms (two A/B pairs), throughput within noise.
+    # of work commits, so the batch's duration is part of every post's routing latency, and a
+    # unit's fixed cost spread over 100 posts is still small (docs/performance.md).
     kafka_max_poll_records: int = 100
     # The consumer of replies and alerts is off the routing path (a reply sent, crisis mode):
     # its fetches may wait longer when the topics are quiet. Tansu answers an empty fetch only
-    # when the wait ends, so at 20 ms this consumer alone cost the broker ~50 fetches/s at rest.
+    # when the wait ends, so a short wait costs the broker a stream of empty fetches at rest.
     kafka_feedback_fetch_max_wait_ms: int = 200
     router_default_team: str = Field(default="support", description="team when no rule matches")
     router_default_sla_minutes: int = 1440

@@ -18,7 +18,7 @@ Key = tuple[Any, ...]
 
 class PostFact(NamedTuple):
     """Immutable; a named tuple because a batch builds one or two per post and a frozen
-    dataclass's ``__init__`` (one ``object.__setattr__`` per field) cost several times more."""
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field) costs several times more."""
 
     post_id: str
     platform: str

@@ -1,7 +1,7 @@
 """Annotated dependencies of the ingest API.
 
-All ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread, a thread
-hand-off per dependency per request (measured: the largest single cost of a webhook).
+All ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread, and a
+thread hand-off per dependency per request would dominate a webhook's cost.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 ``policy.default`` turns every header it hands out into a rich header object
 (``HeaderRegistry``, ``BaseHeader.__new__``, the header value parser); the connector only
-ever reads their text, and building them was ~85 % of the time it took to normalize a
-message (~14 headers read per message, most of them ``Content-Type`` during the MIME walk).
+ever reads their text, and building them would be most of the time it takes to normalize a
+message (a dozen headers read per message, most of them ``Content-Type`` during the MIME walk).
 :data:`TEXT_POLICY` is ``policy.default`` whose fetched headers are the *string* such an object
 would be, computed directly for the shapes nearly every message has (plain or encoded-word
 text, ``Name <addr>`` lists, ``type/subtype; name=value``, ``<id>``, dates) and by
