@@ -64,11 +64,16 @@ def _port_busy(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+CONSOLE_ORIGIN = "http://127.0.0.1:8080"
+
+
 def service_env(bootstrap: str, environ: Mapping[str, str]) -> dict[str, str]:
     """Environment every service gets from `chorus run` (on top of the inherited one)."""
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "KAFKA_SESSION_TIMEOUT_MS": environ.get("KAFKA_SESSION_TIMEOUT_MS", "6000"),
+        # The console `chorus run` serves calls the services from its own origin.
+        "CORS_ALLOW_ORIGINS": environ.get("CORS_ALLOW_ORIGINS", CONSOLE_ORIGIN),
     }
     # Each service has its own fetch wait (router 20 ms; responder and analytics, which
     # gather anyway, longer); one set in the environment applies to all of them.
