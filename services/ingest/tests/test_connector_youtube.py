@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, SignatureError
-from chorus_ingest.connectors.youtube import YouTubeConnector
+from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, SignatureError
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
+from chorus_platforms.youtube.inbound import YouTubeConnector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -20,6 +20,7 @@ import httpx
 from chorus_common.db import insert_ignore
 from chorus_common.events import utcnow
 from chorus_common.runtime import Runtime
+from chorus_platforms.kit.inbound import Connector, PollSource, RawInput
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,6 @@ from chorus_ingest import channels as store
 from chorus_ingest import models, schedule
 from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.channels import Channel
-from chorus_ingest.connectors.base import Connector, PollSource, RawInput
 from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.settings import IngestSettings

@@ -3,13 +3,12 @@ and the global override that points every platform at a local sandbox."""
 
 from __future__ import annotations
 
+from chorus_platforms.kit.outbound import Channel, PermanentSendError
+from chorus_platforms.registry import PLATFORMS
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models
-from chorus_responder.sending.base import Channel, PermanentSendError
-from chorus_responder.sending.mastodon import instance_base
-from chorus_responder.sending.registry import DEFAULT_BASE_URLS
 from chorus_responder.settings import ResponderSettings
 
 # Not a secret: the local sandbox accepts any token.
@@ -40,9 +39,9 @@ async def resolve(
     elif override:
         base = override
     else:
-        base = (row.base_url if row else None) or DEFAULT_BASE_URLS.get(adapter) or ""
-        if not base and adapter == "mastodon":
-            base = instance_base(channel) or ""
+        described = PLATFORMS.get(adapter)
+        default = described.base_url(channel) if described is not None else ""
+        base = (row.base_url if row else None) or default
     if override and not credentials:
         credentials = {"access_token": SANDBOX_TOKEN}
     if row is None and not override and not (adapter == "email" and settings.smtp_host):

@@ -23,14 +23,7 @@ from typing import Any
 import httpx
 from chorus_common.events import Envelope, utcnow
 from chorus_common.runtime import Runtime
-from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from chorus_responder import models, store
-from chorus_responder.approvals import block_for_approval, recheck
-from chorus_responder.metrics import ResponderMetrics
-from chorus_responder.sending import channels
-from chorus_responder.sending.base import (
+from chorus_platforms.kit.outbound import (
     Channel,
     Delivered,
     OutboundReply,
@@ -39,6 +32,13 @@ from chorus_responder.sending.base import (
     SendError,
     TransientSendError,
 )
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chorus_responder import models, store
+from chorus_responder.approvals import block_for_approval, recheck
+from chorus_responder.metrics import ResponderMetrics
+from chorus_responder.sending import channels
 from chorus_responder.sending.ratelimit import PlatformPacer
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
