@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
+from functools import partial
 from typing import Any
 
 from chorus_common.events import Author, Post
@@ -40,6 +41,8 @@ from chorus_platforms.kit.inbound import (
     NormalizeResult,
     RawInput,
 )
+from chorus_platforms.kit.items import check_size, collect, load_json
+from chorus_platforms.kit.times import rfc822_time
 
 PLATFORM = "email"
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
@@ -54,16 +57,16 @@ class EmailConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        fk.check_size(raw)
+        check_size(raw)
         if raw.content_type.split(";")[0].strip().lower() in ("application/json", "text/json"):
-            envelopes = _envelopes(fk.load_json(raw))
+            envelopes = _envelopes(load_json(raw))
         else:
             envelopes = [(raw.body, None)]
-        return fk.collect(
+        return collect(
             (
                 (
                     {"size": len(message)},
-                    fk.one(_post, message, channel or raw.channel),
+                    partial(_post, message, channel or raw.channel),
                 )
                 for message, channel in envelopes
             )
@@ -172,10 +175,10 @@ def _mailbox(msg: Message) -> str | None:
 def _date(msg: Message) -> datetime:
     value = _header(msg, "date")
     if value:
-        return fk.rfc822_time(value, "Date")
+        return rfc822_time(value, "Date")
     received = _header(msg, "received")
     if ";" in received:
-        return fk.rfc822_time(received.rsplit(";", 1)[1], "Received")
+        return rfc822_time(received.rsplit(";", 1)[1], "Received")
     raise fk.ItemProblem("missing_time", "neither Date nor Received carries a date", "Date")
 
 

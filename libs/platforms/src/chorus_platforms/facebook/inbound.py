@@ -19,6 +19,17 @@ from typing import Any
 
 from chorus_common.events import Media, Metrics, Post
 
+from chorus_platforms.kit.fields import (
+    ItemProblem,
+    as_dict,
+    as_id,
+    as_int,
+    as_list,
+    author,
+    opt_str,
+    require_id,
+    require_text,
+)
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     Marked,
@@ -27,22 +38,8 @@ from chorus_platforms.kit.inbound import (
     NormalizeResult,
     RawInput,
 )
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
-    as_dict,
-    as_id,
-    as_int,
-    as_list,
-    as_str,
-    author,
-    load_json,
-    parse_epoch,
-    parse_iso,
-    require_channel,
-    require_id,
-    require_text,
-)
+from chorus_platforms.kit.items import Items, load_json, require_channel
+from chorus_platforms.kit.times import epoch_time, iso_time
 from chorus_platforms.meta.webhooks import (
     Entry,
     entries,
@@ -57,17 +54,17 @@ _ADD_VERBS = frozenset({"add", "edited", "edit"})
 
 
 def _http_url(value: Any) -> str | None:
-    url = as_str(value)
+    url = opt_str(value)
     return url if url and url.startswith(("https://", "http://")) else None
 
 
 def _feed_time(value: dict[str, Any], entry_time: Any) -> datetime:
     created = value.get("created_time")
     if isinstance(created, str) and not created.isdigit():
-        return parse_iso(created, "created_time")
+        return iso_time(created, "created_time")
     if created is not None:
-        return parse_epoch(created, "created_time", unit="s")
-    return parse_epoch(entry_time, "entry.time")
+        return epoch_time(created, "created_time", unit="s")
+    return epoch_time(entry_time, "entry.time")
 
 
 def _feed_media(value: dict[str, Any]) -> tuple[Media, ...]:
@@ -81,14 +78,14 @@ def _change_marker(entry_time: Any, created: datetime) -> Marker:
     """When Meta recorded the change (``entry.time``; else the item's ``created_time``)."""
     if entry_time is None:
         return Marker.at(created)
-    return Marker.at(parse_epoch(entry_time, "entry.time"))
+    return Marker.at(epoch_time(entry_time, "entry.time"))
 
 
 def feed_post(page_id: str, value: Any, entry_time: Any) -> Marked | None:
     """One ``feed`` change: a visitor post, a comment or a reply (``add``/``edited`` only);
     its edit marker is the time of the change (``entry.time``)."""
     value = as_dict(value)
-    item, verb = as_str(value.get("item")), as_str(value.get("verb"))
+    item, verb = opt_str(value.get("item")), opt_str(value.get("verb"))
     if verb not in _ADD_VERBS or (item != "comment" and item not in _POST_ITEMS):
         return None  # reactions, likes, removals, hides: not posts
     post_id = require_id(value.get("post_id"), "post_id")
@@ -96,7 +93,7 @@ def feed_post(page_id: str, value: Any, entry_time: Any) -> Marked | None:
     sender = as_dict(value.get("from"))
     sender_id = as_id(sender.get("id"))
     if sender_id is None:
-        raise ItemFailure("missing_author", "from.id is required", "from.id", native)
+        raise ItemProblem("missing_author", "from.id is required", "from.id", native)
     if sender_id == page_id:
         return None  # the page's own post or reply
     parent = as_id(value.get("parent_id"))
@@ -132,11 +129,11 @@ def graph_comment(page_id: str, comment: Any) -> Marked | None:
     native = require_id(comment.get("id"), "id")
     post_part, sep, _ = native.partition("_")
     if not sep:
-        raise ItemFailure("unknown_thread", "comment id has no post part", "id", native)
+        raise ItemProblem("unknown_thread", "comment id has no post part", "id", native)
     sender = as_dict(comment.get("from"))
     sender_id = as_id(sender.get("id"))
     if sender_id is None:
-        raise ItemFailure("missing_author", "from.id is required (fields=from)", "from.id", native)
+        raise ItemProblem("missing_author", "from.id is required (fields=from)", "from.id", native)
     if sender_id == page_id:
         return None
     post_id = f"{page_id}_{post_part}"
@@ -144,7 +141,7 @@ def graph_comment(page_id: str, comment: Any) -> Marked | None:
     attachment = as_dict(comment.get("attachment"))
     image = _http_url(as_dict(as_dict(attachment.get("media")).get("image")).get("src"))
     updated = comment.get("updated_time")
-    marker = Marker.at(parse_iso(updated, "updated_time")) if updated is not None else None
+    marker = Marker.at(iso_time(updated, "updated_time")) if updated is not None else None
     post = Post(
         id=Post.make_id("facebook", native),
         platform="facebook",
@@ -156,7 +153,7 @@ def graph_comment(page_id: str, comment: Any) -> Marked | None:
         in_reply_to=Post.make_id("facebook", parent or post_id),
         author=author(sender_id, display_name=sender.get("name")),
         text=require_text(comment.get("message"), "message", allow_missing=True),
-        created_at=parse_iso(comment.get("created_time"), "created_time"),
+        created_at=iso_time(comment.get("created_time"), "created_time"),
         metrics=Metrics(
             likes=as_int(comment.get("like_count")) or 0,
             replies=as_int(comment.get("comment_count")) or 0,

@@ -14,6 +14,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -29,6 +30,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import collect, load_json, page_list
+from chorus_platforms.kit.times import iso_time
 
 PLATFORM = "google_business"
 API_BASE = "https://mybusiness.googleapis.com/v4"
@@ -41,7 +44,7 @@ class GoogleBusinessConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        data = fk.load_json(raw)
+        data = load_json(raw)
         if isinstance(data, dict) and isinstance(data.get("message"), dict):
             data = _pubsub_data(data["message"])
             if data is None:
@@ -53,20 +56,20 @@ class GoogleBusinessConnector:
         if "reviews" in data or "locationReviews" in data:
             return self._page(data, raw.channel)
         if "reviewId" in data or "starRating" in data:
-            return fk.collect([(data, fk.one(_review, data, raw.channel, None))], native_id=_id)
+            return collect([(data, partial(_review, data, raw.channel, None))], native_id=_id)
         if data.get("type") or data.get("notificationType") or not data:
             return NormalizeResult()  # a notification or an empty page: nothing to read
         raise NormalizeError("invalid_shape", "expected reviews[], locationReviews[] or a review")
 
     def _page(self, data: Mapping[str, Any], channel: str | None) -> NormalizeResult:
         if "locationReviews" in data:
-            rows = fk.page_list(data, "locationReviews")
-            return fk.collect(
+            rows = page_list(data, "locationReviews")
+            return collect(
                 ((row, _located(row, channel)) for row in rows),
                 native_id=lambda row: _id(fk.opt_obj(row).get("review")),
             )
-        reviews = fk.page_list(data, "reviews")
-        return fk.collect(((r, fk.one(_review, r, channel, None)) for r in reviews), native_id=_id)
+        reviews = page_list(data, "reviews")
+        return collect(((r, partial(_review, r, channel, None)) for r in reviews), native_id=_id)
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Pub/Sub push: the push URL carries ``?token=<secrets['token']>`` (constant-time check)."""
@@ -135,7 +138,7 @@ def _review(review: Any, channel: str | None, location: str | None) -> Post:
             display_name=display,
         ),
         text=fk.clip(fk.text_of(r.get("comment"), "comment")),
-        created_at=fk.iso_time(created, "createTime"),
+        created_at=iso_time(created, "createTime"),
         rating=_stars(r.get("starRating")),
         metrics=Metrics(replies=1 if isinstance(r.get("reviewReply"), dict) else 0),
     )
@@ -186,7 +189,7 @@ def _update_times(raw: RawInput) -> list[datetime]:
     for review in reviews if isinstance(reviews, list) else []:
         r = fk.opt_obj(review)
         try:
-            times.append(fk.iso_time(r.get("updateTime") or r.get("createTime"), "updateTime"))
+            times.append(iso_time(r.get("updateTime") or r.get("createTime"), "updateTime"))
         except fk.ItemProblem:
             continue
     return times

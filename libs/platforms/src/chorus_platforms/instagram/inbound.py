@@ -23,29 +23,26 @@ from typing import Any
 
 from chorus_common.events import Metrics, Post
 
+from chorus_platforms.kit.fields import (
+    ItemProblem,
+    as_dict,
+    as_id,
+    as_int,
+    as_list,
+    author,
+    opt_str,
+    optional_name,
+    require_id,
+    require_text,
+)
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     NormalizeError,
     NormalizeResult,
     RawInput,
 )
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
-    as_dict,
-    as_id,
-    as_int,
-    as_list,
-    as_str,
-    author,
-    load_json,
-    optional_name,
-    parse_epoch,
-    parse_iso,
-    require_channel,
-    require_id,
-    require_text,
-)
+from chorus_platforms.kit.items import Items, load_json, require_channel
+from chorus_platforms.kit.times import epoch_time, iso_time
 from chorus_platforms.meta.webhooks import (
     Entry,
     entries,
@@ -75,11 +72,11 @@ def _comment(
     username = optional_name(sender.get("username")) or optional_name(comment.get("username"))
     sender_id = as_id(sender.get("id")) or username
     if sender_id is None:
-        raise ItemFailure("missing_author", "from.id or username is required", "from", native)
+        raise ItemProblem("missing_author", "from.id or username is required", "from", native)
     if sender_id == account:
         return None  # the brand's own comment or reply
     if media_id is None:
-        raise ItemFailure("unknown_thread", "media.id is required (fields=media)", "media", native)
+        raise ItemProblem("unknown_thread", "media.id is required (fields=media)", "media", native)
     return Post(
         id=Post.make_id("instagram", native),
         platform="instagram",
@@ -103,14 +100,14 @@ def webhook_comment(account: str, value: Any, entry_time: Any) -> Post | None:
         value,
         media_id=as_id(as_dict(value.get("media")).get("id")),
         parent=as_id(value.get("parent_id")),
-        created_at=parse_epoch(entry_time, "entry.time"),
+        created_at=epoch_time(entry_time, "entry.time"),
     )
 
 
 def _mention(value: Any) -> Post | None:
     value = as_dict(value)
     native = as_id(value.get("comment_id")) or as_id(value.get("media_id"))
-    raise ItemFailure(
+    raise ItemProblem(
         "content_not_included",
         "Instagram mention notifications carry ids only; fetch mentioned_comment/media",
         None,
@@ -127,14 +124,14 @@ def graph_comment(account: str, comment: Any) -> Post | None:
         comment,
         media_id=as_id(as_dict(comment.get("media")).get("id")),
         parent=as_id(comment.get("parent_id")),
-        created_at=parse_iso(comment.get("timestamp"), "timestamp"),
+        created_at=iso_time(comment.get("timestamp"), "timestamp"),
     )
 
 
 def _instagram_entry(items: Items, entry: Entry) -> None:
     for j, change in enumerate(as_list(entry.raw.get("changes"))):
         change_d = as_dict(change)
-        field, value = as_str(change_d.get("field")), change_d.get("value")
+        field, value = opt_str(change_d.get("field")), change_d.get("value")
         path = f"{entry.path}.changes[{j}].value"
         guess = as_id(as_dict(value).get("id"))
         if field in _COMMENT_FIELDS:

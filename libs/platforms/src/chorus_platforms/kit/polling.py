@@ -8,8 +8,9 @@ from typing import Any
 
 import orjson
 
-from chorus_platforms.kit.fields import ItemProblem, iso, iso_time
+from chorus_platforms.kit.fields import ItemProblem
 from chorus_platforms.kit.inbound import NormalizeResult, RawInput
+from chorus_platforms.kit.times import iso, iso_time
 
 
 def newest_first_advance(

@@ -1,4 +1,4 @@
-"""Webhook authenticity checks shared by the feed/review/e-mail connectors (pure, constant time).
+"""Webhook authenticity checks shared by the connectors (pure, constant time).
 
 * ``hub_signature``: ``X-Hub-Signature: <alg>=<hex HMAC of the raw body>`` (WebSub, Mastodon).
 * ``basic_auth``: HTTP Basic credentials embedded in the subscription URL (Trustpilot).
@@ -38,10 +38,23 @@ def equal(a: str | bytes, b: str | bytes) -> bool:
     return hmac.compare_digest(ab, bb)
 
 
+def hmac_sha256(secret: str, message: bytes) -> bytes:
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+
+
 def secret(secrets: Mapping[str, str], key: str) -> str:
+    """The configured secret ``key``; a missing one refuses the request (403)."""
     value = secrets.get(key)
     if not isinstance(value, str) or not value:
         raise SignatureError(403, "secret_not_configured", f"channel secret {key!r} is not set")
+    return value
+
+
+def signature_header(raw: RawInput, name: str) -> str:
+    """The signature header (lower-case ``name``) or a 401 when it is absent."""
+    value = raw.headers.get(name)
+    if not value:
+        raise SignatureError(401, "missing_signature", f"missing {name} header")
     return value
 
 

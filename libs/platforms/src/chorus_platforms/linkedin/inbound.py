@@ -30,6 +30,17 @@ from typing import Any
 import orjson
 from chorus_common.events import Metrics, Post
 
+from chorus_platforms.kit import signatures
+from chorus_platforms.kit.fields import (
+    ItemProblem,
+    as_dict,
+    as_id,
+    as_int,
+    author,
+    opt_str,
+    require_id,
+    require_text,
+)
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     Marked,
@@ -39,24 +50,8 @@ from chorus_platforms.kit.inbound import (
     RawInput,
     SignatureError,
 )
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
-    as_dict,
-    as_id,
-    as_int,
-    as_str,
-    author,
-    hmac_sha256,
-    load_json,
-    parse_epoch,
-    require_channel,
-    require_id,
-    require_text,
-    same_secret,
-    secret_of,
-    signature_header,
-)
+from chorus_platforms.kit.items import Items, load_json, require_channel
+from chorus_platforms.kit.times import epoch_time
 
 SIGNATURE_HEADER = "x-li-signature"
 NOTIFICATIONS = "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"
@@ -93,15 +88,15 @@ def _comment_post(
     parts = split_comment_urn(comment_urn)
     native = as_id(comment.get("id")) or (parts[1] if parts else None)
     if native is None:
-        raise ItemFailure("missing_field", "a comment URN or id is required", "commentUrn")
+        raise ItemProblem("missing_field", "a comment URN or id is required", "commentUrn")
     if owner is None:
-        raise ItemFailure("missing_author", "the comment actor is required", "actor", native)
+        raise ItemProblem("missing_author", "the comment actor is required", "actor", native)
     if owner == channel:
         return None
     thread = (parts[0] if parts else None) or as_id(comment.get("object")) or thread_hint
     if thread is None:
-        raise ItemFailure("unknown_thread", "the commented post URN is unknown", "object", native)
-    parent = split_comment_urn(as_str(comment.get("parentComment")))
+        raise ItemProblem("unknown_thread", "the commented post URN is unknown", "object", native)
+    parent = split_comment_urn(opt_str(comment.get("parentComment")))
     likes = as_dict(comment.get("likesSummary"))
     replies = as_dict(comment.get("commentsSummary"))
     return Post(
@@ -126,15 +121,15 @@ def notification_post(notification: Any) -> Marked | None:
     """One social action notification: comments, reshares and mentions of the organization;
     its edit marker is ``lastModifiedAt`` (a ``COMMENT_EDIT`` comes with a later one)."""
     note = as_dict(notification)
-    action = as_str(note.get("action"))
+    action = opt_str(note.get("action"))
     channel = require_id(note.get("organizationalEntity"), "organizationalEntity")
-    created = parse_epoch(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
-    generated = as_str(note.get("generatedActivity"))
+    created = epoch_time(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
+    generated = opt_str(note.get("generatedActivity"))
     decorated = as_dict(note.get("decoratedGeneratedActivity"))
     marker = Marker.at(created)
     if action in _COMMENT_ACTIONS:
         comment = as_dict(decorated.get("comment"))
-        urn = as_str(comment.get("entity")) or as_str(comment.get("commentUrn")) or generated
+        urn = opt_str(comment.get("entity")) or opt_str(comment.get("commentUrn")) or generated
         owner = as_id(comment.get("owner")) or as_id(comment.get("actor"))
         post = _comment_post(
             channel,
@@ -150,7 +145,7 @@ def notification_post(notification: Any) -> Marked | None:
         native = as_id(share.get("entity")) or require_id(generated, "generatedActivity")
         owner = as_id(share.get("owner"))
         if owner is None:
-            raise ItemFailure("missing_author", "the share owner is required", "share", native)
+            raise ItemProblem("missing_author", "the share owner is required", "share", native)
         if owner == channel:
             return None
         share_post = Post(
@@ -173,10 +168,10 @@ def api_comment(channel: str, comment: Any) -> Marked | None:
     """A Comments API object (``GET /rest/socialActions/{post URN}/comments``); its edit marker
     is ``lastModified.time`` (else ``created.time``)."""
     comment = as_dict(comment)
-    urn = as_str(comment.get("commentUrn")) or as_str(comment.get("$URN"))
-    created = parse_epoch(as_dict(comment.get("created")).get("time"), "created.time")
+    urn = opt_str(comment.get("commentUrn")) or opt_str(comment.get("$URN"))
+    created = epoch_time(as_dict(comment.get("created")).get("time"), "created.time")
     modified = as_dict(comment.get("lastModified")).get("time")
-    changed = parse_epoch(modified, "lastModified.time") if modified is not None else created
+    changed = epoch_time(modified, "lastModified.time") if modified is not None else created
     post = _comment_post(
         channel,
         comment,
@@ -230,11 +225,11 @@ class LinkedInConnector:
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Hex HMAC-SHA256 of ``hmacsha256=`` + raw body with ``client_secret``."""
-        given = signature_header(raw, SIGNATURE_HEADER).lower()
+        given = signatures.signature_header(raw, SIGNATURE_HEADER).lower()
         given = given.removeprefix("hmacsha256=")
-        secret = secret_of(secrets, "client_secret")
-        expected = hmac_sha256(secret, b"hmacsha256=" + raw.body).hex()
-        if not same_secret(given, expected):
+        secret = signatures.secret(secrets, "client_secret")
+        expected = signatures.hmac_sha256(secret, b"hmacsha256=" + raw.body).hex()
+        if not signatures.equal(given, expected):
             raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} does not match")
 
     def handshake(
@@ -247,6 +242,6 @@ class LinkedInConnector:
         secret = secrets.get("client_secret")
         if not secret:
             return HandshakeResponse(403, b"validation not configured")
-        answer = hmac_sha256(secret, code.encode("utf-8")).hex()
+        answer = signatures.hmac_sha256(secret, code.encode("utf-8")).hex()
         body = orjson.dumps({"challengeCode": code, "challengeResponse": answer})
         return HandshakeResponse(200, body, "application/json")

@@ -32,6 +32,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import ITEM_ERRORS, collect, load_json, page_list
+from chorus_platforms.kit.times import iso_time
 
 PLATFORM = "mastodon"
 _MAX_CHAIN = 1000
@@ -43,10 +45,10 @@ class MastodonConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        data = fk.load_json(raw)
+        data = load_json(raw)
         entries = _entries(data)
         parents = _parent_map(entries)
-        return fk.collect(
+        return collect(
             ((entry, _builder(entry, parents, raw.channel)) for entry, _ in entries),
             native_id=lambda e: _status_id(_unwrap(e)[0]),
         )
@@ -101,7 +103,7 @@ def _entries(data: Any) -> list[tuple[Any, str | None]]:
     if isinstance(data, dict) and ("ancestors" in data or "descendants" in data):
         out: list[tuple[Any, str | None]] = []
         for key in ("ancestors", "descendants"):
-            part = fk.page_list(data, key)
+            part = page_list(data, key)
             out.extend((s, None) for s in part)
         return out
     if isinstance(data, dict) and ("content" in data or "type" in data):
@@ -130,7 +132,7 @@ def _parent_map(entries: list[tuple[Any, str | None]]) -> dict[str, str | None]:
     for entry, _ in entries:
         try:
             status, _hint = _unwrap(entry)
-        except fk.ITEM_ERRORS:
+        except ITEM_ERRORS:
             continue
         if status is None:
             continue
@@ -198,7 +200,7 @@ def _post(
         ),
         text=fk.clip(text),
         lang=_lang(s.get("language")),
-        created_at=fk.iso_time(s.get("created_at"), "created_at"),
+        created_at=iso_time(s.get("created_at"), "created_at"),
         metrics=Metrics(
             likes=fk.count(s.get("favourites_count")),
             shares=fk.count(s.get("reblogs_count")),

@@ -19,6 +19,18 @@ from typing import Any
 
 from chorus_common.events import Media, Platform, Post
 
+from chorus_platforms.kit import signatures
+from chorus_platforms.kit.fields import (
+    ItemProblem,
+    as_dict,
+    as_id,
+    as_int,
+    as_list,
+    author,
+    opt_str,
+    require_id,
+    require_text,
+)
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     Marked,
@@ -27,24 +39,8 @@ from chorus_platforms.kit.inbound import (
     RawInput,
     SignatureError,
 )
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
-    as_dict,
-    as_id,
-    as_int,
-    as_list,
-    as_str,
-    author,
-    hmac_sha256,
-    load_json,
-    parse_epoch,
-    require_id,
-    require_text,
-    same_secret,
-    secret_of,
-    signature_header,
-)
+from chorus_platforms.kit.items import Items, load_json
+from chorus_platforms.kit.times import epoch_time
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 _MAX_CHALLENGE = 512
@@ -52,12 +48,12 @@ _MAX_CHALLENGE = 512
 
 def verify_meta_signature(raw: RawInput, secrets: Mapping[str, str]) -> None:
     """Check ``X-Hub-Signature-256`` against the raw body; 401 missing, 403 wrong."""
-    given = signature_header(raw, SIGNATURE_HEADER)
-    secret = secret_of(secrets, "app_secret")
+    given = signatures.signature_header(raw, SIGNATURE_HEADER)
+    secret = signatures.secret(secrets, "app_secret")
     if not given.startswith("sha256="):
         raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} must start with sha256=")
-    expected = hmac_sha256(secret, raw.body).hex()
-    if not same_secret(given[len("sha256=") :].lower(), expected):
+    expected = signatures.hmac_sha256(secret, raw.body).hex()
+    if not signatures.equal(given[len("sha256=") :].lower(), expected):
         raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the body")
 
 
@@ -70,7 +66,7 @@ def meta_handshake(query: Mapping[str, str], secrets: Mapping[str, str]) -> Hand
         query.get("hub.mode") != "subscribe"
         or not expected
         or not challenge
-        or not same_secret(token, expected)
+        or not signatures.equal(token, expected)
     ):
         return HandshakeResponse(403, b"verification failed")
     if len(challenge) > _MAX_CHALLENGE or not challenge.isprintable():
@@ -113,7 +109,7 @@ def entries(items: Items, raw_entries: list[Any]) -> Iterator[Entry]:
 
 
 def _bad_entry() -> Post | None:
-    raise ItemFailure("missing_field", "entry must be an object with an id", "id")
+    raise ItemProblem("missing_field", "entry must be an object with an id", "id")
 
 
 def load_envelope(raw: RawInput, objects: tuple[str, ...]) -> list[Any]:
@@ -124,8 +120,8 @@ def attachments_media(attachments: Any) -> tuple[Media, ...]:
     """Messenger/Instagram ``attachments[]`` with a ``payload.url`` as media."""
     found: list[Media] = []
     for attachment in as_list(attachments):
-        kind = as_str(as_dict(attachment).get("type"))
-        url = as_str(as_dict(as_dict(attachment).get("payload")).get("url"))
+        kind = opt_str(as_dict(attachment).get("type"))
+        url = opt_str(as_dict(as_dict(attachment).get("payload")).get("url"))
         if kind and url and url.startswith(("https://", "http://")):
             found.append(Media(type=kind, url=url))
     return tuple(found)
@@ -161,7 +157,7 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Marked | Non
     else:
         return None  # deliveries, reads, reactions, opt-ins: not posts
     if sender is None:
-        raise ItemFailure("missing_field", "sender.id is required", "sender.id", mid)
+        raise ItemProblem("missing_field", "sender.id is required", "sender.id", mid)
     if sender == channel:
         return None
     post = Post(
@@ -174,7 +170,7 @@ def messaging_post(platform: Platform, channel: str, event: Any) -> Marked | Non
         in_reply_to=Post.make_id(platform, reply_to) if reply_to else None,
         author=author(sender),
         text=text,
-        created_at=parse_epoch(event.get("timestamp"), "timestamp"),
+        created_at=epoch_time(event.get("timestamp"), "timestamp"),
         media=media,
     )
     return Marked(post, marker)

@@ -27,6 +27,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import collect, load_json
+from chorus_platforms.kit.times import epoch_time
 
 PLATFORM = "reddit"
 SITE = "https://www.reddit.com"
@@ -40,13 +42,13 @@ class RedditConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        data = fk.load_json(raw)
+        data = load_json(raw)
         roots = data if isinstance(data, list) else [data]
         if not roots or not all(_is_thing(r) for r in roots):
             raise NormalizeError(
                 "invalid_shape", "expected a Listing, a list of Listings or a thing"
             )
-        return fk.collect(
+        return collect(
             ((thing, _builder(thing, raw.channel)) for thing in _walk(roots)), native_id=_fullname
         )
 
@@ -166,7 +168,7 @@ def _post(thing: Any, channel: str | None) -> Post:
             url=None if author == "[deleted]" else f"{SITE}/user/{quote(author, safe='')}",
         ),
         text=fk.clip(text),
-        created_at=fk.epoch_time(d.get("created_utc"), "data.created_utc"),
+        created_at=epoch_time(d.get("created_utc"), "data.created_utc", unit="s"),
         metrics=Metrics(likes=fk.count(d.get("score")), replies=replies),
         media=media,
     )

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from chorus_common.events import Author, Media, Post, PostKind
@@ -27,6 +28,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import collect
+from chorus_platforms.kit.times import any_time, iso
 from chorus_platforms.rss.safexml import child, child_text, local, parse
 
 PLATFORM = "rss"
@@ -68,8 +71,8 @@ class RssConnector:
                 "not_a_feed", f"root element {name[:40]!r} is not rss, RDF or feed"
             )
         feed = _feed(chan if chan is not None else root, root, raw.channel)
-        return fk.collect(
-            ((it, fk.one(_post, it, feed)) for it in items),
+        return collect(
+            ((it, partial(_post, it, feed)) for it in items),
             native_id=lambda it: child_text(it, "guid", "id") or child_text(it, "link"),
             dump=lambda it: ET.tostring(it, encoding="unicode")[:65536],
         )
@@ -121,7 +124,7 @@ class RssConnector:
         times = [p.created_at for p in result.posts]
         latest = fp.cursor_time(cursor.get("latest"))
         if times and (latest is None or max(times) > latest):
-            out["latest"] = fk.iso(max(times))
+            out["latest"] = iso(max(times))
         return out
 
 
@@ -239,9 +242,9 @@ def _author(item: ET.Element, feed: Feed) -> Author:
 def _date(item: ET.Element, feed: Feed) -> datetime:
     value = child_text(item, "published", "pubDate", "date", "updated", "issued", "modified")
     if value:
-        return fk.any_time(value, "pubDate")
+        return any_time(value, "pubDate")
     if feed.date:
-        return fk.any_time(feed.date, "lastBuildDate")
+        return any_time(feed.date, "lastBuildDate")
     raise fk.ItemProblem("missing_time", "item and feed carry no date", "pubDate")
 
 

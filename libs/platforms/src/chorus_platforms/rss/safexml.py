@@ -9,13 +9,13 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.inbound import NormalizeError, RawInput
+from chorus_platforms.kit.items import check_size
 
 
 def parse(raw: RawInput) -> ET.Element:
     """Parse XML with entity expansion, external entities and external DTDs refused."""
-    fk.check_size(raw)
+    check_size(raw)
     try:
         root = SafeET.fromstring(
             raw.body, forbid_dtd=False, forbid_entities=True, forbid_external=True

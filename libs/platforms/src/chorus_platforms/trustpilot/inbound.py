@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import collect, load_json, page_list
+from chorus_platforms.kit.times import iso_time
 
 PLATFORM = "trustpilot"
 API_BASE = "https://api.trustpilot.com/v1"
@@ -42,22 +45,20 @@ class TrustpilotConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        data = fk.load_json(raw)
+        data = load_json(raw)
         if not isinstance(data, dict):
             raise NormalizeError("invalid_shape", "expected reviews[], events[] or a review")
         if "events" in data:
-            events = fk.page_list(data, "events")
-            return fk.collect(
+            events = page_list(data, "events")
+            return collect(
                 ((e, _event_builder(e, raw.channel)) for e in events),
                 native_id=lambda e: _id(fk.opt_obj(e).get("eventData")),
             )
         if "reviews" in data:
-            reviews = fk.page_list(data, "reviews")
-            return fk.collect(
-                ((r, fk.one(_review, r, raw.channel)) for r in reviews), native_id=_id
-            )
+            reviews = page_list(data, "reviews")
+            return collect(((r, partial(_review, r, raw.channel)) for r in reviews), native_id=_id)
         if "stars" in data and "id" in data:
-            return fk.collect([(data, fk.one(_review, data, raw.channel))], native_id=_id)
+            return collect([(data, partial(_review, data, raw.channel))], native_id=_id)
         raise NormalizeError("invalid_shape", "expected reviews[], events[] or a review")
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
@@ -91,7 +92,7 @@ class TrustpilotConnector:
 
 def _has_next(raw: RawInput) -> bool:
     try:
-        data = fk.load_json(raw)
+        data = load_json(raw)
     except NormalizeError:
         return False
     links = data.get("links") if isinstance(data, dict) else None
@@ -146,7 +147,7 @@ def _review(review: Any, channel: str | None) -> Post:
         ),
         text=fk.clip(text),
         lang=_lang(r.get("language")),
-        created_at=fk.iso_time(r.get("createdAt"), "createdAt"),
+        created_at=iso_time(r.get("createdAt"), "createdAt"),
         rating=_stars(r.get("stars")),
         metrics=Metrics(
             likes=fk.count(r.get("numberOfLikes")),

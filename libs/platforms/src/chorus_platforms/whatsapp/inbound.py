@@ -21,19 +21,19 @@ from typing import Any
 
 from chorus_common.events import Media, Post
 
-from chorus_platforms.kit.inbound import HandshakeResponse, NormalizeResult, RawInput
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
+from chorus_platforms.kit.fields import (
+    ItemProblem,
     as_dict,
     as_id,
     as_list,
-    as_str,
     author,
-    parse_epoch,
+    opt_str,
     require_id,
     require_text,
 )
+from chorus_platforms.kit.inbound import HandshakeResponse, NormalizeResult, RawInput
+from chorus_platforms.kit.items import Items
+from chorus_platforms.kit.times import epoch_time
 from chorus_platforms.meta.webhooks import (
     Entry,
     entries,
@@ -47,7 +47,7 @@ _IGNORED_TYPES = frozenset({"system", "ephemeral"})
 
 
 def _location(body: dict[str, Any]) -> tuple[str, tuple[Media, ...]]:
-    text = "\n".join(s for s in (as_str(body.get("name")), as_str(body.get("address"))) if s)
+    text = "\n".join(s for s in (opt_str(body.get("name")), opt_str(body.get("address"))) if s)
     lat, lng = body.get("latitude"), body.get("longitude")
     if all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lng)):
         return text, (Media(type="location", url=f"geo:{lat},{lng}"),)
@@ -75,7 +75,7 @@ def _content(message: dict[str, Any], kind: str) -> tuple[str, tuple[Media, ...]
         return (emoji, ()) if emoji else None  # an empty emoji removes a reaction
     if kind in _IGNORED_TYPES:
         return None
-    raise ItemFailure("unsupported_message", "WhatsApp message type is not supported", "type")
+    raise ItemProblem("unsupported_message", "WhatsApp message type is not supported", "type")
 
 
 def message_post(phone_id: str, names: dict[str, str], message: Any) -> Post | None:
@@ -83,10 +83,10 @@ def message_post(phone_id: str, names: dict[str, str], message: Any) -> Post | N
     message = as_dict(message)
     native = require_id(message.get("id"), "id")
     sender = require_id(message.get("from"), "from")
-    kind = as_str(message.get("type")) or ""
+    kind = opt_str(message.get("type")) or ""
     try:
         content = _content(message, kind)
-    except ItemFailure as exc:
+    except ItemProblem as exc:
         exc.native_id = native
         raise
     if content is None:
@@ -106,13 +106,13 @@ def message_post(phone_id: str, names: dict[str, str], message: Any) -> Post | N
         in_reply_to=Post.make_id("whatsapp", replied) if replied else None,
         author=author(sender, display_name=names.get(sender)),
         text=text,
-        created_at=parse_epoch(message.get("timestamp"), "timestamp", unit="s"),
+        created_at=epoch_time(message.get("timestamp"), "timestamp", unit="s"),
         media=media,
     )
 
 
 def _missing_phone() -> Post | None:
-    raise ItemFailure("missing_field", "metadata.phone_number_id is required", "metadata")
+    raise ItemProblem("missing_field", "metadata.phone_number_id is required", "metadata")
 
 
 def _whatsapp_entry(items: Items, entry: Entry) -> None:
@@ -129,7 +129,7 @@ def _whatsapp_entry(items: Items, entry: Entry) -> None:
             wa: name
             for contact in as_list(value.get("contacts"))
             if (wa := as_id(as_dict(contact).get("wa_id")))
-            and (name := as_str(as_dict(as_dict(contact).get("profile")).get("name")))
+            and (name := opt_str(as_dict(as_dict(contact).get("profile")).get("name")))
         }
         for k, message in enumerate(as_list(value.get("messages"))):
             guess = as_id(as_dict(message).get("id"))

@@ -20,36 +20,38 @@ from typing import Any
 
 from chorus_common.events import Media, Metrics, Post
 
-from chorus_platforms.kit.inbound import Marked, Marker, NormalizeError, NormalizeResult
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
+from chorus_platforms.kit.fields import (
+    ItemProblem,
     as_dict,
     as_id,
     as_int,
     as_list,
-    as_str,
     author,
+    opt_str,
     optional_name,
-    parse_epoch,
-    parse_twitter_date,
     require_id,
     require_text,
 )
+from chorus_platforms.kit.inbound import Marked, Marker, NormalizeError, NormalizeResult
+from chorus_platforms.kit.items import Items
+from chorus_platforms.kit.times import epoch_time, twitter_time
 from chorus_platforms.x.v2 import profile_url, tweet_lang, tweet_url, unescape_tweet_text
 
 
 def _created(tweet: dict[str, Any]) -> datetime:
     if "created_at" in tweet:
-        return parse_twitter_date(tweet.get("created_at"), "created_at")
-    return parse_epoch(tweet.get("timestamp_ms"), "timestamp_ms", unit="ms")
+        return twitter_time(tweet.get("created_at"), "created_at")
+    return epoch_time(tweet.get("timestamp_ms"), "timestamp_ms", unit="ms")
 
 
 def _media(tweet: dict[str, Any], extended: dict[str, Any]) -> tuple[Media, ...]:
     entities = as_dict(extended.get("extended_entities")) or as_dict(tweet.get("extended_entities"))
     found: list[Media] = []
     for item in as_list(entities.get("media")):
-        kind, url = as_str(as_dict(item).get("type")), as_str(as_dict(item).get("media_url_https"))
+        kind, url = (
+            opt_str(as_dict(item).get("type")),
+            opt_str(as_dict(item).get("media_url_https")),
+        )
         if kind and url:
             found.append(Media(type=kind, url=url))
     return tuple(found)
@@ -67,7 +69,7 @@ def activity_tweet(channel: str, tweet: Any) -> Marked | None:
     user = as_dict(tweet.get("user"))
     user_id = as_id(user.get("id_str")) or as_id(user.get("id"))
     if user_id is None:
-        raise ItemFailure("missing_author", "user.id_str is required", "user.id_str", native)
+        raise ItemProblem("missing_author", "user.id_str is required", "user.id_str", native)
     if user_id == channel:
         return None  # the brand's own tweet or reply
     extended = as_dict(tweet.get("extended_tweet"))
@@ -133,15 +135,15 @@ def activity_dm(channel: str, users: dict[str, Any], event: Any) -> Post | None:
     create = as_dict(event.get("message_create"))
     sender = as_id(create.get("sender_id"))
     if sender is None:
-        raise ItemFailure("missing_author", "sender_id is required", "message_create", native)
+        raise ItemProblem("missing_author", "sender_id is required", "message_create", native)
     if sender == channel:
         return None  # a DM the brand sent
     recipient = as_id(as_dict(create.get("target")).get("recipient_id")) or channel
     data = as_dict(create.get("message_data"))
     attachment = as_dict(as_dict(data.get("attachment")).get("media"))
     media_url, media_type = (
-        as_str(attachment.get("media_url_https")),
-        as_str(attachment.get("type")),
+        opt_str(attachment.get("media_url_https")),
+        opt_str(attachment.get("type")),
     )
     user = as_dict(users.get(sender))
     username = optional_name(user.get("screen_name"))
@@ -161,7 +163,7 @@ def activity_dm(channel: str, users: dict[str, Any], event: Any) -> Post | None:
             url=profile_url(username),
         ),
         text=require_text(data.get("text"), "message_create.message_data.text"),
-        created_at=parse_epoch(event.get("created_timestamp"), "created_timestamp", unit="ms"),
+        created_at=epoch_time(event.get("created_timestamp"), "created_timestamp", unit="ms"),
         media=(Media(type=media_type, url=media_url),) if media_url and media_type else (),
     )
 

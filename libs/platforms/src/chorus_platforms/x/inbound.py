@@ -17,6 +17,7 @@ from datetime import datetime
 
 import orjson
 
+from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     NormalizeError,
@@ -24,13 +25,7 @@ from chorus_platforms.kit.inbound import (
     RawInput,
     SignatureError,
 )
-from chorus_platforms.kit.items import (
-    hmac_sha256,
-    load_json,
-    same_secret,
-    secret_of,
-    signature_header,
-)
+from chorus_platforms.kit.items import load_json
 from chorus_platforms.x.activity import normalize_activity
 from chorus_platforms.x.v2 import normalize_v2
 
@@ -39,7 +34,7 @@ _MAX_CRC_TOKEN = 512
 
 
 def x_signature(secret: str, message: bytes) -> str:
-    return "sha256=" + base64.b64encode(hmac_sha256(secret, message)).decode("ascii")
+    return "sha256=" + base64.b64encode(signatures.hmac_sha256(secret, message)).decode("ascii")
 
 
 class XConnector:
@@ -60,9 +55,9 @@ class XConnector:
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Base64 HMAC-SHA256 of the raw body with ``consumer_secret``; ``SignatureError``."""
-        given = signature_header(raw, SIGNATURE_HEADER)
-        expected = x_signature(secret_of(secrets, "consumer_secret"), raw.body)
-        if not same_secret(given, expected):
+        given = signatures.signature_header(raw, SIGNATURE_HEADER)
+        expected = x_signature(signatures.secret(secrets, "consumer_secret"), raw.body)
+        if not signatures.equal(given, expected):
             raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} does not match")
 
     def handshake(

@@ -23,6 +23,18 @@ from typing import Any
 
 from chorus_common.events import Media, Metrics, Post
 
+from chorus_platforms.kit.fields import (
+    ItemProblem,
+    as_dict,
+    as_id,
+    as_int,
+    as_list,
+    author,
+    opt_str,
+    optional_name,
+    require_id,
+    require_text,
+)
 from chorus_platforms.kit.inbound import (
     Marked,
     Marker,
@@ -30,21 +42,8 @@ from chorus_platforms.kit.inbound import (
     NormalizeResult,
     RawInput,
 )
-from chorus_platforms.kit.items import (
-    ItemFailure,
-    Items,
-    as_dict,
-    as_id,
-    as_int,
-    as_list,
-    as_str,
-    author,
-    optional_name,
-    parse_iso,
-    require_channel,
-    require_id,
-    require_text,
-)
+from chorus_platforms.kit.items import Items, require_channel
+from chorus_platforms.kit.times import iso_time
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 _VERIFIED = ("blue", "business", "government")  # verified_type values of a checkmark
@@ -58,7 +57,7 @@ def unescape_tweet_text(text: str) -> str:
 
 def tweet_lang(value: Any) -> str | None:
     """The BCP 47 tag X detected; ``und``, ``zxx`` and X's private ``q*`` codes mean none."""
-    lang = as_str(value)
+    lang = opt_str(value)
     if lang is None or not _LANG.match(lang) or lang in ("und", "zxx") or lang.startswith("q"):
         return None
     return lang
@@ -101,8 +100,8 @@ def _media(includes: Includes, tweet: dict[str, Any]) -> tuple[Media, ...]:
     found: list[Media] = []
     for key in as_list(as_dict(tweet.get("attachments")).get("media_keys")):
         item = includes.media.get(as_id(key) or "", {})
-        kind = as_str(item.get("type"))
-        url = as_str(item.get("url")) or as_str(item.get("preview_image_url"))
+        kind = opt_str(item.get("type"))
+        url = opt_str(item.get("url")) or opt_str(item.get("preview_image_url"))
         if kind and url:
             found.append(Media(type=kind, url=url))
     return tuple(found)
@@ -128,7 +127,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked | None:
     refs = {
         ref_type: ref_id
         for ref in as_list(tweet.get("referenced_tweets"))
-        if (ref_type := as_str(as_dict(ref).get("type")))
+        if (ref_type := opt_str(as_dict(ref).get("type")))
         and (ref_id := as_id(as_dict(ref).get("id")))
     }
     if "retweeted" in refs:
@@ -137,7 +136,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked | None:
     native = (as_id(history[0]) if history else None) or tweet_id
     author_id = as_id(tweet.get("author_id"))
     if author_id is None:
-        raise ItemFailure(
+        raise ItemProblem(
             "missing_author", "author_id is required (tweet.fields)", "author_id", native
         )
     if author_id == channel:
@@ -167,7 +166,7 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked | None:
         ),
         text=unescape_tweet_text(text),
         lang=tweet_lang(tweet.get("lang")),
-        created_at=parse_iso(tweet.get("created_at"), "created_at"),
+        created_at=iso_time(tweet.get("created_at"), "created_at"),
         metrics=Metrics(
             likes=as_int(metrics.get("like_count")) or 0,
             shares=(as_int(metrics.get("retweet_count")) or 0)

@@ -27,6 +27,8 @@ from chorus_platforms.kit.inbound import (
     PollRequest,
     RawInput,
 )
+from chorus_platforms.kit.items import collect, load_json, page_list
+from chorus_platforms.kit.times import iso_time
 
 PLATFORM = "youtube"
 API_BASE = "https://www.googleapis.com/youtube/v3"
@@ -38,17 +40,17 @@ class YouTubeConnector:
     platform = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        data = fk.load_json(raw)
+        data = load_json(raw)
         if not isinstance(data, dict):
             raise NormalizeError(
                 "invalid_shape", "expected a YouTube API resource or list response"
             )
         kind = data.get("kind")
         if "items" in data:
-            items = fk.page_list(data, "items")
-            return fk.collect(((it, _builder(it, raw.channel)) for it in items), native_id=_id)
+            items = page_list(data, "items")
+            return collect(((it, _builder(it, raw.channel)) for it in items), native_id=_id)
         if kind in ("youtube#commentThread", "youtube#comment"):
-            return fk.collect([(data, _builder(data, raw.channel))], native_id=_id)
+            return collect([(data, _builder(data, raw.channel))], native_id=_id)
         raise NormalizeError(
             "invalid_shape", "expected items[] or a youtube#comment(Thread)", "kind"
         )
@@ -141,7 +143,7 @@ def _comment(c: Mapping[str, Any], channel: str | None, thread: str | None, repl
             url=fk.opt_str(snippet.get("authorChannelUrl")),
         ),
         text=fk.clip(_text(snippet)),
-        created_at=fk.iso_time(snippet.get("publishedAt"), "snippet.publishedAt"),
+        created_at=iso_time(snippet.get("publishedAt"), "snippet.publishedAt"),
         metrics=Metrics(likes=fk.count(snippet.get("likeCount")), replies=fk.count(replies)),
     )
 
