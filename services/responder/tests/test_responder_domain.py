@@ -14,8 +14,8 @@ from chorus_responder.domain.policy import (
     satisfies,
 )
 from chorus_responder.domain.templates import TemplateError, placeholders, render
+from chorus_responder.sending.ledger import backoff
 from chorus_responder.sending.ratelimit import PlatformPacer
-from chorus_responder.sending.worker import backoff
 
 
 @pytest.mark.unit

@@ -1,9 +1,12 @@
-"""Resolve where and with which credentials a reply goes: channel configuration, defaults,
-and the global override that points every platform at a local sandbox."""
+"""Resolve where and with which credentials a reply goes (channel configuration, defaults,
+the global override that points every platform at a local sandbox) and what goes."""
 
 from __future__ import annotations
 
-from chorus_platforms.kit.outbound import Channel, PermanentSendError
+from collections.abc import Mapping
+from typing import Any
+
+from chorus_platforms.kit.outbound import Channel, OutboundReply, PermanentSendError
 from chorus_platforms.registry import PLATFORMS
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,3 +56,27 @@ async def resolve(
             "channel_not_configured", f"no API base URL for {adapter}/{channel}"
         )
     return Channel(adapter, channel, base, options, credentials)
+
+
+def _native(post_id: str | None) -> str | None:
+    if not post_id:
+        return None
+    return post_id.split(":", 1)[1] if ":" in post_id else post_id
+
+
+def outbound(reply: Mapping[str, Any], post: Mapping[str, Any]) -> OutboundReply:
+    return OutboundReply(
+        reply_id=reply["reply_id"],
+        idempotency_key=reply["idempotency_key"],
+        adapter=reply["adapter"],
+        visibility=reply["visibility"],
+        mode=reply["mode"],
+        text=reply["text"],
+        post_native_id=post["native_id"],
+        post_kind=post["kind"],
+        post_url=post["url"],
+        parent_native_id=_native(post["in_reply_to"]),
+        author_id=post["author_id"],
+        author_handle=post["author_handle"],
+        lang=reply["lang"],
+    )
