@@ -26,6 +26,8 @@ _SPACES = re.compile(r"[ \t\f\v\r\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
+# Not html-text or inscriptis: both split inline markup, so `@<span>brand</span>` and Mastodon's
+# link spans lose their text (measured in docs/connectors-feeds.md).
 class _Extractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
