@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from chorus_common.events import Author, Post
@@ -76,7 +77,7 @@ def test_a_page_with_too_many_items_is_read_up_to_the_bound(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(kit_items, "MAX_ITEMS", 3)
-    result = collect((str(i), lambda i=i: post(str(i))) for i in range(5))
+    result = collect((str(i), partial(post, str(i))) for i in range(5))
     assert [p.native_id for p in result.posts] == ["0", "1", "2"]
     assert [(e.code, e.index) for e in result.errors] == [("too_many_items", 3)]
 
