@@ -1,7 +1,7 @@
 """E-mail: RFC 5322 messages (``message/rfc822`` bodies) or a JSON envelope carrying the raw MIME.
 
 Parsed with the stdlib ``email`` package with ``policy.default`` semantics (RFC 2047 encoded
-words and RFC 2231 parameters decoded), read through :mod:`.email_headers`, which gives the
+words and RFC 2231 parameters decoded), read through :mod:`.headers`, which gives the
 same header text ~5x faster.
 
 The body is the first inline ``text/plain`` part, else the first ``text/html`` part reduced to
@@ -48,7 +48,7 @@ PLATFORM = "email"
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 _MSG_ID = re.compile(r"<([^<>\s]{1,480})>")
 _MAX_PARTS = 200
-_POLICY = TEXT_POLICY  # policy.default's reading, faster (see email_headers)
+_POLICY = TEXT_POLICY  # policy.default's reading, faster (see headers)
 
 
 class EmailConnector:

@@ -1,7 +1,7 @@
 """X (Twitter): API v2 responses and Account Activity API webhooks, CRC and signatures.
 
 * ``normalize``: an Account Activity delivery (``for_user_id`` + ``*_events``, see
-  :mod:`x_activity`) or a v2 response (``data`` / ``includes`` / ``meta``, see :mod:`x_v2`).
+  :mod:`.activity`) or a v2 response (``data`` / ``includes`` / ``meta``, see :mod:`.v2`).
 * ``verify``: ``x-twitter-webhooks-signature: sha256=<base64 HMAC-SHA256(consumer_secret,
   raw body)>`` (https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/securing-webhooks).
   X signs no timestamp, so a replayed delivery is caught by the durable dedup on post ids.

@@ -4,7 +4,7 @@ Shapes: https://developers.google.com/youtube/v3/docs/commentThreads and
 https://developers.google.com/youtube/v3/docs/comments. A thread is the top-level comment's
 thread (its id equals the top-level comment's id); replies carry ``snippet.parentId``. YouTube
 has no comment webhooks: the channel is polled, and pushes from a Chorus relay are accepted
-with the relay HMAC (see webhook_auth).
+with the relay HMAC (see kit.signatures).
 """
 
 from __future__ import annotations
