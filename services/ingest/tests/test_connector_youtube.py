@@ -151,7 +151,7 @@ def test_relay_signature_valid_passes() -> None:
     [
         ({}, 401, "signature_missing"),
         (relay_headers("wrong", b"{}"), 403, "signature_mismatch"),
-        (relay_headers("k", b"{}", at=NOW - timedelta(minutes=10)), 403, "signature_stale"),
+        (relay_headers("k", b"{}", at=NOW - timedelta(minutes=10)), 403, "signature_replayed"),
         (relay_headers("k", b'{"tampered": 1}'), 403, "signature_mismatch"),
     ],
 )

@@ -14,7 +14,7 @@ from chorus_ingest.batch import Batch
 from chorus_ingest.group_writer import GroupWriter
 from chorus_ingest.intake import Intake
 from chorus_ingest.settings import IngestSettings
-from chorus_platforms.generic.inbound import relay_signature
+from chorus_platforms.kit.signatures import relay_signature
 from sqlalchemy import select
 
 from services.ingest.tests.ingest_helpers import (

@@ -18,16 +18,14 @@ seconds) and ``X-Chorus-Signature: sha256=<hex HMAC-SHA256(signing_secret, "<ts>
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from chorus_common.events import PLATFORMS, Post
-from pydantic import ValidationError
 
+from chorus_platforms.kit import signatures
+from chorus_platforms.kit.fields import ItemProblem
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     ItemError,
@@ -36,11 +34,10 @@ from chorus_platforms.kit.inbound import (
     NormalizeError,
     NormalizeResult,
     RawInput,
-    SignatureError,
 )
+from chorus_platforms.kit.items import Items, load_json
 
 MAX_ITEMS = 10_000
-REPLAY_TOLERANCE_SECONDS = 300
 SECRET_NAME = "signing_secret"
 _ITEM_FIELDS = frozenset(
     {
@@ -51,18 +48,9 @@ _ITEM_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def relay_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The ``X-Chorus-Signature`` value for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
 def load_items(body: bytes) -> list[Any]:
     """Split a body into raw items; raises NormalizeError naming what is wrong."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise NormalizeError("invalid_json", f"body is not JSON: {exc}", "body") from exc
+    data = load_json(RawInput(body=body), "body")
     if isinstance(data, list):
         items = data
     elif isinstance(data, dict) and "posts" in data:
@@ -80,16 +68,9 @@ def load_items(body: bytes) -> list[Any]:
     return items
 
 
-def _item_error(index: int, item: Any, code: str, message: str, field: str | None) -> ItemError:
+def _native_of(item: Any) -> str | None:
     native = item.get("id") or item.get("native_id") if isinstance(item, dict) else None
-    return ItemError(
-        code=code,
-        message=message,
-        field=field,
-        index=index,
-        native_id=str(native)[:512] if isinstance(native, str | int) else None,
-        raw=item,
-    )
+    return str(native)[:512] if isinstance(native, str | int) else None
 
 
 def to_post(item: Any, default_channel: str | None = None) -> Post:
@@ -101,11 +82,13 @@ def _edit_marker(value: Any) -> Marker | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _Problem("invalid_field", "edited_at must be an ISO 8601 time", "edited_at")
+        raise ItemProblem("invalid_field", "edited_at must be an ISO 8601 time", "edited_at")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise _Problem("invalid_field", "edited_at is not an ISO 8601 time", "edited_at") from None
+        raise ItemProblem(
+            "invalid_field", "edited_at is not an ISO 8601 time", "edited_at"
+        ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return Marker.at(when)
@@ -114,18 +97,18 @@ def _edit_marker(value: Any) -> Marker | None:
 def to_marked(item: Any, default_channel: str | None = None) -> Marked:
     """One generic item as a canonical Post with its edit marker (``edited_at``)."""
     if not isinstance(item, dict):
-        raise _Problem("invalid_item", "each post must be a JSON object", None)
+        raise ItemProblem("invalid_item", "each post must be a JSON object", None)
     unknown = sorted(k for k in item if k not in _ITEM_FIELDS)
     if unknown:
-        raise _Problem("unknown_field", f"unknown field {unknown[0]!r}", str(unknown[0])[:100])
+        raise ItemProblem("unknown_field", f"unknown field {unknown[0]!r}", str(unknown[0])[:100])
     native = item.get("native_id", item.get("id"))
     if isinstance(native, int) and not isinstance(native, bool):
         native = str(native)
     if not isinstance(native, str) or not native.strip():
-        raise _Problem("missing_field", "id (native id) is required as a string", "id")
+        raise ItemProblem("missing_field", "id (native id) is required as a string", "id")
     platform = item.get("platform", "generic")
     if platform not in PLATFORMS:
-        raise _Problem("invalid_platform", "platform is not a known platform slug", "platform")
+        raise ItemProblem("invalid_platform", "platform is not a known platform slug", "platform")
     data = dict(item)
     marker = _edit_marker(data.pop("edited_at", None))
     data.pop("id", None)
@@ -149,13 +132,6 @@ def to_marked(item: Any, default_channel: str | None = None) -> Marked:
     return Marked(Post.model_validate(data), marker)
 
 
-class _Problem(ValueError):
-    def __init__(self, code: str, message: str, field: str | None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-
-
 def normalize_indexed(
     items: list[Any], default_channel: str | None = None
 ) -> tuple[list[tuple[int, Post]], list[ItemError]]:
@@ -164,33 +140,28 @@ def normalize_indexed(
     return [(index, m.post) for index, m in marked], errors
 
 
+def _items(items: list[Any], default_channel: str | None) -> Items:
+    loop = Items(lenient=True, native_id=_native_of)
+    for item in items:
+        loop.add("", item, None, to_marked, item, default_channel)
+    return loop
+
+
 def normalize_marked(
     items: list[Any], default_channel: str | None = None
 ) -> tuple[list[tuple[int, Marked]], list[ItemError]]:
     """Like :func:`normalize_indexed`, each good post with its edit marker."""
-    posts: list[tuple[int, Marked]] = []
-    errors: list[ItemError] = []
-    for index, item in enumerate(items):
-        try:
-            posts.append((index, to_marked(item, default_channel)))
-        except _Problem as exc:
-            errors.append(_item_error(index, item, exc.code, str(exc), exc.field))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            message = f"{field}: {err['msg']}" if field else str(err["msg"])
-            errors.append(_item_error(index, item, "invalid_field", message, field))
-        except (TypeError, ValueError) as exc:
-            errors.append(_item_error(index, item, "invalid_item", str(exc)[:300], None))
-    return posts, errors
+    loop = _items(items, default_channel)
+    result = loop.result
+    marked = [
+        (index, Marked(post, result.marker_at(i)))
+        for i, (index, post) in enumerate(zip(loop.origins, result.posts, strict=True))
+    ]
+    return marked, result.errors
 
 
 def normalize_items(items: list[Any], default_channel: str | None = None) -> NormalizeResult:
-    marked, errors = normalize_marked(items, default_channel)
-    result = NormalizeResult(errors=errors)
-    for _, m in marked:
-        result.add(m.post, m.marker)
-    return result
+    return _items(items, default_channel).result
 
 
 class GenericConnector:
@@ -204,20 +175,7 @@ class GenericConnector:
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Timestamped HMAC-SHA256 of the body with ``signing_secret``; replays are refused."""
-        secret = secrets.get(SECRET_NAME)
-        if not secret:
-            raise SignatureError(403, "secret_not_configured", "no signing_secret for generic")
-        stamp = raw.headers.get("x-chorus-timestamp", "").strip()
-        given = raw.headers.get("x-chorus-signature", "").strip().lower()
-        if not stamp or not given:
-            raise SignatureError(401, "signature_missing", "X-Chorus-Timestamp/Signature missing")
-        if not stamp.isdigit() or len(stamp) > 12:
-            raise SignatureError(403, "signature_invalid", "X-Chorus-Timestamp is not Unix seconds")
-        if abs(now.timestamp() - int(stamp)) > REPLAY_TOLERANCE_SECONDS:
-            raise SignatureError(403, "signature_replayed", "X-Chorus-Timestamp is outside 5 min")
-        expected = relay_signature(secret, stamp, raw.body)
-        if not hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace")):
-            raise SignatureError(403, "signature_mismatch", "X-Chorus-Signature does not match")
+        signatures.relay_hmac(raw, secrets, now, SECRET_NAME)
 
     def handshake(
         self, query: Mapping[str, str], secrets: Mapping[str, str]

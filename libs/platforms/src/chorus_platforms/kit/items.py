@@ -47,13 +47,13 @@ def check_size(raw: RawInput) -> None:
         raise NormalizeError("too_large", f"body is larger than {MAX_BODY_BYTES} bytes")
 
 
-def load_json(raw: RawInput) -> Any:
+def load_json(raw: RawInput, field: str | None = None) -> Any:
     """The body as JSON (depth-limited by orjson), or ``NormalizeError('invalid_json')``."""
     check_size(raw)
     try:
         return orjson.loads(raw.body)
     except (orjson.JSONDecodeError, TypeError) as exc:
-        raise NormalizeError("invalid_json", f"body is not valid JSON: {exc}") from None
+        raise NormalizeError("invalid_json", f"body is not valid JSON: {exc}", field) from None
 
 
 def page_list(data: Any, key: str) -> list[Any]:
@@ -100,6 +100,7 @@ class Items:
         dump: Callable[[Any], Any] = _same,
     ) -> None:
         self.result = NormalizeResult()
+        self.origins: list[int] = []  # the index of the item each post of ``result`` came from
         self._lenient = lenient
         self._native_id = native_id
         self._dump = dump
@@ -134,6 +135,7 @@ class Items:
                 self.result.add(post)
         elif built is not None:
             self.result.add(built)
+        self.origins.extend([index] * (len(self.result.posts) - len(self.origins)))
 
     def _error(
         self, exc: Exception, path: str, index: int, item: Any, native_id: str | None
@@ -147,7 +149,8 @@ class Items:
         elif isinstance(exc, ValidationError):
             first = exc.errors()[0]
             loc = ".".join(str(p) for p in first["loc"])
-            code, message = "invalid_field", f"canonical post field {loc}: {first['msg']}"
+            code, message = "invalid_field", f"{loc}: {first['msg']}" if loc else str(first["msg"])
+            field = f"{path}.{loc}" if path and loc else loc or path or None
         elif self._lenient and isinstance(exc, ORDINARY_ERRORS):
             code, message = "invalid_item", (str(exc) or type(exc).__name__)[:500]
         if native_id is None:

@@ -116,9 +116,9 @@ def relay_hmac(
         raise SignatureError(403, "signature_invalid", "X-Chorus-Timestamp is not Unix seconds")
     if abs(now.timestamp() - int(stamp)) > RELAY_TOLERANCE:
         raise SignatureError(
-            403, "signature_stale", "X-Chorus-Timestamp is too old or in the future"
+            403, "signature_replayed", "X-Chorus-Timestamp is too old or in the future"
         )
-    expected = "sha256=" + relay_signature(key_value, stamp, raw.body)
+    expected = relay_signature(key_value, stamp, raw.body)
     if not equal(expected, signature.lower()):
         raise SignatureError(
             403, "signature_mismatch", "X-Chorus-Signature does not match the body"
@@ -126,4 +126,6 @@ def relay_hmac(
 
 
 def relay_signature(key: str, stamp: str, body: bytes) -> str:
-    return hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    """The ``X-Chorus-Signature`` value for ``body`` sent at ``stamp``."""
+    mac = hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
