@@ -44,8 +44,8 @@ def cpu_figures() -> dict[str, Any]:
 def _normalization() -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
-        from chorus_ingest.connectors import CONNECTORS
-        from chorus_ingest.connectors.base import RawInput
+        from chorus_platforms.kit.inbound import RawInput
+        from chorus_platforms.registry import CONNECTORS
     except ImportError:
         return out
     for platform, connector in sorted(CONNECTORS.items()):

@@ -39,8 +39,8 @@ def bare(items: list[dict[str, Any]], now: datetime) -> list[tuple[str, bytes, b
 
 def canonical(items: list[dict[str, Any]], now: datetime, enrich: bool) -> list[tuple[str, bytes, bytes]]:  # fmt: skip
     """The same through Chorus's generic connector, enrichment and envelope."""
-    from chorus_ingest.connectors.generic import normalize_indexed
     from chorus_ingest.envelopes import enrich_for_publish, post_event
+    from chorus_platforms.generic.inbound import normalize_indexed
 
     posts, _errors = normalize_indexed(items)
     out = []

@@ -13,9 +13,9 @@ from chorus_cli.demo_feed import SCENARIOS, DemoFeed, run_demo_feed
 from chorus_common.embedded import free_port
 from chorus_common.events import Envelope, utcnow
 from chorus_ingest.app import create_app
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import RawInput
 from chorus_ingest.settings import IngestSettings
+from chorus_platforms.kit.inbound import RawInput
+from chorus_platforms.registry import CONNECTORS
 
 from tests.support.fixtures import FAST_KAFKA_ENV, token
 from tests.support.wait import wait_for

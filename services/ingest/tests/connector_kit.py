@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chorus_common.events import Post
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, RawInput
+from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, RawInput
 from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).parent / "fixtures"

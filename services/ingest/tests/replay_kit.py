@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from chorus_ingest.connectors.generic import relay_signature
+from chorus_platforms.kit.signatures import relay_signature
 
 from services.ingest.tests.social_kit import META_SECRETS, meta_headers
 

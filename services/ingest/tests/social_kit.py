@@ -7,7 +7,7 @@ import hmac
 import json
 from typing import Any
 
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, RawInput
+from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, RawInput
 from hypothesis import strategies as st
 
 from services.ingest.tests.connector_kit import byte_edits, clean_outcome, mutated

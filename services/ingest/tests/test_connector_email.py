@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.email import EmailConnector
+from chorus_platforms.email.inbound import EmailConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -16,9 +16,9 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from chorus_ingest.connectors import email as email_connector
-from chorus_ingest.connectors.base import NormalizeError
-from chorus_ingest.connectors.email import MAX_MESSAGE_BYTES, EmailConnector
+from chorus_platforms.email import inbound as email_connector
+from chorus_platforms.email.inbound import MAX_MESSAGE_BYTES, EmailConnector
+from chorus_platforms.kit.inbound import NormalizeError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

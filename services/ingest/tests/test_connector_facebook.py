@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.facebook import FacebookConnector
+from chorus_platforms.facebook.inbound import FacebookConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw

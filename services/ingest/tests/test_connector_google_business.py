@@ -6,9 +6,9 @@ import base64
 import json
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.google_business import GoogleBusinessConnector
+from chorus_platforms.google_business.inbound import GoogleBusinessConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.instagram import InstagramConnector
+from chorus_platforms.instagram.inbound import InstagramConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw

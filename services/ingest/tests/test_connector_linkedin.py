@@ -7,9 +7,9 @@ import hmac
 import json
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.linkedin import LinkedInConnector, split_comment_urn
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.linkedin.inbound import LinkedInConnector, split_comment_urn
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw

@@ -6,9 +6,9 @@ import hashlib
 import hmac
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.mastodon import MastodonConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.mastodon.inbound import MastodonConnector
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.facebook import FacebookConnector
-from chorus_ingest.connectors.messenger import MessengerConnector
+from chorus_platforms.facebook.inbound import FacebookConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.messenger.inbound import MessengerConnector
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw

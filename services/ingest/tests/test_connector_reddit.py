@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.reddit import RedditConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.reddit.inbound import RedditConnector
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

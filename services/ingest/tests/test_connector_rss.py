@@ -6,9 +6,9 @@ import hashlib
 import hmac
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, SignatureError
-from chorus_ingest.connectors.rss import RssConnector
+from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, SignatureError
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
+from chorus_platforms.rss.inbound import RssConnector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

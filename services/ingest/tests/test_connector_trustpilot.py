@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.trustpilot import TrustpilotConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
+from chorus_platforms.trustpilot.inbound import TrustpilotConnector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import NormalizeError, SignatureError
-from chorus_ingest.connectors.whatsapp import WhatsAppConnector
+from chorus_platforms.kit.inbound import NormalizeError, SignatureError
+from chorus_platforms.registry import CONNECTORS
+from chorus_platforms.whatsapp.inbound import WhatsAppConnector
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
-from chorus_ingest.connectors.base import NormalizeError, NormalizeResult, SignatureError
-from chorus_ingest.connectors.youtube import YouTubeConnector
+from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, SignatureError
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
+from chorus_platforms.youtube.inbound import YouTubeConnector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,7 +151,7 @@ def test_relay_signature_valid_passes() -> None:
     [
         ({}, 401, "signature_missing"),
         (relay_headers("wrong", b"{}"), 403, "signature_mismatch"),
-        (relay_headers("k", b"{}", at=NOW - timedelta(minutes=10)), 403, "signature_stale"),
+        (relay_headers("k", b"{}", at=NOW - timedelta(minutes=10)), 403, "signature_replayed"),
         (relay_headers("k", b'{"tampered": 1}'), 403, "signature_mismatch"),
     ],
 )

@@ -7,11 +7,11 @@ from typing import Any
 
 import orjson
 import pytest
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import Marker, NormalizeResult
-from chorus_ingest.connectors.generic import GenericConnector
-from chorus_ingest.connectors.messenger import MessengerConnector
 from chorus_ingest.dedup import HISTORY_MAX, Seen, decide
+from chorus_platforms.generic.inbound import GenericConnector
+from chorus_platforms.kit.inbound import Marker, NormalizeResult
+from chorus_platforms.messenger.inbound import MessengerConnector
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -11,10 +11,10 @@ from chorus_common.events import Author, Post, utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.batch import Batch
-from chorus_ingest.connectors.generic import relay_signature
 from chorus_ingest.group_writer import GroupWriter
 from chorus_ingest.intake import Intake
 from chorus_ingest.settings import IngestSettings
+from chorus_platforms.kit.signatures import relay_signature
 from sqlalchemy import select
 
 from services.ingest.tests.ingest_helpers import (

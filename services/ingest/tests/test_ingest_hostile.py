@@ -12,9 +12,9 @@ import httpx
 import pytest
 from chorus_common.bus.memory import MemoryBroker
 from chorus_ingest.app import create_app
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.generic import relay_signature
 from chorus_ingest.settings import IngestSettings
+from chorus_platforms.kit.signatures import relay_signature
+from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -9,8 +9,8 @@ import orjson
 import pytest
 from chorus_cli import demo_payloads as demo
 from chorus_ingest.app import create_app
-from chorus_ingest.connectors.generic import relay_signature
 from chorus_ingest.settings import IngestSettings
+from chorus_platforms.kit.signatures import relay_signature
 
 from services.ingest.tests.ingest_helpers import generic_post, settings_kw
 from tests.support.fixtures import auth, running

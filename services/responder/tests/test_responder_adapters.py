@@ -9,13 +9,13 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from chorus_responder.sending.base import (
+from chorus_platforms.kit.outbound import (
     Channel,
     OutboundReply,
     PermanentSendError,
     TransientSendError,
 )
-from chorus_responder.sending.registry import SENDERS
+from chorus_platforms.registry import SENDERS
 
 from services.responder.tests.responder_fake_platform import FakePlatform, Scripted, ServedFake
 

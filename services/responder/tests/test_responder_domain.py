@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from chorus_platforms.mastodon.length import mastodon_length
+from chorus_platforms.x.length import x_weighted_length
 from chorus_responder.domain.constraints import ConstraintError, check_text, plan_reply
 from chorus_responder.domain.policy import (
     DEFAULT_POLICIES,
@@ -12,9 +14,8 @@ from chorus_responder.domain.policy import (
     satisfies,
 )
 from chorus_responder.domain.templates import TemplateError, placeholders, render
-from chorus_responder.domain.textlength import mastodon_length, x_weighted_length
+from chorus_responder.sending.ledger import backoff
 from chorus_responder.sending.ratelimit import PlatformPacer
-from chorus_responder.sending.worker import backoff
 
 
 @pytest.mark.unit

@@ -9,13 +9,13 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from chorus_common.embedded import free_port
-from chorus_responder.sending.base import (
+from chorus_platforms.email.sender import EmailSender
+from chorus_platforms.kit.outbound import (
     Channel,
     OutboundReply,
     PermanentSendError,
     TransientSendError,
 )
-from chorus_responder.sending.email import EmailSender
 
 
 class Sink:

@@ -6,13 +6,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from fastapi import FastAPI
 
 from chorus_ingest import archive, models
 from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, post_reads, posts, webhooks
 from chorus_ingest.channels import CandidateCache
-from chorus_ingest.connectors import CONNECTORS, POLL_SOURCES
 from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.poller import Poller

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from chorus_common.events import Post
-
-from chorus_ingest.connectors.base import Marker
+from chorus_platforms.kit.inbound import Marker
 
 Status = Literal["accepted", "duplicate", "updated", "stale", "rejected"]
 

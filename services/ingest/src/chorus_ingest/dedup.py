@@ -1,7 +1,7 @@
 """Pure dedup/edit decisions: new, update, duplicate or stale, whatever order deliveries come in.
 
 Each post keeps its current content hash, its revision, the platform's own edit marker of
-that content (:class:`~chorus_ingest.connectors.base.Marker`) and the hashes of the contents
+that content (:class:`~chorus_platforms.kit.inbound.Marker`) and the hashes of the contents
 it had before. A delivery is ordered by its marker when both it and the stored state have
 one of the same kind; otherwise (a platform without an edit marker, or equal markers) the
 content hash is the last resort: content seen before is a duplicate and never comes back.
@@ -15,8 +15,7 @@ from typing import Literal
 
 import orjson
 from chorus_common.events import Post
-
-from chorus_ingest.connectors.base import Marker
+from chorus_platforms.kit.inbound import Marker
 
 Outcome = Literal["accepted", "duplicate", "updated", "stale"]
 

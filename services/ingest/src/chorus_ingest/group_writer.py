@@ -18,12 +18,12 @@ from chorus_common import bulk, direct
 from chorus_common.db import insert_ignore_stmt, rows_with
 from chorus_common.events import Envelope, Post
 from chorus_common.runtime import Runtime
+from chorus_platforms.kit.inbound import Marker
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import models
 from chorus_ingest.batch import Batch, ItemResult, Status
-from chorus_ingest.connectors.base import Marker
 from chorus_ingest.dedup import Seen, content_hash, decide
 from chorus_ingest.envelopes import dead_letter_event, enrich_for_publish, post_event
 from chorus_ingest.lookup import url_key

@@ -12,22 +12,18 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import httpx
-from chorus_common.db import insert_ignore
 from chorus_common.events import utcnow
 from chorus_common.runtime import Runtime
-from sqlalchemy import select, update
+from chorus_platforms.kit.inbound import Connector, NormalizeResult, PollSource, RawInput
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import channels as store
-from chorus_ingest import models, schedule
+from chorus_ingest import cursors, schedule
 from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.channels import Channel
-from chorus_ingest.connectors.base import Connector, PollSource, RawInput
+from chorus_ingest.cursors import CursorState
 from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.settings import IngestSettings
@@ -35,15 +31,6 @@ from chorus_ingest.webhooks import Refused, normalize_safely, rejected_from
 
 log = logging.getLogger(__name__)
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class CursorState:
-    cursor: dict[str, Any]
-    etag: str | None
-    last_modified: str | None
-    next_poll_at: datetime | None
-    failures: int
 
 
 class PollError(Exception):
@@ -110,9 +97,9 @@ class Poller:
         now = utcnow()
         async with self.runtime.sessionmaker() as session:
             channels = await store.pollable(session, sorted(self.sources))
-            states = await self._states(session, [c.id for c in channels])
+            states = await cursors.load(session, [c.id for c in channels])
         self.metrics.channels.set(len(channels))
-        due = [c for c in channels if _is_due(states.get(c.id), now)]
+        due = [c for c in channels if cursors.is_due(states.get(c.id), now)]
         if not due:
             return 0
         gate = asyncio.Semaphore(self.settings.poll_concurrency)
@@ -123,18 +110,6 @@ class Poller:
 
         await asyncio.gather(*(one(c) for c in due))
         return len(due)
-
-    async def _states(self, session: AsyncSession, ids: list[str]) -> dict[str, CursorState]:
-        if not ids:
-            return {}
-        t = models.poll_cursors
-        rows = await session.execute(select(t).where(t.c.channel_id.in_(ids)))
-        return {
-            r.channel_id: CursorState(
-                dict(r.cursor or {}), r.etag, r.last_modified, r.next_poll_at, r.failures
-            )
-            for r in rows
-        }
 
     def _interval(self, channel: Channel) -> float:
         wanted = channel.poll_interval_seconds or self.settings.poll_default_interval_seconds
@@ -155,18 +130,7 @@ class Poller:
 
     async def _poll_page(self, channel: Channel, state: CursorState) -> tuple[CursorState, bool]:
         source = self.sources[channel.platform]
-        connector = self.connectors[channel.platform]
-        try:
-            request = source.poll_request(channel.poll_settings(), state.cursor)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PollError("bad_config", str(exc)[:300]) from exc
-        headers = dict(request.headers)
-        names = {k.lower() for k in headers}
-        if state.etag and "if-none-match" not in names:
-            headers["If-None-Match"] = state.etag
-        if state.last_modified and "if-modified-since" not in names:
-            headers["If-Modified-Since"] = state.last_modified
-        status, body, response_headers = await self._get(request.url, request.params, headers)
+        status, body, response_headers = await self._fetch(source, channel, state)
         now = utcnow()
         interval = self._interval(channel)
         if status == 304:
@@ -179,24 +143,11 @@ class Poller:
                 0,
             )
             async with self.runtime.sessionmaker() as session, session.begin():
-                await self._save(session, channel.id, nxt, status, None)
+                await cursors.save(session, self.runtime.dialect, channel.id, nxt, status, None)
             return nxt, False
         if status >= 400:
             raise PollError("http_error", f"HTTP {status} from the source", status)
-        raw = RawInput(
-            body=body,
-            content_type=response_headers.get("content-type", ""),
-            headers=response_headers,
-            channel=channel.external_id,
-        )
-        result = normalize_safely(connector, raw)
-        if isinstance(result, Refused):
-            await self.intake.dead_letter(
-                Rejected(result.code, result.message, body, result.field),
-                source=channel.platform,
-                trace_id=uuid.uuid4().hex,
-            )
-            raise PollError(result.code, result.message, status)
+        raw, result = await self._normalize(channel, status, body, response_headers)
         try:
             new_cursor = dict(source.advance(state.cursor, result, raw))
         except (ValueError, KeyError, TypeError) as exc:
@@ -219,11 +170,47 @@ class Poller:
         )
 
         async def save_cursor(session: AsyncSession) -> None:
-            await self._save(session, channel.id, nxt, status, None)
+            await cursors.save(session, self.runtime.dialect, channel.id, nxt, status, None)
 
         await self.intake.submit(batch, hook=save_cursor)
         self.metrics.polls.labels(channel.platform, "ok").inc()
         return nxt, more
+
+    async def _fetch(
+        self, source: PollSource, channel: Channel, state: CursorState
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """The source's next request, made conditional on the last response's validators."""
+        try:
+            request = source.poll_request(channel.poll_settings(), state.cursor)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PollError("bad_config", str(exc)[:300]) from exc
+        headers = dict(request.headers)
+        names = {k.lower() for k in headers}
+        if state.etag and "if-none-match" not in names:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified and "if-modified-since" not in names:
+            headers["If-Modified-Since"] = state.last_modified
+        return await self._get(request.url, request.params, headers)
+
+    async def _normalize(
+        self, channel: Channel, status: int, body: bytes, headers: dict[str, str]
+    ) -> tuple[RawInput, NormalizeResult]:
+        """The page as posts; a page refused as a whole is dead-lettered and fails the poll."""
+        raw = RawInput(
+            body=body,
+            content_type=headers.get("content-type", ""),
+            headers=headers,
+            channel=channel.external_id,
+        )
+        result = normalize_safely(self.connectors[channel.platform], raw)
+        if isinstance(result, Refused):
+            await self.intake.dead_letter(
+                Rejected(result.code, result.message, body, result.field),
+                source=channel.platform,
+                trace_id=uuid.uuid4().hex,
+            )
+            raise PollError(result.code, result.message, status)
+        return raw, result
 
     async def _get(
         self, url: str, params: Mapping[str, str], headers: dict[str, str]
@@ -258,40 +245,5 @@ class Poller:
                    "failures": failures, "status": exc.status},
         )  # fmt: skip
         async with self.runtime.sessionmaker() as session, session.begin():
-            await self._save(session, channel.id, nxt, exc.status, f"{exc.code}: {exc}"[:500])
-
-    async def _save(
-        self,
-        session: AsyncSession,
-        channel_id: str,
-        state: CursorState,
-        status: int | None,
-        error: str | None,
-    ) -> None:
-        t = models.poll_cursors
-        values = {
-            "cursor": state.cursor,
-            "etag": (state.etag or None) and state.etag[:512],
-            "last_modified": (state.last_modified or None) and state.last_modified[:128],
-            "next_poll_at": state.next_poll_at or utcnow(),
-            "failures": state.failures,
-            "last_error": error,
-            "last_status": status,
-            "updated_at": utcnow(),
-        }
-        inserted = await session.execute(
-            insert_ignore(
-                self.runtime.dialect, t, {"channel_id": channel_id, **values}, ["channel_id"]
-            ).returning(t.c.channel_id)
-        )
-        if inserted.first() is None:
-            await session.execute(update(t).where(t.c.channel_id == channel_id).values(**values))
-
-
-def _is_due(state: CursorState | None, now: datetime) -> bool:
-    if state is None or state.next_poll_at is None:
-        return True
-    due = state.next_poll_at
-    if due.tzinfo is None:  # SQLite returns naive datetimes
-        due = due.replace(tzinfo=now.tzinfo)
-    return due <= now
+            error = f"{exc.code}: {exc}"[:500]
+            await cursors.save(session, self.runtime.dialect, channel.id, nxt, exc.status, error)

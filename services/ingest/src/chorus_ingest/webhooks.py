@@ -12,10 +12,7 @@ from dataclasses import dataclass
 
 import orjson
 from chorus_common.events import utcnow
-
-from chorus_ingest.batch import Batch, ItemResult, Rejected
-from chorus_ingest.channels import Channel
-from chorus_ingest.connectors.base import (
+from chorus_platforms.kit.inbound import (
     Connector,
     HandshakeResponse,
     ItemError,
@@ -24,6 +21,9 @@ from chorus_ingest.connectors.base import (
     RawInput,
     SignatureError,
 )
+
+from chorus_ingest.batch import Batch, ItemResult, Rejected
+from chorus_ingest.channels import Channel
 from chorus_ingest.intake import Intake
 
 log = logging.getLogger(__name__)

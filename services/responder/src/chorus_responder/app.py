@@ -11,6 +11,8 @@ from chorus_common.consume import bulk_dispatcher
 from chorus_common.events import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
+from chorus_platforms.kit.outbound import Sender
+from chorus_platforms.registry import SENDERS
 from fastapi import FastAPI
 
 from chorus_responder import models
@@ -19,8 +21,6 @@ from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
 from chorus_responder.metrics import ResponderMetrics
-from chorus_responder.sending.base import Sender
-from chorus_responder.sending.registry import SENDERS
 from chorus_responder.sending.worker import SendWorker
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster

@@ -21,17 +21,8 @@ Row = Mapping[str, Any]
 SENDABLE = ("draft", "approved", "failed")
 
 
-async def request_send(
-    session: AsyncSession,
-    principal: Principal,
-    reply: Row,
-    settings: ResponderSettings,
-    *,
-    force: bool,
-) -> tuple[dict[str, Any], list[Envelope], ApiProblem | None]:
-    """Queue the reply for the send worker. Returns the reply, events to stage, and an error
-    to answer with *after* committing (a reply found missing sign-offs is moved back to
-    pending_approval, which must be kept)."""
+def refuse_unsendable(reply: Row, *, force: bool) -> None:
+    """409 for a reply that is not approved, already on its way, or of unknown outcome."""
     status = reply["status"]
     if status in ("sending", "sent"):
         raise ApiProblem(409, f"already_{status}", f"the reply is already {status}")
@@ -45,6 +36,20 @@ async def request_send(
             "outcome_unknown",
             "the platform may already show this reply; check it, then send with force=true",
         )
+
+
+async def request_send(
+    session: AsyncSession,
+    principal: Principal,
+    reply: Row,
+    settings: ResponderSettings,
+    *,
+    force: bool,
+) -> tuple[dict[str, Any], list[Envelope], ApiProblem | None]:
+    """Queue the reply for the send worker. Returns the reply, events to stage, and an error
+    to answer with *after* committing (a reply found missing sign-offs is moved back to
+    pending_approval, which must be kept)."""
+    refuse_unsendable(reply, force=force)
     missing, needed_now = await recheck(session, reply)
     if missing:
         row, events = await block_for_approval(session, reply, needed_now, identity(principal))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.settings import CommonSettings
+from chorus_platforms.registry import PLATFORMS
 from pydantic import AliasChoices, Field
 
 
@@ -12,19 +13,10 @@ def _env(name: str, **kw: Any) -> Any:
     return Field(validation_alias=AliasChoices(f"RESPONDER_{name.upper()}", name), **kw)
 
 
-# Conservative sends per minute per platform and channel; the platform's own 429 and
-# Retry-After always win over these.
+# Conservative sends per minute per platform and channel (each platform's own, in its folder);
+# the platform's own 429 and Retry-After always win over these.
 DEFAULT_RATES: dict[str, int] = {
-    "x": 50,
-    "facebook": 60,
-    "messenger": 120,
-    "instagram": 60,
-    "whatsapp": 600,
-    "google_business": 60,
-    "youtube": 30,
-    "reddit": 60,
-    "mastodon": 60,
-    "email": 120,
+    slug: p.sends_per_minute for slug, p in PLATFORMS.items() if p.sends_per_minute is not None
 }
 
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from chorus_common.events import utcnow
 from chorus_common.openapi import problem
+from chorus_platforms.kit.inbound import RawInput
+from chorus_platforms.registry import CONNECTORS
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chorus_ingest.api.deps import PostsWriter
 from chorus_ingest.api.responses import error, json_response
 from chorus_ingest.api.schemas import NormalizeRead, PlatformPath
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import RawInput
 from chorus_ingest.envelopes import enrich_for_publish
 from chorus_ingest.webhooks import Refused, normalize_safely
 

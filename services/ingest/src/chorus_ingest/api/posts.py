@@ -6,6 +6,8 @@ import uuid
 
 import orjson
 from chorus_common.openapi import problem
+from chorus_platforms.generic.inbound import load_items, normalize_marked
+from chorus_platforms.kit.inbound import NormalizeError
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -13,8 +15,6 @@ from chorus_ingest.api.deps import IntakeDep, PostsWriter, SettingsDep
 from chorus_ingest.api.responses import error, results_response
 from chorus_ingest.api.schemas import IntakeResultRead
 from chorus_ingest.batch import Batch, Rejected
-from chorus_ingest.connectors.base import NormalizeError
-from chorus_ingest.connectors.generic import load_items, normalize_marked
 
 router = APIRouter(prefix="/v1", tags=["posts"])
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from chorus_common.events import Platform, Post
+from chorus_platforms.registry import CONNECTORS
 from fastapi import Path
 from pydantic import BaseModel, Field
-
-from chorus_ingest.connectors import CONNECTORS
 
 # Documented as the connectors' slugs; another slug is a 404 `unknown_platform`.
 PlatformPath = Annotated[

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from chorus_common.openapi import problem
+from chorus_platforms.kit.inbound import Connector, RawInput
+from chorus_platforms.registry import CONNECTORS
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -11,8 +13,6 @@ from chorus_ingest import webhooks
 from chorus_ingest.api.deps import IntakeDep, SessionDep
 from chorus_ingest.api.responses import error, results_response
 from chorus_ingest.api.schemas import IntakeResultRead, PlatformPath
-from chorus_ingest.connectors import CONNECTORS
-from chorus_ingest.connectors.base import Connector, RawInput
 from chorus_ingest.metrics import IngestMetrics
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])

@@ -1,1 +1,1 @@
-"""Outbound adapters (one ``Sender`` per platform), the send worker and its bookkeeping."""
+"""The send worker and its bookkeeping; the senders themselves are in ``chorus_platforms``."""

@@ -1,15 +1,17 @@
-"""Resolve where and with which credentials a reply goes: channel configuration, defaults,
-and the global override that points every platform at a local sandbox."""
+"""Resolve where and with which credentials a reply goes (channel configuration, defaults,
+the global override that points every platform at a local sandbox) and what goes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from chorus_platforms.kit.outbound import Channel, OutboundReply, PermanentSendError
+from chorus_platforms.registry import PLATFORMS
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models
-from chorus_responder.sending.base import Channel, PermanentSendError
-from chorus_responder.sending.mastodon import instance_base
-from chorus_responder.sending.registry import DEFAULT_BASE_URLS
 from chorus_responder.settings import ResponderSettings
 
 # Not a secret: the local sandbox accepts any token.
@@ -40,9 +42,9 @@ async def resolve(
     elif override:
         base = override
     else:
-        base = (row.base_url if row else None) or DEFAULT_BASE_URLS.get(adapter) or ""
-        if not base and adapter == "mastodon":
-            base = instance_base(channel) or ""
+        described = PLATFORMS.get(adapter)
+        default = described.base_url(channel) if described is not None else ""
+        base = (row.base_url if row else None) or default
     if override and not credentials:
         credentials = {"access_token": SANDBOX_TOKEN}
     if row is None and not override and not (adapter == "email" and settings.smtp_host):
@@ -54,3 +56,27 @@ async def resolve(
             "channel_not_configured", f"no API base URL for {adapter}/{channel}"
         )
     return Channel(adapter, channel, base, options, credentials)
+
+
+def _native(post_id: str | None) -> str | None:
+    if not post_id:
+        return None
+    return post_id.split(":", 1)[1] if ":" in post_id else post_id
+
+
+def outbound(reply: Mapping[str, Any], post: Mapping[str, Any]) -> OutboundReply:
+    return OutboundReply(
+        reply_id=reply["reply_id"],
+        idempotency_key=reply["idempotency_key"],
+        adapter=reply["adapter"],
+        visibility=reply["visibility"],
+        mode=reply["mode"],
+        text=reply["text"],
+        post_native_id=post["native_id"],
+        post_kind=post["kind"],
+        post_url=post["url"],
+        parent_native_id=_native(post["in_reply_to"]),
+        author_id=post["author_id"],
+        author_handle=post["author_handle"],
+        lang=reply["lang"],
+    )

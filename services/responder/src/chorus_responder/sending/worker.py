@@ -5,7 +5,8 @@ Per attempt: claim a lease; re-check the sign-offs; if an earlier call may have 
 platform (``needs_check``), look the reply up (or rely on the platform's idempotency) before
 anything else; record the attempt (``attempts + 1``, ``needs_check = true``) and commit;
 only then call the platform. Success -> ``sent`` + reply.sent; timeouts, 5xx and 429 ->
-back-off with jitter (honouring Retry-After); other 4xx -> ``failed`` + reply.failed.
+back-off with jitter (honouring Retry-After); other 4xx -> ``failed`` + reply.failed. The
+outcomes are written by the ``Ledger`` (``sending/ledger.py``).
 """
 
 from __future__ import annotations
@@ -21,64 +22,30 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from chorus_common.events import Envelope, utcnow
+from chorus_common.events import utcnow
 from chorus_common.runtime import Runtime
-from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from chorus_responder import models, store
-from chorus_responder.approvals import block_for_approval, recheck
-from chorus_responder.metrics import ResponderMetrics
-from chorus_responder.sending import channels
-from chorus_responder.sending.base import (
+from chorus_platforms.kit.outbound import (
     Channel,
-    Delivered,
     OutboundReply,
     PermanentSendError,
     Sender,
     SendError,
     TransientSendError,
 )
+from sqlalchemy import or_, select, update
+
+from chorus_responder import models, store
+from chorus_responder.approvals import block_for_approval, recheck
+from chorus_responder.metrics import ResponderMetrics
+from chorus_responder.sending import channels
+from chorus_responder.sending.channels import outbound
+from chorus_responder.sending.ledger import Ledger
 from chorus_responder.sending.ratelimit import PlatformPacer
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
 
 log = logging.getLogger(__name__)
 Row = Mapping[str, Any]
-
-
-# The delay is stored (next_attempt_at) and survives restarts: no in-process tenacity loop fits.
-def backoff(
-    attempt: int, base: float, cap: float, retry_after: float | None, rng: Callable[[], float]
-) -> float:
-    """Exponential back-off with equal jitter; never sooner than the platform asked."""
-    ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
-    delay = ceiling / 2 + rng() * ceiling / 2
-    return float(max(delay, retry_after or 0.0))
-
-
-def _native(post_id: str | None) -> str | None:
-    if not post_id:
-        return None
-    return post_id.split(":", 1)[1] if ":" in post_id else post_id
-
-
-def outbound(reply: Row, post: Row) -> OutboundReply:
-    return OutboundReply(
-        reply_id=reply["reply_id"],
-        idempotency_key=reply["idempotency_key"],
-        adapter=reply["adapter"],
-        visibility=reply["visibility"],
-        mode=reply["mode"],
-        text=reply["text"],
-        post_native_id=post["native_id"],
-        post_kind=post["kind"],
-        post_url=post["url"],
-        parent_native_id=_native(post["in_reply_to"]),
-        author_id=post["author_id"],
-        author_handle=post["author_handle"],
-        lang=reply["lang"],
-    )
 
 
 class SendWorker:
@@ -104,6 +71,9 @@ class SendWorker:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._busy: Counter[str] = Counter()
         self._http: httpx.AsyncClient | None = None
+        self.ledger = Ledger(
+            runtime, settings, broadcaster, metrics, senders, self.pacer, self.owner, rng
+        )
 
     def kick(self) -> None:
         self._wake.set()
@@ -189,39 +159,45 @@ class SendWorker:
         if prepared is None:
             return
         reply, out, channel, sender = prepared
-        assert self._http is not None
-        if reply["needs_check"]:
-            if sender.reconcile == "none":
-                await self._fail(
-                    reply,
-                    PermanentSendError(
-                        "outcome_unknown",
-                        f"an earlier call to {reply['adapter']} was interrupted and the platform "
-                        "cannot be searched; check it before sending again",
-                    ),
-                )
-                return
-            if sender.reconcile == "lookup":
-                try:
-                    found = await sender.find(out, channel, self._http)
-                except TransientSendError as exc:
-                    await self._retry_later(reply, exc, ambiguous=True)
-                    return
-                except PermanentSendError as exc:
-                    log.warning(
-                        "reply lookup refused", extra={"reply_id": reply_id, "code": exc.code}
-                    )
-                    found = None
-                if found is not None:
-                    self.metrics.attempts.labels(
-                        self.metrics.service, reply["adapter"], "reconciled"
-                    ).inc()
-                    await self._mark_sent(reply, found, reconciled=True)
-                    return
-        recorded = await self._record_attempt(reply)
-        if recorded is None:
+        if reply["needs_check"] and await self._reconciled(reply, out, channel, sender):
             return
-        reply = recorded
+        recorded = await self.ledger.record_attempt(reply)
+        if recorded is not None:
+            await self._call(recorded, out, channel, sender)
+
+    async def _reconciled(
+        self, reply: Row, out: OutboundReply, channel: Channel, sender: Sender
+    ) -> bool:
+        """Settle a reply an earlier call may have made; True when nothing more is to be done."""
+        assert self._http is not None
+        if sender.reconcile == "none":
+            message = (
+                f"an earlier call to {reply['adapter']} was interrupted and the platform "
+                "cannot be searched; check it before sending again"
+            )
+            await self.ledger.fail(reply, PermanentSendError("outcome_unknown", message))
+            return True
+        if sender.reconcile != "lookup":
+            return False  # idempotent: the call is simply repeated
+        try:
+            found = await sender.find(out, channel, self._http)
+        except TransientSendError as exc:
+            await self.ledger.retry_later(reply, exc, ambiguous=True)
+            return True
+        except PermanentSendError as exc:
+            log.warning(
+                "reply lookup refused", extra={"reply_id": reply["reply_id"], "code": exc.code}
+            )
+            return False
+        if found is None:
+            return False
+        self.metrics.attempts.labels(self.metrics.service, reply["adapter"], "reconciled").inc()
+        await self.ledger.mark_sent(reply, found, reconciled=True)
+        return True
+
+    async def _call(self, reply: Row, out: OutboundReply, channel: Channel, sender: Sender) -> None:
+        """Make the platform call (the attempt is on record) and write down its outcome."""
+        assert self._http is not None
         started = time.perf_counter()
         gauge = self.metrics.in_flight.labels(self.metrics.service, reply["adapter"])
         gauge.inc()
@@ -233,16 +209,13 @@ class SendWorker:
             outcome = "transient" if exc.transient else "permanent"
             self.metrics.attempts.labels(self.metrics.service, reply["adapter"], outcome).inc()
             if exc.transient:
-                await self._retry_later(reply, exc, ambiguous=exc.ambiguous)
+                await self.ledger.retry_later(reply, exc, ambiguous=exc.ambiguous)
             else:
-                await self._fail(reply, exc)
+                await self.ledger.fail(reply, exc)
             return
         except TimeoutError:
-            await self._retry_later(
-                reply,
-                TransientSendError("timeout", "no answer in time", ambiguous=True),
-                ambiguous=True,
-            )
+            timeout = TransientSendError("timeout", "no answer in time", ambiguous=True)
+            await self.ledger.retry_later(reply, timeout, ambiguous=True)
             return
         finally:
             gauge.dec()
@@ -250,7 +223,7 @@ class SendWorker:
                 time.perf_counter() - started
             )
         self.metrics.attempts.labels(self.metrics.service, reply["adapter"], "ok").inc()
-        await self._mark_sent(reply, delivered, reconciled=False)
+        await self.ledger.mark_sent(reply, delivered, reconciled=False)
 
     async def _claim_and_prepare(
         self, reply_id: str
@@ -276,7 +249,7 @@ class SendWorker:
             missing, needed_now = await recheck(s, reply)
             if missing:
                 row, events = await block_for_approval(s, reply, needed_now, None)
-                await self._publish(s, events)
+                await self.ledger.publish(s, events)
                 blocked = row
             else:
                 blocked = None
@@ -298,166 +271,8 @@ class SendWorker:
         if post is None or sender is None:
             error = PermanentSendError("not_sendable", f"no post or adapter for {reply['adapter']}")
         if error is not None or channel is None or post is None or sender is None:
-            await self._fail(reply, error or PermanentSendError("not_sendable", "cannot send"))
+            await self.ledger.fail(
+                reply, error or PermanentSendError("not_sendable", "cannot send")
+            )
             return None
         return reply, outbound(reply, post), channel, sender
-
-    async def _record_attempt(self, reply: Row) -> dict[str, Any] | None:
-        """Write down that a call is about to be made, before making it."""
-        now = utcnow()
-        attempts = reply["attempts"] + 1
-        changes = {
-            "attempts": attempts,
-            "needs_check": True,
-            "lease_until": now + timedelta(seconds=self.settings.send_lease_seconds),
-            "updated_at": now,
-        }
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return None
-            row = {**reply, **changes}
-            await store.add_history(s, row, "attempt", at=now, attempt=attempts)
-        return row
-
-    async def _update_leased(self, s: AsyncSession, reply: Row, changes: dict[str, Any]) -> bool:
-        t = models.replies
-        res = await s.execute(
-            update(t)
-            .where(
-                t.c.reply_id == reply["reply_id"],
-                t.c.status == "sending",
-                t.c.lease_owner == self.owner,
-            )
-            .values(**changes)
-        )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
-            log.warning("lost the lease on a reply", extra={"reply_id": reply["reply_id"]})
-            return False
-        return True
-
-    async def _publish(self, s: AsyncSession, events: list[Envelope]) -> None:
-        await self.runtime.publish(s, events)
-
-    async def _mark_sent(self, reply: Row, delivered: Delivered, *, reconciled: bool) -> None:
-        now = utcnow()
-        changes = {
-            "status": "sent",
-            "platform_reply_id": delivered.platform_reply_id[:256],
-            "platform_url": delivered.url[:2048] if delivered.url else None,
-            "sent_at": now,
-            "updated_at": now,
-            "needs_check": False,
-            "lease_owner": None,
-            "lease_until": None,
-            "error": None,
-            "error_code": None,
-            "version": reply["version"] + 1,
-        }
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return
-            row = {**reply, **changes}
-            await store.add_history(
-                s,
-                row,
-                "sent",
-                at=now,
-                platform_reply_id=row["platform_reply_id"],
-                platform_url=row["platform_url"],
-                reconciled=reconciled,
-            )
-            event = store.reply_event("reply.sent", row)
-            await self._publish(s, [event])
-            case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
-        self.metrics.step("sent", reply["adapter"])
-        log.info(
-            "reply sent",
-            extra={
-                "reply_id": reply["reply_id"],
-                "case_id": reply["case_id"],
-                "post_id": reply["post_id"],
-                "platform": reply["adapter"],
-                "attempts": reply["attempts"],
-                "reconciled": reconciled,
-                "trace_id": event.trace_id,
-            },
-        )
-        self.broadcaster.publish(store.activity("reply.sent", row, case))
-
-    async def _fail(self, reply: Row, exc: SendError) -> None:
-        now = utcnow()
-        changes = {
-            "status": "failed",
-            "error": str(exc)[:4000],
-            "error_code": exc.code[:64],
-            "updated_at": now,
-            "lease_owner": None,
-            "lease_until": None,
-            "version": reply["version"] + 1,
-        }
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return
-            row = {**reply, **changes}
-            await store.add_history(
-                s, row, "failed", at=now, error=row["error"], error_code=exc.code
-            )
-            await self._publish(s, [store.reply_event("reply.failed", row)])
-            case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
-        self.metrics.step("failed", reply["adapter"])
-        log.warning(
-            "reply failed",
-            extra={"reply_id": reply["reply_id"], "platform": reply["adapter"], "code": exc.code},
-        )
-        self.broadcaster.publish(store.activity("reply.failed", row, case))
-
-    async def _retry_later(self, reply: Row, exc: SendError, *, ambiguous: bool) -> None:
-        attempts = reply["attempts"]
-        sender = self.senders.get(reply["adapter"])
-        if attempts >= self.settings.send_max_attempts:
-            if ambiguous and sender is not None and sender.reconcile != "idempotent":
-                exc = PermanentSendError(
-                    "outcome_unknown", f"gave up after {attempts} attempts; last: {exc}"
-                )
-            else:
-                exc = PermanentSendError(
-                    exc.code, f"gave up after {attempts} attempts; last: {exc}"
-                )
-            await self._fail(reply, exc)
-            return
-        delay = backoff(
-            max(attempts, 1),
-            self.settings.send_backoff_base_seconds,
-            self.settings.send_backoff_max_seconds,
-            exc.retry_after,
-            self.rng,
-        )
-        if exc.code == "rate_limited":
-            self.pacer.pause(reply["adapter"], reply["channel"], delay)
-        now = utcnow()
-        changes = {
-            "next_attempt_at": now + timedelta(seconds=delay),
-            "needs_check": bool(reply["needs_check"]) if not ambiguous else True,
-            "lease_owner": None,
-            "lease_until": None,
-            "error": str(exc)[:4000],
-            "error_code": exc.code[:64],
-            "updated_at": now,
-        }
-        if not ambiguous:
-            # The platform answered and did not act (429, refused connection): nothing to check.
-            changes["needs_check"] = False
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return
-            await store.add_history(
-                s,
-                reply,
-                "retry_scheduled",
-                at=now,
-                error=str(exc)[:500],
-                error_code=exc.code,
-                delay_seconds=round(delay, 3),
-            )

@@ -1,0 +1,1 @@
+"""Every platform Chorus speaks, each described once in its own folder (see ``registry``)."""
