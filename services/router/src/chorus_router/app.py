@@ -8,17 +8,29 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from chorus_common import topics
+from chorus_common.authn import Authenticator
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
-from chorus_router.api import audit, case_actions, cases, members, posts, rules, stream, teams
+from chorus_router.api import (
+    audit,
+    case_actions,
+    cases,
+    directory_resolve,
+    members,
+    posts,
+    rules,
+    stream,
+    teams,
+)
 from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
+from chorus_router.identity import DirectoryMembers
 from chorus_router.intent_kit import ModelKit
 from chorus_router.intent_package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
@@ -62,6 +74,7 @@ def create_app(
             stream.router,
             teams.router,
             members.router,
+            directory_resolve.router,
             rules.router,
             audit.router,
             accountability_api.router,
@@ -71,6 +84,8 @@ def create_app(
         ],
     )
     app.state.core = core
+    # The router is the directory: a token's member is looked up in its own tables.
+    app.state.authenticator = Authenticator(settings, DirectoryMembers(core))
     inner = app.router.lifespan_context
 
     @asynccontextmanager
