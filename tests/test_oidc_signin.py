@@ -137,7 +137,9 @@ async def test_a_signed_in_member_has_the_directorys_role_and_teams_everywhere(
     assert [t["team"] for t in r.json()["templates"]] == ["legal"]
     # Tom's provider e-mail is not the directory's: he maps by subject once it is set.
     tom = bearer(await token_for(idp, "tom@corp.example"))
-    assert (await chorus.router.get("/v1/me", headers=tom)).json()["code"] == "member_unknown"
+    unknown = (await chorus.router.get("/v1/me", headers=tom)).json()
+    assert unknown["code"] == "member_unknown"
+    assert "'idp-tom'" in unknown["detail"]  # what to hand an administrator to be linked
     r = await chorus.router.patch(
         "/v1/members/tom", json={"oidc_subject": "idp-tom"}, headers=ADMIN
     )

@@ -84,9 +84,16 @@ class Authenticator:
         query = MemberQuery(
             sub=identity.sub, email=identity.email, email_verified=identity.email_verified
         )
-        return principal_of(await self._find(query))
+        # The subject is the caller's own: they hand it to an administrator to be linked.
+        unknown = (
+            f"no directory member has this sign-in (subject {identity.sub!r}); an "
+            'administrator links it with PATCH /v1/members/{id} {"oidc_subject": ...}'
+        )
+        return principal_of(await self._find(query, unknown))
 
-    async def _find(self, query: MemberQuery) -> DirectoryMember:
+    async def _find(
+        self, query: MemberQuery, unknown: str = "the directory has no such member"
+    ) -> DirectoryMember:
         if self.members is None:
             raise ApiProblem(
                 503, "directory_unavailable", "no directory is configured (ROUTER_URL)"
@@ -98,5 +105,5 @@ class Authenticator:
                 503, "directory_unavailable", str(exc), headers={"Retry-After": "5"}
             ) from exc
         if member is None:
-            raise ApiProblem(403, "member_unknown", "the directory has no such member")
+            raise ApiProblem(403, "member_unknown", unknown)
         return member
