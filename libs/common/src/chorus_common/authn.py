@@ -61,9 +61,11 @@ class Authenticator:
 
     async def principal(self, token: str) -> Principal:
         """Raises :class:`AuthError` (401) or :class:`ApiProblem` (403, 503)."""
-        if self.oidc is not None and unverified_issuer(token) == self.oidc.issuer:
-            return await self._signed_in(token, self.oidc)
-        principal = VERIFIED.verify(self.secret, token, self.issuer)
+        principal = VERIFIED.known(self.secret, token, self.issuer)  # no parsing on a hit
+        if principal is None:
+            if self.oidc is not None and unverified_issuer(token) == self.oidc.issuer:
+                return await self._signed_in(token, self.oidc)
+            principal = VERIFIED.verify(self.secret, token, self.issuer)
         if principal.member_id is not None and self.members is not None:
             member = await self._find(MemberQuery(member_id=principal.member_id))
             if not member.active:
