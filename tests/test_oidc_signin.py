@@ -14,10 +14,14 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from chorus_analytics.app import create_app as create_analytics
+from chorus_analytics.settings import AnalyticsSettings
 from chorus_cli.devidp import DevIdP, IdPClient, IdPUser
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.embedded import free_port
 from chorus_common.settings import DEV_TOKEN_SECRET
+from chorus_ingest.app import create_app as create_ingest
+from chorus_ingest.settings import IngestSettings
 from chorus_responder.app import create_app as create_responder
 from chorus_router.app import create_app as create_router
 from chorus_router.settings import RouterSettings
@@ -148,6 +152,34 @@ async def test_a_signed_in_member_has_the_directorys_role_and_teams_everywhere(
     assert (me["member_id"], me["role"], me["teams"]) == ("tom", "agent", ["support"])
     r = await chorus.responder.get("/v1/templates", headers=tom)
     assert [t["team"] for t in r.json()["templates"]] == ["support"]
+
+
+async def test_ingest_and_analytics_map_signed_in_members_through_the_router(
+    idp: DevIdP, tmp_path: Path
+) -> None:
+    common: dict[str, Any] = {"oidc_issuer": idp.issuer, "consumer_enabled": False}
+    router = create_router(RouterSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/router.db", **common, **FAST_KAFKA_ENV,
+    ), bus=MemoryBroker(partitions=4))  # fmt: skip
+    lena = bearer(await token_for(idp, f"lena@{DEMO}"))
+    zed = bearer(await token_for(idp, f"zed@{DEMO}"))
+    async with served(router) as router_url:
+        ingest = create_ingest(IngestSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/ingest.db", router_url=router_url,
+            poller_enabled=False, **common, **FAST_KAFKA_ENV,
+        ), bus=MemoryBroker(partitions=4))  # fmt: skip
+        analytics = create_analytics(AnalyticsSettings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/analytics.db", router_url=router_url,
+            spike_check_seconds=0, metrics_refresh_seconds=0, **common, **FAST_KAFKA_ENV,
+        ), bus=MemoryBroker(partitions=4))  # fmt: skip
+        async with running(ingest) as i, running(analytics) as a:
+            for client, path in ((i, "/v1/channels"), (a, "/v1/reports/summary")):
+                assert (await client.get(path, headers=lena)).status_code == 200
+                r = await client.get(path, headers=zed)
+                assert (r.status_code, r.json()["code"]) == (403, "member_unknown")
+            # Lena leads legal only: another team's figures are not hers to read.
+            r = await a.get("/v1/reports/volume", params={"team": "support"}, headers=lena)
+            assert r.status_code == 403, r.text
 
 
 async def test_unknown_and_deactivated_members_are_refused_at_once(
