@@ -103,8 +103,10 @@ class Authenticator:
         try:
             member = await self.members.resolve(query)
         except DirectoryUnavailable as exc:
+            # Not the router's address: callers need not learn the inside of the deployment.
+            detail = "the directory did not answer; retry shortly"
             raise ApiProblem(
-                503, "directory_unavailable", str(exc), headers={"Retry-After": "5"}
+                503, "directory_unavailable", detail, headers={"Retry-After": "5"}
             ) from exc
         if member is None:
             raise ApiProblem(403, "member_unknown", unknown)
