@@ -180,10 +180,10 @@ async def _main(
             fh.write(admin + "\n")
 
         common_env = service_env(bootstrap, os.environ)
-        # The responder checks approval policies' teams against the router's directory.
-        common_env["RESPONDER_ROUTER_URL"] = os.environ.get(
-            "RESPONDER_ROUTER_URL", f"http://127.0.0.1:{SERVICES['router']}"
-        )
+        # The router owns the directory: who a token's member is, which teams exist.
+        router_url = os.environ.get("ROUTER_URL", f"http://127.0.0.1:{SERVICES['router']}")
+        common_env["ROUTER_URL"] = router_url
+        common_env["RESPONDER_ROUTER_URL"] = os.environ.get("RESPONDER_ROUTER_URL", router_url)
         if demo:
             common_env["RESPONDER_PLATFORM_BASE_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}"
             common_env["RESPONDER_SMTP_HOST"] = "127.0.0.1"

@@ -1,11 +1,15 @@
-"""Bearer tokens (signed JWT) with role, member id, teams and scopes; FastAPI enforcement."""
+"""Bearer tokens (signed JWT) with role, member id, teams and scopes; FastAPI enforcement.
+
+CLI-minted tokens are made and verified here; which kind a bearer token is, and the OpenID
+provider's tokens, are chorus_common.authn's (each service app holds an Authenticator).
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Literal
+from typing import Literal, Protocol
 
 import jwt
 from fastapi import Request, Security
@@ -200,11 +204,22 @@ class VerifiedTokens:
         self._known[key] = (principal, expires)
         return principal
 
+    def known(self, secret: str, token: str, issuer: str = "chorus") -> Principal | None:
+        """The principal of a token verified before and not expired (None: not known)."""
+        hit = self._known.get((secret, issuer, token))
+        return hit[0] if hit is not None and time.time() < hit[1] else None
+
     def clear(self) -> None:
         self._known.clear()
 
 
 VERIFIED = VerifiedTokens()
+
+
+class Authenticates(Protocol):
+    async def principal(self, token: str) -> Principal:
+        """The token's principal; raises AuthError (401) or ApiProblem (403, 503)."""
+        ...
 
 
 def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
@@ -222,13 +237,16 @@ def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
                 field="header.Authorization",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        settings = request.app.state.settings
+        token = credentials.credentials.strip()
+        # Every service app has one (chorus_common.authn); a bare app knows CLI tokens only.
+        authenticator: Authenticates | None = getattr(request.app.state, "authenticator", None)
         try:
-            principal = VERIFIED.verify(
-                settings.token_secret.get_secret_value(),
-                credentials.credentials.strip(),
-                settings.token_issuer,
-            )
+            if authenticator is not None:
+                principal = await authenticator.principal(token)
+            else:
+                settings = request.app.state.settings
+                secret = settings.token_secret.get_secret_value()
+                principal = VERIFIED.verify(secret, token, settings.token_issuer)
         except AuthError as exc:
             raise ApiProblem(
                 401,

@@ -14,12 +14,23 @@ from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
-from chorus_router.api import audit, case_actions, cases, members, posts, rules, stream, teams
+from chorus_router.api import (
+    audit,
+    case_actions,
+    cases,
+    directory_resolve,
+    members,
+    posts,
+    rules,
+    stream,
+    teams,
+)
 from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
+from chorus_router.identity import DirectoryMembers
 from chorus_router.intent_kit import ModelKit
 from chorus_router.intent_package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
@@ -63,6 +74,7 @@ def create_app(
             stream.router,
             teams.router,
             members.router,
+            directory_resolve.router,
             rules.router,
             audit.router,
             accountability_api.router,
@@ -73,6 +85,8 @@ def create_app(
     )
     app.state.core = core
     app.state.stream_tickets = StreamTickets.from_settings(settings)
+    # The router is the directory: a token's member is looked up in its own tables.
+    app.state.authenticator.members = DirectoryMembers(core)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
