@@ -11,10 +11,10 @@ from typing import Any
 import orjson
 import pytest
 from chorus_router import models
+from chorus_router.accountability.idle import OWNER_TURN
 from chorus_router.app import create_app
-from chorus_router.casestore import payload_dict
-from chorus_router.domain.idle import OWNER_TURN
-from chorus_router.routing import CASE_NS, case_id_for
+from chorus_router.cases.store import payload_dict
+from chorus_router.routing.batch import CASE_NS, case_id_for
 from chorus_router.snapshot import utc, utc_row
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -23,12 +23,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.decision_log import log_unit
-from chorus_router.domain.assignment import has_room
-from chorus_router.domain.directory import Directory
-from chorus_router.domain.load import LoadBook
+from chorus_router.casework.assignment import has_room
+from chorus_router.casework.load import LoadBook
+from chorus_router.directory.roster import Directory
 from chorus_router.hub import Hub
-from chorus_router.intent_kit import ModelKit
+from chorus_router.intent.kit import ModelKit
+from chorus_router.routing.decision_log import log_unit
 from chorus_router.settings import RouterSettings
 from chorus_router.snapshot import SnapshotCache
 

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from chorus_router import models
+from chorus_router.accountability.fairness_report import team_fairness
+from chorus_router.accountability.responsibility import case_accountability
 from chorus_router.api.cases import can_see, case_view, load_visible
 from chorus_router.api.deps import (
     ApiProblem,
@@ -25,13 +27,11 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import AccountabilityRead, CaseRead, FairnessRead
-from chorus_router.casestore import add_case_teams, fetch_case
-from chorus_router.casework import Casework
-from chorus_router.corrections import record_correction
-from chorus_router.domain.lifecycle import InvalidTransition
-from chorus_router.fairness_report import team_fairness
-from chorus_router.handoff import TransferRefused, transfer
-from chorus_router.responsibility import case_accountability
+from chorus_router.cases.lifecycle import InvalidTransition
+from chorus_router.cases.store import add_case_teams, fetch_case
+from chorus_router.casework.handoff import TransferRefused, transfer
+from chorus_router.casework.service import Casework
+from chorus_router.intent.corrections import record_correction
 
 router = APIRouter(prefix="/v1", tags=["accountability"])
 

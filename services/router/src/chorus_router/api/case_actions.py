@@ -27,11 +27,11 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import CaseRead
-from chorus_router.casestore import Case, emit, fetch_case
-from chorus_router.casework import Casework
-from chorus_router.domain.evaluate import PRIORITY_RANK
-from chorus_router.domain.lifecycle import InvalidTransition
-from chorus_router.handoff import not_ours
+from chorus_router.cases.lifecycle import InvalidTransition
+from chorus_router.cases.store import Case, emit, fetch_case
+from chorus_router.casework.handoff import not_ours
+from chorus_router.casework.service import Casework
+from chorus_router.routing.evaluate import PRIORITY_RANK
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 _CASE_WRITE = (

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CasesReader, SessionDep, etag, jsonable, not_found
 from chorus_router.api.reads import CaseList, CaseRead
-from chorus_router.casestore import Case
+from chorus_router.cases.store import Case
 from chorus_router.snapshot import utc_row
 
 router = APIRouter(prefix="/v1", tags=["cases"])
