@@ -9,10 +9,10 @@ from sqlalchemy import or_, select, update
 
 from chorus_router import models
 from chorus_router.accountability import idle
-from chorus_router.cases.store import emit
+from chorus_router.cases.store import case_from_row, emit
 from chorus_router.casework.service import Casework, notify, unbook
 from chorus_router.core import RouterCore
-from chorus_router.snapshot import utc, utc_row
+from chorus_router.snapshot import utc
 
 BATCH = 500
 
@@ -66,60 +66,58 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
         work = await Casework.open(uow)
         changed = []
         for row in rows:
-            case = utc_row({k: v for k, v in row.items() if not k.startswith("_")})
+            case = case_from_row(row)
             since, noticed = utc(row["_since"]), utc(row["_noticed"])
             assert since is not None
-            v = idle.verdict(since, case["priority"], noticed, uow.now, policy)
+            v = idle.verdict(since, case.priority, noticed, uow.now, policy)
             if v == "wait":
                 continue
-            owner = case["assignee"]
-            limits = idle.deadlines(since, case["priority"], policy)
+            owner = case.assignee
+            limits = idle.deadlines(since, case.priority, policy)
             assert limits is not None
-            lead = work.snap.directory.lead_of(case["team"])
+            lead = work.snap.directory.lead_of(case.team)
             if v == "notice":
                 await uow.session.execute(
-                    update(w).where(w.c.case_id == case["id"]).values(noticed_at=uow.now)
+                    update(w).where(w.c.case_id == case.id).values(noticed_at=uow.now)
                 )
                 notify(
                     uow,
                     owner,
                     "idle_warning",
-                    f"Case {case['id']} ({case['priority']}) waits for you; it goes to a colleague "
+                    f"Case {case.id} ({case.priority}) waits for you; it goes to a colleague "
                     f"at {limits[1].isoformat()} unless you act",
-                    case_id=case["id"],
+                    case_id=case.id,
                     reassign_at=limits[1].isoformat(),
                 )
                 out.noticed += 1
                 continue
-            minutes = policy.idle_minutes[case["priority"]]
+            minutes = policy.idle_minutes[case.priority]
             unbook(work.book, case)
-            choice = work.choose(case, exclude=(owner,))
+            choice = work.choose(case.need(), exclude=(owner,) if owner else ())
             if choice.member is None:
                 # Nobody else can take it: it stays, the lead is asked, the clock restarts.
-                work.book.carry(owner, case["weight"], solid=not case["never_alone"])
+                work.book.carry(owner or "", case.weight, solid=not case.never_alone)
                 await uow.session.execute(
-                    update(w)
-                    .where(w.c.case_id == case["id"])
-                    .values(since=uow.now, noticed_at=None)
+                    update(w).where(w.c.case_id == case.id).values(since=uow.now, noticed_at=None)
                 )
                 notify(
                     uow,
                     lead,
                     "idle_escalated",
-                    f"{owner} has not acted on case {case['id']} for {minutes:g} min and nobody "
-                    f"else in {case['team']} can take it",
-                    case_id=case["id"],
+                    f"{owner} has not acted on case {case.id} for {minutes:g} min and nobody "
+                    f"else in {case.team} can take it",
+                    case_id=case.id,
                     owner=owner,
                 )
                 out.escalated += 1
                 continue
-            case["previous_assignee"] = owner
+            case.previous_assignee = owner
             work.place(case, choice, f"owner {owner} idle")
             emit(
                 uow,
                 "case.reassigned",
                 case,
-                reason=f"owner {owner} idle for {minutes:g} min ({case['priority']} limit); "
+                reason=f"owner {owner} idle for {minutes:g} min ({case.priority} limit); "
                 f"{choice.member}: {choice.reason}",
             )
             for who, kind in ((lead, "idle_reassigned"), (owner, "idle_taken")):
@@ -127,9 +125,9 @@ async def idle_once(core: RouterCore) -> IdleOutcome:
                     uow,
                     who,
                     kind,
-                    f"Case {case['id']} went from {owner} to {choice.member}: no action for "
+                    f"Case {case.id} went from {owner} to {choice.member}: no action for "
                     f"{minutes:g} min",
-                    case_id=case["id"],
+                    case_id=case.id,
                     owner=owner,
                     to=choice.member,
                 )

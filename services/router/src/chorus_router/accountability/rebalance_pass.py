@@ -21,13 +21,14 @@ from chorus_router.accountability.rebalance import (
     redistribute,
     take_back,
 )
+from chorus_router.cases.case import Case
 from chorus_router.cases.lifecycle import LOADED
-from chorus_router.cases.store import Case, emit
+from chorus_router.cases.store import case_from_row, emit
 from chorus_router.casework.assignment import Choice
-from chorus_router.casework.service import Casework, need_of, notify
+from chorus_router.casework.service import Casework, notify
 from chorus_router.core import RouterCore, Uow
 from chorus_router.directory.roster import Directory
-from chorus_router.snapshot import utc, utc_row
+from chorus_router.snapshot import utc
 
 QUEUE_LOOKAHEAD = 500
 
@@ -50,23 +51,14 @@ def how(core: RouterCore) -> Assignment:
 
 
 def open_case(case: Case) -> OpenCase:
-    return OpenCase(
-        case["id"], need_of(case), case["priority"], case["opened_at"], case["assignee"]
-    )
+    return OpenCase(case.id, case.need(), case.priority, case.opened_at, case.assignee)
 
 
 def apply(uow: Uow, case: Case, choice: Choice, note: str) -> None:
-    """Record ``choice`` on the case row (the load book was already updated by the plan)."""
-    case["decision"] = {**case["decision"], "assignment": {**choice.as_dict(), "note": note}}
+    """Record ``choice`` on the case (the load book was already updated by the plan)."""
+    case.place(choice, uow.now, note)
     if choice.member is None:
-        case["status"] = "queued"
-        case["assignee"] = None
-        uow.release_teams.add(case["team"])
-        return
-    case["assignee"] = choice.member
-    case["assigned_at"] = uow.now
-    if case["status"] == "queued":
-        case["status"] = "assigned"
+        uow.release_teams.add(case.team)
 
 
 def _leaving(
@@ -92,7 +84,7 @@ async def _carried(uow: Uow, members: list[str], statuses: list[str]) -> list[Ca
     rows = await uow.session.execute(
         select(t).where(t.c.assignee.in_(members), t.c.status.in_(statuses))
     )
-    return [utc_row(r) for r in rows.mappings()]
+    return [case_from_row(r) for r in rows.mappings()]
 
 
 @dataclass(slots=True)
@@ -189,7 +181,7 @@ async def _move_away(
     touched: dict[str, Case],
     out: Outcome,
 ) -> None:
-    cases = {c["id"]: c for c in await _carried(uow, [member], statuses)}
+    cases = {c.id: c for c in await _carried(uow, [member], statuses)}
     if not cases:
         return
     plan = redistribute(
@@ -203,7 +195,7 @@ async def _move_away(
     label = state.replace("_", " ")
     for oc, choice in plan:
         case = cases[oc.id]
-        case["previous_assignee"] = member
+        case.previous_assignee = member
         apply(uow, case, choice, f"rebalanced: {member} {label}")
         who = choice.member or "the team queue"
         emit(
@@ -212,10 +204,10 @@ async def _move_away(
             case,
             reason=f"{member} is {label}; moved to {who}: {choice.reason}",
         )
-        touched[case["id"]] = case
+        touched[case.id] = case
         out.moved += 1 if choice.member else 0
         out.queued += 0 if choice.member else 1
-    lead_teams = {c["team"] for c in cases.values()}
+    lead_teams = {c.team for c in cases.values()}
     for team in sorted(lead_teams):
         notify(
             uow,
@@ -224,7 +216,7 @@ async def _move_away(
             f"{member} is {label}: {len(cases)} open case(s) redistributed",
             departed=member,
             state=state,
-            cases=sorted(c["id"] for c in cases.values() if c["team"] == team),
+            cases=sorted(c.id for c in cases.values() if c.team == team),
         )
 
 
@@ -241,7 +233,7 @@ async def _take_back(
         .order_by(t.c.opened_at, t.c.id)
         .limit(QUEUE_LOOKAHEAD)
     )
-    queue = {r["id"]: utc_row(r) for r in rows.mappings()}
+    queue = {r["id"]: case_from_row(r) for r in rows.mappings()}
     plan = take_back(
         member,
         [open_case(c) for c in queue.values()],
@@ -259,5 +251,5 @@ async def _take_back(
             case,
             reason=f"{member} back at work: takes the oldest queued case",
         )
-        touched[case["id"]] = case
+        touched[case.id] = case
         out.taken_back += 1

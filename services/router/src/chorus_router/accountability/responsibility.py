@@ -17,7 +17,7 @@ from chorus_router.accountability.history import (
     sla_clock,
     time_in_hands,
 )
-from chorus_router.cases.store import Case
+from chorus_router.cases.case import Case
 from chorus_router.core import RouterCore
 
 
@@ -31,17 +31,13 @@ async def case_accountability(
     policy = core.settings.router_accountability
     now = core.clock()
     snap = await core.cache.get(session)
-    entries = (await load_entries(session, [case["id"]])).get(case["id"], [])
-    watch = (await load_watch(session, [case["id"]])).get(case["id"])
+    entries = (await load_entries(session, [case.id])).get(case.id, [])
+    watch = (await load_watch(session, [case.id])).get(case.id)
     tih = time_in_hands(entries, now)
     handoffs = chain(entries)
     idle_view = None
-    if (
-        watch is not None
-        and watch["owner"] == case["assignee"]
-        and case["status"] in idle.OWNER_TURN
-    ):
-        d = idle.deadlines(watch["since"], case["priority"], policy)
+    if watch is not None and watch["owner"] == case.assignee and case.status in idle.OWNER_TURN:
+        d = idle.deadlines(watch["since"], case.priority, policy)
         idle_view = {
             "owner": watch["owner"],
             "since": _iso(watch["since"]),
@@ -50,15 +46,15 @@ async def case_accountability(
             "noticed_at": _iso(watch["noticed_at"]),
         }
     return {
-        "case_id": case["id"],
+        "case_id": case.id,
         "as_of": now.isoformat(),
-        "status": case["status"],
+        "status": case.status,
         "raci": raci(
-            team=case["team"],
-            collaborators=case["collaborators"],
-            approvals=case["approvals"],
-            assignee=case["assignee"],
-            escalated_to=case["escalated_to"],
+            team=case.team,
+            collaborators=case.collaborators,
+            approvals=case.approvals,
+            assignee=case.assignee,
+            escalated_to=case.escalated_to,
             directory=snap.directory,
             holders=[(e.team, e.member) for e in entries],
         ),
@@ -77,10 +73,10 @@ async def case_accountability(
         },
         "sla": {
             "first_response": {
-                "sla_minutes": case["sla_minutes"],
-                "due_at": _iso(case["sla_due_at"]),
-                "responded_at": _iso(case["first_response_at"]),
-                "breached_at": _iso(case["sla_breached_at"]),
+                "sla_minutes": case.sla_minutes,
+                "due_at": _iso(case.sla_due_at),
+                "responded_at": _iso(case.first_response_at),
+                "breached_at": _iso(case.sla_breached_at),
             },
             "clock": sla_clock(entries, now, policy.sla_paused_states).as_dict(
                 policy.sla_paused_states

@@ -80,13 +80,11 @@ async def transfer_case(
         case = await fetch_case(uow.session, case_id)
         if case is None or not can_see(principal, case):
             raise not_found("case", case_id)
-        if not (
-            principal.is_admin or (principal.role == "lead" and case["team"] in principal.teams)
-        ):
-            raise forbidden(f"only a lead of {case['team']} or an admin can transfer this case")
-        check_if_match(request, case["version"], required=True)
+        if not (principal.is_admin or (principal.role == "lead" and case.team in principal.teams)):
+            raise forbidden(f"only a lead of {case.team} or an admin can transfer this case")
+        check_if_match(request, case.version, required=True)
         work = await Casework.open(uow)
-        from_team = case["team"]
+        from_team = case.team
         try:
             transfer(
                 work,
@@ -106,7 +104,7 @@ async def transfer_case(
         await record_correction(
             uow, case, work.snap.directory, from_team=from_team, actor=principal.sub
         )
-    return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
+    return JSONResponse(case_view(case), headers={"ETag": etag(case.version)})
 
 
 @router.get(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from chorus_common import bulk, direct
@@ -14,39 +15,59 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
+from chorus_router.cases.case import Case
 from chorus_router.casework.load import Load, LoadBook
 from chorus_router.core import Uow
-from chorus_router.snapshot import utc_row
+from chorus_router.snapshot import utc
 
-Case = dict[str, Any]
 CASE_COLUMNS = tuple(c.name for c in models.cases.columns)
 MUTABLE = tuple(c for c in CASE_COLUMNS if c not in ("id", "thread_id", "platform", "opened_at"))
-POST_IDS_KEPT = 50
 POST_COLUMNS = ("post_id", "case_id", "received_at", "revision")
+_ROW = attrgetter(*CASE_COLUMNS)
+_UPDATE_ROW = attrgetter("id", *MUTABLE)
+
+
+def case_from_row(row: Mapping[Any, Any]) -> Case:
+    """The case a ``router_cases`` row holds (datetimes in UTC; other keys are ignored)."""
+    return Case(*[_utc(row[c]) for c in CASE_COLUMNS])
+
+
+def _utc(value: Any) -> Any:
+    return utc(value) if isinstance(value, datetime) else value
+
+
+def case_row(case: Case) -> tuple[Any, ...]:
+    """The case's values in ``CASE_COLUMNS`` order."""
+    return _ROW(case)
+
+
+def case_dict(case: Case) -> dict[str, Any]:
+    """The case as a row mapping (column name -> value)."""
+    return dict(zip(CASE_COLUMNS, _ROW(case), strict=True))
 
 
 def payload(case: Case) -> CaseEvent:
     return CaseEvent(
-        case_id=case["id"],
-        thread_id=case["thread_id"],
-        status=case["status"],
-        team=case["team"],
-        collaborators=tuple(case["collaborators"]),
-        assignee=case["assignee"],
-        previous_assignee=case["previous_assignee"],
-        priority=case["priority"],
-        sla_due_at=case["sla_due_at"],
-        tags=tuple(case["tags"]),
-        approvals_required=tuple(case["approvals"]),
-        platform=case["platform"],
-        channel=case["channel"],
-        post_ids=tuple(case["post_ids"]),
-        latest_post_id=case["latest_post_id"],
-        post_received_at=case["post_received_at"],
-        opened_at=case["opened_at"],
-        reason=case["reason"] or None,
-        decision=case["decision"],
-        version=case["version"],
+        case_id=case.id,
+        thread_id=case.thread_id,
+        status=case.status,
+        team=case.team,
+        collaborators=tuple(case.collaborators),
+        assignee=case.assignee,
+        previous_assignee=case.previous_assignee,
+        priority=case.priority,
+        sla_due_at=case.sla_due_at,
+        tags=tuple(case.tags),
+        approvals_required=tuple(case.approvals),
+        platform=case.platform,
+        channel=case.channel,
+        post_ids=tuple(case.post_ids),
+        latest_post_id=case.latest_post_id,
+        post_received_at=case.post_received_at,
+        opened_at=case.opened_at,
+        reason=case.reason or None,
+        decision=case.decision,
+        version=case.version,
     )
 
 
@@ -59,26 +80,26 @@ def _iso(value: datetime | None) -> str | None:
 def payload_dict(case: Case) -> dict[str, Any]:
     """``payload(case).model_dump(mode="json")`` without the validation cost (hot path)."""
     return {
-        "case_id": case["id"],
-        "thread_id": case["thread_id"],
-        "status": case["status"],
-        "team": case["team"],
-        "collaborators": list(case["collaborators"]),
-        "assignee": case["assignee"],
-        "previous_assignee": case["previous_assignee"],
-        "priority": case["priority"],
-        "sla_due_at": _iso(case["sla_due_at"]),
-        "tags": list(case["tags"]),
-        "approvals_required": list(case["approvals"]),
-        "platform": case["platform"],
-        "channel": case["channel"],
-        "post_ids": list(case["post_ids"]),
-        "latest_post_id": case["latest_post_id"],
-        "post_received_at": _iso(case["post_received_at"]),
-        "opened_at": _iso(case["opened_at"]),
-        "reason": case["reason"] or None,
-        "decision": case["decision"],
-        "version": case["version"],
+        "case_id": case.id,
+        "thread_id": case.thread_id,
+        "status": case.status,
+        "team": case.team,
+        "collaborators": list(case.collaborators),
+        "assignee": case.assignee,
+        "previous_assignee": case.previous_assignee,
+        "priority": case.priority,
+        "sla_due_at": _iso(case.sla_due_at),
+        "tags": list(case.tags),
+        "approvals_required": list(case.approvals),
+        "platform": case.platform,
+        "channel": case.channel,
+        "post_ids": list(case.post_ids),
+        "latest_post_id": case.latest_post_id,
+        "post_received_at": _iso(case.post_received_at),
+        "opened_at": _iso(case.opened_at),
+        "reason": case.reason or None,
+        "decision": case.decision,
+        "version": case.version,
     }
 
 
@@ -86,19 +107,16 @@ def emit(
     uow: Uow, type_: str, case: Case, reason: str | None = None, trace_id: str | None = None
 ) -> None:
     """Record a change on ``case`` (version + 1) and stage its event."""
-    case["version"] += 1
-    case["updated_at"] = uow.now
-    if reason is not None:
-        case["reason"] = reason
+    case.changed(uow.now, reason)
     uow.emit_raw(
-        type_, payload_dict(case), post_received_at=case["post_received_at"], trace_id=trace_id
+        type_, payload_dict(case), post_received_at=case.post_received_at, trace_id=trace_id
     )
 
 
 async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
     t = models.cases
     row = (await session.execute(select(t).where(t.c.id == case_id))).mappings().first()
-    return utc_row(row) if row is not None else None
+    return case_from_row(row) if row is not None else None
 
 
 async def fetch_by_threads(
@@ -117,7 +135,7 @@ async def fetch_by_threads(
         for i in range(0, len(threads), 500):
             params = {"platform": platform, "threads": threads[i : i + 500]}
             for r in await direct.mappings(session, by_threads(dialect), params):
-                out[(r["platform"], r["thread_id"])] = utc_row(r)
+                out[(r["platform"], r["thread_id"])] = case_from_row(r)
     return out
 
 
@@ -172,7 +190,7 @@ async def set_revisions(session: AsyncSession, revised: dict[str, int]) -> None:
 
 async def insert_cases(session: AsyncSession, dialect: str, rows: Sequence[Case]) -> None:
     """Insert new case rows (every column given: the bulk path applies no column defaults)."""
-    await bulk.run_dicts(session, bulk.insert_rows(dialect, models.cases), rows)
+    await bulk.run(session, bulk.insert_rows(dialect, models.cases), [_ROW(c) for c in rows])
 
 
 async def insert_case_posts(
@@ -193,12 +211,13 @@ async def update_cases(session: AsyncSession, rows: Sequence[Case]) -> None:
         .execution_options(synchronize_session=False)
     )
     conn = await session.connection()
-    await conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in MUTABLE}} for r in rows])
+    keys = ("_id", *MUTABLE)
+    await conn.execute(stmt, [dict(zip(keys, _UPDATE_ROW(r), strict=True)) for r in rows])
 
 
 async def add_case_teams(session: AsyncSession, dialect: str, cases: Iterable[Case]) -> None:
     """Add missing visibility rows (idempotent)."""
-    rows = [(c["id"], t) for c in cases for t in dict.fromkeys([c["team"], *c["collaborators"]])]
+    rows = [(c.id, t) for c in cases for t in dict.fromkeys([c.team, *c.collaborators])]
     await bulk.run(
         session, bulk.insert_ignore(dialect, models.case_teams, ("case_id", "team")), rows
     )
@@ -209,7 +228,7 @@ async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[C
     if not cases:
         return
     t = models.case_teams
-    await session.execute(delete(t).where(t.c.case_id.in_([c["id"] for c in cases])))
+    await session.execute(delete(t).where(t.c.case_id.in_([c.id for c in cases])))
     await add_case_teams(session, dialect, cases)
 
 

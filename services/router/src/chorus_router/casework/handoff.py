@@ -3,8 +3,9 @@ informed, the hand-off logged with its reason."""
 
 from __future__ import annotations
 
+from chorus_router.cases.case import Case
 from chorus_router.cases.lifecycle import InvalidTransition, next_status
-from chorus_router.cases.store import Case, emit
+from chorus_router.cases.store import emit
 from chorus_router.casework.assignment import Choice
 from chorus_router.casework.service import Casework, notify, unbook
 
@@ -22,12 +23,12 @@ def transfer(
     """Make ``team`` the owner (the old owner team stays on as a collaborator); the member
     is ``member`` if named, else whoever the (fairness-guarded) assignment picks, else the
     team queue. Raises :class:`TransferRefused` or :class:`InvalidTransition`."""
-    if case["status"] == "resolved":
+    if case.status == "resolved":
         raise InvalidTransition("transfer", "resolved")
     directory = work.snap.directory
     if team not in directory.teams:
         raise TransferRefused("unknown_team", f"unknown team {team!r}", "team")
-    old_team, old = case["team"], case["assignee"]
+    old_team, old = case.team, case.assignee
     if team == old_team:
         raise TransferRefused("same_team", f"the case is already owned by {team}", "team")
     if member is not None:
@@ -44,15 +45,11 @@ def transfer(
                 "member_id",
             )
     unbook(work.book, case)
-    case["team"] = team
-    case["collaborators"] = [
-        t for t in dict.fromkeys([old_team, *case["collaborators"]]) if t != team
-    ]
-    case["previous_assignee"] = old
+    case.transfer(team)
     if member is not None:
         choice = Choice(member, f"named by {actor}")
     else:
-        choice = work.choose(case, exclude=(old,) if old else ())
+        choice = work.choose(case.need(), exclude=(old,) if old else ())
     work.place(case, choice, f"transferred from {old_team} by {actor}")
     who = choice.member or "the queue"
     emit(
@@ -68,13 +65,13 @@ def not_ours(work: Casework, case: Case, *, actor: str, reason: str) -> None:
     """A hand-back saying the case is not the team's at all: its lead gets it (the queue,
     when the team has no lead among its active members) to transfer it; that transfer is then
     a correction the intent classifier learns from (``corrections``)."""
-    next_status(case["status"], "handback")
-    old = case["assignee"]
+    next_status(case.status, "handback")
+    old = case.assignee
     unbook(work.book, case)
-    case["previous_assignee"] = old
-    team = case["team"]
-    case["decision"] = {
-        **case["decision"],
+    case.previous_assignee = old
+    team = case.team
+    case.decision = {
+        **case.decision,
         "not_for_us": {"team": team, "by": actor, "at": work.uow.now.isoformat(),
                        "reason": reason},
     }  # fmt: skip
@@ -89,9 +86,9 @@ def not_ours(work: Casework, case: Case, *, actor: str, reason: str) -> None:
         work.uow,
         lead,
         "not_for_us",
-        f"Case {case['id']} handed back by {actor} as not for {team}: transfer it to the "
+        f"Case {case.id} handed back by {actor} as not for {team}: transfer it to the "
         f"right team ({reason})",
-        case_id=case["id"],
+        case_id=case.id,
         by=actor,
     )
     emit(

@@ -10,9 +10,10 @@ from sqlalchemy import select, text
 from chorus_router import models
 from chorus_router.accountability.history import sla_statuses
 from chorus_router.accountability.rebalance import back_at_work
-from chorus_router.cases.lifecycle import LOADED, next_status
+from chorus_router.cases.case import Case
+from chorus_router.cases.lifecycle import next_status
 from chorus_router.cases.store import (
-    Case,
+    case_from_row,
     emit,
     load_book,
     save_book,
@@ -23,28 +24,12 @@ from chorus_router.casework.assignment import Choice, Need, has_room
 from chorus_router.casework.fairness import guarded_choose
 from chorus_router.casework.load import LoadBook
 from chorus_router.core import Uow
-from chorus_router.snapshot import Snapshot, utc_row
-
-
-def carried(case: Case) -> bool:
-    """Does this case count against its assignee's capacity?"""
-    return bool(case["assignee"]) and case["status"] in LOADED
-
-
-def need_of(case: Case) -> Need:
-    return Need(
-        team=case["team"],
-        weight=case["weight"],
-        language=case["language"],
-        skills=tuple(case["skills"]),
-        platform=case["platform"],
-        never_alone=case["never_alone"],
-    )
+from chorus_router.snapshot import Snapshot
 
 
 def unbook(book: LoadBook, case: Case) -> None:
-    if carried(case):
-        book.remove(case["assignee"], case["weight"], solid=not case["never_alone"])
+    if case.carried:
+        book.remove(case.assignee or "", case.weight, solid=not case.never_alone)
 
 
 def notify(uow: Uow, member: str | None, kind: str, message: str, **data: Any) -> None:
@@ -83,11 +68,12 @@ class Casework:
         await save_book(self.uow.session, self.uow.core.runtime.dialect, self.book)
 
     def choose(
-        self, case: Case, *, prefer: str | None = None, exclude: tuple[str, ...] = ()
+        self, need: Need, *, prefer: str | None = None, exclude: tuple[str, ...] = ()
     ) -> Choice:
+        """The member for ``need`` (fairness-guarded); nothing is booked until :meth:`place`."""
         policy = self.uow.core.settings.router_accountability
         return guarded_choose(
-            need_of(case),
+            need,
             self.snap.directory,
             self.book,
             self.uow.now,
@@ -98,19 +84,13 @@ class Casework:
             enforced=policy.fairness_enforced,
         )
 
-    def place(self, case: Case, choice: Choice, note: str) -> None:
+    def place(self, case: Case, choice: Choice, note: str | None = None) -> None:
         """Give the case to ``choice.member`` (booking the load) or put it in the team queue."""
-        case["decision"] = {**case["decision"], "assignment": {**choice.as_dict(), "note": note}}
+        case.place(choice, self.uow.now, note)
         if choice.member is None:
-            case["status"] = "queued"
-            case["assignee"] = None
-            self.uow.release_if_room(case["team"], self.snap.directory, self.book)
-            return
-        case["assignee"] = choice.member
-        case["assigned_at"] = self.uow.now
-        if case["status"] == "queued":
-            case["status"] = "assigned"
-        self.book.add(choice.member, case["weight"], solid=not case["never_alone"])
+            self.uow.release_if_room(case.team, self.snap.directory, self.book)
+        else:
+            self.book.add(choice.member, case.weight, solid=not case.never_alone)
 
     # ------------------------------------------------------------------ queue
     async def release(self, teams: set[str] | None = None, limit: int = 500) -> int:
@@ -132,15 +112,15 @@ class Casework:
         room: dict[str, bool] = {}
         returning: tuple[str, ...] | None = None
         for row in rows:
-            case = utc_row(row)
-            team = case["team"]
+            case = case_from_row(row)
+            team = case.team
             if team not in room:
                 room[team] = self._has_room(team)
             if not room[team]:
                 continue  # nobody free in this team: no need to try each waiting case
             if returning is None:
                 returning = await self._returning()
-            choice = self.choose(case, prefer=case["previous_assignee"], exclude=returning)
+            choice = self.choose(case.need(), prefer=case.previous_assignee, exclude=returning)
             if choice.member is None:
                 continue
             room.pop(team)  # recomputed for the next case of this team
@@ -187,20 +167,19 @@ class Casework:
         ).mappings()
         done: list[Case] = []
         for row in rows:
-            case = utc_row(row)
-            lead = self.snap.directory.lead_of(case["team"])
-            case["sla_breached_at"] = self.uow.now
-            case["escalated_to"] = lead
-            due = case["sla_due_at"].isoformat()
+            case = case_from_row(row)
+            lead = self.snap.directory.lead_of(case.team)
+            case.breach(self.uow.now, lead)
+            due = case.sla_due_at.isoformat()
             emit(self.uow, "case.sla_breached", case, reason=f"first response was due {due}")
             emit(self.uow, "case.escalated", case, reason=f"SLA breached; escalated to lead {lead}")
             notify(
                 self.uow,
                 lead,
                 "sla_breached",
-                f"Case {case['id']} ({case['team']}, {case['priority']}) breached its SLA",
-                case_id=case["id"],
-                assignee=case["assignee"],
+                f"Case {case.id} ({case.team}, {case.priority}) breached its SLA",
+                case_id=case.id,
+                assignee=case.assignee,
             )
             done.append(case)
         await self.save(done)
@@ -217,7 +196,7 @@ class Casework:
         ).mappings()
         done = []
         for row in rows:
-            case = utc_row(row)
+            case = case_from_row(row)
             self.resolve(case, f"auto-resolved: no customer reply for {hours:g} h")
             done.append(case)
         await self.save(done)
@@ -225,73 +204,41 @@ class Casework:
 
     # ------------------------------------------------------------------ people
     def resolve(self, case: Case, reason: str) -> None:
-        status = next_status(case["status"], "resolve")
+        next_status(case.status, "resolve")
         unbook(self.book, case)
-        case["status"] = status
-        case["resolved_at"] = self.uow.now
-        self.uow.release_teams.add(case["team"])
+        case.resolve(self.uow.now)
+        self.uow.release_teams.add(case.team)
         emit(self.uow, "case.resolved", case, reason=reason)
 
     def reopen(self, case: Case, reason: str) -> None:
-        case["status"] = next_status(case["status"], "reopen")
-        case["resolved_at"] = None
-        choice = self.choose(case, prefer=case["assignee"])
+        case.reopen()
+        choice = self.choose(case.need(), prefer=case.assignee)
         self.place(case, choice, "reopened")
         emit(self.uow, "case.reopened", case, reason=f"{reason}; {choice.reason}")
 
     def assign_to(self, case: Case, member: str, actor: str, reason: str) -> None:
         """A lead's explicit choice (the member must be in an involved team, below capacity)."""
-        next_status(case["status"], "assign")
-        old = case["assignee"]
+        next_status(case.status, "assign")
         unbook(self.book, case)
-        case["status"] = next_status(case["status"], "assign")
-        case["previous_assignee"] = old
-        case["assignee"] = member
-        case["assigned_at"] = self.uow.now
-        self.book.add(member, case["weight"], solid=not case["never_alone"])
-        case["decision"] = {
-            **case["decision"],
-            "assignment": {
-                "member": member,
-                "reason": f"assigned by {actor}: {reason}",
-                "continuity": False,
-                "relaxed": [],
-                "candidates": [],
-            },
-        }
+        old = case.hand_to(member, self.uow.now, f"assigned by {actor}: {reason}")
+        self.book.add(member, case.weight, solid=not case.never_alone)
         kind = "case.reassigned" if old else "case.assigned"
         emit(self.uow, kind, case, reason=f"assigned to {member} by {actor}: {reason}")
         if old:
-            self.uow.release_teams.add(case["team"])
+            self.uow.release_teams.add(case.team)
 
     def handback(self, case: Case, actor: str, reason: str) -> None:
-        next_status(case["status"], "handback")
-        old = case["assignee"]
+        next_status(case.status, "handback")
+        old = case.assignee
         unbook(self.book, case)
-        case["previous_assignee"] = old
-        choice = self.choose(case, exclude=(old,) if old else ())
+        case.previous_assignee = old
+        choice = self.choose(case.need(), exclude=(old,) if old else ())
         self.place(case, choice, f"handed back by {actor}")
         emit(self.uow, "case.reassigned", case, reason=f"handed back by {actor}: {reason}")
 
     def apply_reply(self, case: Case, event_type: str, reply_id: str) -> bool:
         """Move the case along on the responder's events; False when nothing changed."""
-        action = {
-            "reply.approval_requested": "approval_requested",
-            "reply.approved": "approval_settled",
-            "reply.rejected": "approval_settled",
-            "reply.sent": "reply_sent",
-        }.get(event_type)
-        if action is None:
+        if not case.apply_reply(event_type, self.uow.now):
             return False
-        status = case["status"]
-        try:
-            new = next_status(status, action)
-        except ValueError:
-            return False  # e.g. a late approval for a case already resolved
-        if event_type == "reply.sent" and case["first_response_at"] is None:
-            case["first_response_at"] = self.uow.now
-        if new == status and event_type != "reply.sent":
-            return False
-        case["status"] = new
         emit(self.uow, "case.updated", case, reason=f"{event_type} ({reply_id})")
         return True

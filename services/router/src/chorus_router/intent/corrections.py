@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.cases.store import Case
+from chorus_router.cases.case import Case
 from chorus_router.core import Uow
 from chorus_router.directory.roster import Directory
 from chorus_router.intent.kit import Labelled
@@ -44,20 +44,20 @@ async def record_correction(
 ) -> str | None:
     """Store (or relabel) the case's example after it moved from ``from_team``; why not, if
     nothing was stored (the team has no intent, or the post's text is no longer kept)."""
-    intent = directory.intent_of(case["team"])
+    intent = directory.intent_of(case.team)
     if intent is None:
-        return f"team {case['team']} has no intent"
-    post = await opening_post(uow.session, case["id"])
+        return f"team {case.team} has no intent"
+    post = await opening_post(uow.session, case.id)
     if post is None:
-        log.info("no routed post kept for case %s: correction not recorded", case["id"])
+        log.info("no routed post kept for case %s: correction not recorded", case.id)
         return "the post's text is no longer kept"
-    decision = case["decision"] or {}
+    decision = case.decision or {}
     handed = decision.get("not_for_us") or {}
     row = {
         "text": str(post.get("text") or ""),
         "lang": post.get("lang"),
         "intent": intent,
-        "team": case["team"],
+        "team": case.team,
         "from_team": from_team,
         "source": "handback" if handed.get("team") == from_team else "transfer",
         "predicted": (decision.get("intent") or {}).get("intent"),
@@ -65,13 +65,11 @@ async def record_correction(
         "updated_at": uow.now,
     }
     t = models.intent_examples
-    found = await uow.session.execute(select(t.c.case_id).where(t.c.case_id == case["id"]))
+    found = await uow.session.execute(select(t.c.case_id).where(t.c.case_id == case.id))
     if found.first() is None:
-        await uow.session.execute(
-            insert(t), [{**row, "case_id": case["id"], "created_at": uow.now}]
-        )
+        await uow.session.execute(insert(t), [{**row, "case_id": case.id, "created_at": uow.now}])
     else:
-        await uow.session.execute(update(t).where(t.c.case_id == case["id"]).values(**row))
+        await uow.session.execute(update(t).where(t.c.case_id == case.id).values(**row))
     return None
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from chorus_common.events import Envelope
 
+from chorus_router.cases.case import Case
+
 log = logging.getLogger("chorus_router.decisions")
 
 ASSIGNMENTS = ("case.assigned", "case.reassigned")
@@ -33,7 +35,7 @@ def note(
     routed: list[dict[str, Any]],
     trace_id: str,
     post_id: str,
-    case: dict[str, Any],
+    case: Case,
     action: str,
     matched: Sequence[dict[str, Any]],
     intent: dict[str, Any] | None,
@@ -43,12 +45,12 @@ def note(
     routed.append(
         {
             "post_id": post_id,
-            "case_id": case["id"],
+            "case_id": case.id,
             "action": action,
-            "status": case["status"],
-            "team": case["team"],
-            "member": case["assignee"],
-            "priority": case["priority"],
+            "status": case.status,
+            "team": case.team,
+            "member": case.assignee,
+            "priority": case.priority,
             "rules": rule_ids(matched),
             **intent_fields(intent),
             "trace_id": trace_id,

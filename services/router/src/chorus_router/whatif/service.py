@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_router import models
 from chorus_router.accountability.caselog import load_entries
 from chorus_router.accountability.history import Entry
+from chorus_router.cases.case import Case
+from chorus_router.cases.store import case_from_row
 from chorus_router.core import RouterCore
 from chorus_router.directory.roster import Directory, Member, member_from_row
 from chorus_router.intent.store import current_model, stored_model
 from chorus_router.routing.enrichment import with_signals
 from chorus_router.routing.evaluate import RuleSet
 from chorus_router.routing.rules import Rule
-from chorus_router.snapshot import utc, utc_row
 from chorus_router.whatif.replay import (
     Outcome,
     Recorded,
@@ -47,34 +48,34 @@ class UnknownModel(ValueError):
     pass
 
 
-def _actual(case: dict[str, Any], entries: Sequence[Entry]) -> Outcome:
-    d = case["decision"] or {}
+def _actual(case: Case, entries: Sequence[Entry]) -> Outcome:
+    d = case.decision or {}
     first = next((e.member for e in entries if e.member), None)
     return Outcome(
-        team=str(d.get("team") or case["team"]),
-        member=first if entries else case["assignee"],
-        priority=str(d.get("priority") or case["priority"]),
-        sla_minutes=int(d.get("sla_minutes") or case["sla_minutes"]),
+        team=str(d.get("team") or case.team),
+        member=first if entries else case.assignee,
+        priority=str(d.get("priority") or case.priority),
+        sla_minutes=int(d.get("sla_minutes") or case.sla_minutes),
         approvals=tuple(d.get("approvals") or ()),
-        weight=float(d.get("weight") or case["weight"]),
+        weight=float(d.get("weight") or case.weight),
         rules=tuple(m["rule"] for m in d.get("matched") or ()),
     )
 
 
-def _response(case: dict[str, Any], post: Post, entries: Sequence[Entry]) -> float | None:
+def _response(case: Case, post: Post, entries: Sequence[Entry]) -> float | None:
     replied = next((e.at for e in entries if e.status == "replied"), None)
     if replied is None and entries:
         return None
-    answered = replied or case["first_response_at"]
+    answered = replied or case.first_response_at
     return (answered - post.received_at).total_seconds() if answered else None
 
 
-async def _cases(session: AsyncSession, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+async def _cases(session: AsyncSession, ids: Sequence[str]) -> dict[str, Case]:
     t = models.cases
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Case] = {}
     for i in range(0, len(ids), CHUNK):
         rows = await session.execute(select(t).where(t.c.id.in_(ids[i : i + CHUNK])))
-        out.update({r["id"]: utc_row(r) for r in rows.mappings()})
+        out.update({r["id"]: case_from_row(r) for r in rows.mappings()})
     return out
 
 
@@ -114,7 +115,7 @@ async def recorded_between(
         if case is None:
             continue
         entries = logs.get(cid, [])
-        resolved = utc(case["resolved_at"])
+        resolved = case.resolved_at
         held = (resolved - post.received_at).total_seconds() if resolved else None
         out.append(
             Recorded(cid, post, _actual(case, entries), _response(case, post, entries), held)
