@@ -145,44 +145,13 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
         cid = p["case_id"]
         hist = history.setdefault(cid, [])
         prev = hist[-1] if hist else None
-        team, member, status = holder_team(p, directory), p.get("assignee"), p["status"]
-        active = STATE_OF.get(status) is not None
-        handoff = active and is_handoff(_last_active(hist), team, member)
-        verdict = ((p.get("decision") or {}).get("assignment") or {}).get("fairness") or {}
-        outcome = verdict.get("outcome")
-        entry = Entry(
-            at=now,
-            seq=int(p["version"]),
-            event=e.type,
-            status=status,
-            team=team,
-            member=member,
-            reason=(p.get("reason") or "")[:500],
-            handoff=handoff,
-            weight=float((p.get("decision") or {}).get("weight") or 1.0),
-            fairness=outcome if handoff and outcome in ("refused", "beyond_bound") else None,
-        )
+        entry = _entry_of(e.type, p, hist, directory, now)
         start = _pause_start(hist, paused)
-        if start is not None and status not in paused and status in OPEN_FOR_SLA:
+        if start is not None and entry.status not in paused and entry.status in OPEN_FOR_SLA:
             resumed[cid] = (i, start)
         hist.append(entry)
         rows.append({"case_id": cid, **_row(entry)})
-        # Idle watch: the ball is in the owner's court since they got it or it came back.
-        w = watch.get(cid)
-        if status in OWNER_TURN and member:
-            turned = prev is None or prev.status not in OWNER_TURN
-            if w is None or w["owner"] != member or turned:
-                watch[cid] = watch_put[cid] = {
-                    "case_id": cid,
-                    "owner": member,
-                    "since": now,
-                    "noticed_at": None,
-                }
-                watch_drop.discard(cid)
-        elif w is not None:
-            watch.pop(cid)
-            watch_put.pop(cid, None)
-            watch_drop.add(cid)
+        _track_watch(watch, watch_put, watch_drop, cid, entry, prev)
         if cid in known_set:
             uow.events[i] = e.model_copy(
                 update={"payload": {**p, **accountability_fields(hist, now)}}
@@ -195,6 +164,56 @@ async def record(uow: Uow) -> list[tuple[str, str]]:
     if resumed:
         await _extend_due(uow, resumed)
     return [(r["team"], r["fairness"]) for r in rows if r["fairness"]]
+
+
+def _entry_of(
+    event: str, p: dict[str, Any], hist: Sequence[Entry], directory: Directory, now: datetime
+) -> Entry:
+    """The case log's entry for one case event (``hist``: the case's entries before it)."""
+    team, member, status = holder_team(p, directory), p.get("assignee"), p["status"]
+    active = STATE_OF.get(status) is not None
+    handoff = active and is_handoff(_last_active(hist), team, member)
+    verdict = ((p.get("decision") or {}).get("assignment") or {}).get("fairness") or {}
+    outcome = verdict.get("outcome")
+    return Entry(
+        at=now,
+        seq=int(p["version"]),
+        event=event,
+        status=status,
+        team=team,
+        member=member,
+        reason=(p.get("reason") or "")[:500],
+        handoff=handoff,
+        weight=float((p.get("decision") or {}).get("weight") or 1.0),
+        fairness=outcome if handoff and outcome in ("refused", "beyond_bound") else None,
+    )
+
+
+def _track_watch(
+    watch: dict[str, dict[str, Any]],
+    put: dict[str, dict[str, Any]],
+    drop: set[str],
+    cid: str,
+    entry: Entry,
+    prev: Entry | None,
+) -> None:
+    """Idle watch: the ball is in the owner's court since they got it or it came back."""
+    w = watch.get(cid)
+    member = entry.member
+    if entry.status in OWNER_TURN and member:
+        turned = prev is None or prev.status not in OWNER_TURN
+        if w is None or w["owner"] != member or turned:
+            watch[cid] = put[cid] = {
+                "case_id": cid,
+                "owner": member,
+                "since": entry.at,
+                "noticed_at": None,
+            }
+            drop.discard(cid)
+    elif w is not None:
+        watch.pop(cid)
+        put.pop(cid, None)
+        drop.add(cid)
 
 
 def _row(e: Entry) -> dict[str, Any]:

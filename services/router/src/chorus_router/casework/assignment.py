@@ -173,6 +173,11 @@ def choose(
         else:
             reason = f"nobody in {need.team} can take it now; queued"
         return Choice(None, reason, candidates, relaxed)
+    return Choice(best.member, _explain(best, candidates, prefer), candidates, relaxed)
+
+
+def _explain(best: Candidate, candidates: list[Candidate], prefer: str | None) -> str:
+    """Say why ``best`` won, and why each other eligible candidate did not."""
     best.why = f"least loaded relative to capacity ({best.score:.3f})"
     for c in candidates:
         if c.eligible and c is not best and not c.why:
@@ -185,4 +190,4 @@ def choose(
     if prefer and prefer not in (c.member for c in candidates if c.eligible):
         owner = next((c for c in candidates if c.member == prefer), None)
         note = f"; owner {prefer} not eligible ({owner.why if owner else 'not in team'})"
-    return Choice(best.member, best.why + note, candidates, relaxed)
+    return best.why + note

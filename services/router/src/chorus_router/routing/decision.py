@@ -16,7 +16,7 @@ from chorus_router.casework.assignment import Choice, Need
 from chorus_router.casework.fairness import guarded_choose
 from chorus_router.casework.load import LoadBook, LoadWeights
 from chorus_router.directory.roster import Directory
-from chorus_router.intent.verdict import Classifier, verdict_record
+from chorus_router.intent.verdict import Classifier, Verdict, verdict_record
 from chorus_router.routing.crisis import Crisis, first_match
 from chorus_router.routing.evaluate import RuleSet
 
@@ -82,15 +82,7 @@ def classify(
     if explain_intent:
         view.intent()
     verdict = view.verdict
-    if out.intent_rules == "not needed":
-        notes.append("intent not needed: a rule without an intent condition matched")
-    elif out.intent_rules == "evaluated" and classifier is None:
-        notes.append("intent classification is off: rules with an intent condition cannot match")
-    elif verdict is not None and not verdict.supported_language:
-        notes.append(
-            f"language {post.lang or 'unknown'} is not one the intent classifier knows: "
-            "rules with an intent condition do not match"
-        )
+    notes += _intent_notes(out.intent_rules, classifier is None, verdict, post.lang)
     c = Classification(
         team=team,
         collaborators=list(out.collaborators),
@@ -115,21 +107,42 @@ def classify(
     )
     crisis = first_match(crises, view) if crises else None
     if crisis is not None:
-        c.crisis = crisis.subject
-        if c.team != crisis_team:
-            c.collaborators = [t for t in [c.team, *c.collaborators] if t != crisis_team]
-            c.team = crisis_team
-            c.skills = []
-            c.never_alone = False
-        c.priority = "P1"
-        c.sla_minutes = min(c.sla_minutes, 60)
-        if "crisis" not in c.tags:
-            c.tags.append("crisis")
-        if crisis_team not in c.approvals:
-            c.approvals.append(crisis_team)
-        notes.append(f"crisis mode ({crisis.subject}): owner {crisis_team}, P1")
+        _crisis_mode(c, crisis.subject, crisis_team)
     c.weight = weights.weight(c.priority, post.kind, post.author.followers)
     return c
+
+
+def _intent_notes(
+    intent_rules: str, off: bool, verdict: Verdict | None, lang: str | None
+) -> list[str]:
+    """What the decision record says about the intent classifier's part."""
+    if intent_rules == "not needed":
+        return ["intent not needed: a rule without an intent condition matched"]
+    if intent_rules == "evaluated" and off:
+        return ["intent classification is off: rules with an intent condition cannot match"]
+    if verdict is not None and not verdict.supported_language:
+        return [
+            f"language {lang or 'unknown'} is not one the intent classifier knows: "
+            "rules with an intent condition do not match"
+        ]
+    return []
+
+
+def _crisis_mode(c: Classification, subject: str, crisis_team: str) -> None:
+    """A crisis takes the case: the crisis team owns it, P1, an hour at most, its approval."""
+    c.crisis = subject
+    if c.team != crisis_team:
+        c.collaborators = [t for t in [c.team, *c.collaborators] if t != crisis_team]
+        c.team = crisis_team
+        c.skills = []
+        c.never_alone = False
+    c.priority = "P1"
+    c.sla_minutes = min(c.sla_minutes, 60)
+    if "crisis" not in c.tags:
+        c.tags.append("crisis")
+    if crisis_team not in c.approvals:
+        c.approvals.append(crisis_team)
+    c.notes.append(f"crisis mode ({subject}): owner {crisis_team}, P1")
 
 
 def assign(

@@ -17,6 +17,7 @@ from chorus_router.cases.case import Case
 from chorus_router.cases.store import case_from_row
 from chorus_router.core import RouterCore
 from chorus_router.directory.roster import Directory, Member, member_from_row
+from chorus_router.intent.kit import TrainableModel
 from chorus_router.intent.store import current_model, stored_model
 from chorus_router.routing.enrichment import with_signals
 from chorus_router.routing.evaluate import RuleSet
@@ -128,6 +129,23 @@ def roster_directory(current: Directory, roster: Sequence[dict[str, Any]]) -> Di
     return Directory.of(current.teams.values(), members, current.version)
 
 
+async def _models(
+    core: RouterCore, session: AsyncSession, live: TrainableModel | None, model: str | None
+) -> tuple[TrainableModel | None, TrainableModel | None]:
+    """(the current model, the stored ``model`` replayed instead), or (None, None)."""
+    if model is None:
+        return None, None
+    if core.kit is None:
+        raise UnknownModel("this router has no intent classifier")
+    try:
+        candidate = await stored_model(session, core.kit, model)
+    except ValueError as exc:
+        raise UnknownModel(f"model {model} cannot be loaded") from exc
+    if candidate is None:
+        raise UnknownModel(f"no intent model {model!r}")
+    return live or await current_model(session, core.kit), candidate
+
+
 async def what_if(
     core: RouterCore,
     session: AsyncSession,
@@ -146,19 +164,8 @@ async def what_if(
     n_posts, recorded = await recorded_between(session, start, end, policy.whatif_max_posts)
     directory = roster_directory(snap.directory, roster) if roster is not None else snap.directory
     proposed_rules = list(snap.rules.rules) if rules is None else rules
-    classifier = snap.classifier
-    current = candidate = None
-    if model is not None:
-        if core.kit is None:
-            raise UnknownModel("this router has no intent classifier")
-        try:
-            candidate = await stored_model(session, core.kit, model)
-        except ValueError as exc:
-            raise UnknownModel(f"model {model} cannot be loaded") from exc
-        if candidate is None:
-            raise UnknownModel(f"no intent model {model!r}")
-        current = snap.classifier or await current_model(session, core.kit)
-        classifier = candidate
+    current, candidate = await _models(core, session, snap.classifier, model)
+    classifier = candidate or snap.classifier
     how = Replay(
         rules=RuleSet(proposed_rules, version=-1),
         directory=directory,
