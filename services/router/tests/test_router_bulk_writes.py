@@ -13,8 +13,8 @@ import pytest
 from chorus_router import models
 from chorus_router.accountability.idle import OWNER_TURN
 from chorus_router.app import create_app
-from chorus_router.cases.ids import CASE_NS, case_id_for
-from chorus_router.cases.store import case_from_row, payload_dict
+from chorus_router.casework.ids import CASE_NS, case_id_for
+from chorus_router.casework.store import case_from_row, payload_dict
 from chorus_router.snapshot import utc, utc_row
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession

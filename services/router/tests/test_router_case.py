@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from chorus_router import models
-from chorus_router.cases.case import POST_IDS_KEPT, Case
-from chorus_router.cases.lifecycle import InvalidTransition
-from chorus_router.cases.store import CASE_COLUMNS, case_dict, case_from_row, case_row
 from chorus_router.casework.assignment import Choice
+from chorus_router.casework.case import POST_IDS_KEPT, Case
+from chorus_router.casework.lifecycle import InvalidTransition
+from chorus_router.casework.store import CASE_COLUMNS, case_dict, case_from_row, case_row
 
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 

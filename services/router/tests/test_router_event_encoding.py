@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from chorus_common.events import CaseEvent, Envelope, make_event
-from chorus_router.cases.case import Case
-from chorus_router.cases.store import payload, payload_dict
+from chorus_router.casework.case import Case
+from chorus_router.casework.store import payload, payload_dict
 from chorus_router.core import FastEnvelope
 
 AT = datetime(2026, 11, 18, 10, 0, 5, 123456, tzinfo=UTC)

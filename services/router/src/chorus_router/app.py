@@ -19,10 +19,10 @@ from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
-from chorus_router.directory.seeding import ensure_seeded, seed
 from chorus_router.handlers import HANDLERS
 from chorus_router.intent.kit import ModelKit
 from chorus_router.intent.package import PackagedKit
+from chorus_router.seeding import ensure_seeded, seed
 from chorus_router.settings import RouterSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

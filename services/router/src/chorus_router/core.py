@@ -99,7 +99,7 @@ class Uow:
     ) -> None:
         """Stage an event whose payload is already a JSON-ready ``CaseEvent`` dict.
 
-        The hot path: it skips re-validating what :func:`casestore.payload_dict` built (its
+        The hot path: it skips re-validating what :func:`casework.store.payload_dict` built (its
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
             FastEnvelope.trusted(

@@ -19,15 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.accountability.history import (
-    STATE_OF,
     Entry,
     chain,
     is_handoff,
-    paused_first_response,
     time_in_hands,
 )
 from chorus_router.accountability.idle import OWNER_TURN
-from chorus_router.cases.sla import OPEN_FOR_SLA
+from chorus_router.casework.sla import OPEN_FOR_SLA, STATE_OF, paused_first_response
 from chorus_router.core import Uow
 from chorus_router.directory.roster import Directory
 from chorus_router.snapshot import utc

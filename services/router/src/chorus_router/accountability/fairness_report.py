@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.cases.store import load_book
 from chorus_router.casework.fairness import (
     EPS,
     available_loads,
     figure,
     shift_start,
 )
+from chorus_router.casework.store import load_book
 from chorus_router.core import RouterCore
 
 INTERVENTIONS = ("refused", "beyond_bound")
@@ -93,7 +93,7 @@ class AccountabilityMetrics:
 
 
 def all_within_bound(loads: Mapping[str, float], bound: float) -> bool:
-    """Whether ``domain.fairness.within_bound`` holds for every member, in one pass: the
+    """Whether ``casework.fairness.within_bound`` holds for every member, in one pass: the
     lightest colleague of each is the lightest member, or for that one the second lightest
     (asking each member about all the others took seconds for a team of thousands)."""
     if len(loads) < 2:

@@ -13,29 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chorus_router.cases.sla import OPEN_FOR_SLA
+from chorus_router.casework.sla import STATE_OF, STATES
 from chorus_router.directory.roster import Directory
-
-STATE_OF: dict[str, str] = {
-    "new": "open",
-    "queued": "open",
-    "assigned": "open",
-    "reopened": "open",
-    "waiting_approval": "waiting_approval",
-    "replied": "waiting_customer",
-}
-STATES: tuple[str, ...] = ("open", "waiting_approval", "waiting_customer")
-
-
-def paused_first_response(paused_states: Iterable[str]) -> frozenset[str]:
-    """Case statuses in which the first-response SLA stops (and cannot breach)."""
-    paused = set(paused_states)
-    return frozenset(s for s, state in STATE_OF.items() if state in paused) & OPEN_FOR_SLA
-
-
-def sla_statuses(paused_states: Iterable[str]) -> list[str]:
-    """Statuses the SLA checker looks at: the open ones, minus those the policy pauses."""
-    return sorted(OPEN_FOR_SLA - paused_first_response(paused_states))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from sqlalchemy import Select, or_, select, update
 from chorus_router import models
 from chorus_router.accountability import idle
 from chorus_router.accountability.policy import AccountabilityPolicy
-from chorus_router.cases.case import Case
-from chorus_router.cases.store import case_from_row, emit
+from chorus_router.casework.case import Case
 from chorus_router.casework.service import Casework, notify, unbook
+from chorus_router.casework.store import case_from_row, emit
 from chorus_router.core import RouterCore
 from chorus_router.snapshot import utc
 

@@ -20,7 +20,7 @@ from chorus_router.accountability.fairness_report import AccountabilityMetrics, 
 from chorus_router.accountability.idle_pass import idle_once
 from chorus_router.accountability.policy import AccountabilityPolicy
 from chorus_router.accountability.rebalance_pass import rebalance_once
-from chorus_router.cases.store import known_posts
+from chorus_router.casework.store import known_posts
 from chorus_router.core import RouterCore, Uow
 from chorus_router.handlers import HandlerFn
 

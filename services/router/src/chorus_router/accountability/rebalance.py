@@ -7,37 +7,15 @@ its previous owner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from chorus_router.casework.assignment import Choice, Need
 from chorus_router.casework.fairness import guarded_choose
 from chorus_router.casework.load import LoadBook
-from chorus_router.directory.roster import Directory, Member
+from chorus_router.directory.roster import Directory
 from chorus_router.routing.evaluate import PRIORITY_RANK
-
-
-def presence_of(member: Member, now: datetime) -> str:
-    """available, away, out_of_office, off_shift or inactive."""
-    if not member.active:
-        return "inactive"
-    state = member.effective_availability(now)
-    if state != "on_shift":
-        return state
-    return "available" if member.in_hours(now) else "off_shift"
-
-
-def back_at_work(
-    recorded: Mapping[str, str], members: Mapping[str, Member], now: datetime
-) -> list[str]:
-    """Members available now whose recorded presence is another state: their return has not
-    been acted on yet (a member never recorded is not returning, only first seen)."""
-    return sorted(
-        m
-        for m, state in recorded.items()
-        if state != "available" and m in members and presence_of(members[m], now) == "available"
-    )
 
 
 @dataclass(frozen=True, slots=True)

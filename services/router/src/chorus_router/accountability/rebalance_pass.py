@@ -16,18 +16,16 @@ from chorus_router.accountability.policy import AccountabilityPolicy
 from chorus_router.accountability.rebalance import (
     Assignment,
     OpenCase,
-    back_at_work,
-    presence_of,
     redistribute,
     take_back,
 )
-from chorus_router.cases.case import Case
-from chorus_router.cases.lifecycle import LOADED
-from chorus_router.cases.store import case_from_row, emit
 from chorus_router.casework.assignment import Choice
+from chorus_router.casework.case import Case
+from chorus_router.casework.lifecycle import LOADED
 from chorus_router.casework.service import Casework, notify
+from chorus_router.casework.store import case_from_row, emit
 from chorus_router.core import RouterCore, Uow
-from chorus_router.directory.roster import Directory
+from chorus_router.directory.roster import Directory, back_at_work, presence_of
 from chorus_router.snapshot import utc
 
 QUEUE_LOOKAHEAD = 500

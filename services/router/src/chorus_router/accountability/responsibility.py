@@ -17,12 +17,29 @@ from chorus_router.accountability.history import (
     sla_clock,
     time_in_hands,
 )
-from chorus_router.cases.case import Case
+from chorus_router.accountability.policy import AccountabilityPolicy
+from chorus_router.casework.case import Case
 from chorus_router.core import RouterCore
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _idle_view(
+    watch: dict[str, Any] | None, case: Case, policy: AccountabilityPolicy
+) -> dict[str, Any] | None:
+    """When the owner who has the ball is warned, and when the case goes to a colleague."""
+    if watch is None or watch["owner"] != case.assignee or case.status not in idle.OWNER_TURN:
+        return None
+    d = idle.deadlines(watch["since"], case.priority, policy)
+    return {
+        "owner": watch["owner"],
+        "since": _iso(watch["since"]),
+        "notice_at": _iso(d[0]) if d else None,
+        "reassign_at": _iso(d[1]) if d else None,
+        "noticed_at": _iso(watch["noticed_at"]),
+    }
 
 
 async def case_accountability(
@@ -35,16 +52,7 @@ async def case_accountability(
     watch = (await load_watch(session, [case.id])).get(case.id)
     tih = time_in_hands(entries, now)
     handoffs = chain(entries)
-    idle_view = None
-    if watch is not None and watch["owner"] == case.assignee and case.status in idle.OWNER_TURN:
-        d = idle.deadlines(watch["since"], case.priority, policy)
-        idle_view = {
-            "owner": watch["owner"],
-            "since": _iso(watch["since"]),
-            "notice_at": _iso(d[0]) if d else None,
-            "reassign_at": _iso(d[1]) if d else None,
-            "noticed_at": _iso(watch["noticed_at"]),
-        }
+    idle_view = _idle_view(watch, case, policy)
     return {
         "case_id": case.id,
         "as_of": now.isoformat(),

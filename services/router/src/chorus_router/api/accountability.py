@@ -27,10 +27,10 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import AccountabilityRead, CaseRead, FairnessRead
-from chorus_router.cases.lifecycle import InvalidTransition
-from chorus_router.cases.store import add_case_teams, fetch_case
 from chorus_router.casework.handoff import TransferRefused, transfer
+from chorus_router.casework.lifecycle import InvalidTransition
 from chorus_router.casework.service import Casework
+from chorus_router.casework.store import add_case_teams, fetch_case
 from chorus_router.intent.corrections import record_correction
 
 router = APIRouter(prefix="/v1", tags=["accountability"])

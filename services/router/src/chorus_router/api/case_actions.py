@@ -27,11 +27,11 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import CaseRead
-from chorus_router.cases.case import Case
-from chorus_router.cases.lifecycle import InvalidTransition
-from chorus_router.cases.store import emit, fetch_case
+from chorus_router.casework.case import Case
 from chorus_router.casework.handoff import not_ours
+from chorus_router.casework.lifecycle import InvalidTransition
 from chorus_router.casework.service import Casework
+from chorus_router.casework.store import emit, fetch_case
 from chorus_router.routing.evaluate import PRIORITY_RANK
 
 router = APIRouter(prefix="/v1", tags=["cases"])

@@ -18,8 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CasesReader, SessionDep, etag, jsonable, not_found
 from chorus_router.api.reads import CaseList, CaseRead
-from chorus_router.cases.case import Case
-from chorus_router.cases.store import case_dict, case_from_row
+from chorus_router.casework.case import Case
+from chorus_router.casework.store import case_dict, case_from_row
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 

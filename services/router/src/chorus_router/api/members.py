@@ -33,7 +33,7 @@ from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, Me
 from chorus_router.api.reads import MemberList, MemberRead
 from chorus_router.core import Uow
 from chorus_router.directory.roster import member_from_row
-from chorus_router.directory.seeding import audit_row
+from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.cases import can_see, case_view
 from chorus_router.api.deps import CasesReader, SessionDep, not_found
-from chorus_router.cases.store import case_from_row
+from chorus_router.casework.store import case_from_row
 from chorus_router.snapshot import utc
 
 router = APIRouter(prefix="/v1", tags=["cases"])

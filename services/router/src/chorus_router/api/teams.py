@@ -31,8 +31,8 @@ from chorus_router.api.deps import (
 )
 from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
 from chorus_router.api.reads import CaseItems, TeamList, TeamRead
-from chorus_router.cases.store import case_from_row
-from chorus_router.directory.seeding import audit_row
+from chorus_router.casework.store import case_from_row
+from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])

@@ -54,7 +54,7 @@ class Choice:
     candidates: list[Candidate] = field(default_factory=list)
     relaxed: list[str] = field(default_factory=list)
     continuity: bool = False
-    fairness: dict[str, Any] | None = None  # set by the fairness guard (domain.fairness)
+    fairness: dict[str, Any] | None = None  # set by the fairness guard (casework.fairness)
 
     def as_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -3,11 +3,11 @@ informed, the hand-off logged with its reason."""
 
 from __future__ import annotations
 
-from chorus_router.cases.case import Case
-from chorus_router.cases.lifecycle import InvalidTransition, next_status
-from chorus_router.cases.store import emit
 from chorus_router.casework.assignment import Choice
+from chorus_router.casework.case import Case
+from chorus_router.casework.lifecycle import InvalidTransition, next_status
 from chorus_router.casework.service import Casework, notify, unbook
+from chorus_router.casework.store import emit
 
 
 class TransferRefused(ValueError):

@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import select, text
 
 from chorus_router import models
-from chorus_router.accountability.history import sla_statuses
-from chorus_router.accountability.rebalance import back_at_work
-from chorus_router.cases.case import Case
-from chorus_router.cases.lifecycle import next_status
-from chorus_router.cases.store import (
+from chorus_router.casework.assignment import Choice, Need, has_room
+from chorus_router.casework.case import Case
+from chorus_router.casework.fairness import guarded_choose
+from chorus_router.casework.lifecycle import next_status
+from chorus_router.casework.load import LoadBook
+from chorus_router.casework.sla import sla_statuses
+from chorus_router.casework.store import (
     case_from_row,
     emit,
     load_book,
@@ -20,10 +22,8 @@ from chorus_router.cases.store import (
     sync_case_teams,
     update_cases,
 )
-from chorus_router.casework.assignment import Choice, Need, has_room
-from chorus_router.casework.fairness import guarded_choose
-from chorus_router.casework.load import LoadBook
 from chorus_router.core import Uow
+from chorus_router.directory.roster import back_at_work
 from chorus_router.snapshot import Snapshot
 
 
@@ -133,7 +133,7 @@ class Casework:
     async def _returning(self) -> tuple[str, ...]:
         """Members back at work whose return the rebalancing pass has not yet acted on.
 
-        A returning member takes from the queue oldest first (``rebalancing._take_back``);
+        A returning member takes from the queue oldest first (``rebalance_pass._take_back``);
         releasing to them here first would hand them the queue in priority order instead.
         """
         if not self.uow.core.settings.router_accountability.return_from_queue:

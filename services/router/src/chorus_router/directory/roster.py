@@ -154,3 +154,25 @@ def member_from_row(row: Mapping[str, Any]) -> Member:
 
 def days_label(days: Sequence[int]) -> str:
     return ",".join(DAY_NAMES[d] for d in sorted(days))
+
+
+def presence_of(member: Member, now: datetime) -> str:
+    """available, away, out_of_office, off_shift or inactive."""
+    if not member.active:
+        return "inactive"
+    state = member.effective_availability(now)
+    if state != "on_shift":
+        return state
+    return "available" if member.in_hours(now) else "off_shift"
+
+
+def back_at_work(
+    recorded: Mapping[str, str], members: Mapping[str, Member], now: datetime
+) -> list[str]:
+    """Members available now whose recorded presence is another state: their return has not
+    been acted on yet (a member never recorded is not returning, only first seen)."""
+    return sorted(
+        m
+        for m, state in recorded.items()
+        if state != "available" and m in members and presence_of(members[m], now) == "available"
+    )

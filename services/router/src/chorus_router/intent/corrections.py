@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.cases.case import Case
+from chorus_router.casework.case import Case
 from chorus_router.core import Uow
 from chorus_router.directory.roster import Directory
 from chorus_router.intent.kit import Labelled

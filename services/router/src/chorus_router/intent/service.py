@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.core import RouterCore, Uow
-from chorus_router.directory.seeding import audit_row
 from chorus_router.intent.corrections import counts, newest
 from chorus_router.intent.kit import Labelled, ModelKit
 from chorus_router.intent.store import stored_model
+from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,14 @@ from typing import Any
 
 from chorus_common.events import Envelope, Post, PostReceived
 
-from chorus_router.cases import sla
-from chorus_router.cases.case import Case
-from chorus_router.cases.ids import case_id_for
-from chorus_router.cases.lifecycle import next_status
-from chorus_router.cases.queued import teams_with_queue
-from chorus_router.cases.store import (
+from chorus_router.casework import sla
+from chorus_router.casework.assignment import Choice, Need
+from chorus_router.casework.case import Case
+from chorus_router.casework.ids import case_id_for
+from chorus_router.casework.lifecycle import next_status
+from chorus_router.casework.queued import teams_with_queue
+from chorus_router.casework.service import Casework
+from chorus_router.casework.store import (
     add_case_teams,
     emit,
     fetch_by_threads,
@@ -25,8 +27,6 @@ from chorus_router.cases.store import (
     set_revisions,
     update_cases,
 )
-from chorus_router.casework.assignment import Choice, Need
-from chorus_router.casework.service import Casework
 from chorus_router.core import Uow
 from chorus_router.routing.decision import Classification, classify, record, summary
 from chorus_router.routing.decision_log import note

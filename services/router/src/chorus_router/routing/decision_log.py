@@ -13,7 +13,7 @@ from typing import Any
 
 from chorus_common.events import Envelope
 
-from chorus_router.cases.case import Case
+from chorus_router.casework.case import Case
 
 log = logging.getLogger("chorus_router.decisions")
 

@@ -8,9 +8,9 @@ from typing import Any
 from chorus_common.events import Post, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_router.cases import sla
-from chorus_router.cases.store import load_book
+from chorus_router.casework import sla
 from chorus_router.casework.assignment import choose
+from chorus_router.casework.store import load_book
 from chorus_router.core import RouterCore
 from chorus_router.routing.decision import classify, record, summary
 from chorus_router.routing.enrichment import with_signals

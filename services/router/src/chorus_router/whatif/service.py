@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_router import models
 from chorus_router.accountability.caselog import load_entries
 from chorus_router.accountability.history import Entry
-from chorus_router.cases.case import Case
-from chorus_router.cases.store import case_from_row
+from chorus_router.casework.case import Case
+from chorus_router.casework.store import case_from_row
 from chorus_router.core import RouterCore
 from chorus_router.directory.roster import Directory, Member, member_from_row
 from chorus_router.intent.kit import TrainableModel

@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.cases.case import Case
+from chorus_router.casework.case import Case
 from chorus_router.casework.load import Load, LoadBook
 from chorus_router.core import Uow
 from chorus_router.snapshot import utc

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chorus_router.cases import sla
-from chorus_router.cases.lifecycle import LOADED, next_status
+from chorus_router.casework import sla
 from chorus_router.casework.assignment import Choice, Need
+from chorus_router.casework.lifecycle import LOADED, next_status
 
 POST_IDS_KEPT = 50
 REPLY_ACTIONS = {

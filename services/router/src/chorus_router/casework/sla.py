@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 OPEN_FOR_SLA = frozenset({"new", "queued", "assigned", "reopened", "waiting_approval"})
+# The accountability state of each case status (the SLA pauses are given in these states).
+STATE_OF: dict[str, str] = {
+    "new": "open",
+    "queued": "open",
+    "assigned": "open",
+    "reopened": "open",
+    "waiting_approval": "waiting_approval",
+    "replied": "waiting_customer",
+}
+STATES: tuple[str, ...] = ("open", "waiting_approval", "waiting_customer")
+
+
+def paused_first_response(paused_states: Iterable[str]) -> frozenset[str]:
+    """Case statuses in which the first-response SLA stops (and cannot breach)."""
+    paused = set(paused_states)
+    return frozenset(s for s, state in STATE_OF.items() if state in paused) & OPEN_FOR_SLA
+
+
+def sla_statuses(paused_states: Iterable[str]) -> list[str]:
+    """Statuses the SLA checker looks at: the open ones, minus those the policy pauses."""
+    return sorted(OPEN_FOR_SLA - paused_first_response(paused_states))
 
 
 def due_at(received_at: datetime, sla_minutes: int) -> datetime:
