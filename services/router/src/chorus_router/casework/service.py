@@ -1,4 +1,5 @@
-"""Case operations outside the post stream: queue release, SLA, replies, people's actions."""
+"""The work on cases: the one assignment path (choose, then place) that routing and every pass
+use, and the operations outside the post stream: queue release, SLA, replies, people's actions."""
 
 from __future__ import annotations
 
