@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,17 @@ def _rate(fn: Any, seconds: float = 1.0) -> float:
 def cpu_figures() -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
-        router_bench = importlib.import_module("chorus_router.bench")
-        r = router_bench.routing_decisions_per_second(20000)
-        rate = r.get("decisions_per_second", r.get("decisions_per_s"))
-        out["routing decisions/s (pure)"] = round(rate)
+        from bench.router_domain import routing_decisions_per_second
+
+        r = routing_decisions_per_second(20000)
+        out["routing decisions/s (pure)"] = round(r["decisions_per_second"])
         out["routing decision p99 (µs)"] = round(r.get("p99_us", float("nan")), 1)
     except (ImportError, AttributeError, KeyError) as exc:
         out["routing decisions/s (pure)"] = f"n/a ({type(exc).__name__})"
     try:
-        c = importlib.import_module("chorus_router.bench").intent_cost()
+        from bench.router_domain import intent_cost
+
+        c = intent_cost()
         out["intent classifier µs/post (words new / seen before)"] = (
             f"{c['classifier_first_seen_us']} / {c['classifier_us']} ({c['model']})"
         )

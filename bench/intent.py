@@ -101,9 +101,9 @@ async def intent_phase(args: argparse.Namespace, env: Mapping[str, str]) -> dict
 
 
 async def _router_alone(args: argparse.Namespace) -> dict[str, Any]:
-    """``chorus_router.bench.pipeline_posts_per_second`` on keyword-less posts, on and off,
+    """``bench.router_domain.pipeline_posts_per_second`` on keyword-less posts, on and off,
     ``--intent-repeat`` pairs in alternating order: the router's CPU per post (medians)."""
-    from chorus_router.bench import pipeline_posts_per_second
+    from bench.router_domain import pipeline_posts_per_second
 
     cpu: dict[str, list[float]] = {m: [] for m in MODES}
     for i in range(args.intent_repeat):

@@ -34,7 +34,7 @@ from chorus_common.events import (
     make_event,
 )
 from chorus_responder.handlers import CONSUMERS as RESPONDER_CONSUMERS
-from chorus_router.accountability_passes import with_accountability
+from chorus_router.accountability.passes import with_accountability
 from chorus_router.handlers import HANDLERS as ROUTER_HANDLERS
 from chorus_router.settings import RouterSettings
 from pydantic import BaseModel

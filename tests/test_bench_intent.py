@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from chorus_common.events import Author, Post
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.evaluate import RuleSet
+from chorus_router.routing.defaults import default_rules
+from chorus_router.routing.evaluate import RuleSet
 
 from bench.report import _intent_rows
 from bench.traffic import INTENT_TEXTS, make_post

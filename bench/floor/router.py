@@ -34,15 +34,15 @@ _CASE = text(
 
 
 class Router:
-    """The router's pure domain on its defaults (chorus_router.bench.SeedDomain)."""
+    """The router's pure domain on its defaults (bench.router_domain.SeedDomain)."""
 
     def __init__(self) -> None:
-        from chorus_router.bench import SeedDomain
+        from bench.router_domain import SeedDomain
 
         self.domain = SeedDomain()
 
     def decide(self, post: Any, now: datetime) -> dict[str, Any]:
-        from chorus_router.domain.decision import record, summary
+        from chorus_router.routing.decision import record, summary
 
         c, choice = self.domain.decide(post, now)
         self.domain.keep_busy(c, choice)

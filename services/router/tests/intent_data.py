@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chorus_router.domain.decision import Classification, classify
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.evaluate import RuleSet
-from chorus_router.domain.load import LoadWeights
+from chorus_router.casework.load import LoadWeights
+from chorus_router.routing.decision import Classification, classify
+from chorus_router.routing.defaults import default_rules
+from chorus_router.routing.evaluate import RuleSet
 from chorus_signals.intent import shipped_model
 
 from services.router.tests.router_support import make_post

@@ -1,6 +1,6 @@
 """A fake intent classifier for the router's unit tests: words vote for intents.
 
-It follows the protocol of ``chorus_router.domain.intent`` (and the model kit's), so the
+It follows the protocol of ``chorus_router.intent.verdict`` (and the model kit's), so the
 unit tests do not depend on the packaged model's figures; integration tests use the real one.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chorus_router.domain.intent import INTENTS
-from chorus_router.domain.text import tokens
+from chorus_router.intent.verdict import INTENTS
+from chorus_router.routing.text import tokens
 
 LEXICON: dict[str, str] = {
     "counterfeit": "legal",

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chorus_router.app import create_app
-from chorus_router.domain.accountability import (
+from chorus_router.accountability.history import (
     Entry,
     by_member,
     by_team,
@@ -15,6 +14,7 @@ from chorus_router.domain.accountability import (
     sla_clock,
     time_in_hands,
 )
+from chorus_router.app import create_app
 
 from services.router.tests.router_accountability_support import (
     T0,

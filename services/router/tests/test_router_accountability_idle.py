@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from chorus_common.events import ReplyEvent, make_event
 from chorus_router import models
+from chorus_router.accountability.idle_pass import idle_once
 from chorus_router.app import create_app
-from chorus_router.idling import idle_once
 from sqlalchemy import select
 
 from services.router.tests.router_accountability_support import (
@@ -113,8 +113,8 @@ async def test_work_on_a_reply_restarts_the_owner_window(memory_broker, sqlite_u
 def test_shortest_delays_bound_which_watched_cases_can_be_due() -> None:
     from datetime import UTC, datetime
 
-    from chorus_router.domain import idle
-    from chorus_router.domain.policy import AccountabilityPolicy
+    from chorus_router.accountability import idle
+    from chorus_router.accountability.policy import AccountabilityPolicy
 
     policy = AccountabilityPolicy(
         idle_minutes={"P1": 30, "P2": 120, "P3": 0}, idle_notice_fraction=0.5

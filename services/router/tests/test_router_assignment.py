@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from chorus_router.domain.assignment import Need, choose
-from chorus_router.domain.directory import Directory, Team, member_from_row
-from chorus_router.domain.load import Load, LoadBook
+from chorus_router.casework.assignment import Need, choose
+from chorus_router.casework.load import Load, LoadBook
+from chorus_router.directory.roster import Directory, Team, member_from_row
 
 from services.router.tests.router_support import member_row
 

@@ -7,9 +7,9 @@ import sqlite3
 from typing import Any
 
 import pytest
+from chorus_router.accountability.idle_pass import idle_once
 from chorus_router.app import create_app
 from chorus_router.background import sla_once
-from chorus_router.idling import idle_once
 from sqlalchemy import event
 
 from services.router.tests.router_accountability_support import settings

@@ -11,10 +11,10 @@ from typing import Any
 import orjson
 import pytest
 from chorus_router import models
+from chorus_router.accountability.idle import OWNER_TURN
 from chorus_router.app import create_app
-from chorus_router.casestore import payload_dict
-from chorus_router.domain.idle import OWNER_TURN
-from chorus_router.routing import CASE_NS, case_id_for
+from chorus_router.casework.ids import CASE_NS, case_id_for
+from chorus_router.casework.store import case_from_row, payload_dict
 from chorus_router.snapshot import utc, utc_row
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,7 +79,7 @@ async def test_routed_batch_rows_match_its_case_events(memory_broker, db_url) ->
     }
     assert set(latest) == set(cases) and len(cases) == 2
     for cid, case in cases.items():
-        stored = payload_dict(case)
+        stored = payload_dict(case_from_row(case))
         assert stored == {k: latest[cid][k] for k in stored}, cid
         assert sorted(r["seq"] for r in log if r["case_id"] == cid) == sorted(
             e.payload["version"] for e in events if e.payload["case_id"] == cid

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.evaluate import RuleSet
+from chorus_router.routing.defaults import default_rules
+from chorus_router.routing.evaluate import RuleSet
 
 from services.router.tests.router_support import make_post
 

@@ -6,32 +6,46 @@ from datetime import UTC, datetime
 
 import pytest
 from chorus_common.events import CaseEvent, Envelope, make_event
-from chorus_router.casestore import payload, payload_dict
+from chorus_router.casework.case import Case
+from chorus_router.casework.store import payload, payload_dict
 from chorus_router.core import FastEnvelope
 
 AT = datetime(2026, 11, 18, 10, 0, 5, 123456, tzinfo=UTC)
-CASE = {
-    "id": "c1",
-    "thread_id": "x:1",
-    "status": "assigned",
-    "team": "legal",
-    "collaborators": ["support"],
-    "assignee": "marc",
-    "previous_assignee": None,
-    "priority": "P1",
-    "sla_due_at": AT,
-    "tags": ["legal-threat"],
-    "approvals": ["legal"],
-    "platform": "x",
-    "channel": "@brand",
-    "post_ids": ["x:1"],
-    "latest_post_id": "x:1",
-    "post_received_at": AT,
-    "opened_at": AT,
-    "reason": "because",
-    "decision": {"matched": [{"rule": "legal-litigation", "why": ["keywords: 'sue'"]}]},
-    "version": 2,
-}
+CASE = Case(
+    id="c1",
+    thread_id="x:1",
+    platform="x",
+    channel="@brand",
+    status="assigned",
+    team="legal",
+    collaborators=["support"],
+    assignee="marc",
+    previous_assignee=None,
+    escalated_to=None,
+    priority="P1",
+    tags=["legal-threat"],
+    approvals=["legal"],
+    skills=[],
+    language="en",
+    weight=2.0,
+    never_alone=False,
+    crisis=None,
+    sla_minutes=60,
+    sla_due_at=AT,
+    sla_breached_at=None,
+    first_response_at=None,
+    opened_at=AT,
+    updated_at=AT,
+    assigned_at=AT,
+    resolved_at=None,
+    post_received_at=AT,
+    latest_post_id="x:1",
+    post_ids=["x:1"],
+    post_count=1,
+    decision={"matched": [{"rule": "legal-litigation", "why": ["keywords: 'sue'"]}]},
+    reason="because",
+    version=2,
+)
 
 
 @pytest.mark.unit

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 
 import pytest
 from chorus_common.events import Post
-from chorus_router.domain.decision import assign, classify
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.directory import Directory, Team, member_from_row
-from chorus_router.domain.evaluate import RuleSet
-from chorus_router.domain.load import LoadBook, LoadWeights
+from chorus_router.casework.load import LoadBook, LoadWeights
+from chorus_router.directory.roster import Directory, Team, member_from_row
+from chorus_router.routing.decision import assign, classify
+from chorus_router.routing.defaults import default_rules
+from chorus_router.routing.evaluate import RuleSet
 
 from services.router.tests.router_support import make_post, member_row
 

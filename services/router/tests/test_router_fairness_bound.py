@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from chorus_router.app import create_app
-from chorus_router.domain.assignment import Need
-from chorus_router.domain.directory import Directory, Team, member_from_row
-from chorus_router.domain.fairness import gini, guarded_choose, ratio, shift_start
-from chorus_router.domain.load import LoadBook
+from chorus_router.casework.assignment import Need
+from chorus_router.casework.fairness import gini, guarded_choose, ratio, shift_start
+from chorus_router.casework.load import LoadBook
+from chorus_router.directory.roster import Directory, Team, member_from_row
 
 from services.router.tests.router_accountability_support import (
     ADMIN,

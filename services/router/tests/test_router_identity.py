@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from chorus_router.app import create_app
-from chorus_router.domain.identity import access_of, only_match
+from chorus_router.directory.identity import access_of, only_match
 from chorus_router.settings import RouterSettings
 
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running

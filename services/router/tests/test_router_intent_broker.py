@@ -12,7 +12,7 @@ from chorus_common.bus.kafka import KafkaConsumer
 from chorus_common.events import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_router.app import create_app
-from chorus_router.domain.intent import INTENTS
+from chorus_router.intent.verdict import INTENTS
 from chorus_router.settings import RouterSettings
 from chorus_signals.intent import shipped_model
 

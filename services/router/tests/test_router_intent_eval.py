@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chorus_router.intent_eval import evaluate
+from chorus_router.intent.evaluation import evaluate
 
 from services.router.tests.intent_fakes import FakeClassifier
 

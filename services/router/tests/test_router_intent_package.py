@@ -4,8 +4,8 @@ teams' corrections (on a slice of the corpus, to keep it short), storing and loa
 from __future__ import annotations
 
 import pytest
-from chorus_router.intent_kit import Labelled
-from chorus_router.intent_package import PackagedKit
+from chorus_router.intent.kit import Labelled
+from chorus_router.intent.package import PackagedKit
 from chorus_signals import intent as package
 
 PHOTO = "Our photographer's picture is on your billboard without any licence"
@@ -22,7 +22,7 @@ def test_the_kit_trains_with_the_corrections_and_round_trips_its_models(monkeypa
         if len(kept) < 20:
             kept.append(ex)
     monkeypatch.setattr(
-        "chorus_router.intent_package.corpus",
+        "chorus_router.intent.package.corpus",
         lambda split: [ex for exs in slice_.values() for ex in exs],
     )
     fixes = [

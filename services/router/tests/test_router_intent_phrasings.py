@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from chorus_router.domain.intent import INTENTS
+from chorus_router.intent.verdict import INTENTS
 from chorus_signals.intent import corpus, shipped_model
 
 from services.router.tests.intent_data import FRESH, MINE, TEAM, decide

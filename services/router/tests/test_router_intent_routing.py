@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from chorus_router.app import create_app
-from chorus_router.domain.defaults import default_rules
+from chorus_router.routing.defaults import default_rules
 
 from services.router.tests.intent_fakes import FakeKit
 from services.router.tests.router_accountability_support import (

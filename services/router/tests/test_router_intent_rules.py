@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chorus_router.domain.decision import classify, record
-from chorus_router.domain.evaluate import RuleSet
-from chorus_router.domain.load import LoadWeights
-from chorus_router.domain.rules import Rule
+from chorus_router.casework.load import LoadWeights
+from chorus_router.routing.decision import classify, record
+from chorus_router.routing.evaluate import RuleSet
+from chorus_router.routing.rules import Rule
 from pydantic import ValidationError
 
 from services.router.tests.intent_fakes import FakeClassifier

@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from chorus_router.accountability_passes import Passes
+from chorus_router.accountability.passes import Passes
 
 from services.router.tests.router_accountability_support import settings
 from tests.support.wait import wait_for

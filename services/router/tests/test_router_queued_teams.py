@@ -9,7 +9,7 @@ import pytest
 from chorus_common.db import make_engine, make_sessionmaker, upgrade
 from chorus_router import models
 from chorus_router.app import MIGRATIONS
-from chorus_router.routing import teams_with_queue
+from chorus_router.casework.queued import teams_with_queue
 from sqlalchemy import insert
 
 AT = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)

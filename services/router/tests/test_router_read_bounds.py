@@ -19,9 +19,9 @@ from chorus_common.embedded import free_port
 from chorus_common.events import CaseEvent, make_event, utcnow
 from chorus_common.resume import resume_after
 from chorus_router import models
+from chorus_router.accountability.fairness_report import all_within_bound
 from chorus_router.app import create_app
-from chorus_router.domain.fairness import within_bound
-from chorus_router.fairness_report import all_within_bound
+from chorus_router.casework.fairness import within_bound
 from chorus_router.settings import RouterSettings
 from hypothesis import given
 from hypothesis import strategies as st

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import pytest
+from chorus_router.accountability.rebalance_pass import rebalance_once
 from chorus_router.app import create_app
 from chorus_router.background import release_once
 from chorus_router.models import presence
-from chorus_router.rebalancing import rebalance_once
 from chorus_router.snapshot import utc
 from sqlalchemy import select
 

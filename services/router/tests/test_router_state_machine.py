@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chorus_router.domain.assignment import Choice, Need, choose
-from chorus_router.domain.directory import Directory, Team, member_from_row
-from chorus_router.domain.evaluate import PRIORITY_RANK
-from chorus_router.domain.fairness import guarded_choose
-from chorus_router.domain.load import LoadBook
-from chorus_router.domain.rebalance import Assignment, OpenCase, redistribute, take_back
+from chorus_router.accountability.rebalance import Assignment, OpenCase, redistribute, take_back
+from chorus_router.casework.assignment import Choice, Need, choose
+from chorus_router.casework.fairness import guarded_choose
+from chorus_router.casework.load import LoadBook
+from chorus_router.directory.roster import Directory, Team, member_from_row
+from chorus_router.routing.evaluate import PRIORITY_RANK
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule

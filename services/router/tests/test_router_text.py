@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from chorus_router.domain.evaluate import PhraseIndex
-from chorus_router.domain.text import fold, stems
+from chorus_router.routing.conditions import PhraseIndex
+from chorus_router.routing.text import fold, stems
 
 
 def _hits(phrase: str, text: str) -> bool:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from chorus_cli.demo_feed import PEOPLE, SCENARIOS
 from chorus_router.app import create_app
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.seed import MEMBERS
+from chorus_router.directory.demo import MEMBERS
+from chorus_router.routing.defaults import default_rules
 
 from services.router.tests.router_accountability_support import (
     ADMIN,

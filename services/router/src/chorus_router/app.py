@@ -12,7 +12,8 @@ from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
 
-from chorus_router import accountability_passes, background, models
+from chorus_router import background, models
+from chorus_router.accountability import passes
 from chorus_router.api import accountability as accountability_api
 from chorus_router.api import (
     audit,
@@ -29,10 +30,10 @@ from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
+from chorus_router.directory.lookup import DirectoryMembers
 from chorus_router.handlers import HANDLERS
-from chorus_router.identity import DirectoryMembers
-from chorus_router.intent_kit import ModelKit
-from chorus_router.intent_package import PackagedKit
+from chorus_router.intent.kit import ModelKit
+from chorus_router.intent.package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
 from chorus_router.settings import RouterSettings
 
@@ -52,9 +53,9 @@ def create_app(
     )
     core = RouterCore(runtime, settings, intent_kit if intent_kit is not None else PackagedKit())
     core.first_unit = seed
-    accountability_passes.install(core)
+    passes.install(core)
     handle = batch_dispatcher(
-        core, accountability_passes.with_accountability(HANDLERS, settings.router_accountability)
+        core, passes.with_accountability(HANDLERS, settings.router_accountability)
     )
     runtime.add_consumer("posts", [topics.POSTS], handle)
     runtime.add_consumer(

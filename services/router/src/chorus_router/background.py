@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 
-from chorus_router.casework import Casework
+from chorus_router.casework.service import Casework
 from chorus_router.core import RouterCore
 
 log = logging.getLogger(__name__)

@@ -23,12 +23,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.decision_log import log_unit
-from chorus_router.domain.assignment import has_room
-from chorus_router.domain.directory import Directory
-from chorus_router.domain.load import LoadBook
+from chorus_router.casework.assignment import has_room
+from chorus_router.casework.load import LoadBook
+from chorus_router.directory.roster import Directory
 from chorus_router.hub import Hub
-from chorus_router.intent_kit import ModelKit
+from chorus_router.intent.kit import ModelKit
+from chorus_router.routing.decision_log import log_unit
 from chorus_router.settings import RouterSettings
 from chorus_router.snapshot import SnapshotCache
 
@@ -99,7 +99,7 @@ class Uow:
     ) -> None:
         """Stage an event whose payload is already a JSON-ready ``CaseEvent`` dict.
 
-        The hot path: it skips re-validating what :func:`casestore.payload_dict` built (its
+        The hot path: it skips re-validating what :func:`casework.store.payload_dict` built (its
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
             FastEnvelope.trusted(

@@ -13,10 +13,11 @@ from chorus_common.events import AlertEvent, Envelope, ReplyEvent
 from sqlalchemy import select, update
 
 from chorus_router import models
-from chorus_router.casestore import Case, fetch_case, update_cases
-from chorus_router.casework import Casework, notify
+from chorus_router.casework.case import Case
+from chorus_router.casework.service import Casework, notify
+from chorus_router.casework.store import fetch_case, update_cases
 from chorus_router.core import Uow
-from chorus_router.routing import route_posts
+from chorus_router.routing.batch import route_posts
 from chorus_router.snapshot import bump
 
 

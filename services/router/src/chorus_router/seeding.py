@@ -9,8 +9,8 @@ from sqlalchemy import func, insert, select
 
 from chorus_router import models
 from chorus_router.core import RouterCore, Uow
-from chorus_router.domain.defaults import default_rules
-from chorus_router.domain.seed import MEMBERS, TEAMS
+from chorus_router.directory.demo import MEMBERS, TEAMS
+from chorus_router.routing.defaults import default_rules
 from chorus_router.snapshot import VERSION_NAMES
 
 

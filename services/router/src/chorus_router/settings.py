@@ -7,8 +7,8 @@ from typing import Literal
 from chorus_common.settings import CommonSettings
 from pydantic import Field
 
-from chorus_router.domain.load import LoadWeights
-from chorus_router.domain.policy import AccountabilityPolicy
+from chorus_router.accountability.policy import AccountabilityPolicy
+from chorus_router.casework.load import LoadWeights
 
 
 class RouterSettings(CommonSettings):

@@ -18,12 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
-from chorus_router.domain.crisis import Crisis
-from chorus_router.domain.directory import Directory, Team, member_from_row
-from chorus_router.domain.evaluate import RuleSet
-from chorus_router.domain.rules import Rule
-from chorus_router.intent_kit import ModelKit, TrainableModel
-from chorus_router.intent_store import current_model
+from chorus_router.directory.roster import Directory, Team, member_from_row
+from chorus_router.intent.kit import ModelKit, TrainableModel
+from chorus_router.intent.store import current_model
+from chorus_router.routing.crisis import Crisis
+from chorus_router.routing.evaluate import RuleSet
+from chorus_router.routing.rules import Rule
 from chorus_router.settings import RouterSettings
 
 VERSION_NAMES = ("directory", "rules", "crises", "intent")

@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from chorus_router import models
+from chorus_router.accountability.fairness_report import team_fairness
+from chorus_router.accountability.responsibility import case_accountability
 from chorus_router.api.cases import can_see, case_view, load_visible
 from chorus_router.api.deps import (
     ApiProblem,
@@ -25,13 +27,11 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import AccountabilityRead, CaseRead, FairnessRead
-from chorus_router.casestore import add_case_teams, fetch_case
-from chorus_router.casework import Casework
-from chorus_router.corrections import record_correction
-from chorus_router.domain.lifecycle import InvalidTransition
-from chorus_router.fairness_report import team_fairness
-from chorus_router.handoff import TransferRefused, transfer
-from chorus_router.responsibility import case_accountability
+from chorus_router.casework.handoff import TransferRefused, transfer
+from chorus_router.casework.lifecycle import InvalidTransition
+from chorus_router.casework.service import Casework
+from chorus_router.casework.store import add_case_teams, fetch_case
+from chorus_router.intent.corrections import record_correction
 
 router = APIRouter(prefix="/v1", tags=["accountability"])
 
@@ -80,13 +80,11 @@ async def transfer_case(
         case = await fetch_case(uow.session, case_id)
         if case is None or not can_see(principal, case):
             raise not_found("case", case_id)
-        if not (
-            principal.is_admin or (principal.role == "lead" and case["team"] in principal.teams)
-        ):
-            raise forbidden(f"only a lead of {case['team']} or an admin can transfer this case")
-        check_if_match(request, case["version"], required=True)
+        if not (principal.is_admin or (principal.role == "lead" and case.team in principal.teams)):
+            raise forbidden(f"only a lead of {case.team} or an admin can transfer this case")
+        check_if_match(request, case.version, required=True)
         work = await Casework.open(uow)
-        from_team = case["team"]
+        from_team = case.team
         try:
             transfer(
                 work,
@@ -106,7 +104,7 @@ async def transfer_case(
         await record_correction(
             uow, case, work.snap.directory, from_team=from_team, actor=principal.sub
         )
-    return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
+    return JSONResponse(case_view(case), headers={"ETag": etag(case.version)})
 
 
 @router.get(

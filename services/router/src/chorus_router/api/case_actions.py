@@ -27,11 +27,12 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.reads import CaseRead
-from chorus_router.casestore import Case, emit, fetch_case
-from chorus_router.casework import Casework
-from chorus_router.domain.evaluate import PRIORITY_RANK
-from chorus_router.domain.lifecycle import InvalidTransition
-from chorus_router.handoff import not_ours
+from chorus_router.casework.case import Case
+from chorus_router.casework.handoff import not_ours
+from chorus_router.casework.lifecycle import InvalidTransition
+from chorus_router.casework.service import Casework
+from chorus_router.casework.store import emit, fetch_case
+from chorus_router.routing.evaluate import PRIORITY_RANK
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 _CASE_WRITE = (
@@ -76,9 +77,7 @@ def _is_lead_of(p: Principal, team: str) -> bool:
 
 
 def _works_on(p: Principal, case: Case) -> bool:
-    return _is_lead_of(p, case["team"]) or (
-        p.member_id is not None and p.member_id == case["assignee"]
-    )
+    return _is_lead_of(p, case.team) or (p.member_id is not None and p.member_id == case.assignee)
 
 
 async def _mutate(
@@ -92,14 +91,14 @@ async def _mutate(
         case = await fetch_case(uow.session, case_id)
         if case is None or not can_see(principal, case):
             raise not_found("case", case_id)
-        check_if_match(request, case["version"], required=True)
+        check_if_match(request, case.version, required=True)
         work = await Casework.open(uow)
         try:
             act(work, case)
         except InvalidTransition as exc:
             raise ApiProblem(409, "invalid_transition", str(exc), field="status") from exc
         await work.save([case])
-    return JSONResponse(case_view(case), headers={"ETag": etag(case["version"])})
+    return JSONResponse(case_view(case), headers={"ETag": etag(case.version)})
 
 
 @router.post(
@@ -116,14 +115,14 @@ async def assign_case(
     """Leads (of the owner team) and admins give the case to a member of an involved team."""
 
     def act(work: Casework, case: Case) -> None:
-        if not _is_lead_of(principal, case["team"]):
-            raise forbidden(f"only a lead of {case['team']} or an admin can assign this case")
+        if not _is_lead_of(principal, case.team):
+            raise forbidden(f"only a lead of {case.team} or an admin can assign this case")
         member = work.snap.directory.members.get(body.member_id)
         if member is None or not member.active:
             raise ApiProblem(
                 422, "unknown_member", f"no active member {body.member_id!r}", field="member_id"
             )
-        involved = {case["team"], *case["collaborators"]}
+        involved = {case.team, *case.collaborators}
         if not involved & set(member.teams):
             raise ApiProblem(
                 422,
@@ -131,7 +130,7 @@ async def assign_case(
                 f"{member.id} is not in {sorted(involved)}",
                 field="member_id",
             )
-        if member.id == case["assignee"]:
+        if member.id == case.assignee:
             return
         load = work.book.get(member.id)
         if load.open_cases >= member.capacity:
@@ -161,7 +160,7 @@ async def hand_back(
     def act(work: Casework, case: Case) -> None:
         if not _works_on(principal, case):
             raise forbidden("only the assignee, a lead of the team or an admin can hand back")
-        if not case["assignee"]:
+        if not case.assignee:
             raise ApiProblem(409, "not_assigned", "the case has no assignee", field="assignee")
         why = body.reason or "handed back"
         if body.not_for_us:
@@ -182,7 +181,7 @@ async def resolve_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
     def act(work: Casework, case: Case) -> None:
-        if not (_works_on(principal, case) or case["team"] in principal.teams):
+        if not (_works_on(principal, case) or case.team in principal.teams):
             raise forbidden("only the owner team, its lead or an admin can resolve")
         work.resolve(case, f"resolved by {principal.sub}: {body.reason}".rstrip(": "))
 
@@ -199,7 +198,7 @@ async def reopen_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
     def act(work: Casework, case: Case) -> None:
-        if not (_works_on(principal, case) or case["team"] in principal.teams):
+        if not (_works_on(principal, case) or case.team in principal.teams):
             raise forbidden("only the owner team, its lead or an admin can reopen")
         work.reopen(case, f"reopened by {principal.sub}: {body.reason}".rstrip(": "))
 
@@ -228,17 +227,15 @@ async def patch_case(
                 if t not in teams:
                     raise ApiProblem(422, "unknown_team", f"unknown team {t!r}", field=name)
         escalated = False
-        if body.priority and body.priority != case["priority"]:
-            escalated = PRIORITY_RANK[body.priority] < PRIORITY_RANK[case["priority"]]
-            case["priority"] = body.priority
+        if body.priority and body.priority != case.priority:
+            escalated = PRIORITY_RANK[body.priority] < PRIORITY_RANK[case.priority]
+            case.priority = body.priority
         if body.tags is not None:
-            case["tags"] = list(dict.fromkeys(body.tags))
+            case.tags = list(dict.fromkeys(body.tags))
         if body.collaborators is not None:
-            case["collaborators"] = [
-                t for t in dict.fromkeys(body.collaborators) if t != case["team"]
-            ]
+            case.collaborators = [t for t in dict.fromkeys(body.collaborators) if t != case.team]
         if body.approvals_required is not None:
-            case["approvals"] = list(dict.fromkeys(body.approvals_required))
+            case.approvals = list(dict.fromkeys(body.approvals_required))
         kind = "case.escalated" if escalated else "case.updated"
         emit(work.uow, kind, case, reason=f"edited by {principal.sub}")
 

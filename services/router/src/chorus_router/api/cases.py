@@ -18,8 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CasesReader, SessionDep, etag, jsonable, not_found
 from chorus_router.api.reads import CaseList, CaseRead
-from chorus_router.casestore import Case
-from chorus_router.snapshot import utc_row
+from chorus_router.casework.case import Case
+from chorus_router.casework.store import case_dict, case_from_row
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -39,11 +39,11 @@ def visible(principal: Principal) -> ColumnElement[bool] | None:
 
 
 def can_see(principal: Principal, case: Case) -> bool:
-    return principal.can_see_any([case["team"], *case["collaborators"]])
+    return principal.can_see_any([case.team, *case.collaborators])
 
 
 def case_view(case: Case) -> dict[str, Any]:
-    out = jsonable(case)
+    out = jsonable(case_dict(case))
     out["approvals_required"] = out.pop("approvals")
     return out
 
@@ -128,20 +128,22 @@ async def list_cases(
             q = q.where(or_(col > value, and_(col == value, t.c.id > cid)))
     order = (col.desc(), t.c.id.desc()) if desc else (col.asc(), t.c.id.asc())
     rows = [
-        utc_row(r) for r in (await session.execute(q.order_by(*order).limit(limit + 1))).mappings()
+        case_from_row(r)
+        for r in (await session.execute(q.order_by(*order).limit(limit + 1))).mappings()
     ]
     more = len(rows) > limit
     rows = rows[:limit]
-    nxt = _encode_cursor(sort, rows[-1][col.name], rows[-1]["id"]) if more and rows else None
+    nxt = _encode_cursor(sort, getattr(rows[-1], col.name), rows[-1].id) if more and rows else None
     return {"items": [case_view(r) for r in rows], "next_cursor": nxt}
 
 
 async def load_visible(session: Any, principal: Principal, case_id: str) -> Case:
     t = models.cases
     row = (await session.execute(select(t).where(t.c.id == case_id))).mappings().first()
-    if row is None or not can_see(principal, dict(row)):
+    case = case_from_row(row) if row is not None else None
+    if case is None or not can_see(principal, case):
         raise not_found("case", case_id)
-    return utc_row(row)
+    return case
 
 
 @router.get(
@@ -155,7 +157,7 @@ async def get_case(
     case_id: str, request: Request, response: Response, principal: CasesReader, session: SessionDep
 ) -> Any:
     case = await load_visible(session, principal, case_id)
-    tag = etag(case["version"])
+    tag = etag(case.version)
     if request.headers.get("if-none-match") == tag:
         return Response(status_code=304, headers={"ETag": tag})
     response.headers["ETag"] = tag

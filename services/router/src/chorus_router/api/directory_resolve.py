@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chorus_router.api.deps import ApiProblem, DirectoryReader, SessionDep, forbidden
-from chorus_router.identity import find_member
+from chorus_router.directory.lookup import find_member
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 

@@ -10,8 +10,8 @@ from chorus_common.bounds import not_null
 from chorus_common.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chorus_router.domain.intent import IntentName
-from chorus_router.domain.rules import known_zone
+from chorus_router.intent.verdict import IntentName
+from chorus_router.routing.rules import known_zone
 
 _ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")

@@ -32,7 +32,7 @@ from chorus_router.api.intent_schemas import (
     PromotionRead,
     TrainingStarted,
 )
-from chorus_router.intent_service import (
+from chorus_router.intent.service import (
     IntentRefused,
     history,
     kit_of,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from chorus_router import models
 from chorus_router.api.deps import ApiProblem, forbidden
 from chorus_router.core import Uow
-from chorus_router.domain.identity import normal_email
+from chorus_router.directory.identity import normal_email
 
 IDENTITY_CONFLICTS = ("email_taken", "oidc_subject_taken")
 

@@ -10,7 +10,7 @@ from chorus_router import models
 from chorus_router.api.deps import ApiProblem, jsonable
 from chorus_router.api.directory_schemas import MemberCreate, MemberUpdate
 from chorus_router.core import Uow
-from chorus_router.domain.directory import member_from_row
+from chorus_router.directory.roster import member_from_row
 
 
 def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.cases import can_see, case_view
 from chorus_router.api.deps import CasesReader, SessionDep, not_found
-from chorus_router.snapshot import utc, utc_row
+from chorus_router.casework.store import case_from_row
+from chorus_router.snapshot import utc
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -35,13 +36,13 @@ async def get_post_case(post_id: str, principal: CasesReader, session: SessionDe
     )
     if row is None:
         raise not_found("post", post_id)
-    case = utc_row({k: v for k, v in row.items() if k not in ("received_at", "revision")})
+    case = case_from_row(row)
     if not can_see(principal, case):
         raise not_found("post", post_id)
     received = utc(row["received_at"])
     return {
         "post_id": post_id,
-        "case_id": case["id"],
+        "case_id": case.id,
         "received_at": received.isoformat() if received else None,
         "revision": row["revision"],
         "case": case_view(case),

@@ -40,9 +40,9 @@ from chorus_router.api.reads import (
     SimulationRead,
 )
 from chorus_router.core import Uow
-from chorus_router.domain.rules import Rule, check_rules
+from chorus_router.routing.rules import Rule, check_rules
+from chorus_router.routing.simulate import simulate
 from chorus_router.seeding import audit_row
-from chorus_router.simulate import simulate
 from chorus_router.snapshot import bump, load_rules, utc_row
 
 router = APIRouter(prefix="/v1", tags=["rules"])

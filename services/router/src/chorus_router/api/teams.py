@@ -31,6 +31,7 @@ from chorus_router.api.deps import (
 )
 from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
 from chorus_router.api.reads import CaseItems, TeamList, TeamRead
+from chorus_router.casework.store import case_from_row
 from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc_row
 
@@ -101,7 +102,7 @@ async def team_queue(
             .limit(500)
         )
     ).mappings()
-    return {"items": [case_view(utc_row(r)) for r in rows]}
+    return {"items": [case_view(case_from_row(r)) for r in rows]}
 
 
 @router.post(

@@ -16,9 +16,9 @@ from chorus_router import models
 from chorus_router.api.deps import ApiProblem, CoreDep, RulesReader, SessionDep
 from chorus_router.api.directory_schemas import MemberCreate
 from chorus_router.api.reads import WhatIfRead
-from chorus_router.domain.rules import Rule, check_rules
+from chorus_router.routing.rules import Rule, check_rules
 from chorus_router.snapshot import utc
-from chorus_router.whatif_service import TooManyPosts, UnknownModel, what_if
+from chorus_router.whatif.service import TooManyPosts, UnknownModel, what_if
 
 router = APIRouter(prefix="/v1", tags=["rules"])
 # At most six digits: any longer period reaches past the calendar.
