@@ -1,4 +1,5 @@
-"""CPU-only figures (no I/O): routing decisions/s, normalization/s per platform, enrichment/s."""
+"""CPU-only figures (no I/O): routing decisions/s, the envelope's encode and decode, normalization/s
+per platform, enrichment/s."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import importlib
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.envelope import envelope_figures
 
 FIXTURES = Path(__file__).resolve().parent.parent / "services" / "ingest" / "tests" / "fixtures"
 
@@ -37,6 +40,7 @@ def cpu_figures() -> dict[str, Any]:
         out["default rules µs/post (same posts)"] = c["rules_us"]
     except (ImportError, AttributeError, KeyError) as exc:
         out["intent classifier µs/post (words new / seen before)"] = f"n/a ({type(exc).__name__})"
+    out.update(envelope_figures())
     out.update(_normalization())
     return out
 

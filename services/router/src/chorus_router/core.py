@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from chorus_common import bulk
 from chorus_common.events import (
     CaseEvent,
@@ -37,27 +36,6 @@ _PG_LOCK_KEY = 0x43_48_52_54
 
 
 NOTE_COLUMNS = ("member_id", "kind", "case_id", "message", "data", "created_at")
-
-
-class FastEnvelope(Envelope):
-    """An envelope built from an already JSON-ready payload; serialised with orjson directly.
-
-    Same bytes on the wire as :meth:`Envelope.to_bytes` gives (checked in the tests), a
-    fraction of the cost on the routing hot path."""
-
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            {
-                "event_id": str(self.event_id),
-                "type": self.type,
-                "schema_version": self.schema_version,
-                "occurred_at": self.occurred_at,
-                "producer": self.producer,
-                "trace_id": self.trace_id,
-                "payload": self.payload,
-            },
-            option=orjson.OPT_UTC_Z,
-        )
 
 
 @dataclass(slots=True)
@@ -102,7 +80,7 @@ class Uow:
         The hot path: it skips re-validating what :func:`casestore.payload_dict` built (its
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
-            FastEnvelope.trusted(
+            Envelope.trusted(
                 type=type_,
                 occurred_at=self.now,
                 producer="router",
