@@ -194,7 +194,7 @@ def _handled_types(service: str, group: str) -> set[str]:
     if service == "analytics":
         return set(ANALYTICS_HANDLERS)
     if service == "responder":
-        return set(RESPONDER_CONSUMERS[group.removeprefix("chorus-responder-")][0])
+        return set(RESPONDER_CONSUMERS[group.removeprefix("chorus-responder-")])
     raise AssertionError(f"{service} has no handler table")
 
 

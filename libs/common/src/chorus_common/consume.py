@@ -1,11 +1,24 @@
-"""Idempotent dispatch of a consumer batch through a service's ``HANDLERS`` table."""
+"""The consumer contract: one handler signature, one dispatcher, the service's unit of work.
+
+A handler takes a run of consecutive events of its type and the batch's unit of work::
+
+    async def on_posts_received(events: list[Envelope], *, uow: Uow) -> None: ...
+
+A service lists its handlers in one ``HANDLERS`` table (type → handler) and binds it once with
+:func:`dispatcher` and a factory of its unit of work: one transaction per batch, whose commit
+wakes the outbox relay when it staged events (:meth:`chorus_common.outbox.Outbox.add`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_common import bulk, direct
@@ -15,18 +28,43 @@ from chorus_common.events import Envelope
 from chorus_common.runtime import Runtime
 
 
-class BatchApply(Protocol):
-    """Applies a batch of fresh events (ids not yet processed) inside the caller's transaction."""
+class UnitOfWork(Protocol):
+    """One transaction a batch is applied in; the service's own type says what else it holds."""
 
-    def __call__(
-        self, events: list[Envelope], *, session: AsyncSession, runtime: Runtime
-    ) -> Awaitable[None]: ...
+    @property
+    def session(self) -> AsyncSession: ...
+
+    @property
+    def dialect(self) -> str: ...
 
 
-class EventHandler(Protocol):
-    def __call__(
-        self, event: Envelope, *, session: AsyncSession, runtime: Runtime
-    ) -> Awaitable[None]: ...
+U = TypeVar("U", bound=UnitOfWork)
+U_contra = TypeVar("U_contra", bound=UnitOfWork, contravariant=True)
+
+
+class Handler(Protocol[U_contra]):
+    """Applies a run of fresh events of one type (ids not yet processed) in ``uow``."""
+
+    def __call__(self, events: list[Envelope], /, *, uow: U_contra) -> Awaitable[None]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """The plain unit of work: a session's transaction, for handlers that need nothing more."""
+
+    session: AsyncSession
+    dialect: str
+
+
+def transactions(runtime: Runtime) -> Callable[[], AbstractAsyncContextManager[Transaction]]:
+    """A factory of :class:`Transaction` units on ``runtime``'s database."""
+
+    @asynccontextmanager
+    async def open_unit() -> AsyncIterator[Transaction]:
+        async with runtime.sessionmaker() as session, session.begin():
+            yield Transaction(session, runtime.dialect)
+
+    return open_unit
 
 
 async def fresh_events(
@@ -49,56 +87,55 @@ async def fresh_events(
     return [e for eid, e in ids.items() if eid not in done]
 
 
-async def record_processed(
-    session: AsyncSession,
-    dialect: str,
-    processed: Table,
-    events: list[Envelope],
+async def claim_processed(
+    session: AsyncSession, dialect: str, processed: Table, events: list[Envelope]
 ) -> None:
-    """Record the ids of applied events in the caller's transaction (idempotent)."""
-    record = bulk.insert_ignore(dialect, processed, ("event_id",), ("event_id",))
-    await bulk.run(session, record, [(str(e.event_id),) for e in events])
+    """Record the ids of ``events`` as applied, failing on one already recorded: a concurrent
+    writer of the same events waits on the first one's uncommitted ids, then fails (and redoes).
+    Sorted: one lock order for every writer."""
+    ids = sorted((str(e.event_id),) for e in events)
+    await bulk.run(session, bulk.insert_rows(dialect, processed, ("event_id",)), ids)
 
 
 def dispatcher(
-    runtime: Runtime, *, processed: Table, handlers: Mapping[str, EventHandler]
+    handlers: Mapping[str, Handler[U]],
+    unit_of_work: Callable[[], AbstractAsyncContextManager[U]],
+    *,
+    processed: Table | None,
+    prepare: Callable[[U, list[Envelope]], Awaitable[None]] | None = None,
+    attempts: int = 1,
 ) -> BatchHandler:
-    """A batch handler: one transaction; events whose id is already recorded are skipped.
+    """A batch handler: the batch's events of a handled type, applied in one unit of work.
 
-    Handlers stage outgoing events with ``runtime.publish(session, …)``; the relay is woken
-    once the transaction commits.
-    """
+    Events whose id ``processed`` already holds, and repeats, are skipped; the others' ids are
+    claimed in the same transaction. ``processed=None`` is for handlers idempotent by
+    themselves (versioned upserts: an event applied twice or late changes nothing).
+    ``prepare`` runs first with every fresh event of the batch (e.g. to read the rows they
+    need at once). Handlers get runs of consecutive events sharing a handler, in order.
+    A claim that meets another writer's (``IntegrityError``) redoes the whole unit, up to
+    ``attempts`` times. Events of other types are ignored (and not recorded)."""
 
-    async def apply(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
-        for e in events:
-            await handlers[e.type](e, session=session, runtime=runtime)
-
-    return bulk_dispatcher(runtime, processed=processed, types=set(handlers), apply=apply)
-
-
-def bulk_dispatcher(
-    runtime: Runtime, *, processed: Table | None, types: set[str], apply: BatchApply
-) -> BatchHandler:
-    """Like :func:`dispatcher`, but ``apply`` gets all fresh events of the batch at once.
-
-    For set-based handlers: one statement per table for the whole batch instead of a few per
-    event. Events of other types are ignored (and not recorded). ``processed=None`` is for
-    handlers that are idempotent by themselves (e.g. versioned upserts, where applying an
-    event twice or late changes nothing): no event ids are looked up or recorded.
-    """
+    async def apply(wanted: list[Envelope]) -> None:
+        async with unit_of_work() as uow:
+            fresh = wanted
+            if processed is not None:
+                fresh = await fresh_events(uow.session, uow.dialect, processed, wanted)
+                await claim_processed(uow.session, uow.dialect, processed, fresh)
+            if prepare is not None and fresh:
+                await prepare(uow, fresh)
+            for handler, run in groupby(fresh, key=lambda e: handlers[e.type]):
+                await handler(list(run), uow=uow)
 
     async def handle(events: list[Envelope]) -> None:
-        wanted = [e for e in events if e.type in types]
+        wanted = [e for e in events if e.type in handlers]
         if not wanted:
             return
-        async with runtime.sessionmaker() as session, session.begin():
-            if processed is None:
-                await apply(wanted, session=session, runtime=runtime)
-            else:
-                fresh = await fresh_events(session, runtime.dialect, processed, wanted)
-                if fresh:
-                    await apply(fresh, session=session, runtime=runtime)
-                await record_processed(session, runtime.dialect, processed, fresh)
-        runtime.kick()
+        for attempt in range(1, attempts + 1):
+            try:
+                await apply(wanted)
+                return
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
 
     return handle

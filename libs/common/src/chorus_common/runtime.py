@@ -151,13 +151,8 @@ class Runtime:
         self._background.append(factory)
 
     async def publish(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
-        """Stage ``events`` in ``session``'s transaction; they reach the broker after commit."""
+        """Stage ``events`` in ``session``'s transaction; its commit wakes the outbox relay."""
         await self.outbox.add(session, events)
-
-    def kick(self) -> None:
-        """Wake the outbox relay (call after a commit that staged events)."""
-        if self._outbox is not None:
-            self._outbox.kick()
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:

@@ -172,8 +172,6 @@ async def check_spikes(
         if watch is not None:
             watch.checked_at, watch.subjects = now, len(seen)
             watch.top = [d for _, d in sorted(seen, key=lambda t: -t[0])[:5]]
-    if published:
-        runtime.kick()
     return published
 
 

@@ -62,7 +62,6 @@ async def replay(
                 for r in rows
             ]
             await runtime.publish(session, events)
-        runtime.kick()
         last_id = rows[-1].id
         count += len(rows)
     truncated = count >= limit

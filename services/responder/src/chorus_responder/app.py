@@ -7,7 +7,7 @@ from pathlib import Path
 
 from chorus_common import topics
 from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import bulk_dispatcher
+from chorus_common.consume import dispatcher, transactions
 from chorus_common.events import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
@@ -53,14 +53,13 @@ def create_app(
     )
     arrivals = Arrivals()
     for name, topic in (("cases", topics.CASES), ("posts", topics.POSTS)):
-        types, apply = CONSUMERS[name]
         runtime.add_consumer(
             name,
             [topic],
             # The views are versioned upserts: a redelivered or late event changes nothing,
             # so no processed-event ids are kept for them.
             notifying(
-                bulk_dispatcher(runtime, processed=None, types=set(types), apply=apply),
+                dispatcher(CONSUMERS[name], transactions(runtime), processed=None),
                 arrivals,
             ),
         )

@@ -55,6 +55,10 @@ class Uow:
     # one log line's fields per post routed, written after the commit (decision_log)
     routed: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def dialect(self) -> str:
+        return self.core.runtime.dialect
+
     def release_if_room(self, team: str, directory: Directory, book: LoadBook) -> None:
         """Ask for a queue release after commit, but only if someone in ``team`` could take a
         case now: a case queued because nobody could take it must not wake a release pass
@@ -143,8 +147,6 @@ class RouterCore:
             self._after_commit(uow)
 
     def _after_commit(self, uow: Uow) -> None:
-        if uow.events:
-            self.runtime.kick()
         now = utcnow()
         for received in uow.assigned_from:
             self.assignment_latency.observe(max(0.0, (now - received).total_seconds()))

@@ -72,7 +72,6 @@ async def _commit(
     runtime = request.app.state.runtime
     await runtime.publish(session, events)
     await session.commit()
-    runtime.kick()
     broadcaster: Broadcaster = request.app.state.broadcaster
     metrics: ResponderMetrics = request.app.state.responder_metrics
     for e in events:

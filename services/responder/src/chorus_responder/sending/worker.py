@@ -290,7 +290,6 @@ class SendWorker:
                 except PermanentSendError as exc:
                     error = exc
         if blocked is not None:
-            self.runtime.kick()
             self.broadcaster.publish(store.activity("reply.approval_requested", blocked, None))
             return None
         sender = self.senders.get(reply["adapter"])
@@ -368,7 +367,6 @@ class SendWorker:
             event = store.reply_event("reply.sent", row)
             await self._publish(s, [event])
             case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
         self.metrics.step("sent", reply["adapter"])
         log.info(
             "reply sent",
@@ -404,7 +402,6 @@ class SendWorker:
             )
             await self._publish(s, [store.reply_event("reply.failed", row)])
             case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
         self.metrics.step("failed", reply["adapter"])
         log.warning(
             "reply failed",
