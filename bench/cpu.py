@@ -83,7 +83,7 @@ def _normalization() -> dict[str, Any]:
         calls = _rate(once, 0.3)
         out[f"normalize {platform} (posts/s)"] = round(calls * posts_per_call)
     try:
-        from chorus_common.events import Author, Post
+        from chorus_common.contracts.events import Author, Post
         from chorus_signals import enrich, warm_up
 
         post = Post(

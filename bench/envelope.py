@@ -11,16 +11,8 @@ from functools import partial
 from typing import Any
 
 import orjson
-from chorus_common.events import (
-    Author,
-    CaseEvent,
-    Envelope,
-    Metrics,
-    Post,
-    PostReceived,
-    Signals,
-    make_event,
-)
+from chorus_common.contracts.events import Author, CaseEvent, Metrics, Post, PostReceived, Signals
+from chorus_common.messaging.envelope import Envelope, make_event
 
 ROUNDS = 5
 

@@ -1,4 +1,4 @@
-"""The driver-level bulk insert (``chorus_common.bulk``) and the writes built on it (outbox
+"""The driver-level bulk insert (``chorus_common.persistence.bulk``) and the writes built on it (outbox
 staging, processed-id records): the same rows as SQLAlchemy's own executemany, on both
 databases."""
 
@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from chorus_common import bulk
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.consume import claim_processed
-from chorus_common.db import make_engine, make_sessionmaker
-from chorus_common.events import CaseEvent, Envelope, event_key, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.consuming import claim_processed
+from chorus_common.messaging.envelope import Envelope, event_key, make_event
+from chorus_common.messaging.outbox import STAGED, Outbox, outbox_table, processed_table
 from chorus_common.metrics import Metrics
-from chorus_common.outbox import STAGED, Outbox, outbox_table, processed_table
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import make_engine, make_sessionmaker
 from sqlalchemy import (
     MetaData,
     Table,

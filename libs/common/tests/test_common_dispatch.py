@@ -10,10 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.consume import Transaction, dispatcher, transactions
-from chorus_common.events import AlertEvent, CaseEvent, Envelope, ReplyEvent, make_event
-from chorus_common.outbox import outbox_table, processed_table
+from chorus_common.contracts.events import AlertEvent, CaseEvent, ReplyEvent
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.consuming import Transaction, dispatcher, transactions
+from chorus_common.messaging.envelope import Envelope, make_event
+from chorus_common.messaging.outbox import outbox_table, processed_table
 from chorus_common.runtime import Runtime
 from chorus_common.settings import CommonSettings
 from chorus_common.startup import tune_gc

@@ -7,15 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
-from chorus_common.events import (
-    AlertEvent,
-    Author,
-    CaseEvent,
-    Envelope,
-    Post,
-    PostReceived,
-    make_event,
-)
+from chorus_common.contracts.events import AlertEvent, Author, CaseEvent, Post, PostReceived
+from chorus_common.messaging.envelope import Envelope, make_event
 
 pytestmark = pytest.mark.unit
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
-from chorus_common.bus.kafka import KafkaProducer
-from chorus_common.bus.partition import KeyPartitioner, murmur2
+from chorus_common.messaging.bus.kafka import KafkaProducer
+from chorus_common.messaging.bus.partition import KeyPartitioner, murmur2
 from chorus_common.settings import CommonSettings
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chorus_common.events import CaseEvent, Envelope, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_router.casestore import payload, payload_dict
 
 AT = datetime(2026, 11, 18, 10, 0, 5, 123456, tzinfo=UTC)

@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_router.domain.decision import assign, classify
 from chorus_router.domain.defaults import default_rules
 from chorus_router.domain.directory import Directory, Team, member_from_row

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from chorus_common.asyncapi import render
+from chorus_common.contracts.asyncapi import render
 
 DEFAULT_OUTPUT = Path("docs/asyncapi.yaml")
 

@@ -21,9 +21,9 @@ from typing import Any
 from chorus_common.addresses import check_database_url
 from chorus_common.auth import create_token
 from chorus_common.embedded import start_broker, stop_process
+from chorus_common.messaging.provisioning import provision_topics
 from chorus_common.pgserver import PgServer
 from chorus_common.priority import allowed_cpus
-from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
 from chorus_common.settings_errors import ConfigError, load_settings
 

@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import dispatcher
-from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
+from chorus_common.contracts.events import CaseEvent, PostReceived, ReplyEvent
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.consuming import dispatcher
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import Runtime
 
 from chorus_analytics import models, unit_write

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import CaseEvent, Envelope
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain import hands
 from chorus_analytics.domain.facts import add_event

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import (
-    AlertEvent,
-    DeadLetter,
-    Envelope,
-    ReplyEvent,
-    named_post_and_trace,
-)
+from chorus_common.contracts.events import AlertEvent, DeadLetter, ReplyEvent
+from chorus_common.messaging.envelope import Envelope, named_post_and_trace
 
 from chorus_analytics.domain.facts import add_event
 from chorus_analytics.handle_cases import earliest, upsert_member

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import Envelope, PostReceived
+from chorus_common.contracts.events import PostReceived
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain.facts import PostFact, fact_from_row
 from chorus_analytics.domain.text import sentiment_label, terms

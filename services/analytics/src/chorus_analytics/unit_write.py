@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from chorus_common import bulk
+from chorus_common.persistence import bulk
 from sqlalchemy import Table, and_, bindparam, delete, update
 
 from chorus_analytics import models, store

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import orjson
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from sqlalchemy import delete, select
 

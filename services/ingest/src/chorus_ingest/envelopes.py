@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import (
-    DeadLetter,
-    Envelope,
-    Post,
-    make_event,
-)
+from chorus_common.contracts.events import DeadLetter, Post
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_signals import compute_signals, detect_language
 
 from chorus_ingest.batch import Rejected

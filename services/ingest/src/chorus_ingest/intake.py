@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from chorus_common.db import insert_ignore
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.persistence.db import insert_ignore
 from chorus_common.runtime import Runtime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession

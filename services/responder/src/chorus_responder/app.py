@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from chorus_common import topics
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import dispatcher, transactions
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.consuming import dispatcher, transactions
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 

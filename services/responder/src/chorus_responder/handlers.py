@@ -3,7 +3,7 @@
 Each consumer batch becomes one upsert statement per table: a new case or post is inserted, a
 known one is replaced only by a version (revision) at least as high as the stored one, so
 redeliveries and out-of-order events change nothing. The rows reach the driver as plain tuples
-(:mod:`chorus_common.bulk`): SQLAlchemy's executemany processed a parameter dict per row, about
+(:mod:`chorus_common.persistence.bulk`): SQLAlchemy's executemany processed a parameter dict per row, about
 a tenth of the responder's CPU under load.
 """
 
@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common import bulk, topics
-from chorus_common.consume import Handler, Transaction
-from chorus_common.db import newest_by_key
-from chorus_common.events import EVENT_TYPES, CaseEvent, Envelope, PostReceived
+from chorus_common.contracts import topics
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.contracts.events import CaseEvent, PostReceived
+from chorus_common.messaging.consuming import Handler, Transaction
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import newest_by_key
 
 from chorus_responder import models
 

@@ -12,7 +12,7 @@ from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common.events import Author, Metrics, Post, Signals
+from chorus_common.contracts.events import Author, Metrics, Post, Signals
 
 from chorus_router.domain.assignment import Choice
 from chorus_router.domain.decision import Classification, assign, classify, record
@@ -195,9 +195,10 @@ def main() -> None:
 async def _pipeline(
     n: int, database_url: str, batch: int, accountability: bool, intent: str, keywordless: bool
 ) -> dict[str, Any]:
-    from chorus_common.bus.base import OutMessage
-    from chorus_common.bus.memory import MemoryBroker
-    from chorus_common.events import PostReceived, event_key, make_event
+    from chorus_common.contracts.events import PostReceived
+    from chorus_common.messaging.bus.base import OutMessage
+    from chorus_common.messaging.bus.memory import MemoryBroker
+    from chorus_common.messaging.envelope import event_key, make_event
     from sqlalchemy import func, select, update
 
     from chorus_router import models

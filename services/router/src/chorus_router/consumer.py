@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import Handler, dispatcher
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.consuming import Handler, dispatcher
 
 from chorus_router import models
 from chorus_router.core import RouterCore, Uow

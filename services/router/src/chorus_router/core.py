@@ -10,13 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chorus_common import bulk
-from chorus_common.events import (
-    CaseEvent,
-    Envelope,
-    make_event,
-    utcnow,
-)
+from chorus_common.contracts.events import CaseEvent, utcnow
+from chorus_common.messaging.envelope import Envelope, make_event
+from chorus_common.persistence import bulk
 from chorus_common.runtime import Runtime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -1,14 +1,15 @@
 """Consumer handlers of the router. One table, ``HANDLERS``, maps event types to handlers.
 
 Handlers take a run of consecutive events of their type and the unit of work of the whole
-batch (one transaction): the consumer contract of :mod:`chorus_common.consume`, whose
+batch (one transaction): the consumer contract of :mod:`chorus_common.messaging.consuming`, whose
 dispatcher skips event ids already processed.
 """
 
 from __future__ import annotations
 
-from chorus_common.consume import Handler
-from chorus_common.events import AlertEvent, Envelope, ReplyEvent
+from chorus_common.contracts.events import AlertEvent, ReplyEvent
+from chorus_common.messaging.consuming import Handler
+from chorus_common.messaging.envelope import Envelope
 from sqlalchemy import select, update
 
 from chorus_router import models

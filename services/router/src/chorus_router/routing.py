@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common import direct
-from chorus_common.events import Envelope, Post, PostReceived
+from chorus_common.contracts.events import Post, PostReceived
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import direct
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -28,7 +28,7 @@ from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 
 from chorus_ingest.connectors import feedkit as fk
 from chorus_ingest.connectors import webhook_auth

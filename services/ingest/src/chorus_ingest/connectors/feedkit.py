@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 from chorus_ingest.connectors.base import ItemError, NormalizeError, NormalizeResult, RawInput
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import PLATFORMS, Post
+from chorus_common.contracts.events import PLATFORMS, Post
 from pydantic import ValidationError
 
 from chorus_ingest.connectors.base import (

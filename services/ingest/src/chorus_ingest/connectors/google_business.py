@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import Author, Metrics, Post
+from chorus_common.contracts.events import Author, Metrics, Post
 
 from chorus_ingest.connectors import feedkit as fk
 from chorus_ingest.connectors import feedpoll as fp

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import Author, Media, Metrics, Post, PostKind
+from chorus_common.contracts.events import Author, Media, Metrics, Post, PostKind
 
 from chorus_ingest.connectors import feedkit as fk
 from chorus_ingest.connectors import feedpoll as fp

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Author, Media, Post, PostKind
+from chorus_common.contracts.events import Author, Media, Post, PostKind
 
 from chorus_ingest.connectors import feedkit as fk
 from chorus_ingest.connectors import feedpoll as fp

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 import orjson
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 from pydantic import ValidationError
 
 from chorus_ingest.connectors.base import (

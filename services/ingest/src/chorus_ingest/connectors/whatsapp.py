@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Media, Post
+from chorus_common.contracts.events import Media, Post
 
 from chorus_ingest.connectors.base import HandshakeResponse, NormalizeResult, RawInput
 from chorus_ingest.connectors.meta_common import (

@@ -21,7 +21,8 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from chorus_common.events import Envelope, utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import Runtime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession

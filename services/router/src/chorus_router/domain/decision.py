@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_router.domain.assignment import Choice, Need
 from chorus_router.domain.crisis import Crisis, first_match
 from chorus_router.domain.directory import Directory

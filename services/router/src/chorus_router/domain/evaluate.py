@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_router.domain.intent import Classifier, Verdict
 from chorus_router.domain.rules import HoursCondition, Range, Rule, SentimentCondition, When
 from chorus_router.domain.text import phrase_stems, stems

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_router.domain.decision import Classification, classify
 from chorus_router.domain.directory import Directory
 from chorus_router.domain.evaluate import PRIORITY_RANK, RuleSet

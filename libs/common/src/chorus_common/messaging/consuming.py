@@ -6,7 +6,7 @@ A handler takes a run of consecutive events of its type and the batch's unit of 
 
 A service lists its handlers in one ``HANDLERS`` table (type → handler) and binds it once with
 :func:`dispatcher` and a factory of its unit of work: one transaction per batch, whose commit
-wakes the outbox relay when it staged events (:meth:`chorus_common.outbox.Outbox.add`).
+wakes the outbox relay when it staged events (:meth:`chorus_common.messaging.outbox.Outbox.add`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_common import bulk, direct
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.db import rows_with
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import bulk, direct
+from chorus_common.persistence.db import rows_with
 from chorus_common.runtime import Runtime
 
 

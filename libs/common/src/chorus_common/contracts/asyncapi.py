@@ -15,8 +15,9 @@ import yaml
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chorus_common import topics
-from chorus_common.events import EVENT_TYPES, SCHEMA_VERSION, Envelope
+from chorus_common.contracts import topics
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.messaging.envelope import SCHEMA_VERSION, Envelope
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"

@@ -32,11 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete
 
-from chorus_common import bulk, direct
-from chorus_common.bus.base import OutMessage, Producer
-from chorus_common.db import in_list
-from chorus_common.events import Envelope, event_key
+from chorus_common.messaging.bus.base import OutMessage, Producer
+from chorus_common.messaging.envelope import Envelope, event_key
 from chorus_common.metrics import Metrics
+from chorus_common.persistence import bulk, direct
+from chorus_common.persistence.db import in_list
 
 log = logging.getLogger(__name__)
 
