@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from chorus_cli.embedded import free_port
 from chorus_common.contracts.events import CaseEvent, utcnow
-from chorus_common.embedded import free_port
 from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_common.messaging.envelope import make_event
 from chorus_router import models

@@ -17,7 +17,6 @@ from aiokafka.errors import (
     TopicAlreadyExistsError,
     for_code,
 )
-
 from chorus_common.contracts.topics import ALL_TOPICS
 from chorus_common.dependencies import DependencyRefused, check_broker, wait_for_dependency
 
