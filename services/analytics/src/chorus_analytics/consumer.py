@@ -3,9 +3,10 @@
 Event ids already applied are skipped; the prefetch reads every row the batch's events read,
 the handlers apply the events in order in memory, then the unit writes the facts, the
 aggregates and the processed event ids in one transaction (offsets are committed after it,
-by the loop). The ids are claimed with a plain INSERT: if another instance is applying some
-of the same events (one that lost its partitions and has not noticed yet), this transaction
-waits for it, fails on the duplicate id, and is redone without them."""
+by the loop). The ids are claimed with a plain INSERT, the unit's first write: if another
+instance is applying some of the same events (one that lost its partitions and has not
+noticed yet), this transaction waits for it, fails on the duplicate id, and is redone
+without them."""
 
 from __future__ import annotations
 

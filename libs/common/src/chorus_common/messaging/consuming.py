@@ -108,7 +108,7 @@ def dispatcher(
     """A batch handler: the batch's events of a handled type, applied in one unit of work.
 
     Events whose id ``processed`` already holds, and repeats, are skipped; the others' ids are
-    claimed in the same transaction. ``processed=None`` is for handlers idempotent by
+    claimed in the same transaction, after the handlers. ``processed=None`` is for handlers idempotent by
     themselves (versioned upserts: an event applied twice or late changes nothing).
     ``prepare`` runs first with every fresh event of the batch (e.g. to read the rows they
     need at once). Handlers get runs of consecutive events sharing a handler, in order.
@@ -120,11 +120,14 @@ def dispatcher(
             fresh = wanted
             if processed is not None:
                 fresh = await fresh_events(uow.session, uow.dialect, processed, wanted)
-                await claim_processed(uow.session, uow.dialect, processed, fresh)
             if prepare is not None and fresh:
                 await prepare(uow, fresh)
             for handler, run in groupby(fresh, key=lambda e: handlers[e.type]):
                 await handler(list(run), uow=uow)
+            if processed is not None:
+                # Claimed last: on SQLite the first write takes the database's write lock,
+                # which the relay and the API then wait for while the handlers compute.
+                await claim_processed(uow.session, uow.dialect, processed, fresh)
 
     async def handle(events: list[Envelope]) -> None:
         wanted = [e for e in events if e.type in handlers]
