@@ -1,10 +1,13 @@
-"""CPU-only figures (no I/O): routing decisions/s, normalization/s per platform, enrichment/s."""
+"""CPU-only figures (no I/O): routing decisions/s, the envelope's encode and decode, normalization/s
+per platform, enrichment/s."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.envelope import envelope_figures
 
 FIXTURES = Path(__file__).resolve().parent.parent / "services" / "ingest" / "tests" / "fixtures"
 
@@ -38,6 +41,7 @@ def cpu_figures() -> dict[str, Any]:
         out["default rules µs/post (same posts)"] = c["rules_us"]
     except (ImportError, AttributeError, KeyError) as exc:
         out["intent classifier µs/post (words new / seen before)"] = f"n/a ({type(exc).__name__})"
+    out.update(envelope_figures())
     out.update(_normalization())
     return out
 
@@ -80,7 +84,7 @@ def _normalization() -> dict[str, Any]:
         calls = _rate(once, 0.3)
         out[f"normalize {platform} (posts/s)"] = round(calls * posts_per_call)
     try:
-        from chorus_common.events import Author, Post
+        from chorus_common.contracts.events import Author, Post
         from chorus_signals import enrich, warm_up
 
         post = Post(

@@ -12,7 +12,7 @@ from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common.events import Author, Metrics, Post, Signals
+from chorus_common.contracts.events import Author, Metrics, Post, Signals
 from chorus_router.casework.assignment import Choice
 from chorus_router.casework.load import LoadBook, LoadWeights
 from chorus_router.directory.demo import MEMBERS, TEAMS
@@ -193,9 +193,10 @@ def main() -> None:
 async def _pipeline(
     n: int, database_url: str, batch: int, accountability: bool, intent: str, keywordless: bool
 ) -> dict[str, Any]:
-    from chorus_common.bus.base import OutMessage
-    from chorus_common.bus.memory import MemoryBroker
-    from chorus_common.events import PostReceived, event_key, make_event
+    from chorus_common.contracts.events import PostReceived
+    from chorus_common.messaging.bus.base import OutMessage
+    from chorus_common.messaging.bus.memory import MemoryBroker
+    from chorus_common.messaging.envelope import event_key, make_event
     from chorus_router import models
     from chorus_router.app import create_app
     from chorus_router.settings import RouterSettings

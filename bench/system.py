@@ -13,15 +13,15 @@ from pathlib import Path
 from types import TracebackType
 
 import psutil
+from chorus_cli.embedded import free_port, start_broker, stop_process
+from chorus_cli.kafka_server import KafkaCluster, start_kafka
 from chorus_cli.pg import ensure_databases
+from chorus_cli.pgserver import PgServer, start_postgres
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
+from chorus_cli.provisioning import provision_topics
 from chorus_cli.run import routing_path_affinity
 from chorus_common.auth import create_token
-from chorus_common.embedded import free_port, start_broker, stop_process
-from chorus_common.kafka_server import KafkaCluster, start_kafka
-from chorus_common.pgserver import PgServer, start_postgres
 from chorus_common.priority import allowed_cpus
-from chorus_common.provisioning import provision_topics
 from chorus_common.settings import DEV_TOKEN_SECRET
 
 from bench.engines import Engine

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from alembic import command
-from chorus_common import db
+from chorus_common.persistence import db
 from sqlalchemy import create_engine
 
 

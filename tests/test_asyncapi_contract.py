@@ -14,10 +14,10 @@ import pytest
 import yaml
 from chorus_analytics.handlers import HANDLERS as ANALYTICS_HANDLERS
 from chorus_cli.main import main as chorus
-from chorus_common import topics
-from chorus_common.asyncapi import CHANNELS, KEY_FIELDS, OPERATIONS, document, render
-from chorus_common.events import (
-    EVENT_TYPES,
+from chorus_common.contracts import topics
+from chorus_common.contracts.asyncapi import CHANNELS, KEY_FIELDS, OPERATIONS, document, render
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.contracts.events import (
     AlertEvent,
     Author,
     CaseEvent,
@@ -30,9 +30,8 @@ from chorus_common.events import (
     ReplyEvent,
     Signals,
     TimeInHands,
-    event_key,
-    make_event,
 )
+from chorus_common.messaging.envelope import event_key, make_event
 from chorus_responder.handlers import CONSUMERS as RESPONDER_CONSUMERS
 from chorus_router.accountability.passes import with_accountability
 from chorus_router.handlers import HANDLERS as ROUTER_HANDLERS
@@ -194,7 +193,7 @@ def _handled_types(service: str, group: str) -> set[str]:
     if service == "analytics":
         return set(ANALYTICS_HANDLERS)
     if service == "responder":
-        return set(RESPONDER_CONSUMERS[group.removeprefix("chorus-responder-")][0])
+        return set(RESPONDER_CONSUMERS[group.removeprefix("chorus-responder-")])
     raise AssertionError(f"{service} has no handler table")
 
 

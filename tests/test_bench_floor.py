@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 
 from bench import phases
 from bench.floor.common import steps

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 from chorus_router.routing.defaults import default_rules
 from chorus_router.routing.evaluate import RuleSet
 

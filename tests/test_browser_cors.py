@@ -11,7 +11,7 @@ import httpx
 import pytest
 from chorus_analytics.app import create_app as analytics_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_common.settings import CommonSettings
 from chorus_common.settings_errors import ConfigError, load_settings
 from chorus_ingest.app import create_app as ingest_app

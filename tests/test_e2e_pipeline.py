@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from chorus_common.bus.base import OutMessage
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
 

@@ -16,7 +16,7 @@ import pytest
 from chorus_cli.demo_feed import PEOPLE, ensure_channels
 from chorus_cli.demo_payloads import utc_now, x_tweet
 from chorus_cli.main import main
-from chorus_common.bus.base import OutMessage
+from chorus_common.messaging.bus.base import OutMessage
 from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
 

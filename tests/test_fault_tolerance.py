@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 
 from tests.support.system import owns_partitions, system
 from tests.support.tcpproxy import TcpProxy

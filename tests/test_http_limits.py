@@ -10,7 +10,7 @@ import orjson
 import pytest
 from chorus_analytics.app import create_app as analytics_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_ingest.app import create_app as ingest_app
 from chorus_ingest.settings import IngestSettings
 from chorus_responder.app import create_app as responder_app

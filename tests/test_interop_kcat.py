@@ -15,10 +15,10 @@ from typing import Any
 
 import orjson
 import pytest
-from chorus_common import topics
-from chorus_common.asyncapi import document
-from chorus_common.bus.partition import murmur2
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.contracts.asyncapi import document
+from chorus_common.messaging.bus.partition import murmur2
+from chorus_common.messaging.envelope import Envelope
 
 from tests.support import kcat
 from tests.support.asyncapi import ROOT, message_validator

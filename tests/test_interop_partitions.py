@@ -9,9 +9,9 @@ import time
 import uuid
 
 import pytest
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
-from chorus_common.provisioning import provision_topics
+from chorus_cli.provisioning import provision_topics
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.settings import CommonSettings
 
 from tests.support import kcat

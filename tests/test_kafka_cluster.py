@@ -17,8 +17,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from chorus_common.kafka_server import KafkaCluster
-from chorus_common.topics import ALL_TOPICS, POSTS
+from chorus_cli.kafka_server import KafkaCluster
+from chorus_common.contracts.topics import ALL_TOPICS, POSTS
 
 from tests.support.brokers import SESSION
 from tests.support.flow import PostFlow

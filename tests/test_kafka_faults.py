@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from chorus_common.topics import ALL_TOPICS, POSTS
+from chorus_common.contracts.topics import ALL_TOPICS, POSTS
 
 from tests.support.brokers import SESSION
 from tests.support.flow import PostFlow

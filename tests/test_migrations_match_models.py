@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from chorus_common.db import make_engine, upgrade
+from chorus_common.persistence.db import make_engine, upgrade
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 

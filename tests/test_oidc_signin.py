@@ -17,8 +17,8 @@ import pytest
 from chorus_analytics.app import create_app as create_analytics
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_cli.devidp import DevIdP, IdPClient, IdPUser
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_common.settings import DEV_TOKEN_SECRET
 from chorus_ingest.app import create_app as create_ingest
 from chorus_ingest.settings import IngestSettings

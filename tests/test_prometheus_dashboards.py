@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from chorus_cli.demo_feed import run_demo_feed
 from chorus_cli.demo_replies import run_reply_demo
+from chorus_cli.embedded import free_port
 from chorus_cli.procs import ServiceProcess, start_service, stop_all, wait_ready
 from chorus_common.auth import create_token
-from chorus_common.bus.base import OutMessage
-from chorus_common.embedded import free_port
+from chorus_common.messaging.bus.base import OutMessage
 from chorus_common.runtime import KafkaBus
 from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
 

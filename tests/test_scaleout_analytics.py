@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 
 from tests.support.system import owns_partitions, system
 from tests.support.wait import wait_for_sync

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 
 from tests.support.fixtures import _pg_exec, database_url
 from tests.support.procs import Started, start

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from chorus_common import topics
-from chorus_common.asyncapi import types_of
+from chorus_common.contracts import topics
+from chorus_common.contracts.asyncapi import types_of
 from chorus_common.streams import ReplyActivity, event_names
 from chorus_common.streams_doc import render
 from pydantic import ValidationError

@@ -8,7 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from chorus_common.db import SQLITE_BACKSTOP_PAGES, WalCheckpointer, make_engine, sqlite_file
+from chorus_common.persistence.db import (
+    SQLITE_BACKSTOP_PAGES,
+    WalCheckpointer,
+    make_engine,
+    sqlite_file,
+)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 

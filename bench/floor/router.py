@@ -59,7 +59,7 @@ def read(values: list[bytes], wanted: frozenset[str]) -> list[tuple[dict[str, An
     """(the post's id, thread and reception time; the typed post or None) of each record."""
     if "decode" not in wanted:
         return [(orjson.loads(v)["payload"]["post"], None) for v in values]
-    from chorus_common.events import Envelope
+    from chorus_common.messaging.envelope import Envelope
 
     out = []
     for v in values:

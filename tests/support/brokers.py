@@ -20,10 +20,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import DeleteGroupsRequest
-from chorus_common.embedded import free_port, start_broker, stop_process
-from chorus_common.kafka_server import KafkaCluster, start_kafka
-from chorus_common.provisioning import provision_topics
-from chorus_common.topics import ALL_TOPICS
+from chorus_cli.embedded import free_port, start_broker, stop_process
+from chorus_cli.kafka_server import KafkaCluster, start_kafka
+from chorus_cli.provisioning import provision_topics
+from chorus_common.contracts.topics import ALL_TOPICS
 
 BROKERS = ("tansu", "kafka")
 _GROUP_GONE = (0, 69)  # no error; GROUP_ID_NOT_FOUND

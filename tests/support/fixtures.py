@@ -15,9 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
+from chorus_cli.pgserver import remove, start_postgres
 from chorus_common.auth import create_token
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.pgserver import remove, start_postgres
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_common.settings import DEV_TOKEN_SECRET
 from fastapi import FastAPI
 

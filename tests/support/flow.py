@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
-from chorus_common.bus.partition import KeyPartitioner
+from chorus_common.messaging.bus.partition import KeyPartitioner
 
 from tests.support.wait import wait_for_sync
 from tests.test_e2e_pipeline import _post, all_cases

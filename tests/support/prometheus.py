@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import yaml
-from chorus_common.embedded import free_port, stop_process
+from chorus_cli.embedded import free_port, stop_process
 
 from tests.support.wait import wait_for_sync
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import uvicorn
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 from fastapi import FastAPI
 
 from tests.support.wait import wait_for

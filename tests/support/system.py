@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from chorus_cli.embedded import free_port
+from chorus_cli.kafka_server import KafkaCluster
 from chorus_cli.procs import SERVICES, ServiceProcess, start_service, stop_all, wait_ready
-from chorus_common.embedded import free_port
-from chorus_common.kafka_server import KafkaCluster
 
 from tests.support.brokers import chorus_broker
 from tests.support.fixtures import auth

@@ -10,8 +10,9 @@ import pytest
 import uvicorn
 from chorus_cli import demo_payloads
 from chorus_cli.demo_feed import SCENARIOS, DemoFeed, run_demo_feed
-from chorus_common.embedded import free_port
-from chorus_common.events import Envelope, utcnow
+from chorus_cli.embedded import free_port
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.envelope import Envelope
 from chorus_ingest.app import create_app
 from chorus_ingest.settings import IngestSettings
 from chorus_platforms.kit.inbound import RawInput

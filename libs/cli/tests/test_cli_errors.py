@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 
 from tests.support.procs import Started, start
 

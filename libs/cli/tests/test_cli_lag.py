@@ -14,13 +14,13 @@ from collections import Counter
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
+from chorus_cli.consumer_lag import group_lags
 from chorus_cli.main import main
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.kafka import KafkaProducer
-from chorus_common.bus.partition import KeyPartitioner
-from chorus_common.lag import group_lags
+from chorus_common.contracts.topics import POSTS
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.kafka import KafkaProducer
+from chorus_common.messaging.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
-from chorus_common.topics import POSTS
 
 pytestmark = pytest.mark.integration
 PARTITIONS = 4

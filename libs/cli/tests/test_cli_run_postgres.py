@@ -10,8 +10,8 @@ import asyncpg
 import pytest
 from chorus_cli.main import build_parser
 from chorus_cli.pg import ensure_databases, start_dev_postgres
+from chorus_cli.pgserver import remove
 from chorus_cli.procs import SERVICES
-from chorus_common.pgserver import remove
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from chorus_cli.embedded import free_port
 from chorus_cli.main import main
 from chorus_common.auth import verify_token
-from chorus_common.embedded import free_port
 from chorus_common.settings import DEV_TOKEN_SECRET
 from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings

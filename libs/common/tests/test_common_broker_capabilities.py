@@ -10,17 +10,17 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.capabilities import (
+from chorus_common.contracts.topics import POSTS
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.capabilities import (
     EMBEDDED_CLUSTER_ID,
     BrokerCapabilities,
     IdempotenceRefused,
     probe_broker,
     resolve_idempotence,
 )
-from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
+from chorus_common.messaging.bus.kafka import KafkaConsumer, KafkaProducer
 from chorus_common.settings import CommonSettings
-from chorus_common.topics import POSTS
 from pydantic import ValidationError
 
 from tests.support.brokers import on_kafka

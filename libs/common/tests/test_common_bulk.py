@@ -1,4 +1,4 @@
-"""The driver-level bulk insert (``chorus_common.bulk``) and the writes built on it (outbox
+"""The driver-level bulk insert (``chorus_common.persistence.bulk``) and the writes built on it (outbox
 staging, processed-id records): the same rows as SQLAlchemy's own executemany, on both
 databases."""
 
@@ -8,19 +8,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from chorus_common import bulk
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.consume import record_processed
-from chorus_common.db import make_engine, make_sessionmaker
-from chorus_common.events import CaseEvent, Envelope, event_key, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.consuming import claim_processed
+from chorus_common.messaging.envelope import Envelope, event_key, make_event
+from chorus_common.messaging.outbox import STAGED, Outbox, outbox_table, processed_table
 from chorus_common.metrics import Metrics
-from chorus_common.outbox import Outbox, outbox_table, processed_table
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import make_engine, make_sessionmaker
 from sqlalchemy import (
     MetaData,
     Table,
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.support.tables import all_kinds
@@ -167,17 +169,20 @@ async def test_outbox_stages_events_in_order_and_relays_them_in_that_order(db_ur
 
 @pytest.mark.integration
 @pytest.mark.timeout(60)
-async def test_processed_ids_are_recorded_once(db_url: str) -> None:
+async def test_a_processed_id_is_claimed_once(db_url: str) -> None:
     engine = await _engine(db_url)
     dialect = engine.dialect.name
     events = [_event(i) for i in range(5)]
     try:
         sm = make_sessionmaker(engine)
         async with sm() as session, session.begin():
-            await record_processed(session, dialect, processed, events[:3])
-            await record_processed(session, dialect, processed, [])
+            await claim_processed(session, dialect, processed, events[:3])
+            await claim_processed(session, dialect, processed, [])
+        with pytest.raises(IntegrityError):  # another writer claimed events[2] first
+            async with sm() as session, session.begin():
+                await claim_processed(session, dialect, processed, events[2:])
         async with sm() as session, session.begin():
-            await record_processed(session, dialect, processed, events[2:])
+            await claim_processed(session, dialect, processed, events[3:])
         async with engine.connect() as conn:
             rows = (await conn.execute(select(processed))).all()
         assert sorted(r.event_id for r in rows) == sorted(str(e.event_id) for e in events)
@@ -188,22 +193,33 @@ async def test_processed_ids_are_recorded_once(db_url: str) -> None:
 
 @pytest.mark.integration
 @pytest.mark.timeout(60)
-async def test_flush_if_kicked_relays_after_a_kick_only_and_a_failure_waits_for_the_relay(
+async def test_a_commit_that_staged_events_wakes_the_relay_and_a_failure_waits_for_it(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, broker, producer, sm, box = await _relay_rig(db_url, "t_kick")
     events = [_event(i) for i in range(5)]
     topic = events[0].topic
     try:
-        await _stage(sm, box, events[:3])
-        await box.flush_if_kicked()  # staged but nobody kicked: the relay task's business
+        async with sm() as session, session.begin():  # rows an earlier process left
+            rows = [(e.topic, event_key(e), e.type, e.to_bytes()) for e in events[:2]]
+            await bulk.run(session, bulk.insert_rows(engine.dialect.name, outbox, STAGED), rows)
+
+        async def failed_unit() -> None:
+            async with sm() as session, session.begin():
+                await box.add(session, events[2:])
+                raise RuntimeError("the unit of work failed: nothing staged, nothing to wake")
+
+        with pytest.raises(RuntimeError):
+            await failed_unit()
+        await box.flush_if_kicked()  # nobody kicked: the relay task's periodic pass
         assert broker.records(topic) == []
-        box.kick()
+        await _stage(sm, box, events[2:3])  # its commit kicks
         await box.flush_if_kicked()
         assert [r.value for r in broker.records(topic)] == [e.to_bytes() for e in events[:3]]
+        await box.flush_if_kicked()  # that kick is served
+        assert len(broker.records(topic)) == 3
 
         await _stage(sm, box, events[3:])
-        box.kick()
         real = producer.send_many
 
         async def down(messages: Any) -> None:
@@ -240,8 +256,7 @@ async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_serve
     topic = events[0].topic
 
     async def stage(evs: list[Envelope]) -> None:
-        await _stage(sm, box, evs)
-        box.kick()
+        await _stage(sm, box, evs)  # its commit kicks
 
     await box.start()
     try:

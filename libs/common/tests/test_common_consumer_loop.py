@@ -9,9 +9,10 @@ import asyncio
 from typing import Any
 
 import pytest
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.loop import ConsumerLoop, PermanentError
-from chorus_common.events import CaseEvent, DeadLetter, Envelope, make_event
+from chorus_common.contracts.events import CaseEvent, DeadLetter
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.loop import ConsumerLoop, PermanentError
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_common.metrics import Metrics
 from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
@@ -226,7 +227,7 @@ class _ScriptedConsumer:
     """Returns one record on the first fetch, the rest on the next; records commits."""
 
     def __init__(self, records: list[bytes]) -> None:
-        from chorus_common.bus.base import Record
+        from chorus_common.messaging.bus.base import Record
 
         recs = [Record("chorus.cases.v1", 0, i, b"k", v, 0) for i, v in enumerate(records)]
         self.script = [recs[:1], recs[1:]]
@@ -352,7 +353,7 @@ async def test_a_post_that_fails_its_handler_is_dead_lettered_naming_the_post_an
 ) -> None:
     from datetime import UTC, datetime
 
-    from chorus_common.events import Author, Post, PostReceived
+    from chorus_common.contracts.events import Author, Post, PostReceived
 
     async def failing(events: list[Envelope]) -> None:
         raise ValueError("cannot route this")

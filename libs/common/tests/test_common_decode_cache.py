@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chorus_common.events import CaseEvent, Envelope, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.envelope import Envelope, make_event
 from pydantic import ValidationError
 
 
@@ -81,7 +82,7 @@ def test_a_trusted_envelope_is_the_one_model_construct_builds() -> None:
 
 @pytest.mark.unit
 def test_constructed_is_what_model_construct_builds_and_what_validation_gives() -> None:
-    from chorus_common.events import Signals, constructed
+    from chorus_common.contracts.events import Signals, constructed
 
     values: dict[str, Any] = {
         "sentiment_score": -0.4,

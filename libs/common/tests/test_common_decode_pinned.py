@@ -12,14 +12,12 @@ from typing import Any
 
 import orjson
 import pytest
-from chorus_common.events import (
-    EVENT_TYPES,
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.contracts.events import (
     AlertEvent,
     Author,
     CaseEvent,
     DeadLetter,
-    DecodeError,
-    Envelope,
     HandOff,
     Media,
     Metrics,
@@ -28,8 +26,8 @@ from chorus_common.events import (
     ReplyEvent,
     Signals,
     TimeInHands,
-    make_event,
 )
+from chorus_common.messaging.envelope import DecodeError, Envelope, make_event
 from pydantic import BaseModel
 
 pytestmark = pytest.mark.unit

@@ -8,6 +8,7 @@ import socket
 import time
 
 import pytest
+from chorus_cli.embedded import free_port
 from chorus_common.addresses import HostPort
 from chorus_common.dependencies import (
     DependencyRefused,
@@ -16,7 +17,6 @@ from chorus_common.dependencies import (
     database_refusal,
     wait_for_dependency,
 )
-from chorus_common.embedded import free_port
 
 
 @pytest.mark.unit

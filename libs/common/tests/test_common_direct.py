@@ -1,4 +1,4 @@
-"""Statements run straight on the inline SQLite driver (``chorus_common.direct``): the same rows
+"""Statements run straight on the inline SQLite driver (``chorus_common.persistence.direct``): the same rows
 as SQLAlchemy gives, in the session's transaction, SQLAlchemy's errors, the write admission;
 PostgreSQL and ``SQL_DIRECT=0`` take SQLAlchemy's path with the same results."""
 
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chorus_common import bulk, direct, sqlite_inline
-from chorus_common.db import in_list, insert_ignore_stmt, make_engine, make_sessionmaker
+from chorus_common.persistence import bulk, direct, sqlite_inline
+from chorus_common.persistence.db import in_list, insert_ignore_stmt, make_engine, make_sessionmaker
 from sqlalchemy import (
     Column,
     DateTime,

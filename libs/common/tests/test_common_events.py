@@ -8,14 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from chorus_common.events import (
-    Author,
-    CaseEvent,
-    DeadLetter,
+from chorus_common.contracts.events import Author, CaseEvent, DeadLetter, Post, PostReceived
+from chorus_common.messaging.envelope import (
     DecodeError,
     Envelope,
-    Post,
-    PostReceived,
     event_key,
     make_event,
     named_post_and_trace,

@@ -8,10 +8,12 @@ import inspect
 from typing import Any
 
 import pytest
-from chorus_common import events, topics
-from chorus_common.bus import loop
-from chorus_common.bus.base import OutMessage
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging import envelope
+from chorus_common.messaging.bus import loop
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.metrics import ASSIGNMENT_BUCKETS, DEAD_LETTER_CODES, Metrics
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -80,7 +82,7 @@ def test_post_to_assignment_buckets_reach_days_for_cases_that_wait_in_a_queue() 
 
 
 def test_every_decode_error_code_is_listed() -> None:
-    assert _string_args(inspect.getsource(events), "DecodeError") == set(events.DECODE_CODES)
+    assert _string_args(inspect.getsource(envelope), "DecodeError") == set(envelope.DECODE_CODES)
 
 
 async def test_the_consumer_loop_dead_letters_only_with_codes_started_at_zero(
@@ -101,8 +103,8 @@ async def test_the_consumer_loop_dead_letters_only_with_codes_started_at_zero(
         handler=failing,
         metrics=m,
     )
-    event = events.make_event(
-        "case.opened", events.CaseEvent(case_id="c1", thread_id="t1", status="new"), producer="t"
+    event = envelope.make_event(
+        "case.opened", CaseEvent(case_id="c1", thread_id="t1", status="new"), producer="t"
     )
     await consumer_loop.start()
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
-from chorus_common.bus.kafka import KafkaProducer
-from chorus_common.bus.partition import KeyPartitioner
+from chorus_common.messaging.bus.kafka import KafkaProducer
+from chorus_common.messaging.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
 
 

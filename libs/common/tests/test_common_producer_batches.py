@@ -14,9 +14,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.kafka import KafkaProducer
-from chorus_common.provisioning import provision_topics
+from chorus_cli.provisioning import provision_topics
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.kafka import KafkaProducer
 from chorus_common.settings import CommonSettings
 
 from tests.support.wait import wait_for

@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from chorus_common import db
-from chorus_common.sqlite_inline import creator, may_write
+from chorus_common.persistence import db
+from chorus_common.persistence.sqlite_inline import creator, may_write
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 

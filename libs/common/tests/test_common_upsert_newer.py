@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chorus_common import bulk
-from chorus_common.db import make_engine, newest_by_key
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import make_engine, newest_by_key
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

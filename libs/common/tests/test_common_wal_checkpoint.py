@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from chorus_common import db
+from chorus_common.persistence import db
 from chorus_common.runtime import Runtime
 from chorus_common.settings import CommonSettings
 from sqlalchemy import text
@@ -110,8 +110,8 @@ def test_sqlite_file_of_urls() -> None:
 
 @pytest.mark.integration
 async def test_runtime_runs_a_checkpointer_for_its_sqlite_file(tmp_path: Path) -> None:
-    from chorus_common.bus.memory import MemoryBroker
-    from chorus_common.outbox import outbox_table
+    from chorus_common.messaging.bus.memory import MemoryBroker
+    from chorus_common.messaging.outbox import outbox_table
     from sqlalchemy import MetaData
 
     metadata = MetaData()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 import pytest
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 from chorus_platforms.kit import items as kit_items
 from chorus_platforms.kit.fields import ItemProblem
 from chorus_platforms.kit.inbound import NormalizeError, RawInput

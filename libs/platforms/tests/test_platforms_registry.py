@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chorus_common.events import PLATFORMS as SCHEMA_PLATFORMS
+from chorus_common.contracts.events import PLATFORMS as SCHEMA_PLATFORMS
 from chorus_platforms.registry import CONNECTORS, PLATFORMS, POLL_SOURCES, SENDERS
 
 pytestmark = pytest.mark.unit

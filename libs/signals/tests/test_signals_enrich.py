@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 from chorus_signals import compute_signals, detect_language, enrich
 from chorus_signals.entities import extract_entities
 from chorus_signals.keywords import extract_keywords

@@ -32,10 +32,10 @@ from typing import Any
 
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import Envelope
-from chorus_common.pgserver import start_postgres
+from chorus_cli.pgserver import start_postgres
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.envelope import Envelope
 from sqlalchemy import text
 
 from services.analytics.tests.analytics_kit import encode

@@ -8,21 +8,19 @@ from typing import Any
 
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.base import OutMessage
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import (
+from chorus_common.contracts.events import (
     AlertEvent,
     Author,
     CaseEvent,
-    Envelope,
     Metrics,
     Post,
     PostReceived,
     ReplyEvent,
     Signals,
-    event_key,
-    make_event,
 )
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.envelope import Envelope, event_key, make_event
 
 from tests.support.fixtures import FAST_KAFKA_ENV
 

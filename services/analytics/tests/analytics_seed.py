@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_analytics import models
-from chorus_common import bulk
+from chorus_common.persistence import bulk
 from sqlalchemy.ext.asyncio import AsyncSession
 
 TEAMS = ("support", "legal", "pr")

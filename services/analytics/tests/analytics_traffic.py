@@ -14,10 +14,9 @@ from typing import Any
 
 from chorus_analytics import models
 from chorus_analytics.domain.timebuckets import as_utc
-from chorus_common.events import (
+from chorus_common.contracts.events import (
     Author,
     CaseEvent,
-    Envelope,
     HandOff,
     Metrics,
     Post,
@@ -25,8 +24,8 @@ from chorus_common.events import (
     ReplyEvent,
     Signals,
     TimeInHands,
-    make_event,
 )
+from chorus_common.messaging.envelope import Envelope, make_event
 from sqlalchemy import func, select
 
 from services.analytics.tests.analytics_kit import T0

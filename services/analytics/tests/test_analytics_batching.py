@@ -11,7 +11,7 @@ import pytest
 from chorus_analytics import models
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 from sqlalchemy import delete
 
 from services.analytics.tests.analytics_traffic import check, generate, snapshot

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from chorus_analytics import models, spikes_job
-from chorus_common import bulk
-from chorus_common.events import DeadLetter, make_event, utcnow
+from chorus_common.contracts.events import DeadLetter, utcnow
+from chorus_common.messaging.envelope import make_event
+from chorus_common.persistence import bulk
 from sqlalchemy import func, select
 
 from services.analytics.tests.analytics_kit import handler_app

@@ -1,5 +1,5 @@
 """The batch handler's cheaper paths give what the plain ones give: the one-parameter key
-lookup (``chorus_common.db.rows_with``) the same rows as a plain ``IN`` (SQLite and
+lookup (``chorus_common.persistence.db.rows_with``) the same rows as a plain ``IN`` (SQLite and
 PostgreSQL), the duplicate check the events not yet applied, first copies, in order, and
 the per-grain bucket rollup the same rows as a plain roll-up-then-sort."""
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from chorus_analytics import models
 from chorus_analytics.domain.facts import Deltas, Key
-from chorus_common.consume import fresh_events
-from chorus_common.db import rows_with
-from chorus_common.events import Envelope
+from chorus_common.messaging.consuming import fresh_events
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence.db import rows_with
 from sqlalchemy import select
 
 from services.analytics.tests.analytics_kit import handler_app

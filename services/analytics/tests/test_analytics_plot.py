@@ -19,7 +19,7 @@ from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_cli.main import build_parser
 from chorus_cli.report import run as report_run
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 
 from services.analytics.tests.analytics_kit import at, encode, post_event
 from tests.support.fixtures import FAST_KAFKA_ENV, auth, running

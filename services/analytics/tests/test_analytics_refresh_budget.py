@@ -40,7 +40,7 @@ def test_the_budget_can_be_switched_off(share: float) -> None:
 @pytest.mark.unit
 async def test_refresh_reports_its_duration_in_the_snapshot(sqlite_url) -> None:
     from chorus_analytics.app import create_app
-    from chorus_common.bus.memory import MemoryBroker
+    from chorus_common.messaging.bus.memory import MemoryBroker
 
     from tests.support.fixtures import running
 

@@ -12,8 +12,8 @@ import pytest
 from chorus_analytics.api.reports import REPORTS
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.bus.memory import MemoryBroker
 
 from services.analytics.tests.analytics_seed import seed
 from tests.support.budget import cost_of

@@ -11,8 +11,8 @@ from chorus_analytics import models, prom
 from chorus_analytics.api.reports import REPORTS
 from chorus_analytics.app import MIGRATIONS, create_app
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.db import alembic_config, make_engine
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.persistence.db import alembic_config, make_engine
 from sqlalchemy import insert, select, text
 
 from services.analytics.tests.analytics_kit import at, case_event, post_event, reply_event

@@ -14,7 +14,8 @@ from chorus_analytics import prom
 from chorus_analytics.app import create_app
 from chorus_analytics.domain.hands import handoff_counts, is_newer
 from chorus_analytics.settings import AnalyticsSettings
-from chorus_common.events import Envelope, HandOff, TimeInHands
+from chorus_common.contracts.events import HandOff, TimeInHands
+from chorus_common.messaging.envelope import Envelope
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.analytics.tests.analytics_kit import at, case_event

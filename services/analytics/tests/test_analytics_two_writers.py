@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 
 from services.analytics.tests.analytics_kit import handler_app
 from services.analytics.tests.analytics_traffic import check, generate, snapshot

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, RawInput
 from hypothesis import strategies as st
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.envelope import Envelope
 
 from tests.support.fixtures import FAST_KAFKA_ENV
 

@@ -8,8 +8,8 @@ from collections import Counter
 
 import orjson
 import pytest
-from chorus_common.bus.kafka import KafkaConsumer
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.kafka import KafkaConsumer
+from chorus_common.messaging.envelope import Envelope
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.settings import IngestSettings

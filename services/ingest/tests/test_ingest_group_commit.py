@@ -7,7 +7,7 @@ import time
 
 import orjson
 import pytest
-from chorus_common.events import Author, Post, utcnow
+from chorus_common.contracts.events import Author, Post, utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.batch import Batch

@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_ingest.app import create_app
 from chorus_ingest.settings import IngestSettings
 from chorus_platforms.kit.signatures import relay_signature

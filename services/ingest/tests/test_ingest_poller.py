@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.schedule import backoff_seconds

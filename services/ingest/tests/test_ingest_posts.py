@@ -120,7 +120,8 @@ async def test_replies_join_the_parent_thread(app, memory_broker) -> None:
 
 @pytest.mark.unit
 def test_staged_envelope_bytes_decode_to_the_same_envelope() -> None:
-    from chorus_common.events import Envelope, utcnow
+    from chorus_common.contracts.events import utcnow
+    from chorus_common.messaging.envelope import Envelope
     from chorus_ingest.envelopes import post_event
 
     post = {"id": "generic:1", "platform": "generic", "channel": "c", "kind": "post",

@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 import pytest
-from chorus_common import bulk
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.persistence import bulk
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.lookup import url_key

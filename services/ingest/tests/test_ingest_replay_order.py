@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_ingest import models
 from chorus_ingest.app import create_app
 from chorus_ingest.settings import IngestSettings

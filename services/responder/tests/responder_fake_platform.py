@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import orjson
 import uvicorn
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response

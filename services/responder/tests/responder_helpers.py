@@ -6,17 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common import topics
-from chorus_common.bus.base import OutMessage
-from chorus_common.events import (
-    Author,
-    CaseEvent,
-    Envelope,
-    Post,
-    PostReceived,
-    event_key,
-    make_event,
-)
+from chorus_common.contracts import topics
+from chorus_common.contracts.events import Author, CaseEvent, Post, PostReceived
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.envelope import Envelope, event_key, make_event
 from chorus_responder import store
 from chorus_responder.settings import ResponderSettings
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from chorus_common.bus.base import OutMessage
-from chorus_common.events import CaseEvent, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.envelope import make_event
 from chorus_common.runtime import KafkaBus
 from chorus_responder.app import create_app
 from chorus_responder.settings import ResponderSettings

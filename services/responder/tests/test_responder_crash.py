@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 from chorus_common.runtime import KafkaBus
 from chorus_responder.settings import ResponderSettings
 

@@ -13,8 +13,8 @@ import orjson
 import pytest
 import uvicorn
 from chorus_cli.demo_replies import run_reply_demo
+from chorus_cli.embedded import free_port
 from chorus_cli.sandbox import create_sandbox_app
-from chorus_common.embedded import free_port
 from chorus_common.settings import DEV_TOKEN_SECRET
 from chorus_responder.app import create_app
 from starlette.applications import Starlette

@@ -8,7 +8,7 @@ from email import policy
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 from chorus_platforms.email.sender import EmailSender
 from chorus_platforms.kit.outbound import (
     Channel,

@@ -4,8 +4,8 @@ reply sent to the (fake) platform and reply events out on chorus.replies.v1."""
 from __future__ import annotations
 
 import pytest
-from chorus_common import topics
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_responder.app import create_app
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_responder.app import create_app as responder_app
 from chorus_responder.directory import RouterDirectory
 from chorus_router.app import create_app as router_app

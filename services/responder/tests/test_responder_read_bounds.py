@@ -9,8 +9,8 @@ from functools import partial
 from typing import Any
 
 import pytest
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_responder.app import create_app
 from chorus_responder.store import HISTORY_MAX
 

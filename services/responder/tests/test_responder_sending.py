@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 import pytest
-from chorus_common import topics
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.messaging.envelope import Envelope
 from chorus_responder.app import create_app
 
 from services.responder.tests.responder_fake_platform import FakePlatform, Scripted, ServedFake

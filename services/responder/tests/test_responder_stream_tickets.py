@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_responder.app import create_app
 from fastapi import FastAPI
 

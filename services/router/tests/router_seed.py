@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common import bulk
+from chorus_common.persistence import bulk
 from chorus_router import models
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common.events import Author, Metrics, Post, Signals
+from chorus_common.contracts.events import Author, Metrics, Post, Signals
 
 _seq = itertools.count(1)
 
@@ -87,7 +87,8 @@ def member_row(
 
 
 def post_event(post: Post, *, is_update: bool = False, revision: int = 1) -> Any:
-    from chorus_common.events import PostReceived, make_event
+    from chorus_common.contracts.events import PostReceived
+    from chorus_common.messaging.envelope import make_event
 
     return make_event(
         "post.received",
@@ -97,15 +98,15 @@ def post_event(post: Post, *, is_update: bool = False, revision: int = 1) -> Any
 
 
 def encode(events: list[Any]) -> list[Any]:
-    from chorus_common.bus.base import OutMessage
-    from chorus_common.events import event_key
+    from chorus_common.messaging.bus.base import OutMessage
+    from chorus_common.messaging.envelope import event_key
 
     return [OutMessage(e.topic, event_key(e).encode(), e.to_bytes()) for e in events]
 
 
 def case_events(broker: Any, case_id: str | None = None) -> list[Any]:
     """Decoded case events on the memory broker (optionally for one case), in order."""
-    from chorus_common.events import Envelope
+    from chorus_common.messaging.envelope import Envelope
 
     out = []
     for rec in broker.records("chorus.cases.v1"):
@@ -127,7 +128,8 @@ async def relayed(broker: Any, case_id: str, type_: str) -> list[Any]:
 
 
 def reply_event(case_id: str, type_: str, reply_id: str = "r1") -> Any:
-    from chorus_common.events import ReplyEvent, make_event
+    from chorus_common.contracts.events import ReplyEvent
+    from chorus_common.messaging.envelope import make_event
 
     status = {
         "reply.approval_requested": "pending_approval",
@@ -141,7 +143,8 @@ def reply_event(case_id: str, type_: str, reply_id: str = "r1") -> Any:
 
 
 def buzz_event(subject: str, state: str = "raised", keyword: str | None = None) -> Any:
-    from chorus_common.events import AlertEvent, make_event
+    from chorus_common.contracts.events import AlertEvent
+    from chorus_common.messaging.envelope import make_event
 
     return make_event(
         "alert.buzz",

@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from chorus_common.events import ReplyEvent, make_event
+from chorus_common.contracts.events import ReplyEvent
+from chorus_common.messaging.envelope import make_event
 from chorus_router import models
 from chorus_router.accountability.idle_pass import idle_once
 from chorus_router.app import create_app

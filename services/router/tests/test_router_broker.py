@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from chorus_common.bus.kafka import KafkaConsumer
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.kafka import KafkaConsumer
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings

@@ -198,7 +198,7 @@ async def test_a_case_queued_because_nobody_has_room_does_not_wake_a_release(
 ) -> None:
     """A release pass after a unit that queued a case can only help if someone in the team
     has room: otherwise it would find the same full team (in a surge, after every unit)."""
-    from chorus_common.events import Envelope
+    from chorus_common.messaging.envelope import Envelope
     from chorus_router.routing.batch import route_posts
 
     app = create_app(_settings(sqlite_url, router_release_seconds=3600), bus=memory_broker)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from chorus_common.bus.kafka import KafkaConsumer
-from chorus_common.bus.memory import MemoryBroker, MemoryConsumer
+from chorus_common.messaging.bus.kafka import KafkaConsumer
+from chorus_common.messaging.bus.memory import MemoryBroker, MemoryConsumer
 from chorus_common.runtime import KafkaBus
 from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings

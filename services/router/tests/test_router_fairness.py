@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_router.casework.load import LoadBook, LoadWeights
 from chorus_router.directory.roster import Directory, Team, member_from_row
 from chorus_router.routing.decision import assign, classify

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from chorus_common import topics
-from chorus_common.bus.base import OutMessage
+from chorus_common.contracts import topics
+from chorus_common.messaging.bus.base import OutMessage
 from chorus_router import models
 from chorus_router.app import create_app
 from sqlalchemy import select

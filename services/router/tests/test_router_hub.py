@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from chorus_common.events import CaseEvent, Envelope, make_event
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_router.hub import Hub, Item
 
 

@@ -8,8 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from chorus_common.bus.kafka import KafkaConsumer
-from chorus_common.events import Envelope
+from chorus_common.messaging.bus.kafka import KafkaConsumer
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import KafkaBus
 from chorus_router.app import create_app
 from chorus_router.intent.verdict import INTENTS

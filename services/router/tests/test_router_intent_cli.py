@@ -13,8 +13,8 @@ import httpx
 import pytest
 import uvicorn
 from chorus_cli import routing_models
+from chorus_cli.embedded import free_port
 from chorus_cli.main import main
-from chorus_common.embedded import free_port
 from chorus_router.app import create_app
 from fastapi import FastAPI
 

@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from chorus_common.bus.memory import MemoryBroker
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_router.app import create_app
 
 from services.router.tests.intent_fakes import FakeKit

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from chorus_common.db import make_engine, make_sessionmaker, upgrade
+from chorus_common.persistence.db import make_engine, make_sessionmaker, upgrade
 from chorus_router import models
 from chorus_router.app import MIGRATIONS
 from chorus_router.casework.queued import teams_with_queue

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.embedded import free_port
-from chorus_common.events import CaseEvent, make_event, utcnow
+from chorus_cli.embedded import free_port
+from chorus_common.contracts.events import CaseEvent, utcnow
+from chorus_common.messaging.bus.memory import MemoryBroker
+from chorus_common.messaging.envelope import make_event
 from chorus_common.resume import resume_after
 from chorus_router import models
 from chorus_router.accountability.fairness_report import all_within_bound

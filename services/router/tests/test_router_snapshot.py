@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chorus_common import direct
-from chorus_common.db import make_engine, make_sessionmaker, upgrade
+from chorus_common.persistence import direct
+from chorus_common.persistence.db import make_engine, make_sessionmaker, upgrade
 from chorus_router import models
 from chorus_router.app import MIGRATIONS
 from chorus_router.settings import RouterSettings

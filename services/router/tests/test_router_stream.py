@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from chorus_common.embedded import free_port
+from chorus_cli.embedded import free_port
 from chorus_router.app import create_app
 from chorus_router.settings import RouterSettings
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from chorus_cli.embedded import free_port
 from chorus_common.auth import verify_token
-from chorus_common.bus.memory import MemoryBroker
-from chorus_common.embedded import free_port
+from chorus_common.messaging.bus.memory import MemoryBroker
 from chorus_common.settings import DEV_TOKEN_SECRET
 from chorus_common.startup import server_config
 from chorus_common.tickets import StreamTickets

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from chorus_common.asyncapi import render
+from chorus_common.contracts.asyncapi import render
 
 from chorus_cli.generated import write_or_check
 

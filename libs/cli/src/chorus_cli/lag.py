@@ -10,9 +10,10 @@ from typing import Any
 
 from chorus_common.addresses import parse_bootstrap
 from chorus_common.dependencies import check_broker, wait_for_dependency
-from chorus_common.lag import GROUP_PREFIX, PartitionLag, group_lags
 from chorus_common.settings import CommonSettings
 from chorus_common.settings_errors import ConfigError, load_settings
+
+from chorus_cli.consumer_lag import GROUP_PREFIX, PartitionLag, group_lags
 
 COLUMNS = ("service", "group", "topic", "partition", "committed", "end", "lag")
 

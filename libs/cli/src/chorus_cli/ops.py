@@ -12,11 +12,12 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from chorus_common import db
 from chorus_common.dependencies import check_database, database_refusal, wait_for_dependency
-from chorus_common.provisioning import provision_topics
+from chorus_common.persistence import db
 from chorus_common.settings import CommonSettings
 from chorus_common.settings_errors import load_settings
+
+from chorus_cli.provisioning import provision_topics
 
 SERVICE_NAMES = ("ingest", "router", "responder", "analytics")
 

@@ -1,6 +1,6 @@
 """`chorus run --postgres`: a PostgreSQL server of its own under var/, one database per service.
 
-The server (chorus_common.pgserver) keeps its data in ``var/postgres`` between runs and
+The server (chorus_cli.pgserver) keeps its data in ``var/postgres`` between runs and
 listens on a free port of 127.0.0.1 while `chorus run` lives; the four databases
 (``chorus_<service>``) are created when missing.
 """
@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import asyncpg
-from chorus_common.pgserver import PgServer, start_postgres
+
+from chorus_cli.pgserver import PgServer, start_postgres
 
 
 def database_name(service: str) -> str:

@@ -20,14 +20,13 @@ from typing import Any
 
 from chorus_common.addresses import check_database_url
 from chorus_common.auth import create_token
-from chorus_common.embedded import start_broker, stop_process
-from chorus_common.pgserver import PgServer
 from chorus_common.priority import allowed_cpus
-from chorus_common.provisioning import provision_topics
 from chorus_common.settings import CommonSettings
 from chorus_common.settings_errors import ConfigError, load_settings
 
+from chorus_cli.embedded import start_broker, stop_process
 from chorus_cli.pg import ensure_databases, start_dev_postgres
+from chorus_cli.pgserver import PgServer
 from chorus_cli.procs import (
     SERVICES,
     ServiceExited,
@@ -36,6 +35,7 @@ from chorus_cli.procs import (
     stop_all,
     wait_ready,
 )
+from chorus_cli.provisioning import provision_topics
 from chorus_cli.summary import summaries
 from chorus_cli.supervise import Supervisor
 

@@ -29,7 +29,7 @@ from tenacity import (
 )
 
 from chorus_common.addresses import HostPort, database_address, parse_bootstrap
-from chorus_common.db import sqlite_file
+from chorus_common.persistence.db import sqlite_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

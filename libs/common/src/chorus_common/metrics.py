@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from chorus_common.events import DECODE_CODES, EVENT_TYPES
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.messaging.envelope import DECODE_CODES
 
 LATENCY_BUCKETS = (
     0.001,

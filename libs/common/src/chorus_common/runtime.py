@@ -18,12 +18,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from chorus_common import db
 from chorus_common.authn import Authenticator
-from chorus_common.bus.base import Consumer, Producer
-from chorus_common.bus.capabilities import BrokerProbe, IdempotenceRefused
-from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
-from chorus_common.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.dependencies import (
     DependencyRefused,
     check_broker,
@@ -31,12 +26,17 @@ from chorus_common.dependencies import (
     database_refusal,
     wait_for_dependency,
 )
-from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router, token_subject
 from chorus_common.members import router_members
+from chorus_common.messaging.bus.base import Consumer, Producer
+from chorus_common.messaging.bus.capabilities import BrokerProbe, IdempotenceRefused
+from chorus_common.messaging.bus.kafka import KafkaConsumer, KafkaProducer
+from chorus_common.messaging.bus.loop import BatchHandler, ConsumerLoop
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.messaging.outbox import Outbox
 from chorus_common.metrics import Metrics
 from chorus_common.openapi import install_openapi
-from chorus_common.outbox import Outbox
+from chorus_common.persistence import db
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -153,13 +153,8 @@ class Runtime:
         self._background.append(factory)
 
     async def publish(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
-        """Stage ``events`` in ``session``'s transaction; they reach the broker after commit."""
+        """Stage ``events`` in ``session``'s transaction; its commit wakes the outbox relay."""
         await self.outbox.add(session, events)
-
-    def kick(self) -> None:
-        """Wake the outbox relay (call after a commit that staged events)."""
-        if self._outbox is not None:
-            self._outbox.kick()
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:

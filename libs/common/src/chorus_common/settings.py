@@ -63,7 +63,7 @@ class CommonSettings(BaseSettings):
     database_url: str = ""
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # auto: on wherever the broker grants it, off only on the embedded broker (outside
-    # production); see chorus_common.bus.capabilities.
+    # production); see chorus_common.messaging.bus.capabilities.
     kafka_enable_idempotence: Literal["auto"] | bool = "auto"
     kafka_acks: Literal["all", "1", "0"] = "all"
     # 0: a relay's events leave at once (aiokafka still batches what queues behind an

@@ -13,9 +13,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from chorus_common import topics
-from chorus_common.asyncapi import SUMMARIES, types_of
-from chorus_common.events import CaseEvent, Frozen, ReplyStatus
+from chorus_common.contracts import topics
+from chorus_common.contracts.asyncapi import SUMMARIES, types_of
+from chorus_common.contracts.events import CaseEvent, Frozen, ReplyStatus
 
 
 class CaseChange(CaseEvent):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chorus_common.events import Post, Signals, constructed
+from chorus_common.contracts.events import Post, Signals, constructed
 
 from chorus_signals.entities import extract_entities, has_personal_data
 from chorus_signals.keywords import extract_keywords

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chorus_common import topics
+from chorus_common.contracts import topics
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 

@@ -1,27 +1,37 @@
-"""The analytics batch handler: skip events already applied, prefetch every row the batch
-reads, apply the events in order in memory, then write the facts, the aggregates and the
-processed event ids in one transaction (offsets are committed after it, by the loop)."""
+"""The analytics consumer: ``HANDLERS`` through the shared dispatcher, in a :class:`Unit`.
+
+Event ids already applied are skipped; the prefetch reads every row the batch's events read,
+the handlers apply the events in order in memory, then the unit writes the facts, the
+aggregates and the processed event ids in one transaction (offsets are committed after it,
+by the loop). The ids are claimed with a plain INSERT, the unit's first write: if another
+instance is applying some of the same events (one that lost its partitions and has not
+noticed yet), this transaction waits for it, fails on the duplicate id, and is redone
+without them."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from chorus_common import bulk
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import fresh_events
-from chorus_common.events import CaseEvent, Envelope, PostReceived, ReplyEvent
+from chorus_common.contracts.events import CaseEvent, PostReceived, ReplyEvent
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.consuming import dispatcher
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import Runtime
-from sqlalchemy.exc import IntegrityError
 
 from chorus_analytics import models, unit_write
 from chorus_analytics.handlers import HANDLERS
-from chorus_analytics.unit import IN_CHUNK, Unit
+from chorus_analytics.unit import Unit
+
+CLAIM_ATTEMPTS = 5
 
 
-def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
+def _keys(events: list[Envelope]) -> dict[str, set[str]]:
     """The primary keys of every row the batch's events read."""
     keys: dict[str, set[str]] = {"posts": set(), "cases": set(), "replies": set(), "members": set()}
-    for _, p in parsed:
+    for e in events:
+        p: Any = e.parsed()
         if isinstance(p, PostReceived):
             keys["posts"].add(p.post.id)
         elif isinstance(p, CaseEvent):
@@ -38,43 +48,30 @@ def _keys(parsed: list[tuple[Envelope, Any]]) -> dict[str, set[str]]:
     return keys
 
 
-CLAIM_ATTEMPTS = 5
+async def prefetch(unit: Unit, events: list[Envelope]) -> None:
+    """Read every row the batch's fresh events read, one ``SELECT … IN`` per table."""
+    await unit.prefetch(**_keys(events))
+
+
+def units(runtime: Runtime) -> Callable[[], AbstractAsyncContextManager[Unit]]:
+    """Analytics' unit of work: the batch's facts in memory, written just before the commit."""
+
+    @asynccontextmanager
+    async def open_unit() -> AsyncIterator[Unit]:
+        async with runtime.sessionmaker() as session, session.begin():
+            unit = Unit(session, runtime.dialect)
+            yield unit
+            await unit_write.write(unit)
+
+    return open_unit
 
 
 def batch_handler(runtime: Runtime) -> BatchHandler:
-    """Apply a batch once (keyed by event id) in one transaction; see the module doc.
-
-    The event ids are claimed first, with a plain INSERT: if another instance is applying
-    some of the same events (one that lost its partitions and has not noticed yet), this
-    transaction waits for it, fails on the duplicate id, and is redone without them."""
-
-    async def apply(wanted: list[Envelope]) -> None:
-        async with runtime.sessionmaker() as session, session.begin():
-            unit = Unit(session, runtime.dialect)
-            fresh = await fresh_events(
-                session, runtime.dialect, models.processed, wanted, chunk=IN_CHUNK
-            )
-            if not fresh:
-                return
-            ids = sorted((str(e.event_id),) for e in fresh)  # one lock order for all writers
-            await bulk.run(session, unit_write.claim_processed(runtime.dialect), ids)
-            parsed = [(e, e.parsed()) for e in fresh]
-            await unit.prefetch(**_keys(parsed))
-            for e, payload in parsed:
-                await HANDLERS[e.type](e, payload, unit=unit)
-            await unit_write.write(unit)
-
-    async def handle(events: list[Envelope]) -> None:
-        wanted = [e for e in events if e.type in HANDLERS]
-        if not wanted:
-            return
-        for attempt in range(CLAIM_ATTEMPTS):
-            try:
-                await apply(wanted)
-                break
-            except IntegrityError:
-                if attempt == CLAIM_ATTEMPTS - 1:
-                    raise
-        runtime.kick()
-
-    return handle
+    """Apply a batch once (keyed by event id) in one transaction; see the module doc."""
+    return dispatcher(
+        HANDLERS,
+        units(runtime),
+        processed=models.processed,
+        prepare=prefetch,
+        attempts=CLAIM_ATTEMPTS,
+    )

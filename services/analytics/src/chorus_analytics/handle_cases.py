@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import CaseEvent, Envelope
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain import hands
 from chorus_analytics.domain.facts import add_event
@@ -52,9 +53,14 @@ async def upsert_member(unit: Unit, member: str | None, team: str, at: datetime)
         unit.members.put({**row, "team": team, "last_seen_at": at})
 
 
-async def on_case_event(event: Envelope, case: CaseEvent, *, unit: Unit) -> None:
-    """Merge the event into the case fact (newest version wins; times keep the earliest) and
-    re-team the case's posts; idempotent per event id through the batch handler."""
+async def on_case_events(events: list[Envelope], *, uow: Unit) -> None:
+    """Merge each event into its case fact (newest version wins; times keep the earliest) and
+    re-team the case's posts; idempotent per event id through the dispatcher."""
+    for event in events:
+        await _case_event(event, event.parsed(), uow)
+
+
+async def _case_event(event: Envelope, case: CaseEvent, unit: Unit) -> None:
     at = event.occurred_at
     cur = await unit.cases.get(case.case_id)
     assigned_at = at if case.assignee else None

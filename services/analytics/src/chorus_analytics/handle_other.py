@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import (
-    AlertEvent,
-    DeadLetter,
-    Envelope,
-    ReplyEvent,
-    named_post_and_trace,
-)
+from chorus_common.contracts.events import AlertEvent, DeadLetter, ReplyEvent
+from chorus_common.messaging.envelope import Envelope, named_post_and_trace
 
 from chorus_analytics.domain.facts import add_event
 from chorus_analytics.handle_cases import earliest, upsert_member
@@ -31,8 +26,13 @@ def _count(unit: Unit, event: Envelope, dims: tuple[str, str, str, str, str]) ->
     add_event(unit.deltas.events, event.occurred_at, dims)
 
 
-async def on_reply_event(event: Envelope, reply: ReplyEvent, *, unit: Unit) -> None:
-    """Record when the reply reached each step (earliest wins) and count the event."""
+async def on_reply_events(events: list[Envelope], *, uow: Unit) -> None:
+    """Record when each reply reached each step (earliest wins) and count the events."""
+    for event in events:
+        await _reply_event(event, event.parsed(), uow)
+
+
+async def _reply_event(event: Envelope, reply: ReplyEvent, unit: Unit) -> None:
     at = event.occurred_at
     col = REPLY_TIME[event.type]
     team = reply.team
@@ -71,15 +71,22 @@ async def on_reply_event(event: Envelope, reply: ReplyEvent, *, unit: Unit) -> N
     _count(unit, event, (event.type, team, reply.platform or "", "", detail))
 
 
-async def on_alert(event: Envelope, alert: AlertEvent, *, unit: Unit) -> None:
+async def on_alerts(events: list[Envelope], *, uow: Unit) -> None:
     """Count alerts by type, state and subject kind (bounded detail)."""
-    kind = "keyword" if alert.keyword else "channel" if alert.channel else "other"
-    _count(unit, event, (event.type, alert.team or "", "", "", f"{alert.state}:{kind}"))
+    for event in events:
+        alert: AlertEvent = event.parsed()
+        kind = "keyword" if alert.keyword else "channel" if alert.channel else "other"
+        _count(uow, event, (event.type, alert.team or "", "", "", f"{alert.state}:{kind}"))
 
 
-async def on_dead_letter(event: Envelope, dl: DeadLetter, *, unit: Unit) -> None:
+async def on_dead_letters(events: list[Envelope], *, uow: Unit) -> None:
     """Count dead letters by source and error code, and keep each one's origin and the post
     and trace it names (never its bytes or error text); idempotent by event id."""
+    for event in events:
+        _dead_letter(event, event.parsed(), uow)
+
+
+def _dead_letter(event: Envelope, dl: DeadLetter, unit: Unit) -> None:
     detail = f"{dl.source[:200]}|{dl.error_code[:64]}"
     _count(unit, event, ("dead_letter", "", "", "", detail))
     post_id, trace_id = dl.post_id, event.trace_id

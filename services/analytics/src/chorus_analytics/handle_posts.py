@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import Envelope, PostReceived
+from chorus_common.contracts.events import PostReceived
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain.facts import PostFact, fact_from_row
 from chorus_analytics.domain.text import sentiment_label, terms
@@ -65,8 +66,13 @@ async def team_of_post(unit: Unit, post_id: str) -> str:
     return (case["team"] if case else None) or ""
 
 
-async def on_post_received(event: Envelope, pr: PostReceived, *, unit: Unit) -> None:
-    """Count a post once (keyed by post id); a newer revision replaces its contribution."""
+async def on_posts_received(events: list[Envelope], *, uow: Unit) -> None:
+    """Count each post once (keyed by post id); a newer revision replaces its contribution."""
+    for event in events:
+        await _post_received(event.parsed(), uow)
+
+
+async def _post_received(pr: PostReceived, unit: Unit) -> None:
     current = await unit.posts.get(pr.post.id)
     if current is None:
         fact = fact_of(pr, await team_of_post(unit, pr.post.id))

@@ -1,32 +1,26 @@
 """Consumer handlers of analytics. One table, ``HANDLERS``, maps event types to handlers.
 
-Every handler applies one event to the batch's :class:`~chorus_analytics.unit.Unit`; the
-batch handler (:mod:`chorus_analytics.consumer`) writes the unit and the event ids in one
-transaction, so a redelivered event is applied once.
+Every handler applies a run of events of its type to the batch's
+:class:`~chorus_analytics.unit.Unit` (the consumer contract of :mod:`chorus_common.messaging.consuming`);
+the unit is written with the event ids in one transaction, so a redelivered event is applied
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any, Protocol
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.messaging.consuming import Handler
 
-from chorus_common.events import EVENT_TYPES, Envelope
-
-from chorus_analytics.handle_cases import on_case_event
-from chorus_analytics.handle_other import REPLY_TIME, on_alert, on_dead_letter, on_reply_event
-from chorus_analytics.handle_posts import on_post_received
+from chorus_analytics.handle_cases import on_case_events
+from chorus_analytics.handle_other import REPLY_TIME, on_alerts, on_dead_letters, on_reply_events
+from chorus_analytics.handle_posts import on_posts_received
 from chorus_analytics.unit import Unit
 
-
-class Handler(Protocol):
-    def __call__(self, event: Envelope, payload: Any, /, *, unit: Unit) -> Awaitable[None]: ...
-
-
-HANDLERS: dict[str, Handler] = {
-    "post.received": on_post_received,
-    **{t: on_case_event for t in EVENT_TYPES if t.startswith("case.")},
-    **{t: on_reply_event for t in REPLY_TIME},
-    "alert.buzz": on_alert,
-    "alert.sla": on_alert,
-    "dead_letter": on_dead_letter,
+HANDLERS: dict[str, Handler[Unit]] = {
+    "post.received": on_posts_received,
+    **{t: on_case_events for t in EVENT_TYPES if t.startswith("case.")},
+    **{t: on_reply_events for t in REPLY_TIME},
+    "alert.buzz": on_alerts,
+    "alert.sla": on_alerts,
+    "dead_letter": on_dead_letters,
 }

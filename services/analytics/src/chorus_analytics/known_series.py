@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import get_args
 
-from chorus_common.asyncapi import OPERATIONS
-from chorus_common.events import EVENT_TYPES, AlertEvent
+from chorus_common.contracts.asyncapi import OPERATIONS
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.contracts.events import AlertEvent
 from chorus_common.metrics import DEAD_LETTER_CODES
 
 Samples = dict[str, dict[tuple[str, ...], float]]

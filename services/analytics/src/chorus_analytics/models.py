@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chorus_common.outbox import outbox_table, processed_table
+from chorus_common.messaging.outbox import outbox_table, processed_table
 from sqlalchemy import (
     JSON,
     BigInteger,

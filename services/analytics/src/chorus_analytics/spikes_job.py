@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common.db import insert_ignore
-from chorus_common.events import AlertEvent, Envelope, make_event, utcnow
+from chorus_common.contracts.events import AlertEvent, utcnow
+from chorus_common.messaging.envelope import Envelope, make_event
+from chorus_common.persistence.db import insert_ignore
 from chorus_common.runtime import Runtime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -172,8 +173,6 @@ async def check_spikes(
         if watch is not None:
             watch.checked_at, watch.subjects = now, len(seen)
             watch.top = [d for _, d in sorted(seen, key=lambda t: -t[0])[:5]]
-    if published:
-        runtime.kick()
     return published
 
 

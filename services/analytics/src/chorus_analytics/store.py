@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from chorus_common import bulk
+from chorus_common.persistence import bulk
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 

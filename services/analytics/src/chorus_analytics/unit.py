@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common import direct
-from chorus_common.db import rows_with
+from chorus_common.persistence import direct
+from chorus_common.persistence.db import rows_with
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

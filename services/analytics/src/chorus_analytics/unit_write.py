@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from chorus_common import bulk
+from chorus_common.persistence import bulk
 from sqlalchemy import Table, and_, bindparam, delete, update
 
 from chorus_analytics import models, store
@@ -27,12 +27,6 @@ def upsert_member(dialect: str) -> bulk.Bulk:
 
 
 @cache
-def claim_processed(dialect: str) -> bulk.Bulk:
-    """Record event ids as applied, failing on one already recorded: a concurrent writer of
-    the same events waits on the first one's uncommitted ids, then fails (and redoes)."""
-    return bulk.insert_rows(dialect, models.processed, ("event_id",))
-
-
 async def write(unit: Unit) -> None:
     """Persist every changed fact, the new post→case map, term rows and bucket deltas."""
     s, d = unit.session, unit.dialect

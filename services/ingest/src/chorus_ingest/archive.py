@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import orjson
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from sqlalchemy import delete, select
 
@@ -62,7 +62,6 @@ async def replay(
                 for r in rows
             ]
             await runtime.publish(session, events)
-        runtime.kick()
         last_id = rows[-1].id
         count += len(rows)
     truncated = count >= limit

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_platforms.kit.inbound import Marker
 
 Status = Literal["accepted", "duplicate", "updated", "stale", "rejected"]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chorus_common.db import insert_ignore
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.persistence.db import insert_ignore
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import orjson
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_platforms.kit.inbound import Marker
 
 Outcome = Literal["accepted", "duplicate", "updated", "stale"]

@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
-from chorus_common.events import (
-    DeadLetter,
-    Envelope,
-    Post,
-    make_event,
-)
+from chorus_common.contracts.events import DeadLetter, Post
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_signals import compute_signals, detect_language
 
 from chorus_ingest.batch import Rejected
@@ -24,31 +19,10 @@ def enrich_for_publish(post: Post, now: datetime) -> Post:
     return post.model_copy(update={"lang": lang, "signals": signals, "received_at": now})
 
 
-class StagedEnvelope(Envelope):
-    """An envelope whose payload is already JSON-native: serialized by orjson directly.
-
-    Same document as ``Envelope.to_bytes`` (``occurred_at`` as ISO 8601 with offset); it
-    skips pydantic's walk over an untyped payload, the single largest cost of the hot path.
-    """
-
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            {
-                "event_id": str(self.event_id),
-                "type": self.type,
-                "schema_version": self.schema_version,
-                "occurred_at": self.occurred_at.isoformat(),
-                "producer": self.producer,
-                "trace_id": self.trace_id,
-                "payload": self.payload,
-            }
-        )
-
-
 def post_event(post_json: dict[str, Any], *, update: bool, revision: int, now: datetime,
                trace_id: str) -> Envelope:  # fmt: skip
     """A ``post.received`` envelope built without re-validating the already valid post."""
-    return StagedEnvelope.trusted(
+    return Envelope.trusted(
         type="post.received",
         occurred_at=now,
         producer="ingest",

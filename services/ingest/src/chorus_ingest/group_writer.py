@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
-from chorus_common import bulk, direct
-from chorus_common.db import insert_ignore_stmt, rows_with
-from chorus_common.events import Envelope, Post
+from chorus_common.contracts.events import Post
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import bulk, direct
+from chorus_common.persistence.db import insert_ignore_stmt, rows_with
 from chorus_common.runtime import Runtime
 from chorus_platforms.kit.inbound import Marker
 from sqlalchemy import bindparam, insert, update

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,7 +115,7 @@ class Intake:
     async def _submit_many(
         self, batches: list[Batch], *, hook: Hook | None = None
     ) -> list[list[ItemResult]]:
-        """Apply ``batches`` in order in one transaction (then ``hook``); wake the relay once.
+        """Apply ``batches`` in order in one transaction (then ``hook``); its commit wakes the relay.
 
         A concurrent transaction that recorded one of the same posts first makes this one
         roll back and decide again against what it recorded (optimistic concurrency)."""
@@ -133,18 +133,16 @@ class Intake:
                          extra={"attempt": attempt})  # fmt: skip
                 continue
             break
-        self.runtime.kick()
         for b, r in zip(batches, results, strict=True):
             self._count(b.source, r)
         return results
 
     async def dead_letter(self, item: Rejected, *, source: str, trace_id: str) -> None:
-        """Stage one dead letter (a payload rejected as a whole) and wake the relay."""
+        """Stage one dead letter (a payload rejected as a whole); its commit wakes the relay."""
         async with self.runtime.sessionmaker() as session, session.begin():
             await self.runtime.publish(
                 session, [dead_letter_event(item, source=source, trace_id=trace_id)]
             )
-        self.runtime.kick()
         self.metrics.posts.labels(source, "rejected").inc()
 
     def _count(self, source: str, results: list[ItemResult]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chorus_common.outbox import outbox_table
+from chorus_common.messaging.outbox import outbox_table
 from sqlalchemy import (
     JSON,
     BigInteger,

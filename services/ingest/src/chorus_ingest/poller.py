@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from chorus_platforms.kit.inbound import Connector, NormalizeResult, PollSource, RawInput
 from sqlalchemy.ext.asyncio import AsyncSession

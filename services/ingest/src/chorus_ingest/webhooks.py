@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import orjson
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_platforms.kit.inbound import (
     Connector,
     HandshakeResponse,

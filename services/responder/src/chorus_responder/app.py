@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from chorus_common import topics
-from chorus_common.bus.loop import BatchHandler
-from chorus_common.consume import bulk_dispatcher
-from chorus_common.events import Envelope
+from chorus_common.contracts import topics
+from chorus_common.messaging.bus.loop import BatchHandler
+from chorus_common.messaging.consuming import dispatcher, transactions
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
 from chorus_platforms.kit.outbound import Sender
@@ -54,14 +54,13 @@ def create_app(
     )
     arrivals = Arrivals()
     for name, topic in (("cases", topics.CASES), ("posts", topics.POSTS)):
-        types, apply = CONSUMERS[name]
         runtime.add_consumer(
             name,
             [topic],
             # The views are versioned upserts: a redelivered or late event changes nothing,
             # so no processed-event ids are kept for them.
             notifying(
-                bulk_dispatcher(runtime, processed=None, types=set(types), apply=apply),
+                dispatcher(CONSUMERS[name], transactions(runtime), processed=None),
                 arrivals,
             ),
         )

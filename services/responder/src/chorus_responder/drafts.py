@@ -8,7 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from chorus_common.auth import Principal
-from chorus_common.events import Envelope, utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.problems import ApiProblem, not_found
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession

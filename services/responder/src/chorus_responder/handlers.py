@@ -3,7 +3,7 @@
 Each consumer batch becomes one upsert statement per table: a new case or post is inserted, a
 known one is replaced only by a version (revision) at least as high as the stored one, so
 redeliveries and out-of-order events change nothing. The rows reach the driver as plain tuples
-(:mod:`chorus_common.bulk`), because SQLAlchemy's executemany would process a parameter dict
+(:mod:`chorus_common.persistence.bulk`), because SQLAlchemy's executemany would process a parameter dict
 per row.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common import bulk, topics
-from chorus_common.consume import BatchApply
-from chorus_common.db import newest_by_key
-from chorus_common.events import EVENT_TYPES, CaseEvent, Envelope, PostReceived
-from chorus_common.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
+from chorus_common.contracts import topics
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.contracts.events import CaseEvent, PostReceived
+from chorus_common.messaging.consuming import Handler, Transaction
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import newest_by_key
 
 from chorus_responder import models
 
@@ -68,23 +69,22 @@ def post_row(event: Envelope) -> dict[str, Any]:
     }
 
 
-async def apply_case_events(
-    events: list[Envelope], *, session: AsyncSession, runtime: Runtime
-) -> None:
+async def apply_case_events(events: list[Envelope], *, uow: Transaction) -> None:
     """Upsert the responder's view of the cases; keeps each case's highest version."""
     rows = newest_by_key([case_row(e) for e in events], "case_id", "version")
-    stmt = bulk.upsert_newer(runtime.dialect, models.case_view, "case_id", "version")
-    await bulk.run_dicts(session, stmt, rows)
+    stmt = bulk.upsert_newer(uow.dialect, models.case_view, "case_id", "version")
+    await bulk.run_dicts(uow.session, stmt, rows)
 
 
-async def apply_posts(events: list[Envelope], *, session: AsyncSession, runtime: Runtime) -> None:
+async def apply_posts(events: list[Envelope], *, uow: Transaction) -> None:
     """Upsert the responder's view of the posts it may answer; keeps the highest revision."""
     rows = newest_by_key([post_row(e) for e in events], "post_id", "revision")
-    stmt = bulk.upsert_newer(runtime.dialect, models.post_view, "post_id", "revision")
-    await bulk.run_dicts(session, stmt, rows)
+    stmt = bulk.upsert_newer(uow.dialect, models.post_view, "post_id", "revision")
+    await bulk.run_dicts(uow.session, stmt, rows)
 
 
-CONSUMERS: dict[str, tuple[frozenset[str], BatchApply]] = {
-    "cases": (CASE_TYPES, apply_case_events),
-    "posts": (POST_TYPES, apply_posts),
+# One handler table per consumer group (``chorus-responder-<name>``).
+CONSUMERS: dict[str, dict[str, Handler[Transaction]]] = {
+    "cases": dict.fromkeys(CASE_TYPES, apply_case_events),
+    "posts": dict.fromkeys(POST_TYPES, apply_posts),
 }

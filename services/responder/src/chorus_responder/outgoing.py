@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from chorus_common.auth import Principal
-from chorus_common.events import Envelope, utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.problems import ApiProblem
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession

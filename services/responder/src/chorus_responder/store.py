@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Envelope, ReplyEvent, make_event, utcnow
+from chorus_common.contracts.events import ReplyEvent, utcnow
+from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_common.streams import ReplyActivity
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from chorus_common import topics
+from chorus_common.contracts import topics
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI

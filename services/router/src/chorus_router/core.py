@@ -10,14 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
-from chorus_common import bulk
-from chorus_common.events import (
-    CaseEvent,
-    Envelope,
-    make_event,
-    utcnow,
-)
+from chorus_common.contracts.events import CaseEvent, utcnow
+from chorus_common.messaging.envelope import Envelope, make_event
+from chorus_common.persistence import bulk
 from chorus_common.runtime import Runtime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,27 +34,6 @@ _PG_LOCK_KEY = 0x43_48_52_54
 NOTE_COLUMNS = ("member_id", "kind", "case_id", "message", "data", "created_at")
 
 
-class FastEnvelope(Envelope):
-    """An envelope built from an already JSON-ready payload; serialised with orjson directly.
-
-    Same bytes on the wire as :meth:`Envelope.to_bytes` gives (checked in the tests), a
-    fraction of the cost on the routing hot path."""
-
-    def to_bytes(self) -> bytes:
-        return orjson.dumps(
-            {
-                "event_id": str(self.event_id),
-                "type": self.type,
-                "schema_version": self.schema_version,
-                "occurred_at": self.occurred_at,
-                "producer": self.producer,
-                "trace_id": self.trace_id,
-                "payload": self.payload,
-            },
-            option=orjson.OPT_UTC_Z,
-        )
-
-
 @dataclass(slots=True)
 class Uow:
     """One transaction: stage case events and notifications; published after commit."""
@@ -76,6 +50,10 @@ class Uow:
     post_cases: dict[str, str] = field(default_factory=dict)
     # one log line's fields per post routed, written after the commit (decision_log)
     routed: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def dialect(self) -> str:
+        return self.core.runtime.dialect
 
     def release_if_room(self, team: str, directory: Directory, book: LoadBook) -> None:
         """Ask for a queue release after commit, but only if someone in ``team`` could take a
@@ -102,7 +80,7 @@ class Uow:
         The hot path: it skips re-validating what :func:`casework.store.payload_dict` built (its
         shape is checked against ``CaseEvent`` in the tests)."""
         self.events.append(
-            FastEnvelope.trusted(
+            Envelope.trusted(
                 type=type_,
                 occurred_at=self.now,
                 producer="router",
@@ -165,8 +143,6 @@ class RouterCore:
             self._after_commit(uow)
 
     def _after_commit(self, uow: Uow) -> None:
-        if uow.events:
-            self.runtime.kick()
         now = utcnow()
         for received in uow.assigned_from:
             self.assignment_latency.observe(max(0.0, (now - received).total_seconds()))

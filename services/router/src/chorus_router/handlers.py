@@ -1,15 +1,15 @@
 """Consumer handlers of the router. One table, ``HANDLERS``, maps event types to handlers.
 
 Handlers take a run of consecutive events of their type and the unit of work of the whole
-batch (one transaction); the dispatcher in :mod:`chorus_router.consumer` skips event ids
-already processed.
+batch (one transaction): the consumer contract of :mod:`chorus_common.messaging.consuming`, whose
+dispatcher skips event ids already processed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from chorus_common.events import AlertEvent, Envelope, ReplyEvent
+from chorus_common.contracts.events import AlertEvent, ReplyEvent
+from chorus_common.messaging.consuming import Handler
+from chorus_common.messaging.envelope import Envelope
 from sqlalchemy import select, update
 
 from chorus_router import models
@@ -95,7 +95,7 @@ async def on_buzz(events: list[Envelope], *, uow: Uow) -> None:
         await bump(uow.session, "crises")
 
 
-HandlerFn = Callable[..., Awaitable[None]]
+HandlerFn = Handler[Uow]
 
 HANDLERS: dict[str, HandlerFn] = {
     "post.received": on_posts_received,

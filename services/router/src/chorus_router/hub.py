@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 
 
 class Item(NamedTuple):

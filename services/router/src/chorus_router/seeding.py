@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.db import insert_ignore
+from chorus_common.persistence.db import insert_ignore
 from sqlalchemy import func, insert, select
 
 from chorus_router import models

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common import direct
+from chorus_common.persistence import direct
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -29,7 +29,7 @@ from email.utils import getaddresses, parseaddr
 from functools import partial
 from typing import Any
 
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 
 from chorus_platforms.email.headers import TEXT_POLICY
 from chorus_platforms.kit import fields as fk

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common.events import PLATFORMS, Post
+from chorus_common.contracts.events import PLATFORMS, Post
 
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.fields import ItemProblem

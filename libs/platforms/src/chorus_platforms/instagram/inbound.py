@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Metrics, Post
+from chorus_common.contracts.events import Metrics, Post
 
 from chorus_platforms.kit.fields import (
     ItemProblem,

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from chorus_common.events import Author
+from chorus_common.contracts.events import Author
 
 TEXT_LIMIT = 100_000  # Post.text max_length
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from pydantic import ValidationError
 
 from chorus_platforms.kit.fields import ItemProblem, as_id

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from chorus_common.events import Metrics, Post
+from chorus_common.contracts.events import Metrics, Post
 
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.fields import (

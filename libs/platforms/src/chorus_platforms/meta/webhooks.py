@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chorus_common.events import Media, Platform, Post
+from chorus_common.contracts.events import Media, Platform, Post
 
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.fields import (

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from chorus_common.events import Author, Media, Post, PostKind
+from chorus_common.contracts.events import Author, Media, Post, PostKind
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp

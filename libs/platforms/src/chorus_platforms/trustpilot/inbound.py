@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from chorus_common.events import Author, Metrics, Post
+from chorus_common.contracts.events import Author, Metrics, Post
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Media, Metrics, Post
+from chorus_common.contracts.events import Media, Metrics, Post
 
 from chorus_platforms.kit.fields import (
     ItemProblem,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from chorus_common.events import Media, Metrics, Post
+from chorus_common.contracts.events import Media, Metrics, Post
 
 from chorus_platforms.kit.fields import (
     ItemProblem,

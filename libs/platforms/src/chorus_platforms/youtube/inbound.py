@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from chorus_common.events import Author, Metrics, Post, PostKind
+from chorus_common.contracts.events import Author, Metrics, Post, PostKind
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp

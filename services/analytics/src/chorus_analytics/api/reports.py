@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.openapi import problem
 from chorus_common.problems import ApiProblem
 from fastapi import APIRouter, Query, Request

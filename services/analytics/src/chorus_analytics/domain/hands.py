@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import HandOff, TimeInHands
+from chorus_common.contracts.events import HandOff, TimeInHands
 
 from chorus_analytics.domain.timebuckets import as_utc
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chorus_common.events import Platform
+from chorus_common.contracts.events import Platform
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator

@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any
 
 from chorus_common.bounds import not_null
-from chorus_common.events import Platform
+from chorus_common.contracts.events import Platform
 from chorus_common.openapi import links, problem
 from chorus_common.problems import problem_response
 from fastapi import APIRouter, Query, Request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.openapi import problem
 from chorus_platforms.kit.inbound import RawInput
 from chorus_platforms.registry import CONNECTORS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from chorus_common.events import Platform, Post
+from chorus_common.contracts.events import Platform, Post
 from chorus_platforms.registry import CONNECTORS
 from fastapi import Path
 from pydantic import BaseModel, Field

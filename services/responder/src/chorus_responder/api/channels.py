@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import PLATFORMS, utcnow
+from chorus_common.contracts.events import PLATFORMS, utcnow
 from chorus_common.openapi import problem
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Response

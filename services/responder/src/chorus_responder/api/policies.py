@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.openapi import RETRY_AFTER, links, problem
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Response

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.openapi import RETRY_AFTER, problem, with_etag
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -72,7 +72,6 @@ async def _commit(
     runtime = request.app.state.runtime
     await runtime.publish(session, events)
     await session.commit()
-    runtime.kick()
     broadcaster: Broadcaster = request.app.state.broadcaster
     metrics: ResponderMetrics = request.app.state.responder_metrics
     for e in events:

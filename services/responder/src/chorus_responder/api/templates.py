@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from chorus_common.auth import Principal
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.openapi import links, problem
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Query, Response

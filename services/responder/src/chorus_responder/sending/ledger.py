@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from chorus_common.events import Envelope, utcnow
+from chorus_common.contracts.events import utcnow
+from chorus_common.messaging.envelope import Envelope
 from chorus_common.runtime import Runtime
 from chorus_platforms.kit.outbound import Delivered, PermanentSendError, Sender, SendError
 from sqlalchemy import update
@@ -129,7 +130,6 @@ class Ledger:
             event = store.reply_event("reply.sent", row)
             await self.publish(s, [event])
             case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
         self.metrics.step("sent", reply["adapter"])
         log.info(
             "reply sent",
@@ -166,7 +166,6 @@ class Ledger:
             )
             await self.publish(s, [store.reply_event("reply.failed", row)])
             case = await store.get_case(s, reply["case_id"])
-        self.runtime.kick()
         self.metrics.step("failed", reply["adapter"])
         log.warning(
             "reply failed",

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from chorus_common.events import utcnow
+from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
 from chorus_platforms.kit.outbound import (
     Channel,
@@ -264,7 +264,6 @@ class SendWorker:
                 except PermanentSendError as exc:
                     error = exc
         if blocked is not None:
-            self.runtime.kick()
             self.broadcaster.publish(store.activity("reply.approval_requested", blocked, None))
             return None
         sender = self.senders.get(reply["adapter"])

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common import bulk, topics
-from chorus_common.db import rows_with
+from chorus_common.contracts import topics
+from chorus_common.persistence import bulk
+from chorus_common.persistence.db import rows_with
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from chorus_common import bulk
-from chorus_common.events import Envelope, PostReceived
+from chorus_common.contracts.events import PostReceived
+from chorus_common.messaging.envelope import Envelope
+from chorus_common.persistence import bulk
 from sqlalchemy import delete, update
 
 from chorus_router import models

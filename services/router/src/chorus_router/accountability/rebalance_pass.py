@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common.db import insert_ignore
+from chorus_common.persistence.db import insert_ignore
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

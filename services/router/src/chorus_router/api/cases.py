@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from chorus_common.auth import Principal
-from chorus_common.events import Priority
+from chorus_common.contracts.events import Priority
 from chorus_common.openapi import problem, with_etag
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime, StringConstraints, TypeAdapter

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from chorus_common.bounds import not_null
-from chorus_common.events import PLATFORMS
+from chorus_common.contracts.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chorus_router.intent.verdict import IntentName

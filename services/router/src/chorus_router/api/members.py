@@ -63,7 +63,7 @@ async def list_members(
     after: Annotated[str | None, Query(max_length=64, description="the last id seen")] = None,
 ) -> dict[str, Any]:
     """Members in id order, ``limit`` at a time; ``next_after`` continues (None: no more)."""
-    from chorus_common.events import utcnow
+    from chorus_common.contracts.events import utcnow
 
     t = models.members
     stmt = select(t).order_by(t.c.id)
@@ -100,7 +100,7 @@ async def list_members(
 async def get_member(
     member_id: str, principal: DirectoryReader, session: SessionDep
 ) -> JSONResponse:
-    from chorus_common.events import utcnow
+    from chorus_common.contracts.events import utcnow
 
     t = models.members
     row = (await session.execute(select(t).where(t.c.id == member_id))).mappings().first()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from chorus_common.auth import Principal
 from chorus_common.bounds import INT32_MAX
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from chorus_common.openapi import (
     IF_MATCH_OPTIONAL,
     problem,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chorus_common import direct
+from chorus_common.persistence import direct
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 

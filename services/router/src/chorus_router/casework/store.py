@@ -8,9 +8,9 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from chorus_common import bulk, direct
-from chorus_common.db import in_list, rows_with
-from chorus_common.events import CaseEvent
+from chorus_common.contracts.events import CaseEvent
+from chorus_common.persistence import bulk, direct
+from chorus_common.persistence.db import in_list, rows_with
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 

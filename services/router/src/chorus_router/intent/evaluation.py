@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chorus_common.events import Author, Post
+from chorus_common.contracts.events import Author, Post
 
 from chorus_router.intent.verdict import Classifier
 from chorus_router.routing.defaults import default_rules

@@ -1,4 +1,4 @@
-from chorus_common.migrations_env import run
+from chorus_common.persistence.migrations_env import run
 from chorus_router.models import metadata
 
 run(metadata, "alembic_version_router")

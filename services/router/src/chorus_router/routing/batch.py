@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Envelope, Post, PostReceived
+from chorus_common.contracts.events import Post, PostReceived
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_router.casework import sla
 from chorus_router.casework.assignment import Choice, Need

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 from chorus_router.intent.verdict import Classifier, Verdict
 from chorus_router.routing.rules import HoursCondition, Range, Rule, SentimentCondition, When

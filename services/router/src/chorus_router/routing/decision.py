@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 from chorus_router.casework.assignment import Choice, Need
 from chorus_router.casework.fairness import guarded_choose

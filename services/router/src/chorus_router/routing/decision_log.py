@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from chorus_common.events import Envelope
+from chorus_common.messaging.envelope import Envelope
 
 from chorus_router.casework.case import Case
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from functools import cache
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 log = logging.getLogger(__name__)
 

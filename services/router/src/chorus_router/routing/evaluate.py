@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 from chorus_router.intent.verdict import Classifier
 from chorus_router.routing.conditions import CompiledRule, PhraseIndex, PostView, compile_rule

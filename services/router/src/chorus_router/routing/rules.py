@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chorus_common.events import PLATFORMS
+from chorus_common.contracts.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chorus_router.intent.verdict import IntentName

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Post, utcnow
+from chorus_common.contracts.events import Post, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router.casework import sla

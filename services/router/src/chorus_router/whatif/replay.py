@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 
 from chorus_router.casework.fairness import figure, guarded_choose
 from chorus_router.casework.load import LoadBook, LoadWeights

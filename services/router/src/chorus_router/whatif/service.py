@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.events import Post
+from chorus_common.contracts.events import Post
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 

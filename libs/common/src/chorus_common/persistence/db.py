@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
-from chorus_common import sqlite_inline as sqlite_inline_driver
+from chorus_common.persistence import sqlite_inline as sqlite_inline_driver
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # SQLite's own default: a commit that takes the WAL past this many pages checkpoints inline.
@@ -63,7 +63,7 @@ def make_engine(
 ) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, a busy timeout and its directory created.
 
-    SQLite runs inline on the event loop (:mod:`chorus_common.sqlite_inline`: no thread hop
+    SQLite runs inline on the event loop (:mod:`chorus_common.persistence.sqlite_inline`: no thread hop
     per statement, writers admitted by an asyncio lock) unless ``sqlite_inline`` is False
     (default: the environment variable ``SQLITE_INLINE``, on unless ``0``) or the URL carries
     driver options, which then go to aiosqlite's worker threads as before.

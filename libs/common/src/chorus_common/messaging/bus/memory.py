@@ -7,7 +7,7 @@ import time
 import zlib
 from collections.abc import Sequence
 
-from chorus_common.bus.base import OutMessage, Record, RevokeHook, TopicPartition
+from chorus_common.messaging.bus.base import OutMessage, Record, RevokeHook, TopicPartition
 
 
 class MemoryBroker:

@@ -37,7 +37,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.selectable import Select, TextualSelect
 
-from chorus_common import sqlite_inline
+from chorus_common.persistence import sqlite_inline
 
 Proc = Callable[[Any], Any]
 _REQUIRED = object()  # a parameter the caller must give
@@ -230,7 +230,7 @@ async def insert_each(
 
 
 async def executemany(conn: AsyncConnection, sql: str, rows: Sequence[Any]) -> None:
-    """Run driver-ready SQL (as :mod:`chorus_common.bulk` compiles it) with driver-ready
+    """Run driver-ready SQL (as :mod:`chorus_common.persistence.bulk` compiles it) with driver-ready
     parameters on a session's connection: straight to the inline driver, else through
     ``exec_driver_sql``."""
     driver = inline(conn)

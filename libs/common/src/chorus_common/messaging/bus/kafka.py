@@ -14,9 +14,9 @@ from aiokafka.producer.message_accumulator import BatchBuilder
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.structs import TopicPartition as KTP
 
-from chorus_common.bus.base import OutMessage, Record, RevokeHook, TopicPartition
-from chorus_common.bus.capabilities import BrokerProbe, resolve_idempotence
-from chorus_common.bus.partition import KeyPartitioner
+from chorus_common.messaging.bus.base import OutMessage, Record, RevokeHook, TopicPartition
+from chorus_common.messaging.bus.capabilities import BrokerProbe, resolve_idempotence
+from chorus_common.messaging.bus.partition import KeyPartitioner
 from chorus_common.settings import CommonSettings
 
 log = logging.getLogger(__name__)

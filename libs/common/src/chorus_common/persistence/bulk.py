@@ -25,7 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from chorus_common import direct
+from chorus_common.persistence import direct
 
 Proc = Callable[[Any], Any]
 
@@ -99,7 +99,7 @@ def upsert_newer(dialect: str, table: Table, key: str, version: str) -> Bulk:
     """``INSERT … ON CONFLICT (key) DO UPDATE`` of whole rows that keeps the highest
     ``version``: a new key is inserted, a known one takes every column of the incoming row
     when its ``version`` is at least the stored one, an older row changes nothing. The rows
-    of one call must have distinct keys (see :func:`chorus_common.db.newest_by_key`)."""
+    of one call must have distinct keys (see :func:`chorus_common.persistence.db.newest_by_key`)."""
     stmt = insert_into(dialect, table)
     incoming = stmt.excluded
     return of(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from chorus_common import pgserver
+from chorus_cli import pgserver
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from chorus_common.embedded import free_port, wait_for_port
+from chorus_cli.embedded import free_port, wait_for_port
 
 # Test and development servers only: durability is traded for speed, never in production.
 _FAST_SETTINGS = (

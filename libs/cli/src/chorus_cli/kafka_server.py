@@ -4,7 +4,7 @@ One node, or a cluster of three, each node both broker and controller (the three
 controller quorum), each on free ports of 127.0.0.1 in a directory of its own with its data
 on disk, so a node can be killed, stopped and started again with what it had. A cluster of
 three replicates internal topics three times with ``min.insync.replicas=2``. The jars come
-from Maven Central (chorus_common.kafka_jars). Readiness is waited on by condition: every
+from Maven Central (chorus_cli.kafka_jars). Readiness is waited on by condition: every
 live node registered and unfenced, every partition led.
 """
 
@@ -23,9 +23,9 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from chorus_common.embedded import free_port
-from chorus_common.kafka_jars import kafka_libs
-from chorus_common.kafka_node import DEFAULT_JVM_OPTS, LOG4J, KafkaNode
+from chorus_cli.embedded import free_port
+from chorus_cli.kafka_jars import kafka_libs
+from chorus_cli.kafka_node import DEFAULT_JVM_OPTS, LOG4J, KafkaNode
 
 
 def new_cluster_id() -> str:

@@ -15,8 +15,9 @@ import yaml
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chorus_common import topics
-from chorus_common.events import EVENT_TYPES, SCHEMA_VERSION, Envelope
+from chorus_common.contracts import topics
+from chorus_common.contracts.event_types import EVENT_TYPES
+from chorus_common.messaging.envelope import SCHEMA_VERSION, Envelope
 
 ASYNCAPI_VERSION = "3.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
@@ -121,6 +122,8 @@ The topics Chorus's services exchange, for the other systems that read and write
   `occurred_at`, `producer`, `trace_id`, `payload`. Chorus always writes every field; what
   the schemas mark required is what Chorus needs from another producer. `type` picks the
   payload's schema. Records carry no headers.
+* Times are RFC 3339: Chorus writes `occurred_at` in UTC with `Z`
+  (`2026-12-07T10:00:00.123456Z`); it reads any offset (`+00:00` included).
 * Every record key is a UTF-8 string: posts and cases are keyed by `thread_id`, replies by
   `case_id`, alerts by `subject`, dead letters by `source`. The partition is Kafka's default:
   `murmur2(key) & 0x7fffffff` modulo the partition count (the Java client's default

@@ -13,16 +13,11 @@ from aiokafka.errors import KafkaError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
-from chorus_common import topics
-from chorus_common.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
-from chorus_common.events import (
-    DeadLetter,
-    DecodeError,
-    Envelope,
-    make_event,
-    named_post_and_trace,
-)
+from chorus_common.contracts import topics
+from chorus_common.contracts.events import DeadLetter
 from chorus_common.logging import trace_id_var
+from chorus_common.messaging.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
+from chorus_common.messaging.envelope import DecodeError, Envelope, make_event, named_post_and_trace
 from chorus_common.metrics import Metrics
 from chorus_common.retrying import BACKOFF, until_it_works
 

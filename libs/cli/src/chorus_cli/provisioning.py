@@ -17,9 +17,8 @@ from aiokafka.errors import (
     TopicAlreadyExistsError,
     for_code,
 )
-
+from chorus_common.contracts.topics import ALL_TOPICS
 from chorus_common.dependencies import DependencyRefused, check_broker, wait_for_dependency
-from chorus_common.topics import ALL_TOPICS
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """One Apache Kafka 4 KRaft node (broker and controller) as a JVM of the machine's java.
 
 Its directory holds its config, its data and its log; killed or stopped, it starts again on
-its data. chorus_common.kafka_server builds nodes into a cluster and formats their storage.
+its data. chorus_cli.kafka_server builds nodes into a cluster and formats their storage.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from chorus_common.embedded import wait_for_port
-from chorus_common.kafka_jars import java
+from chorus_cli.embedded import wait_for_port
+from chorus_cli.kafka_jars import java
 
 # A small heap and the serial collector: test brokers carry little, and the machine has few
 # cores (the serial collector runs no background GC threads).

@@ -13,7 +13,9 @@ def run(target_metadata: MetaData, default_version_table: str) -> None:
     connection: Any = config.attributes.get("connection")
     version_table = config.attributes.get("version_table", default_version_table)
     if connection is None:
-        raise RuntimeError("migrations run through chorus_common.db.upgrade (a live connection)")
+        raise RuntimeError(
+            "migrations run through chorus_common.persistence.db.upgrade (a live connection)"
+        )
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

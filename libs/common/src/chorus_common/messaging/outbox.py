@@ -27,14 +27,16 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy import event as orm_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete
 
-from chorus_common import bulk, direct
-from chorus_common.bus.base import OutMessage, Producer
-from chorus_common.db import in_list
-from chorus_common.events import Envelope, event_key
+from chorus_common.messaging.bus.base import OutMessage, Producer
+from chorus_common.messaging.envelope import Envelope, event_key
 from chorus_common.metrics import Metrics
+from chorus_common.persistence import bulk, direct
+from chorus_common.persistence.db import in_list
 from chorus_common.retrying import until_it_works
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,26 @@ def processed_table(metadata: MetaData, name: str) -> Table:
 
 
 STAGED = ("topic", "key", "event_type", "value")
+# The outbox a session staged events in, kept in ``session.info`` until its commit wakes it.
+_STAGED_IN = "chorus.outbox"
+
+
+def _wake_after_commit(session: Session) -> None:
+    """Every unit of work wakes the relay of the outbox it staged events in, once committed."""
+    box = session.info.pop(_STAGED_IN, None)
+    if box is not None:
+        box.kick()
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_STAGED_IN, None)
+
+
+def _listen_for_commits() -> None:
+    """Once per process, on every session (a dict look-up per commit for those that staged none)."""
+    if not orm_event.contains(Session, "after_commit", _wake_after_commit):
+        orm_event.listen(Session, "after_commit", _wake_after_commit)
+        orm_event.listen(Session, "after_rollback", _forget_after_rollback)
 
 
 @functools.cache
@@ -94,6 +116,7 @@ class Outbox:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        _listen_for_commits()
         # Built once: statement construction cost more than running them on SQLite.
         self._pending = (
             select(table.c.id, table.c.topic, table.c.key, table.c.event_type, table.c.value)
@@ -105,15 +128,18 @@ class Outbox:
         )
 
     async def add(self, session: AsyncSession, events: Iterable[Envelope]) -> None:
-        """Stage events in the caller's transaction (not idempotent: call once per change)."""
+        """Stage events in the caller's transaction (not idempotent: call once per change);
+        its commit wakes the relay."""
         rows = [(e.topic, event_key(e), e.type, e.to_bytes()) for e in events]
         if rows:
+            session.info[_STAGED_IN] = self
             # Rows keep the order given (ids ascend with it: the relay sends in id order), on
             # PostgreSQL too: the rows of ``unnest`` come out, and take their ids, in array order.
             stmt = bulk.insert_rows(session.get_bind().dialect.name, self.table, STAGED)
             await bulk.run(session, stmt, rows)
 
     def kick(self) -> None:
+        """Wake the relay: the commit of a transaction that staged events calls it."""
         self._kicks += 1
         self._wake.set()
 
@@ -128,7 +154,10 @@ class Outbox:
         if self._stopping or self._covered >= self._kicks:
             return
         try:
-            await self.flush()
+            async with self._flush_lock:
+                if self._covered >= self._kicks:  # the relay task served it while we waited
+                    return
+                await self._flush_locked()
         except asyncio.CancelledError:
             raise
         except Exception:

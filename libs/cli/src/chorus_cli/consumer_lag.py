@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
-
-from chorus_common.bus.capabilities import probe_broker
-from chorus_common.topics import ALL_TOPICS
+from chorus_common.contracts.topics import ALL_TOPICS
+from chorus_common.messaging.bus.capabilities import probe_broker
 
 GROUP_PREFIX = "chorus-"
 

@@ -1,0 +1,1 @@
+"""The event contract: payload schemas, the registry of event types, topic names, AsyncAPI."""
