@@ -8,7 +8,7 @@ from chorus_cli import demo_directory as demo
 from chorus_cli.run_settings import DEFAULT_PORTS, run_ports
 from chorus_cli.signin import service_env
 from chorus_common.settings_errors import ConfigError
-from chorus_router.domain.seed import MEMBERS, TEAMS
+from chorus_router.directory.demo import MEMBERS, TEAMS
 
 pytestmark = pytest.mark.unit
 
