@@ -13,7 +13,17 @@ from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
 from chorus_router.api import accountability as accountability_api
-from chorus_router.api import audit, case_actions, cases, members, posts, rules, stream, teams
+from chorus_router.api import (
+    audit,
+    case_actions,
+    case_posts,
+    cases,
+    members,
+    posts,
+    rules,
+    stream,
+    teams,
+)
 from chorus_router.api import intent as intent_api
 from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
@@ -68,6 +78,7 @@ def create_app(
             whatif_api.router,
             intent_api.router,
             posts.router,
+            case_posts.router,
         ],
     )
     app.state.core = core
