@@ -113,3 +113,41 @@ def database_address(url: str) -> HostPort | None:
     if not parts.scheme.startswith("postgresql") or not parts.hostname:
         return None
     return HostPort(parts.hostname, parts.port or 5432)
+
+
+ORIGIN_FORM = "scheme://host[:port], comma-separated (https://console.example.com)"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    """CORS origins as a browser sends them in ``Origin`` (lower case, no default port);
+    ValueError naming the entry that is not one. ``*`` is refused: origins are listed."""
+    out: list[str] = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        if "*" in entry:
+            raise ValueError(f"{entry!r}: wildcards are refused; list exact origins, {ORIGIN_FORM}")
+        out.append(_origin(entry))
+    return tuple(dict.fromkeys(out))
+
+
+def _origin(entry: str) -> str:
+    try:
+        parts = urlsplit(entry)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{entry!r} is not an origin: expected {ORIGIN_FORM}") from None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError(f"{entry!r} is not an http(s) origin: expected {ORIGIN_FORM}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"{entry!r} has more than an origin (a path?): expected {ORIGIN_FORM}")
+    scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    try:
+        check_host(host)
+    except ValueError as exc:
+        raise ValueError(f"{entry!r}: {exc}") from None
+    shown = f"[{host}]" if ":" in host else host
+    if port is None or port == _DEFAULT_PORTS[scheme]:
+        return f"{scheme}://{shown}"
+    return f"{scheme}://{shown}:{port}"

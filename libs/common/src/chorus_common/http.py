@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from cachetools import TTLCache
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chorus_common.auth import VERIFIED, AuthError
@@ -182,6 +183,20 @@ class MetricsMiddleware:
             )
 
 
+# What a browser may send and read cross-origin beyond the CORS-safelisted headers.
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "If-Match",
+    "If-None-Match",
+    "Idempotency-Key",
+    "Last-Event-ID",
+)
+CORS_RESPONSE_HEADERS = ("ETag", "Location", "Retry-After", "WWW-Authenticate")
+CORS_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+CORS_MAX_AGE = 600
+
+
 def install_http(
     app: FastAPI,
     *,
@@ -189,15 +204,38 @@ def install_http(
     max_body_bytes: int,
     rate_per_minute: int,
     identify: Callable[[str], str | None],
+    cors_origins: Sequence[str] = (),
 ) -> None:
-    """Middleware (outermost first: metrics, body limit, rate limit) and the problem answers;
-    ``identify`` gives the subject of a bearer token that verifies (the rate limit's key)."""
+    """Middleware (outermost first: CORS, metrics, body limit, rate limit) and the problem
+    answers; ``identify`` gives the subject of a bearer token that verifies (the rate
+    limit's key). CORS is off when ``cors_origins`` is empty."""
     app.add_middleware(
         RateLimitMiddleware, per_minute=rate_per_minute, metrics=metrics, identify=identify
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     install_problem_handlers(app)
+    if cors_origins:
+        install_cors(app, cors_origins)
+
+
+def install_cors(app: FastAPI, origins: Sequence[str]) -> None:
+    """CORS around the whole stack, Starlette's error middleware included: preflights are
+    answered before any limit or token check, and every answer to an allowed origin (a 401,
+    413, 429 or 500 problem too) carries the headers a browser needs to read it."""
+    build = app.build_middleware_stack
+
+    def build_with_cors() -> ASGIApp:
+        return CORSMiddleware(
+            build(),
+            allow_origins=list(origins),
+            allow_methods=list(CORS_METHODS),
+            allow_headers=list(CORS_REQUEST_HEADERS),
+            expose_headers=list(CORS_RESPONSE_HEADERS),
+            max_age=CORS_MAX_AGE,
+        )
+
+    app.build_middleware_stack = build_with_cors  # type: ignore[method-assign]
 
 
 class HealthRead(BaseModel):

@@ -315,6 +315,7 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         rate_per_minute=settings.rate_limit_per_minute,
         identify=token_subject(settings),
+        cors_origins=settings.cors_origins(),
     )
     app.include_router(ops_router(runtime.metrics, runtime.ready))
     for r in routers:

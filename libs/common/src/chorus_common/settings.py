@@ -7,7 +7,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chorus_common.addresses import check_database_url, check_host, parse_bootstrap
+from chorus_common.addresses import (
+    check_database_url,
+    check_host,
+    parse_bootstrap,
+    parse_origins,
+)
 from chorus_common.priority import parse_cpus
 from chorus_common.secrets_check import url_password, weakness
 
@@ -83,6 +88,9 @@ class CommonSettings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 6000
+    # Browser origins allowed to call the API (CORS), exact and comma-separated:
+    # "https://console.example.com,http://127.0.0.1:8080". Empty: no CORS headers at all.
+    cors_allow_origins: str = ""
     # FastAPI's own OpenTelemetry instrumentation. Off: every request otherwise asks the
     # OpenTelemetry API whether a tracer, meter or logger provider is set (~14 µs a request,
     # docs/performance.md, tenth pass); on, it traces once an OpenTelemetry SDK is configured.
@@ -139,6 +147,12 @@ class CommonSettings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
         return value.upper()
 
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _cors_origins_are_exact(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
     @field_validator("cpu_affinity")
     @classmethod
     def _cpu_ranges_run_forwards(cls, value: str) -> str:
@@ -180,6 +194,10 @@ class CommonSettings(BaseSettings):
                     "when ENVIRONMENT=production"
                 )
         return value
+
+    def cors_origins(self) -> tuple[str, ...]:
+        """CORS_ALLOW_ORIGINS as a tuple of origins (empty: CORS off)."""
+        return parse_origins(self.cors_allow_origins)
 
     def effective_database_url(self) -> str:
         """DATABASE_URL, or the embedded default: one SQLite file per service under var/."""

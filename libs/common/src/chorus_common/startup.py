@@ -64,8 +64,6 @@ def run_service(
 def _run(
     settings: S, build_app: Callable[[S], FastAPI], prepare: Callable[[S], None] | None
 ) -> int:
-    import uvicorn
-
     from chorus_common.logging import configure_logging
     from chorus_common.priority import lower_priority, pin_cpus
 
@@ -76,7 +74,16 @@ def _run(
         prepare(settings)
     app = build_app(settings)
     tune_gc(app)
-    config = uvicorn.Config(
+    config = server_config(app, settings)
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        return runner.run(_serve(app, config))
+
+
+def server_config(app: FastAPI, settings: CommonSettings) -> uvicorn.Config:
+    """How a service is served. No access log: a stream's URL carries its ticket."""
+    import uvicorn
+
+    return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -86,8 +93,6 @@ def _run(
         access_log=False,
         timeout_graceful_shutdown=10,
     )
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        return runner.run(_serve(app, config))
 
 
 async def _serve(app: FastAPI, config: uvicorn.Config) -> int:

@@ -10,6 +10,7 @@ from chorus_common.bus.loop import BatchHandler
 from chorus_common.consume import bulk_dispatcher
 from chorus_common.events import Envelope
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
 
 from chorus_responder import models
@@ -83,6 +84,7 @@ def create_app(
         ],
     )
     app.state.broadcaster = broadcaster
+    app.state.stream_tickets = StreamTickets.from_settings(settings)
     app.state.directory = directory or RouterDirectory(settings)
     app.state.arrivals = arrivals
     app.state.worker = worker

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chorus_common import topics
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
 
 from chorus_router import accountability_passes, background, models
@@ -82,6 +83,7 @@ def create_app(
         ],
     )
     app.state.core = core
+    app.state.stream_tickets = StreamTickets.from_settings(settings)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

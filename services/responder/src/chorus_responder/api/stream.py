@@ -5,18 +5,30 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from chorus_common.auth import Principal
-from chorus_common.openapi import EVENT_STREAM
-from fastapi import APIRouter, Request
+from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
+from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from chorus_responder.api.deps import BroadcasterDep, RepliesReader
+from chorus_responder.api.deps import BroadcasterDep
 
+SCOPE = "replies:read"
 router = APIRouter(prefix="/v1", tags=["stream"])
+router.include_router(ticket_router(SCOPE, prefix=""))
 HEARTBEAT_SECONDS = 15.0
+StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
+LastEventIdQuery = Annotated[
+    str | None,
+    Query(
+        description="resume after this event id, as the `Last-Event-ID` header does (for a "
+        "new EventSource, which cannot send it); the header wins when both are sent",
+        max_length=64,
+    ),
+]
 
 
 def visible_to(principal: Principal) -> Any:
@@ -29,27 +41,49 @@ def visible_to(principal: Principal) -> Any:
     return accept
 
 
-@router.get("/stream", response_class=StreamingResponse, responses=EVENT_STREAM)
+def resume_after(last_event_id: str) -> int | None:
+    """The id to resume after; None (no replay) for anything this stream did not send."""
+    text = last_event_id.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    return int(text)
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses=EVENT_STREAM | STREAM_PROBLEMS,
+    openapi_extra=request_headers(
+        header_param("Last-Event-ID", "resume after this event id", required=False)
+    ),
+)
 async def stream(
-    request: Request, principal: RepliesReader, broadcaster: BroadcasterDep
+    request: Request,
+    principal: StreamCaller,
+    broadcaster: BroadcasterDep,
+    last_event_id: LastEventIdQuery = None,
 ) -> StreamingResponse:
-    queue = broadcaster.subscribe(visible_to(principal))
+    """`reply.*` events for the replies of cases you may see. Resume after a reconnect with
+    the ``Last-Event-ID`` header (or ``last_event_id``): the events after it among the last
+    2,000 this responder published are replayed first. A browser authenticates with
+    ``ticket`` (``POST /v1/stream/tickets``). Every event type and its payload:
+    docs/streams.md."""
+    resume = request.headers.get("last-event-id", last_event_id or "")
+    queue = broadcaster.subscribe(visible_to(principal), resume_after(resume))
 
     async def events() -> AsyncIterator[bytes]:
         try:
             yield b": connected\n\n"
             while not await request.is_disconnected():
                 try:
-                    event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                    seq, event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
                     yield b": ping\n\n"
                     continue
-                yield (
-                    b"event: "
-                    + event["type"].encode()
-                    + b"\ndata: "
-                    + orjson.dumps(event)
-                    + b"\n\n"
+                yield b"id: %d\nevent: %s\ndata: %s\n\n" % (
+                    seq,
+                    event["type"].encode(),
+                    orjson.dumps(event),
                 )
         finally:
             broadcaster.unsubscribe(queue)

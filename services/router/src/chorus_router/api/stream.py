@@ -7,14 +7,27 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
+from chorus_common.auth import Principal
 from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
-from fastapi import APIRouter, Query, Request
+from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
+from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
-from chorus_router.api.deps import CasesReader, CoreDep
+from chorus_router.api.deps import CoreDep
 from chorus_router.hub import Item
 
+SCOPE = "cases:read"
 router = APIRouter(prefix="/v1", tags=["stream"])
+router.include_router(ticket_router(SCOPE, prefix=""))
+StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
+LastEventIdQuery = Annotated[
+    str | None,
+    Query(
+        description="resume after this event id, as the `Last-Event-ID` header does (for a "
+        "new EventSource, which cannot send it); the header wins when both are sent",
+        max_length=64,
+    ),
+]
 
 
 def resume_after(last_event_id: str) -> int | None:
@@ -29,22 +42,25 @@ def resume_after(last_event_id: str) -> int | None:
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses=EVENT_STREAM,
+    responses=EVENT_STREAM | STREAM_PROBLEMS,
     openapi_extra=request_headers(
         header_param("Last-Event-ID", "resume after this event id", required=False)
     ),
 )
 async def stream(
     request: Request,
-    principal: CasesReader,
+    principal: StreamCaller,
     core: CoreDep,
     team: Annotated[str | None, Query(description="only cases involving this team")] = None,
+    last_event_id: LastEventIdQuery = None,
 ) -> EventSourceResponse:
     """`case.*` events as the case stands after each change; `notification` events for you.
 
-    Resume after a reconnect with the ``Last-Event-ID`` header: the events after it among
-    the last 2,000 this router published are replayed first (at most that many, filtered to
-    what you may see; an id that is not one of ours replays nothing).
+    Resume after a reconnect with the ``Last-Event-ID`` header (or ``last_event_id``): the
+    events after it among the last 2,000 this router published are replayed first (at most
+    that many, filtered to what you may see; an id that is not one of ours replays nothing).
+    A browser authenticates with ``ticket`` (``POST /v1/stream/tickets``) instead of the
+    Authorization header. Every event type and its payload: docs/streams.md.
     """
 
     def accept(item: Item) -> bool:
@@ -56,7 +72,8 @@ async def stream(
             return False
         return team is None or team in item.teams
 
-    sub = core.hub.subscribe(accept, resume_after(request.headers.get("last-event-id", "")))
+    resume = request.headers.get("last-event-id", last_event_id or "")
+    sub = core.hub.subscribe(accept, resume_after(resume))
 
     async def events() -> AsyncIterator[dict[str, Any]]:
         try:
