@@ -13,7 +13,7 @@ DEMO ?= 1
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat promtool bench asyncapi clean intent-report intent-model
+.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat promtool chromium bench asyncapi clean intent-report intent-model
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
@@ -21,6 +21,7 @@ help:
 	@echo "make test-kafka  the broker-facing tests on Apache Kafka 4 (Maven Central, started by the tests), kcat interop included"
 	@echo "make test-interop  only the kcat (librdkafka) interop tests, on Apache Kafka (installs kcat)"
 	@echo "make promtool  install Debian's prometheus (promtool) for the tests, service not started"
+	@echo "make chromium  install Debian's chromium, the browser the console's tests drive"
 	@echo "make bench    the benchmark (prints a table, writes bench/results/*.json);"
 	@echo "              BENCH_ARGS=\"--kafka --postgres\" also on Apache Kafka and PostgreSQL"
 	@echo "make lint     ruff + mypy"
@@ -49,7 +50,7 @@ fmt: sync
 
 # The `kafka` and `interop` tests (kcat's librdkafka cannot talk to the embedded Tansu broker)
 # are deselected here and run by test-kafka.
-test: lint promtool
+test: lint promtool chromium
 	$(UV) run pytest $(PYTEST_ARGS)
 
 # Needs java 17+ and mvn: the tests fetch Apache Kafka from Maven Central and start it.
@@ -59,7 +60,7 @@ test-kafka: sync kcat
 unit: sync
 	$(UV) run pytest -m unit $(PYTEST_ARGS)
 
-integration: sync promtool
+integration: sync promtool chromium
 	$(UV) run pytest -m "(integration or e2e) and not interop" $(PYTEST_ARGS)
 
 test-interop: sync kcat
@@ -69,6 +70,11 @@ test-interop: sync kcat
 kcat:
 	@command -v kcat >/dev/null 2>&1 || { echo "installing kcat…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null; }
+
+# Debian's chromium, the browser the console's tests drive (headless).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Debian's Prometheus: promtool checks the shipped config and rules and runs the alert rules'
 # unit tests; the server is started by a test against a running system. Its system service is

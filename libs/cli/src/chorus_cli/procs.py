@@ -38,6 +38,7 @@ class ServiceProcess:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     module: str | None = None
+    args: tuple[str, ...] = ()
     started_at: float = field(default_factory=time.monotonic)
 
     @property
@@ -55,6 +56,7 @@ class ServiceProcess:
             env=self.env,
             log_dir=self.log_path.parent,
             module=self.module,
+            args=self.args,
         )
 
     def last_line(self) -> str:
@@ -94,21 +96,23 @@ def start_service(
     env: dict[str, str],
     log_dir: Path,
     module: str | None = None,
+    args: tuple[str, ...] = (),
 ) -> ServiceProcess:
-    """Start ``python -m chorus_<name>`` in its own process group, logging to log_dir/<name>.log."""
+    """Start ``python -m chorus_<name>`` (or ``module`` with ``args``) in its own process group,
+    logging to log_dir/<name>.log."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     full_env = {**os.environ, **env, "PORT": str(port)}
     with open(log_path, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", module or f"chorus_{name}"],
+            [sys.executable, "-m", module or f"chorus_{name}", *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=full_env,
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )
-    return ServiceProcess(name, port, proc, log_path, env, module)
+    return ServiceProcess(name, port, proc, log_path, env, module, args)
 
 
 def wait_ready(svc: ServiceProcess, timeout_s: float = 60.0, path: str = "/readyz") -> None:
