@@ -114,9 +114,14 @@ def console_app(config: dict[str, Any], console: Path = CONSOLE) -> Any:
     async def config_json(_: Request) -> Response:
         return JSONResponse(body)
 
+    async def ready(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
     app = Starlette(
         routes=[
             Route("/config.json", config_json),
+            Route("/healthz", ready),
+            Route("/readyz", ready),
             Mount("/vendor", StaticFiles(directory=console / VENDOR), name="vendor"),
             Mount("/", StaticFiles(directory=console, html=True), name="console"),
         ]
