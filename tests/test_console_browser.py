@@ -52,9 +52,10 @@ def _page(browser: Browser, lang: str = "en-GB") -> Page:
 
 
 def _case_of(stack: Stack, post_id: str) -> dict[str, Any]:
-    def routed() -> dict[str, Any] | None:
+    def routed() -> dict[str, Any]:
         r = stack.api("GET", "router", f"/v1/posts/{post_id}")
-        return r.json()["case"] if r.status_code == 200 and r.json()["case"]["assignee"] else None
+        assigned = r.status_code == 200 and r.json()["case"]["assignee"]
+        return dict(r.json()["case"]) if assigned else {}
 
     case: dict[str, Any] = wait_for_sync(routed, timeout=60, interval=0.3, what="the case")
     return case

@@ -39,9 +39,10 @@ class System:
         }
 
     def router_url(self) -> dict[str, str]:
-        """Where the responder finds the router's directory, once a router runs."""
+        """Where the services find the router's directory, once a router runs (before: none)."""
         router = self.services.get("router")
-        return {"RESPONDER_ROUTER_URL": router.url} if router is not None else {}
+        url = router.url if router is not None else ""
+        return {"ROUTER_URL": url, "RESPONDER_ROUTER_URL": url}
 
     def start(
         self, name: str, *, instance: str | None = None, port: int | None = None

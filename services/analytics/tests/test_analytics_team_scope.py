@@ -33,6 +33,7 @@ def _app(url: str, **kw: Any) -> Any:
         spike_check_seconds=0,
         metrics_refresh_seconds=0,
         consumer_enabled=False,
+        router_url="",  # no router: the members tokens name are not looked up
         **FAST_KAFKA_ENV,
         **kw,
     )

@@ -32,6 +32,9 @@ def settings(db_url: str, **kw: Any) -> ResponderSettings:
         "send_backoff_max_seconds": 0.5,
         "send_timeout_seconds": 2.0,
         "collision_window_minutes": 10.0,
+        # No router: the members tokens name are not looked up (tests that need the
+        # directory give its URL).
+        "router_url": "",
         **FAST_KAFKA_ENV,
     }
     base.update(kw)

@@ -63,6 +63,7 @@ async def test_responder_killed_mid_send_posts_the_reply_exactly_once(
             "RESPONDER_PLATFORM_BASE_URL": served.base_url,
             "RESPONDER_SEND_POLL_SECONDS": "0.1",
             "RESPONDER_SEND_BACKOFF_BASE_SECONDS": "0.1",
+            "RESPONDER_ROUTER_URL": "",  # no router: the member of WHO is not looked up
         }
         log = tmp_path / "responder.log"
         proc = _start(env, log)

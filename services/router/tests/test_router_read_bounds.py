@@ -36,7 +36,8 @@ LOG_ENTRIES = 5_000
 MEMBERS = 5_000
 ROWS = 20_000  # audit entries, notifications
 SECONDS, MIB = 10.0, 64  # per request, SQLite or PostgreSQL
-AGENT = auth("agent", member_id="m1", teams=("support", "pr"))
+# A member the seeded directory has: tokens naming a member are checked against it.
+AGENT = auth("agent", member_id="zz-member-000001", teams=("support", "pr"))
 ADMIN = auth("admin")
 
 

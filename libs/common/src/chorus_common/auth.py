@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Literal
+from typing import Literal, Protocol
 
 import jwt
 from fastapi import Request, Security
@@ -208,6 +208,12 @@ class VerifiedTokens:
 VERIFIED = VerifiedTokens()
 
 
+class Authenticates(Protocol):
+    async def principal(self, token: str) -> Principal:
+        """The token's principal; raises AuthError (401) or ApiProblem (403, 503)."""
+        ...
+
+
 def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     """FastAPI dependency: a valid bearer token holding every one of ``scopes``."""
 
@@ -223,13 +229,16 @@ def require(*scopes: str) -> Callable[..., Awaitable[Principal]]:
                 field="header.Authorization",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        settings = request.app.state.settings
+        token = credentials.credentials.strip()
+        # Every service app has one (chorus_common.authn); a bare app knows CLI tokens only.
+        authenticator: Authenticates | None = getattr(request.app.state, "authenticator", None)
         try:
-            principal = VERIFIED.verify(
-                settings.token_secret.get_secret_value(),
-                credentials.credentials.strip(),
-                settings.token_issuer,
-            )
+            if authenticator is not None:
+                principal = await authenticator.principal(token)
+            else:
+                settings = request.app.state.settings
+                secret = settings.token_secret.get_secret_value()
+                principal = VERIFIED.verify(secret, token, settings.token_issuer)
         except AuthError as exc:
             raise ApiProblem(
                 401,

@@ -19,6 +19,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from chorus_common import db
+from chorus_common.authn import Authenticator
 from chorus_common.bus.base import Consumer, Producer
 from chorus_common.bus.capabilities import BrokerProbe, IdempotenceRefused
 from chorus_common.bus.kafka import KafkaConsumer, KafkaProducer
@@ -32,6 +33,7 @@ from chorus_common.dependencies import (
 )
 from chorus_common.events import Envelope
 from chorus_common.http import install_http, ops_router, token_subject
+from chorus_common.members import router_members
 from chorus_common.metrics import Metrics
 from chorus_common.openapi import install_openapi
 from chorus_common.outbox import Outbox
@@ -308,6 +310,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.authenticator = Authenticator(settings, router_members(settings))
     install_openapi(app)
     install_http(
         app,

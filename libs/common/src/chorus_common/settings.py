@@ -23,6 +23,9 @@ DEV_TOKEN_SECRET = "chorus-development-secret-change-me-0123456789"
 TOKEN_SECRET_BITS = 80.0
 DATABASE_PASSWORD_BITS = 28.0
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Signature algorithms an OpenID provider's access tokens may use: public-key ones only (a
+# shared-secret algorithm would let anyone holding the provider's "public" key mint tokens).
+OIDC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 
 # The smallest value of each number setting. Checked by a validator, not Field(ge=...): a
 # service that redeclares a field to change its default would drop Field constraints, while
@@ -84,6 +87,16 @@ class CommonSettings(BaseSettings):
     # Checked even when unset: the development default is refused in production.
     token_secret: SecretStr = Field(default=SecretStr(DEV_TOKEN_SECRET), validate_default=True)
     token_issuer: str = "chorus"
+    # Sign-in with the organization's OpenID provider (chorus_common.oidc); empty: off.
+    oidc_issuer: str = ""
+    oidc_audience: str = "urn:chorus:api"
+    oidc_algorithms: str = "RS256,ES256"
+    oidc_leeway_seconds: float = Field(default=30.0, ge=0, le=300)
+    oidc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The router owns the directory: the other services ask it who a token's member is
+    # (chorus_common.members). Empty: no directory (outside production only).
+    router_url: str = "http://127.0.0.1:8002"
+    directory_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     log_level: str = "INFO"
     log_json: bool = True
     max_body_bytes: int = 1_048_576
@@ -168,6 +181,38 @@ class CommonSettings(BaseSettings):
             )
         return self
 
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _oidc_algorithms_are_asymmetric(cls, value: str) -> str:
+        names = [a.strip() for a in value.split(",") if a.strip()]
+        bad = [a for a in names if a not in OIDC_ALGORITHMS]
+        if not names or bad:
+            raise ValueError(
+                f"{', '.join(bad) or 'nothing'} refused: expected some of "
+                f"{', '.join(OIDC_ALGORITHMS)} (public-key algorithms only)"
+            )
+        return ",".join(names)
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _oidc_issuer_is_a_url(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        secure = value.startswith("https://") or (
+            value.startswith("http://") and info.data.get("environment") != "production"
+        )
+        if value and not secure:
+            raise ValueError("must be the provider's https:// URL (http:// outside production)")
+        return value
+
+    @model_validator(mode="after")
+    def _production_has_a_directory(self) -> CommonSettings:
+        if self.environment == "production" and not self.router_url.strip():
+            raise ValueError(
+                "ROUTER_URL is required when ENVIRONMENT=production: tokens naming a member "
+                "are checked against the router's directory"
+            )
+        return self
+
     @field_validator("token_secret")
     @classmethod
     def _token_secret_unguessable_in_production(
@@ -198,6 +243,9 @@ class CommonSettings(BaseSettings):
     def cors_origins(self) -> tuple[str, ...]:
         """CORS_ALLOW_ORIGINS as a tuple of origins (empty: CORS off)."""
         return parse_origins(self.cors_allow_origins)
+
+    def oidc_algorithm_list(self) -> list[str]:
+        return self.oidc_algorithms.split(",")
 
     def effective_database_url(self) -> str:
         """DATABASE_URL, or the embedded default: one SQLite file per service under var/."""

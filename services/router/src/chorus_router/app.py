@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from chorus_common import topics
+from chorus_common.authn import Authenticator
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from chorus_router.api import (
     case_actions,
     case_posts,
     cases,
+    directory_resolve,
     members,
     posts,
     rules,
@@ -30,6 +32,7 @@ from chorus_router.api import whatif as whatif_api
 from chorus_router.consumer import batch_dispatcher
 from chorus_router.core import RouterCore
 from chorus_router.handlers import HANDLERS
+from chorus_router.identity import DirectoryMembers
 from chorus_router.intent_kit import ModelKit
 from chorus_router.intent_package import PackagedKit
 from chorus_router.seeding import ensure_seeded, seed
@@ -73,6 +76,7 @@ def create_app(
             stream.router,
             teams.router,
             members.router,
+            directory_resolve.router,
             rules.router,
             audit.router,
             accountability_api.router,
@@ -84,6 +88,8 @@ def create_app(
     )
     app.state.core = core
     app.state.stream_tickets = StreamTickets.from_settings(settings)
+    # The router is the directory: a token's member is looked up in its own tables.
+    app.state.authenticator = Authenticator(settings, DirectoryMembers(core))
     inner = app.router.lifespan_context
 
     @asynccontextmanager

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -55,6 +56,10 @@ members = Table(
     Column("id", String(64), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=True),
+    # Who the member is at the organization's OpenID provider (its `sub`): sign-in maps here.
+    Column("oidc_subject", String(255), nullable=True),
+    # An administrator of Chorus (every scope, every team) when signed in; NULL: not one.
+    Column("admin", Boolean, nullable=True, default=False, server_default=false()),
     Column("teams", JSON, nullable=False),
     Column("languages", JSON, nullable=False),
     Column("skills", JSON, nullable=False),
@@ -68,6 +73,7 @@ members = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("oidc_subject", name="uq_router_members_oidc_subject"),
 )
 
 rule_versions = Table(

@@ -75,9 +75,19 @@ class TeamUpdate(_Body):
     _present = not_null("name", "description")
 
 
+_EMAIL = "sign-in maps a provider-verified e-mail here (case-insensitive, one member each)"
+_SUBJECT = "the member's `sub` at the OpenID provider (one member each); sign-in maps it here"
+
+
 class MemberFields(_Body):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    email: str | None = Field(
+        default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$", description=_EMAIL
+    )
+    oidc_subject: str | None = Field(
+        default=None, min_length=1, max_length=255, description=_SUBJECT
+    )
+    admin: bool | None = Field(default=None, description="administers Chorus (admins only)")
     teams: list[str] | None = None
     languages: list[str] | None = None
     skills: list[str] | None = None
@@ -114,7 +124,15 @@ class MemberCreate(MemberFields):
 
 class MemberUpdate(MemberFields):
     _present = not_null(
-        "name", "teams", "languages", "skills", "platforms", "capacity", "timezone", "working_hours"
+        "name",
+        "admin",
+        "teams",
+        "languages",
+        "skills",
+        "platforms",
+        "capacity",
+        "timezone",
+        "working_hours",
     )
 
 

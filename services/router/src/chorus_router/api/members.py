@@ -30,6 +30,7 @@ from chorus_router.api.deps import (
     not_found,
 )
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
+from chorus_router.api.member_identity import IDENTITY_CONFLICTS, check_identity
 from chorus_router.api.reads import MemberList, MemberRead
 from chorus_router.core import Uow
 from chorus_router.domain.directory import member_from_row
@@ -42,6 +43,7 @@ _MEMBER_WRITE = (
     with_etag()
     | problem(403, "forbidden", "insufficient_scope")
     | problem(404, "member_not_found")
+    | problem(409, *IDENTITY_CONFLICTS)
     | problem(412, "precondition_failed")
     | problem(422, "validation_error", "unknown_team")
 )
@@ -50,6 +52,7 @@ _MEMBER_WRITE = (
 def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
     m = member_from_row(row)
     out = jsonable(row)
+    out["admin"] = bool(row.get("admin"))
     out["load"] = {
         "open_cases": (load or {}).get("open_cases", 0),
         "weighted": (load or {}).get("weighted", 0.0),
@@ -164,7 +167,7 @@ async def get_member(
         etag=True,
     )
     | problem(403, "forbidden", "insufficient_scope")
-    | problem(409, "member_exists")
+    | problem(409, "member_exists", *IDENTITY_CONFLICTS)
     | problem(422, "validation_error", "unknown_team"),
 )
 async def create_member(
@@ -182,12 +185,15 @@ async def create_member(
             raise ApiProblem(409, "member_exists", f"member {body.id!r} exists", field="id")
         data = {
             "email": None,
+            "oidc_subject": None,
+            "admin": False,
             "languages": ["en"],
             "skills": [],
             "platforms": [],
             "working_hours": [],
             **_dump(body),
         }
+        await check_identity(uow, principal, data, body.id, target_admin=False)
         row = {
             **data,
             "availability": "on_shift",
@@ -249,6 +255,7 @@ async def _change(
             if not principal.is_admin and not set(changes["teams"]) <= set(principal.teams):
                 raise forbidden("leads move members only within their own teams")
         check_if_match(request, row["version"], required=False)
+        await check_identity(uow, principal, changes, member_id, target_admin=bool(row["admin"]))
         before = utc_row(row)
         new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
         await uow.session.execute(update(t).where(t.c.id == member_id).values(**new))

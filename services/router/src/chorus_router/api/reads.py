@@ -88,6 +88,8 @@ class MemberRead(_Out):
     id: str
     name: str
     email: str | None
+    oidc_subject: str | None = None
+    admin: bool = False
     teams: list[str]
     languages: list[str]
     skills: list[str]

@@ -1,9 +1,13 @@
-"""The directory installed on first start: four teams, a lead and 2-3 members each, 24/7."""
+"""The directory installed on first start: four teams, a lead and 2-3 members each, 24/7.
+
+Each member's e-mail is ``<id>@demo.chorus.example``: their sign-in at the development
+OpenID provider (`chorus run`) maps to them by it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+DEMO_EMAIL_DOMAIN = "demo.chorus.example"
 ALL_WEEK = [{"days": [0, 1, 2, 3, 4, 5, 6], "start": "00:00", "end": "24:00"}]
 OFFICE = [{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "18:00"}]
 EVENING = [{"days": [0, 1, 2, 3, 4, 5, 6], "start": "14:00", "end": "23:00"}]
@@ -30,6 +34,7 @@ def _m(
     return {
         "id": id_,
         "name": name,
+        "email": f"{id_}@{DEMO_EMAIL_DOMAIN}",
         "teams": [team],
         "languages": list(langs),
         "skills": skills,
