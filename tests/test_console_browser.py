@@ -28,6 +28,7 @@ from tests.support.console_stack import (
 from tests.support.wait import wait_for_sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+expect.set_options(timeout=30_000)
 DOCS_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "img" / "console.png"
 
 
@@ -88,7 +89,8 @@ def test_an_agent_answers_a_legal_case_with_legal_approval(stack: Stack, browser
     agent.evaluate("window.__sameDocument = true")
 
     marker = uuid.uuid4().hex[:8]
-    post_id = tweet(stack, "legal", f"I am going to sue you over the broken machine, ref {marker}")
+    text = f"Under GDPR I request a copy of all personal data you hold about me, ref {marker}"
+    post_id = tweet(stack, "legal", text)
     case = _case_of(stack, post_id)
     assert (case["team"], case["assignee"]) == ("legal", "marc")
 
@@ -110,11 +112,11 @@ def test_an_agent_answers_a_legal_case_with_legal_approval(stack: Stack, browser
     expect(decision.locator("[data-testid=candidate][data-member=lena]")).to_contain_text("away")
 
     agent.get_by_test_id("template-select").select_option(label="legal-ack (en)")
-    agent.get_by_test_id("var-topic").fill("the broken machine")
+    agent.get_by_test_id("var-topic").fill("your personal data")
     agent.get_by_test_id("reply-save").click()
     reply = agent.get_by_test_id("reply").first
     expect(reply).to_have_attribute("data-status", "pending_approval")
-    expect(reply.get_by_test_id("reply-text-view")).to_contain_text("the broken machine")
+    expect(reply.get_by_test_id("reply-text-view")).to_contain_text("your personal data")
     expect(reply.locator("[data-testid=approval][data-team=legal]")).to_have_attribute(
         "data-satisfied", "false"
     )
@@ -125,7 +127,7 @@ def test_an_agent_answers_a_legal_case_with_legal_approval(stack: Stack, browser
     sign_in(approver, stack, "lena")
     approver.get_by_test_id("nav-approvals").click()
     card = approver.locator(f"[data-testid=awaiting][data-case-id='{case['id']}']")
-    expect(card).to_contain_text("the broken machine")
+    expect(card).to_contain_text("your personal data")
     shot(approver, "3-approvals")
     card.get_by_test_id("approve").click()
     expect(card).to_have_count(0)
@@ -136,7 +138,7 @@ def test_an_agent_answers_a_legal_case_with_legal_approval(stack: Stack, browser
     expect(reply).to_have_attribute("data-status", "sent", timeout=60_000)
     expect(reply.get_by_test_id("reply-link")).to_have_attribute("href", re.compile(r"^https?://"))
     agent.get_by_test_id("case-resolve").click()
-    expect(agent.get_by_test_id("case-status").first).to_have_text("resolved")
+    expect(agent.get_by_test_id("case-status").first).to_have_attribute("data-status", "resolved")
     path = shot(agent, "4-case-sent-resolved")
     if DOCS_IMAGE.parent.is_dir():
         DOCS_IMAGE.write_bytes(path.read_bytes())

@@ -78,7 +78,8 @@ def chorus_run(tmp: Path) -> Iterator[Stack]:
             [sys.executable, *argv],
             stdout=fh,
             stderr=subprocess.STDOUT,
-            env={**env, "ENVIRONMENT": "test", "DEMO_REPLIES": "0"},
+            # No lowered CPU priority: on a busy machine the responder would start last.
+            env={**env, "ENVIRONMENT": "test", "DEMO_REPLIES": "0", "CPU_NICE": "0"},
             start_new_session=True,
         )
     stack = Stack(proc, ports, var, out)

@@ -36,7 +36,7 @@ function header(ctx, c, reload) {
     h("a", { href: "#/queue" }, t("case.back")),
     h("h2", {}, h("span", { class: `prio ${c.priority}` }, c.priority), " ", c.id),
     h("p", {},
-      h("span", { class: "tag", testid: "case-status" }, c.status), " ",
+      h("span", { class: "tag", testid: "case-status", dataset: { status: c.status } }, t(`status.${c.status}`)), " ",
       h("span", { testid: "case-team" }, c.team), " · ",
       h("span", { testid: "case-assignee" }, c.assignee || "—"), " · ",
       c.platform, " · ",

@@ -51,7 +51,7 @@ function row(ctx, item, fresh) {
     h("div", { class: "excerpt muted" })),
   h("td", { testid: "case-platform" }, item.platform),
   h("td", { class: "sentiment" }, "…"),
-  h("td", { testid: "case-status" }, item.status),
+  h("td", { testid: "case-status", dataset: { status: item.status } }, t(`status.${item.status}`)),
   h("td", {}, item.assignee || "—"),
   h("td", {}, slaCell(item)));
   decorate(ctx, tr, item);
@@ -103,7 +103,7 @@ export async function renderQueue(ctx, main, team) {
     h("a", { href: "#/queue", class: team ? "" : "active", testid: "queue-tab-mine" }, t("queue.mine")),
     ctx.me.teams.map((tm) => h("a", { href: `#/queue/team/${encodeURIComponent(tm.id)}`, class: team === tm.id ? "active" : "", testid: `queue-tab-team-${tm.id}` }, t("queue.team", { team: tm.name || tm.id }))));
   const filters = h("div", { class: "filters", testid: "filters" },
-    h("label", {}, t("queue.status"), select("filter-status", state.status, [[OPEN, t("queue.open")], ["", t("queue.any")], ...STATUSES.map((s) => [s, s])], refilter("status"))),
+    h("label", {}, t("queue.status"), select("filter-status", state.status, [[OPEN, t("queue.open")], ["", t("queue.any")], ...STATUSES.map((s) => [s, t(`status.${s}`)])], refilter("status"))),
     h("label", {}, t("queue.priority"), select("filter-priority", state.priority, [["", t("queue.any")], ...["P1", "P2", "P3", "P4"].map((p) => [p, p])], refilter("priority"))),
     h("label", {}, t("queue.platform"), select("filter-platform", state.platform, [["", t("queue.any")], ...PLATFORMS.map((p) => [p, p])], refilter("platform"))),
     h("label", {}, t("queue.sort"), select("sort", state.sort, SORTS.map((s) => [s, t(`sort.${s}`)]), refilter("sort"))),

@@ -45,7 +45,7 @@ function replyCard(ctx, reply, reload, editor) {
     reply.status === "failed" ? h("p", { class: "problem", testid: "reply-error" }, t("reply.failed", { reason: reply.error || reply.error_code || "?" })) : null,
     h("div", { class: "actions" },
       canSend && mine ? h("button", { type: "button", testid: "reply-send", onclick: () => sendReply(ctx, reply, false, reload, box) }, t("composer.send")) : null,
-      canEdit && mine ? h("button", { type: "button", class: "link", testid: "reply-edit", onclick: () => editor.edit(reply) }, t("composer.update")) : null),
+      canEdit && mine ? h("button", { type: "button", class: "link", testid: "reply-edit", onclick: () => editor.edit(reply) }, t("composer.edit")) : null),
     box);
 }
 

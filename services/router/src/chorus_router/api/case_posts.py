@@ -39,13 +39,15 @@ async def case_posts(
     """The case's posts the router still keeps (`routed_posts_days`, 35), oldest first:
     the newest `limit` of them. Same visibility as the case."""
     await load_visible(session, principal, case_id)
-    t = models.routed_posts
+    # Through the case's post list (indexed by case), then each routed post by its key.
+    cp, rp = models.case_posts, models.routed_posts
     rows = (
         (
             await session.execute(
-                select(t.c.post)
-                .where(t.c.case_id == case_id)
-                .order_by(t.c.received_at.desc(), t.c.post_id.desc())
+                select(rp.c.post)
+                .join(cp, cp.c.post_id == rp.c.post_id)
+                .where(cp.c.case_id == case_id)
+                .order_by(cp.c.received_at.desc(), cp.c.post_id.desc())
                 .limit(limit + 1)
             )
         )
