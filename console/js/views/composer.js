@@ -102,6 +102,18 @@ export function composer(ctx, c, post, reload) {
       measure();
       text.focus();
     },
+    // Once the reply being edited has gone out (or is going), the composer starts afresh.
+    settle(replies) {
+      const current = editing && replies.find((r) => r.reply_id === editing.reply.reply_id);
+      if (current && ["sending", "sent", "failed"].includes(current.status)) {
+        editing = null;
+        text.value = "";
+        pick.value = "";
+        chooseTemplate();
+        save.textContent = t("composer.draft");
+        measure();
+      }
+    },
     collisions(list) {
       clear(warn, list.map((x) => h("p", { class: "warn", testid: "composer-collision" },
         t(x.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: x.member }))));

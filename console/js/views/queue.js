@@ -53,7 +53,8 @@ function row(ctx, item, fresh) {
   h("td", { class: "sentiment" }, "…"),
   h("td", { testid: "case-status", dataset: { status: item.status } }, t(`status.${item.status}`)),
   h("td", {}, item.assignee || "—"),
-  h("td", {}, slaCell(item)));
+  h("td", { class: "slacell" }, slaCell(item)));
+  tr.item = item;
   decorate(ctx, tr, item);
   return tr;
 }
@@ -138,7 +139,7 @@ export async function renderQueue(ctx, main, team) {
   });
   stream.start();
   const tick = setInterval(() => {
-    for (const tr of tbody.querySelectorAll("tr")) tr.dataset.tick = String(Date.now());
+    for (const tr of tbody.querySelectorAll("tr")) clear(tr.querySelector(".slacell"), slaCell(tr.item));
   }, 30000);
   return () => {
     stream.stop();

@@ -52,6 +52,7 @@ function replyCard(ctx, reply, reload, editor) {
 export function repliesSection(ctx, body, reload, _case, _post, editor) {
   const others = (body.collisions || []).filter((c) => c.member !== ctx.me.id);
   editor.collisions(others);
+  editor.settle(body.replies || []);
   const sending = (body.replies || []).some((r) => r.status === "sending");
   if (sending) setTimeout(() => document.contains(editor.el) && reload(), 1500);
   return h("div", { testid: "replies" },
