@@ -187,3 +187,23 @@ def test_a_page_on_another_origin_cannot_call_the_api(stack: Stack, browser: Bro
     )
     assert outcome == "refused"
     ARTIFACTS.mkdir(exist_ok=True)
+
+
+@pytest.mark.timeout(600)
+def test_a_lead_sees_the_teams_load_and_sets_availability_in_french(
+    stack: Stack, browser: Browser
+) -> None:
+    lead = _page(browser)
+    sign_in(lead, stack, "lena")
+    lead.get_by_test_id("language").select_option("fr")
+    expect(lead.get_by_test_id("nav-queue")).to_have_text("Files")
+    lead.get_by_test_id("nav-team-legal").click()
+    expect(lead.get_by_test_id("fairness")).to_contain_text("Charge et équité")
+    nora = lead.locator("[data-testid=member-row][data-member=nora]")
+    nora.get_by_test_id("availability-select").select_option("on_shift")
+    nora.get_by_test_id("availability-set").click()
+    expect(nora.get_by_test_id("member-availability")).not_to_contain_text("absent")
+    member = stack.api("GET", "router", "/v1/members/nora").json()
+    assert member["availability"] == "on_shift"
+    expect(lead.locator("[data-testid=member-row][data-member=marc]")).to_be_visible()
+    shot(lead, "6-team-lead-fr")
