@@ -3,6 +3,7 @@ with a content security policy that names only the configured origins."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -86,3 +87,56 @@ def test_both_languages_say_every_sentence() -> None:
     assert en == fr, sorted(en ^ fr)
     for code in ("member_unknown", "collision", "four_eyes", "missing_variable", "too_long"):
         assert f"problem.{code}" in en
+
+
+# What the console calls: every problem code these operations document has a sentence.
+CALLED = {
+    "router": [
+        ("get", "/v1/cases"),
+        ("get", "/v1/cases/{case_id}"),
+        ("get", "/v1/cases/{case_id}/posts"),
+        ("get", "/v1/cases/{case_id}/accountability"),
+        ("post", "/v1/cases/{case_id}/resolve"),
+        ("post", "/v1/cases/{case_id}/reopen"),
+        ("post", "/v1/cases/{case_id}/assign"),
+        ("get", "/v1/members"),
+        ("get", "/v1/members/{member_id}"),
+        ("put", "/v1/members/{member_id}/availability"),
+        ("get", "/v1/teams"),
+        ("get", "/v1/teams/{team_id}/fairness"),
+        ("post", "/v1/stream/tickets"),
+        ("get", "/v1/stream"),
+    ],
+    "responder": [
+        ("get", "/v1/cases/{case_id}/replies"),
+        ("post", "/v1/cases/{case_id}/replies"),
+        ("get", "/v1/replies"),
+        ("get", "/v1/replies/{reply_id}"),
+        ("patch", "/v1/replies/{reply_id}"),
+        ("post", "/v1/replies/{reply_id}/approve"),
+        ("post", "/v1/replies/{reply_id}/reject"),
+        ("post", "/v1/replies/{reply_id}/send"),
+        ("get", "/v1/templates"),
+        ("post", "/v1/text-length"),
+        ("post", "/v1/stream/tickets"),
+        ("get", "/v1/stream"),
+    ],
+}
+NOT_CODES = {"errors", "field"}  # named in the descriptions, members of the problem
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("service", sorted(CALLED))
+def test_every_problem_the_console_can_meet_has_a_sentence(service: str) -> None:
+    app = importlib.import_module(f"chorus_{service}.app")
+    settings = importlib.import_module(f"chorus_{service}.settings")
+    settings_cls = getattr(settings, f"{service.capitalize()}Settings")
+    doc = app.create_app(settings_cls(environment="test")).openapi()
+    codes: set[str] = set()
+    for method, path in CALLED[service]:
+        operation = doc["paths"][path][method]
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                codes |= set(re.findall(r"`([a-z_]+)`", response.get("description", "")))
+    said = {key.removeprefix("problem.") for key in _keys("en") if key.startswith("problem.")}
+    assert codes - NOT_CODES - said == set()
