@@ -201,6 +201,11 @@ class VerifiedTokens:
         self._known[key] = (principal, expires)
         return principal
 
+    def known(self, secret: str, token: str, issuer: str = "chorus") -> Principal | None:
+        """The principal of a token verified before and not expired (None: not known)."""
+        hit = self._known.get((secret, issuer, token))
+        return hit[0] if hit is not None and time.time() < hit[1] else None
+
     def clear(self) -> None:
         self._known.clear()
 

@@ -61,9 +61,11 @@ class Authenticator:
 
     async def principal(self, token: str) -> Principal:
         """Raises :class:`AuthError` (401) or :class:`ApiProblem` (403, 503)."""
-        if self.oidc is not None and unverified_issuer(token) == self.oidc.issuer:
-            return await self._signed_in(token, self.oidc)
-        principal = VERIFIED.verify(self.secret, token, self.issuer)
+        principal = VERIFIED.known(self.secret, token, self.issuer)  # no parsing on a hit
+        if principal is None:
+            if self.oidc is not None and unverified_issuer(token) == self.oidc.issuer:
+                return await self._signed_in(token, self.oidc)
+            principal = VERIFIED.verify(self.secret, token, self.issuer)
         if principal.member_id is not None and self.members is not None:
             member = await self._find(MemberQuery(member_id=principal.member_id))
             if not member.active:
@@ -84,9 +86,16 @@ class Authenticator:
         query = MemberQuery(
             sub=identity.sub, email=identity.email, email_verified=identity.email_verified
         )
-        return principal_of(await self._find(query))
+        # The subject is the caller's own: they hand it to an administrator to be linked.
+        unknown = (
+            f"no directory member has this sign-in (subject {identity.sub!r}); an "
+            'administrator links it with PATCH /v1/members/{id} {"oidc_subject": ...}'
+        )
+        return principal_of(await self._find(query, unknown))
 
-    async def _find(self, query: MemberQuery) -> DirectoryMember:
+    async def _find(
+        self, query: MemberQuery, unknown: str = "the directory has no such member"
+    ) -> DirectoryMember:
         if self.members is None:
             raise ApiProblem(
                 503, "directory_unavailable", "no directory is configured (ROUTER_URL)"
@@ -94,9 +103,11 @@ class Authenticator:
         try:
             member = await self.members.resolve(query)
         except DirectoryUnavailable as exc:
+            # Not the router's address: callers need not learn the inside of the deployment.
+            detail = "the directory did not answer; retry shortly"
             raise ApiProblem(
-                503, "directory_unavailable", str(exc), headers={"Retry-After": "5"}
+                503, "directory_unavailable", detail, headers={"Retry-After": "5"}
             ) from exc
         if member is None:
-            raise ApiProblem(403, "member_unknown", "the directory has no such member")
+            raise ApiProblem(403, "member_unknown", unknown)
         return member

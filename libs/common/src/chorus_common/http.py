@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chorus_common.auth import VERIFIED, AuthError
 from chorus_common.metrics import Metrics
+from chorus_common.oidc import OidcVerifier
 from chorus_common.problems import install_problem_handlers, problem_response
 from chorus_common.settings import CommonSettings
 
@@ -137,15 +138,19 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def token_subject(settings: CommonSettings) -> Callable[[str], str | None]:
-    """The subject of a bearer token that verifies under ``settings``' secret, else None."""
+def token_subject(
+    settings: CommonSettings, oidc: OidcVerifier | None = None
+) -> Callable[[str], str | None]:
+    """The subject of a bearer token that verifies under ``settings``' secret, or of an OpenID
+    provider's token ``oidc`` already verified; else None."""
     secret = settings.token_secret.get_secret_value()
 
     def subject(token: str) -> str | None:
         try:
             return VERIFIED.verify(secret, token, settings.token_issuer).sub
         except AuthError:
-            return None
+            known = oidc.known_subject(token) if oidc is not None else None
+            return f"oidc:{known}" if known is not None else None
 
     return subject
 

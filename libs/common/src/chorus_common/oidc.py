@@ -84,6 +84,13 @@ class OidcVerifier:
         self._lock = asyncio.Lock()
         self._failed_at = float("-inf")
 
+    def known_subject(self, token: str) -> str | None:
+        """The subject of a token verified before and still valid (no I/O; None: unknown)."""
+        hit = self._known.get(token)
+        if hit is None or time.time() >= hit[1] or hit[2] not in self._kids:
+            return None
+        return hit[0].sub
+
     async def verify(self, token: str) -> Identity:
         """The token's identity; raises :class:`TokenRefused` or :class:`IdpUnavailable`."""
         hit = self._known.get(token)

@@ -24,8 +24,9 @@ BEARER = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
     bearerFormat="JWT",
-    description="A Chorus token (`chorus token create --role R …`); its role and scopes "
-    "decide what the caller may do.",
+    description="A Chorus token (`chorus token create --role R …`; its role and scopes "
+    "decide what the caller may do) or an access token of the organization's OpenID "
+    "provider (`OIDC_ISSUER`; the directory member it maps to decides).",
 )
 
 # Paths the rate limit and the token leave alone.
@@ -35,13 +36,16 @@ _SHARED: dict[int, str] = {
     400: "The body is not UTF-8 text: `bad_request`.",
     401: "No valid bearer token: `missing_token`, `token_invalid`, `token_expired`.",
     403: "The token lacks a scope or the caller may not see this: `insufficient_scope`, "
-    "`forbidden`.",
+    "`forbidden`; the directory has no such member, or not an active one: `member_unknown`, "
+    "`member_inactive`.",
     404: "Nothing at this path: `not_found`, or the resource's own `<what>_not_found`.",
     413: "The body is larger than `MAX_BODY_BYTES`: `body_too_large`.",
     422: "Invalid input: `validation_error`, with the first `field` and, when several are "
     "wrong, every one in `errors`.",
     429: "Too many requests from this caller: `rate_limited`; retry after `Retry-After` s.",
     500: "The server failed: `internal_error` (no details are given).",
+    503: "Who the token is could not be checked (the OpenID provider or the directory did not "
+    "answer): `idp_unavailable`, `directory_unavailable`; retry after `Retry-After` s.",
 }
 
 RETRY_AFTER = {
@@ -124,7 +128,7 @@ def _add_problems(path: str, op: dict[str, Any]) -> None:
     if path not in OPS_PATHS:
         wanted.append(429)
     if op.get("security"):
-        wanted += [401, 403]
+        wanted += [401, 403, 503]
     else:
         op["security"] = []
     if params or "requestBody" in op:
@@ -144,7 +148,7 @@ def _add_problems(path: str, op: dict[str, Any]) -> None:
         if resp.get("description") in ("Validation Error", "", None):
             resp["description"] = _SHARED.get(int(key), "Error.")
         resp["content"] = _problem_content()
-        if key == "429":
+        if key in ("429", "503"):
             resp.setdefault("headers", {})["Retry-After"] = RETRY_AFTER
         if key == "401":
             resp.setdefault("headers", {})["WWW-Authenticate"] = {

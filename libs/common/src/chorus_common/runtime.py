@@ -310,14 +310,14 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.authenticator = Authenticator(settings, router_members(settings))
+    app.state.authenticator = authenticator = Authenticator(settings, router_members(settings))
     install_openapi(app)
     install_http(
         app,
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
         rate_per_minute=settings.rate_limit_per_minute,
-        identify=token_subject(settings),
+        identify=token_subject(settings, authenticator.oidc),
         cors_origins=settings.cors_origins(),
     )
     app.include_router(ops_router(runtime.metrics, runtime.ready))

@@ -206,6 +206,8 @@ class CommonSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_has_a_directory(self) -> CommonSettings:
+        if self.oidc_issuer and self.oidc_issuer == self.token_issuer:
+            raise ValueError("OIDC_ISSUER must differ from TOKEN_ISSUER (whose tokens are HS256)")
         if self.environment == "production" and not self.router_url.strip():
             raise ValueError(
                 "ROUTER_URL is required when ENVIRONMENT=production: tokens naming a member "

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from chorus_common import topics
-from chorus_common.authn import Authenticator
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
@@ -89,7 +88,7 @@ def create_app(
     app.state.core = core
     app.state.stream_tickets = StreamTickets.from_settings(settings)
     # The router is the directory: a token's member is looked up in its own tables.
-    app.state.authenticator = Authenticator(settings, DirectoryMembers(core))
+    app.state.authenticator.members = DirectoryMembers(core)
     inner = app.router.lifespan_context
 
     @asynccontextmanager

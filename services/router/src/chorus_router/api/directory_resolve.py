@@ -1,12 +1,13 @@
-"""``POST /v1/directory/resolve``: the other services ask who a token's member is."""
+"""Who a caller is: ``GET /v1/me`` for anyone, ``POST /v1/directory/resolve`` for services."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from chorus_common.auth import Principal, require
 from chorus_common.members import MemberQuery
 from chorus_common.openapi import problem
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chorus_router.api.deps import ApiProblem, DirectoryReader, SessionDep, forbidden
@@ -61,4 +62,24 @@ async def resolve_member(
         role=member.role,
         teams=list(member.teams),
         active=member.active,
+    )
+
+
+class Me(BaseModel):
+    sub: str
+    member_id: str | None
+    role: Literal["admin", "lead", "agent", "service"]
+    teams: list[str] = Field(description="the teams whose cases the caller sees")
+    scopes: list[str]
+
+
+@router.get("/me", response_model=Me)
+async def who_am_i(principal: Annotated[Principal, Depends(require())]) -> Me:
+    """The caller as Chorus sees them: for a signed-in person, the directory's role and teams."""
+    return Me(
+        sub=principal.sub,
+        member_id=principal.member_id,
+        role=principal.role,
+        teams=list(principal.teams),
+        scopes=list(principal.scopes),
     )

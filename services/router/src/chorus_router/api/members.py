@@ -31,9 +31,9 @@ from chorus_router.api.deps import (
 )
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
 from chorus_router.api.member_identity import IDENTITY_CONFLICTS, check_identity
+from chorus_router.api.member_rows import dump_body, known_teams, member_loads, member_view
 from chorus_router.api.reads import MemberList, MemberRead
 from chorus_router.core import Uow
-from chorus_router.domain.directory import member_from_row
 from chorus_router.seeding import audit_row
 from chorus_router.snapshot import bump, utc, utc_row
 
@@ -49,44 +49,8 @@ _MEMBER_WRITE = (
 )
 
 
-def member_view(row: dict[str, Any], load: dict[str, Any] | None, now: Any) -> dict[str, Any]:
-    m = member_from_row(row)
-    out = jsonable(row)
-    out["admin"] = bool(row.get("admin"))
-    out["load"] = {
-        "open_cases": (load or {}).get("open_cases", 0),
-        "weighted": (load or {}).get("weighted", 0.0),
-        "assigned_total": (load or {}).get("assigned_total", 0),
-    }
-    out["effective_availability"] = m.effective_availability(now)
-    out["available_now"] = m.unavailable_reason(now) is None
-    out["unavailable_reason"] = m.unavailable_reason(now)
-    return out
-
-
 def _may_manage(p: Principal, teams: list[str]) -> bool:
     return p.is_admin or (p.role == "lead" and bool(set(teams) & set(p.teams)))
-
-
-async def _loads(session: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
-    t = models.loads
-    rows = await session.execute(select(t).where(t.c.member_id.in_(ids)))
-    return {r["member_id"]: dict(r) for r in rows.mappings()}
-
-
-async def _known_teams(uow: Uow, teams: list[str]) -> None:
-    t = models.teams
-    have = set((await uow.session.execute(select(t.c.id).where(t.c.id.in_(teams)))).scalars())
-    missing = [x for x in teams if x not in have]
-    if missing:
-        raise ApiProblem(422, "unknown_team", f"unknown team {missing[0]!r}", field="teams")
-
-
-def _dump(body: MemberCreate | MemberUpdate) -> dict[str, Any]:
-    data = body.model_dump(exclude_unset=True)
-    if "working_hours" in data:
-        data["working_hours"] = [s.model_dump() for s in body.working_hours or []]
-    return data
 
 
 @router.get("/members", response_model=MemberList)
@@ -120,7 +84,7 @@ async def list_members(
         if len(rows) < limit:
             break
         stmt = stmt.where(t.c.id > rows[-1]["id"])
-    loads = await _loads(session, [r["id"] for r in items])
+    loads = await member_loads(session, [r["id"] for r in items])
     now = utcnow()
     return {
         "items": [member_view(utc_row(r), loads.get(r["id"]), now) for r in items],
@@ -142,7 +106,7 @@ async def get_member(
     row = (await session.execute(select(t).where(t.c.id == member_id))).mappings().first()
     if row is None:
         raise not_found("member", member_id)
-    loads = await _loads(session, [member_id])
+    loads = await member_loads(session, [member_id])
     return JSONResponse(
         member_view(utc_row(row), loads.get(member_id), utcnow()),
         headers={"ETag": etag(row["version"])},
@@ -179,7 +143,7 @@ async def create_member(
     ):
         raise forbidden("leads add members to their own team only")
     async with core.unit() as uow:
-        await _known_teams(uow, body.teams)
+        await known_teams(uow, body.teams)
         t = models.members
         if (await uow.session.execute(select(t.c.id).where(t.c.id == body.id))).first():
             raise ApiProblem(409, "member_exists", f"member {body.id!r} exists", field="id")
@@ -191,7 +155,7 @@ async def create_member(
             "skills": [],
             "platforms": [],
             "working_hours": [],
-            **_dump(body),
+            **dump_body(body),
         }
         await check_identity(uow, principal, data, body.id, target_admin=False)
         row = {
@@ -251,7 +215,7 @@ async def _change(
                 f"only admins or a lead of {', '.join(row['teams'])} manage {member_id}"
             )
         if "teams" in changes:
-            await _known_teams(uow, changes["teams"])
+            await known_teams(uow, changes["teams"])
             if not principal.is_admin and not set(changes["teams"]) <= set(principal.teams):
                 raise forbidden("leads move members only within their own teams")
         check_if_match(request, row["version"], required=False)
@@ -262,7 +226,7 @@ async def _change(
         after = {**before, **new}
         await _audit(uow, principal, action, member_id, before, after)
         uow.release_teams.update(after["teams"])
-        load = (await _loads(uow.session, [member_id])).get(member_id)
+        load = (await member_loads(uow.session, [member_id])).get(member_id)
     return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})
 
 
@@ -275,7 +239,7 @@ async def _change(
 async def update_member(
     member_id: str, body: MemberUpdate, request: Request, principal: DirectoryWriter, core: CoreDep
 ) -> JSONResponse:
-    return await _change(member_id, _dump(body), request, principal, core, action="update")
+    return await _change(member_id, dump_body(body), request, principal, core, action="update")
 
 
 @router.put(
