@@ -13,7 +13,7 @@ DEMO ?= 1
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat promtool chromium bench asyncapi clean intent-report intent-model
+.PHONY: help bootstrap sync run test test-kafka lint fmt unit integration test-interop kcat promtool chromium bench asyncapi streams clean intent-report intent-model
 
 help:
 	@echo "make run      start broker, 4 services and demo traffic (DEMO=0 for none)"
@@ -26,6 +26,7 @@ help:
 	@echo "              BENCH_ARGS=\"--kafka --postgres\" also on Apache Kafka and PostgreSQL"
 	@echo "make lint     ruff + mypy"
 	@echo "make asyncapi regenerate docs/asyncapi.yaml (the event contract) from the schemas"
+	@echo "make streams  regenerate docs/streams.md (the live streams' events) from the models"
 	@echo "make intent-report   evaluate the intent classifier, rewrite docs/intent-classifier.md"
 	@echo "make intent-model CORPUS=dir   import a corpus, retrain the classifier, report"
 
@@ -88,6 +89,9 @@ bench: sync
 
 asyncapi: sync
 	$(UV) run chorus asyncapi
+
+streams: sync
+	$(UV) run chorus streams
 
 intent-report: sync
 	$(UV) run python -m chorus_signals.intent.report

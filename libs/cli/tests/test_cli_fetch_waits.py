@@ -46,3 +46,9 @@ def test_chorus_run_leaves_each_service_its_own_wait() -> None:
 def test_a_wait_set_in_the_environment_applies_to_every_service() -> None:
     env = service_env("127.0.0.1:9092", {"KAFKA_FETCH_MAX_WAIT_MS": "50"})
     assert env["KAFKA_FETCH_MAX_WAIT_MS"] == "50"
+
+
+def test_chorus_run_lets_the_console_call_the_services_unless_told_otherwise() -> None:
+    assert service_env("127.0.0.1:9092", {})["CORS_ALLOW_ORIGINS"] == "http://127.0.0.1:8080"
+    mine = {"CORS_ALLOW_ORIGINS": "https://console.example.com"}
+    assert service_env("127.0.0.1:9092", mine)["CORS_ALLOW_ORIGINS"] == mine["CORS_ALLOW_ORIGINS"]

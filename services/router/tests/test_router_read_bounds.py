@@ -17,8 +17,8 @@ import uvicorn
 from chorus_common.bus.memory import MemoryBroker
 from chorus_common.embedded import free_port
 from chorus_common.events import CaseEvent, make_event, utcnow
+from chorus_common.resume import resume_after
 from chorus_router import models
-from chorus_router.api.stream import resume_after
 from chorus_router.app import create_app
 from chorus_router.domain.fairness import within_bound
 from chorus_router.fairness_report import all_within_bound

@@ -30,6 +30,7 @@ from tests.support.wait import wait_for
 
 AGENT = token("agent", member_id="tom", teams=("support",))
 ADMIN = token("admin")
+CONSOLE = "http://127.0.0.1:8080"
 Events = list[tuple[str, str, dict[str, Any]]]
 
 
@@ -44,6 +45,8 @@ async def _read(url: str, want: int, out: Events, headers: dict[str, str] | None
         client.stream("GET", url, headers=headers or {}) as resp,
     ):
         assert resp.status_code == 200, await resp.aread()
+        origin = (headers or {}).get("Origin")
+        assert resp.headers.get("access-control-allow-origin") == origin
         ident = event = ""
         async for line in resp.aiter_lines():
             if line.startswith("id:"):
@@ -89,18 +92,21 @@ def _problem(resp: httpx.Response) -> tuple[int, str, str | None]:
 async def test_a_ticket_opens_the_stream_once_as_the_agent_who_asked_for_it(
     memory_broker: MemoryBroker, sqlite_url: str
 ) -> None:
-    app = _app(sqlite_url, memory_broker)
+    app = _app(sqlite_url, memory_broker, cors_allow_origins=CONSOLE)
     async with served(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as c:
+        asked = time.time()
         resp = await c.post("/v1/stream/tickets", headers=_bearer(AGENT))
         assert resp.status_code == 201, resp.text
         ticket = resp.json()["ticket"]
-        left = datetime.fromisoformat(resp.json()["expires_at"]).timestamp() - time.time()
-        assert 20 < left <= 31
+        expires = datetime.fromisoformat(resp.json()["expires_at"]).timestamp()
+        assert asked + 29 <= expires <= time.time() + 30, "30 s from when it was asked"
         assert AGENT not in ticket
         mine: Events = []
         everything: Events = []
         readers = [
-            asyncio.create_task(_read(f"{base}/v1/stream?ticket={ticket}", 2, mine)),
+            asyncio.create_task(
+                _read(f"{base}/v1/stream?ticket={ticket}", 2, mine, {"Origin": CONSOLE})
+            ),
             asyncio.create_task(_read(f"{base}/v1/stream", 4, everything, _bearer(ADMIN))),
         ]
         await wait_for(_subscribed(app, 2), what="two subscribers")

@@ -8,6 +8,8 @@ from typing import Any
 
 from chorus_common.asyncapi import render
 
+from chorus_cli.generated import write_or_check
+
 DEFAULT_OUTPUT = Path("docs/asyncapi.yaml")
 
 
@@ -23,16 +25,6 @@ def register(sub: Any) -> None:
 
 
 def asyncapi(args: argparse.Namespace) -> int:
-    text = render()
-    out: Path = args.output
-    if args.check:
-        current = out.read_text(encoding="utf-8") if out.exists() else None
-        if current == text:
-            print(f"{out} matches the event schemas")
-            return 0
-        print(f"{out} does not match the event schemas: run `chorus asyncapi`")
-        return 1
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
-    return 0
+    return write_or_check(
+        render(), args.output, source="event schemas", command="chorus asyncapi", check=args.check
+    )

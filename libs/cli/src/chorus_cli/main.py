@@ -30,6 +30,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.routing",
     "chorus_cli.asyncapi",
     "chorus_cli.console",
+    "chorus_cli.streams",
 )
 
 

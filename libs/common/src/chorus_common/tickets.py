@@ -23,9 +23,9 @@ import jwt
 from cachetools import TTLCache
 from fastapi import APIRouter, Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
-from chorus_common.auth import ROLES, Principal, require
+from chorus_common.auth import Principal, require
 from chorus_common.openapi import BEARER, problem
 from chorus_common.problems import ApiProblem
 from chorus_common.settings import CommonSettings
@@ -33,6 +33,8 @@ from chorus_common.settings import CommonSettings
 TICKET_TTL_SECONDS = 30
 AUDIENCE = "stream"
 TICKET_FIELD = "query.ticket"
+# Instances' clocks may differ a little: a ticket issued by one is accepted by another.
+CLOCK_LEEWAY_SECONDS = 5
 # Redeemed tickets an instance remembers (each for a ticket's lifetime); beyond this many
 # within 30 s the oldest are forgotten first.
 MAX_REDEEMED = 100_000
@@ -64,7 +66,9 @@ class StreamTickets:
         self.service = service
         self.issuer = issuer
         self.ttl = ttl
-        self._redeemed: TTLCache[str, bool] = TTLCache(MAX_REDEEMED, ttl=ttl, timer=time.time)
+        self._redeemed: TTLCache[str, bool] = TTLCache(
+            MAX_REDEEMED, ttl=ttl + CLOCK_LEEWAY_SECONDS, timer=time.time
+        )
 
     @classmethod
     def from_settings(cls, settings: CommonSettings) -> "StreamTickets":
@@ -86,10 +90,8 @@ class StreamTickets:
             "iat": int(issued),
             "exp": expires,
             "sub": principal.sub,
-            "role": principal.role,
-            "mid": principal.member_id,
-            "teams": list(principal.teams),
-            "scope": " ".join(principal.scopes),
+            # Whole, so that the stream runs as exactly who asked, whatever a principal holds.
+            "principal": principal.model_dump(mode="json"),
         }
         return TicketRead(
             ticket=jwt.encode(claims, self._key, algorithm="HS256"),
@@ -106,6 +108,7 @@ class StreamTickets:
                 algorithms=["HS256"],
                 audience=AUDIENCE,
                 issuer=self.issuer,
+                leeway=CLOCK_LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "sub", "jti", "aud", "iss"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -114,20 +117,17 @@ class StreamTickets:
             ) from exc
         except jwt.InvalidTokenError as exc:
             raise TicketError("ticket_invalid", "not a stream ticket") from exc
-        role = claims.get("role")
-        if claims.get("svc") != self.service or role not in ROLES:
+        if claims.get("svc") != self.service:
             raise TicketError("ticket_invalid", "not a stream ticket of this service")
+        try:
+            principal = Principal.model_validate(claims.get("principal"))
+        except ValidationError as exc:
+            raise TicketError("ticket_invalid", "not a stream ticket") from exc
         jti = str(claims["jti"])
         if jti in self._redeemed:
             raise TicketError("ticket_used", "the ticket was used already; ask for a new one")
         self._redeemed[jti] = True
-        return Principal(
-            sub=str(claims["sub"]),
-            role=role,
-            member_id=claims.get("mid"),
-            teams=tuple(claims.get("teams") or ()),
-            scopes=tuple(str(claims.get("scope", "")).split()),
-        )
+        return principal
 
 
 def tickets_of(request: Request) -> StreamTickets:

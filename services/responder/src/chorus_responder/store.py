@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chorus_common.events import Envelope, ReplyEvent, make_event, utcnow
+from chorus_common.streams import ReplyActivity
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -181,17 +182,18 @@ async def load_policies(session: AsyncSession) -> list[Policy]:
 
 
 def activity(type_: str, reply: Row, case: Row | None) -> dict[str, Any]:
-    """What the live stream shows about a reply step (no reply text: it may be confidential)."""
-    return {
-        "type": type_,
-        "reply_id": reply["reply_id"],
-        "case_id": reply["case_id"],
-        "team": reply["team"],
-        "collaborators": list((case or {}).get("collaborators") or []),
-        "approver_teams": sorted({n["team"] for n in reply["needed"] or []}),
-        "member": reply["author_id"],
-        "status": reply["status"],
-        "platform": reply["platform"],
-        "platform_url": reply["platform_url"],
-        "at": utcnow().isoformat(),
-    }
+    """What the live stream shows about a reply step (no reply text: it may be confidential);
+    the step must be one docs/streams.md lists (ValueError otherwise)."""
+    return ReplyActivity(
+        type=type_,
+        reply_id=reply["reply_id"],
+        case_id=reply["case_id"],
+        team=reply["team"],
+        collaborators=tuple((case or {}).get("collaborators") or ()),
+        approver_teams=tuple(sorted({n["team"] for n in reply["needed"] or []})),
+        member=reply["author_id"],
+        status=reply["status"],
+        platform=reply["platform"],
+        platform_url=reply["platform_url"],
+        at=utcnow(),
+    ).model_dump(mode="json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from chorus_common.streams import Notification
 from sqlalchemy import select, text
 
 from chorus_router import models
@@ -59,7 +60,8 @@ def notify(uow: Uow, member: str | None, kind: str, message: str, **data: Any) -
         "data": data,
         "created_at": uow.now,
     }
-    uow.notes.append({**note, "created_at": uow.now.isoformat()})
+    # What the stream sends is checked against what docs/streams.md lists.
+    uow.notes.append(Notification.model_validate(note).model_dump(mode="json"))
     uow.pending_notes.append(note)
 
 

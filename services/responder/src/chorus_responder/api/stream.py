@@ -10,8 +10,9 @@ from typing import Annotated, Any
 import orjson
 from chorus_common.auth import Principal
 from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
+from chorus_common.resume import LastEventIdQuery, resume_point
 from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from chorus_responder.api.deps import BroadcasterDep
@@ -21,14 +22,6 @@ router = APIRouter(prefix="/v1", tags=["stream"])
 router.include_router(ticket_router(SCOPE, prefix=""))
 HEARTBEAT_SECONDS = 15.0
 StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
-LastEventIdQuery = Annotated[
-    str | None,
-    Query(
-        description="resume after this event id, as the `Last-Event-ID` header does (for a "
-        "new EventSource, which cannot send it); the header wins when both are sent",
-        max_length=64,
-    ),
-]
 
 
 def visible_to(principal: Principal) -> Any:
@@ -39,14 +32,6 @@ def visible_to(principal: Principal) -> Any:
         return any(t in principal.teams for t in event.get("approver_teams", []))
 
     return accept
-
-
-def resume_after(last_event_id: str) -> int | None:
-    """The id to resume after; None (no replay) for anything this stream did not send."""
-    text = last_event_id.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        return None
-    return int(text)
 
 
 @router.get(
@@ -68,8 +53,7 @@ async def stream(
     2,000 this responder published are replayed first. A browser authenticates with
     ``ticket`` (``POST /v1/stream/tickets``). Every event type and its payload:
     docs/streams.md."""
-    resume = request.headers.get("last-event-id", last_event_id or "")
-    queue = broadcaster.subscribe(visible_to(principal), resume_after(resume))
+    queue = broadcaster.subscribe(visible_to(principal), resume_point(request, last_event_id))
 
     async def events() -> AsyncIterator[bytes]:
         try:

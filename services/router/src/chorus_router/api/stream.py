@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import orjson
 from chorus_common.auth import Principal
 from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
+from chorus_common.resume import LastEventIdQuery, resume_point
 from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
@@ -20,23 +21,6 @@ SCOPE = "cases:read"
 router = APIRouter(prefix="/v1", tags=["stream"])
 router.include_router(ticket_router(SCOPE, prefix=""))
 StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
-LastEventIdQuery = Annotated[
-    str | None,
-    Query(
-        description="resume after this event id, as the `Last-Event-ID` header does (for a "
-        "new EventSource, which cannot send it); the header wins when both are sent",
-        max_length=64,
-    ),
-]
-
-
-def resume_after(last_event_id: str) -> int | None:
-    """The sequence number to resume after; None (no replay) for anything we did not send
-    (the ids are decimal sequence numbers, at most 19 digits)."""
-    text = last_event_id.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        return None
-    return int(text)
 
 
 @router.get(
@@ -72,8 +56,7 @@ async def stream(
             return False
         return team is None or team in item.teams
 
-    resume = request.headers.get("last-event-id", last_event_id or "")
-    sub = core.hub.subscribe(accept, resume_after(resume))
+    sub = core.hub.subscribe(accept, resume_point(request, last_event_id))
 
     async def events() -> AsyncIterator[dict[str, Any]]:
         try:
