@@ -7,24 +7,17 @@ letter fires the dead-letter alert."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from chorus_cli.demo_feed import run_demo_feed
-from chorus_cli.demo_replies import run_reply_demo
-from chorus_cli.procs import ServiceProcess, start_service, stop_all, wait_ready
-from chorus_common.auth import create_token
 from chorus_common.bus.base import OutMessage
-from chorus_common.embedded import free_port
 from chorus_common.runtime import KafkaBus
-from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
+from chorus_common.settings import CommonSettings
 
+from tests.support.demo import DemoTraffic, sandbox, sandbox_env
 from tests.support.prometheus import Prometheus, panel_expressions, prometheus, scrape_config
-from tests.support.system import System, system
+from tests.support.system import system
 from tests.support.wait import wait_for_sync
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(480)]
@@ -46,54 +39,6 @@ EMPTY_UNLESS_CONFIGURED: dict[str, str] = {
 }
 EMPTY = {**EMPTY_UNTIL_FAILURE, **EMPTY_UNLESS_CONFIGURED}
 PANELS_DEADLINE_S = 150.0
-
-
-@contextmanager
-def demo_traffic(sysm: System) -> Iterator[None]:
-    """The demo feed and the reply demo of `chorus run`, in a thread, until the block ends."""
-    done = threading.Event()
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        admin = create_token(DEV_TOKEN_SECRET, sub="admin", role="admin")
-
-        async def watch() -> None:
-            await asyncio.to_thread(done.wait)
-            stop.set()
-
-        await asyncio.gather(
-            watch(),
-            run_demo_feed(sysm.url("ingest"), admin, stop, rate_per_s=5.0),
-            run_reply_demo(
-                sysm.url("responder"), sysm.url("router"), DEV_TOKEN_SECRET, stop, interval=1.0
-            ),
-        )
-
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        done.set()
-        thread.join(30)
-
-
-@contextmanager
-def sandbox(var: Path) -> Iterator[tuple[ServiceProcess, int]]:
-    """The platforms' outbound APIs and an SMTP sink, as `chorus run` starts them for the demo."""
-    smtp_port = free_port()
-    svc = start_service(
-        "sandbox",
-        port=free_port(),
-        env={"SMTP_PORT": str(smtp_port)},
-        log_dir=var / "log",
-        module="chorus_cli.sandbox",
-    )
-    try:
-        wait_ready(svc, 30.0, "/healthz")
-        yield svc, smtp_port
-    finally:
-        stop_all([svc])
 
 
 def _wait_for_panels(prom: Prometheus, exprs: list[str]) -> dict[str, int]:
@@ -131,12 +76,7 @@ def test_every_dashboard_panel_returns_data_under_demo_traffic(tmp_path: Path) -
     exprs = sorted({expr for _, _, expr in panel_expressions()})
     assert set(EMPTY) <= set(exprs), "a listed expression is not on a dashboard"
     with sandbox(tmp_path) as (platforms, smtp_port):
-        env = {
-            "RESPONDER_PLATFORM_BASE_URL": platforms.url,
-            "RESPONDER_SMTP_HOST": "127.0.0.1",
-            "RESPONDER_SMTP_PORT": str(smtp_port),
-            "METRICS_REFRESH_SECONDS": "1",
-        }
+        env = {**sandbox_env(platforms, smtp_port), "METRICS_REFRESH_SECONDS": "1"}
         with system(tmp_path, env=env) as sysm:
             print(f"system up after {time.monotonic() - started:.0f} s")
             targets = {name: f"127.0.0.1:{svc.port}" for name, svc in sysm.services.items()}
@@ -157,7 +97,8 @@ def test_every_dashboard_panel_returns_data_under_demo_traffic(tmp_path: Path) -
                     timeout=30,
                     what="prometheus scraping the four services",
                 )
-                with demo_traffic(sysm):
+                urls = {n: sysm.url(n) for n in ("ingest", "router", "responder")}
+                with DemoTraffic(urls, rate_per_s=5.0, staff_interval=1.0):
                     found = _wait_for_panels(prom, [e for e in exprs if e not in EMPTY])
                     empty_listed = {e: len(prom.query(e)) for e in EMPTY}
                     firing = {a for a, state in prom.alerts().items() if state == "firing"}

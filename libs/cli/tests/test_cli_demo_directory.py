@@ -43,3 +43,17 @@ def test_ports_default_and_override() -> None:
     for bad in ("console", "consol=1", "idp=x", "idp=70000"):
         with pytest.raises(ConfigError, match="invalid --port"):
             run_ports([bad])
+
+
+def test_the_staff_act_as_members_and_never_approve_their_own_reply() -> None:
+    assert demo.author_of({"team": "legal", "assignee": "marc"}) == "marc"
+    # A lead's case is drafted by a team member, so the lead can sign it off.
+    author = demo.author_of({"team": "pr", "assignee": "paul"})
+    assert author in demo.members_of("pr") and author != "paul"
+    assert demo.approver_for({"team": "pr", "role": "lead"}, author or "") == "paul"
+    assert demo.approver_for({"team": "legal", "role": "member"}, "tom") == "marc"
+    assert demo.approver_for({"team": "legal", "role": "member"}, "marc") == "nora"
+    assert demo.closer_of({"team": "brand", "assignee": "dev"}) == "dev"
+    assert demo.closer_of({"team": "brand", "assignee": None}) == "bea"
+    for case in ({"team": t, "assignee": m.id} for t in demo.LEADS for m in demo.MEMBERS):
+        assert demo.author_of(case) in demo.BY_ID

@@ -1,19 +1,27 @@
-"""The reply half of the demo: take assigned cases from the router, draft a reply as the
-assignee (from a saved template), get the sign-offs the case needs from the right other
-people, and send it (to the sandbox platform).
+"""The demo's staff: the directory's members answering their cases. Each round reads every
+open case from the router and does what its state asks, as a real member of the seeded
+directory (chorus_cli.demo_directory): draft a reply to the latest post as the owner (from a
+saved template), get the sign-offs it needs from the right other members, send it, and close
+the case as its owner a little after the answer went out. A follow-up post (the case is
+assigned or reopened again) is answered again.
 
-Tokens are minted locally with the shared secret, as each person would hold their own.
+Who drafts, approves and closes is chorus_cli.demo_directory's to say. Tokens are minted
+locally with the shared secret, as each person would hold their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from chorus_common.auth import create_token
+
+from chorus_cli import demo_directory as people
 
 log = logging.getLogger("chorus.demo.replies")
 
@@ -22,7 +30,11 @@ TEMPLATE_BODY = {
     "fr": "Bonjour {author.name}, merci pour votre message. L'équipe {brand} s'en occupe "
     "(dossier {case.id}).",
 }
-TEAMS = ("support", "legal", "pr", "brand")
+TEAMS = tuple(people.LEADS)
+FALLBACK_TEXT = "Thanks for reaching out, we are on it."
+ACTIVE = "assigned,reopened,waiting_approval,replied"
+# A reply in one of these is on its way: nothing to do but wait for the router to hear of it.
+IN_FLIGHT = frozenset({"sending", "sent"})
 
 
 @dataclass
@@ -32,7 +44,6 @@ class DemoStats:
     sent: int = 0
     resolved: int = 0
     skipped: int = 0
-    handled: set[str] = field(default_factory=set)
 
     def line(self) -> str:
         return (
@@ -44,42 +55,39 @@ class DemoStats:
 class _Tokens:
     def __init__(self, secret: str) -> None:
         self.secret = secret
-        self._cache: dict[tuple[str, str, tuple[str, ...]], str] = {}
+        self._cache: dict[str, str] = {}
 
-    def headers(
-        self, role: str, member: str | None = None, teams: tuple[str, ...] = ()
-    ) -> dict[str, str]:
-        key = (role, member or role, teams)
-        if key not in self._cache:
-            self._cache[key] = create_token(
+    def admin(self) -> dict[str, str]:
+        return self._bearer("admin", lambda: create_token(self.secret, sub="admin", role="admin"))
+
+    def member(self, member_id: str) -> dict[str, str]:
+        """The member's own token: their id, role and teams in the directory."""
+        return self._bearer(
+            member_id,
+            lambda: create_token(
                 self.secret,
-                sub=member or f"demo-{role}",
-                role=role,
-                member_id=member,
-                teams=teams,
+                sub=member_id,
+                role=people.role_of(member_id),
+                member_id=member_id,
+                teams=people.teams_of(member_id),
                 ttl_seconds=24 * 3600,
-            )
+            ),
+        )
+
+    def _bearer(self, key: str, mint: Any) -> dict[str, str]:
+        if key not in self._cache:
+            self._cache[key] = mint()
         return {"Authorization": f"Bearer {self._cache[key]}"}
-
-
-def _cases(body: Any) -> list[dict[str, Any]]:
-    if isinstance(body, list):
-        return body
-    for key in ("items", "cases", "data", "results"):
-        if isinstance(body, dict) and isinstance(body.get(key), list):
-            return list(body[key])
-    return []
 
 
 async def _ensure_templates(
     client: httpx.AsyncClient, responder_url: str, tokens: _Tokens
 ) -> dict[str, str]:
-    """One saved reply per team (English), created once; returns team -> template id."""
-    admin = tokens.headers("admin")
+    """One saved reply per team and language, created once; returns team -> English id."""
+    admin = tokens.admin()
     r = await client.get(f"{responder_url}/v1/templates", headers=admin)
     r.raise_for_status()
     have = {(t["team"], t["lang"], t["name"]): t["template_id"] for t in r.json()["templates"]}
-    out: dict[str, str] = {}
     for team in TEAMS:
         for lang, body in TEMPLATE_BODY.items():
             key = (team, lang, "demo-ack")
@@ -91,105 +99,156 @@ async def _ensure_templates(
                 )
                 if c.status_code == 201:
                     have[key] = c.json()["template_id"]
-        if (team, "en", "demo-ack") in have:
-            out[team] = have[(team, "en", "demo-ack")]
-    return out
+    return {
+        team: have[(team, "en", "demo-ack")] for team in TEAMS if (team, "en", "demo-ack") in have
+    }
 
 
-async def _approve(
-    client: httpx.AsyncClient,
-    responder_url: str,
-    tokens: _Tokens,
-    reply: dict[str, Any],
-    stats: DemoStats,
-) -> dict[str, Any]:
-    for need in reply.get("approvals_pending", []):
-        role = "lead" if need["role"] == "lead" else "agent"
-        approver = f"demo-{need['team']}-{need['role']}"
-        r = await client.post(
-            f"{responder_url}/v1/replies/{reply['reply_id']}/approve",
-            json={"comment": f"ok from {need['team']} ({need['reason']})"},
-            headers=tokens.headers(role, approver, (need["team"],)),
-        )
-        if r.status_code == 200:
-            stats.approved += 1
-            reply = r.json()
-        else:
-            log.info(
-                "demo approval refused",
-                extra={"status": r.status_code, "reply_id": reply["reply_id"]},
+class Staff:
+    """The demo's members at work; ``round`` acts once on every open case."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        responder_url: str,
+        router_url: str,
+        secret: str,
+        *,
+        concurrency: int = 4,
+        resolve_after: float = 10.0,
+    ) -> None:
+        self.client, self.responder, self.router = client, responder_url, router_url
+        self.tokens = _Tokens(secret)
+        self.stats = DemoStats()
+        self.templates: dict[str, str] = {}
+        self.resolve_after = resolve_after
+        self.look_again_s = 15.0
+        self._slots = asyncio.Semaphore(concurrency)
+        self._looked: dict[str, tuple[int, float]] = {}  # case id -> (version, when)
+
+    async def open_cases(self, pages: int = 5) -> list[dict[str, Any]]:
+        """The cases someone has to act on, oldest first."""
+        out: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"status": ACTIVE, "sort": "opened_at", "limit": 200}
+        for _ in range(pages):
+            r = await self.client.get(
+                f"{self.router}/v1/cases", params=params, headers=self.tokens.admin()
             )
-    return reply
+            r.raise_for_status()
+            body = r.json()
+            out += body["items"]
+            if not body.get("next_cursor"):
+                break
+            params["cursor"] = body["next_cursor"]
+        return out
 
+    async def round(self) -> int:
+        """Act on every open case (a few at a time); returns how many were looked at."""
+        if not self.templates:
+            self.templates = await _ensure_templates(self.client, self.responder, self.tokens)
+        cases = await self.open_cases()
+        now = time.monotonic()
+        self._looked = {c["id"]: self._looked[c["id"]] for c in cases if c["id"] in self._looked}
+        due = [c for c in cases if c["status"] == "replied" or self._due(c, now)]
+        await asyncio.gather(*(self._act(c) for c in due))
+        return len(cases)
 
-async def _handle_case(
-    client: httpx.AsyncClient,
-    responder_url: str,
-    tokens: _Tokens,
-    templates: dict[str, str],
-    case: dict[str, Any],
-    stats: DemoStats,
-) -> None:
-    case_id = str(case.get("case_id") or case.get("id"))
-    team = case.get("team")
-    assignee = case.get("assignee")
-    if not team or not assignee:
-        return
-    author = tokens.headers("agent", str(assignee), (str(team),))
-    body: dict[str, Any] = (
-        {"template_id": templates[team]}
-        if team in templates
-        else {"text": "Thanks for reaching out, we are on it."}
-    )
-    r = await client.post(f"{responder_url}/v1/cases/{case_id}/replies", json=body, headers=author)
-    if r.status_code == 503 and "Retry-After" in r.headers:
-        return  # the responder has not read the case or its post yet: try on a later round
-    if r.status_code == 422 and body.get("template_id"):
-        r = await client.post(
-            f"{responder_url}/v1/cases/{case_id}/replies",
-            json={"text": "Thanks for reaching out, we are on it."},
-            headers=author,
-        )
-    stats.handled.add(case_id)
-    if r.status_code != 201:
-        stats.skipped += 1
-        log.info("demo draft refused", extra={"case_id": case_id, "status": r.status_code})
-        return
-    stats.drafted += 1
-    reply = await _approve(client, responder_url, tokens, r.json(), stats)
-    s = await client.post(
-        f"{responder_url}/v1/replies/{reply['reply_id']}/send", json={}, headers=author
-    )
-    if s.status_code == 202:
-        stats.sent += 1
+    def _due(self, case: dict[str, Any], now: float) -> bool:
+        """Not looked at since it last changed, or long enough ago to look again (a reply
+        still on its way, a service that was not ready)."""
+        version, at = self._looked.get(case["id"], (-1, 0.0))
+        return version != case["version"] or now - at >= self.look_again_s
 
+    async def _act(self, case: dict[str, Any]) -> None:
+        async with self._slots:
+            try:
+                if case["status"] == "replied":
+                    await self._close(case)
+                else:
+                    self._looked[case["id"]] = (case["version"], time.monotonic())
+                    await self._answer(case)
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                log.info("demo staff: case skipped", extra={"error": type(exc).__name__})
 
-async def _resolve_replied(
-    client: httpx.AsyncClient, router_url: str, tokens: _Tokens, stats: DemoStats, limit: int
-) -> None:
-    """Close a few answered cases as their owner (If-Match), so resolution times show."""
-    r = await client.get(
-        f"{router_url}/v1/cases",
-        params={"status": "replied", "limit": limit},
-        headers=tokens.headers("admin"),
-    )
-    r.raise_for_status()
-    for case in _cases(r.json())[:limit]:
-        case_id = str(case.get("case_id") or case.get("id"))
-        team, assignee = case.get("team"), case.get("assignee")
-        if not team or not assignee:
-            continue
-        owner = tokens.headers("agent", str(assignee), (str(team),))
-        current = await client.get(f"{router_url}/v1/cases/{case_id}", headers=owner)
-        etag = current.headers.get("ETag")
-        if current.status_code != 200 or not etag:
-            continue
-        done = await client.post(
-            f"{router_url}/v1/cases/{case_id}/resolve",
+    async def _answer(self, case: dict[str, Any]) -> None:
+        author = people.author_of(case)
+        if author is None:
+            return
+        me = self.tokens.member(author)
+        r = await self.client.get(f"{self.responder}/v1/cases/{case['id']}/replies", headers=me)
+        if r.status_code != 200:
+            return  # 503: the responder has not read the case yet; 404: not visible yet
+        replies = r.json()["replies"]  # oldest first
+        to_latest = {x["status"] for x in replies if x["post_id"] == case["latest_post_id"]}
+        if to_latest & IN_FLIGHT:
+            return
+        if "failed" in to_latest:
+            # The platform refused the answer: the owner closes the case rather than retry.
+            self.stats.skipped += 1
+            await self._close({**case, "updated_at": None})
+            return
+        live = [x for x in replies if x["status"] in ("draft", "pending_approval", "approved")]
+        reply = live[-1] if live else await self._draft(case, me)
+        if reply is None:
+            return
+        if reply["status"] == "pending_approval":
+            reply = await self._approve(reply)
+        if reply["status"] in ("draft", "approved"):
+            s = await self.client.post(
+                f"{self.responder}/v1/replies/{reply['reply_id']}/send", json={}, headers=me
+            )
+            self.stats.sent += s.status_code == 202
+
+    async def _draft(self, case: dict[str, Any], me: dict[str, str]) -> dict[str, Any] | None:
+        url = f"{self.responder}/v1/cases/{case['id']}/replies"
+        template = self.templates.get(str(case["team"]))
+        body = {"template_id": template} if template else {"text": FALLBACK_TEXT}
+        r = await self.client.post(url, json=body, headers=me)
+        if r.status_code == 422 and template:
+            r = await self.client.post(url, json={"text": FALLBACK_TEXT}, headers=me)
+        if r.status_code == 201:
+            self.stats.drafted += 1
+            reply: dict[str, Any] = r.json()
+            return reply
+        if r.status_code == 422:
+            # Nothing can be sent on that platform: the owner closes the case instead.
+            self.stats.skipped += 1
+            await self._close({**case, "updated_at": None})
+        return None
+
+    async def _approve(self, reply: dict[str, Any]) -> dict[str, Any]:
+        for need in reply.get("approvals_pending", []):
+            approver = people.approver_for(need, reply["author_id"])
+            if approver is None:
+                continue
+            r = await self.client.post(
+                f"{self.responder}/v1/replies/{reply['reply_id']}/approve",
+                json={"comment": f"ok from {need['team']} ({need['reason']})"},
+                headers=self.tokens.member(approver),
+            )
+            if r.status_code == 200:
+                self.stats.approved += 1
+                reply = r.json()
+        return reply
+
+    async def _close(self, case: dict[str, Any]) -> None:
+        """Resolve the case as its owner (If-Match: the version just read), once the answer
+        has been out ``resolve_after`` seconds."""
+        if case.get("updated_at") and _age_s(str(case["updated_at"])) < self.resolve_after:
+            return
+        closer = people.closer_of(case)
+        if closer is None:
+            return
+        done = await self.client.post(
+            f"{self.router}/v1/cases/{case['id']}/resolve",
             json={"reason": "answered"},
-            headers={**owner, "If-Match": etag},
+            headers={**self.tokens.member(closer), "If-Match": f'"{case["version"]}"'},
         )
-        stats.resolved += done.status_code == 200
+        self.stats.resolved += done.status_code == 200
+
+
+def _age_s(iso: str) -> float:
+    return time.time() - datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 async def run_reply_demo(
@@ -199,34 +258,24 @@ async def run_reply_demo(
     stop: asyncio.Event,
     *,
     interval: float = 2.0,
-    per_round: int = 5,
+    concurrency: int = 4,
+    resolve_after: float = 10.0,
 ) -> None:
-    """Until ``stop`` is set: every ``interval`` seconds, answer up to ``per_round`` newly
-    assigned cases. Never raises on a service being down: it logs and tries again."""
-    tokens = _Tokens(admin_token_secret)
-    stats = DemoStats()
-    templates: dict[str, str] = {}
+    """Until ``stop`` is set: a round on every open case, then ``interval`` seconds' rest.
+    Never raises on a service being down: it logs and tries again."""
     async with httpx.AsyncClient(timeout=10) as client:
+        staff = Staff(
+            client,
+            responder_url,
+            router_url,
+            admin_token_secret,
+            concurrency=concurrency,
+            resolve_after=resolve_after,
+        )
         while not stop.is_set():
             try:
-                if not templates:
-                    templates = await _ensure_templates(client, responder_url, tokens)
-                r = await client.get(
-                    f"{router_url}/v1/cases",
-                    params={"status": "assigned", "limit": 100},
-                    headers=tokens.headers("admin"),
-                )
-                r.raise_for_status()
-                fresh = [
-                    c
-                    for c in _cases(r.json())
-                    if str(c.get("case_id") or c.get("id")) not in stats.handled
-                ]
-                for case in fresh[:per_round]:
-                    await _handle_case(client, responder_url, tokens, templates, case, stats)
-                await _resolve_replied(client, router_url, tokens, stats, limit=2)
-                if fresh:
-                    log.info(stats.line())
+                if await staff.round():
+                    log.info(staff.stats.line())
             except (httpx.HTTPError, KeyError, ValueError) as exc:
                 log.info("reply demo waiting for the services", extra={"error": type(exc).__name__})
             try:

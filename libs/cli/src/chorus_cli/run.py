@@ -53,6 +53,9 @@ from chorus_cli.supervise import Supervisor
 
 __all__ = ["register", "routing_path_affinity", "run", "service_env"]
 
+# A service that exits is reported at once; one still starting on a busy machine is waited for.
+START_TIMEOUT_S = 240.0
+
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("run", help="start the whole system locally")
@@ -242,7 +245,7 @@ class _Run:
             )
         for svc in self.services:
             try:
-                await asyncio.to_thread(wait_ready, svc, 90.0)
+                await asyncio.to_thread(wait_ready, svc, START_TIMEOUT_S)
             except ServiceExited as exc:
                 print(f"chorus run: {exc}", flush=True)
                 return False
