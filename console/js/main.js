@@ -55,30 +55,22 @@ function signInView(message) {
   );
 }
 
-// The directory member behind the signed-in account: by OpenID subject, then by e-mail.
+// The directory member behind the signed-in account, as the router maps the token.
 async function whoAmI(user) {
-  const sub = user.profile.sub;
-  const email = (user.profile.email || "").toLowerCase();
-  let after;
-  let found = null;
-  for (let page = 0; page < 20 && !found; page += 1) {
-    const body = await ctx.api.get("router", "/v1/members", { limit: 500, after });
-    const items = body.items || [];
-    found =
-      items.find((m) => m.oidc_subject && m.oidc_subject === sub) ||
-      items.find((m) => m.email && m.email.toLowerCase() === email) ||
-      null;
-    after = body.next_after;
-    if (!after || !items.length) break;
-  }
+  const me = await ctx.api.get("router", "/v1/me");
+  const member = me.member_id
+    ? await ctx.api.get("router", `/v1/members/${encodeURIComponent(me.member_id)}`).catch(() => null)
+    : null;
   const teams = (await ctx.api.get("router", "/v1/teams")).items || [];
-  const mine = found ? teams.filter((team) => found.teams.includes(team.id)) : [];
+  const mine = teams.filter((team) => me.teams.includes(team.id));
   return {
-    member: found,
-    id: found ? found.id : sub,
-    name: found ? found.name : user.profile.name || email || sub,
+    id: me.member_id || me.sub,
+    role: me.role,
+    name: member?.name || user.profile.name || user.profile.email || me.sub,
     teams: mine,
-    leadOf: mine.filter((team) => team.lead === (found && found.id)).map((team) => team.id),
+    leadOf: (me.role === "admin" ? teams : mine)
+      .filter((team) => me.role === "admin" || team.lead === me.member_id)
+      .map((team) => team.id),
   };
 }
 
