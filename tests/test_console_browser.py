@@ -19,6 +19,7 @@ from tests.support.console_stack import (
     CHROMIUM,
     Stack,
     chorus_run,
+    member_headers,
     set_away,
     shot,
     sign_in,
@@ -207,3 +208,26 @@ def test_a_lead_sees_the_teams_load_and_sets_availability_in_french(
     assert member["availability"] == "on_shift"
     expect(lead.locator("[data-testid=member-row][data-member=marc]")).to_be_visible()
     shot(lead, "6-team-lead-fr")
+
+
+@pytest.mark.timeout(600)
+def test_a_colleague_drafting_on_the_same_case_is_shown(stack: Stack, browser: Browser) -> None:
+    marker = uuid.uuid4().hex[:8]
+    text = f"Please delete my personal data under GDPR, ref {marker}"
+    case = _case_of(stack, tweet(stack, "legal", text))
+    owner = str(case["assignee"])
+    colleague = next(m for m in ("lena", "marc", "nora") if m != owner)
+    draft = httpx.post(
+        f"{stack.url('responder')}/v1/cases/{case['id']}/replies",
+        json={"text": "We are looking into it."},
+        headers=member_headers(owner, "legal"),
+        timeout=30,
+    )
+    assert draft.status_code == 201, draft.text
+
+    page = _page(browser)
+    sign_in(page, stack, colleague)
+    page.goto(stack.console + f"#/case/{case['id']}")
+    expect(page.get_by_test_id("composer-collision")).to_contain_text(owner)
+    expect(page.get_by_test_id("reply")).to_have_attribute("data-status", "pending_approval")
+    shot(page, "7-collision")

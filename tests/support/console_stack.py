@@ -17,7 +17,9 @@ from typing import Any
 import httpx
 from chorus_cli.demo_feed import SCENARIOS, DemoFeed
 from chorus_cli.procs import SERVICES
+from chorus_common.auth import create_token
 from chorus_common.embedded import free_port
+from chorus_common.settings import DEV_TOKEN_SECRET
 
 from tests.support.wait import wait_for_sync
 
@@ -145,6 +147,15 @@ def set_away(stack: Stack, member: str) -> None:
         timeout=10,
     )
     assert r.status_code == 200, r.text
+
+
+def member_headers(member: str, team: str) -> dict[str, str]:
+    """A CLI-minted token of a directory member, as the demo's staff hold: `chorus run` here
+    has the development secret (its environment has no TOKEN_*)."""
+    token = create_token(
+        DEV_TOKEN_SECRET, sub=member, role="agent", member_id=member, teams=(team,)
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 def sign_in(page: Any, stack: Stack, member: str) -> None:

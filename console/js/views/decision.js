@@ -6,13 +6,23 @@ function pct(x) {
   return typeof x === "number" ? `${Math.round(x * 100)} %` : "—";
 }
 
+// The routing decision in one line (the case's own `reason` follows later changes).
+export function why(c) {
+  const d = c.decision || {};
+  const a = d.assignment || {};
+  const head = [d.team, d.priority].filter(Boolean).join(" ");
+  if (!head) return c.reason || c.id;
+  const rule = d.owner_rule ? ` (${d.owner_rule})` : "";
+  return a.member ? `${head}${rule}; ${a.member}: ${a.reason}` : `${head}${rule}`;
+}
+
 export function decisionSection(c) {
   const d = c.decision || {};
   const a = d.assignment || {};
   const intent = d.intent;
   return h("section", { class: "card", testid: "decision" },
     h("h3", {}, t("case.why")),
-    h("p", { testid: "decision-reason" }, c.reason),
+    h("p", { testid: "decision-reason" }, why(c)),
     intent ? h("p", { testid: "decision-intent" }, t("case.intent", { intent: intent.intent, confidence: pct(intent.confidence) }),
       (intent.evidence || []).length ? h("span", { class: "muted" }, " — ", intent.evidence.map((e) => e.term).join(", ")) : null) : null,
     h("h4", {}, t("case.rules")),

@@ -2,6 +2,7 @@
 import { clear, h, relative, slaState } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { LiveStream } from "../stream.js";
+import { why } from "./decision.js";
 
 const OPEN = "new,queued,assigned,waiting_approval,replied,reopened";
 const STATUSES = ["new", "queued", "assigned", "waiting_approval", "replied", "reopened", "resolved"];
@@ -46,7 +47,7 @@ function row(ctx, item, fresh) {
   const tr = h("tr", { testid: "case-row", class: fresh ? "fresh" : "", dataset: { caseId: item.id },
     onclick: () => (location.hash = `#/case/${encodeURIComponent(item.id)}`) },
   h("td", {}, h("span", { class: `prio ${item.priority}`, testid: "case-priority" }, item.priority)),
-  h("td", {}, h("a", { href: `#/case/${encodeURIComponent(item.id)}`, testid: "case-link" }, item.reason || item.id),
+  h("td", {}, h("a", { href: `#/case/${encodeURIComponent(item.id)}`, testid: "case-link" }, why(item)),
     fresh ? h("span", { class: "tag new", testid: "case-new" }, t("queue.new")) : null,
     h("div", { class: "excerpt muted" })),
   h("td", { testid: "case-platform" }, item.platform),

@@ -2,6 +2,7 @@
 // availability.
 import { clear, h } from "../dom.js";
 import { has, problemText, t } from "../i18n.js";
+import { why } from "./decision.js";
 
 const AVAIL = ["on_shift", "away", "out_of_office"];
 
@@ -43,7 +44,7 @@ function queueRow(ctx, c, members, reload) {
   };
   return h("tr", { testid: "team-case", dataset: { caseId: c.id } },
     h("td", {}, h("span", { class: `prio ${c.priority}` }, c.priority)),
-    h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.id)}` }, c.reason || c.id)),
+    h("td", {}, h("a", { href: `#/case/${encodeURIComponent(c.id)}` }, why(c))),
     h("td", {}, t(`status.${c.status}`)),
     h("td", {}, c.assignee || "—"),
     h("td", {}, t("team.reassign"), " ", to, h("button", { type: "button", testid: "reassign", onclick: go }, "↦")));
