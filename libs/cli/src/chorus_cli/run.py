@@ -223,6 +223,8 @@ class _Run:
         common_env = service_env(bootstrap, os.environ)
         console_port = None if self.args.no_console else self.ports["console"]
         common_env |= signin_env(issuer, console_port)
+        if "CORS_ALLOW_ORIGINS" in os.environ:  # an operator's own origins win
+            common_env["CORS_ALLOW_ORIGINS"] = os.environ["CORS_ALLOW_ORIGINS"]
         # The router owns the directory: who a token's member is, which teams exist.
         router_url = os.environ.get("ROUTER_URL", self.urls["router"])
         common_env["ROUTER_URL"] = router_url
