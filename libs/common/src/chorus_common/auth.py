@@ -1,4 +1,8 @@
-"""Bearer tokens (signed JWT) with role, member id, teams and scopes; FastAPI enforcement."""
+"""Bearer tokens (signed JWT) with role, member id, teams and scopes; FastAPI enforcement.
+
+CLI-minted tokens are made and verified here; which kind a bearer token is, and the OpenID
+provider's tokens, are chorus_common.authn's (each service app holds an Authenticator).
+"""
 
 from __future__ import annotations
 
