@@ -171,3 +171,21 @@ def test_cors_origins_are_read_as_a_browser_sends_them() -> None:
     s = CommonSettings(cors_allow_origins=" https://Console.Example.com:443/, http://[::1]:3000,")
     assert s.cors_origins() == ("https://console.example.com", "http://[::1]:3000")
     assert CommonSettings().cors_origins() == ()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+async def test_a_server_error_is_readable_cross_origin(
+    sqlite_url: str, memory_broker: MemoryBroker
+) -> None:
+    app = _router(sqlite_url, memory_broker, {"cors_allow_origins": ORIGINS})
+
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/v1/boom", boom)  # the error middleware answers outside every route
+    async with served(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as c:
+        resp = await c.get("/v1/boom", headers={"Origin": CONSOLE})
+        assert resp.status_code == 500
+        assert resp.json()["code"] == "internal_error"
+        assert resp.headers["access-control-allow-origin"] == CONSOLE
