@@ -104,6 +104,7 @@ PLATFORM_WEIGHTS: dict[str, int] = {
     "x": 30, "facebook": 20, "instagram": 15, "whatsapp": 10, "google_business": 10, "email": 15,
 }  # fmt: skip
 REPLY_SHARE = 0.25
+MAX_IN_FLIGHT = 8
 
 
 class DemoFeed:
@@ -184,29 +185,43 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
         pass
 
 
+async def _deliver(client: httpx.AsyncClient, delivery: Delivery) -> None:
+    try:
+        r = await client.post(
+            f"/v1/webhooks/{delivery.platform}",
+            content=delivery.body,
+            headers=delivery.headers,
+            params=delivery.query,
+        )
+        if r.status_code >= 400:
+            log.warning(
+                "demo delivery refused",
+                extra={"platform": delivery.platform, "status": r.status_code},
+            )
+    except httpx.HTTPError as exc:
+        log.warning("demo delivery failed", extra={"error": type(exc).__name__})
+
+
 async def run_demo_feed(
     ingest_url: str, admin_token: str, stop: asyncio.Event, rate_per_s: float = 2.0
 ) -> None:
-    """Send signed demo webhooks to ingest at ``rate_per_s`` until ``stop`` is set."""
+    """Send signed demo webhooks to ingest at ``rate_per_s`` until ``stop`` is set: one every
+    1/rate seconds on the clock, whatever each takes to answer (at most MAX_IN_FLIGHT
+    waiting at once)."""
     interval = 1.0 / max(rate_per_s, 0.01)
     feed = DemoFeed()
+    loop = asyncio.get_running_loop()
+    sending: set[asyncio.Task[None]] = set()
     async with httpx.AsyncClient(base_url=ingest_url.rstrip("/"), timeout=10) as client:
         if not await ensure_channels(client, admin_token, stop):
             return
+        next_at = loop.time()
         while not stop.is_set():
-            delivery = feed.next()
-            try:
-                r = await client.post(
-                    f"/v1/webhooks/{delivery.platform}",
-                    content=delivery.body,
-                    headers=delivery.headers,
-                    params=delivery.query,
-                )
-                if r.status_code >= 400:
-                    log.warning(
-                        "demo delivery refused",
-                        extra={"platform": delivery.platform, "status": r.status_code},
-                    )
-            except httpx.HTTPError as exc:
-                log.warning("demo delivery failed", extra={"error": type(exc).__name__})
-            await _pause(stop, interval)
+            if len(sending) < MAX_IN_FLIGHT:
+                task = asyncio.create_task(_deliver(client, feed.next()))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
+            # After a stall (a paused machine), carry on at the rate rather than catch up.
+            next_at = max(next_at + interval, loop.time() - interval)
+            await _pause(stop, next_at - loop.time())
+        await asyncio.gather(*sending, return_exceptions=True)

@@ -22,16 +22,10 @@ import httpx
 from chorus_common.auth import create_token
 
 from chorus_cli import demo_directory as people
+from chorus_cli.demo_templates import FALLBACK_TEXT, ensure_templates
 
 log = logging.getLogger("chorus.demo.replies")
 
-TEMPLATE_BODY = {
-    "en": "Hi {author.name}, thanks for reaching out. The {brand} team is on it (case {case.id}).",
-    "fr": "Bonjour {author.name}, merci pour votre message. L'équipe {brand} s'en occupe "
-    "(dossier {case.id}).",
-}
-TEAMS = tuple(people.LEADS)
-FALLBACK_TEXT = "Thanks for reaching out, we are on it."
 ACTIVE = "assigned,reopened,waiting_approval,replied"
 # A reply in one of these is on its way: nothing to do but wait for the router to hear of it.
 IN_FLIGHT = frozenset({"sending", "sent"})
@@ -80,30 +74,6 @@ class _Tokens:
         return {"Authorization": f"Bearer {self._cache[key]}"}
 
 
-async def _ensure_templates(
-    client: httpx.AsyncClient, responder_url: str, tokens: _Tokens
-) -> dict[str, str]:
-    """One saved reply per team and language, created once; returns team -> English id."""
-    admin = tokens.admin()
-    r = await client.get(f"{responder_url}/v1/templates", headers=admin)
-    r.raise_for_status()
-    have = {(t["team"], t["lang"], t["name"]): t["template_id"] for t in r.json()["templates"]}
-    for team in TEAMS:
-        for lang, body in TEMPLATE_BODY.items():
-            key = (team, lang, "demo-ack")
-            if key not in have:
-                c = await client.post(
-                    f"{responder_url}/v1/templates",
-                    json={"team": team, "lang": lang, "name": "demo-ack", "body": body},
-                    headers=admin,
-                )
-                if c.status_code == 201:
-                    have[key] = c.json()["template_id"]
-    return {
-        team: have[(team, "en", "demo-ack")] for team in TEAMS if (team, "en", "demo-ack") in have
-    }
-
-
 class Staff:
     """The demo's members at work; ``round`` acts once on every open case."""
 
@@ -114,7 +84,7 @@ class Staff:
         router_url: str,
         secret: str,
         *,
-        concurrency: int = 4,
+        concurrency: int = 12,
         resolve_after: float = 10.0,
     ) -> None:
         self.client, self.responder, self.router = client, responder_url, router_url
@@ -122,9 +92,12 @@ class Staff:
         self.stats = DemoStats()
         self.templates: dict[str, str] = {}
         self.resolve_after = resolve_after
-        self.look_again_s = 15.0
+        self.look_again_s = 10.0
         self._slots = asyncio.Semaphore(concurrency)
         self._looked: dict[str, tuple[int, float]] = {}  # case id -> (version, when)
+        self._answered: dict[str, str] = {}  # case id -> the post last drafted an answer to
+        self._busy: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def open_cases(self, pages: int = 5) -> list[dict[str, Any]]:
         """The cases someone has to act on, oldest first."""
@@ -143,38 +116,64 @@ class Staff:
         return out
 
     async def round(self) -> int:
-        """Act on every open case (a few at a time); returns how many were looked at."""
+        """Start work on every open case that needs some and is not worked on already (a few
+        cases at a time, while the next rounds read on); returns how many cases are open."""
         if not self.templates:
-            self.templates = await _ensure_templates(self.client, self.responder, self.tokens)
+            self.templates = await ensure_templates(
+                self.client, self.responder, self.tokens.admin()
+            )
         cases = await self.open_cases()
         now = time.monotonic()
-        self._looked = {c["id"]: self._looked[c["id"]] for c in cases if c["id"] in self._looked}
-        due = [c for c in cases if c["status"] == "replied" or self._due(c, now)]
-        await asyncio.gather(*(self._act(c) for c in due))
+        ids = {c["id"] for c in cases}
+        self._looked = {k: v for k, v in self._looked.items() if k in ids}
+        self._answered = {k: v for k, v in self._answered.items() if k in ids}
+        for case in cases:
+            if case["id"] not in self._busy and self._due(case, now):
+                self._busy.add(case["id"])
+                task = asyncio.create_task(self._act(case))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
         return len(cases)
 
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
     def _due(self, case: dict[str, Any], now: float) -> bool:
-        """Not looked at since it last changed, or long enough ago to look again (a reply
-        still on its way, a service that was not ready)."""
+        """A case answered long enough ago to close; another not looked at since it last
+        changed, or long enough ago to look again (a reply still on its way, a service that
+        was not ready)."""
+        if case["status"] == "replied":
+            return _age_s(str(case["updated_at"])) >= self.resolve_after
         version, at = self._looked.get(case["id"], (-1, 0.0))
         return version != case["version"] or now - at >= self.look_again_s
 
     async def _act(self, case: dict[str, Any]) -> None:
-        async with self._slots:
-            try:
+        try:
+            async with self._slots:
                 if case["status"] == "replied":
                     await self._close(case)
                 else:
                     self._looked[case["id"]] = (case["version"], time.monotonic())
                     await self._answer(case)
-            except (httpx.HTTPError, KeyError, ValueError) as exc:
-                log.info("demo staff: case skipped", extra={"error": type(exc).__name__})
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            log.info("demo staff: case skipped", extra={"error": type(exc).__name__})
+        finally:
+            self._busy.discard(case["id"])
 
     async def _answer(self, case: dict[str, Any]) -> None:
         author = people.author_of(case)
         if author is None:
             return
         me = self.tokens.member(author)
+        fresh = case["status"] != "waiting_approval"
+        if fresh and self._answered.get(case["id"]) != case["latest_post_id"]:
+            # A post not answered yet: draft at once (the responder says 409 if someone did).
+            reply = await self._draft(case, me)
+            if reply is not None:
+                await self._sign_off_and_send(reply, me)
+            return
         r = await self.client.get(f"{self.responder}/v1/cases/{case['id']}/replies", headers=me)
         if r.status_code != 200:
             return  # 503: the responder has not read the case yet; 404: not visible yet
@@ -185,12 +184,14 @@ class Staff:
         if "failed" in to_latest:
             # The platform refused the answer: the owner closes the case rather than retry.
             self.stats.skipped += 1
-            await self._close({**case, "updated_at": None})
+            await self._close(case)
             return
         live = [x for x in replies if x["status"] in ("draft", "pending_approval", "approved")]
         reply = live[-1] if live else await self._draft(case, me)
-        if reply is None:
-            return
+        if reply is not None:
+            await self._sign_off_and_send(reply, me)
+
+    async def _sign_off_and_send(self, reply: dict[str, Any], me: dict[str, str]) -> None:
         if reply["status"] == "pending_approval":
             reply = await self._approve(reply)
         if reply["status"] in ("draft", "approved"):
@@ -208,12 +209,15 @@ class Staff:
             r = await self.client.post(url, json={"text": FALLBACK_TEXT}, headers=me)
         if r.status_code == 201:
             self.stats.drafted += 1
+            self._answered[case["id"]] = case["latest_post_id"]
             reply: dict[str, Any] = r.json()
             return reply
-        if r.status_code == 422:
+        if r.status_code == 409:
+            self._answered[case["id"]] = case["latest_post_id"]  # look at the replies next time
+        elif r.status_code == 422:
             # Nothing can be sent on that platform: the owner closes the case instead.
             self.stats.skipped += 1
-            await self._close({**case, "updated_at": None})
+            await self._close(case)
         return None
 
     async def _approve(self, reply: dict[str, Any]) -> dict[str, Any]:
@@ -232,10 +236,7 @@ class Staff:
         return reply
 
     async def _close(self, case: dict[str, Any]) -> None:
-        """Resolve the case as its owner (If-Match: the version just read), once the answer
-        has been out ``resolve_after`` seconds."""
-        if case.get("updated_at") and _age_s(str(case["updated_at"])) < self.resolve_after:
-            return
+        """Resolve the case as its owner (If-Match: the version just read)."""
         closer = people.closer_of(case)
         if closer is None:
             return
@@ -258,10 +259,11 @@ async def run_reply_demo(
     stop: asyncio.Event,
     *,
     interval: float = 2.0,
-    concurrency: int = 4,
+    concurrency: int = 12,
     resolve_after: float = 10.0,
 ) -> None:
-    """Until ``stop`` is set: a round on every open case, then ``interval`` seconds' rest.
+    """Until ``stop`` is set: every ``interval`` seconds, read the open cases and start work
+    on those that need some (at most ``concurrency`` cases at a time).
     Never raises on a service being down: it logs and tries again."""
     async with httpx.AsyncClient(timeout=10) as client:
         staff = Staff(
@@ -272,13 +274,18 @@ async def run_reply_demo(
             concurrency=concurrency,
             resolve_after=resolve_after,
         )
-        while not stop.is_set():
-            try:
-                if await staff.round():
-                    log.info(staff.stats.line())
-            except (httpx.HTTPError, KeyError, ValueError) as exc:
-                log.info("reply demo waiting for the services", extra={"error": type(exc).__name__})
-            try:
-                await asyncio.wait_for(stop.wait(), interval)
-            except TimeoutError:
-                pass
+        try:
+            while not stop.is_set():
+                try:
+                    if await staff.round():
+                        log.info(staff.stats.line())
+                except (httpx.HTTPError, KeyError, ValueError) as exc:
+                    log.info(
+                        "reply demo waiting for the services", extra={"error": type(exc).__name__}
+                    )
+                try:
+                    await asyncio.wait_for(stop.wait(), interval)
+                except TimeoutError:
+                    pass
+        finally:
+            await staff.close()
