@@ -41,6 +41,14 @@ function notify(text, kind = "ok") {
   notify.timer = setTimeout(() => (notice.hidden = true), 6000);
 }
 
+async function signIn() {
+  try {
+    await ctx.auth.signIn();
+  } catch {
+    signInView(t("signin.unreachable", { issuer: ctx.config.issuer }));
+  }
+}
+
 function signInView(message) {
   clear(
     main,
@@ -50,7 +58,7 @@ function signInView(message) {
       h("h1", {}, t("signin.title")),
       h("p", { class: "muted" }, t("signin.lead")),
       message ? h("p", { class: "problem", testid: "signin-error" }, message) : null,
-      h("button", { type: "button", testid: "sign-in", onclick: () => ctx.auth.signIn() }, t("signin.button")),
+      h("button", { type: "button", testid: "sign-in", onclick: signIn }, t("signin.button")),
     ),
   );
 }
