@@ -231,3 +231,38 @@ def test_a_colleague_drafting_on_the_same_case_is_shown(stack: Stack, browser: B
     expect(page.get_by_test_id("composer-collision")).to_contain_text(owner)
     expect(page.get_by_test_id("reply")).to_have_attribute("data-status", "pending_approval")
     shot(page, "7-collision")
+
+
+@pytest.mark.timeout(600)
+def test_a_dropped_stream_resumes_where_it_stopped(stack: Stack, browser: Browser) -> None:
+    for member in ("lena", "nora"):
+        set_away(stack, member)
+    agent = _page(browser)
+    # Keep a hand on the page's EventSources, to drop one as a broken connection would.
+    agent.add_init_script(
+        """const Native = window.EventSource;
+        window.__sources = [];
+        window.EventSource = class extends Native {
+            constructor(...args) { super(...args); window.__sources.push(this); }
+        };"""
+    )
+    streams: list[str] = []
+    agent.on("request", lambda r: streams.append(r.url) if "/v1/stream?" in r.url else None)
+    sign_in(agent, stack, "marc")
+    live = agent.get_by_test_id("live-state")
+    expect(live).to_have_class(re.compile(r"\bon\b"))
+    first = _case_of(stack, tweet(stack, "legal", f"GDPR: my personal data? {uuid.uuid4().hex}"))
+    expect(agent.locator(f"[data-case-id='{first['id']}']")).to_be_visible()
+
+    agent.context.set_offline(True)
+    agent.evaluate(
+        "window.__sources.forEach((s) => { s.close(); s.dispatchEvent(new Event('error')); })"
+    )
+    expect(live).to_have_class(re.compile(r"\boff\b"))
+    missed = _case_of(stack, tweet(stack, "legal", f"GDPR: delete my data {uuid.uuid4().hex}"))
+    agent.context.set_offline(False)
+    # A fresh ticket and the last event id seen: the router replays what the page missed.
+    expect(live).to_have_class(re.compile(r"\bon\b"), timeout=60_000)
+    expect(agent.locator(f"[data-case-id='{missed['id']}']")).to_be_visible()
+    resumed = [u for u in streams if "last_event_id=" in u]
+    assert resumed and "ticket=" in resumed[-1], streams
