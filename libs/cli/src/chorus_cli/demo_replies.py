@@ -187,26 +187,36 @@ class Staff:
             await self._close(case)
             return
         live = [x for x in replies if x["status"] in ("draft", "pending_approval", "approved")]
-        reply = live[-1] if live else await self._draft(case, me)
+        # The latest post has no answer: one by someone else to an earlier post (the case
+        # changed hands) is no reason to hold back (force).
+        reply = live[-1] if live else await self._draft(case, me, force=True)
         if reply is not None:
-            await self._sign_off_and_send(reply, me)
+            await self._sign_off_and_send(reply, me, force=True)
 
-    async def _sign_off_and_send(self, reply: dict[str, Any], me: dict[str, str]) -> None:
+    async def _sign_off_and_send(
+        self, reply: dict[str, Any], me: dict[str, str], *, force: bool = False
+    ) -> None:
         if reply["status"] == "pending_approval":
             reply = await self._approve(reply)
         if reply["status"] in ("draft", "approved"):
             s = await self.client.post(
-                f"{self.responder}/v1/replies/{reply['reply_id']}/send", json={}, headers=me
+                f"{self.responder}/v1/replies/{reply['reply_id']}/send",
+                json={"force": force},
+                headers=me,
             )
             self.stats.sent += s.status_code == 202
 
-    async def _draft(self, case: dict[str, Any], me: dict[str, str]) -> dict[str, Any] | None:
+    async def _draft(
+        self, case: dict[str, Any], me: dict[str, str], *, force: bool = False
+    ) -> dict[str, Any] | None:
         url = f"{self.responder}/v1/cases/{case['id']}/replies"
         template = self.templates.get(str(case["team"]))
-        body = {"template_id": template} if template else {"text": FALLBACK_TEXT}
-        r = await self.client.post(url, json=body, headers=me)
+        body: dict[str, Any] = {"template_id": template} if template else {"text": FALLBACK_TEXT}
+        r = await self.client.post(url, json={**body, "force": force}, headers=me)
         if r.status_code == 422 and template:
-            r = await self.client.post(url, json={"text": FALLBACK_TEXT}, headers=me)
+            r = await self.client.post(
+                url, json={"text": FALLBACK_TEXT, "force": force}, headers=me
+            )
         if r.status_code == 201:
             self.stats.drafted += 1
             self._answered[case["id"]] = case["latest_post_id"]
