@@ -273,3 +273,39 @@ async def test_channel_credentials_are_write_only(app) -> None:
         assert (
             await client.put("/v1/channels/myspace/1", json=body, headers=auth("admin"))
         ).status_code == 422
+
+
+@pytest.mark.unit
+async def test_text_length_counts_as_the_platform_does_before_any_draft(app) -> None:
+    url = "/v1/text-length"
+    link = "see https://example.com/a/very/long/path/that/is/not/counted/in/full"
+    async with running(app) as client:
+        x = await client.post(url, json={"platform": "x", "text": link}, headers=agent("a", "s"))
+        dm = await client.post(
+            url,
+            json={"platform": "facebook", "kind": "dm", "text": "é" * 2001},
+            headers=agent("a", "s"),
+        )
+        review = await client.post(
+            url,
+            json={"platform": "google_business", "kind": "review", "text": "é"},
+            headers=agent("a", "s"),
+        )
+        unknown = await client.post(
+            url, json={"platform": "instagram", "kind": "dm", "text": "hi"}, headers=agent("a", "s")
+        )
+        anonymous = await client.post(url, json={"platform": "x", "text": "hi"})
+    assert x.status_code == 200, x.text
+    assert x.json() == {
+        "adapter": "x",
+        "visibility": "public",
+        "value": 4 + 23,
+        "maximum": 280,
+        "unit": "weighted characters",
+        "fits": True,
+    }
+    assert dm.json()["adapter"] == "messenger" and dm.json()["visibility"] == "private"
+    assert (dm.json()["value"], dm.json()["maximum"], dm.json()["fits"]) == (2001, 2000, False)
+    assert (review.json()["value"], review.json()["unit"]) == (2, "bytes")
+    assert unknown.status_code == 422 and unknown.json()["code"] == "kind_not_supported"
+    assert unknown.json()["field"] == "kind" and anonymous.status_code == 401

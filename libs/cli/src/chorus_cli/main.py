@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.report",
     "chorus_cli.routing",
     "chorus_cli.asyncapi",
+    "chorus_cli.console",
     "chorus_cli.streams",
 )
 

@@ -223,10 +223,12 @@ class _Run:
         common_env = service_env(bootstrap, os.environ)
         console_port = None if self.args.no_console else self.ports["console"]
         common_env |= signin_env(issuer, console_port)
-        # The responder checks approval policies' teams against the router's directory.
-        common_env["RESPONDER_ROUTER_URL"] = os.environ.get(
-            "RESPONDER_ROUTER_URL", self.urls["router"]
-        )
+        if "CORS_ALLOW_ORIGINS" in os.environ:  # an operator's own origins win
+            common_env["CORS_ALLOW_ORIGINS"] = os.environ["CORS_ALLOW_ORIGINS"]
+        # The router owns the directory: who a token's member is, which teams exist.
+        router_url = os.environ.get("ROUTER_URL", self.urls["router"])
+        common_env["ROUTER_URL"] = router_url
+        common_env["RESPONDER_ROUTER_URL"] = os.environ.get("RESPONDER_ROUTER_URL", router_url)
         sandbox = None
         if self.demo:
             common_env["RESPONDER_PLATFORM_BASE_URL"] = f"http://127.0.0.1:{self.ports['sandbox']}"

@@ -8,7 +8,7 @@ from chorus_common.addresses import check_database_url
 from chorus_common.settings_errors import ConfigError
 
 from chorus_cli.procs import SERVICES
-from chorus_cli.signin import CONSOLE_PORT, IDP_PORT
+from chorus_cli.signin import CONSOLE_PORT, IDP_PORT, origin
 
 SANDBOX_PORT = 8099
 SMTP_PORT = 8025
@@ -26,6 +26,8 @@ def service_env(bootstrap: str, environ: Mapping[str, str]) -> dict[str, str]:
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "KAFKA_SESSION_TIMEOUT_MS": environ.get("KAFKA_SESSION_TIMEOUT_MS", "6000"),
+        # The console `chorus run` serves calls the services from its own origin.
+        "CORS_ALLOW_ORIGINS": environ.get("CORS_ALLOW_ORIGINS", origin(CONSOLE_PORT)),
     }
     # Each service has its own fetch wait (router 20 ms; responder and analytics, which
     # gather anyway, longer); one set in the environment applies to all of them.

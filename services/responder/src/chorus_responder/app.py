@@ -16,7 +16,7 @@ from chorus_platforms.registry import SENDERS
 from fastapi import FastAPI
 
 from chorus_responder import models
-from chorus_responder.api import channels, policies, replies, stream, templates
+from chorus_responder.api import channels, length, policies, replies, stream, templates
 from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
@@ -79,6 +79,7 @@ def create_app(
             policies.router,
             channels.router,
             stream.router,
+            length.router,
         ],
     )
     app.state.broadcaster = broadcaster

@@ -18,6 +18,7 @@ from chorus_router.api import accountability as accountability_api
 from chorus_router.api import (
     audit,
     case_actions,
+    case_posts,
     cases,
     directory_resolve,
     members,
@@ -82,6 +83,7 @@ def create_app(
             whatif_api.router,
             intent_api.router,
             posts.router,
+            case_posts.router,
         ],
     )
     app.state.core = core
