@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 from chorus_cli.demo_feed import SCENARIOS, DemoFeed
+from chorus_cli.embedded import free_port
 from chorus_cli.procs import SERVICES
 from chorus_common.auth import create_token
-from chorus_cli.embedded import free_port
 from chorus_common.settings import DEV_TOKEN_SECRET
 
 from tests.support.wait import wait_for_sync
