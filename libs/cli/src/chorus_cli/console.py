@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from chorus_cli.npm import npm_ci
 
 ROOT = Path(__file__).resolve().parents[4]
 CONSOLE = Path(os.environ.get("CHORUS_CONSOLE_DIR", ROOT / "console"))
@@ -68,17 +68,10 @@ def load_config(path: Path) -> dict[str, Any]:
 
 def install(console: Path = CONSOLE) -> None:
     """`npm ci` in console/ unless its packages are there already."""
-    if (console / VENDOR).is_dir():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ConsoleError("npm is needed to install the console's OpenID client library")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=console,
-        check=True,
-        timeout=300,
-    )
+    try:
+        npm_ci(console, console / VENDOR, "the console's OpenID client library")
+    except RuntimeError as exc:
+        raise ConsoleError(str(exc)) from None
 
 
 def _origins(config: dict[str, Any]) -> str:

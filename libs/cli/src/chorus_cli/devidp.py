@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from chorus_cli.npm import npm_ci
+
 ROOT = Path(__file__).resolve().parents[4]
 TOOL = ROOT / "tools" / "oidc"
 DEFAULT_AUDIENCE = "urn:chorus:api"
@@ -44,17 +46,10 @@ class IdPClient:
 
 def install() -> None:
     """`npm ci` in tools/oidc unless its packages are there already."""
-    if (TOOL / "node_modules" / "oidc-provider").is_dir():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise DevIdPError("npm is needed to install the development identity provider")
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=TOOL,
-        check=True,
-        timeout=300,
-    )
+    try:
+        npm_ci(TOOL, TOOL / "node_modules" / "oidc-provider", "the development identity provider")
+    except RuntimeError as exc:
+        raise DevIdPError(str(exc)) from None
 
 
 @dataclass
