@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import httpx
 import jwt
 import pytest
 from chorus_cli.devidp import DevIdP, IdPClient, IdPUser
+from chorus_cli.embedded import free_port
 
 from tests.support.oidc import sign_in
 
@@ -18,16 +18,10 @@ pytestmark = pytest.mark.integration
 REDIRECT = "http://127.0.0.1:8080/"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def idp(tmp_path: Path) -> Iterator[DevIdP]:
     provider = DevIdP(
-        port=_free_port(),
+        port=free_port(),
         workdir=tmp_path,
         users=[IdPUser(sub="m-ana", email="ana@example.com", password="s3cret", name="Ana")],
         clients=[IdPClient(client_id="console", redirect_uris=(REDIRECT,))],

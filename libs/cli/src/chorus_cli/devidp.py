@@ -7,9 +7,9 @@ own. It needs `node` and `npm`; its packages are installed by `npm ci` on first 
 from __future__ import annotations
 
 import json
+import select
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
@@ -93,17 +93,18 @@ class DevIdP:
         path = self.workdir / "idp-config.json"
         path.write_text(json.dumps(self.config()), encoding="utf-8")
         path.chmod(0o600)
-        log = (self.workdir / "idp.log").open("a", encoding="utf-8")
-        self._proc = subprocess.Popen(
-            [node, str(TOOL / "server.mjs"), str(path)],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
+        with (self.workdir / "idp.log").open("a", encoding="utf-8") as log:
+            self._proc = subprocess.Popen(
+                [node, str(TOOL / "server.mjs"), str(path)],
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         assert self._proc.stdout is not None
-        deadline = time.monotonic() + timeout
-        line = self._proc.stdout.readline()
-        if not line.startswith("ready ") or time.monotonic() > deadline:
+        # The provider prints one line once it listens; wait for it, never beyond ``timeout``.
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        line = self._proc.stdout.readline() if ready else ""
+        if not line.startswith("ready "):
             self.stop()
             raise DevIdPError(f"identity provider did not start (see {self.workdir}/idp.log)")
         return self
