@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from chorus_common.contracts.events import Author, Post
 from chorus_platforms.kit import items as kit_items
-from chorus_platforms.kit.fields import ItemProblem
+from chorus_platforms.kit.fields import ItemProblem, Skip
 from chorus_platforms.kit.inbound import NormalizeError, RawInput
 from chorus_platforms.kit.items import Items, collect, load_json
 from chorus_platforms.kit.times import epoch_time, iso_time
@@ -50,6 +50,26 @@ def test_a_problem_names_the_item_its_field_under_the_path_and_keeps_the_others(
         "n2",
         {"b": 2},
     )
+
+
+def reaction() -> Post:
+    raise Skip("reaction", "a like is not something said")
+
+
+def test_every_item_ends_as_a_post_an_error_or_a_skip_with_its_reason() -> None:
+    items = Items()
+    items.add("entry[0]", {}, "n1", post, "n1")
+    items.add("entry[1]", {}, "n2", reaction)
+    items.add("entry[2]", {}, "n3", lambda: None)
+    items.add("entry[3]", {}, "n4", broken, "invalid_field")
+    result = items.result
+    assert [p.native_id for p in result.posts] == ["n1"]
+    assert [(k.index, k.code, k.native_id) for k in result.skipped] == [
+        (1, "reaction", "n2"),
+        (2, "not_read", "n3"),
+    ]
+    assert result.skipped[0].reason == "a like is not something said"
+    assert [(e.index, e.code) for e in result.errors] == [(3, "invalid_field")]
 
 
 def test_ordinary_errors_are_the_items_fault_only_in_a_lenient_loop() -> None:

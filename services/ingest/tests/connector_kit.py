@@ -51,6 +51,7 @@ def expected(**fields: Any) -> dict[str, Any]:
             "entities": {},
             "personal_data": False,
         },
+        "from_brand": False,
     }
     author = {
         "handle": None,

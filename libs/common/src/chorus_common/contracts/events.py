@@ -122,6 +122,8 @@ class Post(Frozen):
     metrics: Metrics = Field(default_factory=Metrics)
     media: tuple[Media, ...] = ()
     signals: Signals = Field(default_factory=Signals)
+    # Written by the brand's own account on the platform: brand activity, never a new case.
+    from_brand: bool = False
 
     @field_validator("created_at", "received_at")
     @classmethod

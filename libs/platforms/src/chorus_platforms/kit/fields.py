@@ -25,6 +25,16 @@ class ItemProblem(Exception):
         self.native_id = native_id
 
 
+class Skip(Exception):
+    """One item is deliberately not a post (a reaction, a deletion notice, …): it is counted
+    as skipped with a stable ``code`` and a ``reason`` a person can read, never dropped."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
 def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -40,6 +40,16 @@ class ItemError:
     raw: Any = None  # the item's own JSON-able value, for the dead-letter copy
 
 
+@dataclass(frozen=True)
+class ItemSkip:
+    """One item that is deliberately not a post, and why (``code`` stable, ``reason`` prose)."""
+
+    code: str
+    reason: str
+    index: int | None = None
+    native_id: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Marker:
     """A platform's own edit marker of one version of a post: a later version has a larger
@@ -77,6 +87,7 @@ class Marked:
 class NormalizeResult:
     posts: list[Post] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
+    skipped: list[ItemSkip] = field(default_factory=list)
     # The edit marker of ``posts[i]`` (None: the platform gave none; the hash then orders).
     markers: list[Marker | None] = field(default_factory=list)
 

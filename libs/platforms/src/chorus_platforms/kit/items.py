@@ -11,9 +11,10 @@ import orjson
 from chorus_common.contracts.events import Post
 from pydantic import ValidationError
 
-from chorus_platforms.kit.fields import ItemProblem, as_id
+from chorus_platforms.kit.fields import ItemProblem, Skip, as_id
 from chorus_platforms.kit.inbound import (
     ItemError,
+    ItemSkip,
     Marked,
     NormalizeError,
     NormalizeResult,
@@ -115,7 +116,7 @@ class Items:
         *args: Any,
     ) -> None:
         """Build ``build(*args)`` as the next item: posts (with their edit marker when the build
-        gives one), nothing (an ignored event), or an ``ItemError``."""
+        gives one), an ``ItemSkip`` (the build raised ``Skip``) or an ``ItemError``."""
         index, self._next = self._next, self._next + 1
         if index > MAX_ITEMS:
             return
@@ -125,15 +126,23 @@ class Items:
             return
         try:
             built = build(*args)
+        except Skip as skip:
+            self.result.skipped.append(ItemSkip(skip.code, skip.reason, index, native_id))
+            return
         except Exception as exc:  # every failure is this item's error, never the envelope's
             self.result.errors.append(self._error(exc, path, index, item, native_id))
+            return
+        if built is None or built == []:
+            # a builder that says nothing about an item is still accounted for
+            reason = "the connector reads nothing from this item"
+            self.result.skipped.append(ItemSkip("not_read", reason, index, native_id))
             return
         if isinstance(built, Marked):
             self.result.add(built.post, built.marker)
         elif isinstance(built, list):
             for post in built:
                 self.result.add(post)
-        elif built is not None:
+        else:
             self.result.add(built)
         self.origins.extend([index] * (len(self.result.posts) - len(self.origins)))
 

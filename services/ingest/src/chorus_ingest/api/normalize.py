@@ -51,6 +51,9 @@ async def normalize(platform: PlatformPath, request: Request, _: PostsWriter) ->
         {
             "posts": [enrich_for_publish(p, now).model_dump(mode="json") for p in result.posts],
             "errors": [_err(e.code, e.message, e.field, e.index) for e in result.errors],
+            "skipped": [
+                {"index": k.index, "code": k.code, "reason": k.reason} for k in result.skipped
+            ],
         }
     )
 

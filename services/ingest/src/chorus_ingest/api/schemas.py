@@ -51,11 +51,21 @@ class NormalizeErrorRead(BaseModel):
     index: int | None
 
 
+class NormalizeSkipRead(BaseModel):
+    """An item that is deliberately not a post (a reaction, a deletion notice, …)."""
+
+    index: int | None
+    code: str
+    reason: str
+
+
 class NormalizeRead(BaseModel):
-    """The canonical, enriched posts the body would give, and the items it would reject."""
+    """The canonical, enriched posts the body would give, the items it would reject and the
+    items it would skip: every item of the body is in exactly one of the three."""
 
     posts: list[Post]
     errors: list[NormalizeErrorRead]
+    skipped: list[NormalizeSkipRead]
 
 
 class PollRead(BaseModel):
