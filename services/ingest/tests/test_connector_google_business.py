@@ -103,9 +103,12 @@ def test_pubsub_push_carrying_a_review_is_normalized() -> None:
     assert [canonical(p) for p in result.posts] == [REVIEW_2]
 
 
-def test_pubsub_new_review_notification_yields_nothing_to_publish() -> None:
+def test_pubsub_new_review_notification_is_skipped_for_the_poll_to_read() -> None:
     result = GBP.normalize(raw(fixture("google_business", "pubsub_new_review.json")))
     assert result.posts == [] and result.errors == []
+    [skip] = result.skipped
+    assert (skip.index, skip.code) == (0, "notification_only")
+    assert "NEW_REVIEW" in skip.reason
 
 
 def test_batch_get_reviews_uses_the_location_name_as_channel() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
+
 from chorus_common.metrics import Metrics
+from chorus_platforms.kit.inbound import NormalizeResult
 from prometheus_client import Counter, Gauge
 
 
@@ -14,6 +17,13 @@ class IngestMetrics:
             "chorus_ingest_posts_total",
             "Posts seen by ingest, by platform and outcome (accepted/updated/duplicate/stale/rejected)",
             ["platform", "outcome"],
+            registry=r,
+        )
+        self.items = Counter(
+            "chorus_ingest_items_total",
+            "Items of the payloads ingest read, by platform and outcome (post, skipped, error) "
+            "with the skip or error code as reason (none for a post)",
+            ["platform", "outcome", "reason"],
             registry=r,
         )
         self.webhooks = Counter(
@@ -36,3 +46,15 @@ class IngestMetrics:
         self.channels = Gauge(
             "chorus_ingest_poll_channels", "Channels with a poll schedule", registry=r
         )
+
+    def count_items(self, platform: str, result: NormalizeResult | str) -> None:
+        """Account for every item of a payload; a code alone is a payload refused as a whole."""
+        if isinstance(result, str):
+            self.items.labels(platform, "error", result).inc()
+            return
+        if result.posts:
+            self.items.labels(platform, "post", "none").inc(len(result.posts))
+        for reason, n in Tally(k.code for k in result.skipped).items():
+            self.items.labels(platform, "skipped", reason).inc(n)
+        for reason, n in Tally(e.code for e in result.errors).items():
+            self.items.labels(platform, "error", reason).inc(n)

@@ -203,6 +203,9 @@ class Poller:
             channel=channel.external_id,
         )
         result = normalize_safely(self.connectors[channel.platform], raw)
+        self.metrics.count_items(
+            channel.platform, result.code if isinstance(result, Refused) else result
+        )
         if isinstance(result, Refused):
             await self.intake.dead_letter(
                 Rejected(result.code, result.message, body, result.field),

@@ -105,6 +105,9 @@ async def receive(
     raw = _with_channel(raw, verified)
     trace_id = uuid.uuid4().hex
     result = normalize_safely(connector, raw)
+    intake.metrics.count_items(
+        connector.platform, result.code if isinstance(result, Refused) else result
+    )
     if isinstance(result, Refused):
         item = Rejected(result.code, result.message, raw.body, result.field)
         await intake.dead_letter(item, source=connector.platform, trace_id=trace_id)

@@ -57,8 +57,10 @@ class GoogleBusinessConnector:
             return self._page(data, raw.channel)
         if "reviewId" in data or "starRating" in data:
             return collect([(data, partial(_review, data, raw.channel, None))], native_id=_id)
-        if data.get("type") or data.get("notificationType") or not data:
-            return NormalizeResult()  # a notification or an empty page: nothing to read
+        if data.get("type") or data.get("notificationType"):
+            return collect([(data, partial(_notification, data))])
+        if not data:
+            return NormalizeResult()  # an empty page: no item at all
         raise NormalizeError("invalid_shape", "expected reviews[], locationReviews[] or a review")
 
     def _page(self, data: Mapping[str, Any], channel: str | None) -> NormalizeResult:
@@ -142,6 +144,11 @@ def _review(review: Any, channel: str | None, location: str | None) -> Post:
         rating=_stars(r.get("starRating")),
         metrics=Metrics(replies=1 if isinstance(r.get("reviewReply"), dict) else 0),
     )
+
+
+def _notification(data: Mapping[str, Any]) -> Post:
+    kind = str(data.get("type") or data.get("notificationType"))[:40]
+    raise fk.Skip("notification_only", f"a {kind} notification names the review; the poll reads it")
 
 
 def _stars(value: Any) -> int | None:

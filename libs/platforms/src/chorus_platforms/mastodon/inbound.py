@@ -157,7 +157,10 @@ def _root(status_id: str, parents: Mapping[str, str | None]) -> str:
 def _builder(entry: Any, parents: Mapping[str, str | None], channel: str | None) -> Any:
     def build() -> list[Post]:
         status, hint = _unwrap(entry)
-        return [] if status is None else [_post(status, hint, parents, channel)]
+        if status is None:
+            kind = str(fk.opt_obj(entry).get("type"))[:40]
+            raise fk.Skip("notification_type", f"a {kind} notification carries nothing written")
+        return [_post(status, hint, parents, channel)]
 
     return build
 

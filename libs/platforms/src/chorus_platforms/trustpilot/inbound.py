@@ -111,7 +111,7 @@ def _event_builder(event: Any, channel: str | None) -> Any:
         e = fk.obj(event, "events[]")
         name = e.get("eventName")
         if name not in _REVIEW_EVENTS:
-            return []  # deletions and other events carry no text to answer
+            raise fk.Skip("event_type", f"a {str(name)[:60]} event carries no text to answer")
         return [_review(fk.obj(e.get("eventData"), "eventData"), channel)]
 
     return build
