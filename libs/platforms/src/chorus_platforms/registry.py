@@ -11,6 +11,7 @@ from chorus_platforms import (
     facebook,
     generic,
     google_business,
+    google_play,
     instagram,
     linkedin,
     mastodon,
@@ -43,6 +44,7 @@ PLATFORMS: dict[str, Platform] = {
         trustpilot.PLATFORM,
         email.PLATFORM,
         generic.PLATFORM,
+        google_play.PLATFORM,
     )
 }
 

@@ -69,6 +69,7 @@ Platform = Literal[
     "trustpilot",
     "email",
     "generic",
+    "google_play",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
