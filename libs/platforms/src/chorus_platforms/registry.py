@@ -7,6 +7,7 @@ routes and limits; nothing else in Chorus names a platform's adapters.
 from __future__ import annotations
 
 from chorus_platforms import (
+    app_store,
     email,
     facebook,
     generic,
@@ -45,6 +46,7 @@ PLATFORMS: dict[str, Platform] = {
         email.PLATFORM,
         generic.PLATFORM,
         google_play.PLATFORM,
+        app_store.PLATFORM,
     )
 }
 

@@ -70,6 +70,7 @@ Platform = Literal[
     "email",
     "generic",
     "google_play",
+    "app_store",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
