@@ -19,6 +19,7 @@ from chorus_platforms import (
     messenger,
     reddit,
     rss,
+    tiktok,
     trustpilot,
     whatsapp,
     x,
@@ -47,6 +48,7 @@ PLATFORMS: dict[str, Platform] = {
         generic.PLATFORM,
         google_play.PLATFORM,
         app_store.PLATFORM,
+        tiktok.PLATFORM,
     )
 }
 

@@ -71,6 +71,7 @@ Platform = Literal[
     "generic",
     "google_play",
     "app_store",
+    "tiktok",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
