@@ -7,16 +7,19 @@ routes and limits; nothing else in Chorus names a platform's adapters.
 from __future__ import annotations
 
 from chorus_platforms import (
+    app_store,
     email,
     facebook,
     generic,
     google_business,
+    google_play,
     instagram,
     linkedin,
     mastodon,
     messenger,
     reddit,
     rss,
+    tiktok,
     trustpilot,
     whatsapp,
     x,
@@ -43,6 +46,9 @@ PLATFORMS: dict[str, Platform] = {
         trustpilot.PLATFORM,
         email.PLATFORM,
         generic.PLATFORM,
+        google_play.PLATFORM,
+        app_store.PLATFORM,
+        tiktok.PLATFORM,
     )
 }
 

@@ -69,6 +69,9 @@ Platform = Literal[
     "trustpilot",
     "email",
     "generic",
+    "google_play",
+    "app_store",
+    "tiktok",
 ]
 PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
