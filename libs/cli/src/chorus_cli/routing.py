@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
 
+from chorus_cli.api_call import call_api
 from chorus_cli.report import token_of
 from chorus_cli.routing_models import register_models, render_moves
 
@@ -208,17 +208,17 @@ def client_for(url: str) -> httpx.Client:
 
 
 def run_what_if(args: argparse.Namespace) -> int:
-    body = body_of(args)
-    headers = {"Authorization": f"Bearer {token_of(args)}"}
-    with client_for(args.url) as client:
-        try:
-            r = client.post("/v1/rules/what-if", json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            print(f"cannot reach the router at {args.url}: {exc}", file=sys.stderr)
-            return 2
-    if r.status_code != 200:
-        print(f"what-if refused ({r.status_code}): {r.text}", file=sys.stderr)
-        return 1
-    res = r.json()
+    token = token_of(args)  # before the client: no token, no connection
+    res = call_api(
+        client_for(args.url),
+        "POST",
+        "/v1/rules/what-if",
+        token=token,
+        command="routing what-if",
+        service="the router",
+        body=body_of(args),
+    )
+    if isinstance(res, int):
+        return res
     print(json.dumps(res, indent=2) if args.json else render(res))
     return 0
