@@ -130,7 +130,22 @@ def _pct(v: float | None) -> str:
 
 def render(res: dict[str, Any]) -> str:
     """The comparison as a plain-text table."""
-    a, p = res["actual"], res["proposed"]
+    period = res["period"]
+    lines = [
+        f"What-if {period['from']} → {period['to']}: {res['posts']} posts, {res['cases']} cases "
+        f"(roster: {res['roster']})",
+        "",
+        *_table(_rows(res["actual"], res["proposed"])),
+        *_changed(res["changed"]),
+    ]
+    if res.get("intent_model"):
+        lines += ["", *render_moves(res["intent_model"])]
+    lines += ["", *[f"note: {n}" for n in res.get("notes", [])]]
+    return "\n".join(lines)
+
+
+def _rows(a: dict[str, Any], p: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Label, actual, proposed and change of each line; a section title has no figures."""
     rows: list[tuple[str, str, str, str]] = []
 
     def section(title: str) -> None:
@@ -171,23 +186,27 @@ def render(res: dict[str, Any]) -> str:
     )
     for k in ("attained", "missed", "pending"):
         rows.append((f"  {k}", _n(sa[k]), _n(sp[k]), _delta(sa[k], sp[k])))
+    return rows
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> list[str]:
     width = max(len(r[0]) for r in rows)
     cols = [max(len(r[i]) for r in rows) for i in (1, 2, 3)]
     cols = [max(c, len(h)) for c, h in zip(cols, ("actual", "proposed", "change"), strict=True)]
-    period = res["period"]
     lines = [
-        f"What-if {period['from']} → {period['to']}: {res['posts']} posts, {res['cases']} cases "
-        f"(roster: {res['roster']})",
-        "",
-        f"{'':<{width}}  {'actual':>{cols[0]}}  {'proposed':>{cols[1]}}  {'change':>{cols[2]}}",
+        f"{'':<{width}}  {'actual':>{cols[0]}}  {'proposed':>{cols[1]}}  {'change':>{cols[2]}}"
     ]
     for label, x, y, d in rows:
         if not x and not y:
             lines.append(label)
         else:
             lines.append(f"{label:<{width}}  {x:>{cols[0]}}  {y:>{cols[1]}}  {d:>{cols[2]}}")
-    ch = res["changed"]
-    lines += ["", f"cases that would change: {ch['cases']}"]
+    return lines
+
+
+def _changed(ch: dict[str, Any]) -> list[str]:
+    """The cases the proposal would treat otherwise (the first 20) and how."""
+    lines = ["", f"cases that would change: {ch['cases']}"]
     for item in ch["items"][:20]:
         x, y = item["actual"], item["proposed"]
         what = []
@@ -197,10 +216,7 @@ def render(res: dict[str, Any]) -> str:
         lines.append(f"  {item['case_id'][:12]}  {item['received_at'][:16]}  {'; '.join(what)}")
     if ch["cases"] > 20:
         lines.append(f"  … and {ch['cases'] - 20} more (--json for all)")
-    if res.get("intent_model"):
-        lines += ["", *render_moves(res["intent_model"])]
-    lines += ["", *[f"note: {n}" for n in res.get("notes", [])]]
-    return "\n".join(lines)
+    return lines
 
 
 def client_for(url: str) -> httpx.Client:
