@@ -208,48 +208,49 @@ def messenger(store: SandboxStore) -> APIRouter:
     return router
 
 
-def facebook(store: SandboxStore) -> APIRouter:
-    """Facebook (Meta Graph API): comment on an object, list its comments."""
+def _graph_edge(
+    store: SandboxStore,
+    platform: str,
+    edge: str,
+    new_id: Callable[[str], str],
+    shown: Callable[[dict[str, Any]], dict[str, Any]],
+) -> APIRouter:
+    """A Graph API edge under an object: POST a form ``message`` to it, GET what it holds."""
     router = APIRouter()
 
-    @router.post("/{version}/{object_id}/comments")
-    async def facebook_comment(version: str, object_id: str, request: Request) -> dict[str, Any]:
-        cid = f"{object_id}_{store.next_id()}"
-        store.add("facebook", object_id, (await _form(request)).get("message", ""), cid)
-        return {"id": cid}
+    @router.post(f"/{{version}}/{{parent}}/{edge}", name=f"{platform}_post")
+    async def post(version: str, parent: str, request: Request) -> dict[str, Any]:
+        rid = new_id(parent)
+        store.add(platform, parent, (await _form(request)).get("message", ""), rid)
+        return {"id": rid}
 
-    @router.get("/{version}/{object_id}/comments")
-    async def facebook_comments(version: str, object_id: str) -> dict[str, Any]:
-        return {
-            "data": [
-                {"id": i["id"], "message": i["text"], "from": {"id": "sandbox-page"}}
-                for i in store.of("facebook", object_id)
-            ]
-        }
+    @router.get(f"/{{version}}/{{parent}}/{edge}", name=f"{platform}_list")
+    async def listed(version: str, parent: str) -> dict[str, Any]:
+        return {"data": [shown(i) for i in store.of(platform, parent)]}
 
     return router
+
+
+def facebook(store: SandboxStore) -> APIRouter:
+    """Facebook (Meta Graph API): comment on an object, list its comments."""
+    return _graph_edge(
+        store,
+        "facebook",
+        "comments",
+        lambda parent: f"{parent}_{store.next_id()}",
+        lambda i: {"id": i["id"], "message": i["text"], "from": {"id": "sandbox-page"}},
+    )
 
 
 def instagram(store: SandboxStore) -> APIRouter:
     """Instagram (Meta Graph API): reply to a comment, list its replies."""
-    router = APIRouter()
-
-    @router.post("/{version}/{comment_id}/replies")
-    async def instagram_reply(version: str, comment_id: str, request: Request) -> dict[str, Any]:
-        rid = store.next_id()
-        store.add("instagram", comment_id, (await _form(request)).get("message", ""), rid)
-        return {"id": rid}
-
-    @router.get("/{version}/{comment_id}/replies")
-    async def instagram_replies(version: str, comment_id: str) -> dict[str, Any]:
-        return {
-            "data": [
-                {"id": i["id"], "text": i["text"], "username": "sandbox"}
-                for i in store.of("instagram", comment_id)
-            ]
-        }
-
-    return router
+    return _graph_edge(
+        store,
+        "instagram",
+        "replies",
+        lambda _parent: store.next_id(),
+        lambda i: {"id": i["id"], "text": i["text"], "username": "sandbox"},
+    )
 
 
 def whatsapp(store: SandboxStore) -> APIRouter:
