@@ -103,10 +103,13 @@ class Metrics:
         self.rate_limited = self._counter(
             "chorus_http_rate_limited_total", "Requests refused by the rate limiter"
         )
+        self._start_at_zero()
+
+    def _start_at_zero(self) -> None:
         # Series an alert or a panel reads exist from start-up at zero: increase() and rate()
         # see the first increment only against an earlier sample.
         for series in (self.handler_retries, self.rate_limited, self.outbox_pending):
-            series.labels(service)
+            series.labels(self.service)
 
     def _counter(self, name: str, doc: str, labels: Sequence[str] = ("service",)) -> Counter:
         return Counter(name, doc, labels, registry=self.registry)
