@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from chorus_common.messaging.bus.base import OutMessage
+from chorus_common.messaging.bus.factory import KafkaBus
 from chorus_common.messaging.envelope import Envelope
-from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
 
 from tests.support.system import System, system

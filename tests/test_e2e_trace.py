@@ -17,7 +17,7 @@ from chorus_cli.demo_feed import PEOPLE, ensure_channels
 from chorus_cli.demo_payloads import utc_now, x_tweet
 from chorus_cli.main import main
 from chorus_common.messaging.bus.base import OutMessage
-from chorus_common.runtime import KafkaBus
+from chorus_common.messaging.bus.factory import KafkaBus
 from chorus_common.settings import CommonSettings
 
 from tests.support.fixtures import auth, token

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from chorus_common.messaging.bus.base import OutMessage
-from chorus_common.runtime import KafkaBus
+from chorus_common.messaging.bus.factory import KafkaBus
 from chorus_common.settings import CommonSettings
 
 from tests.support.demo import DemoTraffic, sandbox, sandbox_env

@@ -4,10 +4,6 @@ tests, and the steps a person takes in the console (sign-in through the provider
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,24 +17,16 @@ from chorus_cli.procs import SERVICES
 from chorus_common.auth import create_token
 from chorus_common.settings import DEV_TOKEN_SECRET
 
+from tests.support.chorus_run import Running, start, stop
 from tests.support.wait import wait_for_sync
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 EMAIL_DOMAIN = "demo.chorus.example"
-_CLEARED = ("KAFKA_", "DATABASE_URL", "TOPIC_", "ENVIRONMENT", "TOKEN_", "OIDC_", "CORS_")
 
 
 @dataclass
-class Stack:
-    proc: subprocess.Popen[bytes]
-    ports: dict[str, int]
-    var: Path
-    out: Path
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
+class Stack(Running):
     @property
     def console(self) -> str:
         return self.url("console") + "/"
@@ -46,9 +34,6 @@ class Stack:
     def admin(self) -> dict[str, str]:
         token = (self.var / "admin.token").read_text().strip()
         return {"Authorization": f"Bearer {token}"}
-
-    def said(self) -> str:
-        return self.out.read_text(errors="replace")
 
     def api(self, method: str, service: str, path: str, **kw: Any) -> httpx.Response:
         return httpx.request(
@@ -68,28 +53,16 @@ def chorus_run(tmp: Path) -> Iterator[Stack]:
     """`chorus run` with the demo feed at a gentle rate and no reply bot, until ready: the
     services, the provider, the console, the demo's channels."""
     names = (*SERVICES, "sandbox", "smtp", "idp", "console")
-    ports = {name: free_port() for name in names}
-    var = tmp / "var"
-    argv = ["-m", "chorus_cli.main", "run", "--var", str(var), "--demo-rate", "0.2"]
-    argv += ["--broker-port", str(free_port()), "--summary-every", "30"]
-    argv += [f"--port={name}={port}" for name, port in ports.items()]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
-    out = tmp / "run.out"
-    with out.open("wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, *argv],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            # No lowered CPU priority: on a busy machine the responder would start last.
-            env={**env, "ENVIRONMENT": "test", "DEMO_REPLIES": "0", "CPU_NICE": "0"},
-            start_new_session=True,
-        )
-    stack = Stack(proc, ports, var, out)
+    args = ["--demo-rate", "0.2", "--broker-port", str(free_port()), "--summary-every", "30"]
+    # No lowered CPU priority: on a busy machine the responder would start last.
+    env = {"ENVIRONMENT": "test", "DEMO_REPLIES": "0", "CPU_NICE": "0"}
+    running = start(tmp, names, args, env)
+    stack = Stack(running.proc, running.ports, running.var, running.out)
     try:
         wait_for_sync(lambda: _ready(stack), timeout=240, interval=0.5, what="chorus run ready")
         yield stack
     finally:
-        _stop(proc)
+        stop(stack.proc)
         (ARTIFACTS / "chorus-run.out").parent.mkdir(exist_ok=True)
         (ARTIFACTS / "chorus-run.out").write_text(stack.said()[-20000:])
 
@@ -110,16 +83,6 @@ def _ready(stack: Stack) -> bool:
     return channels.status_code == 200 and any(
         c["platform"] == "x" for c in channels.json()["channels"]
     )
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 def tweet(stack: Stack, intent: str, text: str) -> str:

@@ -4,39 +4,20 @@ in) and the console, and tells every service to trust the one and answer the oth
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
-from chorus_cli.embedded import free_port
 from chorus_cli.procs import SERVICES
 
+from tests.support.chorus_run import Running, start, stop
 from tests.support.oidc import sign_in
 from tests.support.wait import wait_for_sync
 
 pytestmark = pytest.mark.e2e
-
-_CLEARED = ("KAFKA_", "DATABASE_URL", "TOPIC_", "ENVIRONMENT", "TOKEN_", "OIDC_", "CORS_")
-
-
-@dataclass
-class Running:
-    proc: subprocess.Popen[bytes]
-    ports: dict[str, int]
-    out: Path
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
-    def said(self) -> str:
-        return self.out.read_text(errors="replace")
 
 
 def _answers(url: str) -> httpx.Response | None:
@@ -49,29 +30,13 @@ def _answers(url: str) -> httpx.Response | None:
 
 @pytest.fixture
 def chorus_run(tmp_path: Path, broker: str) -> Iterator[Running]:
-    ports = {name: free_port() for name in (*SERVICES, "idp", "console")}
-    argv = ["-m", "chorus_cli.main", "run", "--no-demo", "--var", str(tmp_path / "var")]
-    argv += [f"--port={name}={port}" for name, port in ports.items()]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_CLEARED)}
-    out = tmp_path / "run.out"
-    with out.open("wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, *argv],
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            env={**env, "KAFKA_BOOTSTRAP_SERVERS": broker, "ENVIRONMENT": "test"},
-        )
-    running = Running(proc, ports, out)
+    names = (*SERVICES, "idp", "console")
+    env = {"KAFKA_BOOTSTRAP_SERVERS": broker, "ENVIRONMENT": "test"}
+    running = start(tmp_path, names, ["--no-demo"], env)
     try:
         yield running
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+        stop(running.proc)
         print(running.said()[-3000:])
 
 

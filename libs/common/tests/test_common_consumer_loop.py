@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from chorus_common.contracts.events import CaseEvent, DeadLetter
 from chorus_common.messaging.bus.base import OutMessage
-from chorus_common.messaging.bus.loop import ConsumerLoop, PermanentError
+from chorus_common.messaging.bus.factory import KafkaBus
+from chorus_common.messaging.bus.failures import PermanentError
+from chorus_common.messaging.bus.loop import ConsumerLoop
 from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_common.metrics import Metrics
-from chorus_common.runtime import KafkaBus
 from chorus_common.settings import CommonSettings
 from sqlalchemy.exc import OperationalError
 

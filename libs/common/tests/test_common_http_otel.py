@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
-from chorus_common.runtime import Runtime, create_service_app
+from chorus_common.runtime import Runtime
+from chorus_common.service_app import create_service_app
 from chorus_common.settings import CommonSettings
 from opentelemetry import trace
 from sqlalchemy import Column, MetaData, String, Table

@@ -5,8 +5,8 @@ saved template), get the sign-offs it needs from the right other members, send i
 the case as its owner a little after the answer went out. A follow-up post (the case is
 assigned or reopened again) is answered again.
 
-Who drafts, approves and closes is chorus_cli.demo_directory's to say. Tokens are minted
-locally with the shared secret, as each person would hold their own.
+Who drafts, approves and closes is chorus_cli.demo_directory's to say; each acts with their
+own token (chorus_cli.demo_tokens).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from chorus_common.auth import create_token
 
 from chorus_cli import demo_directory as people
 from chorus_cli.demo_templates import FALLBACK_TEXT, ensure_templates
+from chorus_cli.demo_tokens import MemberTokens
 
 log = logging.getLogger("chorus.demo.replies")
 
@@ -46,34 +46,6 @@ class DemoStats:
         )
 
 
-class _Tokens:
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
-        self._cache: dict[str, str] = {}
-
-    def admin(self) -> dict[str, str]:
-        return self._bearer("admin", lambda: create_token(self.secret, sub="admin", role="admin"))
-
-    def member(self, member_id: str) -> dict[str, str]:
-        """The member's own token: their id, role and teams in the directory."""
-        return self._bearer(
-            member_id,
-            lambda: create_token(
-                self.secret,
-                sub=member_id,
-                role=people.role_of(member_id),
-                member_id=member_id,
-                teams=people.teams_of(member_id),
-                ttl_seconds=24 * 3600,
-            ),
-        )
-
-    def _bearer(self, key: str, mint: Any) -> dict[str, str]:
-        if key not in self._cache:
-            self._cache[key] = mint()
-        return {"Authorization": f"Bearer {self._cache[key]}"}
-
-
 class Staff:
     """The demo's members at work; ``round`` acts once on every open case."""
 
@@ -88,7 +60,7 @@ class Staff:
         resolve_after: float = 10.0,
     ) -> None:
         self.client, self.responder, self.router = client, responder_url, router_url
-        self.tokens = _Tokens(secret)
+        self.tokens = MemberTokens(secret)
         self.stats = DemoStats()
         self.templates: dict[str, str] = {}
         self.resolve_after = resolve_after

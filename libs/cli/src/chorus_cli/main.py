@@ -28,9 +28,8 @@ COMMANDS: tuple[str, ...] = (
     "chorus_cli.trace",
     "chorus_cli.report",
     "chorus_cli.routing",
-    "chorus_cli.asyncapi",
+    "chorus_cli.generated",
     "chorus_cli.console",
-    "chorus_cli.streams",
 )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from chorus_cli.api_call import call_api
 
 _RELATIVE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -60,21 +61,18 @@ def run(args: argparse.Namespace) -> int:
         body["until"] = args.until.isoformat()
     if args.platform:
         body["platform"] = args.platform
-    token = read_token(args.token_file)
-    try:
-        response = httpx.post(
-            f"{args.url.rstrip('/')}/v1/archive/replay",
-            json=body,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=300,
-        )
-    except httpx.HTTPError as exc:
-        print(f"chorus replay: cannot reach ingest at {args.url}: {exc}", file=sys.stderr)
-        return 2
-    if response.status_code != 200:
-        print(f"chorus replay: HTTP {response.status_code}: {response.text}", file=sys.stderr)
-        return 1
-    doc = response.json()
+    token = read_token(args.token_file)  # before the client: no token, no connection
+    doc = call_api(
+        httpx.Client(base_url=args.url.rstrip("/"), timeout=300),
+        "POST",
+        "/v1/archive/replay",
+        token=token,
+        command="replay",
+        service="ingest",
+        body=body,
+    )
+    if isinstance(doc, int):
+        return doc
     more = " (truncated: run again with a later --since)" if doc.get("truncated") else ""
     print(f"republished {doc['republished']} posts since {doc['since']}{more}")
     return 0

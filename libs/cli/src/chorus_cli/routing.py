@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
 
+from chorus_cli.api_call import call_api
 from chorus_cli.report import token_of
 from chorus_cli.routing_models import register_models, render_moves
 
@@ -130,7 +130,22 @@ def _pct(v: float | None) -> str:
 
 def render(res: dict[str, Any]) -> str:
     """The comparison as a plain-text table."""
-    a, p = res["actual"], res["proposed"]
+    period = res["period"]
+    lines = [
+        f"What-if {period['from']} → {period['to']}: {res['posts']} posts, {res['cases']} cases "
+        f"(roster: {res['roster']})",
+        "",
+        *_table(_rows(res["actual"], res["proposed"])),
+        *_changed(res["changed"]),
+    ]
+    if res.get("intent_model"):
+        lines += ["", *render_moves(res["intent_model"])]
+    lines += ["", *[f"note: {n}" for n in res.get("notes", [])]]
+    return "\n".join(lines)
+
+
+def _rows(a: dict[str, Any], p: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Label, actual, proposed and change of each line; a section title has no figures."""
     rows: list[tuple[str, str, str, str]] = []
 
     def section(title: str) -> None:
@@ -171,23 +186,27 @@ def render(res: dict[str, Any]) -> str:
     )
     for k in ("attained", "missed", "pending"):
         rows.append((f"  {k}", _n(sa[k]), _n(sp[k]), _delta(sa[k], sp[k])))
+    return rows
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> list[str]:
     width = max(len(r[0]) for r in rows)
     cols = [max(len(r[i]) for r in rows) for i in (1, 2, 3)]
     cols = [max(c, len(h)) for c, h in zip(cols, ("actual", "proposed", "change"), strict=True)]
-    period = res["period"]
     lines = [
-        f"What-if {period['from']} → {period['to']}: {res['posts']} posts, {res['cases']} cases "
-        f"(roster: {res['roster']})",
-        "",
-        f"{'':<{width}}  {'actual':>{cols[0]}}  {'proposed':>{cols[1]}}  {'change':>{cols[2]}}",
+        f"{'':<{width}}  {'actual':>{cols[0]}}  {'proposed':>{cols[1]}}  {'change':>{cols[2]}}"
     ]
     for label, x, y, d in rows:
         if not x and not y:
             lines.append(label)
         else:
             lines.append(f"{label:<{width}}  {x:>{cols[0]}}  {y:>{cols[1]}}  {d:>{cols[2]}}")
-    ch = res["changed"]
-    lines += ["", f"cases that would change: {ch['cases']}"]
+    return lines
+
+
+def _changed(ch: dict[str, Any]) -> list[str]:
+    """The cases the proposal would treat otherwise (the first 20) and how."""
+    lines = ["", f"cases that would change: {ch['cases']}"]
     for item in ch["items"][:20]:
         x, y = item["actual"], item["proposed"]
         what = []
@@ -197,10 +216,7 @@ def render(res: dict[str, Any]) -> str:
         lines.append(f"  {item['case_id'][:12]}  {item['received_at'][:16]}  {'; '.join(what)}")
     if ch["cases"] > 20:
         lines.append(f"  … and {ch['cases'] - 20} more (--json for all)")
-    if res.get("intent_model"):
-        lines += ["", *render_moves(res["intent_model"])]
-    lines += ["", *[f"note: {n}" for n in res.get("notes", [])]]
-    return "\n".join(lines)
+    return lines
 
 
 def client_for(url: str) -> httpx.Client:
@@ -208,17 +224,17 @@ def client_for(url: str) -> httpx.Client:
 
 
 def run_what_if(args: argparse.Namespace) -> int:
-    body = body_of(args)
-    headers = {"Authorization": f"Bearer {token_of(args)}"}
-    with client_for(args.url) as client:
-        try:
-            r = client.post("/v1/rules/what-if", json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            print(f"cannot reach the router at {args.url}: {exc}", file=sys.stderr)
-            return 2
-    if r.status_code != 200:
-        print(f"what-if refused ({r.status_code}): {r.text}", file=sys.stderr)
-        return 1
-    res = r.json()
+    token = token_of(args)  # before the client: no token, no connection
+    res = call_api(
+        client_for(args.url),
+        "POST",
+        "/v1/rules/what-if",
+        token=token,
+        command="routing what-if",
+        service="the router",
+        body=body_of(args),
+    )
+    if isinstance(res, int):
+        return res
     print(json.dumps(res, indent=2) if args.json else render(res))
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from chorus_cli.api_call import call_api
 from chorus_cli.report import token_of
 
 TIMEOUT = 60.0
@@ -54,18 +55,16 @@ def client_for(url: str) -> httpx.Client:
 
 
 def _call(args: argparse.Namespace, method: str, path: str) -> dict[str, Any] | None:
-    headers = {"Authorization": f"Bearer {token_of(args)}"}
-    with client_for(args.url) as client:
-        try:
-            r = client.request(method, path, headers=headers)
-        except httpx.HTTPError as exc:
-            print(f"cannot reach the router at {args.url}: {exc}", file=sys.stderr)
-            return None
-    if r.status_code >= 300:
-        print(f"refused ({r.status_code}): {r.text}", file=sys.stderr)
-        return None
-    body: dict[str, Any] = r.json()
-    return body
+    token = token_of(args)  # before the client: no token, no connection
+    res = call_api(
+        client_for(args.url),
+        method,
+        path,
+        token=token,
+        command=f"routing {args.routing_command}",
+        service="the router",
+    )
+    return None if isinstance(res, int) else res
 
 
 def _out(args: argparse.Namespace, res: dict[str, Any] | None, text: str) -> int:

@@ -22,13 +22,8 @@ from chorus_common.problems import ApiProblem
 Role = Literal["admin", "lead", "agent", "service"]
 ROLES: tuple[str, ...] = ("admin", "lead", "agent", "service")
 
-ALL_SCOPES: tuple[str, ...] = (
-    "posts:write",
-    "posts:read",
-    "deadletters:read",
-    "channels:read",
-    "channels:write",
-    "archive:replay",
+# What a team lead runs: cases, the people and rules that route them, replies and templates.
+CASEWORK_SCOPES: tuple[str, ...] = (
     "cases:read",
     "cases:write",
     "cases:assign",
@@ -40,27 +35,22 @@ ALL_SCOPES: tuple[str, ...] = (
     "replies:write",
     "replies:approve",
     "templates:write",
+)
+ALL_SCOPES: tuple[str, ...] = (
+    "posts:write",
+    "posts:read",
+    "deadletters:read",
+    "channels:read",
+    "channels:write",
+    "archive:replay",
+    *CASEWORK_SCOPES,
     "policies:write",
     "reports:read",
 )
 
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "admin": ALL_SCOPES,
-    "lead": (
-        "cases:read",
-        "cases:write",
-        "cases:assign",
-        "directory:read",
-        "directory:write",
-        "rules:read",
-        "rules:write",
-        "replies:read",
-        "replies:write",
-        "replies:approve",
-        "templates:write",
-        "reports:read",
-        "channels:read",
-    ),
+    "lead": (*CASEWORK_SCOPES, "reports:read", "channels:read"),
     "agent": (
         "cases:read",
         "cases:write",

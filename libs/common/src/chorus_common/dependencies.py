@@ -192,21 +192,8 @@ async def wait_for_dependency(
             extra={"setting": setting, "reason": reason, "left_s": round(left, 1)},
         )
 
-    backoff = wait_exponential_jitter(multiplier=FIRST_WAIT_S, max=MAX_WAIT_S, jitter=FIRST_WAIT_S)
-
-    def wait(state: RetryCallState) -> float:
-        # the last attempt falls on the bound instead of a back-off step before it
-        return min(backoff(state), max(deadline - time.monotonic(), 0.0))
-
-    retrying = AsyncRetrying(
-        stop=stop_after_delay(bound_s),
-        wait=wait,
-        retry=retry_if_exception(lambda e: not isinstance(e, DependencyRefused)),
-        before_sleep=before_sleep,
-        reraise=True,
-    )
     try:
-        return await retrying(once)
+        return await _until(deadline, bound_s, before_sleep)(once)
     except DependencyRefused:
         raise
     except Exception as exc:
@@ -215,3 +202,22 @@ async def wait_for_dependency(
         raise DependencyUnavailable(
             setting, f"{what} unreachable for {bound_s:g} s: {reason}"
         ) from exc
+
+
+def _until(
+    deadline: float, bound_s: float, before_sleep: Callable[[RetryCallState], None]
+) -> AsyncRetrying:
+    """Retry with back-off until ``bound_s`` has passed; a DependencyRefused ends it at once."""
+    backoff = wait_exponential_jitter(multiplier=FIRST_WAIT_S, max=MAX_WAIT_S, jitter=FIRST_WAIT_S)
+
+    def wait(state: RetryCallState) -> float:
+        # the last attempt falls on the bound instead of a back-off step before it
+        return min(backoff(state), max(deadline - time.monotonic(), 0.0))
+
+    return AsyncRetrying(
+        stop=stop_after_delay(bound_s),
+        wait=wait,
+        retry=retry_if_exception(lambda e: not isinstance(e, DependencyRefused)),
+        before_sleep=before_sleep,
+        reraise=True,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
@@ -50,89 +50,81 @@ class Metrics:
     def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
         self.service = service
         self.registry = registry or CollectorRegistry()
-        r = self.registry
-        self.http_requests = Counter(
+        http = ("service", "route", "method")
+        self.http_requests = self._counter(
             "chorus_http_requests_total",
             "HTTP requests by route, method and status",
-            ["service", "route", "method", "status"],
-            registry=r,
+            (*http, "status"),
         )
-        self.http_duration = Histogram(
-            "chorus_http_request_duration_seconds",
-            "HTTP request duration by route",
-            ["service", "route", "method"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+        self.http_duration = self._histogram(
+            "chorus_http_request_duration_seconds", "HTTP request duration by route", http
         )
-        self.events_consumed = Counter(
-            "chorus_events_consumed_total",
-            "Events consumed by topic and type",
-            ["service", "topic", "type"],
-            registry=r,
+        by_type = ("service", "topic", "type")
+        self.events_consumed = self._counter(
+            "chorus_events_consumed_total", "Events consumed by topic and type", by_type
         )
-        self.events_produced = Counter(
-            "chorus_events_produced_total",
-            "Events produced by topic and type",
-            ["service", "topic", "type"],
-            registry=r,
+        self.events_produced = self._counter(
+            "chorus_events_produced_total", "Events produced by topic and type", by_type
         )
-        self.dead_letters = Counter(
+        self.dead_letters = self._counter(
             "chorus_dead_letters_total",
             "Messages sent to the dead-letter topic, by origin and error code",
-            ["service", "origin", "code"],
-            registry=r,
+            ("service", "origin", "code"),
         )
-        self.handler_duration = Histogram(
+        self.handler_duration = self._histogram(
             "chorus_handler_duration_seconds",
             "Duration of one consumer batch (decode, handle, commit)",
-            ["service", "topic"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            ("service", "topic"),
         )
-        self.handler_retries = Counter(
+        self.handler_retries = self._counter(
             "chorus_handler_retries_total",
             "Batches retried after a transient error (database or broker unavailable)",
-            ["service"],
-            registry=r,
         )
-        self.consumer_lag = Gauge(
+        self.consumer_lag = self._gauge(
             "chorus_consumer_lag",
             "Records not yet committed by this consumer group (end offset - committed; on the "
             "embedded broker, whose end offsets count batches: high-water mark - committed)",
-            ["service", "group", "topic", "partition"],
-            registry=r,
+            ("service", "group", "topic", "partition"),
         )
-        self.idempotent_producer = Gauge(
+        self.idempotent_producer = self._gauge(
             "chorus_kafka_idempotent_producer",
             "1 when the producer runs idempotent (KAFKA_ENABLE_IDEMPOTENCE resolved against the "
             "broker), 0 when it does not",
-            ["service"],
-            registry=r,
         )
-        self.e2e_latency = Histogram(
+        self.e2e_latency = self._histogram(
             "chorus_post_to_assignment_seconds",
             "End-to-end latency from post acceptance (post.received) to case.assigned",
-            ["service"],
             buckets=ASSIGNMENT_BUCKETS,
-            registry=r,
         )
-        self.outbox_pending = Gauge(
+        self.outbox_pending = self._gauge(
             "chorus_outbox_pending",
             "Events committed to the outbox and not yet acknowledged by the broker",
-            ["service"],
-            registry=r,
         )
-        self.rate_limited = Counter(
-            "chorus_http_rate_limited_total",
-            "Requests refused by the rate limiter",
-            ["service"],
-            registry=r,
+        self.rate_limited = self._counter(
+            "chorus_http_rate_limited_total", "Requests refused by the rate limiter"
         )
+        self._start_at_zero()
+
+    def _start_at_zero(self) -> None:
         # Series an alert or a panel reads exist from start-up at zero: increase() and rate()
         # see the first increment only against an earlier sample.
-        self.handler_retries.labels(service)
-        self.rate_limited.labels(service)
-        self.outbox_pending.labels(service)
+        for series in (self.handler_retries, self.rate_limited, self.outbox_pending):
+            series.labels(self.service)
+
+    def _counter(self, name: str, doc: str, labels: Sequence[str] = ("service",)) -> Counter:
+        return Counter(name, doc, labels, registry=self.registry)
+
+    def _gauge(self, name: str, doc: str, labels: Sequence[str] = ("service",)) -> Gauge:
+        return Gauge(name, doc, labels, registry=self.registry)
+
+    def _histogram(
+        self,
+        name: str,
+        doc: str,
+        labels: Sequence[str] = ("service",),
+        buckets: Sequence[float] = LATENCY_BUCKETS,
+    ) -> Histogram:
+        return Histogram(name, doc, labels, buckets=buckets, registry=self.registry)
 
     def expect_consumer(self, topics: Iterable[str]) -> None:
         """Start at zero the series of a consumer of ``topics``: events consumed per type,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import orjson
 from fastapi import FastAPI, Request
@@ -93,14 +93,35 @@ class ApiProblem(Exception):
         self.extra = dict(extra) if extra else {}
 
     def body(self) -> dict[str, Any]:
-        return problem_body(
-            self.status,
-            self.code,
-            self.detail,
-            field=self.field,
-            errors=self.errors,
-            extra=self.extra,
+        body: dict[str, Any] = {
+            **self.extra,
+            "type": TYPE_PREFIX + self.code,
+            "title": title_of(self.status),
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            "field": self.field,
+        }
+        if self.errors:
+            body["errors"] = [e.model_dump() for e in self.errors]
+        return body
+
+    def response(self) -> Response:
+        return Response(
+            orjson.dumps(self.body(), default=str),
+            status_code=self.status,
+            media_type=PROBLEM_JSON,
+            headers=self.headers,
         )
+
+
+class ProblemOptions(TypedDict, total=False):
+    """The optional members of an :class:`ApiProblem`."""
+
+    field: str | None
+    headers: Mapping[str, str] | None
+    errors: Sequence[FieldProblem] | None
+    extra: Mapping[str, Any] | None
 
 
 def not_found(what: str, ident: object) -> ApiProblem:
@@ -114,59 +135,16 @@ def title_of(status: int) -> str:
         return "Error"
 
 
-def problem_body(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    field: str | None = None,
-    errors: Sequence[FieldProblem] | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        **(extra or {}),
-        "type": TYPE_PREFIX + code,
-        "title": title_of(status),
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "field": field,
-    }
-    if errors:
-        body["errors"] = [e.model_dump() for e in errors]
-    return body
-
-
 def problem_response(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    field: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    errors: Sequence[FieldProblem] | None = None,
-    extra: Mapping[str, Any] | None = None,
+    status: int, code: str, detail: str, **options: Unpack[ProblemOptions]
 ) -> Response:
-    body = problem_body(status, code, detail, field=field, errors=errors, extra=extra)
-    return Response(
-        orjson.dumps(body, default=str),
-        status_code=status,
-        media_type=PROBLEM_JSON,
-        headers=dict(headers) if headers else None,
-    )
+    """The answer an :class:`ApiProblem` gets, for code that answers instead of raising."""
+    return ApiProblem(status, code, detail, **options).response()
 
 
 async def _api_problem(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiProblem)
-    return problem_response(
-        exc.status,
-        exc.code,
-        exc.detail,
-        field=exc.field,
-        headers=exc.headers,
-        errors=exc.errors,
-        extra=exc.extra,
-    )
+    return exc.response()
 
 
 def _field_of(loc: Sequence[Any]) -> str:

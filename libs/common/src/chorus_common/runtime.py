@@ -6,75 +6,35 @@ Built once in each service's ``create_app`` and opened/closed by the app lifespa
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi_offline import FastAPIOffline
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from chorus_common.authn import Authenticator
 from chorus_common.dependencies import (
     DependencyRefused,
-    check_broker,
     check_database,
     database_refusal,
     wait_for_dependency,
 )
-from chorus_common.http import install_http, ops_router, token_subject
-from chorus_common.members import router_members
-from chorus_common.messaging.bus.base import Consumer, Producer
-from chorus_common.messaging.bus.capabilities import BrokerProbe, IdempotenceRefused
-from chorus_common.messaging.bus.kafka import KafkaConsumer, KafkaProducer
+from chorus_common.messaging.bus.base import Producer
+from chorus_common.messaging.bus.capabilities import IdempotenceRefused
+from chorus_common.messaging.bus.factory import BusFactory, KafkaBus
 from chorus_common.messaging.bus.loop import BatchHandler, ConsumerLoop
 from chorus_common.messaging.envelope import Envelope
 from chorus_common.messaging.outbox import Outbox
 from chorus_common.metrics import Metrics
-from chorus_common.openapi import install_openapi
 from chorus_common.persistence import db
+from chorus_common.service_app import create_service_app
 from chorus_common.settings import CommonSettings
 
+# The bus and the app around a runtime live in their own modules; services import them here.
+__all__ = ["BusFactory", "KafkaBus", "Runtime", "create_service_app"]
+
 log = logging.getLogger(__name__)
-
-
-class BusFactory(Protocol):
-    def producer(self) -> Producer: ...
-
-    def consumer(
-        self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
-    ) -> Consumer: ...
-
-
-class KafkaBus:
-    def __init__(self, settings: CommonSettings) -> None:
-        self._settings = settings
-        self._probe = BrokerProbe(settings.kafka_bootstrap_servers)  # asked once, shared
-
-    async def reachable(self) -> None:
-        """Return once a bootstrap broker accepts a connection; else DependencyUnavailable."""
-        await check_broker(self._settings.kafka_bootstrap_servers)
-
-    def producer(self) -> Producer:
-        return KafkaProducer(
-            self._settings, client_id=self._settings.service_name, probe=self._probe
-        )
-
-    def consumer(
-        self, group_id: str, topics: Sequence[str], *, fetch_max_wait_ms: int | None = None
-    ) -> Consumer:
-        return KafkaConsumer(
-            self._settings,
-            group_id=group_id,
-            topics=topics,
-            client_id=self._settings.service_name,
-            fetch_max_wait_ms=fetch_max_wait_ms,
-            probe=self._probe,
-        )
 
 
 class Runtime:
@@ -163,6 +123,27 @@ class Runtime:
         Idempotent: `run_service` starts the runtime before uvicorn's lifespan asks again."""
         if self.started:
             return
+        await self._open_database()
+        self._producer = self.bus.producer()
+        await self._wait_for_broker(self._producer.start)
+        self.metrics.idempotent_producer.labels(self.settings.service_name).set(
+            1 if self._producer.idempotent else 0
+        )
+        self._outbox = Outbox(
+            self._outbox_table,
+            self.sessionmaker,
+            self._producer,
+            self.metrics,
+            poll_seconds=self.settings.outbox_poll_seconds,
+        )
+        await self._outbox.start()
+        if self.settings.consumer_enabled:
+            await self._start_consumers(self._producer, self._outbox)
+        for factory in self._background:
+            self._tasks.append(asyncio.create_task(factory()))
+        self.started = True
+
+    async def _open_database(self) -> None:
         url = self.settings.effective_database_url()
         every = self.settings.sqlite_checkpoint_seconds
         path = db.sqlite_file(url) if every > 0 else None
@@ -181,42 +162,25 @@ class Runtime:
                 check=lambda: check_database(url),
                 permanent=database_refusal(url),
             )
-        self._producer = self.bus.producer()
-        await self._wait_for_broker(self._producer.start)
-        self.metrics.idempotent_producer.labels(self.settings.service_name).set(
-            1 if self._producer.idempotent else 0
-        )
-        self._outbox = Outbox(
-            self._outbox_table,
-            self._sessionmaker,
-            self._producer,
-            self.metrics,
-            poll_seconds=self.settings.outbox_poll_seconds,
-        )
-        await self._outbox.start()
-        if self.settings.consumer_enabled:
-            for name, group, topics, handler, wait_ms in self._consumer_specs:
-                self.metrics.expect_consumer(topics)
-                loop = ConsumerLoop(
-                    name=name,
-                    group_id=group,
-                    consumer=self.bus.consumer(group, topics, fetch_max_wait_ms=wait_ms),
-                    producer=self._producer,
-                    handler=handler,
-                    metrics=self.metrics,
-                    max_records=self.settings.kafka_max_poll_records,
-                    gather_ms=self.settings.kafka_consume_gather_ms,
-                    after_batch=(
-                        self._outbox.flush_if_kicked
-                        if self.settings.outbox_relay_after_batch
-                        else None
-                    ),
-                )
-                await self._wait_for_broker(loop.start)
-                self.consumers.append(loop)
-        for factory in self._background:
-            self._tasks.append(asyncio.create_task(factory()))
-        self.started = True
+
+    async def _start_consumers(self, producer: Producer, outbox: Outbox) -> None:
+        for name, group, topics, handler, wait_ms in self._consumer_specs:
+            self.metrics.expect_consumer(topics)
+            loop = ConsumerLoop(
+                name=name,
+                group_id=group,
+                consumer=self.bus.consumer(group, topics, fetch_max_wait_ms=wait_ms),
+                producer=producer,
+                handler=handler,
+                metrics=self.metrics,
+                max_records=self.settings.kafka_max_poll_records,
+                gather_ms=self.settings.kafka_consume_gather_ms,
+                after_batch=(
+                    outbox.flush_if_kicked if self.settings.outbox_relay_after_batch else None
+                ),
+            )
+            await self._wait_for_broker(loop.start)
+            self.consumers.append(loop)
 
     async def migrate(self) -> None:
         """Upgrade this service's tables to the newest revision (idempotent)."""
@@ -269,56 +233,6 @@ class Runtime:
             "broker": self._producer is not None and await self._producer.ping(),
         }
         return checks
-
-
-def create_service_app(
-    runtime: Runtime,
-    *,
-    title: str,
-    routers: Sequence[APIRouter],
-    version: str = "0.1.0",
-    description: str = "",
-) -> FastAPI:
-    """A FastAPI app whose lifespan starts and stops ``runtime``, with the shared HTTP plumbing."""
-    settings = runtime.settings
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        if getattr(app.state, "gc_freeze", False):
-            gc.freeze()  # what start-up built (engine, caches, schemas) lives as long as we do
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    # Swagger UI and ReDoc served from the package's own assets: /docs works offline.
-    app = FastAPIOffline(
-        title=title,
-        version=version,
-        description=description,
-        lifespan=lifespan,
-        swagger_ui_parameters={"persistAuthorization": True, "validatorUrl": None},
-        telemetry=None
-        if settings.http_otel
-        else {"tracing": False, "metrics": False, "logs": False},
-    )
-    app.state.settings = settings
-    app.state.runtime = runtime
-    app.state.authenticator = authenticator = Authenticator(settings, router_members(settings))
-    install_openapi(app)
-    install_http(
-        app,
-        metrics=runtime.metrics,
-        max_body_bytes=settings.max_body_bytes,
-        rate_per_minute=settings.rate_limit_per_minute,
-        identify=token_subject(settings, authenticator.oidc),
-        cors_origins=settings.cors_origins(),
-    )
-    app.include_router(ops_router(runtime.metrics, runtime.ready))
-    for r in routers:
-        app.include_router(r)
-    return app
 
 
 # A bounded wait for a cancel to land, not a retry of a failing call: nothing to back off.

@@ -115,9 +115,23 @@ def render(
     tuning: dict[str, Any] | None = None,
 ) -> str:
     """The whole page; only the cost lines (in µs) change between two runs on the same data."""
+    out = [INTRO, REGENERATE, *_summary(model, model_size, held, rows), *_breakdowns(held)]
+    out += _calibration(held)
+    if fresh is not None:
+        out.append(_unseen(fresh))
+    if cost is not None:
+        out.append(_cost(cost))
+    out.append(_composition(composition, traits))
+    if tuning:
+        out.append(_tuning(tuning))
+    return "\n".join(out) + "\n"
+
+
+def _summary(
+    model: IntentModel, model_size: int, held: Evaluation, rows: list[tuple[str, float, float]]
+) -> list[str]:
     meta = model.metadata
-    out = [INTRO, REGENERATE]
-    out.append(f"## Held-out results (model `{model.version}`)\n")
+    out = [f"## Held-out results (model `{model.version}`)\n"]
     out.append(
         f"{held.total} held-out posts, never seen by training or tuning. Model: "
         f"{meta.get('terms')} terms (of {meta.get('terms_before_pruning')} before pruning), "
@@ -136,9 +150,14 @@ def render(
         f"(legal → support {held.confusion.get(('legal', 'support'), 0)}, "
         f"PR → support {held.confusion.get(('pr', 'support'), 0)}).\n"
     )
-    out.append(
+    return out
+
+
+def _breakdowns(held: Evaluation) -> list[str]:
+    """Accuracy per intent, per language and per both, and the confusion matrix."""
+    out = [
         "### Per intent\n\n| intent | accuracy (recall) | precision | posts |\n|---|---|---|---|"
-    )
+    ]
     out += [
         f"| {i} | {pct(held.rate(i))} | {pct(held.precision(i))} | {held.by_intent[i][1]} |"
         for i in INTENTS
@@ -160,38 +179,43 @@ def render(
     for truth in INTENTS:
         counts = [str(held.confusion.get((truth, p), 0)) for p in INTENTS]
         out.append(f"| **{truth}** | " + " | ".join(counts) + " |")
-    out.append(
+    return out
+
+
+def _calibration(held: Evaluation) -> list[str]:
+    out = [
         f"\n### Calibration\n\nExpected calibration error (ECE, {len(held.bins)} non-empty bins of "
         f"width 0.1): **{held.ece:.3f}**.\n\n| confidence | posts | mean confidence | accuracy |\n|---|---|---|---|"
-    )
+    ]
     out += [
         f"| {b.low:.1f} to {b.high:.1f} | {b.count} | {pct(b.confidence)} | {pct(b.accuracy)} |"
         for b in held.bins
     ]
-    if fresh is not None:
-        out.append(
-            f"\n### Unseen phrasings\n\n{fresh.total} posts written apart from the corpus in other "
-            f"forms (haiku, voice-message transcripts, timelines…; "
-            f"`libs/signals/tests/data/intent_fresh.jsonl`, test data only): "
-            f"**{pct(fresh.accuracy)}** right; "
-            + ", ".join(f"{i} {pct(fresh.rate(i))}" for i in INTENTS)
-            + "; "
-            + ", ".join(f"{lg} {pct(fresh.rate(lg))}" for lg in fresh.by_language)
-            + ".\n"
-        )
-    if cost is not None:
-        out.append(
-            "\n### Cost per post\n\n"
-            f"CPU time of `classify` per post, median over the held-out posts (each at its best "
-            f"of a few runs of 10 calls): "
-            f"**{cost.warm_us:.1f} µs** with its words already seen (p90 {cost.p90_warm_us:.1f} µs); "
-            f"{cost.first_sight_us:.1f} µs on a freshly loaded model, where each new word's "
-            f"vector is computed on first sight.\n"
-        )
-    out.append(_composition(composition, traits))
-    if tuning:
-        out.append(_tuning(tuning))
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _unseen(fresh: Evaluation) -> str:
+    return (
+        f"\n### Unseen phrasings\n\n{fresh.total} posts written apart from the corpus in other "
+        f"forms (haiku, voice-message transcripts, timelines…; "
+        f"`libs/signals/tests/data/intent_fresh.jsonl`, test data only): "
+        f"**{pct(fresh.accuracy)}** right; "
+        + ", ".join(f"{i} {pct(fresh.rate(i))}" for i in INTENTS)
+        + "; "
+        + ", ".join(f"{lg} {pct(fresh.rate(lg))}" for lg in fresh.by_language)
+        + ".\n"
+    )
+
+
+def _cost(cost: Cost) -> str:
+    return (
+        "\n### Cost per post\n\n"
+        f"CPU time of `classify` per post, median over the held-out posts (each at its best "
+        f"of a few runs of 10 calls): "
+        f"**{cost.warm_us:.1f} µs** with its words already seen (p90 {cost.p90_warm_us:.1f} µs); "
+        f"{cost.first_sight_us:.1f} µs on a freshly loaded model, where each new word's "
+        f"vector is computed on first sight.\n"
+    )
 
 
 def _tuning(tuning: dict[str, Any]) -> str:

@@ -34,15 +34,36 @@ def train(
 
     CPU-bound (tens of seconds for the shipped corpus): run it in a thread from async code.
     The temperature is fitted on out-of-fold scores of ``examples`` alone."""
+    _check(examples)
+    # Content order, not input order: the same examples always give the same folds and bytes.
+    examples = sorted(examples, key=lambda ex: (ex.text, ex.intent, ex.lang or "", ex.source))
+    vocabulary, coef, intercept, beta = _fit(examples, seed)
+    weights: dict[str, tuple[float, ...]] = {}
+    for term, column in sorted(vocabulary.items()):
+        vec = coef[:, column]
+        if float(abs(vec).max()) >= PRUNE_BELOW:
+            weights[term] = tuple(round(float(x), DECIMALS) for x in vec)
+    metadata = _metadata(
+        examples, seed=seed, trained_at=trained_at, beta=beta, terms=(len(weights), len(vocabulary))
+    )
+    return IntentModel(
+        version=version,
+        bias=tuple(round(float(x), DECIMALS) for x in intercept),
+        weights=weights,
+        other_language_weight=OTHER_LANGUAGE_WEIGHT,
+        metadata=metadata,
+    )
+
+
+def _fit(examples: Sequence[Example], seed: int) -> tuple[dict[str, int], Any, Any, float]:
+    """Vocabulary, per-term weights and intercepts in calibrated log-odds centred per term,
+    and the calibration's inverse temperature."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from threadpoolctl import threadpool_limits
 
-    _check(examples)
-    # Content order, not input order: the same examples always give the same folds and bytes.
-    examples = sorted(examples, key=lambda ex: (ex.text, ex.intent, ex.lang or "", ex.source))
     labels = [INTENTS.index(ex.intent) for ex in examples]
     # One vocabulary for every fold: a term seen only in a fold's held-out part gets no weight
     # from that fold's fit, so this equals vectorising per fold, once instead of six times.
@@ -67,14 +88,21 @@ def train(
     coef -= coef.mean(axis=0)
     intercept = fitted.estimator.intercept_ * beta
     intercept -= intercept.mean()
-    weights: dict[str, tuple[float, ...]] = {}
-    for term, column in sorted(terms.vocabulary_.items()):
-        vec = coef[:, column]
-        if float(abs(vec).max()) >= PRUNE_BELOW:
-            weights[term] = tuple(round(float(x), DECIMALS) for x in vec)
+    return terms.vocabulary_, coef, intercept, beta
+
+
+def _metadata(
+    examples: Sequence[Example],
+    *,
+    seed: int,
+    trained_at: datetime | None,
+    beta: float,
+    terms: tuple[int, int],
+) -> dict[str, Any]:
+    """What a model says of its making; ``terms``: kept and before pruning."""
     import sklearn
 
-    metadata: dict[str, Any] = {
+    return {
         "trained_at": (trained_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "examples": dict(sorted(Counter(ex.source for ex in examples).items())),
         "examples_per_intent": {i: sum(ex.intent == i for ex in examples) for i in INTENTS},
@@ -84,17 +112,10 @@ def train(
         "regularisation_c": C,
         "class_weight": CLASS_WEIGHT,
         "folds": FOLDS,
-        "terms": len(weights),
-        "terms_before_pruning": len(terms.vocabulary_),
+        "terms": terms[0],
+        "terms_before_pruning": terms[1],
         "trainer": f"scikit-learn {sklearn.__version__} LogisticRegression + temperature",
     }
-    return IntentModel(
-        version=version,
-        bias=tuple(round(float(x), DECIMALS) for x in intercept),
-        weights=weights,
-        other_language_weight=OTHER_LANGUAGE_WEIGHT,
-        metadata=metadata,
-    )
 
 
 def corpus_digest(examples: Sequence[Example]) -> str:

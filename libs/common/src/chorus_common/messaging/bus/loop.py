@@ -9,44 +9,28 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from aiokafka.errors import KafkaError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception
 
-from chorus_common.contracts import topics
-from chorus_common.contracts.events import DeadLetter
 from chorus_common.logging import trace_id_var
-from chorus_common.messaging.bus.base import Consumer, OutMessage, Producer, Record, TopicPartition
-from chorus_common.messaging.envelope import DecodeError, Envelope, make_event, named_post_and_trace
+from chorus_common.messaging.bus.base import Consumer, Producer, Record, TopicPartition
+from chorus_common.messaging.bus.failures import (
+    DeadRecord,
+    PermanentError,
+    dead_letter,
+    is_transient,
+)
+from chorus_common.messaging.bus.offsets import OffsetBook
+from chorus_common.messaging.envelope import DecodeError, Envelope
 from chorus_common.metrics import Metrics
-from chorus_common.retrying import BACKOFF, until_it_works
+from chorus_common.retrying import BACKOFF
 
 log = logging.getLogger(__name__)
 
 BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 
 
-class PermanentError(Exception):
-    """A handler error that retrying will not fix; the event goes to the DLQ."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 class _Stopping(Exception):
     """The loop was asked to stop during a transient-error back-off."""
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying the whole batch for (database or broker unreachable)."""
-    if isinstance(exc, PermanentError):
-        return False
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OSError | ConnectionError | TimeoutError | KafkaError)
 
 
 class ConsumerLoop:
@@ -88,14 +72,13 @@ class ConsumerLoop:
         self._gather_s = gather_ms / 1000
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
-        self.committed: dict[TopicPartition, int] = {}
-        # Offsets of durable batches not yet committed: committed together at most every
-        # ``commit_interval_s``, when the topic goes quiet, before partitions move and on stop.
-        self._pending: dict[TopicPartition, int] = {}
-        self._commit_interval = commit_interval_s
-        self._last_commit = time.monotonic()
+        self._offsets = OffsetBook(consumer, name=name, interval_s=commit_interval_s)
         self.handled = 0
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def committed(self) -> dict[TopicPartition, int]:
+        return self._offsets.committed
 
     async def start(self) -> None:
         self._consumer.set_revoke_hook(self._on_revoke)
@@ -110,7 +93,7 @@ class ConsumerLoop:
             except TimeoutError:
                 self._task.cancel()
         try:
-            await asyncio.wait_for(self._flush_commits(), timeout=10)
+            await asyncio.wait_for(self._offsets.flush(), timeout=10)
         except TimeoutError:
             log.warning("final offset commit timed out", extra={"consumer": self.name})
         try:
@@ -125,7 +108,7 @@ class ConsumerLoop:
         except TimeoutError:
             return
         try:
-            await self._flush_commits()
+            await self._offsets.flush()
         finally:
             self._lock.release()
 
@@ -138,17 +121,17 @@ class ConsumerLoop:
             if records and self._gather_s and len(records) < self._max_records:
                 records = await self._gather(records)
             if not records:
-                if self._pending:
+                if self._offsets.pending:
                     async with self._lock:
-                        await self._flush_commits()
+                        await self._offsets.flush()
                 await self._export_lag()
                 continue
             async with self._lock:
                 done = await self.process(records)
                 if done:
-                    self._stage_commit(records)
-                    if time.monotonic() - self._last_commit >= self._commit_interval:
-                        await self._flush_commits()
+                    self._offsets.stage(records)
+                    if self._offsets.due():
+                        await self._offsets.flush()
             if self._after_batch is not None:
                 await self._after_batch()
             await self._export_lag()
@@ -187,18 +170,18 @@ class ConsumerLoop:
         started = time.perf_counter()
         good: list[Envelope] = []
         rec_of: dict[int, Record] = {}
-        dead: list[tuple[Record, str, str, str | None]] = []
+        dead: list[DeadRecord] = []
         for rec in records:
             try:
                 env = Envelope.from_bytes(rec.value)
             except DecodeError as exc:
-                dead.append((rec, exc.code, str(exc), exc.field))
+                dead.append(DeadRecord(rec, exc.code, str(exc), exc.field))
                 continue
             except Exception as exc:
                 # A decoder bug must not stop the partition (or kill this task): the record
                 # goes to the DLQ with what went wrong, and the rest of the batch goes on.
                 log.exception("decoding a record failed", extra={"consumer": self.name})
-                dead.append((rec, "decode_failed", f"{type(exc).__name__}: {exc}", None))
+                dead.append(DeadRecord(rec, "decode_failed", f"{type(exc).__name__}: {exc}", None))
                 continue
             good.append(env)
             rec_of[id(env)] = rec
@@ -207,7 +190,7 @@ class ConsumerLoop:
             if not ok:
                 return False
         if dead:
-            await self._dead_letter(dead)
+            await dead_letter(dead, producer=self._producer, metrics=self._metrics)
         counts = Counter((env.topic, env.type) for env in good)
         for (topic, kind), n in counts.items():  # one labels() lookup per kind, not per event
             self._metrics.events_consumed.labels(self._metrics.service, topic, kind).inc(n)
@@ -222,7 +205,7 @@ class ConsumerLoop:
         self,
         good: list[Envelope],
         rec_of: dict[int, Record],
-        dead: list[tuple[Record, str, str, str | None]],
+        dead: list[DeadRecord],
     ) -> bool:
         retrying = AsyncRetrying(
             retry=retry_if_exception(is_transient),
@@ -249,7 +232,8 @@ class ConsumerLoop:
                         "error": str(exc)[:500],
                     },
                 )
-                dead.append((rec_of[id(good[0])], code, f"{type(exc).__name__}: {exc}", None))
+                reason = f"{type(exc).__name__}: {exc}"
+                dead.append(DeadRecord(rec_of[id(good[0])], code, reason, None))
                 return True
             # Isolate the culprit: handle each event on its own.
             for env in good:
@@ -272,70 +256,6 @@ class ConsumerLoop:
     async def _pause(self, seconds: float) -> None:
         if not await self._sleep(seconds):
             raise _Stopping
-
-    async def _dead_letter(self, dead: list[tuple[Record, str, str, str | None]]) -> None:
-        out = []
-        for rec, code, reason, field in dead:
-            post_id, trace_id = named_post_and_trace(rec.value)
-            payload = DeadLetter.of(
-                error=reason,
-                error_code=code,
-                source=f"{self._metrics.service}:{rec.topic}",
-                original=rec.value,
-                original_topic=rec.topic,
-                original_partition=rec.partition,
-                original_offset=rec.offset,
-                original_key=rec.key.decode("utf-8", "replace") if rec.key else None,
-                field=field,
-                post_id=post_id,
-            )
-            env = make_event(
-                "dead_letter", payload, producer=self._metrics.service, trace_id=trace_id
-            )
-            out.append(OutMessage(topics.DLQ, payload.source.encode(), env.to_bytes()))
-            self._metrics.dead_letters.labels(self._metrics.service, rec.topic, code).inc()
-            log.warning(
-                "dead-lettered record",
-                extra={
-                    "topic": rec.topic,
-                    "partition": rec.partition,
-                    "offset": rec.offset,
-                    "code": code,
-                },
-            )
-        await until_it_works(log, "DLQ publish failed; retrying")(self._producer.send_many, out)
-
-    def _stage_commit(self, records: list[Record]) -> None:
-        """Remember the next offsets of a batch whose effects are durable."""
-        pending = self._pending
-        for rec in records:
-            tp = (rec.topic, rec.partition)
-            if rec.offset + 1 > pending.get(tp, 0):
-                pending[tp] = rec.offset + 1
-
-    async def _flush_commits(self) -> None:
-        """Commit the staged offsets. Only durable work is ever committed; committing a
-        batch later than it could be only widens what a crash redelivers, which the
-        idempotent handlers absorb (and saves a broker round trip per small batch)."""
-        self._last_commit = time.monotonic()
-        if not self._pending:
-            return
-        offsets, self._pending = self._pending, {}
-        try:
-            await self._consumer.commit(offsets)
-        except asyncio.CancelledError:
-            self._merge_back(offsets)
-            raise
-        except Exception:
-            self._merge_back(offsets)
-            log.warning("offset commit failed; will retry", extra={"consumer": self.name})
-            return
-        self.committed.update(offsets)
-
-    def _merge_back(self, offsets: dict[TopicPartition, int]) -> None:
-        for tp, off in offsets.items():
-            if off > self._pending.get(tp, 0):
-                self._pending[tp] = off
 
     async def _export_lag(self) -> None:
         try:
