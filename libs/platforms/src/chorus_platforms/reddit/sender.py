@@ -14,6 +14,7 @@ from chorus_platforms.kit.outbound import (
     Reconcile,
     TransientSendError,
     call,
+    fetch,
     same_text,
 )
 
@@ -79,10 +80,10 @@ class RedditSender:
     ) -> Delivered | None:
         """Lists the account's newest comments and matches parent and text (read only)."""
         me = channel.option("username") or channel.channel
-        data: Any = await call(
+        data: Any = await fetch(
             http,
-            "GET",
-            channel.url(f"/user/{me}/comments"),
+            channel,
+            f"/user/{me}/comments",
             platform="reddit",
             params={"sort": "new", "limit": "100"},
             headers=_headers(channel),

@@ -13,6 +13,7 @@ from chorus_platforms.kit.outbound import (
     Reconcile,
     bearer,
     call,
+    fetch,
     same_text,
 )
 
@@ -61,10 +62,10 @@ class YouTubeSender:
     ) -> Delivered | None:
         """Lists the parent's replies and matches the channel's own (read only)."""
         me = channel.option("channel_id") or channel.channel
-        data: Any = await call(
+        data: Any = await fetch(
             http,
-            "GET",
-            channel.url("/youtube/v3/comments"),
+            channel,
+            "/youtube/v3/comments",
             platform="youtube",
             params={
                 "part": "snippet",
