@@ -47,23 +47,30 @@ def _other_events(items: Items, body: dict[str, Any]) -> None:
         code, what = _NOT_POSTS.get(key, ("unsupported_event", f"an event of {key[:40]}"))
         events = value if isinstance(value, list) else [value]
         for i, event in enumerate(events):
-            guess = fk.as_id(fk.as_dict(event).get("id"))
+            found = fk.as_dict(event)
+            guess = fk.as_id(found.get("id")) or fk.as_id(fk.as_dict(found.get("status")).get("id"))
             items.add(f"{key}[{i}]", event, guess, _skip, code, f"{what} is not a post")
+
+
+def is_activity(body: dict[str, Any]) -> bool:
+    """An Account Activity delivery: ``for_user_id``, or (a revoke) only ``user_event``."""
+    return "for_user_id" in body or "user_event" in body
 
 
 def normalize_activity(body: dict[str, Any]) -> NormalizeResult:
     """An Account Activity delivery: every event of every list is a post, an error or a skip."""
     channel = fk.as_id(body.get("for_user_id"))
-    if channel is None:
+    has_posts = "tweet_create_events" in body or "direct_message_events" in body
+    if channel is None and (has_posts or "for_user_id" in body):
         raise NormalizeError("missing_channel", "for_user_id must be a user id", "for_user_id")
     items = Items()
     for i, tweet in enumerate(fk.as_list(body.get("tweet_create_events"))):
         guess = fk.as_id(fk.as_dict(tweet).get("id_str"))
-        items.add(f"tweet_create_events[{i}]", tweet, guess, status_post, channel, tweet)
+        items.add(f"tweet_create_events[{i}]", tweet, guess, status_post, channel or "", tweet)
     users = fk.as_dict(body.get("users"))
     for i, event in enumerate(fk.as_list(body.get("direct_message_events"))):
         guess = fk.as_id(fk.as_dict(event).get("id"))
         path = f"direct_message_events[{i}]"
-        items.add(path, event, guess, activity_dm, channel, users, event)
+        items.add(path, event, guess, activity_dm, channel or "", users, event)
     _other_events(items, body)
     return items.result

@@ -28,7 +28,7 @@ from chorus_platforms.kit.inbound import (
     SignatureError,
 )
 from chorus_platforms.kit.items import Items, load_json, require_channel
-from chorus_platforms.x.activity import normalize_activity
+from chorus_platforms.x.activity import is_activity, normalize_activity
 from chorus_platforms.x.v1 import is_status, status_post
 from chorus_platforms.x.v2 import normalize_v2
 
@@ -44,7 +44,8 @@ def _statuses(raw: RawInput, statuses: list[Any], path: str) -> NormalizeResult:
     items = Items()
     for i, status in enumerate(statuses):
         guess = as_id(as_dict(status).get("id_str"))
-        items.add(f"{path}[{i}]", status, guess, status_post, channel, status)
+        where = f"{path}[{i}]" if path != "." else ""
+        items.add(where, status, guess, status_post, channel, status)
     return items.result
 
 
@@ -60,14 +61,14 @@ class XConnector:
             return _statuses(raw, body, "")
         if not isinstance(body, dict):
             raise NormalizeError("unrecognized_payload", "expected an X JSON object")
-        if "for_user_id" in body:
+        if is_activity(body):
             return normalize_activity(body)
         if "data" in body or "meta" in body:
             return normalize_v2(raw, body)
         if isinstance(body.get("statuses"), list):
             return _statuses(raw, body["statuses"], "statuses")
         if is_status(body):
-            return _statuses(raw, [body], "")
+            return _statuses(raw, [body], ".")
         if "errors" in body:
             raise NormalizeError("platform_error", "the X response holds only errors", "errors")
         raise NormalizeError("unrecognized_payload", "expected Account Activity, v2 or v1.1")

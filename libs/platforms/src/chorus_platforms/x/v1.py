@@ -56,6 +56,8 @@ def _text(tweet: dict[str, Any], extended: dict[str, Any]) -> str:
 def _kind(channel: str, tweet: dict[str, Any], extended: dict[str, Any], parent: Any) -> PostKind:
     if parent:
         return "reply"
+    if fk.as_id(fk.as_dict(tweet.get("user")).get("id_str")) == channel:
+        return "post"  # the brand quoting or naming itself is not a mention of it
     entities = fk.as_dict(extended.get("entities")) or fk.as_dict(tweet.get("entities"))
     mentioned = {
         fk.as_id(fk.as_dict(m).get("id_str")) for m in fk.as_list(entities.get("user_mentions"))
