@@ -249,11 +249,9 @@ async def fetch(
     channel: Channel,
     path: str,
     *,
-    platform: str,
     params: dict[str, str],
     headers: dict[str, str],
 ) -> Any:
     """A read-only GET on the channel's API (a sender's ``find``): the JSON body."""
-    return await call(
-        http, "GET", channel.url(path), platform=platform, params=params, headers=headers
-    )
+    url = channel.url(path)
+    return await call(http, "GET", url, platform=channel.platform, params=params, headers=headers)

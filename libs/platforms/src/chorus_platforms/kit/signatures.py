@@ -52,6 +52,12 @@ def secret(secrets: Mapping[str, str], key: str) -> str:
     return value
 
 
+def require_equal(given: str, expected: str, header: str) -> None:
+    """A signature header that does not match is ``SignatureError(403, "bad_signature")``."""
+    if not equal(given, expected):
+        raise SignatureError(403, "bad_signature", f"{header} does not match")
+
+
 def signature_header(raw: RawInput, name: str) -> str:
     """The signature header (lower-case ``name``) or a 401 when it is absent."""
     value = raw.headers.get(name)

@@ -21,13 +21,19 @@ from chorus_platforms.kit.inbound import (
     NormalizeError,
     NormalizeResult,
     RawInput,
-    SignatureError,
 )
 from chorus_platforms.kit.items import Items, load_json, require_channel
 from chorus_platforms.linkedin.social import api_comment, notification_post
 
 SIGNATURE_HEADER = "x-li-signature"
 NOTIFICATIONS = "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"
+
+
+def _challenge_response(code: str, key: str) -> dict[str, str]:
+    return {
+        "challengeCode": code,
+        "challengeResponse": signatures.hmac_sha256(key, code.encode("utf-8")).hex(),
+    }
 
 
 def _is_notification(element: Any) -> bool:
@@ -84,20 +90,12 @@ class LinkedInConnector:
         given = given.removeprefix("hmacsha256=")
         secret = signatures.secret(secrets, "client_secret")
         expected = signatures.hmac_sha256(secret, b"hmacsha256=" + raw.body).hex()
-        if not signatures.equal(given, expected):
-            raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} does not match")
+        signatures.require_equal(given, expected, SIGNATURE_HEADER)
 
     def handshake(
         self, query: Mapping[str, str], secrets: Mapping[str, str]
     ) -> HandshakeResponse | None:
         """Answer ``challengeCode`` with its hex HMAC-SHA256 under ``client_secret`` (JSON)."""
         return signatures.hmac_challenge(
-            query,
-            "challengeCode",
-            secrets,
-            "client_secret",
-            lambda code, key: {
-                "challengeCode": code,
-                "challengeResponse": signatures.hmac_sha256(key, code.encode("utf-8")).hex(),
-            },
+            query, "challengeCode", secrets, "client_secret", _challenge_response
         )

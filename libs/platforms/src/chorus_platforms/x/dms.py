@@ -22,7 +22,13 @@ from chorus_common.contracts.events import Author, Media, Post
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.times import epoch_time, iso_time
-from chorus_platforms.x.common import dm_thread, profile_url, snowflake_time, v1_author
+from chorus_platforms.x.common import (
+    dm_thread,
+    profile_url,
+    snowflake_time,
+    v1_author,
+    x_post,
+)
 
 _MEMBERSHIP = ("ParticipantsJoin", "ParticipantsLeave")
 
@@ -42,13 +48,12 @@ def activity_dm(channel: str, users: dict[str, Any], event: Any) -> Post:
     attachment = fk.as_dict(fk.as_dict(data.get("attachment")).get("media"))
     media_url = fk.opt_str(attachment.get("media_url_https"))
     media_type = fk.opt_str(attachment.get("type"))
-    return Post(
-        id=Post.make_id("x", native),
-        platform="x",
-        channel=channel,
-        kind="dm",
-        native_id=native,
-        thread_id=Post.make_id("x", dm_thread(sender, recipient)),
+    return x_post(
+        channel,
+        native,
+        "dm",
+        dm_thread(sender, recipient),
+        None,
         author=v1_author(sender, users.get(sender)),
         text=fk.require_text(data.get("text"), "message_create.message_data.text"),
         created_at=epoch_time(event.get("created_timestamp"), "created_timestamp", unit="ms"),
@@ -98,13 +103,12 @@ def v2_dm(channel: str, users: dict[str, Any], event: Any) -> Post:
             native,
         )
     created = event.get("created_at")
-    return Post(
-        id=Post.make_id("x", native),
-        platform="x",
-        channel=channel,
-        kind="dm",
-        native_id=native,
-        thread_id=Post.make_id("x", conversation or dm_thread(sender, channel)),
+    return x_post(
+        channel,
+        native,
+        "dm",
+        conversation or dm_thread(sender, channel),
+        None,
         author=_v2_author(sender, users),
         text=fk.require_text(event.get("text"), "text", allow_missing=True),
         created_at=iso_time(created, "created_at")

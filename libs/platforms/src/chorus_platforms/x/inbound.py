@@ -25,7 +25,6 @@ from chorus_platforms.kit.inbound import (
     NormalizeError,
     NormalizeResult,
     RawInput,
-    SignatureError,
 )
 from chorus_platforms.kit.items import Items, load_json, require_channel
 from chorus_platforms.x.activity import is_activity, normalize_activity
@@ -37,6 +36,10 @@ SIGNATURE_HEADER = "x-twitter-webhooks-signature"
 
 def x_signature(secret: str, message: bytes) -> str:
     return "sha256=" + base64.b64encode(signatures.hmac_sha256(secret, message)).decode("ascii")
+
+
+def _crc(token: str, key: str) -> dict[str, str]:
+    return {"response_token": x_signature(key, token.encode("utf-8"))}
 
 
 def _statuses(raw: RawInput, statuses: list[Any], path: str) -> NormalizeResult:
@@ -77,17 +80,10 @@ class XConnector:
         """Base64 HMAC-SHA256 of the raw body with ``consumer_secret``; ``SignatureError``."""
         given = signatures.signature_header(raw, SIGNATURE_HEADER)
         expected = x_signature(signatures.secret(secrets, "consumer_secret"), raw.body)
-        if not signatures.equal(given, expected):
-            raise SignatureError(403, "bad_signature", f"{SIGNATURE_HEADER} does not match")
+        signatures.require_equal(given, expected, SIGNATURE_HEADER)
 
     def handshake(
         self, query: Mapping[str, str], secrets: Mapping[str, str]
     ) -> HandshakeResponse | None:
         """Answer the CRC: ``response_token`` from ``crc_token`` and ``consumer_secret``."""
-        return signatures.hmac_challenge(
-            query,
-            "crc_token",
-            secrets,
-            "consumer_secret",
-            lambda token, key: {"response_token": x_signature(key, token.encode("utf-8"))},
-        )
+        return signatures.hmac_challenge(query, "crc_token", secrets, "consumer_secret", _crc)

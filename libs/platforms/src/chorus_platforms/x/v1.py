@@ -14,12 +14,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chorus_common.contracts.events import Media, Metrics, Post, PostKind
+from chorus_common.contracts.events import Media, Metrics, PostKind
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.inbound import Marked, Marker
 from chorus_platforms.kit.times import epoch_time, twitter_time
-from chorus_platforms.x.common import tweet_lang, tweet_url, unescape_tweet_text, v1_author
+from chorus_platforms.x.common import (
+    tweet_lang,
+    tweet_url,
+    unescape_tweet_text,
+    v1_author,
+    x_post,
+)
 
 
 def is_status(value: Any) -> bool:
@@ -82,15 +88,14 @@ def status_post(channel: str, tweet: Any) -> Marked:
         raise fk.ItemProblem("missing_author", "user.id_str is required", "user.id_str", native)
     extended = fk.as_dict(tweet.get("extended_tweet"))
     parent = fk.as_id(tweet.get("in_reply_to_status_id_str"))
-    post = Post(
-        id=Post.make_id("x", native),
-        platform="x",
-        channel=channel,
-        kind=_kind(channel, tweet, extended, parent),
-        native_id=native,
+    thread = fk.as_id(tweet.get("conversation_id")) or parent or native
+    post = x_post(
+        channel,
+        native,
+        _kind(channel, tweet, extended, parent),
+        thread,
+        parent,
         url=tweet_url(fk.optional_name(user.get("screen_name")), tweet_id),
-        thread_id=Post.make_id("x", fk.as_id(tweet.get("conversation_id")) or parent or native),
-        in_reply_to=Post.make_id("x", parent) if parent else None,
         author=v1_author(user_id, user),
         text=unescape_tweet_text(_text(tweet, extended)),
         lang=tweet_lang(tweet.get("lang")),

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chorus_common.contracts.events import Media, Metrics, Post, PostKind
+from chorus_common.contracts.events import Media, Metrics, PostKind
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.inbound import Marked, Marker, NormalizeError, NormalizeResult, RawInput
@@ -35,6 +35,7 @@ from chorus_platforms.x.common import (
     tweet_lang,
     tweet_url,
     unescape_tweet_text,
+    x_post,
 )
 from chorus_platforms.x.dms import is_dm_event, v2_dm
 
@@ -127,17 +128,15 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked:
     username = fk.optional_name(user.get("username"))
     note = fk.as_dict(tweet.get("note_tweet")).get("text")
     text = fk.require_text(note if isinstance(note, str) else tweet.get("text"), "text")
-    conversation = fk.as_id(tweet.get("conversation_id")) or refs.get("replied_to") or native
     created = tweet.get("created_at")
-    post = Post(
-        id=Post.make_id("x", native),
-        platform="x",
-        channel=channel,
-        kind=_kind(channel, tweet, refs, includes),
-        native_id=native,
+    parent = refs.get("replied_to")
+    post = x_post(
+        channel,
+        native,
+        _kind(channel, tweet, refs, includes),
+        fk.as_id(tweet.get("conversation_id")) or parent or native,
+        parent,
         url=tweet_url(username, tweet_id),
-        thread_id=Post.make_id("x", conversation),
-        in_reply_to=Post.make_id("x", refs["replied_to"]) if "replied_to" in refs else None,
         author=fk.author(
             author_id,
             handle=username,
