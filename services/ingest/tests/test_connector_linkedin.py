@@ -231,3 +231,19 @@ def test_hostile_notifications_give_only_results_or_normalize_errors(body: bytes
 @given(hostile(fixture_json("linkedin", "comments_api.json")))
 def test_hostile_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(LI, raw(body, channel=ORG))
+
+
+def test_deletions_and_unknown_actions_are_skipped_unless_they_carry_words() -> None:
+    doc = fixture_json("linkedin", "notifications_webhook.json")
+    comment, like = doc["notifications"][0], doc["notifications"][3]
+    doc["notifications"] = [
+        {**like, "action": "COMMENT_DELETE"},
+        {**like, "action": "SOMETHING_NEW"},
+        {**comment, "action": "SOMETHING_NEW"},
+    ]
+    result = LI.normalize(raw(doc))
+    assert [p.native_id for p in result.posts] == ["7094977717598625792"]
+    assert [(s.code, s.index) for s in result.skipped] == [
+        ("deleted", 0),
+        ("unsupported_action", 1),
+    ]

@@ -107,53 +107,61 @@ def _comment_post(
     )
 
 
+def _notification_comment(note: dict[str, Any], channel: str, created: datetime) -> Post:
+    comment = as_dict(as_dict(note.get("decoratedGeneratedActivity")).get("comment"))
+    generated = opt_str(note.get("generatedActivity"))
+    urn = opt_str(comment.get("entity")) or opt_str(comment.get("commentUrn")) or generated
+    owner = as_id(comment.get("owner")) or as_id(comment.get("actor"))
+    if note.get("action") == "ADMIN_COMMENT":
+        owner = owner or channel  # written as the organization
+    return _comment_post(
+        channel,
+        comment,
+        comment_urn=urn,
+        owner=owner,
+        created_at=created,
+        thread_hint=as_id(note.get("sourcePost")),
+    )
+
+
+def _notification_share(note: dict[str, Any], channel: str, created: datetime) -> Post:
+    share = as_dict(as_dict(note.get("decoratedGeneratedActivity")).get("share"))
+    generated = opt_str(note.get("generatedActivity"))
+    native = as_id(share.get("entity")) or require_id(generated, "generatedActivity")
+    owner = as_id(share.get("owner"))
+    if owner is None:
+        raise ItemProblem("missing_author", "the share owner is required", "share", native)
+    return Post(
+        id=Post.make_id("linkedin", native),
+        platform="linkedin",
+        channel=channel,
+        kind="mention",
+        native_id=native,
+        url=f"https://www.linkedin.com/feed/update/{native}/",
+        thread_id=Post.make_id("linkedin", native),
+        author=author(owner),
+        text=require_text(share.get("text"), "share.text", allow_missing=True),
+        created_at=created,
+        from_brand=owner == channel,
+    )
+
+
 def notification_post(notification: Any) -> Marked:
     """One social action notification: comments, reshares and mentions of the organization;
-    its edit marker is ``lastModifiedAt`` (a ``COMMENT_EDIT`` comes with a later one)."""
+    its edit marker is ``lastModifiedAt`` (a ``COMMENT_EDIT`` comes with a later one). An
+    action not listed here that carries a comment or a share is read as one."""
     note = as_dict(notification)
-    action = opt_str(note.get("action"))
+    action = opt_str(note.get("action")) or ""
+    if action in _SKIPPED:
+        raise Skip(*_SKIPPED[action])
     channel = require_id(note.get("organizationalEntity"), "organizationalEntity")
     created = epoch_time(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
-    generated = opt_str(note.get("generatedActivity"))
     decorated = as_dict(note.get("decoratedGeneratedActivity"))
-    marker = Marker.at(created)
-    if action in _COMMENT_ACTIONS:
-        comment = as_dict(decorated.get("comment"))
-        urn = opt_str(comment.get("entity")) or opt_str(comment.get("commentUrn")) or generated
-        owner = as_id(comment.get("owner")) or as_id(comment.get("actor"))
-        if action == "ADMIN_COMMENT":
-            owner = owner or channel  # written as the organization
-        post = _comment_post(
-            channel,
-            comment,
-            comment_urn=urn,
-            owner=owner,
-            created_at=created,
-            thread_hint=as_id(note.get("sourcePost")),
-        )
-        return Marked(post, marker)
-    if action in _SHARE_ACTIONS:
-        share = as_dict(decorated.get("share"))
-        native = as_id(share.get("entity")) or require_id(generated, "generatedActivity")
-        owner = as_id(share.get("owner"))
-        if owner is None:
-            raise ItemProblem("missing_author", "the share owner is required", "share", native)
-        share_post = Post(
-            id=Post.make_id("linkedin", native),
-            platform="linkedin",
-            channel=channel,
-            kind="mention",
-            native_id=native,
-            url=f"https://www.linkedin.com/feed/update/{native}/",
-            thread_id=Post.make_id("linkedin", native),
-            author=author(owner),
-            text=require_text(share.get("text"), "share.text", allow_missing=True),
-            created_at=created,
-            from_brand=owner == channel,
-        )
-        return Marked(share_post, marker)
-    code, reason = _SKIPPED.get(action or "", ("unsupported_action", f"action {action!r}"))
-    raise Skip(code, reason)
+    if action in _COMMENT_ACTIONS or (action not in _SHARE_ACTIONS and "comment" in decorated):
+        return Marked(_notification_comment(note, channel, created), Marker.at(created))
+    if action in _SHARE_ACTIONS or "share" in decorated:
+        return Marked(_notification_share(note, channel, created), Marker.at(created))
+    raise Skip("unsupported_action", f"action {action[:40]!r} carries no comment or share")
 
 
 def api_comment(channel: str, comment: Any) -> Marked:
