@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from chorus_platforms.reddit.inbound import RedditConnector
+from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.social_kit import assert_clean, hostile
 
 pytestmark = pytest.mark.unit
 RD = RedditConnector()
@@ -123,3 +125,12 @@ def test_inbox_polling_reads_the_accounts_message_folder() -> None:
     assert request.params == {"limit": "100", "raw_json": "1", "after": "t1_a"}
     with pytest.raises(ValueError):
         RD.poll_request({"inbox": "everything"}, {})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hostile(fixture_json("reddit", "inbox_mentions.json"))
+    | hostile(fixture_json("reddit", "message_t4.json"))
+)
+def test_hostile_inbox_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
+    assert_clean(RD, raw(body, channel="u/brand"))

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from chorus_platforms.x.inbound import XConnector
+from hypothesis import HealthCheck, given, settings
 
-from services.ingest.tests.connector_kit import canonical, expected, fixture, raw
+from services.ingest.tests.connector_kit import canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.social_kit import assert_clean, hostile
 
 pytestmark = pytest.mark.unit
 X = XConnector()
@@ -233,3 +235,16 @@ def test_v2_dm_conversation_membership_is_skipped_and_the_brands_message_kept() 
     (post,) = result.posts
     assert (post.thread_id, post.from_brand, post.kind) == ("x:1578398451921985538", True, "dm")
     assert _skips(result) == [("membership", 1, "1582835469712138240")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hostile(fixture_json("x", "v1_quote_extended.json"))
+    | hostile(fixture_json("x", "v2_lookup_quickstart.json"))
+    | hostile(fixture_json("x", "dm_events_quickstart.json"))
+    | hostile(fixture_json("x", "aaa_doc_tweet_delete.json"))
+)
+def test_hostile_v1_v2_and_dm_payloads_give_only_results_or_normalize_errors(
+    body: bytes,
+) -> None:
+    assert_clean(X, raw(body, channel=OTHER))
