@@ -41,6 +41,7 @@ from chorus_platforms.kit.fields import (
     require_text,
 )
 from chorus_platforms.kit.inbound import Marked, Marker
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time
 
 _COMMENT_URN = re.compile(r"^urn:li:comment:\((?:urn:li:)?([A-Za-z]+:[^,()]+),([^,()]+)\)$")
@@ -88,14 +89,13 @@ def _comment_post(
     parent = split_comment_urn(opt_str(comment.get("parentComment")))
     likes = as_dict(comment.get("likesSummary"))
     replies = as_dict(comment.get("commentsSummary"))
-    return Post(
-        id=Post.make_id("linkedin", native),
-        platform="linkedin",
-        channel=channel,
-        kind="reply" if parent else "comment",
-        native_id=native,
-        thread_id=Post.make_id("linkedin", thread),
-        in_reply_to=Post.make_id("linkedin", parent[1] if parent else thread),
+    return native_post(
+        "linkedin",
+        channel,
+        native,
+        "reply" if parent else "comment",
+        thread,
+        parent[1] if parent else thread,
         author=author(owner),
         text=_comment_text(comment),
         created_at=created_at,
@@ -131,14 +131,14 @@ def _notification_share(note: dict[str, Any], channel: str, created: datetime) -
     owner = as_id(share.get("owner"))
     if owner is None:
         raise ItemProblem("missing_author", "the share owner is required", "share", native)
-    return Post(
-        id=Post.make_id("linkedin", native),
-        platform="linkedin",
-        channel=channel,
-        kind="mention",
-        native_id=native,
+    return native_post(
+        "linkedin",
+        channel,
+        native,
+        "mention",
+        native,
+        None,
         url=f"https://www.linkedin.com/feed/update/{native}/",
-        thread_id=Post.make_id("linkedin", native),
         author=author(owner),
         text=require_text(share.get("text"), "share.text", allow_missing=True),
         created_at=created,

@@ -28,6 +28,7 @@ from urllib.parse import quote
 from chorus_common.contracts.events import Author, Media, Metrics, Post, PostKind
 
 from chorus_platforms.kit import fields as fk
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time
 
 PLATFORM = "reddit"
@@ -70,10 +71,10 @@ def _is_brand(d: Mapping[str, Any], channel: str | None) -> bool:
     return bool(name and brand and name.lower() == brand.lower())
 
 
-def _submission(d: Mapping[str, Any], post_id: str) -> tuple[str, str, str | None, PostKind]:
+def _submission(d: Mapping[str, Any], name: str) -> tuple[str, str, str | None, PostKind]:
     title = fk.text_of(d.get("title"), "data.title")
     text = fk.join_title(title, fk.text_of(d.get("selftext"), "data.selftext"))
-    return text, post_id, None, "post"
+    return text, name, None, "post"
 
 
 def _comment(d: Mapping[str, Any]) -> tuple[str, str, str | None, PostKind]:
@@ -92,7 +93,7 @@ def _comment(d: Mapping[str, Any]) -> tuple[str, str, str | None, PostKind]:
     kind: PostKind = "comment" if parent_id == link_id else "reply"
     if d.get("type") == "username_mention" or d.get("subject") == "username mention":
         kind = "mention"
-    return text, Post.make_id(PLATFORM, fk.native(link_id, "data.link_id")), parent_id, kind
+    return text, fk.native(link_id, "data.link_id"), parent_id, kind
 
 
 def _message(d: Mapping[str, Any], name: str) -> tuple[str, str, str | None, PostKind]:
@@ -100,7 +101,7 @@ def _message(d: Mapping[str, Any], name: str) -> tuple[str, str, str | None, Pos
     text = fk.join_title(subject, fk.text_of(d.get("body"), "data.body"))
     first = fk.opt_str(d.get("first_message_name")) or name
     parent = fk.opt_str(d.get("parent_id"))
-    return text, Post.make_id(PLATFORM, first), parent, "dm"
+    return text, first, parent, "dm"
 
 
 def thing_post(thing: Any, channel: str | None) -> Post:
@@ -115,10 +116,9 @@ def thing_post(thing: Any, channel: str | None) -> Post:
     name = fullname(t)
     if name is None:
         raise fk.ItemProblem("missing_id", "thing has neither name nor id", "data.name")
-    post_id = Post.make_id(PLATFORM, name)
     media: tuple[Media, ...] = ()
     if kind == "t3":
-        text, thread, parent, post_kind = _submission(d, post_id)
+        text, thread, parent, post_kind = _submission(d, name)
         link = fk.opt_str(d.get("url"))
         media = () if d.get("is_self") or not link else (Media(type="link", url=link),)
     elif kind == "t1":
@@ -126,15 +126,14 @@ def thing_post(thing: Any, channel: str | None) -> Post:
     else:
         text, thread, parent, post_kind = _message(d, name)
     sub = fk.opt_str(d.get("subreddit"))
-    return Post(
-        id=post_id,
-        platform=PLATFORM,
-        channel=channel or (f"r/{sub}" if sub else "reddit"),
-        kind=post_kind,
-        native_id=name,
+    return native_post(
+        "reddit",
+        channel or (f"r/{sub}" if sub else "reddit"),
+        name,
+        post_kind,
+        thread,
+        parent,
         url=_permalink(d.get("permalink") or fk.opt_str(d.get("context"))),
-        thread_id=thread,
-        in_reply_to=Post.make_id(PLATFORM, parent) if parent else None,
         author=_author(d),
         text=fk.clip(text),
         created_at=epoch_time(d.get("created_utc"), "data.created_utc", unit="s"),

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chorus_common.contracts.events import Author, Post, PostKind
+from chorus_common.contracts.events import Author
 
 from chorus_platforms.kit.fields import ItemProblem, as_dict, author, opt_str, optional_name
 
@@ -70,19 +70,3 @@ def dm_thread(a: str, b: str) -> str:
     else:
         lo, hi = sorted((a, b))
     return f"{lo}-{hi}"
-
-
-def x_post(
-    channel: str, native: str, kind: PostKind, thread: str, parent: str | None, **fields: Any
-) -> Post:
-    """A canonical X post: ``thread`` and ``parent`` are native ids (the root, the parent)."""
-    return Post(
-        id=Post.make_id("x", native),
-        platform="x",
-        channel=channel,
-        kind=kind,
-        native_id=native,
-        thread_id=Post.make_id("x", thread),
-        in_reply_to=Post.make_id("x", parent) if parent else None,
-        **fields,
-    )

@@ -21,13 +21,13 @@ from typing import Any
 from chorus_common.contracts.events import Author, Media, Post
 
 from chorus_platforms.kit import fields as fk
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time, iso_time
 from chorus_platforms.x.common import (
     dm_thread,
     profile_url,
     snowflake_time,
     v1_author,
-    x_post,
 )
 
 _MEMBERSHIP = ("ParticipantsJoin", "ParticipantsLeave")
@@ -48,7 +48,8 @@ def activity_dm(channel: str, users: dict[str, Any], event: Any) -> Post:
     attachment = fk.as_dict(fk.as_dict(data.get("attachment")).get("media"))
     media_url = fk.opt_str(attachment.get("media_url_https"))
     media_type = fk.opt_str(attachment.get("type"))
-    return x_post(
+    return native_post(
+        "x",
         channel,
         native,
         "dm",
@@ -103,7 +104,8 @@ def v2_dm(channel: str, users: dict[str, Any], event: Any) -> Post:
             native,
         )
     created = event.get("created_at")
-    return x_post(
+    return native_post(
+        "x",
         channel,
         native,
         "dm",

@@ -18,13 +18,13 @@ from chorus_common.contracts.events import Media, Metrics, PostKind
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.inbound import Marked, Marker
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time, twitter_time
 from chorus_platforms.x.common import (
     tweet_lang,
     tweet_url,
     unescape_tweet_text,
     v1_author,
-    x_post,
 )
 
 
@@ -89,7 +89,8 @@ def status_post(channel: str, tweet: Any) -> Marked:
     extended = fk.as_dict(tweet.get("extended_tweet"))
     parent = fk.as_id(tweet.get("in_reply_to_status_id_str"))
     thread = fk.as_id(tweet.get("conversation_id")) or parent or native
-    post = x_post(
+    post = native_post(
+        "x",
         channel,
         native,
         _kind(channel, tweet, extended, parent),

@@ -28,6 +28,7 @@ from chorus_common.contracts.events import Media, Metrics, PostKind
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit.inbound import Marked, Marker, NormalizeError, NormalizeResult, RawInput
 from chorus_platforms.kit.items import Items, require_channel
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import iso_time
 from chorus_platforms.x.common import (
     profile_url,
@@ -35,7 +36,6 @@ from chorus_platforms.x.common import (
     tweet_lang,
     tweet_url,
     unescape_tweet_text,
-    x_post,
 )
 from chorus_platforms.x.dms import is_dm_event, v2_dm
 
@@ -130,7 +130,8 @@ def v2_tweet(channel: str, includes: Includes, tweet: Any) -> Marked:
     text = fk.require_text(note if isinstance(note, str) else tweet.get("text"), "text")
     created = tweet.get("created_at")
     parent = refs.get("replied_to")
-    post = x_post(
+    post = native_post(
+        "x",
         channel,
         native,
         _kind(channel, tweet, refs, includes),

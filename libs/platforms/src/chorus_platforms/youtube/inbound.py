@@ -24,6 +24,7 @@ from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.html import html_to_text, looks_like_html
 from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, PollRequest, RawInput
 from chorus_platforms.kit.items import collect, load_json, page_list
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.relay import RelayPushed
 from chorus_platforms.kit.times import iso_time
 
@@ -143,15 +144,14 @@ def _comment(c: Mapping[str, Any], where: _Where, replies: Any) -> Post:
     video = fk.opt_str(snippet.get("videoId")) or where.video
     author_channel = fk.opt_str(fk.opt_obj(snippet.get("authorChannelId")).get("value"))
     display = fk.opt_str(snippet.get("authorDisplayName"))
-    return Post(
-        id=Post.make_id(PLATFORM, comment_id),
-        platform=PLATFORM,
-        channel=where.channel or video or fk.opt_str(snippet.get("channelId")) or "youtube",
-        kind=kind,
-        native_id=comment_id,
+    return native_post(
+        "youtube",
+        where.channel or video or fk.opt_str(snippet.get("channelId")) or "youtube",
+        comment_id,
+        kind,
+        thread,
+        parent,
         url=_url(video, comment_id),
-        thread_id=Post.make_id(PLATFORM, thread),
-        in_reply_to=Post.make_id(PLATFORM, parent) if parent else None,
         author=Author(
             id=author_channel or display or "unknown",
             handle=display if display and display.startswith("@") else None,
