@@ -247,3 +247,22 @@ def test_deletions_and_unknown_actions_are_skipped_unless_they_carry_words() -> 
         ("deleted", 0),
         ("unsupported_action", 1),
     ]
+
+
+def test_the_documented_notification_sample_alone_maps_every_canonical_field() -> None:
+    result = LI.normalize(raw(fixture("linkedin", "doc_comment_notification.json")))
+    assert result.errors == [] and result.skipped == []
+    assert [canonical(p) for p in result.posts] == [
+        expected(
+            id="linkedin:7094977717598625792",
+            platform="linkedin",
+            channel=ORG,
+            kind="comment",
+            native_id="7094977717598625792",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to=f"linkedin:{ACTIVITY}",
+            author={"id": "urn:li:person:zLqTygBP8S"},
+            text="Commenting as Sumit Butola...",
+            created_at="2023-08-09T09:48:26.310000Z",
+        )
+    ]

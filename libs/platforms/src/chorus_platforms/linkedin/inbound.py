@@ -50,13 +50,14 @@ def _elements(body: dict[str, Any]) -> tuple[str, list[Any]]:
         return "notifications", notifications
     if isinstance(body.get("elements"), list):
         return "elements", body["elements"]
-    if "actor" in body and "message" in body:
+    if ("actor" in body and "message" in body) or _is_notification(body):
         return "", [body]
     raise NormalizeError("unrecognized_payload", "expected LinkedIn notifications or comments")
 
 
 def normalize_linkedin(raw: RawInput) -> NormalizeResult:
-    """A webhook notification batch, a pull page of notifications or comments, or one comment."""
+    """A webhook notification batch, a pull page of notifications or comments, or one
+    notification or comment."""
     body = load_json(raw)
     if not isinstance(body, dict):
         raise NormalizeError("unrecognized_payload", "expected a LinkedIn JSON object")
