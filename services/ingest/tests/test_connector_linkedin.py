@@ -266,3 +266,14 @@ def test_the_documented_notification_sample_alone_maps_every_canonical_field() -
             created_at="2023-08-09T09:48:26.310000Z",
         )
     ]
+
+
+def test_a_pulled_notification_naming_no_organization_takes_the_channel() -> None:
+    note = fixture_json("linkedin", "doc_comment_notification.json")
+    del note["organizationalEntity"], note["notificationId"]
+    (post,) = LI.normalize(raw({"elements": [note]}, channel=ORG)).posts
+    assert (post.channel, post.native_id) == (ORG, "7094977717598625792")
+    result = LI.normalize(raw({"elements": [note]}))
+    assert [(e.code, e.field) for e in result.errors] == [
+        ("missing_field", "elements[0].organizationalEntity")
+    ]

@@ -39,7 +39,7 @@ def _challenge_response(code: str, key: str) -> dict[str, str]:
 def _is_notification(element: Any) -> bool:
     """A notification (webhook or pull finder) rather than a Comments API object."""
     found = as_dict(element)
-    return "notificationId" in found or ("action" in found and "organizationalEntity" in found)
+    return "notificationId" in found or "action" in found
 
 
 def _elements(body: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -68,7 +68,7 @@ def normalize_linkedin(raw: RawInput) -> NormalizeResult:
         path = f"{key}[{i}]" if key else ""
         if _is_notification(element):
             guess = as_id(as_dict(element).get("notificationId"))
-            items.add(path, element, guess, notification_post, element)
+            items.add(path, element, guess, notification_post, element, raw.channel)
             continue
         channel = channel or require_channel(raw)
         guess = as_id(as_dict(element).get("id"))

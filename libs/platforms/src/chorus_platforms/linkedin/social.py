@@ -146,15 +146,16 @@ def _notification_share(note: dict[str, Any], channel: str, created: datetime) -
     )
 
 
-def notification_post(notification: Any) -> Marked:
+def notification_post(notification: Any, fallback: str | None = None) -> Marked:
     """One social action notification: comments, reshares and mentions of the organization;
     its edit marker is ``lastModifiedAt`` (a ``COMMENT_EDIT`` comes with a later one). An
-    action not listed here that carries a comment or a share is read as one."""
+    action not listed here that carries a comment or a share is read as one. The organization is
+    ``organizationalEntity``, else ``fallback`` (the channel a pulled page came on)."""
     note = as_dict(notification)
     action = opt_str(note.get("action")) or ""
     if action in _SKIPPED:
         raise Skip(*_SKIPPED[action])
-    channel = require_id(note.get("organizationalEntity"), "organizationalEntity")
+    channel = require_id(note.get("organizationalEntity") or fallback, "organizationalEntity")
     created = epoch_time(note.get("lastModifiedAt"), "lastModifiedAt", unit="ms")
     decorated = as_dict(note.get("decoratedGeneratedActivity"))
     if action in _COMMENT_ACTIONS or (action not in _SHARE_ACTIONS and "comment" in decorated):
