@@ -8,7 +8,8 @@ import json
 
 import pytest
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
-from chorus_platforms.linkedin.inbound import LinkedInConnector, split_comment_urn
+from chorus_platforms.linkedin.inbound import LinkedInConnector
+from chorus_platforms.linkedin.social import split_comment_urn
 from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
@@ -80,10 +81,27 @@ def test_notifications_map_every_canonical_field() -> None:
             text="Proud to have worked with @Chorus on this launch!",
             created_at="2023-08-09T09:56:40Z",
         ),
-    ]  # LIKE and the organization's own ADMIN_COMMENT are not posts
+        expected(
+            id="linkedin:7094977717598630000",
+            platform="linkedin",
+            channel=ORG,
+            kind="comment",
+            native_id="7094977717598630000",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to=f"linkedin:{ACTIVITY}",
+            author={"id": ORG},
+            text="Thank you all!",
+            created_at="2023-08-09T10:00:00Z",
+            from_brand=True,
+        ),
+    ]
+    # a like is not a post; the organization's own ADMIN_COMMENT is brand activity
+    assert [(s.code, s.index, s.native_id) for s in result.skipped] == [
+        ("reaction", 3, "5603453324")
+    ]
 
 
-def test_comments_api_page_joins_the_webhook_thread_and_skips_the_brand() -> None:
+def test_comments_api_page_joins_the_webhook_thread_and_marks_the_brand() -> None:
     result = LI.normalize(raw(fixture("linkedin", "comments_api.json"), channel=ORG))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
@@ -99,7 +117,20 @@ def test_comments_api_page_joins_the_webhook_thread_and_skips_the_brand() -> Non
             text="What a lovely event!",
             created_at="2019-05-20T19:41:10.695000Z",
             metrics={"likes": 4, "shares": 0, "replies": 1, "views": 0},
-        )
+        ),
+        expected(
+            id="linkedin:7094977717598625222",
+            platform="linkedin",
+            channel=ORG,
+            kind="reply",
+            native_id="7094977717598625222",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to="linkedin:7094977717598625111",
+            author={"id": ORG},
+            text="Thanks for coming!",
+            created_at="2019-05-20T19:42:50.695000Z",
+            from_brand=True,
+        ),
     ]
 
 
@@ -116,7 +147,7 @@ def test_one_bad_notification_is_an_item_error_and_the_rest_is_kept() -> None:
     doc["notifications"][0]["lastModifiedAt"] = "now"
     del doc["notifications"][2]["decoratedGeneratedActivity"]["share"]["owner"]
     result = LI.normalize(raw(doc))
-    assert [p.native_id for p in result.posts] == ["7094977717598629999"]
+    assert [p.native_id for p in result.posts] == ["7094977717598629999", "7094977717598630000"]
     assert [(e.code, e.index, e.native_id, e.field) for e in result.errors] == [
         ("invalid_time", 0, "5603453321", "notifications[0].lastModifiedAt"),
         ("missing_author", 2, "urn:li:share:7094999999999999999", "notifications[2].share"),
@@ -200,3 +231,49 @@ def test_hostile_notifications_give_only_results_or_normalize_errors(body: bytes
 @given(hostile(fixture_json("linkedin", "comments_api.json")))
 def test_hostile_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(LI, raw(body, channel=ORG))
+
+
+def test_deletions_and_unknown_actions_are_skipped_unless_they_carry_words() -> None:
+    doc = fixture_json("linkedin", "notifications_webhook.json")
+    comment, like = doc["notifications"][0], doc["notifications"][3]
+    doc["notifications"] = [
+        {**like, "action": "COMMENT_DELETE"},
+        {**like, "action": "SOMETHING_NEW"},
+        {**comment, "action": "SOMETHING_NEW"},
+    ]
+    result = LI.normalize(raw(doc))
+    assert [p.native_id for p in result.posts] == ["7094977717598625792"]
+    assert [(s.code, s.index) for s in result.skipped] == [
+        ("deleted", 0),
+        ("unsupported_action", 1),
+    ]
+
+
+def test_the_documented_notification_sample_alone_maps_every_canonical_field() -> None:
+    result = LI.normalize(raw(fixture("linkedin", "doc_comment_notification.json")))
+    assert result.errors == [] and result.skipped == []
+    assert [canonical(p) for p in result.posts] == [
+        expected(
+            id="linkedin:7094977717598625792",
+            platform="linkedin",
+            channel=ORG,
+            kind="comment",
+            native_id="7094977717598625792",
+            thread_id=f"linkedin:{ACTIVITY}",
+            in_reply_to=f"linkedin:{ACTIVITY}",
+            author={"id": "urn:li:person:zLqTygBP8S"},
+            text="Commenting as Sumit Butola...",
+            created_at="2023-08-09T09:48:26.310000Z",
+        )
+    ]
+
+
+def test_a_pulled_notification_naming_no_organization_takes_the_channel() -> None:
+    note = fixture_json("linkedin", "doc_comment_notification.json")
+    del note["organizationalEntity"], note["notificationId"]
+    (post,) = LI.normalize(raw({"elements": [note]}, channel=ORG)).posts
+    assert (post.channel, post.native_id) == (ORG, "7094977717598625792")
+    result = LI.normalize(raw({"elements": [note]}))
+    assert [(e.code, e.field) for e in result.errors] == [
+        ("missing_field", "elements[0].organizationalEntity")
+    ]

@@ -154,7 +154,9 @@ def test_one_bad_thing_becomes_an_item_error_and_the_rest_is_kept() -> None:
     assert [p.native_id for p in result.posts] == ["t3_1b2c9z"]
     assert [(e.code, e.index, e.native_id) for e in result.errors] == [
         ("invalid_time", 0, "t3_1b2c3d"),
-        ("unsupported_kind", 2, "t5_sub"),
+    ]
+    assert [(s.code, s.index, s.native_id) for s in result.skipped] == [
+        ("unsupported_kind", 2, "t5_sub")
     ]
 
 

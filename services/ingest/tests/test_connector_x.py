@@ -64,7 +64,7 @@ def test_documented_v2_tweet_maps_every_canonical_field() -> None:
 def test_search_page_keeps_text_exactly_threads_by_conversation_and_skips_noise() -> None:
     result = X.normalize(raw(fixture("x", "v2_search_recent.json"), channel=BRAND))
     assert result.errors == []
-    reply, mention, edited = (canonical(p) for p in result.posts)
+    reply, mention, edited, own = (canonical(p) for p in result.posts)
     assert reply == expected(
         id="x:1790000000000000003",
         platform="x",
@@ -95,8 +95,9 @@ def test_search_page_keeps_text_exactly_threads_by_conversation_and_skips_noise(
     # an edited tweet keeps its first id, so the edit updates the known post
     assert edited["id"] == "x:1790000000000000005"
     assert edited["url"] == "https://x.com/samlee/status/1790000000000000006"
-    # the repost (retweeted) and the brand's own reply are not posts to answer
-    assert len(result.posts) == 3
+    # the brand's own reply is brand activity; the repost adds no words and is skipped
+    assert own["from_brand"] is True and own["author"]["id"] == BRAND
+    assert [(s.code, s.native_id) for s in result.skipped] == [("repost", "1790000000000000007")]
 
 
 def test_empty_search_page_is_an_empty_result() -> None:
@@ -188,13 +189,24 @@ def test_account_activity_dm_maps_every_canonical_field_with_the_users_map() -> 
     ]
 
 
-def test_brand_sent_dms_and_other_activity_events_are_not_posts() -> None:
+def test_brand_sent_dms_are_brand_posts_and_other_activity_events_are_skipped() -> None:
     doc = fixture_json("x", "aaa_direct_message.json")
     create = doc["direct_message_events"][0]["message_create"]
     create["sender_id"], create["target"]["recipient_id"] = "4337869213", "3001969357"
-    assert X.normalize(raw(doc)).posts == []
-    likes = {"for_user_id": "2244994945", "favorite_events": [{"id": "a", "favorited_status": {}}]}
-    assert X.normalize(raw(likes)).posts == []
+    (sent,) = X.normalize(raw(doc)).posts
+    assert sent.from_brand is True and sent.author.handle == "Harris_0ff"
+    assert sent.thread_id == "x:3001969357-4337869213" and sent.kind == "dm"
+    likes = {
+        "for_user_id": "2244994945",
+        "favorite_events": [{"id": "a", "favorited_status": {}}],
+        "direct_message_indicate_typing_events": [{"created_timestamp": "1"}],
+    }
+    result = X.normalize(raw(likes))
+    assert result.posts == [] and result.errors == []
+    assert [(s.code, s.index, s.native_id) for s in result.skipped] == [
+        ("reaction", 0, "a"),
+        ("typing", 1, None),
+    ]
 
 
 def test_one_bad_tweet_is_an_item_error_and_the_rest_of_the_page_is_kept() -> None:
@@ -202,7 +214,11 @@ def test_one_bad_tweet_is_an_item_error_and_the_rest_of_the_page_is_kept() -> No
     doc["data"][1]["created_at"] = "yesterday"
     doc["data"].insert(0, "not a tweet")
     result = X.normalize(raw(doc, channel=BRAND))
-    assert [p.native_id for p in result.posts] == ["1790000000000000003", "1790000000000000005"]
+    assert [p.native_id for p in result.posts] == [
+        "1790000000000000003",
+        "1790000000000000005",
+        "1790000000000000008",
+    ]
     assert [(e.code, e.index, e.native_id, e.field) for e in result.errors] == [
         ("missing_field", 0, None, "data[0].id"),
         ("invalid_time", 2, "1790000000000000004", "data[2].created_at"),

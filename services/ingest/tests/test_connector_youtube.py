@@ -46,7 +46,8 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
             kind="comment",
             native_id=T1,
             url=f"https://www.youtube.com/watch?v={VIDEO}&lc={T1}",
-            thread_id=f"youtube:{T1}",
+            thread_id=f"youtube:{VIDEO}",
+            in_reply_to=f"youtube:{VIDEO}",
             author={
                 "id": "UCcamille0000000000000",
                 "handle": "@camille_dev",
@@ -64,7 +65,7 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
             kind="reply",
             native_id=f"{T1}.9zQ1a2B3c4D",
             url=f"https://www.youtube.com/watch?v={VIDEO}&lc={T1}.9zQ1a2B3c4D",
-            thread_id=f"youtube:{T1}",
+            thread_id=f"youtube:{VIDEO}",
             in_reply_to=f"youtube:{T1}",
             author={
                 "id": "UCbrandChannel000000000",
@@ -75,6 +76,8 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
             text="Merci Camille, on regarde ça !",
             created_at="2024-05-02T15:00:00Z",
             metrics={"likes": 2, "shares": 0, "replies": 0, "views": 0},
+            # the video owner's channel answering: brand activity
+            from_brand=True,
         ),
         expected(
             id=f"youtube:{T2}",
@@ -83,7 +86,8 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
             kind="comment",
             native_id=T2,
             url=f"https://www.youtube.com/watch?v={VIDEO}&lc={T2}",
-            thread_id=f"youtube:{T2}",
+            thread_id=f"youtube:{VIDEO}",
+            in_reply_to=f"youtube:{VIDEO}",
             author={
                 "id": "UCsam00000000000000000",
                 "handle": "@sam",
@@ -97,7 +101,7 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
     ]
 
 
-def test_comments_list_reply_joins_the_thread_of_its_parent() -> None:
+def test_comments_list_reply_without_video_joins_the_thread_of_its_parent() -> None:
     [post] = YT.normalize(raw(fixture("youtube", "comments_list.json"), channel="brand-yt")).posts
     assert canonical(post) == expected(
         id=f"youtube:{T1}.9zQ5e6F7g8H",

@@ -22,7 +22,6 @@ import email
 import email.errors
 import email.policy
 import re
-from collections.abc import Mapping
 from datetime import datetime
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
@@ -33,15 +32,14 @@ from chorus_common.contracts.events import Author, Post
 
 from chorus_platforms.email.headers import TEXT_POLICY
 from chorus_platforms.kit import fields as fk
-from chorus_platforms.kit import signatures
 from chorus_platforms.kit.html import html_to_text
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     NormalizeError,
     NormalizeResult,
     RawInput,
 )
 from chorus_platforms.kit.items import check_size, collect, load_json
+from chorus_platforms.kit.relay import RelayPushed
 from chorus_platforms.kit.times import rfc822_time
 
 PLATFORM = "email"
@@ -51,7 +49,7 @@ _MAX_PARTS = 200
 _POLICY = TEXT_POLICY  # policy.default's reading, faster (see headers)
 
 
-class EmailConnector:
+class EmailConnector(RelayPushed):
     """Pure adapter for inbound e-mail; idempotent by Message-ID (else a hash of the bytes)."""
 
     platform = PLATFORM
@@ -71,15 +69,6 @@ class EmailConnector:
                 for message, channel in envelopes
             )
         )
-
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """Inbound relays sign with the Chorus relay HMAC (``secrets['signing_secret']``)."""
-        signatures.relay_hmac(raw, secrets, now)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
 
 def _envelopes(data: Any) -> list[tuple[bytes, str | None]]:

@@ -127,7 +127,8 @@ class Items:
         try:
             built = build(*args)
         except Skip as skip:
-            self.result.skipped.append(ItemSkip(skip.code, skip.reason, index, native_id))
+            found = native_id if native_id is not None else _safely(self._native_id, item)
+            self.result.skipped.append(ItemSkip(skip.code, skip.reason, index, found))
             return
         except Exception as exc:  # every failure is this item's error, never the envelope's
             self.result.errors.append(self._error(exc, path, index, item, native_id))

@@ -242,3 +242,16 @@ async def call(
 def bearer(channel: Channel) -> dict[str, str]:
     """The ``Authorization`` header of an OAuth 2.0 access token (credential ``access_token``)."""
     return {"Authorization": f"Bearer {channel.secret('access_token')}"}
+
+
+async def fetch(
+    http: httpx.AsyncClient,
+    channel: Channel,
+    path: str,
+    *,
+    params: dict[str, str],
+    headers: dict[str, str],
+) -> Any:
+    """A read-only GET on the channel's API (a sender's ``find``): the JSON body."""
+    url = channel.url(path)
+    return await call(http, "GET", url, platform=channel.platform, params=params, headers=headers)

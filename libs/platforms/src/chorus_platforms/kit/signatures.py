@@ -17,10 +17,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from chorus_platforms.kit.inbound import RawInput, SignatureError
+import orjson
+
+from chorus_platforms.kit.inbound import HandshakeResponse, RawInput, SignatureError
 
 RELAY_TOLERANCE = 300
 _HUB_ALGS = {
@@ -48,6 +50,12 @@ def secret(secrets: Mapping[str, str], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise SignatureError(403, "secret_not_configured", f"channel secret {key!r} is not set")
     return value
+
+
+def require_equal(given: str, expected: str, header: str) -> None:
+    """A signature header that does not match is ``SignatureError(403, "bad_signature")``."""
+    if not equal(given, expected):
+        raise SignatureError(403, "bad_signature", f"{header} does not match")
 
 
 def signature_header(raw: RawInput, name: str) -> str:
@@ -129,3 +137,24 @@ def relay_signature(key: str, stamp: str, body: bytes) -> str:
     """The ``X-Chorus-Signature`` value for ``body`` sent at ``stamp``."""
     mac = hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
+
+
+MAX_CHALLENGE = 512
+
+
+def hmac_challenge(
+    query: Mapping[str, str],
+    param: str,
+    secrets: Mapping[str, str],
+    key: str,
+    answer: Callable[[str, str], dict[str, str]],
+) -> HandshakeResponse:
+    """A webhook subscription challenge (X ``crc_token``, LinkedIn ``challengeCode``): the
+    query token and the channel secret give the JSON ``answer(token, secret)``."""
+    token = query.get(param) or ""
+    if not token or len(token) > MAX_CHALLENGE:
+        return HandshakeResponse(400, f"missing or invalid {param}".encode())
+    value = secrets.get(key)
+    if not value:
+        return HandshakeResponse(403, b"challenge not configured")
+    return HandshakeResponse(200, orjson.dumps(answer(token, value)), "application/json")

@@ -14,6 +14,7 @@ from chorus_platforms.kit.outbound import (
     Reconcile,
     TransientSendError,
     call,
+    fetch,
     same_text,
 )
 
@@ -79,14 +80,8 @@ class RedditSender:
     ) -> Delivered | None:
         """Lists the account's newest comments and matches parent and text (read only)."""
         me = channel.option("username") or channel.channel
-        data: Any = await call(
-            http,
-            "GET",
-            channel.url(f"/user/{me}/comments"),
-            platform="reddit",
-            params={"sort": "new", "limit": "100"},
-            headers=_headers(channel),
-        )
+        params, path = {"sort": "new", "limit": "100"}, f"/user/{me}/comments"
+        data: Any = await fetch(http, channel, path, params=params, headers=_headers(channel))
         parent = thing_id(reply)
         for child in (data.get("data") or {}).get("children") or []:
             c = child.get("data") or {}

@@ -13,6 +13,7 @@ from chorus_platforms.kit.outbound import (
     PermanentSendError,
     Reconcile,
     call,
+    fetch,
     same_text,
 )
 
@@ -71,14 +72,8 @@ class XSender:
             "max_results": "100",
             "tweet.fields": "author_id,created_at,in_reply_to_user_id",
         }
-        data: Any = await call(
-            http,
-            "GET",
-            channel.url("/2/tweets/search/recent"),
-            platform="x",
-            params=params,
-            headers=self._headers(channel),
-        )
+        path, headers = "/2/tweets/search/recent", self._headers(channel)
+        data: Any = await fetch(http, channel, path, params=params, headers=headers)
         for tweet in data.get("data") or []:
             if same_text(reply.text, tweet.get("text")):
                 return Delivered(str(tweet["id"]), _post_url(channel, str(tweet["id"])))

@@ -13,10 +13,12 @@ from chorus_platforms.kit.outbound import (
     Reconcile,
     bearer,
     call,
+    fetch,
     same_text,
 )
 
 DEFAULT_BASE = "https://www.googleapis.com"
+_PATH = "/youtube/v3/comments"
 
 
 def _yt_parent(reply: OutboundReply) -> str:
@@ -61,19 +63,9 @@ class YouTubeSender:
     ) -> Delivered | None:
         """Lists the parent's replies and matches the channel's own (read only)."""
         me = channel.option("channel_id") or channel.channel
-        data: Any = await call(
-            http,
-            "GET",
-            channel.url("/youtube/v3/comments"),
-            platform="youtube",
-            params={
-                "part": "snippet",
-                "parentId": _yt_parent(reply),
-                "maxResults": "100",
-                "textFormat": "plainText",
-            },
-            headers=bearer(channel),
-        )
+        params = {"part": "snippet", "parentId": _yt_parent(reply), "maxResults": "100"}
+        params["textFormat"] = "plainText"
+        data: Any = await fetch(http, channel, _PATH, params=params, headers=bearer(channel))
         for item in data.get("items") or []:
             snip = item.get("snippet") or {}
             author = (snip.get("authorChannelId") or {}).get("value")
