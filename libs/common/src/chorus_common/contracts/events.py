@@ -64,6 +64,7 @@ Platform = Literal[
     "youtube",
     "reddit",
     "mastodon",
+    "threads",
     "rss",
     "linkedin",
     "trustpilot",
