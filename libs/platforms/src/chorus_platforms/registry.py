@@ -7,6 +7,7 @@ routes and limits; nothing else in Chorus names a platform's adapters.
 from __future__ import annotations
 
 from chorus_platforms import (
+    bluesky,
     email,
     facebook,
     generic,
@@ -41,6 +42,7 @@ PLATFORMS: dict[str, Platform] = {
         reddit.PLATFORM,
         mastodon.PLATFORM,
         threads.PLATFORM,
+        bluesky.PLATFORM,
         rss.PLATFORM,
         trustpilot.PLATFORM,
         email.PLATFORM,

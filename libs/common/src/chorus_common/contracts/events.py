@@ -65,6 +65,7 @@ Platform = Literal[
     "reddit",
     "mastodon",
     "threads",
+    "bluesky",
     "rss",
     "linkedin",
     "trustpilot",
