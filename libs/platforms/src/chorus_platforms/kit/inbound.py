@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+import httpx
 from chorus_common.contracts.events import Post
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -167,4 +168,13 @@ class PollSource(Protocol):
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
         """The cursor after this page (e.g. newest id seen, next page token); pure."""
+        ...
+
+
+@runtime_checkable
+class AuthorizedPollSource(PollSource, Protocol):
+    """A pull source that signs in before it polls (a session it creates and renews)."""
+
+    async def authorize(self, config: Mapping[str, Any], http: httpx.AsyncClient) -> dict[str, str]:
+        """The headers that authorize the next poll request; may call the platform."""
         ...
