@@ -168,12 +168,12 @@ class FakeBluesky(FakePlatform):
             return denied
         uri = rec.query["uris"]
         if uri == ROOT_URI:
-            record = {
+            top = {
                 "$type": "app.bsky.feed.post",
                 "text": "root",
                 "createdAt": "2026-12-07T09:00:00Z",
             }
-            return 200, {"posts": [self._view(ROOT_URI, ROOT_CID, BSKY_DID, record)]}
+            return 200, {"posts": [self._view(ROOT_URI, ROOT_CID, BSKY_DID, top)]}
         if not uri.startswith("at://did:plc:fyh2"):
             return 200, {"posts": []}
         reply = {
