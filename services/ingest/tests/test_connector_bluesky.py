@@ -182,11 +182,8 @@ def test_payloads_need_the_account_and_unknown_shapes_are_refused() -> None:
 def test_poll_request_asks_the_pds_for_answerable_notifications_from_the_cursor() -> None:
     config = {"service": "pds.example.com", "identifier": BRAND, "app_password": "x"}
     first = BS.poll_request(config, {})
-    assert first.url == (
-        "https://pds.example.com/xrpc/app.bsky.notification.listNotifications"
-        "?reasons=mention&reasons=reply&reasons=quote"
-    )
-    assert dict(first.params) == {"limit": "50"}
+    assert first.url == "https://pds.example.com/xrpc/app.bsky.notification.listNotifications"
+    assert dict(first.params) == {"reasons": ["mention", "reply", "quote"], "limit": "50"}
     assert BS.poll_request({}, {"page": "c1"}).params["cursor"] == "c1"
     assert BS.poll_request({}, {}).url.startswith("https://bsky.social/xrpc/")
 

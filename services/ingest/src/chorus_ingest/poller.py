@@ -229,7 +229,7 @@ class Poller:
         return raw, result
 
     async def _get(
-        self, url: str, params: Mapping[str, str], headers: dict[str, str]
+        self, url: str, params: Mapping[str, str | list[str]], headers: dict[str, str]
     ) -> tuple[int, bytes, dict[str, str]]:
         client = self._client
         if client is None:

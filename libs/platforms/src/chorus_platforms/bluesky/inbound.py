@@ -50,7 +50,7 @@ def notification_post(item: Any, brand: Brand) -> Any:
     """A ``mention``, ``reply`` or ``quote`` notification as the post it is about."""
     n = fk.obj(item, "notification")
     reason = n.get("reason")
-    if reason not in ANSWERED:
+    if not isinstance(reason, str) or reason not in ANSWERED:
         code, why = _SKIPS.get(str(reason), ("unsupported_reason", f"a {reason!r} notification"))
         raise Skip(code, why)
     return build_post(
@@ -58,7 +58,7 @@ def notification_post(item: Any, brand: Brand) -> Any:
         author=n.get("author"),
         record=n.get("record"),
         brand=brand,
-        hint=ANSWERED[str(reason)],
+        hint=ANSWERED[reason],
         indexed_at=n.get("indexedAt"),
     )
 
@@ -153,10 +153,8 @@ class BlueskyConnector:
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``listNotifications`` for the answerable reasons, from ``cursor.page`` when sweeping."""
-        base = service_of(config)
-        reasons = "reasons=mention&reasons=reply&reasons=quote"
-        url = f"{base}/xrpc/app.bsky.notification.listNotifications?{reasons}"
-        params = {"limit": "50"}
+        url = f"{service_of(config)}/xrpc/app.bsky.notification.listNotifications"
+        params: dict[str, str | list[str]] = {"reasons": list(ANSWERED), "limit": "50"}
         if cursor.get("page"):
             params["cursor"] = str(cursor["page"])
         return PollRequest(url=url, params=params, headers={"Accept": "application/json"})

@@ -36,8 +36,9 @@ def xrpc_reason(body: Any) -> tuple[str | None, str]:
 
 
 def service_of(config: Mapping[str, Any]) -> str:
-    """The account's PDS (``service`` option), ``https://bsky.social`` by default."""
-    service = str(config.get("service") or DEFAULT_SERVICE).strip().rstrip("/")
+    """The account's PDS (``service``, else the poll ``url``), ``https://bsky.social`` by default."""
+    found = config.get("service") or config.get("url") or DEFAULT_SERVICE
+    service = str(found).strip().rstrip("/")
     return service if "://" in service else f"https://{service}"
 
 

@@ -151,7 +151,8 @@ class Connector(Protocol):
 @dataclass(frozen=True)
 class PollRequest:
     url: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    # A list value repeats the parameter (``reasons=a&reasons=b``); the URL carries no query.
+    params: Mapping[str, str | list[str]] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
