@@ -32,6 +32,8 @@ class PdsState:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.sessions = 0
+        self.valid: set[str] = set()
+        self.refused = 0
         self.requests: list[tuple[str, dict[str, list[str]], str]] = []
         self.newer: list[dict[str, Any]] = []
 
@@ -59,8 +61,10 @@ def _handler(state: PdsState) -> type[BaseHTTPRequestHandler]:
                 return self._send(401, b'{"error": "AuthenticationRequired"}')
             with state.lock:
                 state.sessions += 1
+                access = f"access-{state.sessions}"
+                state.valid = {access}
             session = {"did": "did:plc:iijrtk7ocored6zuziwmqq3c", "handle": BRAND,
-                       "accessJwt": "access-1", "refreshJwt": "refresh-1"}  # fmt: skip
+                       "accessJwt": access, "refreshJwt": "refresh-1"}  # fmt: skip
             self._send(200, json.dumps(session).encode())
 
         def do_GET(self) -> None:
@@ -68,8 +72,12 @@ def _handler(state: PdsState) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(url.query)
             with state.lock:
                 state.requests.append((url.path, query, self.headers.get("Authorization", "")))
-            if self.headers.get("Authorization") != "Bearer access-1":
-                return self._send(401, b'{"error": "AuthenticationRequired"}')
+            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            with state.lock:
+                denied = token not in state.valid
+                state.refused += denied
+            if denied:
+                return self._send(400, b'{"error": "ExpiredToken", "message": "Token has expired"}')
             with state.lock:
                 body = state.page(query["cursor"][0] if "cursor" in query else None)
             self._send(200, body)
@@ -145,3 +153,39 @@ async def test_polling_signs_in_once_reads_new_notifications_and_sweeps_to_the_k
     assert path == "/xrpc/app.bsky.notification.listNotifications"
     assert query["reasons"] == ["mention", "reply", "quote"] and query["limit"] == ["50"]
     assert authorization == "Bearer access-1"
+
+
+async def test_a_refused_session_is_renewed_and_polling_resumes(memory_broker, sqlite_url) -> None:
+    kw = settings_kw(poller_enabled=True, poll_tick_seconds=0.05, poll_min_interval_seconds=0.2)
+    app = create_app(IngestSettings(database_url=sqlite_url, **kw), bus=memory_broker)
+    with fake_pds() as (url, pds):
+        async with running(app) as client:
+            r = await client.post(
+                "/v1/channels",
+                json={
+                    "platform": "bluesky",
+                    "external_id": BRAND,
+                    "secrets": {"identifier": BRAND, "app_password": PASSWORD},
+                    "poll": {"url": url, "interval_seconds": 0.2},
+                },
+                headers=auth("admin"),
+            )
+            assert r.status_code == 201, r.text
+
+            def native_ids() -> list[str]:
+                posts = envelopes(memory_broker, "chorus.posts.v1")
+                return [e.payload["post"]["native_id"] for e in posts]
+
+            async def first_page() -> bool:
+                return len(native_ids()) == 4
+
+            await wait_for(first_page, timeout=30, what="the four answerable notifications")
+            with pds.lock:
+                pds.valid.clear()  # the PDS revokes the session
+                pds.newer = [_newer_mention()]
+
+            async def resumed() -> bool:
+                return NEW_URI in native_ids()
+
+            await wait_for(resumed, timeout=60, what="the new mention after a new sign-in")
+    assert pds.refused >= 1 and pds.sessions == 2

@@ -152,6 +152,8 @@ class Poller:
                 await cursors.save(session, self.runtime.dialect, channel.id, nxt, status, None)
             return nxt, False
         if status >= 400:
+            if status in (400, 401) and isinstance(source, AuthorizedPollSource):
+                source.refused(channel.poll_settings())  # sign in again before the next poll
             raise PollError("http_error", f"HTTP {status} from the source", status)
         raw, result = await self._normalize(channel, status, body, response_headers)
         try:

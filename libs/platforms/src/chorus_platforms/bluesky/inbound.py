@@ -169,6 +169,12 @@ class BlueskyConnector:
         )
         return {"Authorization": f"Bearer {session.access}"}
 
+    def refused(self, config: Mapping[str, Any]) -> None:
+        """An expired or revoked session: renew it before the next poll."""
+        identifier = config.get("identifier")
+        if identifier:
+            self.sessions.expire(service_of(config), str(identifier))
+
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:

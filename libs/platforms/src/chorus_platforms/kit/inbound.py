@@ -179,3 +179,7 @@ class AuthorizedPollSource(PollSource, Protocol):
     async def authorize(self, config: Mapping[str, Any], http: httpx.AsyncClient) -> dict[str, str]:
         """The headers that authorize the next poll request; may call the platform."""
         ...
+
+    def refused(self, config: Mapping[str, Any]) -> None:
+        """The source refused a poll (400/401): the next ``authorize`` renews the sign-in."""
+        ...
