@@ -114,6 +114,7 @@ class FakeBluesky(FakePlatform):
             Route(x + "app.bsky.feed.getPosts", r("p", self._posts), methods=["GET"]),
             Route(x + "app.bsky.feed.getPostThread", r("t", self._thread), methods=["GET"]),
             Route(x + "com.atproto.repo.createRecord", r("c", self._record), methods=["POST"]),
+            Route(x + "com.atproto.identity.resolveHandle", r("h", self._handle), methods=["GET"]),
         ]
 
     def expire_tokens(self) -> None:
@@ -224,3 +225,8 @@ class FakeBluesky(FakePlatform):
                 "replies": replies,
             }
         }
+
+    def _handle(self, rec: Recorded, _p: dict[str, str]) -> tuple[int, Any]:
+        if rec.query.get("handle") == "mar.bsky.social":
+            return 200, {"did": THEIR_DID}
+        return 400, {"error": "InvalidRequest", "message": "Unable to resolve handle"}

@@ -25,6 +25,7 @@ from services.responder.tests.responder_fake_social import (
     BSKY_HANDLE,
     ROOT_CID,
     ROOT_URI,
+    THEIR_DID,
     FakeBluesky,
 )
 
@@ -206,3 +207,28 @@ def test_bluesky_limit_counts_graphemes() -> None:
     assert limit.measure("👨‍👩‍👧" * 100) == 100  # a joined family emoji is one grapheme
     assert limit.measure("é" * 301) == 301
     assert limit.measure("😀" * 760) > 300  # past the 3,000-byte limit
+
+
+async def test_links_and_resolvable_mentions_become_facets_at_utf8_byte_offsets(served) -> None:
+    text = "@mar.bsky.social é voilà: https://status.example.com/42. @nobody.example 👋"
+    async with httpx.AsyncClient(timeout=5) as http:
+        await BlueskySender(Sessions()).send(replace(REPLY, text=text), _channel(served), http)
+    record = served.fake.calls(CREATE)[0].json()["record"]
+    assert record["text"] == text
+    encoded = text.encode()
+    link_start = encoded.index(b"https://")
+    assert record["facets"] == [
+        {
+            "index": {"byteStart": 0, "byteEnd": 16},
+            "features": [{"$type": "app.bsky.richtext.facet#mention", "did": THEIR_DID}],
+        },
+        {
+            "index": {
+                "byteStart": link_start,
+                "byteEnd": link_start + len(b"https://status.example.com/42"),
+            },
+            "features": [
+                {"$type": "app.bsky.richtext.facet#link", "uri": "https://status.example.com/42"}
+            ],
+        },
+    ]

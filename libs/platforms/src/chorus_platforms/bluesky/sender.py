@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from chorus_platforms.bluesky.facets import facet, spans
 from chorus_platforms.bluesky.records import POST_COLLECTION, rkey
 from chorus_platforms.bluesky.session import Session, Sessions, service_of, xrpc_reason
 from chorus_platforms.kit.outbound import (
@@ -98,6 +99,9 @@ class BlueskySender:
         }
         if reply.lang:
             record["langs"] = [reply.lang]
+        found = await self._facets(http, channel, reply.text)
+        if found:
+            record["facets"] = found
         session = await self._session(http, channel)
         body, session = await self._xrpc(
             http,
@@ -107,6 +111,30 @@ class BlueskySender:
             json={"repo": session.did, "collection": POST_COLLECTION, "record": record},
         )
         return self._delivered(str(body["uri"]), session)
+
+    async def _facets(
+        self, http: httpx.AsyncClient, channel: Channel, text: str
+    ) -> list[dict[str, Any]]:
+        """Links, and mentions whose handle resolves to an account (others stay plain text)."""
+        out = []
+        for span in spans(text):
+            did = None
+            if span.kind == "mention":
+                try:
+                    body, _ = await self._xrpc(
+                        http,
+                        channel,
+                        "GET",
+                        "com.atproto.identity.resolveHandle",
+                        params={"handle": span.value},
+                    )
+                except PermanentSendError:
+                    continue  # no such handle: the text still says it
+                did = body.get("did") if isinstance(body, dict) else None
+                if not isinstance(did, str):
+                    continue
+            out.append(facet(span, did))
+        return out
 
     async def _session(self, http: httpx.AsyncClient, channel: Channel) -> Session:
         identifier = channel.option("identifier") or channel.secret("identifier")
