@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from chorus_platforms.kit.outbound import (
     TransientSendError,
 )
 from chorus_platforms.registry import PLATFORMS, SENDERS
+from chorus_responder.app import create_app
 
 from services.responder.tests.responder_fake_platform import Scripted, ServedFake
 from services.responder.tests.responder_fake_social import (
@@ -28,6 +30,9 @@ from services.responder.tests.responder_fake_social import (
     THEIR_DID,
     FakeBluesky,
 )
+from services.responder.tests.responder_helpers import agent, make_case, make_post, seed, settings
+from tests.support.fixtures import auth, running
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.unit
 CHILD = "at://did:plc:fyh2dc4kfeue7g4oujhuf6mn/app.bsky.feed.post/3jsgg622lu22n"
@@ -232,3 +237,40 @@ async def test_links_and_resolvable_mentions_become_facets_at_utf8_byte_offsets(
             ],
         },
     ]
+
+
+async def test_the_send_worker_reconciles_a_5xx_after_the_record_was_made(
+    memory_broker, sqlite_url, served
+) -> None:
+    app = create_app(settings(sqlite_url, platform_base_url=served.base_url), bus=memory_broker)
+    served.fake.script(
+        CREATE,
+        Scripted(status=500, body={"error": "InternalServerError"}, create=True),
+    )
+    post = make_post(platform="bluesky", kind="comment", channel=BSKY_HANDLE, native_id=CHILD)
+    async with running(app) as client:
+        credentials = {"identifier": BSKY_HANDLE, "app_password": "app-pass-1234"}
+        r = await client.put(
+            f"/v1/channels/bluesky/{BSKY_HANDLE}",
+            json={"credentials": credentials},
+            headers=auth("admin"),
+        )
+        assert r.status_code in (200, 201), r.text
+        case = await seed(memory_broker, app, post, make_case(post))
+        who = agent("sam", "support")
+        made = await client.post(
+            f"/v1/cases/{case.case_id}/replies", json={"text": "On it!"}, headers=who
+        )
+        rid = made.json()["reply_id"]
+        assert (await client.post(f"/v1/replies/{rid}/send", headers=who)).status_code == 202
+
+        async def done() -> dict[str, Any] | None:
+            got = (await client.get(f"/v1/replies/{rid}", headers=who)).json()
+            return got if got["status"] in ("sent", "failed") else None
+
+        reply = await wait_for(done, timeout=20, what="the Bluesky reply to finish")
+    assert reply is not None and reply["status"] == "sent", reply
+    [made_record] = served.fake.objects("bluesky")
+    assert reply["platform_reply_id"] == made_record["uri"]
+    assert len(served.fake.calls(CREATE)) == 1  # found by the thread look-up, not posted again
+    assert reply["history"][-1]["data"]["reconciled"] is True
