@@ -205,3 +205,14 @@ def test_hostile_threads_webhooks_give_only_results_or_normalize_errors(body: by
 @given(hostile(fixture_json("threads", "replies_list.json")))
 def test_hostile_threads_lists_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(TH, raw(body, channel=BRAND))
+
+
+def test_a_reply_that_names_no_owner_takes_the_channel_or_is_an_error() -> None:
+    doc = fixture_json("threads", "replies_webhook.json")
+    del doc["values"]["value"]["root_post"]["owner_id"]
+    [post] = TH.normalize(raw(doc, channel="999")).posts
+    assert post.channel == "999"
+    result = TH.normalize(raw(doc))
+    assert result.posts == [] and [(e.code, e.native_id) for e in result.errors] == [
+        ("missing_channel", "8901234")
+    ]

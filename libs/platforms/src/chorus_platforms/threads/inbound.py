@@ -100,7 +100,7 @@ def _notification(data: Mapping[str, Any], raw: RawInput) -> Post:
     if field == "replies":
         root = fk.opt_obj(value.get("root_post"))
         # replies arrive for media the brand owns: the root post's owner is the brand
-        channel = fk.as_id(root.get("owner_id")) or raw.channel or target
+        channel = fk.as_id(root.get("owner_id")) or raw.channel
         mine = fk.opt_str(root.get("username"))
         own = mine is not None and value.get("username") == mine
         return media_post(value, _need(channel), hint="comment", from_brand=own)
