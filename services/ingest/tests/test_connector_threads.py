@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
-from chorus_platforms.registry import CONNECTORS
+from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from chorus_platforms.threads.inbound import ThreadsConnector
 from hypothesis import HealthCheck, given, settings
 
@@ -49,8 +49,9 @@ def _mention() -> dict[str, Any]:
     return json.loads(fixed.replace(b'"test_username",}', b'"test_username"}'))
 
 
-def test_threads_is_registered() -> None:
+def test_threads_is_registered_as_connector_and_poll_source() -> None:
     assert isinstance(CONNECTORS["threads"], ThreadsConnector)
+    assert POLL_SOURCES["threads"] is CONNECTORS["threads"]
 
 
 def test_reply_notification_maps_every_canonical_field() -> None:
@@ -216,3 +217,28 @@ def test_a_reply_that_names_no_owner_takes_the_channel_or_is_an_error() -> None:
     assert result.posts == [] and [(e.code, e.native_id) for e in result.errors] == [
         ("missing_channel", "8901234")
     ]
+
+
+def test_mentions_poll_request_and_its_newest_first_cursor() -> None:
+    config = {"channel": BRAND, "access_token": "tok"}
+    first = TH.poll_request(config, {})
+    assert first.url == f"https://graph.threads.net/v1.0/{BRAND}/mentions"
+    assert first.headers == {"Authorization": "Bearer tok"}
+    assert first.params["limit"] == "50" and "root_post" in str(first.params["fields"])
+    assert "after" not in first.params
+    assert TH.poll_request({**config, "user_id": "42"}, {"page": "A"}).params["after"] == "A"
+    assert TH.poll_request({**config, "user_id": "42"}, {}).url.endswith("/42/mentions")
+    with pytest.raises(ValueError):
+        TH.poll_request({"channel": BRAND}, {})
+    page = fixture_json("threads", "replies_list.json")
+    body = raw(page, channel=BRAND)
+    result = TH.normalize(body)
+    assert TH.advance({}, result, body) == {"since": "2024-01-01T18:20:00+00:00"}
+    older = {"since": "2023-12-31T00:00:00+00:00"}
+    assert TH.advance(older, result, body) == {
+        "since": "2023-12-31T00:00:00+00:00",
+        "page": "AFTER_CURSOR",
+        "sweep_newest": "2024-01-01T18:20:00+00:00",
+    }
+    seen = {"since": "2024-01-01T18:20:00+00:00"}
+    assert TH.advance(seen, result, body) == seen

@@ -7,10 +7,13 @@ from chorus_platforms.threads.inbound import ThreadsConnector
 from chorus_platforms.threads.length import threads_length
 from chorus_platforms.threads.sender import DEFAULT_BASE, ThreadsSender
 
+_connector = ThreadsConnector()
+
 PLATFORM = Platform(
     slug="threads",
-    connector=ThreadsConnector(),
-    secrets=("app_secret", "verify_token"),
+    connector=_connector,
+    secrets=("app_secret", "verify_token", "access_token"),
+    poll=_connector,
     sender=ThreadsSender(),
     credentials=("access_token",),
     api_base=DEFAULT_BASE,

@@ -22,11 +22,13 @@ from typing import Any
 from chorus_common.contracts.events import Media, Post, PostKind
 
 from chorus_platforms.kit import fields as fk
+from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.fields import ItemProblem, Skip
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
     NormalizeError,
     NormalizeResult,
+    PollRequest,
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, page_list, require_channel
@@ -35,6 +37,11 @@ from chorus_platforms.meta.webhooks import meta_handshake, verify_meta_signature
 
 PLATFORM = "threads"
 PRIVATE_AUTHOR = "private"
+GRAPH_BASE = "https://graph.threads.net/v1.0"
+MENTION_FIELDS = (
+    "id,text,username,permalink,timestamp,media_type,media_url,gif_url,is_verified,"
+    "is_reply,root_post,replied_to"
+)
 _MEDIA_TYPES = {"IMAGE": "image", "VIDEO": "video", "CAROUSEL_ALBUM": "carousel", "AUDIO": "audio"}
 
 
@@ -167,3 +174,21 @@ class ThreadsConnector:
     ) -> HandshakeResponse | None:
         """Echo ``hub.challenge`` when ``hub.verify_token`` equals ``verify_token``."""
         return meta_handshake(query, secrets)
+
+    def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
+        """``GET /{user-id}/mentions`` newest first, from ``cursor.page`` when sweeping."""
+        user = str(config.get("user_id") or fp.require(config, "channel"))
+        base = str(config.get("base_url") or GRAPH_BASE).rstrip("/")
+        params: dict[str, str | list[str]] = {"fields": MENTION_FIELDS, "limit": "50"}
+        if cursor.get("page"):
+            params["after"] = str(cursor["page"])
+        headers = {"Authorization": f"Bearer {fp.require(config, 'access_token')}"}
+        return PollRequest(url=f"{base}/{user}/mentions", params=params, headers=headers)
+
+    def advance(
+        self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
+    ) -> dict[str, Any]:
+        """Newest first: a sweep follows ``paging.cursors.after`` down to the newest mention of
+        the previous sweep; the first poll reads only the newest page."""
+        after = fp.next_token(raw, "paging", "cursors", "after") if cursor.get("since") else None
+        return fp.newest_first_advance(cursor, result, after)
