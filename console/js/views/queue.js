@@ -8,8 +8,8 @@ const OPEN = "new,queued,assigned,waiting_approval,replied,reopened";
 const STATUSES = ["new", "queued", "assigned", "waiting_approval", "replied", "reopened", "resolved"];
 const SORTS = ["sla_due_at", "-opened_at", "opened_at", "priority", "-updated_at"];
 const PLATFORMS = ["x", "facebook", "messenger", "instagram", "whatsapp", "linkedin", "google_business",
-  "youtube", "reddit", "mastodon", "rss", "trustpilot", "email", "generic", "google_play", "app_store",
-  "tiktok"];
+  "youtube", "reddit", "mastodon", "threads", "bluesky", "rss", "trustpilot", "email", "generic",
+  "google_play", "app_store", "tiktok"];
 const EVENTS = ["case.opened", "case.assigned", "case.reassigned", "case.updated", "case.escalated",
   "case.queued", "case.resolved", "case.reopened", "case.released"];
 const state = { status: OPEN, priority: "", platform: "", sort: "sla_due_at" };

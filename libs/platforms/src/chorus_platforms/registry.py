@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chorus_platforms import (
     app_store,
+    bluesky,
     email,
     facebook,
     generic,
@@ -19,6 +20,7 @@ from chorus_platforms import (
     messenger,
     reddit,
     rss,
+    threads,
     tiktok,
     trustpilot,
     whatsapp,
@@ -42,6 +44,8 @@ PLATFORMS: dict[str, Platform] = {
         youtube.PLATFORM,
         reddit.PLATFORM,
         mastodon.PLATFORM,
+        threads.PLATFORM,
+        bluesky.PLATFORM,
         rss.PLATFORM,
         trustpilot.PLATFORM,
         email.PLATFORM,

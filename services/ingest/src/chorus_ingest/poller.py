@@ -16,7 +16,13 @@ from contextlib import asynccontextmanager
 import httpx
 from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
-from chorus_platforms.kit.inbound import Connector, NormalizeResult, PollSource, RawInput
+from chorus_platforms.kit.inbound import (
+    AuthorizedPollSource,
+    Connector,
+    NormalizeResult,
+    PollSource,
+    RawInput,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest import channels as store
@@ -146,6 +152,8 @@ class Poller:
                 await cursors.save(session, self.runtime.dialect, channel.id, nxt, status, None)
             return nxt, False
         if status >= 400:
+            if status in (400, 401) and isinstance(source, AuthorizedPollSource):
+                source.refused(channel.poll_settings())  # sign in again before the next poll
             raise PollError("http_error", f"HTTP {status} from the source", status)
         raw, result = await self._normalize(channel, status, body, response_headers)
         try:
@@ -185,12 +193,22 @@ class Poller:
         except (ValueError, KeyError, TypeError) as exc:
             raise PollError("bad_config", str(exc)[:300]) from exc
         headers = dict(request.headers)
+        headers.update(await self._authorize(source, channel))
         names = {k.lower() for k in headers}
         if state.etag and "if-none-match" not in names:
             headers["If-None-Match"] = state.etag
         if state.last_modified and "if-modified-since" not in names:
             headers["If-Modified-Since"] = state.last_modified
         return await self._get(request.url, request.params, headers)
+
+    async def _authorize(self, source: PollSource, channel: Channel) -> Mapping[str, str]:
+        """Headers of a source that signs in (e.g. a session it keeps); none for the others."""
+        if not isinstance(source, AuthorizedPollSource) or self._client is None:
+            return {}
+        try:
+            return await source.authorize(channel.poll_settings(), self._client)
+        except Exception as exc:  # any sign-in failure is this channel's poll failure
+            raise PollError("auth_failed", f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
     async def _normalize(
         self, channel: Channel, status: int, body: bytes, headers: dict[str, str]
@@ -216,7 +234,7 @@ class Poller:
         return raw, result
 
     async def _get(
-        self, url: str, params: Mapping[str, str], headers: dict[str, str]
+        self, url: str, params: Mapping[str, str | list[str]], headers: dict[str, str]
     ) -> tuple[int, bytes, dict[str, str]]:
         client = self._client
         if client is None:

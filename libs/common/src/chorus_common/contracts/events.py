@@ -64,6 +64,8 @@ Platform = Literal[
     "youtube",
     "reddit",
     "mastodon",
+    "threads",
+    "bluesky",
     "rss",
     "linkedin",
     "trustpilot",

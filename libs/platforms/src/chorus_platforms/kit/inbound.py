@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+import httpx
 from chorus_common.contracts.events import Post
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -150,7 +151,8 @@ class Connector(Protocol):
 @dataclass(frozen=True)
 class PollRequest:
     url: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    # A list value repeats the parameter (``reasons=a&reasons=b``); the URL carries no query.
+    params: Mapping[str, str | list[str]] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -167,4 +169,17 @@ class PollSource(Protocol):
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
         """The cursor after this page (e.g. newest id seen, next page token); pure."""
+        ...
+
+
+@runtime_checkable
+class AuthorizedPollSource(PollSource, Protocol):
+    """A pull source that signs in before it polls (a session it creates and renews)."""
+
+    async def authorize(self, config: Mapping[str, Any], http: httpx.AsyncClient) -> dict[str, str]:
+        """The headers that authorize the next poll request; may call the platform."""
+        ...
+
+    def refused(self, config: Mapping[str, Any]) -> None:
+        """The source refused a poll (400/401): the next ``authorize`` renews the sign-in."""
         ...

@@ -139,7 +139,8 @@ def same_text(ours: str, theirs: str | None) -> bool:
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
-    """``Retry-After`` (seconds or HTTP date), else X's ``x-rate-limit-reset`` (epoch seconds)."""
+    """``Retry-After`` (seconds or HTTP date), else the reset time in epoch seconds of X's
+    ``x-rate-limit-reset`` or the ``RateLimit-Reset`` of AT Protocol servers."""
     raw = headers.get("retry-after")
     if raw:
         raw = raw.strip()
@@ -149,7 +150,7 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
             return max(0.0, parsedate_to_datetime(raw).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
-    reset = headers.get("x-rate-limit-reset")
+    reset = headers.get("x-rate-limit-reset") or headers.get("ratelimit-reset")
     if reset and reset.strip().isdigit():
         return max(0.0, float(reset) - time.time())
     return None
