@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import jwt
@@ -17,6 +18,7 @@ import orjson
 from chorus_platforms.kit.outbound import PermanentSendError, call
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_SECONDS = 3600
 EARLY_SECONDS = 60
@@ -73,6 +75,10 @@ class TokenCache:
     def __init__(self) -> None:
         self._tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
 
+    def clear(self) -> None:
+        """Forget every token: the API refused one, so the next call exchanges afresh."""
+        self._tokens.clear()
+
     async def token(
         self, account: ServiceAccount, scope: str, http: httpx.AsyncClient, platform: str
     ) -> str:
@@ -93,3 +99,13 @@ class TokenCache:
         seconds = lifetime if isinstance(lifetime, int) and lifetime > 0 else ASSERTION_SECONDS
         self._tokens[key] = (token, now + max(0, seconds - EARLY_SECONDS))
         return token
+
+
+async def service_bearer(
+    tokens: TokenCache, key_file: Any, http: httpx.AsyncClient, platform: str
+) -> dict[str, str]:
+    """The ``Authorization`` of a service account's key file (empty without one)."""
+    if not isinstance(key_file, str) or not key_file:
+        return {}
+    token = await tokens.token(ServiceAccount.from_json(key_file), SCOPE, http, platform)
+    return {"Authorization": f"Bearer {token}"}

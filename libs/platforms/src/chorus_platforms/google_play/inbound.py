@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import orjson
 from chorus_common.contracts.events import Author, Metrics, Post
 
+from chorus_platforms.google_play.auth import TokenCache, service_bearer
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
@@ -42,6 +44,9 @@ class GooglePlayConnector:
     """Pure adapter for Google Play reviews; idempotent by review id (the answer: ``<id>/reply``)."""
 
     platform = PLATFORM
+
+    def __init__(self) -> None:
+        self.tokens = TokenCache()
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
         data = load_json(raw)
@@ -83,6 +88,15 @@ class GooglePlayConnector:
         base = str(config.get("base_url") or API_BASE).rstrip("/")
         url = f"{base}/applications/{quote(package, safe='')}/reviews"
         return PollRequest(url=url, params=params, headers=headers)
+
+    async def authorize(self, config: Mapping[str, Any], http: httpx.AsyncClient) -> dict[str, str]:
+        """With ``service_account_json``, a token it exchanges (kept until it nears expiry);
+        else the ``access_token`` of ``poll_request`` as given."""
+        return await service_bearer(self.tokens, config.get("service_account_json"), http, PLATFORM)
+
+    def refused(self, config: Mapping[str, Any]) -> None:
+        """A poll refused (400/401): exchange a fresh token before the next one."""
+        self.tokens.clear()
 
     def advance(
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput

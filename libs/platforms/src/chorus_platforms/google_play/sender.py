@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
-from chorus_platforms.google_play.auth import ServiceAccount, TokenCache
+from chorus_platforms.google_play.auth import SCOPE, ServiceAccount, TokenCache
 from chorus_platforms.google_play.inbound import REVIEW_WINDOW, play_time
 from chorus_platforms.kit.fields import ItemProblem
 from chorus_platforms.kit.outbound import (
@@ -29,7 +29,6 @@ from chorus_platforms.kit.outbound import (
 )
 
 PLAY_BASE = "https://androidpublisher.googleapis.com"
-SCOPE = "https://www.googleapis.com/auth/androidpublisher"
 REPLY_LIMIT = 350
 
 
