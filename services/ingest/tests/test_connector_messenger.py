@@ -64,7 +64,16 @@ def test_documented_message_events_map_every_canonical_field() -> None:
                 {"type": "image", "url": "https://scontent.xx.fbcdn.net/v/t1.15752-9/receipt.png"}
             ],
         ),
-    ]  # the page's echo and the read receipt are not posts
+        # the page's own message (echo): brand activity in the same conversation
+        _dm(
+            "m_echo0001",
+            "2018-02-12T23:46:36Z",
+            author={"id": PAGE},
+            text="Thanks, we are looking into it.",
+            from_brand=True,
+        ),
+    ]
+    assert [(k.code, k.index) for k in result.skipped] == [("receipt", 4)]
 
 
 def test_the_facebook_slug_normalizes_the_same_messenger_events_identically() -> None:
@@ -106,7 +115,10 @@ def test_one_bad_event_is_an_item_error_and_the_rest_is_kept() -> None:
     del doc["entry"][0]["messaging"][1]["sender"]
     doc["entry"][0]["messaging"][2]["timestamp"] = "tomorrow"
     result = MS.normalize(raw(doc))
-    assert [p.native_id for p in result.posts] == ["mid.1457764197618:41d102a3e1ae206a38"]
+    assert [p.native_id for p in result.posts] == [
+        "mid.1457764197618:41d102a3e1ae206a38",
+        "m_echo0001",
+    ]
     assert [(e.code, e.index, e.field) for e in result.errors] == [
         ("missing_field", 1, "entry[0].messaging[1].sender.id"),
         ("invalid_time", 2, "entry[0].messaging[2].timestamp"),
