@@ -144,3 +144,28 @@ async def test_a_channel_without_the_token_cannot_read_and_says_so(
         assert r.status_code == 422
         assert r.json()["code"] == "fetch_not_configured"
     assert state.seen == []
+
+
+async def test_the_dry_run_lists_the_read_it_would_make_and_makes_none(app, graph) -> None:
+    _, state = graph
+    async with running(app) as client:
+        r = await client.post(
+            "/v1/normalize/instagram",
+            content=fixture("instagram", "mentions_media_webhook.json"),
+            headers={**auth("service"), "content-type": "application/json"},
+        )
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert (doc["posts"], doc["errors"], doc["skipped"]) == ([], [], [])
+    assert doc["fetches"] == [
+        {
+            "index": 0,
+            "native_id": "17918195224117851",
+            "url": f"https://graph.facebook.com/v21.0/{ACCOUNT}",
+            "params": {
+                "fields": "mentioned_media.media_id(17918195224117851)"
+                "{id,caption,timestamp,username,permalink,like_count,comments_count}"
+            },
+        }
+    ]
+    assert state.seen == []
