@@ -34,22 +34,14 @@ from chorus_platforms.kit.inbound import (
     Fetch,
     Marked,
     Marker,
-    NormalizeError,
     NormalizeResult,
     RawInput,
 )
-from chorus_platforms.kit.items import Built, Items, load_json, require_channel
+from chorus_platforms.kit.items import Built, Items
 from chorus_platforms.kit.times import iso_time
 from chorus_platforms.meta.graph import graph_fetch
 from chorus_platforms.meta.messaging import messaging_events
-from chorus_platforms.meta.webhooks import (
-    Entry,
-    MetaConnector,
-    changes,
-    entries,
-    is_envelope,
-    meta_envelope,
-)
+from chorus_platforms.meta.webhooks import Entry, MetaConnector, changes, read_meta
 
 _BUILDERS = {"feed": feed_post, "mention": mention_post, "ratings": rating_post}
 _COMMENT_FIELDS = "id,message,created_time,from,parent,like_count,comment_count,permalink_url"
@@ -115,25 +107,15 @@ def _page_entry(items: Items, entry: Entry) -> None:
     messaging_events(items, "messenger", entry)
 
 
-def normalize_page_payload(raw: RawInput) -> NormalizeResult:
-    """A Page webhook envelope, a Graph ``{"data": [...]}`` comment page, or one comment."""
-    data = load_json(raw)
-    items = Items()
-    if is_envelope(data):
-        for entry in entries(items, meta_envelope(data, ("page",))):
-            _page_entry(items, entry)
-        return items.result
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        comments: list[Any] = data["data"]
-    elif isinstance(data, dict) and "id" in data and "created_time" in data:
-        comments = [data]
-    else:
-        raise NormalizeError("unrecognized_payload", "expected a Page webhook or Graph comments")
-    channel = require_channel(raw)
+def _graph(items: Items, channel: str, comments: list[Any]) -> None:
     for i, comment in enumerate(comments):
         guess = as_id(as_dict(comment).get("id"))
         items.add(f"data[{i}]", comment, guess, graph_comment, channel, comment)
-    return items.result
+
+
+def normalize_page_payload(raw: RawInput) -> NormalizeResult:
+    """A Page webhook envelope, a Graph ``{"data": [...]}`` comment page, or one comment."""
+    return read_meta(raw, ("page",), _page_entry, _graph, "created_time")
 
 
 class FacebookConnector(MetaConnector):

@@ -22,17 +22,10 @@ from typing import Any
 from chorus_platforms.instagram.comments import graph_comment, webhook_comment
 from chorus_platforms.instagram.mentions import mention
 from chorus_platforms.kit.fields import Skip, as_dict, as_id, as_list
-from chorus_platforms.kit.inbound import NormalizeError, NormalizeResult, RawInput
-from chorus_platforms.kit.items import Built, Items, load_json, require_channel
+from chorus_platforms.kit.inbound import NormalizeResult, RawInput
+from chorus_platforms.kit.items import Built, Items
 from chorus_platforms.meta.messaging import messaging_events
-from chorus_platforms.meta.webhooks import (
-    Entry,
-    MetaConnector,
-    changes,
-    entries,
-    is_envelope,
-    meta_envelope,
-)
+from chorus_platforms.meta.webhooks import Entry, MetaConnector, changes, read_meta
 
 _COMMENT_FIELDS = frozenset({"comments", "live_comments"})
 
@@ -74,20 +67,7 @@ def _graph(items: Items, account: str, comments: list[Any]) -> None:
 
 def normalize_instagram(raw: RawInput) -> NormalizeResult:
     """An Instagram webhook envelope, a Graph ``{"data": [...]}`` page, or one comment."""
-    data = load_json(raw)
-    items = Items()
-    if is_envelope(data):
-        for entry in entries(items, meta_envelope(data, ("instagram",))):
-            _instagram_entry(items, entry)
-        return items.result
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        comments: list[Any] = data["data"]
-    elif isinstance(data, dict) and "id" in data and "timestamp" in data:
-        comments = [data]
-    else:
-        raise NormalizeError("unrecognized_payload", "expected an Instagram webhook or IG comments")
-    _graph(items, require_channel(raw), comments)
-    return items.result
+    return read_meta(raw, ("instagram",), _instagram_entry, _graph, "timestamp")
 
 
 class InstagramConnector(MetaConnector):

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from chorus_platforms.kit.inbound import (
     RawInput,
     SignatureError,
 )
-from chorus_platforms.kit.items import Built, Items, load_json
+from chorus_platforms.kit.items import Built, Items, load_json, require_channel
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 _MAX_CHALLENGE = 512
@@ -141,3 +141,29 @@ def changes(entry: Entry) -> Iterator[tuple[str, str | None, Any]]:
         change_d = as_dict(change)
         field = change_d.get("field")
         yield f"{entry.path}.changes[{j}]", field if isinstance(field, str) else None, change
+
+
+def read_meta(
+    raw: RawInput,
+    objects: tuple[str, ...],
+    on_entry: Callable[[Items, Entry], None],
+    on_page: Callable[[Items, str, list[Any]], None],
+    one_key: str,
+) -> NormalizeResult:
+    """A webhook delivery (each entry to ``on_entry``), or a Graph list page ``{"data": […]}``
+    or one object with ``id`` and ``one_key`` (to ``on_page``, with the channel)."""
+    data = load_json(raw)
+    items = Items()
+    if is_envelope(data):
+        for entry in entries(items, meta_envelope(data, objects)):
+            on_entry(items, entry)
+        return items.result
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        page: list[Any] = data["data"]
+    elif isinstance(data, dict) and "id" in data and one_key in data:
+        page = [data]
+    else:
+        wanted = " or ".join(objects)
+        raise NormalizeError("unrecognized_payload", f"expected a {wanted} webhook or Graph page")
+    on_page(items, require_channel(raw), page)
+    return items.result
