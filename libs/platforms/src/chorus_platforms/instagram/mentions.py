@@ -60,11 +60,10 @@ def _when(found: dict[str, Any], entry_time: Any) -> datetime:
     return epoch_time(entry_time, "entry.time")
 
 
-def mentioned_comment(account: str, media_id: str, entry_time: Any, data: Any) -> Post:
-    """The ``mentioned_comment`` answer as a ``mention`` on the media it was written under."""
-    found = dict(obj(as_dict(data).get("mentioned_comment"), "mentioned_comment"))
-    native = require_id(found.get("id"), "mentioned_comment.id")
-    media = as_id(as_dict(found.get("media")).get("id")) or media_id
+def _mention(
+    account: str, found: dict[str, Any], native: str, entry_time: Any, **fields: Any
+) -> Post:
+    """A ``mention`` post of the account: the author is the answer's ``username``, if any."""
     username = optional_name(found.get("username"))
     return Post(
         id=Post.make_id("instagram", native),
@@ -72,11 +71,25 @@ def mentioned_comment(account: str, media_id: str, entry_time: Any, data: Any) -
         channel=account,
         kind="mention",
         native_id=native,
-        thread_id=Post.make_id("instagram", media),
-        in_reply_to=Post.make_id("instagram", media),
         author=author(username or UNKNOWN_AUTHOR, handle=username, url=profile_url(username)),
-        text=text_of(found.get("text"), "mentioned_comment.text"),
         created_at=_when(found, entry_time),
+        **fields,
+    )
+
+
+def mentioned_comment(account: str, media_id: str, entry_time: Any, data: Any) -> Post:
+    """The ``mentioned_comment`` answer as a ``mention`` on the media it was written under."""
+    found = dict(obj(as_dict(data).get("mentioned_comment"), "mentioned_comment"))
+    native = require_id(found.get("id"), "mentioned_comment.id")
+    media = Post.make_id("instagram", as_id(as_dict(found.get("media")).get("id")) or media_id)
+    return _mention(
+        account,
+        found,
+        native,
+        entry_time,
+        thread_id=media,
+        in_reply_to=media,
+        text=text_of(found.get("text"), "mentioned_comment.text"),
         metrics=Metrics(likes=as_int(found.get("like_count")) or 0),
     )
 
@@ -85,20 +98,14 @@ def mentioned_media(account: str, entry_time: Any, data: Any) -> Post:
     """The ``mentioned_media`` answer as a ``mention``: the caption of someone's media."""
     found = dict(obj(as_dict(data).get("mentioned_media"), "mentioned_media"))
     native = require_id(found.get("id"), "mentioned_media.id")
-    username = optional_name(found.get("username"))
-    return Post(
-        id=Post.make_id("instagram", native),
-        platform="instagram",
-        channel=account,
-        kind="mention",
-        native_id=native,
+    likes, replies = as_int(found.get("like_count")), as_int(found.get("comments_count"))
+    return _mention(
+        account,
+        found,
+        native,
+        entry_time,
         url=http_url(found.get("permalink")),
         thread_id=Post.make_id("instagram", native),
-        author=author(username or UNKNOWN_AUTHOR, handle=username, url=profile_url(username)),
         text=text_of(found.get("caption"), "mentioned_media.caption"),
-        created_at=_when(found, entry_time),
-        metrics=Metrics(
-            likes=as_int(found.get("like_count")) or 0,
-            replies=as_int(found.get("comments_count")) or 0,
-        ),
+        metrics=Metrics(likes=likes or 0, replies=replies or 0),
     )
