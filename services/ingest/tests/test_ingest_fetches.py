@@ -12,7 +12,10 @@ from typing import Any
 import orjson
 import pytest
 from chorus_ingest.app import create_app
+from chorus_ingest.fetches import Fetcher
 from chorus_ingest.settings import IngestSettings
+from chorus_platforms.instagram.inbound import InstagramConnector
+from chorus_platforms.kit.inbound import RawInput
 
 from services.ingest.tests.connector_kit import fixture
 from services.ingest.tests.fake_graph import GraphState, graph_server
@@ -168,4 +171,18 @@ async def test_the_dry_run_lists_the_read_it_would_make_and_makes_none(app, grap
             },
         }
     ]
+    assert state.seen == []
+
+
+async def test_reads_beyond_the_bound_are_item_errors_and_none_is_made(graph) -> None:
+    base, state = graph
+    settings = IngestSettings(
+        **settings_kw(fetch_max_per_delivery=0, fetch_base_urls={"instagram": base})
+    )
+    result = InstagramConnector().normalize(
+        RawInput(fixture("instagram", "mentions_media_webhook.json"))
+    )
+    await Fetcher(settings).resolve("instagram", result, {"access_token": TOKEN})
+    assert result.fetches == [] and result.posts == []
+    assert [(e.code, e.index) for e in result.errors] == [("too_many_fetches", 0)]
     assert state.seen == []
