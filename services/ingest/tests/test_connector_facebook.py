@@ -72,7 +72,7 @@ def test_facebook_is_registered() -> None:
 def test_feed_webhook_maps_posts_comments_replies_and_edits_field_by_field() -> None:
     result = FB.normalize(raw(fixture("facebook", "feed_webhook.json")))
     assert result.errors == []
-    post, comment, reply, edit, dm = (canonical(p) for p in result.posts)
+    post, comment, reply, edit, own, dm = (canonical(p) for p in result.posts)
     assert post == VISITOR_POST
     assert comment == COMMENT
     assert reply == REPLY
@@ -94,14 +94,29 @@ def test_feed_webhook_maps_posts_comments_replies_and_edits_field_by_field() -> 
         text="Bonjour, vous êtes ouverts demain ?",
         created_at="2025-03-22T18:26:40.123000Z",
     )
-    # the reaction, the removal and the page's own comment are not posts
-    assert len(result.posts) == 5
+    # the page's own comment is brand activity, never dropped
+    assert own == expected(
+        id="facebook:122131676912594941_990000000000001",
+        platform="facebook",
+        channel=PAGE,
+        kind="comment",
+        native_id="122131676912594941_990000000000001",
+        thread_id=f"facebook:{POST}",
+        in_reply_to=f"facebook:{POST}",
+        author={"id": PAGE, "display_name": "Chorus Café"},
+        text=own["text"],
+        created_at="2025-03-22T18:25:00Z",
+        from_brand=True,
+    )
+    # the reaction and the removal are skipped, each with its reason
+    assert [(k.code, k.index) for k in result.skipped] == [("reaction", 4), ("deleted", 5)]
 
 
 def test_graph_comment_page_joins_the_same_thread_as_the_webhook() -> None:
     result = FB.normalize(raw(fixture("facebook", "graph_comments.json"), channel=PAGE))
     assert result.errors == []
-    first, second = (canonical(p) for p in result.posts)
+    first, second, own = (canonical(p) for p in result.posts)
+    assert own["from_brand"] is True and own["author"]["id"] == PAGE
     assert first == {
         **COMMENT,
         "url": "https://www.facebook.com/448242228374517/posts/122131676912594941?comment_id=542072878449250",
@@ -125,6 +140,7 @@ def test_one_bad_change_is_an_item_error_and_the_rest_of_the_envelope_is_kept() 
     assert [p.id for p in result.posts] == [
         f"facebook:{POST}",
         "facebook:122131676912594941_1213590066982748",
+        "facebook:122131676912594941_990000000000001",
         "messenger:m_AbCdEf0123456789",
     ]
     assert [(e.code, e.index, e.field, e.native_id) for e in result.errors] == [

@@ -29,7 +29,7 @@ def test_instagram_is_registered() -> None:
 
 def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
     result = IG.normalize(raw(fixture("instagram", "webhook.json")))
-    comment, reply, dm = (canonical(p) for p in result.posts)
+    comment, reply, own, dm = (canonical(p) for p in result.posts)
     assert comment == expected(
         id="instagram:17919697626119712",
         platform="instagram",
@@ -58,6 +58,24 @@ def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
         text="@ines.travels agreed!!",
         created_at="2025-08-21T12:28:00Z",
     )
+    # the brand's own reply is brand activity, never dropped
+    assert own == expected(
+        id="instagram:17919697626119800",
+        platform="instagram",
+        channel=ACCOUNT,
+        kind="reply",
+        native_id="17919697626119800",
+        thread_id=f"instagram:{MEDIA}",
+        in_reply_to="instagram:17919697626119712",
+        author={
+            "id": ACCOUNT,
+            "handle": "choruscafe",
+            "url": "https://www.instagram.com/choruscafe/",
+        },
+        text="Merci Inès !",
+        created_at="2025-08-21T12:28:00Z",
+        from_brand=True,
+    )
     assert dm == expected(
         id="instagram:aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0",
         platform="instagram",
@@ -71,13 +89,17 @@ def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
     )
 
 
-def test_mention_notifications_without_content_are_kept_as_coded_item_errors() -> None:
+def test_an_ids_only_mention_becomes_a_read_of_the_mentioned_comment() -> None:
     result = IG.normalize(raw(fixture("instagram", "webhook.json")))
-    # the brand's own reply is ignored; the ids-only mention is not invented into a post
-    assert [(e.code, e.index, e.native_id, e.field) for e in result.errors] == [
-        ("content_not_included", 3, "17894227972186120", "entry[0].changes[3].value")
-    ]
-    assert result.errors[0].raw["value"]["media_id"] == "17920238422030506"
+    assert result.errors == [] and result.skipped == []
+    (fetch,) = result.fetches
+    assert (fetch.index, fetch.native_id, fetch.token) == (3, "17894227972186120", "access_token")
+    assert (fetch.base, fetch.path) == ("https://graph.facebook.com", f"v21.0/{ACCOUNT}")
+    assert fetch.params == {
+        "fields": "mentioned_comment.comment_id(17894227972186120)"
+        "{id,text,timestamp,like_count,media}"
+    }
+    assert fetch.raw["value"]["media_id"] == "17920238422030506"
 
 
 def test_graph_comments_and_nested_replies_thread_on_the_media() -> None:
@@ -109,7 +131,7 @@ def test_graph_comments_and_nested_replies_thread_on_the_media() -> None:
     assert second["native_id"] == "17873440459141099"
 
 
-def test_graph_comment_without_media_field_is_an_item_error() -> None:
+def test_graph_comment_without_media_field_is_read_again_with_it() -> None:
     doc = fixture_json("instagram", "graph_comments.json")
     del doc["data"][1]["media"]
     doc["data"][0]["replies"]["data"].append(7)
@@ -117,8 +139,8 @@ def test_graph_comment_without_media_field_is_an_item_error() -> None:
     assert [p.native_id for p in result.posts] == ["17870913679156914", "17873440459141021"]
     assert [(e.code, e.index, e.field) for e in result.errors] == [
         ("missing_field", 2, "data[0].replies.data[1].id"),
-        ("unknown_thread", 3, "data[1].media"),
     ]
+    assert [(f.index, f.path) for f in result.fetches] == [(3, "v21.0/17873440459141099")]
 
 
 def test_graph_pages_need_the_account_and_unknown_shapes_are_refused() -> None:

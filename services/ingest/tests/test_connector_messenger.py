@@ -10,6 +10,7 @@ from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.fixture_accounting import assert_accounted
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -64,7 +65,16 @@ def test_documented_message_events_map_every_canonical_field() -> None:
                 {"type": "image", "url": "https://scontent.xx.fbcdn.net/v/t1.15752-9/receipt.png"}
             ],
         ),
-    ]  # the page's echo and the read receipt are not posts
+        # the page's own message (echo): brand activity in the same conversation
+        _dm(
+            "m_echo0001",
+            "2018-02-12T23:46:36Z",
+            author={"id": PAGE},
+            text="Thanks, we are looking into it.",
+            from_brand=True,
+        ),
+    ]
+    assert [(k.code, k.index) for k in result.skipped] == [("receipt", 4)]
 
 
 def test_the_facebook_slug_normalizes_the_same_messenger_events_identically() -> None:
@@ -106,7 +116,10 @@ def test_one_bad_event_is_an_item_error_and_the_rest_is_kept() -> None:
     del doc["entry"][0]["messaging"][1]["sender"]
     doc["entry"][0]["messaging"][2]["timestamp"] = "tomorrow"
     result = MS.normalize(raw(doc))
-    assert [p.native_id for p in result.posts] == ["mid.1457764197618:41d102a3e1ae206a38"]
+    assert [p.native_id for p in result.posts] == [
+        "mid.1457764197618:41d102a3e1ae206a38",
+        "m_echo0001",
+    ]
     assert [(e.code, e.index, e.field) for e in result.errors] == [
         ("missing_field", 1, "entry[0].messaging[1].sender.id"),
         ("invalid_time", 2, "entry[0].messaging[2].timestamp"),
@@ -142,3 +155,7 @@ def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
 @given(hostile(fixture_json("messenger", "messages_webhook.json")))
 def test_hostile_messenger_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(MS, raw(body))
+
+
+def test_every_messenger_fixture_item_is_accounted_for() -> None:
+    assert_accounted("messenger")

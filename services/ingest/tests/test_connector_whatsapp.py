@@ -96,11 +96,12 @@ def test_media_replies_reactions_locations_and_buttons_are_dms() -> None:
     ]
 
 
-def test_status_only_deliveries_are_empty_results_without_errors() -> None:
+def test_status_only_deliveries_are_skipped_receipts_without_errors() -> None:
     doc = fixture_json("whatsapp", "mixed_messages.json")
     doc["entry"][0]["changes"] = doc["entry"][0]["changes"][1:]
     result = WA.normalize(raw(doc))
     assert result.posts == [] and result.errors == []
+    assert [k.code for k in result.skipped] == ["status"]
 
 
 def test_group_messages_thread_on_the_group() -> None:
@@ -127,7 +128,7 @@ def test_one_bad_message_or_change_is_an_item_error_and_the_rest_is_kept() -> No
         ("missing_field", 0, "wamid.IMG001"),
         ("invalid_time", 1, "wamid.TXT002"),
         ("unsupported_message", 5, "wamid.UNS006"),
-        ("missing_field", 6, None),
+        ("missing_field", 7, None),  # index 6: the status receipt, skipped
     ]
 
 

@@ -181,7 +181,7 @@ def test_webhooks_answer_hostile_bodies_with_clear_4xx_never_500(
     )
     assert n.status_code < 500, (platform, n.status_code, n.text)
     if n.status_code == 200:
-        assert set(n.json()) == {"posts", "errors", "skipped"}
+        assert set(n.json()) == {"posts", "errors", "skipped", "fetches"}
     else:
         assert n.headers["content-type"] == "application/problem+json"
         assert n.json()["code"]

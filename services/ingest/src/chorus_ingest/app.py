@@ -13,6 +13,7 @@ from chorus_ingest import archive, models
 from chorus_ingest.api import archive as archive_api
 from chorus_ingest.api import channels, normalize, post_reads, posts, webhooks
 from chorus_ingest.channels import CandidateCache
+from chorus_ingest.fetches import Fetcher
 from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.poller import Poller
@@ -65,5 +66,6 @@ def create_app(settings: IngestSettings, *, bus: BusFactory | None = None) -> Fa
     app.state.intake = intake
     app.state.channel_cache = CandidateCache(runtime, settings.webhook_channel_cache_seconds)
     app.state.poller = poller
+    app.state.fetcher = Fetcher(settings)
     app.state.ingest_metrics = metrics
     return app

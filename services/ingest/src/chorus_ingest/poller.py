@@ -30,6 +30,7 @@ from chorus_ingest import cursors, schedule
 from chorus_ingest.batch import Batch, Rejected
 from chorus_ingest.channels import Channel
 from chorus_ingest.cursors import CursorState
+from chorus_ingest.fetches import Fetcher
 from chorus_ingest.intake import Intake
 from chorus_ingest.metrics import IngestMetrics
 from chorus_ingest.settings import IngestSettings
@@ -68,6 +69,7 @@ class Poller:
         self.connectors = connectors
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self.fetcher = Fetcher(settings)
 
     # ------------------------------------------------------------------ scheduling
     @asynccontextmanager
@@ -231,6 +233,7 @@ class Poller:
                 trace_id=uuid.uuid4().hex,
             )
             raise PollError(result.code, result.message, status)
+        await self.fetcher.resolve(channel.platform, result, channel.secrets)
         return raw, result
 
     async def _get(

@@ -26,6 +26,14 @@ class IngestSettings(CommonSettings):
     archive_keep_raw: bool = True
     archive_purge_interval_seconds: float = Field(default=3600.0, gt=0)
     replay_max_posts: int = Field(default=200_000, ge=1)
+    # Follow-up reads a connector asks for (an item the webhook names but does not carry):
+    # at most this many per delivery, each tried this many times with this timeout.
+    fetch_max_per_delivery: int = Field(default=20, ge=0)
+    fetch_attempts: int = Field(default=3, ge=1)
+    fetch_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Per platform, where its follow-up reads go instead of the connector's API base
+    # (JSON, e.g. {"instagram": "http://127.0.0.1:9500"}: a sandbox or a test server).
+    fetch_base_urls: dict[str, str] = Field(default_factory=dict)
     poller_enabled: bool = True
     poll_tick_seconds: float = Field(default=1.0, gt=0)
     poll_default_interval_seconds: float = Field(default=300.0, gt=0)

@@ -24,6 +24,7 @@ from chorus_platforms.kit.inbound import (
 
 from chorus_ingest.batch import Batch, ItemResult, Rejected
 from chorus_ingest.channels import Channel
+from chorus_ingest.fetches import Fetcher
 from chorus_ingest.intake import Intake
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,14 @@ def normalize_safely(connector: Connector, raw: RawInput) -> NormalizeResult | R
 
 
 async def receive(
-    intake: Intake, connector: Connector, raw: RawInput, candidates: list[Channel]
+    intake: Intake,
+    connector: Connector,
+    raw: RawInput,
+    candidates: list[Channel],
+    fetcher: Fetcher | None = None,
 ) -> list[ItemResult] | Refused:
-    """Verify, normalize, then dedup/archive/publish; bad items go to the DLQ."""
+    """Verify, normalize, read what the items name but do not carry (``fetcher``), then
+    dedup/archive/publish; bad items go to the DLQ."""
     verified = verify_any(connector, raw, candidates)
     if isinstance(verified, Refused):
         return verified
@@ -112,6 +118,10 @@ async def receive(
         item = Rejected(result.code, result.message, raw.body, result.field)
         await intake.dead_letter(item, source=connector.platform, trace_id=trace_id)
         return result
+    if fetcher is not None:
+        await fetcher.resolve(connector.platform, result, verified.secrets)
+    elif result.fetches:
+        result.errors.extend(_unfetched(result))
     batch = Batch(
         source=connector.platform,
         posts=[(None, p) for p in result.posts],
@@ -124,6 +134,12 @@ async def receive(
     if not batch.posts and not batch.rejected:
         return []
     return await intake.submit_grouped(batch)
+
+
+def _unfetched(result: NormalizeResult) -> list[ItemError]:
+    message = "this item needs a follow-up read, which this intake does not make"
+    return [ItemError("fetch_not_available", message, None, f.index, f.native_id, f.raw)
+            for f in result.fetches]  # fmt: skip
 
 
 def handshake(

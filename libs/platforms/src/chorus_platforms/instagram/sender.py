@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from chorus_platforms.kit.outbound import Channel, Delivered, OutboundReply, Reconcile, same_text
-from chorus_platforms.meta.graph import graph
+from chorus_platforms.meta.graph import comment_on, listed
 
 
 class InstagramSender:
@@ -20,30 +18,18 @@ class InstagramSender:
         self, reply: OutboundReply, channel: Channel, http: httpx.AsyncClient
     ) -> Delivered:
         """Creates a reply to the comment (not idempotent)."""
-        data: Any = await graph(
-            http,
-            channel,
-            "POST",
-            f"{reply.post_native_id}/replies",
-            "instagram",
-            data={"message": reply.text},
+        return Delivered(
+            await comment_on(http, channel, reply, "replies", self.platform), reply.post_url
         )
-        return Delivered(str(data["id"]), reply.post_url)
 
     async def find(
         self, reply: OutboundReply, channel: Channel, http: httpx.AsyncClient
     ) -> Delivered | None:
         """Lists the comment's replies and matches the account's own (read only)."""
         me = channel.option("username") or channel.channel
-        data: Any = await graph(
-            http,
-            channel,
-            "GET",
-            f"{reply.post_native_id}/replies",
-            "instagram",
-            params={"fields": "id,text,username,timestamp"},
-        )
-        for r in data.get("data") or []:
+        path = f"{reply.post_native_id}/replies"
+        params = {"fields": "id,text,username,timestamp"}
+        for r in await listed(http, channel, path, self.platform, params):
             if r.get("username") == me and same_text(reply.text, r.get("text")):
                 return Delivered(str(r["id"]), reply.post_url)
         return None

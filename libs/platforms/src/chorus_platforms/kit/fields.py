@@ -48,6 +48,12 @@ def opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
+def http_url(value: Any) -> str | None:
+    """A non-empty ``http(s)://`` URL, else None."""
+    url = opt_str(value)
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
 def as_int(value: Any) -> int | None:
     """A non-negative count (ints or integral numeric strings); anything else is None."""
     if isinstance(value, bool):

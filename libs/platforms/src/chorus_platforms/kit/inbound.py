@@ -7,7 +7,7 @@ payload is unusable, as a `NormalizeError` with a stable code and the offending 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -84,6 +84,24 @@ class Marked:
     marker: Marker | None
 
 
+@dataclass(frozen=True)
+class Fetch:
+    """An item the payload names but does not carry (e.g. an Instagram mention: ids only): the
+    connector stays pure and says what to read; ingest GETs ``base + path`` with ``params`` and
+    the channel's secret ``token`` as a bearer, then ``then(json)`` builds the item (a post,
+    ``Skip`` or ``ItemProblem``, as any builder). ``base`` may be overridden per platform
+    (``INGEST_FETCH_BASE_URLS``) so a test or sandbox points it at a local server."""
+
+    base: str
+    path: str
+    then: Callable[[Any], Any]
+    params: Mapping[str, str] = field(default_factory=dict)
+    token: str = "access_token"
+    index: int | None = None
+    native_id: str | None = None
+    raw: Any = None  # the item as it arrived, for the dead-letter copy when the fetch fails
+
+
 @dataclass
 class NormalizeResult:
     posts: list[Post] = field(default_factory=list)
@@ -91,6 +109,8 @@ class NormalizeResult:
     skipped: list[ItemSkip] = field(default_factory=list)
     # The edit marker of ``posts[i]`` (None: the platform gave none; the hash then orders).
     markers: list[Marker | None] = field(default_factory=list)
+    # Items that need a follow-up read before they can be built (resolved by ingest).
+    fetches: list[Fetch] = field(default_factory=list)
 
     def add(self, post: Post, marker: Marker | None = None) -> None:
         self.markers.extend([None] * (len(self.posts) - len(self.markers)))

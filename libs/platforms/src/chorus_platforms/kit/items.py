@@ -5,6 +5,7 @@ becomes an ``ItemError`` value so it never sinks the rest. Also the body checks 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from chorus_platforms.kit.fields import ItemProblem, Skip, as_id
 from chorus_platforms.kit.inbound import (
+    Fetch,
     ItemError,
     ItemSkip,
     Marked,
@@ -24,7 +26,7 @@ from chorus_platforms.kit.inbound import (
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_ITEMS = 10_000
 
-Built = Post | Marked | list[Post] | None
+Built = Post | Marked | list[Post] | Fetch | None
 
 
 # The ordinary ways hostile data breaks a parser underneath a builder (the stdlib's e-mail and
@@ -116,7 +118,8 @@ class Items:
         *args: Any,
     ) -> None:
         """Build ``build(*args)`` as the next item: posts (with their edit marker when the build
-        gives one), an ``ItemSkip`` (the build raised ``Skip``) or an ``ItemError``."""
+        gives one), a ``Fetch`` to resolve, an ``ItemSkip`` (the build raised ``Skip``) or an
+        ``ItemError``."""
         index, self._next = self._next, self._next + 1
         if index > MAX_ITEMS:
             return
@@ -138,7 +141,11 @@ class Items:
             reason = "the connector reads nothing from this item"
             self.result.skipped.append(ItemSkip("not_read", reason, index, native_id))
             return
-        if isinstance(built, Marked):
+        if isinstance(built, Fetch):
+            raw = _safely(self._dump, item)
+            found = replace(built, index=index, native_id=built.native_id or native_id, raw=raw)
+            self.result.fetches.append(found)
+        elif isinstance(built, Marked):
             self.result.add(built.post, built.marker)
         elif isinstance(built, list):
             for post in built:
@@ -186,3 +193,26 @@ def collect(
     for item, build in pairs:
         items.add("", item, None, build)
     return items.result
+
+
+def complete(fetch: Fetch, data: Any) -> NormalizeResult:
+    """The item a ``Fetch`` stood for, built from the JSON it read (at the item's own index)."""
+    items = Items(lenient=True)
+    items.add("", fetch.raw, fetch.native_id, fetch.then, data)
+    done = items.result
+    at = fetch.index
+    if done.fetches:  # one follow-up read per item: a second is a connector bug
+        message = "the fetched item asks for another fetch"
+        done.errors.append(ItemError("fetch_chain", message, None, at, fetch.native_id, fetch.raw))
+    done.fetches = []
+    done.errors = [replace(e, index=at, raw=fetch.raw) for e in done.errors]
+    done.skipped = [replace(k, index=at) for k in done.skipped]
+    return done
+
+
+def merge(into: NormalizeResult, more: NormalizeResult) -> None:
+    """Append ``more``'s posts (with their markers), errors and skips to ``into``."""
+    for i, post in enumerate(more.posts):
+        into.add(post, more.marker_at(i))
+    into.errors.extend(more.errors)
+    into.skipped.extend(more.skipped)

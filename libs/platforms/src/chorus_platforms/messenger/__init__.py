@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from chorus_platforms.messenger.inbound import MessengerConnector
 from chorus_platforms.messenger.sender import MessengerSender
-from chorus_platforms.meta import graph
-from chorus_platforms.spec import PUBLIC_KINDS, Limit, Platform, routes
+from chorus_platforms.meta.platform import meta_platform
+from chorus_platforms.spec import PUBLIC_KINDS, routes
 
-_connector = MessengerConnector()
-
-PLATFORM = Platform(
-    slug="messenger",
-    connector=_connector,
-    secrets=("app_secret", "verify_token"),
-    sender=MessengerSender(),
-    credentials=("access_token",),
-    api_base=graph.DEFAULT_BASE,
-    # Messenger text takes 2,000 characters.
-    limit=Limit(2000, "characters", len),
+PLATFORM = meta_platform(
+    "messenger",
+    MessengerConnector(),
+    MessengerSender(),
+    limit=2000,  # Messenger text takes 2,000 characters
     replies=routes("messenger", "private", [*PUBLIC_KINDS, "dm"]),
     sends_per_minute=120,
 )

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from chorus_platforms.kit.outbound import Channel, Delivered, OutboundReply, Reconcile, same_text
-from chorus_platforms.meta.graph import graph
+from chorus_platforms.meta.graph import graph, listed
 
 
 class MessengerSender:
@@ -25,14 +25,7 @@ class MessengerSender:
             "messaging_type": "RESPONSE",
             "message": {"text": reply.text},
         }
-        data: Any = await graph(
-            http,
-            channel,
-            "POST",
-            "me/messages",
-            "messenger",
-            json=body,
-        )
+        data: Any = await graph(http, channel, "POST", "me/messages", self.platform, json=body)
         return Delivered(str(data["message_id"]))
 
     async def find(
@@ -40,22 +33,14 @@ class MessengerSender:
     ) -> Delivered | None:
         """Reads the conversation with that person and matches the page's last messages."""
         page_id = channel.option("page_id") or channel.channel
-        data: Any = await graph(
-            http,
-            channel,
-            "GET",
-            f"{page_id}/conversations",
-            "messenger",
-            params={
-                "platform": "messenger",
-                "user_id": reply.author_id,
-                "fields": "messages.limit(25){id,message,from}",
-            },
-        )
-        for conv in data.get("data") or []:
+        params = {
+            "platform": "messenger",
+            "user_id": reply.author_id,
+            "fields": "messages.limit(25){id,message,from}",
+        }
+        for conv in await listed(http, channel, f"{page_id}/conversations", self.platform, params):
             for m in (conv.get("messages") or {}).get("data") or []:
-                if (m.get("from") or {}).get("id") == page_id and same_text(
-                    reply.text, m.get("message")
-                ):
+                mine = (m.get("from") or {}).get("id") == page_id
+                if mine and same_text(reply.text, m.get("message")):
                     return Delivered(str(m["id"]))
         return None

@@ -5,42 +5,27 @@
 * Handshake: ``GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`` echoes the
   challenge when the verify token matches (``verify_token`` secret), else 403.
 * Envelope: ``{"object": …, "entry": [{"id", "time", "changes": [{"field", "value"}],
-  "messaging": [...]}]}``.
-* Messaging events (Messenger and Instagram direct messages): ``sender``, ``recipient``,
-  ``timestamp`` (ms), ``message`` {mid, text, attachments, reply_to, is_echo}
-  (https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/messages).
+  "messaging": [...]}]}``; Meta's documented examples wrap it in a list (``[{…}]``), which is
+  read the same way, envelope by envelope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from chorus_common.contracts.events import Media, Platform, Post
-
 from chorus_platforms.kit import signatures
-from chorus_platforms.kit.fields import (
-    ItemProblem,
-    as_dict,
-    as_id,
-    as_int,
-    as_list,
-    author,
-    opt_str,
-    require_id,
-    require_text,
-)
+from chorus_platforms.kit.fields import ItemProblem, as_dict, as_id, as_list
 from chorus_platforms.kit.inbound import (
     HandshakeResponse,
-    Marked,
-    Marker,
     NormalizeError,
+    NormalizeResult,
     RawInput,
     SignatureError,
 )
-from chorus_platforms.kit.items import Items, load_json
-from chorus_platforms.kit.times import epoch_time
+from chorus_platforms.kit.items import Built, Items, load_json, require_channel
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 _MAX_CHALLENGE = 512
@@ -74,6 +59,27 @@ def meta_handshake(query: Mapping[str, str], secrets: Mapping[str, str]) -> Hand
     return HandshakeResponse(200, challenge.encode("utf-8"))
 
 
+class MetaConnector:
+    """A Meta webhook adapter: ``X-Hub-Signature-256`` check and hub handshake; each platform
+    gives its own pure ``normalize``."""
+
+    platform: str = ""
+
+    def normalize(self, raw: RawInput) -> NormalizeResult:
+        """Parse a delivery or a Graph API page into posts; pure, no side effects."""
+        raise NotImplementedError
+
+    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
+        """HMAC-SHA256 of the raw body with ``app_secret``; raises ``SignatureError``."""
+        verify_meta_signature(raw, secrets)
+
+    def handshake(
+        self, query: Mapping[str, str], secrets: Mapping[str, str]
+    ) -> HandshakeResponse | None:
+        """Echo ``hub.challenge`` when ``hub.verify_token`` equals ``verify_token``."""
+        return meta_handshake(query, secrets)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One ``entry[]`` element: the account it concerns and when Meta sent it."""
@@ -84,23 +90,36 @@ class Entry:
     path: str
 
 
-def meta_envelope(data: Any, objects: tuple[str, ...]) -> list[Any]:
-    """The ``entry`` list of a webhook envelope whose ``object`` is one of ``objects``."""
-    if not isinstance(data, dict) or "object" not in data:
+def is_envelope(data: Any) -> bool:
+    """A webhook delivery (one envelope, or the list form of Meta's examples)."""
+    if isinstance(data, list):
+        return bool(data) and all(isinstance(e, dict) and "object" in e for e in data)
+    return isinstance(data, dict) and "object" in data
+
+
+def meta_envelope(data: Any, objects: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The ``(path, entry)`` pairs of a delivery whose ``object`` is one of ``objects``."""
+    many = isinstance(data, list)
+    if many and not data:
         raise NormalizeError("unrecognized_payload", "expected a Meta webhook envelope")
-    if data.get("object") not in objects:
-        wanted = " or ".join(objects)
-        raise NormalizeError("wrong_object", f"object must be {wanted}", "object")
-    entries = data.get("entry")
-    if not isinstance(entries, list):
-        raise NormalizeError("missing_entry", "entry must be a list", "entry")
-    return entries
+    found: list[tuple[str, Any]] = []
+    for n, envelope in enumerate(data if many else [data]):
+        prefix = f"[{n}]." if many else ""
+        if not isinstance(envelope, dict) or "object" not in envelope:
+            raise NormalizeError("unrecognized_payload", "expected a Meta webhook envelope")
+        if envelope.get("object") not in objects:
+            wanted = " or ".join(objects)
+            raise NormalizeError("wrong_object", f"object must be {wanted}", f"{prefix}object")
+        listed = envelope.get("entry")
+        if not isinstance(listed, list):
+            raise NormalizeError("missing_entry", "entry must be a list", f"{prefix}entry")
+        found.extend((f"{prefix}entry[{i}]", e) for i, e in enumerate(listed))
+    return found
 
 
-def entries(items: Items, raw_entries: list[Any]) -> Iterator[Entry]:
+def entries(items: Items, pairs: list[tuple[str, Any]]) -> Iterator[Entry]:
     """The well-formed entries; a malformed one becomes an ``ItemError``."""
-    for i, raw_entry in enumerate(raw_entries):
-        path = f"entry[{i}]"
+    for path, raw_entry in pairs:
         account = as_id(as_dict(raw_entry).get("id"))
         if account is None:
             items.add(path, raw_entry, None, _bad_entry)
@@ -108,77 +127,43 @@ def entries(items: Items, raw_entries: list[Any]) -> Iterator[Entry]:
         yield Entry(account, raw_entry.get("time"), raw_entry, path)
 
 
-def _bad_entry() -> Post | None:
+def _bad_entry() -> Built:
     raise ItemProblem("missing_field", "entry must be an object with an id", "id")
 
 
-def load_envelope(raw: RawInput, objects: tuple[str, ...]) -> list[Any]:
+def load_envelope(raw: RawInput, objects: tuple[str, ...]) -> list[tuple[str, Any]]:
     return meta_envelope(load_json(raw), objects)
 
 
-def attachments_media(attachments: Any) -> tuple[Media, ...]:
-    """Messenger/Instagram ``attachments[]`` with a ``payload.url`` as media."""
-    found: list[Media] = []
-    for attachment in as_list(attachments):
-        kind = opt_str(as_dict(attachment).get("type"))
-        url = opt_str(as_dict(as_dict(attachment).get("payload")).get("url"))
-        if kind and url and url.startswith(("https://", "http://")):
-            found.append(Media(type=kind, url=url))
-    return tuple(found)
+def changes(entry: Entry) -> Iterator[tuple[str, str | None, Any]]:
+    """``(path, field, value)`` of each ``changes[]`` element of an entry."""
+    for j, change in enumerate(as_list(entry.raw.get("changes"))):
+        change_d = as_dict(change)
+        field = change_d.get("field")
+        yield f"{entry.path}.changes[{j}]", field if isinstance(field, str) else None, change
 
 
-def messaging_post(platform: Platform, channel: str, event: Any) -> Marked | None:
-    """A message, message edit or postback to the brand as a ``dm``; other events are ignored.
-    The edit marker is the edit count (``message_edit.num_edit``; 0 for the message itself)."""
-    event = as_dict(event)
-    sender = as_id(as_dict(event.get("sender")).get("id"))
-    message = event.get("message")
-    edit = event.get("message_edit")
-    postback = event.get("postback")
-    reply_to: str | None = None
-    media: tuple[Media, ...] = ()
-    marker: Marker | None = None
-    if isinstance(message, dict):
-        if message.get("is_echo") is True or message.get("is_deleted") is True:
-            return None  # the brand's own outgoing message, or one the sender unsent
-        mid = require_id(message.get("mid"), "message.mid")
-        text = require_text(message.get("text"), "message.text", allow_missing=True)
-        media = attachments_media(message.get("attachments"))
-        reply_to = as_id(as_dict(message.get("reply_to")).get("mid"))
-        marker = Marker("edits", 0)
-    elif isinstance(edit, dict):
-        mid = require_id(edit.get("mid"), "message_edit.mid")
-        text = require_text(edit.get("text"), "message_edit.text")
-        edits = as_int(edit.get("num_edit"))
-        marker = Marker("edits", edits) if edits is not None else None
-    elif isinstance(postback, dict):
-        mid = require_id(postback.get("mid"), "postback.mid")
-        text = require_text(postback.get("title"), "postback.title", allow_missing=True)
+def read_meta(
+    raw: RawInput,
+    objects: tuple[str, ...],
+    on_entry: Callable[[Items, Entry], None],
+    on_page: Callable[[Items, str, list[Any]], None],
+    one_key: str,
+) -> NormalizeResult:
+    """A webhook delivery (each entry to ``on_entry``), or a Graph list page ``{"data": […]}``
+    or one object with ``id`` and ``one_key`` (to ``on_page``, with the channel)."""
+    data = load_json(raw)
+    items = Items()
+    if is_envelope(data):
+        for entry in entries(items, meta_envelope(data, objects)):
+            on_entry(items, entry)
+        return items.result
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        page: list[Any] = data["data"]
+    elif isinstance(data, dict) and "id" in data and one_key in data:
+        page = [data]
     else:
-        return None  # deliveries, reads, reactions, opt-ins: not posts
-    if sender is None:
-        raise ItemProblem("missing_field", "sender.id is required", "sender.id", mid)
-    if sender == channel:
-        return None
-    post = Post(
-        id=Post.make_id(platform, mid),
-        platform=platform,
-        channel=channel,
-        kind="dm",
-        native_id=mid,
-        thread_id=f"{platform}:{channel}:{sender}",
-        in_reply_to=Post.make_id(platform, reply_to) if reply_to else None,
-        author=author(sender),
-        text=text,
-        created_at=epoch_time(event.get("timestamp"), "timestamp"),
-        media=media,
-    )
-    return Marked(post, marker)
-
-
-def messaging_events(items: Items, platform: Platform, entry: Entry) -> None:
-    """Normalize ``entry.messaging[]`` into ``items``."""
-    for k, event in enumerate(as_list(entry.raw.get("messaging"))):
-        mid = as_id(as_dict(as_dict(event).get("message")).get("mid"))
-        path = f"{entry.path}.messaging[{k}]"
-        items.add(path, event, mid, messaging_post, platform, entry.account_id, event)
+        wanted = " or ".join(objects)
+        raise NormalizeError("unrecognized_payload", f"expected a {wanted} webhook or Graph page")
+    on_page(items, require_channel(raw), page)
+    return items.result

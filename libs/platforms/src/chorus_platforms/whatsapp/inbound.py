@@ -15,14 +15,13 @@ business access token. Locations become a ``geo:`` URI (RFC 5870).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from chorus_common.contracts.events import Media, Post
 
 from chorus_platforms.kit.fields import (
     ItemProblem,
+    Skip,
     as_dict,
     as_id,
     as_list,
@@ -31,19 +30,17 @@ from chorus_platforms.kit.fields import (
     require_id,
     require_text,
 )
-from chorus_platforms.kit.inbound import HandshakeResponse, NormalizeResult, RawInput
-from chorus_platforms.kit.items import Items
+from chorus_platforms.kit.inbound import NormalizeResult, RawInput
+from chorus_platforms.kit.items import Built, Items
 from chorus_platforms.kit.times import epoch_time
-from chorus_platforms.meta.webhooks import (
-    Entry,
-    entries,
-    load_envelope,
-    meta_handshake,
-    verify_meta_signature,
-)
+from chorus_platforms.meta.webhooks import Entry, MetaConnector, changes, entries, load_envelope
 
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
-_IGNORED_TYPES = frozenset({"system", "ephemeral"})
+_NOT_POSTS = {
+    "system": ("system", "a system notice (number change, …)"),
+    "ephemeral": ("ephemeral", "a disappearing message WhatsApp does not deliver"),
+}
+_LISTS = {"messages": "messages", "smb_message_echoes": "message_echoes"}
 
 
 def _location(body: dict[str, Any]) -> tuple[str, tuple[Media, ...]]:
@@ -54,8 +51,8 @@ def _location(body: dict[str, Any]) -> tuple[str, tuple[Media, ...]]:
     return text, ()
 
 
-def _content(message: dict[str, Any], kind: str) -> tuple[str, tuple[Media, ...]] | None:
-    """(text, media) for one message type; None for types that are not posts."""
+def _content(message: dict[str, Any], kind: str) -> tuple[str, tuple[Media, ...]]:
+    """(text, media) for one message type; ``Skip`` for types that are not posts."""
     body = as_dict(message.get(kind))
     if kind == "text":
         return require_text(body.get("body"), "text.body"), ()
@@ -72,30 +69,31 @@ def _content(message: dict[str, Any], kind: str) -> tuple[str, tuple[Media, ...]
         return require_text(reply.get("title"), "interactive.title"), ()
     if kind == "reaction":
         emoji = require_text(body.get("emoji"), "reaction.emoji", allow_missing=True)
-        return (emoji, ()) if emoji else None  # an empty emoji removes a reaction
-    if kind in _IGNORED_TYPES:
-        return None
+        if not emoji:
+            raise Skip("reaction_removed", "an empty emoji removes a reaction")
+        return emoji, ()
+    if kind in _NOT_POSTS:
+        raise Skip(*_NOT_POSTS[kind])
     raise ItemProblem("unsupported_message", "WhatsApp message type is not supported", "type")
 
 
-def message_post(phone_id: str, names: dict[str, str], message: Any) -> Post | None:
-    """One ``messages[]`` element sent by a customer to the business number."""
+def message_post(phone_id: str, names: dict[str, str], message: Any, echo: bool = False) -> Post:
+    """One ``messages[]`` element sent by a customer to the business number, or one
+    ``message_echoes[]`` element the business sent (``from_brand``, thread on ``to``)."""
     message = as_dict(message)
     native = require_id(message.get("id"), "id")
     sender = require_id(message.get("from"), "from")
     kind = opt_str(message.get("type")) or ""
     try:
-        content = _content(message, kind)
+        text, media = _content(message, kind)
     except ItemProblem as exc:
         exc.native_id = native
         raise
-    if content is None:
-        return None
-    text, media = content
     replied = as_id(as_dict(message.get("context")).get("id"))
     if kind == "reaction":
         replied = as_id(as_dict(message.get("reaction")).get("message_id"))
-    conversation = as_id(message.get("group_id")) or sender
+    person = require_id(message.get("to"), "to") if echo else sender
+    conversation = as_id(message.get("group_id")) or person
     return Post(
         id=Post.make_id("whatsapp", native),
         platform="whatsapp",
@@ -108,34 +106,55 @@ def message_post(phone_id: str, names: dict[str, str], message: Any) -> Post | N
         text=text,
         created_at=epoch_time(message.get("timestamp"), "timestamp", unit="s"),
         media=media,
+        from_brand=echo,
     )
 
 
-def _missing_phone() -> Post | None:
+def status_skip(status: Any) -> Built:
+    state = opt_str(as_dict(status).get("status")) or "unknown"
+    raise Skip("status", f"a {state} status of the business's own message")
+
+
+def _missing_phone() -> Built:
     raise ItemProblem("missing_field", "metadata.phone_number_id is required", "metadata")
 
 
+def _unsupported(field: str | None) -> Built:
+    raise Skip("unsupported_field", f"the WhatsApp webhook field {field!r} is not read")
+
+
+def _names(value: dict[str, Any]) -> dict[str, str]:
+    return {
+        wa: name
+        for contact in as_list(value.get("contacts"))
+        if (wa := as_id(as_dict(contact).get("wa_id")))
+        and (name := opt_str(as_dict(as_dict(contact).get("profile")).get("name")))
+    }
+
+
+def _value(items: Items, path: str, field: str, value: dict[str, Any]) -> None:
+    """The messages (or echoes) and statuses of one change value, one item each."""
+    phone_id = as_id(as_dict(value.get("metadata")).get("phone_number_id"))
+    if phone_id is None:
+        items.add(path, value, None, _missing_phone)
+        return
+    key, names = _LISTS[field], _names(value)
+    for k, message in enumerate(as_list(value.get(key))):
+        guess = as_id(as_dict(message).get("id"))
+        echo = field == "smb_message_echoes"
+        args = (phone_id, names, message, echo)
+        items.add(f"{path}.value.{key}[{k}]", message, guess, message_post, *args)
+    for k, status in enumerate(as_list(value.get("statuses"))):
+        guess = as_id(as_dict(status).get("id"))
+        items.add(f"{path}.value.statuses[{k}]", status, guess, status_skip, status)
+
+
 def _whatsapp_entry(items: Items, entry: Entry) -> None:
-    for j, change in enumerate(as_list(entry.raw.get("changes"))):
-        value = as_dict(as_dict(change).get("value"))
-        if as_dict(change).get("field") != "messages" or "messages" not in value:
-            continue  # statuses, template and account updates: not posts
-        path = f"{entry.path}.changes[{j}].value"
-        phone_id = as_id(as_dict(value.get("metadata")).get("phone_number_id"))
-        if phone_id is None:
-            items.add(path, change, None, _missing_phone)
+    for path, field, change in changes(entry):
+        if field not in _LISTS:
+            items.add(path, change, None, _unsupported, field)
             continue
-        names = {
-            wa: name
-            for contact in as_list(value.get("contacts"))
-            if (wa := as_id(as_dict(contact).get("wa_id")))
-            and (name := opt_str(as_dict(as_dict(contact).get("profile")).get("name")))
-        }
-        for k, message in enumerate(as_list(value.get("messages"))):
-            guess = as_id(as_dict(message).get("id"))
-            items.add(
-                f"{path}.messages[{k}]", message, guess, message_post, phone_id, names, message
-            )
+        _value(items, path, field, as_dict(as_dict(change).get("value")))
 
 
 def normalize_whatsapp(raw: RawInput) -> NormalizeResult:
@@ -146,21 +165,11 @@ def normalize_whatsapp(raw: RawInput) -> NormalizeResult:
     return items.result
 
 
-class WhatsAppConnector:
+class WhatsAppConnector(MetaConnector):
     """WhatsApp Cloud API adapter: pure normalize, ``X-Hub-Signature-256``, hub handshake."""
 
     platform: str = "whatsapp"
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
-        """Parse a WhatsApp webhook into posts; statuses are ignored; pure."""
+        """Parse a WhatsApp webhook into posts; statuses are skipped; pure."""
         return normalize_whatsapp(raw)
-
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """HMAC-SHA256 of the raw body with ``app_secret``; raises ``SignatureError``."""
-        verify_meta_signature(raw, secrets)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        """Echo ``hub.challenge`` when ``hub.verify_token`` equals ``verify_token``."""
-        return meta_handshake(query, secrets)

@@ -35,14 +35,8 @@ class WhatsAppSender:
             "text": {"preview_url": False, "body": reply.text},
             "biz_opaque_callback_data": reply.idempotency_key,
         }
-        data: Any = await graph(
-            http,
-            channel,
-            "POST",
-            f"{phone_id}/messages",
-            "whatsapp",
-            json=body,
-        )
+        path = f"{phone_id}/messages"
+        data: Any = await graph(http, channel, "POST", path, self.platform, json=body)
         return Delivered(str(data["messages"][0]["id"]))
 
     async def find(

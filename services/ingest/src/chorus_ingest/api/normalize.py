@@ -6,7 +6,7 @@ from typing import Any
 
 from chorus_common.contracts.events import utcnow
 from chorus_common.openapi import problem
-from chorus_platforms.kit.inbound import RawInput
+from chorus_platforms.kit.inbound import Fetch, RawInput
 from chorus_platforms.registry import CONNECTORS
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -54,8 +54,15 @@ async def normalize(platform: PlatformPath, request: Request, _: PostsWriter) ->
             "skipped": [
                 {"index": k.index, "code": k.code, "reason": k.reason} for k in result.skipped
             ],
+            "fetches": [_fetch(f) for f in result.fetches],
         }
     )
+
+
+def _fetch(fetch: Fetch) -> dict[str, Any]:
+    url = fetch.base.rstrip("/") + "/" + fetch.path.lstrip("/")
+    return {"index": fetch.index, "native_id": fetch.native_id, "url": url,
+            "params": dict(fetch.params)}  # fmt: skip
 
 
 def _err(code: str, message: str, field: str | None, index: int | None) -> dict[str, Any]:

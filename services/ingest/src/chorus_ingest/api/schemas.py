@@ -59,13 +59,24 @@ class NormalizeSkipRead(BaseModel):
     reason: str
 
 
+class NormalizeFetchRead(BaseModel):
+    """An item the body only names: the webhook path reads it with the channel's token."""
+
+    index: int | None
+    native_id: str | None
+    url: str
+    params: dict[str, str]
+
+
 class NormalizeRead(BaseModel):
-    """The canonical, enriched posts the body would give, the items it would reject and the
-    items it would skip: every item of the body is in exactly one of the three."""
+    """The canonical, enriched posts the body would give, the items it would reject, the
+    items it would skip and the items it would read first (the dry run makes no reads):
+    every item of the body is in exactly one of the four."""
 
     posts: list[Post]
     errors: list[NormalizeErrorRead]
     skipped: list[NormalizeSkipRead]
+    fetches: list[NormalizeFetchRead] = []
 
 
 class PollRead(BaseModel):

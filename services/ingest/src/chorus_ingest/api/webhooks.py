@@ -65,7 +65,8 @@ async def receive_webhook(platform: PlatformPath, request: Request, intake: Inta
     )
     cache: store.CandidateCache = request.app.state.channel_cache
     candidates = await cache.get(platform, query.get("channel"))
-    outcome = await webhooks.receive(intake, connector, raw, candidates)
+    fetcher = request.app.state.fetcher
+    outcome = await webhooks.receive(intake, connector, raw, candidates, fetcher)
     if isinstance(outcome, webhooks.Refused):
         metrics.webhooks.labels(platform, outcome.code).inc()
         return error(outcome.status, outcome.code, outcome.message, outcome.field)
