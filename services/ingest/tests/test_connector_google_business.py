@@ -103,12 +103,26 @@ def test_pubsub_push_carrying_a_review_is_normalized() -> None:
     assert [canonical(p) for p in result.posts] == [REVIEW_2]
 
 
-def test_pubsub_new_review_notification_is_skipped_for_the_poll_to_read() -> None:
+def test_pubsub_new_review_notification_is_read_with_a_follow_up_review_get() -> None:
     result = GBP.normalize(raw(fixture("google_business", "pubsub_new_review.json")))
-    assert result.posts == [] and result.errors == []
-    [skip] = result.skipped
-    assert (skip.index, skip.code) == (0, "notification_only")
-    assert "NEW_REVIEW" in skip.reason
+    assert result.posts == [] and result.errors == [] and result.skipped == []
+    [fetch] = result.fetches
+    assert (fetch.base, fetch.path, fetch.token, fetch.index) == (
+        "https://mybusiness.googleapis.com/v4",
+        "accounts/104858302738/locations/982374/reviews/AIe9_BGx7bN-1",
+        "access_token",
+        0,
+    )
+    review = fixture_json("google_business", "reviews_list.json")["reviews"][0]
+    post = fetch.then(review)
+    assert post.channel == "accounts/104858302738/locations/982374"
+    assert post.kind == "review" and post.text == review["comment"]
+
+
+def test_a_notification_that_names_no_review_is_skipped_with_its_type() -> None:
+    body = {"message": {"data": base64.b64encode(b'{"type": "GOOGLE_UPDATE"}').decode()}}
+    [skip] = GBP.normalize(raw(body)).skipped
+    assert skip.code == "notification_type" and "GOOGLE_UPDATE" in skip.reason
 
 
 def test_batch_get_reviews_uses_the_location_name_as_channel() -> None:

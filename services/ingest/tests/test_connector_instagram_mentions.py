@@ -12,7 +12,6 @@ from chorus_platforms.kit.inbound import Fetch
 from chorus_platforms.kit.items import complete
 
 from services.ingest.tests.connector_kit import FIXTURES, canonical, expected, fixture, raw
-from services.ingest.tests.fixture_accounting import assert_accounted
 
 pytestmark = pytest.mark.unit
 IG = InstagramConnector()
@@ -30,10 +29,6 @@ def _one_fetch(name: str) -> Fetch:
     assert result.posts == [] and result.errors == [] and result.skipped == []
     (fetch,) = result.fetches
     return fetch
-
-
-def test_every_instagram_fixture_item_is_accounted_for() -> None:
-    assert_accounted("instagram")
 
 
 def test_a_comment_mention_reads_the_mentioned_comment_and_threads_on_the_media() -> None:

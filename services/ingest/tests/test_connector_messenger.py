@@ -10,7 +10,6 @@ from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
-from services.ingest.tests.fixture_accounting import assert_accounted
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -155,7 +154,3 @@ def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
 @given(hostile(fixture_json("messenger", "messages_webhook.json")))
 def test_hostile_messenger_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(MS, raw(body))
-
-
-def test_every_messenger_fixture_item_is_accounted_for() -> None:
-    assert_accounted("messenger")

@@ -223,10 +223,8 @@ class Poller:
             channel=channel.external_id,
         )
         result = normalize_safely(self.connectors[channel.platform], raw)
-        self.metrics.count_items(
-            channel.platform, result.code if isinstance(result, Refused) else result
-        )
         if isinstance(result, Refused):
+            self.metrics.count_items(channel.platform, result.code)
             await self.intake.dead_letter(
                 Rejected(result.code, result.message, body, result.field),
                 source=channel.platform,
@@ -234,6 +232,7 @@ class Poller:
             )
             raise PollError(result.code, result.message, status)
         await self.fetcher.resolve(channel.platform, result, channel.secrets)
+        self.metrics.count_items(channel.platform, result)  # after the reads made their items
         return raw, result
 
     async def _get(

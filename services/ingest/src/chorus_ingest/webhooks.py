@@ -111,10 +111,8 @@ async def receive(
     raw = _with_channel(raw, verified)
     trace_id = uuid.uuid4().hex
     result = normalize_safely(connector, raw)
-    intake.metrics.count_items(
-        connector.platform, result.code if isinstance(result, Refused) else result
-    )
     if isinstance(result, Refused):
+        intake.metrics.count_items(connector.platform, result.code)
         item = Rejected(result.code, result.message, raw.body, result.field)
         await intake.dead_letter(item, source=connector.platform, trace_id=trace_id)
         return result
@@ -122,6 +120,7 @@ async def receive(
         await fetcher.resolve(connector.platform, result, verified.secrets)
     elif result.fetches:
         result.errors.extend(_unfetched(result))
+    intake.metrics.count_items(connector.platform, result)  # after the reads made their items
     batch = Batch(
         source=connector.platform,
         posts=[(None, p) for p in result.posts],

@@ -24,6 +24,7 @@ from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
+    Fetch,
     HandshakeResponse,
     NormalizeError,
     NormalizeResult,
@@ -35,6 +36,8 @@ from chorus_platforms.kit.times import iso_time
 
 PLATFORM = "google_business"
 API_BASE = "https://mybusiness.googleapis.com/v4"
+# Pub/Sub notification types that name one review (NotificationSetting.NotificationType).
+REVIEW_NOTIFICATIONS = ("NEW_REVIEW", "UPDATED_REVIEW")
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
 
@@ -58,7 +61,7 @@ class GoogleBusinessConnector:
         if "reviewId" in data or "starRating" in data:
             return collect([(data, partial(_review, data, raw.channel, None))], native_id=_id)
         if data.get("type") or data.get("notificationType"):
-            return collect([(data, partial(_notification, data))])
+            return collect([(data, partial(_notification, data, raw.channel))])
         if not data:
             return NormalizeResult()  # an empty page: no item at all
         raise NormalizeError("invalid_shape", "expected reviews[], locationReviews[] or a review")
@@ -146,9 +149,14 @@ def _review(review: Any, channel: str | None, location: str | None) -> Post:
     )
 
 
-def _notification(data: Mapping[str, Any]) -> Post:
+def _notification(data: Mapping[str, Any], channel: str | None) -> Fetch:
+    """A review notification names the review: ingest reads it (``reviews.get``)."""
     kind = str(data.get("type") or data.get("notificationType"))[:40]
-    raise fk.Skip("notification_only", f"a {kind} notification names the review; the poll reads it")
+    name = data.get("review")
+    if kind not in REVIEW_NOTIFICATIONS or not isinstance(name, str) or "/reviews/" not in name:
+        raise fk.Skip("notification_type", f"a {kind} notification names no review to read")
+    location = fk.opt_str(data.get("location"))
+    return Fetch(API_BASE, name.strip("/"), partial(_review, channel=channel, location=location))
 
 
 def _stars(value: Any) -> int | None:
