@@ -496,7 +496,7 @@ INVALID = [
         post_env(platform="myspace"),
         "invalid_payload",
         "payload.post.platform",
-        "payload.post.platform: Input should be 'x', 'facebook', 'messenger', 'instagram', 'whatsapp', 'google_business', 'youtube', 'reddit', 'mastodon', 'rss', 'linkedin', 'trustpilot', 'email' or 'generic'",
+        "payload.post.platform: Input should be 'x', 'facebook', 'messenger', 'instagram', 'whatsapp', 'google_business', 'youtube', 'reddit', 'mastodon', 'threads', 'bluesky', 'rss', 'linkedin', 'trustpilot', 'email', 'generic', 'google_play', 'app_store' or 'tiktok'",
     ),
     (
         post_env(created_at="not a date"),
