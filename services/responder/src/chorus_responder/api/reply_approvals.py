@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from chorus_common.auth import Principal
 from chorus_common.messaging.envelope import Envelope
 from chorus_common.openapi import problem, with_etag
-from fastapi import APIRouter, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Depends, Request, Response
 
 from chorus_responder import approvals
 from chorus_responder.api.deps import RepliesApprover, SessionDep, etag
@@ -24,20 +22,31 @@ _DECIDE = problem(403, "four_eyes", "not_an_approver") | problem(
 Decision = Callable[[Row], Awaitable[tuple[Row, list[Envelope]]]]
 
 
-async def _decide(
-    decide: Decision,
-    reply_id: str,
-    principal: Principal,
-    session: AsyncSession,
-    request: Request,
-    response: Response,
-) -> dict[str, Any]:
-    """Apply ``decide`` to the visible reply, commit its events and answer with its history."""
-    reply, case = await visible_reply(session, principal, reply_id)
-    row, events = await decide(reply)
-    await commit(request, session, events, row, case)
-    response.headers["ETag"] = etag(row["version"])
-    return await with_history(session, row)
+class _Deciding:
+    """The request an approver decides a reply in."""
+
+    def __init__(
+        self,
+        principal: RepliesApprover,
+        session: SessionDep,
+        request: Request,
+        response: Response,
+    ) -> None:
+        self.principal = principal
+        self.session = session
+        self.request = request
+        self.response = response
+
+    async def decide(self, reply_id: str, decide: Decision) -> dict[str, Any]:
+        """Apply ``decide`` to the visible reply, commit its events, answer with its history."""
+        reply, case = await visible_reply(self.session, self.principal, reply_id)
+        row, events = await decide(reply)
+        await commit(self.request, self.session, events, row, case)
+        self.response.headers["ETag"] = etag(row["version"])
+        return await with_history(self.session, row)
+
+
+DecidingDep = Annotated[_Deciding, Depends()]
 
 
 @router.post(
@@ -45,22 +54,10 @@ async def _decide(
     response_model=ReplyRead,
     responses=with_etag() | NO_REPLY | _DECIDE,
 )
-async def approve_reply(
-    reply_id: str,
-    body: ApproveBody,
-    principal: RepliesApprover,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-) -> dict[str, Any]:
+async def approve_reply(reply_id: str, body: ApproveBody, call: DecidingDep) -> dict[str, Any]:
     """Give the sign-offs the caller's teams and role allow (never on their own reply)."""
-    return await _decide(
-        lambda reply: approvals.approve(session, principal, reply, body.comment),
-        reply_id,
-        principal,
-        session,
-        request,
-        response,
+    return await call.decide(
+        reply_id, lambda reply: approvals.approve(call.session, call.principal, reply, body.comment)
     )
 
 
@@ -69,20 +66,8 @@ async def approve_reply(
     response_model=ReplyRead,
     responses=with_etag() | NO_REPLY | _DECIDE,
 )
-async def reject_reply(
-    reply_id: str,
-    body: RejectBody,
-    principal: RepliesApprover,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-) -> dict[str, Any]:
+async def reject_reply(reply_id: str, body: RejectBody, call: DecidingDep) -> dict[str, Any]:
     """Reject with a comment; the author edits and asks again."""
-    return await _decide(
-        lambda reply: approvals.reject(session, principal, reply, body.comment),
-        reply_id,
-        principal,
-        session,
-        request,
-        response,
+    return await call.decide(
+        reply_id, lambda reply: approvals.reject(call.session, call.principal, reply, body.comment)
     )

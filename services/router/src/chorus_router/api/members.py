@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from chorus_common.auth import Principal
 from chorus_common.openapi import (
     IF_MATCH_OPTIONAL,
-    links,
+    created_links,
     problem,
     request_headers,
     with_etag,
@@ -115,17 +115,15 @@ async def get_member(
     "/members",
     status_code=201,
     response_model=MemberRead,
-    responses=links(
-        201,
-        {
-            f"{name}_member": (path, method, {"member_id": "$response.body#/id"})
-            for name, path, method in (
-                ("get", "/v1/members/{member_id}", "get"),
-                ("patch", "/v1/members/{member_id}", "patch"),
-                ("availability", "/v1/members/{member_id}/availability", "put"),
-                ("deactivate", "/v1/members/{member_id}", "delete"),
-            )
-        },
+    responses=created_links(
+        "member",
+        "member_id",
+        (
+            ("get", "/v1/members/{member_id}", "get"),
+            ("patch", "/v1/members/{member_id}", "patch"),
+            ("availability", "/v1/members/{member_id}/availability", "put"),
+            ("deactivate", "/v1/members/{member_id}", "delete"),
+        ),
         etag=True,
     )
     | problem(403, "forbidden", "insufficient_scope")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chorus_common.openapi import IF_MATCH_OPTIONAL, links, problem, request_headers, with_etag
+from chorus_common.openapi import (
+    IF_MATCH_OPTIONAL,
+    created_links,
+    problem,
+    request_headers,
+    with_etag,
+)
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, insert, select, update
@@ -103,17 +109,15 @@ async def team_queue(
     "/teams",
     status_code=201,
     response_model=TeamRead,
-    responses=links(
-        201,
-        {
-            f"{name}_team": (path, method, {"team_id": "$response.body#/id"})
-            for name, path, method in (
-                ("get", "/v1/teams/{team_id}", "get"),
-                ("patch", "/v1/teams/{team_id}", "patch"),
-                ("queue", "/v1/teams/{team_id}/queue", "get"),
-                ("fairness", "/v1/teams/{team_id}/fairness", "get"),
-            )
-        },
+    responses=created_links(
+        "team",
+        "team_id",
+        (
+            ("get", "/v1/teams/{team_id}", "get"),
+            ("patch", "/v1/teams/{team_id}", "patch"),
+            ("queue", "/v1/teams/{team_id}/queue", "get"),
+            ("fairness", "/v1/teams/{team_id}/fairness", "get"),
+        ),
     )
     | problem(403, "forbidden", "insufficient_scope")
     | problem(409, "team_exists"),
