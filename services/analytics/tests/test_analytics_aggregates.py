@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from chorus_analytics import prom
+from chorus_analytics import prom, prom_families
 from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.runtime import KafkaBus
@@ -236,7 +236,7 @@ async def check_metrics(app, client) -> None:
     assert v("chorus_analytics_member_cases", team="support", member="m1", state="open") == 1
     assert v("chorus_analytics_buzz_active", kind="channel") == 0
     names = {n for n, _ in samples}
-    assert names <= prom.exported_names() | COMMON_NAMES
+    assert names <= prom_families.exported_names() | COMMON_NAMES
     labels = {k for _, ls in samples for k, _ in ls}
     assert not labels & {"post_id", "author", "author_id", "handle"}, "unbounded labels"
 

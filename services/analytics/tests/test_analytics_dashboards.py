@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chorus_analytics import prom
+from chorus_analytics import prom_families
 from chorus_common.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
@@ -47,7 +47,7 @@ def metric_names(expr: str) -> set[str]:
 
 
 def exported() -> set[str]:
-    names = set(prom.exported_names())
+    names = set(prom_families.exported_names())
     for fam in Metrics("any").registry.collect():
         if fam.type == "counter":
             names.add(fam.name + "_total")

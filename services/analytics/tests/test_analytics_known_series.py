@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from chorus_analytics.known_series import CONSUMER_SOURCES, zero_known
-from chorus_analytics.prom import Snapshot
+from chorus_analytics.prom_families import Snapshot
 from chorus_common.metrics import DEAD_LETTER_CODES
 
 pytestmark = pytest.mark.unit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from chorus_analytics import prom
+from chorus_analytics import prom, prom_families
 from chorus_analytics.settings import AnalyticsSettings
 
 
@@ -49,8 +49,8 @@ async def test_refresh_reports_its_duration_in_the_snapshot(sqlite_url) -> None:
     )
     app = create_app(settings, bus=MemoryBroker(partitions=4))
     async with running(app):
-        collector = prom.AnalyticsCollector()
+        collector = prom_families.AnalyticsCollector()
         took = await prom.refresh(app.state.runtime, settings, collector)
         assert took > 0
         samples = {m.name: [s.value for s in m.samples] for m in collector.collect() if m.samples}
-        assert samples[prom.P + "refresh_duration_seconds"] == [took]
+        assert samples[prom_families.P + "refresh_duration_seconds"] == [took]

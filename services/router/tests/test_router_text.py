@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from chorus_router.routing.conditions import PhraseIndex
+from chorus_router.routing.postview import PhraseIndex
 from chorus_router.routing.text import fold, stems
 
 

@@ -10,7 +10,7 @@ with a body, 429 with ``Retry-After``, 404 with a path parameter, 500), all with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -92,6 +92,19 @@ def links(
     }
     headers = {"ETag": ETAG} if etag else {}
     return {status: {"description": "Successful Response", "headers": headers, "links": out}}
+
+
+def created_links(
+    kind: str, param: str, targets: Sequence[tuple[str, str, str]], *, etag: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """201 with links from the created ``kind`` to its operations, (name, path, method) each,
+    that take its ``id`` as the path parameter ``param``."""
+    params = {param: "$response.body#/id"}
+    return links(
+        201,
+        {f"{name}_{kind}": (path, method, params) for name, path, method in targets},
+        etag=etag,
+    )
 
 
 def header_param(name: str, description: str, *, required: bool) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from chorus_common.contracts import topics
 from chorus_common.runtime import BusFactory, Runtime, create_service_app
 from fastapi import FastAPI
 
-from chorus_analytics import models, prom, spikes_job
+from chorus_analytics import models, prom, prom_families, spikes_job
 from chorus_analytics.api import dead_letters, reports
 from chorus_analytics.consumer import batch_handler
 from chorus_analytics.settings import AnalyticsSettings
@@ -26,7 +26,7 @@ def create_app(settings: AnalyticsSettings, *, bus: BusFactory | None = None) ->
     )
     handler = batch_handler(runtime)
     runtime.add_consumer("all", topics.ALL_TOPICS, handler)
-    collector = prom.AnalyticsCollector()
+    collector = prom_families.AnalyticsCollector()
     runtime.metrics.registry.register(collector)
     if settings.metrics_refresh_seconds > 0:
         runtime.add_background(lambda: prom.run_forever(runtime, settings, collector))

@@ -1,8 +1,7 @@
 """Every analytics figure as Prometheus metrics, refreshed from the database periodically.
 
-A custom collector serves the last snapshot, so a scrape never touches the database. Labels
-are bounded: channels and languages beyond the busiest N become ``other``; no post ids or
-author names are ever labels.
+A custom collector (prom_families.py) serves the last snapshot, so a scrape never touches the
+database; this module builds the snapshot and refreshes it.
 """
 
 from __future__ import annotations
@@ -11,121 +10,22 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from typing import Any
 
 from chorus_common.contracts.events import utcnow
 from chorus_common.runtime import Runtime
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.known_series import zero_known
+from chorus_analytics.prom_families import AnalyticsCollector, Snapshot
 from chorus_analytics.reports import activity, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
 
 log = logging.getLogger(__name__)
-P = "chorus_analytics_"
 QUANTILES = (("median", "0.5"), ("p90", "0.9"), ("p99", "0.99"))
-
-# name -> (type, help, labels); counters are exposed with a ``_total`` suffix.
-FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "posts": ("counter", "Posts counted, all time", ("platform", "kind", "sentiment")),
-    "posts_by_channel": ("counter", "Posts counted per channel, all time", ("channel",)),
-    "posts_by_language": ("counter", "Posts counted per language, all time", ("lang",)),
-    "posts_by_team": ("gauge", "Posts per team of their case, all time", ("team",)),
-    "negative_posts_by_channel": ("counter", "Negative posts per channel", ("channel",)),
-    "engagement": ("counter", "Likes, shares, replies, views on posts", ("kind", "metric")),
-    "authors_24h": ("gauge", "Distinct authors over the last 24 hours", ()),
-    "author_reach_24h": ("gauge", "Sum of followers of authors over the last 24 hours", ()),
-    "net_sentiment_24h": ("gauge", "Net sentiment per channel, last 24 hours", ("channel",)),
-    "cases_open": ("gauge", "Open cases now", ("team", "priority")),
-    "case_events": ("counter", "Case events by type", ("type", "team", "priority")),
-    "sla_compliance_ratio_24h": (
-        "gauge",
-        "SLA met / (met + breached), cases opened in 24 h",
-        ("team",),
-    ),
-    "first_response_seconds_24h": ("gauge", "Time to first reply sent", ("team", "quantile")),
-    "resolution_seconds_24h": ("gauge", "Time to resolution", ("team", "quantile")),
-    "assignment_seconds_24h": ("gauge", "Post received to first assignment", ("team", "quantile")),
-    "member_cases": (
-        "gauge",
-        "Open cases now / handled in 24 h per member (only with METRICS_MEMBER_SERIES=1)",
-        ("team", "member", "state"),
-    ),
-    "workload_gini": (
-        "gauge",
-        "Gini coefficient of load across a team's members",
-        ("team", "state"),
-    ),
-    "workload_busiest_share": (
-        "gauge",
-        "Share of a team's load on its busiest member",
-        ("team", "state"),
-    ),
-    "time_in_hands_seconds": (
-        "gauge",
-        "Seconds cases spent in a team's hands (its members and queue) per state, all time",
-        ("team", "state"),
-    ),
-    "case_handoffs": ("gauge", "Hand-offs of cases, by their current team, all time", ("team",)),
-    "member_time_in_hands_seconds": (
-        "gauge",
-        "Seconds in hands, all states, of the METRICS_TOP_MEMBERS members holding most"
-        " (only with METRICS_MEMBER_SERIES=1)",
-        ("team", "member"),
-    ),
-    "replies": ("counter", "Reply events by status", ("team", "status")),
-    "approval_turnaround_seconds_24h": (
-        "gauge",
-        "Approval request to decision, decided in the last 24 hours",
-        ("quantile",),
-    ),
-    "alerts": ("counter", "Alerts seen on chorus.alerts.v1", ("type", "state")),
-    "buzz_active": ("gauge", "Bad-buzz subjects currently raised", ("kind",)),
-    "dead_letters": ("counter", "Dead letters seen on chorus.dlq.v1", ("source", "code")),
-    "refresh_timestamp_seconds": ("gauge", "When these figures were last refreshed", ()),
-    "refresh_duration_seconds": ("gauge", "How long the last refresh took", ()),
-}
-
-
-def exported_names() -> set[str]:
-    return {P + n + ("_total" if t == "counter" else "") for n, (t, _, _) in FAMILIES.items()}
-
-
-class Snapshot:
-    """Samples per family, built off-line and swapped in whole."""
-
-    def __init__(self) -> None:
-        self.samples: dict[str, dict[tuple[str, ...], float]] = defaultdict(
-            lambda: defaultdict(float)
-        )
-
-    def add(self, name: str, labels: Iterable[str], value: float) -> None:
-        self.samples[name][tuple(str(x) for x in labels)] += float(value)
-
-    def set(self, name: str, labels: Iterable[str], value: float) -> None:
-        self.samples[name][tuple(str(x) for x in labels)] = float(value)
-
-
-class AnalyticsCollector(Collector):
-    def __init__(self) -> None:
-        self.snapshot = Snapshot()
-
-    def collect(self) -> Iterator[Metric]:
-        snap = self.snapshot
-        for name, (kind, doc, labels) in FAMILIES.items():
-            family: Any = (CounterMetricFamily if kind == "counter" else GaugeMetricFamily)(
-                P + name, doc, labels=list(labels)
-            )
-            for key, value in snap.samples.get(name, {}).items():
-                family.add_metric(list(key), value)
-            yield family
 
 
 def _cap(values: dict[str, float], limit: int) -> dict[str, str]:
@@ -136,7 +36,20 @@ def _cap(values: dict[str, float], limit: int) -> dict[str, str]:
 
 async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
     s = Snapshot()
-    pb, eb = models.post_buckets, models.event_buckets
+    await _posts(session, s, settings.metrics_max_channels)
+    await _events(session, s)
+    await _current(session, s)
+    members = settings.metrics_member_series
+    await _hands(session, s, settings.metrics_top_members if members else 0)
+    await _last_day(session, s, members=members)
+    zero_known(s.samples)
+    s.set("refresh_timestamp_seconds", (), time.time())
+    return s
+
+
+async def _posts(session: AsyncSession, s: Snapshot, max_channels: int) -> None:
+    """All-time post counts and engagement from the daily buckets."""
+    pb = models.post_buckets
     res = await session.execute(
         select(
             pb.c.platform,
@@ -160,7 +73,7 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
     for r in rows:
         by_channel[r.channel] += float(r[6] or 0)
         by_lang[r.lang] += float(r[6] or 0)
-    ch = _cap(by_channel, settings.metrics_max_channels)
+    ch = _cap(by_channel, max_channels)
     lang = _cap(by_lang, 30)
     for r in rows:
         n = float(r[6] or 0)
@@ -172,6 +85,11 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
             s.add("negative_posts_by_channel", (ch[r.channel],), n)
         for metric, v in zip(posts.ENGAGEMENT, r[7:], strict=True):
             s.add("engagement", (r.kind, metric), float(v or 0))
+
+
+async def _events(session: AsyncSession, s: Snapshot) -> None:
+    """All-time case, reply, alert and dead-letter event counts from the daily buckets."""
+    eb = models.event_buckets
     ev = await session.execute(
         select(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail, func.sum(eb.c.count))
         .where(eb.c.grain == "d")
@@ -188,13 +106,6 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
         elif type_ == "dead_letter":
             source, _, code = detail.partition("|")
             s.add("dead_letters", (source, code), n)
-    await _current(session, s)
-    members = settings.metrics_member_series
-    await _hands(session, s, settings.metrics_top_members if members else 0)
-    await _last_day(session, s, members=members)
-    zero_known(s.samples)
-    s.set("refresh_timestamp_seconds", (), time.time())
-    return s
 
 
 async def _current(session: AsyncSession, s: Snapshot) -> None:

@@ -16,7 +16,15 @@ from chorus_platforms.registry import SENDERS
 from fastapi import FastAPI
 
 from chorus_responder import models
-from chorus_responder.api import channels, length, policies, replies, stream, templates
+from chorus_responder.api import (
+    channels,
+    length,
+    policies,
+    replies,
+    reply_approvals,
+    stream,
+    templates,
+)
 from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory, RouterDirectory
 from chorus_responder.handlers import CONSUMERS
@@ -75,6 +83,7 @@ def create_app(
         description="Reply drafts, templates, approval policies and exactly-once sending.",
         routers=[
             replies.router,
+            reply_approvals.router,
             templates.router,
             policies.router,
             channels.router,

@@ -1,10 +1,10 @@
-"""Drafting: create and edit replies, render templates, check platform rules and collisions."""
+"""Drafting: create and edit replies, check platform rules and collisions."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_common.auth import Principal
@@ -18,9 +18,9 @@ from chorus_responder import models, store
 from chorus_responder.access import identity, sees_case
 from chorus_responder.arrivals import not_ready
 from chorus_responder.domain import constraints
-from chorus_responder.domain.policy import required_approvals
-from chorus_responder.domain.templates import TemplateError, render
+from chorus_responder.domain.policy import Needed, required_approvals
 from chorus_responder.settings import ResponderSettings
+from chorus_responder.template_text import render_template, template_variables
 
 Row = Mapping[str, Any]
 EDITABLE = ("draft", "pending_approval", "approved", "rejected", "failed")
@@ -33,47 +33,6 @@ async def visible_case(session: AsyncSession, principal: Principal, case_id: str
     if case is None or not sees_case(principal, case):
         raise not_found("case", case_id)
     return case
-
-
-def template_variables(
-    case: Row,
-    post: Row,
-    principal: Principal,
-    settings: ResponderSettings,
-    extra: Mapping[str, str],
-) -> dict[str, str | None]:
-    """What a template may use; caller-supplied values cannot override the known ones."""
-    known: dict[str, str | None] = {
-        "author.display_name": post["author_display_name"],
-        "author.handle": post["author_handle"],
-        "author.name": post["author_display_name"] or post["author_handle"],
-        "brand": settings.brand,
-        "case.id": case["case_id"],
-        "case.priority": case["priority"],
-        "case.team": case["team"],
-        "post.platform": post["platform"],
-        "post.url": post["url"],
-        "channel": post["channel"],
-        "agent.id": identity(principal),
-    }
-    return {**{f"var.{k}": v for k, v in extra.items()}, **dict(extra), **known}
-
-
-async def render_template(
-    session: AsyncSession, template_id: str, variables: Mapping[str, str | None]
-) -> tuple[str, str]:
-    t = models.templates
-    row = (await session.execute(select(t).where(t.c.template_id == template_id))).first()
-    if row is None:
-        raise ApiProblem(
-            422, "template_not_found", f"no template {template_id}", field="template_id"
-        )
-    try:
-        return render(row.body, variables), row.lang
-    except TemplateError as exc:
-        raise ApiProblem(
-            422, exc.code, str(exc), field="variables", extra={"variable": exc.name}
-        ) from exc
 
 
 async def collisions(
@@ -144,22 +103,7 @@ async def create_draft(
 ) -> tuple[Row, list[dict[str, Any]], list[Envelope]]:
     """Create a draft; returns it, the collisions seen and the events to publish with it."""
     case = await visible_case(session, principal, case_id)
-    if post_id:
-        post = await store.get_post(session, post_id)
-        if post is None or post["thread_id"] != case["thread_id"]:
-            raise ApiProblem(
-                422,
-                "post_not_in_case",
-                f"post {post_id} is not part of case {case_id}",
-                field="post_id",
-            )
-    else:
-        post = await store.latest_post(session, case)
-        if post is None:
-            raise not_ready(
-                "post_not_available",
-                f"the posts of case {case_id} have not reached the responder yet; retry shortly",
-            )
+    post = await _post_to_answer(session, case, post_id)
     me = identity(principal)
     found = await collisions(session, case_id, me, settings)
     refuse_if_replied(found, force)
@@ -174,9 +118,57 @@ async def create_draft(
     _check(plan.adapter, text)
     needed = required_approvals(await store.load_policies(session), store.facts(case, post))
     now = utcnow()
-    row: dict[str, Any] = {
+    row = _draft_row(
+        case, post, plan, needed, author=me, text=text, lang=lang, template_id=template_id, at=now
+    )
+    await session.execute(models.replies.insert().values(**row))
+    await store.add_history(
+        session, row, "drafted", actor=me, at=now, text=text, post_id=post["post_id"]
+    )
+    events = [store.reply_event("reply.drafted", row)]
+    if needed:
+        events.append(await _approval_requested(session, row, me, now))
+    return row, found, events
+
+
+async def _post_to_answer(session: AsyncSession, case: Row, post_id: str | None) -> Row:
+    """``post_id`` if it is in the case, else the case's latest post (503 until it arrives)."""
+    case_id = case["case_id"]
+    if post_id:
+        post = await store.get_post(session, post_id)
+        if post is None or post["thread_id"] != case["thread_id"]:
+            raise ApiProblem(
+                422,
+                "post_not_in_case",
+                f"post {post_id} is not part of case {case_id}",
+                field="post_id",
+            )
+        return post
+    post = await store.latest_post(session, case)
+    if post is None:
+        raise not_ready(
+            "post_not_available",
+            f"the posts of case {case_id} have not reached the responder yet; retry shortly",
+        )
+    return post
+
+
+def _draft_row(
+    case: Row,
+    post: Row,
+    plan: constraints.ReplyPlan,
+    needed: tuple[Needed, ...],
+    *,
+    author: str,
+    text: str,
+    lang: str | None,
+    template_id: str | None,
+    at: datetime,
+) -> dict[str, Any]:
+    """A new reply's row, waiting for its approvals when any is needed."""
+    return {
         "reply_id": str(uuid.uuid4()),
-        "case_id": case_id,
+        "case_id": case["case_id"],
         "post_id": post["post_id"],
         "platform": post["platform"],
         "adapter": plan.adapter,
@@ -184,7 +176,7 @@ async def create_draft(
         "visibility": plan.visibility,
         "mode": plan.mode,
         "team": case["team"],
-        "author_id": me,
+        "author_id": author,
         "text": text,
         "lang": lang,
         "template_id": template_id,
@@ -195,8 +187,8 @@ async def create_draft(
         "idempotency_key": uuid.uuid4().hex,
         "attempts": 0,
         "needs_check": False,
-        "created_at": now,
-        "updated_at": now,
+        "created_at": at,
+        "updated_at": at,
         "next_attempt_at": None,
         "lease_owner": None,
         "lease_until": None,
@@ -206,17 +198,6 @@ async def create_draft(
         "error_code": None,
         "sent_at": None,
     }
-    await session.execute(models.replies.insert().values(**row))
-    await store.add_history(
-        session, row, "drafted", actor=me, at=now, text=text, post_id=post["post_id"]
-    )
-    events = [store.reply_event("reply.drafted", row)]
-    if needed:
-        await store.add_history(
-            session, row, "approval_requested", actor=me, at=now, needed=row["needed"]
-        )
-        events.append(store.reply_event("reply.approval_requested", row))
-    return row, found, events
 
 
 def _plan(post: Row, answered: bool) -> constraints.ReplyPlan:
@@ -280,10 +261,15 @@ async def edit_draft(
     row = {**reply, **changes}
     me = identity(principal)
     await store.add_history(session, row, "edited", actor=me, at=now, text=text)
-    events = []
-    if needed:
-        await store.add_history(
-            session, row, "approval_requested", actor=me, at=now, needed=row["needed"]
-        )
-        events.append(store.reply_event("reply.approval_requested", row))
+    events = [await _approval_requested(session, row, me, now)] if needed else []
     return row, events
+
+
+async def _approval_requested(
+    session: AsyncSession, row: Row, actor: str, at: datetime
+) -> Envelope:
+    """Record that the reply waits for its sign-offs; the event to publish with it."""
+    await store.add_history(
+        session, row, "approval_requested", actor=actor, at=at, needed=row["needed"]
+    )
+    return store.reply_event("reply.approval_requested", row)

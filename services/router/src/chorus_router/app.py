@@ -39,6 +39,21 @@ from chorus_router.seeding import ensure_seeded, seed
 from chorus_router.settings import RouterSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ROUTERS = (
+    cases.router,
+    case_actions.router,
+    stream.router,
+    teams.router,
+    members.router,
+    directory_resolve.router,
+    rules.router,
+    audit.router,
+    accountability_api.router,
+    whatif_api.router,
+    intent_api.router,
+    posts.router,
+    case_posts.router,
+)
 
 
 def create_app(
@@ -70,21 +85,7 @@ def create_app(
         runtime,
         title="Chorus router",
         description="Directory, routing rules, cases: the right people for every conversation.",
-        routers=[
-            cases.router,
-            case_actions.router,
-            stream.router,
-            teams.router,
-            members.router,
-            directory_resolve.router,
-            rules.router,
-            audit.router,
-            accountability_api.router,
-            whatif_api.router,
-            intent_api.router,
-            posts.router,
-            case_posts.router,
-        ],
+        routers=ROUTERS,
     )
     app.state.core = core
     app.state.stream_tickets = StreamTickets.from_settings(settings)

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
+from chorus_common.api_deps import RuntimeDep, SessionDep
 from chorus_common.auth import Principal, require
 from chorus_common.problems import ApiProblem
-from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics.settings import AnalyticsSettings
 
-
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+__all__ = ["RuntimeDep", "SessionDep"]  # re-exported: the routes import them from here
 
 
 def get_settings(request: Request) -> AnalyticsSettings:
@@ -24,14 +19,7 @@ def get_settings(request: Request) -> AnalyticsSettings:
     return settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_runtime(request).sessionmaker() as session:
-        yield session
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[AnalyticsSettings, Depends(get_settings)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ReportsReader = Annotated[Principal, Depends(require("reports:read"))]
 
 

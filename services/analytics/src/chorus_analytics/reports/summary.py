@@ -84,15 +84,6 @@ async def summary(
     totals = vol["totals"]
     eng_totals = {m: sum(t[m] for t in eng["totals"].values()) for m in posts.ENGAGEMENT}
     turnaround = (await activity.turnaround(session, q, by_team=False))["*"]
-    resp_rows = {r[resp["group_by"]]: r for r in resp["rows"]}
-    fields = (
-        "cases",
-        "assignment_median",
-        "assignment_p90",
-        "first_response_median",
-        "first_response_p90",
-        "resolution_median",
-    )
     return {
         "from": q.meta("summary")["from"],
         "to": q.meta("summary")["to"],
@@ -122,28 +113,52 @@ async def summary(
             "by_label": totals["sentiment"],
             "net_by_channel": {ch: v["net"] for ch, v in sent["channels"].items()},
         },
-        "responsiveness": {
-            "unit": "seconds",
-            "all": _pick(resp_rows.get("all", {}), *fields),
-            "by_team": {k: _pick(v, *fields) for k, v in resp_rows.items() if k != "all"},
-            "sla": {r["team"]: _pick(r, "met", "breached", "compliance_rate") for r in sla["rows"]},
-        },
-        "fairness": {
-            team: {
-                "members": v["open"]["members"],
-                "open_gini": v["open"]["gini"],
-                "open_busiest_share": v["open"]["busiest_share"],
-                "handled_gini": v["handled"]["gini"],
-            }
-            for team, v in work["teams"].items()
-        },
-        "time_in_hands": {
-            "unit": "seconds",
-            **{k: held[k] for k in ("cases", "handoffs", "team_handoffs", "handoffs_per_case")},
-            "by_team": held["teams"],
-            "by_member": held["members"],
-        },
+        "responsiveness": _responsiveness(resp, sla),
+        "fairness": _fairness(work),
+        "time_in_hands": _time_in_hands(held),
         "alerts": {**alerts, "watch": (watch or {}) if q.everything else {}},
         "top_keywords": kw["keywords"],
         "top_hashtags": kw["hashtags"],
+    }
+
+
+_RESPONSIVENESS = (
+    "cases",
+    "assignment_median",
+    "assignment_p90",
+    "first_response_median",
+    "first_response_p90",
+    "resolution_median",
+)
+
+
+def _responsiveness(resp: dict[str, Any], sla: dict[str, Any]) -> dict[str, Any]:
+    rows = {r[resp["group_by"]]: r for r in resp["rows"]}
+    fields = _RESPONSIVENESS
+    return {
+        "unit": "seconds",
+        "all": _pick(rows.get("all", {}), *fields),
+        "by_team": {k: _pick(v, *fields) for k, v in rows.items() if k != "all"},
+        "sla": {r["team"]: _pick(r, "met", "breached", "compliance_rate") for r in sla["rows"]},
+    }
+
+
+def _fairness(work: dict[str, Any]) -> dict[str, Any]:
+    return {
+        team: {
+            "members": v["open"]["members"],
+            "open_gini": v["open"]["gini"],
+            "open_busiest_share": v["open"]["busiest_share"],
+            "handled_gini": v["handled"]["gini"],
+        }
+        for team, v in work["teams"].items()
+    }
+
+
+def _time_in_hands(held: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit": "seconds",
+        **{k: held[k] for k in ("cases", "handoffs", "team_handoffs", "handoffs_per_case")},
+        "by_team": held["teams"],
+        "by_member": held["members"],
     }

@@ -6,21 +6,16 @@ thread hand-off per dependency per request would dominate a webhook's cost.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
+from chorus_common.api_deps import RuntimeDep, SessionDep
 from chorus_common.auth import Principal, require
-from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_ingest.intake import Intake
 from chorus_ingest.settings import IngestSettings
 
-
-async def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+__all__ = ["RuntimeDep", "SessionDep"]  # re-exported: the routes import them from here
 
 
 async def get_intake(request: Request) -> Intake:
@@ -33,16 +28,8 @@ async def get_settings(request: Request) -> IngestSettings:
     return settings
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    runtime: Runtime = request.app.state.runtime
-    async with runtime.sessionmaker() as session:
-        yield session
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 IntakeDep = Annotated[Intake, Depends(get_intake)]
 SettingsDep = Annotated[IngestSettings, Depends(get_settings)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 PostsWriter = Annotated[Principal, Depends(require("posts:write"))]
 PostsReader = Annotated[Principal, Depends(require("posts:read"))]
 ChannelsReader = Annotated[Principal, Depends(require("channels:read"))]

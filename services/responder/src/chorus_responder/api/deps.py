@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
+from chorus_common.api_deps import RuntimeDep, SessionDep, etag
 from chorus_common.auth import Principal, require
 from chorus_common.problems import ApiProblem
-from chorus_common.runtime import Runtime
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder.arrivals import Arrivals
 from chorus_responder.directory import Directory
 from chorus_responder.settings import ResponderSettings
 from chorus_responder.stream import Broadcaster
 
-
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+__all__ = ["RuntimeDep", "SessionDep", "etag"]  # re-exported: the routes import them from here
 
 
 def get_settings(request: Request) -> ResponderSettings:
@@ -37,18 +32,9 @@ def get_broadcaster(request: Request) -> Broadcaster:
     return b
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_runtime(request).sessionmaker() as session:
-        yield session
-
-
 def get_arrivals(request: Request) -> Arrivals:
     arrivals: Arrivals = request.app.state.arrivals
     return arrivals
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
 
 
 def parse_if_match(value: str | None) -> int:
@@ -61,12 +47,10 @@ def parse_if_match(value: str | None) -> int:
     return int(raw)
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[ResponderSettings, Depends(get_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(get_broadcaster)]
 DirectoryDep = Annotated[Directory, Depends(get_directory)]
 ArrivalsDep = Annotated[Arrivals, Depends(get_arrivals)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RepliesReader = Annotated[Principal, Depends(require("replies:read"))]
 RepliesWriter = Annotated[Principal, Depends(require("replies:write"))]
 RepliesApprover = Annotated[Principal, Depends(require("replies:approve"))]

@@ -1,46 +1,33 @@
-"""Reply endpoints: draft, list, edit, approve, reject, send."""
+"""Reply endpoints: draft, list, read, edit, send (approvals: reply_approvals.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any
 
-from chorus_common.auth import Principal
-from chorus_common.messaging.envelope import Envelope
 from chorus_common.openapi import RETRY_AFTER, problem, with_etag
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder import approvals, drafts, models, outgoing, store
+from chorus_responder import drafts, models, outgoing, store
 from chorus_responder.access import approver, sees_as_approver, sees_case
 from chorus_responder.api.deps import (
     ArrivalsDep,
-    BroadcasterDep,
-    RepliesApprover,
     RepliesReader,
     RepliesWriter,
-    RuntimeDep,
     SessionDep,
     SettingsDep,
     etag,
     parse_if_match,
 )
 from chorus_responder.api.reads import CaseRepliesRead, DraftRead, ReplyList, ReplyRead
-from chorus_responder.api.schemas import ApproveBody, RejectBody, ReplyCreate, ReplyUpdate, SendBody
+from chorus_responder.api.reply_steps import NO_REPLY, commit, visible_reply, with_history
+from chorus_responder.api.schemas import ReplyCreate, ReplyUpdate, SendBody
 from chorus_responder.api.views import reply_view
 from chorus_responder.arrivals import known_case
 from chorus_responder.domain.policy import pending, satisfies
-from chorus_responder.metrics import ResponderMetrics
-from chorus_responder.stream import Broadcaster
 
-Row = Mapping[str, Any]
 router = APIRouter(prefix="/v1", tags=["replies"])
-_NO_REPLY = problem(404, "reply_not_found")
-_DECIDE = problem(403, "four_eyes", "not_an_approver") | problem(
-    409, "not_awaiting_approval", "concurrent_change"
-)
 _NOT_READY: dict[int | str, dict[str, Any]] = {
     503: {
         "description": "`case_not_ready`, `post_not_available`: the case (or its post) has "
@@ -48,40 +35,6 @@ _NOT_READY: dict[int | str, dict[str, Any]] = {
         "headers": {"Retry-After": RETRY_AFTER},
     }
 }
-
-
-async def _visible_reply(
-    session: AsyncSession, principal: Principal, reply_id: str
-) -> tuple[Row, Row]:
-    reply = await store.get_reply(session, reply_id)
-    if reply is None:
-        raise not_found("reply", reply_id)
-    case = await store.get_case(session, reply["case_id"])
-    if case is None or not (sees_case(principal, case) or sees_as_approver(principal, [reply])):
-        raise not_found("reply", reply_id)
-    return reply, case
-
-
-async def _commit(
-    request: Request,
-    session: AsyncSession,
-    events: list[Envelope],
-    reply: Row,
-    case: Row | None,
-) -> None:
-    runtime = request.app.state.runtime
-    await runtime.publish(session, events)
-    await session.commit()
-    broadcaster: Broadcaster = request.app.state.broadcaster
-    metrics: ResponderMetrics = request.app.state.responder_metrics
-    for e in events:
-        metrics.step(e.type.removeprefix("reply."), reply["adapter"])
-        broadcaster.publish(store.activity(e.type, reply, case))
-
-
-async def _with_history(session: AsyncSession, reply: Row) -> dict[str, Any]:
-    hist = await store.history_of(session, [reply["reply_id"]])
-    return reply_view(reply, hist[reply["reply_id"]])
 
 
 @router.post(
@@ -141,11 +94,11 @@ async def create_reply(
         force=body.force,
     )
     case = await store.get_case(session, case_id)
-    await _commit(request, session, events, row, case)
+    await commit(request, session, events, row, case)
     request.app.state.broadcaster.publish({**store.activity("reply.drafting", row, case)})
     response.headers["ETag"] = etag(row["version"])
     response.headers["Location"] = f"/v1/replies/{row['reply_id']}"
-    return {**await _with_history(session, row), "collisions": found}
+    return {**await with_history(session, row), "collisions": found}
 
 
 @router.get(
@@ -223,21 +176,21 @@ async def list_all_replies(
 @router.get(
     "/replies/{reply_id}",
     response_model=ReplyRead,
-    responses=with_etag() | _NO_REPLY,
+    responses=with_etag() | NO_REPLY,
 )
 async def get_reply(
     reply_id: str, principal: RepliesReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
-    reply, _case = await _visible_reply(session, principal, reply_id)
+    reply, _case = await visible_reply(session, principal, reply_id)
     response.headers["ETag"] = etag(reply["version"])
-    return await _with_history(session, reply)
+    return await with_history(session, reply)
 
 
 @router.patch(
     "/replies/{reply_id}",
     response_model=ReplyRead,
     responses=with_etag()
-    | _NO_REPLY
+    | NO_REPLY
     | problem(403, "not_case_member")
     | problem(409, "not_editable", "concurrent_change")
     | problem(412, "version_mismatch")
@@ -257,58 +210,16 @@ async def edit_reply(
 ) -> dict[str, Any]:
     """Edit the text (If-Match required); approvals start over."""
     version = parse_if_match(if_match)
-    reply, case = await _visible_reply(session, principal, reply_id)
+    reply, case = await visible_reply(session, principal, reply_id)
     if not sees_case(principal, case):
         raise ApiProblem(403, "not_case_member", "only the case's teams can edit its replies")
     row, events = await drafts.edit_draft(
         session, principal, reply, text=body.text, expected_version=version
     )
-    await _commit(request, session, events, row, case)
+    await commit(request, session, events, row, case)
     request.app.state.broadcaster.publish(store.activity("reply.drafting", row, case))
     response.headers["ETag"] = etag(row["version"])
-    return await _with_history(session, row)
-
-
-@router.post(
-    "/replies/{reply_id}/approve",
-    response_model=ReplyRead,
-    responses=with_etag() | _NO_REPLY | _DECIDE,
-)
-async def approve_reply(
-    reply_id: str,
-    body: ApproveBody,
-    principal: RepliesApprover,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-) -> dict[str, Any]:
-    """Give the sign-offs the caller's teams and role allow (never on their own reply)."""
-    reply, case = await _visible_reply(session, principal, reply_id)
-    row, events = await approvals.approve(session, principal, reply, body.comment)
-    await _commit(request, session, events, row, case)
-    response.headers["ETag"] = etag(row["version"])
-    return await _with_history(session, row)
-
-
-@router.post(
-    "/replies/{reply_id}/reject",
-    response_model=ReplyRead,
-    responses=with_etag() | _NO_REPLY | _DECIDE,
-)
-async def reject_reply(
-    reply_id: str,
-    body: RejectBody,
-    principal: RepliesApprover,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-) -> dict[str, Any]:
-    """Reject with a comment; the author edits and asks again."""
-    reply, case = await _visible_reply(session, principal, reply_id)
-    row, events = await approvals.reject(session, principal, reply, body.comment)
-    await _commit(request, session, events, row, case)
-    response.headers["ETag"] = etag(row["version"])
-    return await _with_history(session, row)
+    return await with_history(session, row)
 
 
 @router.post(
@@ -316,7 +227,7 @@ async def reject_reply(
     status_code=202,
     response_model=ReplyRead,
     responses=with_etag(202)
-    | _NO_REPLY
+    | NO_REPLY
     | problem(403, "not_case_member")
     | problem(409, "not_approved", "approval_required", "outcome_unknown", "concurrent_change"),
 )
@@ -330,19 +241,16 @@ async def send_reply(
     body: SendBody | None = None,
 ) -> dict[str, Any]:
     """Queue an approved reply for delivery (the worker calls the platform, exactly once)."""
-    reply, case = await _visible_reply(session, principal, reply_id)
+    reply, case = await visible_reply(session, principal, reply_id)
     if not sees_case(principal, case):
         raise ApiProblem(403, "not_case_member", "only the case's teams can send its replies")
     row, events, refusal = await outgoing.request_send(
         session, principal, reply, settings, force=bool(body and body.force)
     )
-    await _commit(request, session, events, row, case)
+    await commit(request, session, events, row, case)
     if refusal is not None:
         raise refusal
     request.app.state.worker.kick()
     request.app.state.broadcaster.publish(store.activity("reply.sending", row, case))
     response.headers["ETag"] = etag(row["version"])
-    return await _with_history(session, row)
-
-
-__all__ = ["BroadcasterDep", "RuntimeDep", "router"]
+    return await with_history(session, row)

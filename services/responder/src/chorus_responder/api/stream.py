@@ -9,17 +9,16 @@ from typing import Annotated, Any
 
 import orjson
 from chorus_common.auth import Principal
-from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
 from chorus_common.resume import LastEventIdQuery, resume_point
-from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
-from fastapi import APIRouter, Depends, Request
+from chorus_common.stream_api import STREAM_ROUTE, stream_router
+from chorus_common.tickets import stream_caller
+from fastapi import Depends, Request
 from fastapi.responses import StreamingResponse
 
 from chorus_responder.api.deps import BroadcasterDep
 
 SCOPE = "replies:read"
-router = APIRouter(prefix="/v1", tags=["stream"])
-router.include_router(ticket_router(SCOPE, prefix=""))
+router = stream_router(SCOPE)
 HEARTBEAT_SECONDS = 15.0
 StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
 
@@ -34,14 +33,7 @@ def visible_to(principal: Principal) -> Any:
     return accept
 
 
-@router.get(
-    "/stream",
-    response_class=StreamingResponse,
-    responses=EVENT_STREAM | STREAM_PROBLEMS,
-    openapi_extra=request_headers(
-        header_param("Last-Event-ID", "resume after this event id", required=False)
-    ),
-)
+@router.get("/stream", response_class=StreamingResponse, **STREAM_ROUTE)
 async def stream(
     request: Request,
     principal: StreamCaller,

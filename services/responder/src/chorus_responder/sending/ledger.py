@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,28 +40,18 @@ def backoff(
     return float(max(delay, retry_after or 0.0))
 
 
+@dataclass(frozen=True, slots=True)
 class Ledger:
     """The reply rows one worker instance (``owner``) holds leases on."""
 
-    def __init__(
-        self,
-        runtime: Runtime,
-        settings: ResponderSettings,
-        broadcaster: Broadcaster,
-        metrics: ResponderMetrics,
-        senders: Mapping[str, Sender],
-        pacer: PlatformPacer,
-        owner: str,
-        rng: Callable[[], float],
-    ) -> None:
-        self.runtime = runtime
-        self.settings = settings
-        self.broadcaster = broadcaster
-        self.metrics = metrics
-        self.senders = senders
-        self.pacer = pacer
-        self.owner = owner
-        self.rng = rng
+    runtime: Runtime
+    settings: ResponderSettings
+    broadcaster: Broadcaster
+    metrics: ResponderMetrics
+    senders: Mapping[str, Sender]
+    pacer: PlatformPacer
+    owner: str
+    rng: Callable[[], float]
 
     async def publish(self, s: AsyncSession, events: list[Envelope]) -> None:
         await self.runtime.publish(s, events)
@@ -114,23 +105,16 @@ class Ledger:
             "error_code": None,
             "version": reply["version"] + 1,
         }
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return
-            row = {**reply, **changes}
-            await store.add_history(
-                s,
-                row,
-                "sent",
-                at=now,
-                platform_reply_id=row["platform_reply_id"],
-                platform_url=row["platform_url"],
-                reconciled=reconciled,
-            )
-            event = store.reply_event("reply.sent", row)
-            await self.publish(s, [event])
-            case = await store.get_case(s, reply["case_id"])
-        self.metrics.step("sent", reply["adapter"])
+        event = await self._settle(
+            reply,
+            changes,
+            "sent",
+            platform_reply_id=changes["platform_reply_id"],
+            platform_url=changes["platform_url"],
+            reconciled=reconciled,
+        )
+        if event is None:
+            return
         log.info(
             "reply sent",
             extra={
@@ -143,7 +127,6 @@ class Ledger:
                 "trace_id": event.trace_id,
             },
         )
-        self.broadcaster.publish(store.activity("reply.sent", row, case))
 
     async def fail(self, reply: Row, exc: SendError) -> None:
         """``failed`` + reply.failed with the platform's reason."""
@@ -157,21 +140,32 @@ class Ledger:
             "lease_until": None,
             "version": reply["version"] + 1,
         }
-        async with self.runtime.sessionmaker() as s, s.begin():
-            if not await self._update_leased(s, reply, changes):
-                return
-            row = {**reply, **changes}
-            await store.add_history(
-                s, row, "failed", at=now, error=row["error"], error_code=exc.code
-            )
-            await self.publish(s, [store.reply_event("reply.failed", row)])
-            case = await store.get_case(s, reply["case_id"])
-        self.metrics.step("failed", reply["adapter"])
+        event = await self._settle(
+            reply, changes, "failed", error=changes["error"], error_code=exc.code
+        )
+        if event is None:
+            return
         log.warning(
             "reply failed",
             extra={"reply_id": reply["reply_id"], "platform": reply["adapter"], "code": exc.code},
         )
-        self.broadcaster.publish(store.activity("reply.failed", row, case))
+
+    async def _settle(
+        self, reply: Row, changes: dict[str, Any], outcome: str, **history: Any
+    ) -> Envelope | None:
+        """Write the outcome under the lease with its history and reply event, then count and
+        broadcast it; None when the lease was lost (nothing written)."""
+        async with self.runtime.sessionmaker() as s, s.begin():
+            if not await self._update_leased(s, reply, changes):
+                return None
+            row = {**reply, **changes}
+            await store.add_history(s, row, outcome, at=changes["updated_at"], **history)
+            event = store.reply_event(f"reply.{outcome}", row)
+            await self.publish(s, [event])
+            case = await store.get_case(s, reply["case_id"])
+        self.metrics.step(outcome, reply["adapter"])
+        self.broadcaster.publish(store.activity(f"reply.{outcome}", row, case))
+        return event
 
     def _given_up(self, reply: Row, exc: SendError, *, ambiguous: bool) -> PermanentSendError:
         attempts = reply["attempts"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from chorus_common.auth import Principal
 from chorus_common.openapi import (
@@ -171,6 +172,19 @@ async def hand_back(
     return await _mutate(request, core, principal, case_id, act)
 
 
+def _by_owner_team(
+    principal: Principal, step: Literal["resolve", "reopen"], reason: str
+) -> Callable[[Casework, Case], None]:
+    """Resolve or reopen: for the case's owner team or whoever works on it."""
+
+    def act(work: Casework, case: Case) -> None:
+        if not (_works_on(principal, case) or case.team in principal.teams):
+            raise forbidden(f"only the owner team, its lead or an admin can {step}")
+        (work.resolve if step == "resolve" else work.reopen)(case, reason.rstrip(": "))
+
+    return act
+
+
 @router.post(
     "/cases/{case_id}/resolve",
     response_model=CaseRead,
@@ -180,11 +194,7 @@ async def hand_back(
 async def resolve_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
-    def act(work: Casework, case: Case) -> None:
-        if not (_works_on(principal, case) or case.team in principal.teams):
-            raise forbidden("only the owner team, its lead or an admin can resolve")
-        work.resolve(case, f"resolved by {principal.sub}: {body.reason}".rstrip(": "))
-
+    act = _by_owner_team(principal, "resolve", f"resolved by {principal.sub}: {body.reason}")
     return await _mutate(request, core, principal, case_id, act)
 
 
@@ -197,11 +207,7 @@ async def resolve_case(
 async def reopen_case(
     case_id: str, body: ReasonBody, request: Request, principal: CasesWriter, core: CoreDep
 ) -> JSONResponse:
-    def act(work: Casework, case: Case) -> None:
-        if not (_works_on(principal, case) or case.team in principal.teams):
-            raise forbidden("only the owner team, its lead or an admin can reopen")
-        work.reopen(case, f"reopened by {principal.sub}: {body.reason}".rstrip(": "))
-
+    act = _by_owner_team(principal, "reopen", f"reopened by {principal.sub}: {body.reason}")
     return await _mutate(request, core, principal, case_id, act)
 
 

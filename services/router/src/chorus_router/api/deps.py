@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+from chorus_common.api_deps import SessionDep, etag
 from chorus_common.auth import Principal, require
 from chorus_common.problems import ApiProblem, not_found
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router.core import RouterCore
 
-__all__ = ["ApiProblem", "not_found"]  # re-exported: the routes import them from here
+__all__ = ["ApiProblem", "SessionDep", "etag", "not_found"]  # re-exported: the routes use them
 
 
 def forbidden(message: str) -> ApiProblem:
@@ -22,15 +21,6 @@ def forbidden(message: str) -> ApiProblem:
 def get_core(request: Request) -> RouterCore:
     core: RouterCore = request.app.state.core
     return core
-
-
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_core(request).runtime.sessionmaker() as session:
-        yield session
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
 
 
 def check_if_match(request: Request, version: int, *, required: bool) -> None:
@@ -57,7 +47,6 @@ def jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 CoreDep = Annotated[RouterCore, Depends(get_core)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
 CasesReader = Annotated[Principal, Depends(require("cases:read"))]
 CasesWriter = Annotated[Principal, Depends(require("cases:write"))]
 CasesAssigner = Annotated[Principal, Depends(require("cases:assign"))]

@@ -11,7 +11,7 @@ from chorus_common.contracts.events import PLATFORMS
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chorus_router.intent.verdict import IntentName
-from chorus_router.routing.rules import known_zone
+from chorus_router.routing.conditions.hours import known_zone
 
 _ID = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _HHMM = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")

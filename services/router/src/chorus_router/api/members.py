@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from chorus_common.auth import Principal
 from chorus_common.openapi import (
     IF_MATCH_OPTIONAL,
-    links,
+    created_links,
     problem,
     request_headers,
     with_etag,
@@ -26,16 +26,14 @@ from chorus_router.api.deps import (
     check_if_match,
     etag,
     forbidden,
-    jsonable,
     not_found,
 )
+from chorus_router.api.directory_audit import audit_directory
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
 from chorus_router.api.member_identity import IDENTITY_CONFLICTS, check_identity
 from chorus_router.api.member_rows import dump_body, known_teams, member_loads, member_view
 from chorus_router.api.reads import MemberList, MemberRead
-from chorus_router.core import Uow
-from chorus_router.seeding import audit_row
-from chorus_router.snapshot import bump, utc, utc_row
+from chorus_router.snapshot import utc, utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 MAX_PAGE = 500
@@ -117,17 +115,15 @@ async def get_member(
     "/members",
     status_code=201,
     response_model=MemberRead,
-    responses=links(
-        201,
-        {
-            f"{name}_member": (path, method, {"member_id": "$response.body#/id"})
-            for name, path, method in (
-                ("get", "/v1/members/{member_id}", "get"),
-                ("patch", "/v1/members/{member_id}", "patch"),
-                ("availability", "/v1/members/{member_id}/availability", "put"),
-                ("deactivate", "/v1/members/{member_id}", "delete"),
-            )
-        },
+    responses=created_links(
+        "member",
+        "member_id",
+        (
+            ("get", "/v1/members/{member_id}", "get"),
+            ("patch", "/v1/members/{member_id}", "patch"),
+            ("availability", "/v1/members/{member_id}/availability", "put"),
+            ("deactivate", "/v1/members/{member_id}", "delete"),
+        ),
         etag=True,
     )
     | problem(403, "forbidden", "insufficient_scope")
@@ -169,29 +165,9 @@ async def create_member(
         }
         await uow.session.execute(insert(t), [row])
         await uow.session.execute(insert(models.loads), [{"member_id": body.id}])
-        await _audit(uow, principal, "create", body.id, None, row)
+        await audit_directory(uow, principal.sub, "create", "member", body.id, None, row)
         uow.release_teams.update(body.teams)
     return JSONResponse(member_view(row, None, uow.now), status_code=201, headers={"ETag": etag(1)})
-
-
-async def _audit(
-    uow: Uow, p: Principal, action: str, member_id: str, before: Any, after: Any
-) -> None:
-    await uow.session.execute(
-        insert(models.audit),
-        [
-            audit_row(
-                uow,
-                p.sub,
-                action,
-                "member",
-                member_id,
-                jsonable(before) if before else None,
-                jsonable(after) if after else None,
-            )
-        ],
-    )
-    await bump(uow.session, "directory")
 
 
 async def _change(
@@ -224,7 +200,7 @@ async def _change(
         new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
         await uow.session.execute(update(t).where(t.c.id == member_id).values(**new))
         after = {**before, **new}
-        await _audit(uow, principal, action, member_id, before, after)
+        await audit_directory(uow, principal.sub, action, "member", member_id, before, after)
         uow.release_teams.update(after["teams"])
         load = (await member_loads(uow.session, [member_id])).get(member_id)
     return JSONResponse(member_view(after, load, uow.now), headers={"ETag": etag(new["version"])})

@@ -8,16 +8,12 @@ from typing import Annotated, Any
 from chorus_common.auth import Principal
 from chorus_common.bounds import INT32_MAX
 from chorus_common.contracts.events import Post
-from chorus_common.openapi import (
-    IF_MATCH_OPTIONAL,
-    problem,
-    request_headers,
-    with_etag,
-)
+from chorus_common.openapi import IF_MATCH_OPTIONAL, problem, request_headers, with_etag
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select
+from sqlalchemy import RowMapping, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.api.deps import (
@@ -75,6 +71,27 @@ def _dump(rules: list[Rule]) -> list[dict[str, Any]]:
 
 def _lead_may(p: Principal, *rules: Rule | None) -> bool:
     return p.is_admin or all(r is None or r.then.team in p.teams for r in rules)
+
+
+async def _version_row(session: AsyncSession, version: int) -> RowMapping:
+    t = models.rule_versions
+    row = (await session.execute(select(t).where(t.c.version == version))).mappings().first()
+    if row is None:
+        raise not_found("rules_version", str(version))
+    return row
+
+
+async def _rule_to_change(
+    uow: Uow, principal: Principal, rule_id: str, replacement: Rule | None
+) -> tuple[list[Rule], int]:
+    """The current rules and the index of ``rule_id``, which the caller may change."""
+    _v, rules = await load_rules(uow.session)
+    idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
+    if idx is None:
+        raise not_found("rule", rule_id)
+    if not _lead_may(principal, rules[idx], replacement):
+        raise forbidden("leads write rules for their own team only")
+    return rules, idx
 
 
 async def _save(
@@ -149,11 +166,7 @@ async def list_versions(
 async def get_version(
     version: VersionPath, principal: RulesReader, session: SessionDep
 ) -> dict[str, Any]:
-    t = models.rule_versions
-    row = (await session.execute(select(t).where(t.c.version == version))).mappings().first()
-    if row is None:
-        raise not_found("rules_version", str(version))
-    return jsonable(utc_row(row))
+    return jsonable(utc_row(await _version_row(session, version)))
 
 
 @router.post(
@@ -168,12 +181,7 @@ async def restore_version(
     if not principal.is_admin:
         raise forbidden("only admins restore a whole rule set")
     async with core.unit() as uow:
-        t = models.rule_versions
-        row = (
-            (await uow.session.execute(select(t).where(t.c.version == version))).mappings().first()
-        )
-        if row is None:
-            raise not_found("rules_version", str(version))
+        row = await _version_row(uow.session, version)
         rules = [Rule.model_validate(r) for r in row["rules"]]
         return await _save(uow, principal, rules, f"restored version {version}", request)
 
@@ -247,12 +255,7 @@ async def update_rule(
     if rule.id != rule_id:
         raise ApiProblem(422, "invalid_rule", "the rule's id must match the URL", field="id")
     async with core.unit() as uow:
-        _v, rules = await load_rules(uow.session)
-        idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
-        if idx is None:
-            raise not_found("rule", rule_id)
-        if not _lead_may(principal, rules[idx], rule):
-            raise forbidden("leads write rules for their own team only")
+        rules, idx = await _rule_to_change(uow, principal, rule_id, rule)
         rules[idx] = rule
         return await _save(uow, principal, rules, f"changed {rule_id}", request)
 
@@ -267,12 +270,7 @@ async def delete_rule(
     rule_id: str, request: Request, principal: RulesWriter, core: CoreDep
 ) -> JSONResponse:
     async with core.unit() as uow:
-        _v, rules = await load_rules(uow.session)
-        idx = next((i for i, r in enumerate(rules) if r.id == rule_id), None)
-        if idx is None:
-            raise not_found("rule", rule_id)
-        if not _lead_may(principal, rules[idx]):
-            raise forbidden("leads write rules for their own team only")
+        rules, idx = await _rule_to_change(uow, principal, rule_id, None)
         del rules[idx]
         return await _save(uow, principal, rules, f"removed {rule_id}", request)
 

@@ -8,29 +8,21 @@ from typing import Annotated, Any
 
 import orjson
 from chorus_common.auth import Principal
-from chorus_common.openapi import EVENT_STREAM, header_param, request_headers
 from chorus_common.resume import LastEventIdQuery, resume_point
-from chorus_common.tickets import STREAM_PROBLEMS, stream_caller, ticket_router
-from fastapi import APIRouter, Depends, Query, Request
+from chorus_common.stream_api import STREAM_ROUTE, stream_router
+from chorus_common.tickets import stream_caller
+from fastapi import Depends, Query, Request
 from sse_starlette.sse import EventSourceResponse
 
 from chorus_router.api.deps import CoreDep
 from chorus_router.hub import Item
 
 SCOPE = "cases:read"
-router = APIRouter(prefix="/v1", tags=["stream"])
-router.include_router(ticket_router(SCOPE, prefix=""))
+router = stream_router(SCOPE)
 StreamCaller = Annotated[Principal, Depends(stream_caller(SCOPE))]
 
 
-@router.get(
-    "/stream",
-    response_class=EventSourceResponse,
-    responses=EVENT_STREAM | STREAM_PROBLEMS,
-    openapi_extra=request_headers(
-        header_param("Last-Event-ID", "resume after this event id", required=False)
-    ),
-)
+@router.get("/stream", response_class=EventSourceResponse, **STREAM_ROUTE)
 async def stream(
     request: Request,
     principal: StreamCaller,

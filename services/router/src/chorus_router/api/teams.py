@@ -6,7 +6,7 @@ from typing import Any
 
 from chorus_common.openapi import (
     IF_MATCH_OPTIONAL,
-    links,
+    created_links,
     problem,
     request_headers,
     with_etag,
@@ -29,11 +29,11 @@ from chorus_router.api.deps import (
     jsonable,
     not_found,
 )
+from chorus_router.api.directory_audit import audit_directory
 from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
 from chorus_router.api.reads import CaseItems, TeamList, TeamRead
 from chorus_router.casework.store import case_from_row
-from chorus_router.seeding import audit_row
-from chorus_router.snapshot import bump, utc_row
+from chorus_router.snapshot import utc_row
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 _NO_TEAM = problem(404, "team_not_found")
@@ -109,17 +109,15 @@ async def team_queue(
     "/teams",
     status_code=201,
     response_model=TeamRead,
-    responses=links(
-        201,
-        {
-            f"{name}_team": (path, method, {"team_id": "$response.body#/id"})
-            for name, path, method in (
-                ("get", "/v1/teams/{team_id}", "get"),
-                ("patch", "/v1/teams/{team_id}", "patch"),
-                ("queue", "/v1/teams/{team_id}/queue", "get"),
-                ("fairness", "/v1/teams/{team_id}/fairness", "get"),
-            )
-        },
+    responses=created_links(
+        "team",
+        "team_id",
+        (
+            ("get", "/v1/teams/{team_id}", "get"),
+            ("patch", "/v1/teams/{team_id}", "patch"),
+            ("queue", "/v1/teams/{team_id}/queue", "get"),
+            ("fairness", "/v1/teams/{team_id}/fairness", "get"),
+        ),
     )
     | problem(403, "forbidden", "insufficient_scope")
     | problem(409, "team_exists"),
@@ -135,11 +133,9 @@ async def create_team(
             raise ApiProblem(409, "team_exists", f"team {body.id!r} exists", field="id")
         row = {**body.model_dump(), "created_at": uow.now, "updated_at": uow.now, "version": 1}
         await uow.session.execute(insert(t), [row])
-        await uow.session.execute(
-            insert(models.audit),
-            [audit_row(uow, principal.sub, "create", "team", body.id, None, body.model_dump())],
+        await audit_directory(
+            uow, principal.sub, "create", "team", body.id, None, body.model_dump()
         )
-        await bump(uow.session, "directory")
     return team_view(row, [])
 
 
@@ -172,10 +168,6 @@ async def update_team(
         new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
         await uow.session.execute(update(t).where(t.c.id == team_id).values(**new))
         after = {**before, **jsonable(new)}
-        await uow.session.execute(
-            insert(models.audit),
-            [audit_row(uow, principal.sub, "update", "team", team_id, before, after)],
-        )
-        await bump(uow.session, "directory")
+        await audit_directory(uow, principal.sub, "update", "team", team_id, before, after)
         members = (await _members_by_team(uow.session)).get(team_id, [])
     return JSONResponse(team_view(after, members), headers={"ETag": etag(new["version"])})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chorus_router.routing.conditions import PostView
+from chorus_router.routing.postview import PostView
 from chorus_router.routing.text import phrase_stems
 
 

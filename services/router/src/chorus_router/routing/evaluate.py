@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from chorus_common.contracts.events import Post
 
 from chorus_router.intent.verdict import Classifier
-from chorus_router.routing.conditions import CompiledRule, PhraseIndex, PostView, compile_rule
+from chorus_router.routing.conditions import CONDITIONS
+from chorus_router.routing.conditions.base import Check, Reason
+from chorus_router.routing.postview import PhraseIndex, PostView
 from chorus_router.routing.rules import Rule
 from chorus_router.routing.text import stems
 
@@ -52,6 +54,32 @@ class RuleOutcome:
     by_intent: bool = False  # the owner rule is one with an intent condition
 
 
+@dataclass(slots=True)
+class CompiledRule:
+    rule: Rule
+    position: int
+    checks: list[tuple[str, Check]]
+    reasons: list[Reason]  # why the rule matched, one per shown condition
+
+    @property
+    def needs_intent(self) -> bool:
+        return self.rule.when.needs_intent
+
+
+def compile_rule(rule: Rule, position: int) -> CompiledRule:
+    """The checks of the conditions the rule gives, in ``CONDITIONS`` order."""
+    checks: list[tuple[str, Check]] = []
+    reasons: list[Reason] = []
+    for c in CONDITIONS:
+        check = c.check(rule.when)
+        if check is None:
+            continue
+        checks.append((c.name, check))
+        if c.explain is not None:
+            reasons.append(c.explain(rule.when))
+    return CompiledRule(rule=rule, position=position, checks=checks, reasons=reasons)
+
+
 class RuleSet:
     """An ordered, compiled rule set (immutable once built).
 
@@ -72,7 +100,9 @@ class RuleSet:
         self, post: Post, at: datetime | None = None, classifier: Classifier | None = None
     ) -> PostView:
         words = stems(post.text)
-        return PostView(post, words, self.index.find(words), at or post.received_at, classifier)
+        found = self.index.find(words)
+        at = at or post.received_at
+        return PostView(post, words, found, at, classifier, labels=self.index.labels)
 
     def evaluate(
         self, post: Post, at: datetime | None = None, classifier: Classifier | None = None
@@ -100,7 +130,7 @@ class RuleSet:
                     cr.rule.name,
                     cr.rule.then.team,
                     cr.rule.then.priority,
-                    _why(cr, v, self.index.labels),
+                    tuple(r(v) for r in cr.reasons) or ("no conditions",),
                 )
             )
         if not chosen:
@@ -144,39 +174,3 @@ def _match(rules: Sequence[CompiledRule], v: PostView, out: RuleOutcome) -> list
         elif failures == 1 and len(cr.checks) > 1:
             out.near_misses.append(NearMiss(cr.rule.id, cr.rule.name, failed or ""))
     return hits
-
-
-def _why(cr: CompiledRule, v: PostView, labels: dict[tuple[str, ...], str]) -> tuple[str, ...]:
-    why: list[str] = []
-    if cr.keyword_keys:
-        found = [labels.get(k, " ".join(k)) for k in cr.keyword_keys if k in v.found]
-        why.append("keywords: " + ", ".join(repr(f) for f in found[:5]))
-    for name, _check in cr.checks:
-        if name in ("keywords", "exclude"):
-            continue
-        why.append(_describe(name, v))
-    return tuple(why) or ("no conditions",)
-
-
-_DESCRIBE: dict[str, Callable[[PostView], object]] = {
-    "platform": lambda v: v.post.platform,
-    "kind": lambda v: v.post.kind,
-    "language": lambda v: v.post.lang,
-    "channel": lambda v: v.post.channel,
-    "authors": lambda v: v.post.author.handle or v.post.author.id,
-    "sentiment": lambda v: v.post.signals.sentiment_label,
-    "rating": lambda v: v.post.rating,
-    "followers": lambda v: v.post.author.followers,
-    "verified": lambda v: v.post.author.verified,
-    "engagement": lambda v: v.engagement,
-    "views": lambda v: v.post.metrics.views,
-    "personal_data": lambda v: v.post.signals.personal_data,
-    "hours": lambda v: v.at.isoformat(timespec="minutes"),
-    "intent": lambda v: v.verdict.intent if v.verdict else None,
-    "min_confidence": lambda v: f"{v.verdict.confidence:.2f}" if v.verdict else None,
-}
-
-
-def _describe(name: str, v: PostView) -> str:
-    get = _DESCRIBE.get(name)
-    return f"{name}={get(v) if get else None}"
