@@ -164,3 +164,10 @@ class Case:
             return False
         self.status = new
         return True
+
+    def answer_natively(self, now: datetime) -> bool:
+        """The brand replied on the platform itself: the same move as a reply sent (the SLA
+        clock stops); True when this is the case's first response."""
+        first = self.first_response_at is None
+        self.apply_reply("reply.sent", now)
+        return first and self.first_response_at is not None
