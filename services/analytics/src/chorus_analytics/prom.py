@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.known_series import zero_known
-from chorus_analytics.reports import activity, cases, posts
+from chorus_analytics.reports import activity, brand, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
 
@@ -35,6 +35,11 @@ QUANTILES = (("median", "0.5"), ("p90", "0.9"), ("p99", "0.99"))
 # name -> (type, help, labels); counters are exposed with a ``_total`` suffix.
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "posts": ("counter", "Posts counted, all time", ("platform", "kind", "sentiment")),
+    "posts_by_origin": (
+        "counter",
+        "Posts by the brand / by others, all time",
+        ("platform", "origin"),
+    ),
     "posts_by_channel": ("counter", "Posts counted per channel, all time", ("channel",)),
     "posts_by_language": ("counter", "Posts counted per language, all time", ("lang",)),
     "posts_by_team": ("gauge", "Posts per team of their case, all time", ("team",)),
@@ -172,6 +177,8 @@ async def build(session: AsyncSession, settings: AnalyticsSettings) -> Snapshot:
             s.add("negative_posts_by_channel", (ch[r.channel],), n)
         for metric, v in zip(posts.ENGAGEMENT, r[7:], strict=True):
             s.add("engagement", (r.kind, metric), float(v or 0))
+    for labels, n in (await brand.posts_by_origin(session)).items():
+        s.add("posts_by_origin", labels, n)
     ev = await session.execute(
         select(eb.c.type, eb.c.team, eb.c.priority, eb.c.detail, func.sum(eb.c.count))
         .where(eb.c.grain == "d")
