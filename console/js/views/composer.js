@@ -116,7 +116,8 @@ export function composer(ctx, c, post, reload) {
     },
     collisions(list) {
       clear(warn, list.map((x) => h("p", { class: "warn", testid: "composer-collision" },
-        t(x.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: x.member }))));
+        x.activity === "replied_natively" ? t("composer.collision.native") : t(x.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: x.member }),
+        x.url ? [" ", h("a", { href: x.url, target: "_blank", rel: "noopener noreferrer" }, x.url)] : null)));
     },
   };
 }
