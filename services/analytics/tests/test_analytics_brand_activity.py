@@ -11,11 +11,10 @@ from chorus_analytics.app import create_app
 from chorus_analytics.settings import AnalyticsSettings
 from chorus_common.contracts.events import Author, NativeReply, Post, PostReceived
 from chorus_common.messaging.envelope import Envelope, make_event
-from chorus_common.runtime import KafkaBus
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.analytics.tests.analytics_kit import at, case_event, encode, post_event
-from tests.support.fixtures import FAST_KAFKA_ENV, auth, running
+from tests.support.fixtures import FAST_KAFKA_ENV, auth, producing, running
 from tests.support.wait import wait_for
 
 QUIET: dict[str, Any] = {"spike_check_seconds": 0, "metrics_refresh_seconds": 0}
@@ -82,7 +81,7 @@ async def exercise(app, send) -> None:
     async with running(app) as client:
         await send(encode(events))
 
-        async def summary() -> dict[str, Any] | None:
+        async def summary():
             r = await client.get("/v1/reports/summary", params=RANGE, headers=H)
             body = r.json()
             done = body["brand_activity"]["brand_posts"] == 2 and body["posts_total"] == 1
@@ -119,9 +118,5 @@ async def test_brand_activity_on_the_broker(broker, db_url) -> None:
     settings = AnalyticsSettings(
         database_url=db_url, kafka_bootstrap_servers=broker, **FAST_KAFKA_ENV, **QUIET
     )
-    producer = KafkaBus(settings).producer()
-    await producer.start()
-    try:
+    async with producing(settings) as producer:
         await exercise(create_app(settings), producer.send_many)
-    finally:
-        await producer.stop()

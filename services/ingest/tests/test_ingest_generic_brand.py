@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 from chorus_platforms.generic.inbound import GenericConnector
 from chorus_platforms.kit.inbound import RawInput
 
 
-def _posts(*items: dict[str, object]) -> list[tuple[str, bool]]:
+def _posts(*items: Any) -> list[tuple[str, bool]]:
     result = GenericConnector().normalize(RawInput(body=orjson.dumps({"posts": list(items)})))
     assert result.errors == []
     return [(p.id, p.from_brand) for p in result.posts]

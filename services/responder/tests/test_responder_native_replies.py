@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from chorus_common.contracts.events import NativeReply
 from chorus_common.messaging.envelope import make_event
-from chorus_common.runtime import KafkaBus
 from chorus_responder import models
 from chorus_responder.app import create_app
 from sqlalchemy import func, select
@@ -24,7 +23,7 @@ from services.responder.tests.responder_helpers import (
     settings,
     wait_seeded,
 )
-from tests.support.fixtures import running
+from tests.support.fixtures import producing, running
 from tests.support.wait import wait_for
 
 URL = "https://x.example/brand/status/b1"
@@ -49,7 +48,7 @@ async def exercise(app: Any, send: Any) -> None:
         event = make_event("case.updated", answered, producer="test")
         await send(out_messages([event, event]))  # redelivered: one collision
 
-        async def warned() -> list[dict[str, Any]] | None:
+        async def warned():
             r = await client.get(url, headers=ann)
             return r.json()["collisions"] or None
 
@@ -81,9 +80,5 @@ async def test_a_native_reply_warns_the_drafter_and_blocks_an_unforced_send(
 async def test_a_native_reply_is_a_collision_on_the_broker(broker, db_url) -> None:
     with ServedFake(FakePlatform()) as fake:
         cfg = settings(db_url, kafka_bootstrap_servers=broker, platform_base_url=fake.base_url)
-        producer = KafkaBus(cfg).producer()
-        await producer.start()
-        try:
+        async with producing(cfg) as producer:
             await exercise(create_app(cfg), producer.send_many)
-        finally:
-            await producer.stop()

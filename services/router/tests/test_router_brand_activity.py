@@ -11,7 +11,6 @@ import pytest
 from chorus_common.contracts.events import Post
 from chorus_common.messaging.bus.kafka import KafkaConsumer
 from chorus_common.messaging.envelope import Envelope
-from chorus_common.runtime import KafkaBus
 from chorus_router import models
 from chorus_router.app import create_app
 from chorus_router.background import sla_once
@@ -26,7 +25,7 @@ from services.router.tests.router_accountability_support import (
     wait_cases,
 )
 from services.router.tests.router_support import encode, make_post, post_event
-from tests.support.fixtures import running
+from tests.support.fixtures import producing, running
 from tests.support.wait import wait_for
 
 
@@ -75,57 +74,57 @@ async def test_native_reply_is_the_first_response_stops_the_sla_and_is_in_the_hi
 ) -> None:
     clock = Clock()
     s = settings(db_url, kafka_bootstrap_servers=broker, router_sla_check_seconds=3600.0)
-    producer = KafkaBus(s).producer()
-    await producer.start()
     watcher = KafkaConsumer(
         s, group_id=f"t-{uuid.uuid4().hex}", topics=["chorus.cases.v1"], client_id="t"
     )
     await watcher.start()
     seen: list[Envelope] = []
     try:
-        app = create_app(s)
-        app.state.core.clock = clock
-        async with running(app) as client:
-            post = make_post("Where is my refund?", thread_id="x:native", received_at=T0)
-            await producer.send_many(encode([post_event(post)]))
-            (case,) = await wait_cases(client, 1, what="support case")
-            clock.advance(minutes=5)
-            reply = brand_reply(post, "b1")
-            twice = [post_event(reply), post_event(reply)]  # a redelivery, as a new event
-            await producer.send_many(encode([*twice, post_event(reply)]))
-            (answered,) = await wait_cases(client, 1, status="replied", what="native reply")
-            assert answered["id"] == case["id"]
-            assert answered["first_response_at"] == clock.now.isoformat()
-            clock.advance(hours=24)  # far past the due time: answered, so no breach
-            assert await sla_once(app.state.core) == 0
+        async with producing(s) as producer:
+            app = create_app(s)
+            app.state.core.clock = clock
+            async with running(app) as client:
+                post = make_post("Where is my refund?", thread_id="x:native", received_at=T0)
+                await producer.send_many(encode([post_event(post)]))
+                (case,) = await wait_cases(client, 1, what="support case")
+                clock.advance(minutes=5)
+                reply = brand_reply(post, "b1")
+                twice = [post_event(reply), post_event(reply)]  # a redelivery, as a new event
+                await producer.send_many(encode([*twice, post_event(reply)]))
+                (answered,) = await wait_cases(client, 1, status="replied", what="native reply")
+                assert answered["id"] == case["id"]
+                assert answered["first_response_at"] == clock.now.isoformat()
+                clock.advance(hours=24)  # far past the due time: answered, so no breach
+                assert await sla_once(app.state.core) == 0
 
-            async def updated() -> list[Envelope] | None:
-                seen.extend(Envelope.from_bytes(r.value) for r in await watcher.getmany(200, 500))
-                found = [e for e in seen if e.payload.get("native_reply")]
-                return found or None
+                async def updated():
+                    seen.extend(
+                        Envelope.from_bytes(r.value) for r in await watcher.getmany(200, 500)
+                    )
+                    found = [e for e in seen if e.payload.get("native_reply")]
+                    return found or None
 
-            (event,) = await wait_for(updated, timeout=40, what="the native reply's case event")
-            assert event.type == "case.updated" and event.payload["status"] == "replied"
-            assert event.payload["native_reply"]["post_id"] == reply.id
-            assert event.payload["native_reply"]["first_response"] is True
-            log = await _log(app, case["id"])
-            natives = [r for _e, r in log if r.startswith("replied natively on the platform")]
-            assert natives == [f"replied natively on the platform ({reply.id}); first response"]
-            rec = await accountability(client, case["id"])
-            assert [b["post_id"] for b in rec["brand_replies"]] == [reply.id]
-            assert rec["sla"]["first_response"]["responded_at"] == answered["first_response_at"]
-            r = await client.get(f"/v1/cases/{case['id']}/posts", headers=ADMIN)
-            conversation = r.json()["posts"]
-            assert [(p["id"], p["from_brand"]) for p in conversation] == [
-                (post.id, False),
-                (reply.id, True),
-            ]
-            assert conversation[1]["url"] == reply.url
-            assert await _count(app, models.cases) == 1
-            assert await _count(app, models.brand_posts) == 1
+                (event,) = await wait_for(updated, timeout=40, what="the native reply's case event")
+                assert event.type == "case.updated" and event.payload["status"] == "replied"
+                assert event.payload["native_reply"]["post_id"] == reply.id
+                assert event.payload["native_reply"]["first_response"] is True
+                log = await _log(app, case["id"])
+                natives = [r for _e, r in log if r.startswith("replied natively on the platform")]
+                assert natives == [f"replied natively on the platform ({reply.id}); first response"]
+                rec = await accountability(client, case["id"])
+                assert [b["post_id"] for b in rec["brand_replies"]] == [reply.id]
+                assert rec["sla"]["first_response"]["responded_at"] == answered["first_response_at"]
+                r = await client.get(f"/v1/cases/{case['id']}/posts", headers=ADMIN)
+                conversation = r.json()["posts"]
+                assert [(p["id"], p["from_brand"]) for p in conversation] == [
+                    (post.id, False),
+                    (reply.id, True),
+                ]
+                assert conversation[1]["url"] == reply.url
+                assert await _count(app, models.cases) == 1
+                assert await _count(app, models.brand_posts) == 1
     finally:
         await watcher.stop()
-        await producer.stop()
 
 
 @pytest.mark.integration
@@ -133,9 +132,7 @@ async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
     broker, db_url
 ) -> None:
     s = settings(db_url, kafka_bootstrap_servers=broker)
-    producer = KafkaBus(s).producer()
-    await producer.start()
-    try:
+    async with producing(s) as producer:
         app = create_app(s)
         async with running(app) as client:
             own = make_post("Our new collection is out!", thread_id=None)
@@ -157,5 +154,3 @@ async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
             rec = await accountability(client, case["id"])
             assert [b["post_id"] for b in rec["brand_replies"]] == [early.id]
             assert await _count(app, models.cases) == 1
-    finally:
-        await producer.stop()
