@@ -139,7 +139,7 @@ async def apply_waiting(events: Sequence[Envelope], *, uow: Uow) -> None:
     for post in sorted(waiting, key=lambda p: (p.created_at, p.id)):
         case_id = opened[(post.platform, post.thread_id)]
         await uow.session.execute(update(BP).where(BP.c.post_id == post.id).values(case_id=case_id))
-        if not _answers_case(post, customer.get(case_id, {})):
+        if not answers_case(post, customer.get(case_id, {})):
             continue
         case = changed.get(case_id) or await fetch_case(uow.session, case_id)
         if case is not None:
@@ -179,7 +179,7 @@ def _customer_posts(
     return out
 
 
-def _answers_case(post: Post, customer: dict[str, datetime]) -> bool:
+def answers_case(post: Post, customer: dict[str, datetime]) -> bool:
     """A waiting brand post answers a new case when it replies to one of the posts that
     opened it, or was written (inside the conversation) after the earliest of them."""
     if not answers(post) or not customer:
