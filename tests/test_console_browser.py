@@ -301,5 +301,6 @@ def test_a_reply_the_brand_wrote_on_the_platform_is_shown_as_the_brands(
     expect(page.get_by_test_id("post-brand")).to_be_visible()
     expect(page.get_by_test_id("history-native")).to_contain_text(url)
     expect(page.get_by_test_id("composer-collision")).to_contain_text("platform's own app")
+    expect(page.get_by_test_id("collision")).to_contain_text("platform's own app")
     expect(page.get_by_test_id("case-status").first).to_have_attribute("data-status", "replied")
     shot(page, "8-native-reply")
