@@ -154,3 +154,36 @@ async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
             rec = await accountability(client, case["id"])
             assert [b["post_id"] for b in rec["brand_replies"]] == [early.id]
             assert await _count(app, models.cases) == 1
+
+
+@pytest.mark.integration
+async def test_a_reply_older_than_the_customers_next_post_leaves_that_post_waiting(
+    broker, db_url
+) -> None:
+    s = settings(db_url, kafka_bootstrap_servers=broker)
+    async with producing(s) as producer:
+        app = create_app(s)
+        async with running(app) as client:
+            first = make_post("Where is my parcel?", thread_id="x:late", received_at=T0)
+            then = make_post("Hello??", thread_id="x:late", received_at=T0 + timedelta(minutes=10))
+            await producer.send_many(encode([post_event(first), post_event(then)]))
+
+            async def both_kept():
+                n = await _count(app, models.routed_posts)
+                return n if n == 2 else None
+
+            await wait_for(both_kept, timeout=40, what="both posts routed")
+            late = brand_reply(first, "b-late", minutes=5)  # written before "Hello??"
+            await producer.send_many(encode([post_event(late)]))
+
+            async def logged():
+                (case,) = await wait_cases(client, 1, what="the case")
+                rec = await accountability(client, case["id"])
+                return case if rec["brand_replies"] else None
+
+            case = await wait_for(logged, timeout=40, what="the late reply recorded")
+            assert case["status"] in ("assigned", "queued"), "the newer post still waits"
+            assert case["first_response_at"] is None
+            assert case["sla_due_at"] > (T0 + timedelta(minutes=10)).isoformat()
+            natives = [r for _e, r in await _log(app, case["id"]) if "natively" in r]
+            assert natives == [f"replied natively on the platform ({late.id}); first response"]

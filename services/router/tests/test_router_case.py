@@ -137,3 +137,13 @@ def test_a_native_reply_on_a_resolved_case_changes_nothing() -> None:
     case = _case(status="resolved", resolved_at=AT)
     assert case.answer_natively(AT + timedelta(hours=1)) is False
     assert (case.status, case.first_response_at) == ("resolved", None)
+
+
+@pytest.mark.unit
+def test_a_native_reply_older_than_the_customers_newest_post_leaves_that_post_waiting() -> None:
+    later = AT + timedelta(minutes=30)
+    case = _case(status="queued", assignee=None, post_received_at=later)
+    assert case.answer_natively(later + timedelta(minutes=1), newer_post_waits=True) is True
+    assert case.status == "queued", "still waiting for an answer, with nobody assigned"
+    assert case.first_response_at is None
+    assert case.sla_due_at == later + timedelta(minutes=case.sla_minutes)

@@ -46,9 +46,11 @@ def answers(post: Post) -> bool:
     return post.id != post.thread_id
 
 
-def record_native_reply(uow: Uow, case: Case, post: Post, trace_id: str | None) -> None:
+def record_native_reply(
+    uow: Uow, case: Case, post: Post, trace_id: str | None, newer_post_waits: bool = False
+) -> None:
     """Move ``case`` as a sent reply does and stage the ``case.updated`` that says so."""
-    first = case.answer_natively(uow.now)
+    first = case.answer_natively(uow.now, newer_post_waits=newer_post_waits)
     native = {
         "post_id": post.id,
         "url": post.url,
@@ -114,11 +116,22 @@ async def on_brand_posts(events: Sequence[Envelope], *, uow: Uow) -> None:
                 cases[parent] = found
         case = cases.get(parent or "") or threads.get((post.platform, post.thread_id))
         if case is not None and answers(post):
-            record_native_reply(uow, case, post, env.trace_id)
+            waits = await _newer_post_waits(uow, case, post)
+            record_native_reply(uow, case, post, env.trace_id, waits)
             changed[case.id] = case
         rows.append(_row(post, case.id if case else None))
     await bulk.run_dicts(uow.session, bulk.insert_ignore(uow.dialect, BP, ("post_id",)), rows)
     await update_cases(uow.session, list(changed.values()))
+
+
+async def _newer_post_waits(uow: Uow, case: Case, post: Post) -> bool:
+    """Was the case's newest post written after this reply, not answered by it? (Polling
+    can bring a reply after the customer's next post; unknown when that post is not kept.)"""
+    if post.in_reply_to == case.latest_post_id:
+        return False
+    rp = models.routed_posts
+    raw = await uow.session.scalar(select(rp.c.post).where(rp.c.post_id == case.latest_post_id))
+    return raw is not None and Post.model_validate_json(raw).created_at > post.created_at
 
 
 async def apply_waiting(events: Sequence[Envelope], *, uow: Uow) -> None:
