@@ -4,6 +4,8 @@ no case, a native reply answers its conversation's case once, and an early one w
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -66,6 +68,16 @@ async def _case(client: Any, case_id: str) -> dict[str, Any]:
     r = await client.get(f"/v1/cases/{case_id}", headers=ADMIN)
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+@asynccontextmanager
+async def _router(broker: str, db_url: str) -> AsyncIterator[tuple[Any, Any, Any]]:
+    """A router on the broker, its client and a producer of posts."""
+    s = settings(db_url, kafka_bootstrap_servers=broker)
+    async with producing(s) as producer:
+        app = create_app(s)
+        async with running(app) as client:
+            yield app, client, producer
 
 
 @pytest.mark.integration
@@ -131,59 +143,53 @@ async def test_native_reply_is_the_first_response_stops_the_sla_and_is_in_the_hi
 async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
     broker, db_url
 ) -> None:
-    s = settings(db_url, kafka_bootstrap_servers=broker)
-    async with producing(s) as producer:
-        app = create_app(s)
-        async with running(app) as client:
-            own = make_post("Our new collection is out!", thread_id=None)
-            own = own.model_copy(update={"from_brand": True})  # the brand's own root post
-            customer = make_post("The parcel never came", thread_id="x:early")
-            early = brand_reply(customer, "b-early", minutes=1)
-            await producer.send_many(encode([post_event(own), post_event(early)]))
+    async with _router(broker, db_url) as (app, client, producer):
+        own = make_post("Our new collection is out!", thread_id=None)
+        own = own.model_copy(update={"from_brand": True})  # the brand's own root post
+        customer = make_post("The parcel never came", thread_id="x:early")
+        early = brand_reply(customer, "b-early", minutes=1)
+        await producer.send_many(encode([post_event(own), post_event(early)]))
 
-            async def stored() -> int | None:
-                n = await _count(app, models.brand_posts)
-                return n if n == 2 else None
+        async def stored() -> int | None:
+            n = await _count(app, models.brand_posts)
+            return n if n == 2 else None
 
-            await wait_for(stored, timeout=40, what="brand posts stored")
-            assert await _count(app, models.cases) == 0, "brand activity opens no case"
-            await producer.send_many(encode([post_event(customer)]))
-            (case,) = await wait_cases(client, 1, status="replied", what="early reply applied")
-            assert case["latest_post_id"] == customer.id, "the customer's post leads the case"
-            assert case["first_response_at"] is not None
-            rec = await accountability(client, case["id"])
-            assert [b["post_id"] for b in rec["brand_replies"]] == [early.id]
-            assert await _count(app, models.cases) == 1
+        await wait_for(stored, timeout=40, what="brand posts stored")
+        assert await _count(app, models.cases) == 0, "brand activity opens no case"
+        await producer.send_many(encode([post_event(customer)]))
+        (case,) = await wait_cases(client, 1, status="replied", what="early reply applied")
+        assert case["latest_post_id"] == customer.id, "the customer's post leads the case"
+        assert case["first_response_at"] is not None
+        rec = await accountability(client, case["id"])
+        assert [b["post_id"] for b in rec["brand_replies"]] == [early.id]
+        assert await _count(app, models.cases) == 1
 
 
 @pytest.mark.integration
 async def test_a_reply_older_than_the_customers_next_post_leaves_that_post_waiting(
     broker, db_url
 ) -> None:
-    s = settings(db_url, kafka_bootstrap_servers=broker)
-    async with producing(s) as producer:
-        app = create_app(s)
-        async with running(app) as client:
-            first = make_post("Where is my parcel?", thread_id="x:late", received_at=T0)
-            then = make_post("Hello??", thread_id="x:late", received_at=T0 + timedelta(minutes=10))
-            await producer.send_many(encode([post_event(first), post_event(then)]))
+    async with _router(broker, db_url) as (app, client, producer):
+        first = make_post("Where is my parcel?", thread_id="x:late", received_at=T0)
+        then = make_post("Hello??", thread_id="x:late", received_at=T0 + timedelta(minutes=10))
+        await producer.send_many(encode([post_event(first), post_event(then)]))
 
-            async def both_kept():
-                n = await _count(app, models.routed_posts)
-                return n if n == 2 else None
+        async def both_kept():
+            n = await _count(app, models.routed_posts)
+            return n if n == 2 else None
 
-            await wait_for(both_kept, timeout=40, what="both posts routed")
-            late = brand_reply(first, "b-late", minutes=5)  # written before "Hello??"
-            await producer.send_many(encode([post_event(late)]))
+        await wait_for(both_kept, timeout=40, what="both posts routed")
+        late = brand_reply(first, "b-late", minutes=5)  # written before "Hello??"
+        await producer.send_many(encode([post_event(late)]))
 
-            async def logged():
-                (case,) = await wait_cases(client, 1, what="the case")
-                rec = await accountability(client, case["id"])
-                return case if rec["brand_replies"] else None
+        async def logged():
+            (case,) = await wait_cases(client, 1, what="the case")
+            rec = await accountability(client, case["id"])
+            return case if rec["brand_replies"] else None
 
-            case = await wait_for(logged, timeout=40, what="the late reply recorded")
-            assert case["status"] in ("assigned", "queued"), "the newer post still waits"
-            assert case["first_response_at"] is None
-            assert case["sla_due_at"] > (T0 + timedelta(minutes=10)).isoformat()
-            natives = [r for _e, r in await _log(app, case["id"]) if "natively" in r]
-            assert natives == [f"replied natively on the platform ({late.id}); first response"]
+        case = await wait_for(logged, timeout=40, what="the late reply recorded")
+        assert case["status"] in ("assigned", "queued"), "the newer post still waits"
+        assert case["first_response_at"] is None
+        assert case["sla_due_at"] > (T0 + timedelta(minutes=10)).isoformat()
+        natives = [r for _e, r in await _log(app, case["id"]) if "natively" in r]
+        assert natives == [f"replied natively on the platform ({late.id}); first response"]
