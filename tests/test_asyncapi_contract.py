@@ -25,6 +25,7 @@ from chorus_common.contracts.events import (
     HandOff,
     Media,
     Metrics,
+    NativeReply,
     Post,
     PostReceived,
     ReplyEvent,
@@ -119,6 +120,8 @@ def _samples() -> dict[type[BaseModel], BaseModel]:
                                      reason="rule"),),
         time_in_hands=(TimeInHands(team="support", member="m1", state="open", seconds=1.5),),
         time_in_hands_at=NOW,
+        native_reply=NativeReply(post_id="x:2", url="https://x.example/2", created_at=NOW,
+                                 first_response=True),
     )  # fmt: skip
     reply = ReplyEvent(
         reply_id="r1", case_id="c1", post_id="x:1", platform="x", channel="brand",

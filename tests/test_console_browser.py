@@ -266,3 +266,41 @@ def test_a_dropped_stream_resumes_where_it_stopped(stack: Stack, browser: Browse
     expect(agent.locator(f"[data-case-id='{missed['id']}']")).to_be_visible()
     resumed = [u for u in streams if "last_event_id=" in u]
     assert resumed and "ticket=" in resumed[-1], streams
+
+
+@pytest.mark.timeout(600)
+def test_a_reply_the_brand_wrote_on_the_platform_is_shown_as_the_brands(
+    stack: Stack, browser: Browser
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    post_id = tweet(stack, "legal", f"Please delete my personal data under GDPR, ref {marker}")
+    case = _case_of(stack, post_id)
+    owner = str(case["assignee"])
+    url = f"https://x.com/brand/status/{marker}"
+    native = {
+        "id": f"brand{marker}", "platform": "x", "channel": case["channel"], "kind": "reply",
+        "thread_id": case["thread_id"].removeprefix("x:"), "in_reply_to": post_id.removeprefix("x:"),
+        "text": "Done: your data is deleted.", "created_at": case["opened_at"],
+        "author": {"id": "brand", "handle": "brand"}, "url": url, "from_brand": True,
+    }  # fmt: skip
+    r = stack.api("POST", "ingest", "/v1/posts", json={"posts": [native]})
+    assert r.status_code < 300, r.text
+
+    def warned() -> bool:
+        r = httpx.get(
+            f"{stack.url('responder')}/v1/cases/{case['id']}/replies",
+            headers=member_headers(owner, "legal"),
+            timeout=30,
+        )
+        return any(c["activity"] == "replied_natively" for c in r.json().get("collisions", []))
+
+    wait_for_sync(warned, timeout=60, interval=0.3, what="the native reply at the responder")
+    page = _page(browser)
+    sign_in(page, stack, owner)
+    page.goto(stack.console + f"#/case/{case['id']}")
+    expect(page.get_by_test_id("post-brand")).to_be_visible()
+    expect(page.get_by_test_id("history-native")).to_contain_text(url)
+    expect(page.get_by_test_id("composer-collision")).to_contain_text("platform's own app")
+    expect(page.get_by_test_id("collision")).to_contain_text("platform's own app")
+    expect(page.get_by_test_id("case-status").first).to_have_attribute("data-status", "replied")
+    shot(page, "8-native-reply")

@@ -17,8 +17,10 @@ import httpx
 import pytest
 from chorus_cli.pgserver import remove, start_postgres
 from chorus_common.auth import create_token
+from chorus_common.messaging.bus.base import Producer
 from chorus_common.messaging.bus.memory import MemoryBroker
-from chorus_common.settings import DEV_TOKEN_SECRET
+from chorus_common.runtime import KafkaBus
+from chorus_common.settings import DEV_TOKEN_SECRET, CommonSettings
 from fastapi import FastAPI
 
 from tests.support.brokers import SESSION, chorus_broker, on_kafka
@@ -172,3 +174,14 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+@asynccontextmanager
+async def producing(settings: CommonSettings) -> AsyncIterator[Producer]:
+    """A producer on ``settings``' broker, started, and stopped after the block."""
+    producer = KafkaBus(settings).producer()
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()

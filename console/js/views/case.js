@@ -8,9 +8,10 @@ import { repliesSection } from "./replies.js";
 
 function postView(p) {
   const a = p.author || {};
-  return h("article", { class: "post", testid: "post", dataset: { postId: p.id } },
+  return h("article", { class: p.from_brand ? "post brand" : "post", testid: "post", dataset: { postId: p.id, fromBrand: p.from_brand ? "true" : "false" } },
     h("header", {},
       h("strong", { testid: "post-author" }, a.display_name || a.handle || a.id),
+      p.from_brand ? h("span", { class: "tag ok", testid: "post-brand" }, t("case.brand_post")) : null,
       a.handle ? h("span", { class: "muted" }, ` @${a.handle}`) : null,
       a.verified ? h("span", { class: "tag ok", testid: "author-verified" }, t("case.verified")) : null,
       typeof a.followers === "number" ? h("span", { class: "muted", testid: "author-followers" }, ` · ${t("case.followers", { n: fmtNumber(a.followers, lang()) })}`) : null,
@@ -55,7 +56,8 @@ export async function renderCase(ctx, main, caseId) {
   ]);
   const headBox = h("div", {});
   const repliesBox = h("div", { testid: "replies-box" });
-  const latest = posts.posts[posts.posts.length - 1] || null;
+  // The composer answers the newest customer post, never the brand's own.
+  const latest = posts.posts.filter((p) => !p.from_brand).pop() || null;
   async function reloadCase() {
     const fresh = await ctx.api.get("router", `/v1/cases/${id}`);
     clear(headBox, header(ctx, fresh, reloadCase));
@@ -77,7 +79,7 @@ export async function renderCase(ctx, main, caseId) {
           posts.posts.length ? posts.posts.map(postView) : h("p", { class: "muted" }, t("case.noposts"))),
         h("section", { class: "card" }, h("h3", {}, t("case.replies")), repliesBox),
         editor.el),
-      h("div", {}, decisionSection(c), metaSection(c, acc.handoffs || [])))));
+      h("div", {}, decisionSection(c), metaSection(c, acc.handoffs || [], acc.brand_replies || [])))));
   await reloadReplies();
   const replies = new LiveStream(ctx.api, "responder", {
     events: ["reply.drafting", "reply.drafted", "reply.approval_requested", "reply.approved", "reply.rejected", "reply.sending", "reply.sent", "reply.failed"],
@@ -85,7 +87,11 @@ export async function renderCase(ctx, main, caseId) {
   });
   const cases = new LiveStream(ctx.api, "router", {
     events: ["case.assigned", "case.reassigned", "case.updated", "case.escalated", "case.resolved", "case.reopened", "case.queued"],
-    onEvent: (_n, e) => { if (e.case_id === c.id) reloadCase().catch(() => {}); },
+    onEvent: (_n, e) => {
+      if (e.case_id !== c.id) return;
+      reloadCase().catch(() => {});
+      if (e.native_reply) reloadReplies(); // the brand answered in the platform's app: a collision
+    },
   });
   replies.start();
   cases.start();

@@ -7,6 +7,14 @@ import { problemText, t } from "../i18n.js";
 const BUILT_IN = new Set(["author.display_name", "author.handle", "author.name", "brand", "case.id",
   "case.priority", "case.team", "post.platform", "post.url", "channel", "agent.id"]);
 
+// Who else is on the case: a colleague drafting or replied, or the brand in the platform's app.
+export function collisionText(x) {
+  if (x.activity === "replied_natively") {
+    return [t("composer.collision.native"), x.url ? [" ", h("a", { href: x.url, target: "_blank", rel: "noopener noreferrer" }, x.url)] : null];
+  }
+  return t(x.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: x.member });
+}
+
 export function composer(ctx, c, post, reload) {
   let templates = [];
   let editing = null; // { reply, etag }
@@ -115,8 +123,7 @@ export function composer(ctx, c, post, reload) {
       }
     },
     collisions(list) {
-      clear(warn, list.map((x) => h("p", { class: "warn", testid: "composer-collision" },
-        t(x.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: x.member }))));
+      clear(warn, list.map((x) => h("p", { class: "warn", testid: "composer-collision" }, collisionText(x))));
     },
   };
 }

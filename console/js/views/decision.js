@@ -40,7 +40,12 @@ export function decisionSection(c) {
         h("td", { class: "muted" }, cand.why || ""))))));
 }
 
-export function metaSection(c, handoffs) {
+function nativeReply(b) {
+  return h("li", { testid: "history-native" }, h("span", { class: "muted" }, new Date(b.received_at).toLocaleString(), " "),
+    t("case.native_reply"), " ", b.url ? h("a", { href: b.url, target: "_blank", rel: "noopener noreferrer" }, b.url) : b.post_id);
+}
+
+export function metaSection(c, handoffs, brandReplies = []) {
   return h("section", { class: "card", testid: "case-meta" },
     h("h3", {}, t("case.collaborators")),
     h("p", { testid: "collaborators" }, (c.collaborators || []).length ? c.collaborators.join(", ") : t("case.none")),
@@ -53,5 +58,5 @@ export function metaSection(c, handoffs) {
           from: [ho.from_team, ho.from_member].filter(Boolean).join("/") || "—",
           to: [ho.to_team, ho.to_member].filter(Boolean).join("/") || "—",
           reason: ho.reason || "",
-        })))));
+        }))), brandReplies.map(nativeReply)));
 }

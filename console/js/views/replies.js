@@ -2,6 +2,7 @@
 // link) or failed (with the reason), and who else is working on the case.
 import { clear, fmtTime, h } from "../dom.js";
 import { lang, problemText, t } from "../i18n.js";
+import { collisionText } from "./composer.js";
 
 export async function sendReply(ctx, reply, force, after, box) {
   try {
@@ -56,7 +57,6 @@ export function repliesSection(ctx, body, reload, _case, _post, editor) {
   const sending = (body.replies || []).some((r) => r.status === "sending");
   if (sending) setTimeout(() => document.contains(editor.el) && reload(), 1500);
   return h("div", { testid: "replies" },
-    others.map((c) => h("p", { class: "warn", testid: "collision" },
-      t(c.activity === "replied" ? "composer.collision.replied" : "composer.collision.drafting", { who: c.member }))),
+    others.map((c) => h("p", { class: "warn", testid: "collision" }, collisionText(c))),
     (body.replies || []).map((r) => replyCard(ctx, r, reload, editor)));
 }

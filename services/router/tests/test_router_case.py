@@ -117,3 +117,33 @@ def test_a_transfer_keeps_the_old_team_as_collaborator_and_the_post_ids_stay_bou
         case.add_post(f"x:{i}", AT)
     assert len(case.post_ids) == POST_IDS_KEPT and case.post_ids[-1] == f"x:{POST_IDS_KEPT + 9}"
     assert case.post_count == POST_IDS_KEPT + 9
+
+
+@pytest.mark.unit
+def test_a_native_reply_is_the_first_response_once_and_moves_the_case_as_a_sent_reply() -> None:
+    case = _case(status="waiting_approval")
+    later = AT + timedelta(minutes=7)
+    assert case.answer_natively(AT) is True
+    assert (case.status, case.first_response_at) == ("replied", AT)
+    assert case.answer_natively(later) is False, "a second native reply is not the first"
+    assert case.first_response_at == AT
+    sent = _case(status="waiting_approval")
+    assert sent.apply_reply("reply.sent", AT)
+    assert (sent.status, sent.first_response_at) == (case.status, case.first_response_at)
+
+
+@pytest.mark.unit
+def test_a_native_reply_on_a_resolved_case_changes_nothing() -> None:
+    case = _case(status="resolved", resolved_at=AT)
+    assert case.answer_natively(AT + timedelta(hours=1)) is False
+    assert (case.status, case.first_response_at) == ("resolved", None)
+
+
+@pytest.mark.unit
+def test_a_native_reply_older_than_the_customers_newest_post_leaves_that_post_waiting() -> None:
+    later = AT + timedelta(minutes=30)
+    case = _case(status="queued", assignee=None, post_received_at=later)
+    assert case.answer_natively(later + timedelta(minutes=1), newer_post_waits=True) is True
+    assert case.status == "queued", "still waiting for an answer, with nobody assigned"
+    assert case.first_response_at is None
+    assert case.sla_due_at == later + timedelta(minutes=case.sla_minutes)

@@ -11,6 +11,7 @@ from chorus_common.messaging.envelope import Envelope
 from chorus_analytics.domain import hands
 from chorus_analytics.domain.facts import add_event
 from chorus_analytics.domain.timebuckets import as_utc
+from chorus_analytics.handle_brand import native_reply
 from chorus_analytics.unit import Unit
 
 
@@ -98,6 +99,7 @@ async def _case_event(event: Envelope, case: CaseEvent, unit: Unit) -> None:
         team = row["team"]
     _keep_hands(unit, case, row)
     unit.cases.put(row)
+    await native_reply(unit, event, case, team)
     old_team = cur["team"] if cur is not None else None
     await _map_posts(unit, case, team, team_changed=old_team != team)
     await upsert_member(unit, case.assignee, team, at)

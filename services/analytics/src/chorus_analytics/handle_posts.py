@@ -10,6 +10,7 @@ from chorus_common.messaging.envelope import Envelope
 from chorus_analytics.domain.facts import PostFact, fact_from_row
 from chorus_analytics.domain.text import sentiment_label, terms
 from chorus_analytics.domain.timebuckets import as_utc
+from chorus_analytics.handle_brand import brand_post, is_brand
 from chorus_analytics.unit import Unit
 
 
@@ -69,7 +70,10 @@ async def team_of_post(unit: Unit, post_id: str) -> str:
 async def on_posts_received(events: list[Envelope], *, uow: Unit) -> None:
     """Count each post once (keyed by post id); a newer revision replaces its contribution."""
     for event in events:
-        await _post_received(event.parsed(), uow)
+        if is_brand(event):
+            brand_post(event, uow)  # brand activity: not one of the posts counted here
+        else:
+            await _post_received(event.parsed(), uow)
 
 
 async def _post_received(pr: PostReceived, unit: Unit) -> None:

@@ -173,6 +173,19 @@ alert_state = Table(
 # Dead letters one by one, without their bytes or error text (those stay on chorus.dlq.v1):
 # where they came from, why, and the post and trace they name (`chorus trace`). Pruned after
 # DEAD_LETTER_RETENTION_DAYS.
+# The brand's own posts and replies on the platforms (brand activity), each once: counted
+# apart from the posts of everyone else (volume, sentiment, reach never include them).
+brand_posts = Table(
+    "analytics_brand_posts",
+    metadata,
+    Column("post_id", String(600), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("channel", String(256), nullable=False),
+    Column("kind", String(16), nullable=False),
+    _ts("created_at", nullable=False),
+    Index("ix_analytics_brand_posts_created", "created_at"),
+)
+
 dead_letters = Table(
     "analytics_dead_letters",
     metadata,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_analytics import models
 from chorus_analytics.known_series import zero_known
 from chorus_analytics.prom_families import AnalyticsCollector, Snapshot
-from chorus_analytics.reports import activity, cases, posts
+from chorus_analytics.reports import activity, brand, cases, posts
 from chorus_analytics.reports.query import ReportQuery
 from chorus_analytics.settings import AnalyticsSettings
 
@@ -85,6 +85,8 @@ async def _posts(session: AsyncSession, s: Snapshot, max_channels: int) -> None:
             s.add("negative_posts_by_channel", (ch[r.channel],), n)
         for metric, v in zip(posts.ENGAGEMENT, r[7:], strict=True):
             s.add("engagement", (r.kind, metric), float(v or 0))
+    for labels, n in (await brand.posts_by_origin(session)).items():
+        s.add("posts_by_origin", labels, n)
 
 
 async def _events(session: AsyncSession, s: Snapshot) -> None:

@@ -18,6 +18,11 @@ P = "chorus_analytics_"
 # name -> (type, help, labels); counters are exposed with a ``_total`` suffix.
 FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "posts": ("counter", "Posts counted, all time", ("platform", "kind", "sentiment")),
+    "posts_by_origin": (
+        "counter",
+        "Posts by the brand / by others, all time",
+        ("platform", "origin"),
+    ),
     "posts_by_channel": ("counter", "Posts counted per channel, all time", ("channel",)),
     "posts_by_language": ("counter", "Posts counted per language, all time", ("lang",)),
     "posts_by_team": ("gauge", "Posts per team of their case, all time", ("team",)),

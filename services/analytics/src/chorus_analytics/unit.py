@@ -111,6 +111,7 @@ class Unit:
         self.counted_before: dict[str, PostFact | None] = {}
         self.deltas = Pending()
         self.dead_letters: list[Row] = []  # one row per dead letter (analytics_dead_letters)
+        self.brand_posts: dict[str, Row] = {}  # the brand's own posts (analytics_brand_posts)
 
     # ------------------------------------------------------------------ reads
 

@@ -53,6 +53,8 @@ async def write(unit: Unit) -> None:
         )
     await _replace_rows(unit, models.case_hands, "case_id", unit.hands)
     await bulk.run_dicts(s, bulk.insert_ignore(d, models.dead_letters), unit.dead_letters)
+    brand = [unit.brand_posts[k] for k in sorted(unit.brand_posts)]
+    await bulk.run_dicts(s, bulk.insert_ignore(d, models.brand_posts), brand)
     await store.write(s, d, unit.net_contributions())
 
 

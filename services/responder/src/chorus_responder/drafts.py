@@ -14,7 +14,7 @@ from chorus_common.problems import ApiProblem, not_found
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder import models, store
+from chorus_responder import models, native, store
 from chorus_responder.access import identity, sees_case
 from chorus_responder.arrivals import not_ready
 from chorus_responder.domain import constraints
@@ -64,11 +64,11 @@ async def collisions(
                 "at": (r.sent_at or r.updated_at).isoformat(),
             }
         )
-    return out
+    return out + await native.collisions(session, case_id, since)
 
 
 def refuse_if_replied(found: list[dict[str, Any]], force: bool) -> None:
-    replied = [c for c in found if c["activity"] == "replied"]
+    replied = [c for c in found if c["activity"] in ("replied", "replied_natively")]
     if replied and not force:
         who = ", ".join(sorted({c["member"] for c in replied}))
         raise ApiProblem(

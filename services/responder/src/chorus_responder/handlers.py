@@ -19,7 +19,7 @@ from chorus_common.messaging.envelope import Envelope
 from chorus_common.persistence import bulk
 from chorus_common.persistence.db import newest_by_key
 
-from chorus_responder import models
+from chorus_responder import models, native
 
 # Every case.* type: the view follows whatever changed the case.
 CASE_TYPES = frozenset(t for t, kind in EVENT_TYPES.items() if kind.topic == topics.CASES)
@@ -74,6 +74,7 @@ async def apply_case_events(events: list[Envelope], *, uow: Transaction) -> None
     rows = newest_by_key([case_row(e) for e in events], "case_id", "version")
     stmt = bulk.upsert_newer(uow.dialect, models.case_view, "case_id", "version")
     await bulk.run_dicts(uow.session, stmt, rows)
+    await native.record(events, uow=uow)
 
 
 async def apply_posts(events: list[Envelope], *, uow: Transaction) -> None:

@@ -63,6 +63,17 @@ post_view = Table(
     Column("revision", Integer, nullable=False),
 )
 
+# The brand's replies written in the platforms' own apps, per case (collisions).
+native_replies = Table(
+    "responder_native_replies",
+    metadata,
+    Column("post_id", String(600), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("url", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
 replies = Table(
     "responder_replies",
     metadata,

@@ -7,12 +7,15 @@ dispatcher skips event ids already processed.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from chorus_common.contracts.events import AlertEvent, ReplyEvent
 from chorus_common.messaging.consuming import Handler
 from chorus_common.messaging.envelope import Envelope
 from sqlalchemy import select, update
 
 from chorus_router import models
+from chorus_router.casework.brand import apply_waiting, is_brand, on_brand_posts
 from chorus_router.casework.case import Case
 from chorus_router.casework.service import Casework, notify
 from chorus_router.casework.store import fetch_case, update_cases
@@ -22,8 +25,15 @@ from chorus_router.snapshot import bump
 
 
 async def on_posts_received(events: list[Envelope], *, uow: Uow) -> None:
-    """Open/update/reopen cases for posts; idempotent by post id (one case per post)."""
-    await route_posts(events, uow=uow)
+    """Open/update/reopen cases for posts; idempotent by post id (one case per post). The
+    brand's own posts open nothing: they move their conversation's case (casework.brand)."""
+    for brand, run in groupby(events, key=is_brand):
+        posts = list(run)  # runs in arrival order: a reply follows the post it answers
+        if brand:
+            await on_brand_posts(posts, uow=uow)
+        else:
+            await route_posts(posts, uow=uow)
+            await apply_waiting(posts, uow=uow)
 
 
 async def on_reply_events(events: list[Envelope], *, uow: Uow) -> None:

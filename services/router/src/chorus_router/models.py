@@ -264,4 +264,27 @@ routed_posts = Table(
     Index("ix_router_routed_posts_received", "received_at"),
 )
 
+# The brand's own posts and replies on the platforms (brand activity): each once, with the
+# case it moved (None: no case of its conversation yet, or a post that answers nobody).
+brand_posts = Table(
+    "router_brand_posts",
+    metadata,
+    Column("post_id", String(600), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("thread_id", String(600), nullable=False),
+    Column("in_reply_to", String(600), nullable=True),
+    Column("case_id", String(64), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("post", Text, nullable=False),
+    # Only posts still waiting for their conversation's case: looked up on every new case.
+    Index(
+        "ix_router_brand_posts_waiting",
+        "platform",
+        "thread_id",
+        sqlite_where=text("case_id IS NULL"),
+        postgresql_where=text("case_id IS NULL"),
+    ),
+)
+
 intent_examples, intent_models, intent_promotions = intent_tables(metadata)

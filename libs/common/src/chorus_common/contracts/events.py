@@ -180,6 +180,15 @@ class TimeInHands(Frozen):
     seconds: float
 
 
+class NativeReply(Frozen):
+    """A reply the brand's own account wrote on the platform itself (not sent by Chorus)."""
+
+    post_id: str
+    url: str | None = None
+    created_at: datetime = Field(description="when the platform says it was written")
+    first_response: bool = Field(description="it was the case's first response")
+
+
 class CaseEvent(Frozen):
     """Payload of every `case.*` event: the case as it stands after the change."""
 
@@ -213,6 +222,8 @@ class CaseEvent(Frozen):
     handoffs: tuple[HandOff, ...] | None = None
     time_in_hands: tuple[TimeInHands, ...] | None = None
     time_in_hands_at: datetime | None = None
+    # Set only on the `case.updated` that records a native reply of the brand on the case.
+    native_reply: NativeReply | None = None
 
 
 # --------------------------------------------------------------------------- replies

@@ -8,6 +8,9 @@ Shape of one item (``native_id`` may be given as ``id``)::
      "url": "…", "lang": "fr", "rating": 4, "metrics": {"likes": 1}, "media": [{"type": "image",
      "url": "…"}], "edited_at": "2026-01-01T10:05:00Z"}
 
+``from_brand`` (optional, default false): the item was written by the brand's own account
+(brand activity: it never opens a case, a reply answers its conversation's case).
+
 ``edited_at`` (optional) is when the source system last changed the item: its edit marker,
 so an older version delivered later never replaces a newer one. Without it the content hash
 orders versions: content seen before is a duplicate.
@@ -43,7 +46,7 @@ _ITEM_FIELDS = frozenset(
     {
         "id", "native_id", "platform", "channel", "kind", "url", "thread_id", "in_reply_to",
         "author", "text", "lang", "created_at", "rating", "metrics", "media", "received_at",
-        "edited_at",
+        "edited_at", "from_brand",
     }
 )  # fmt: skip
 

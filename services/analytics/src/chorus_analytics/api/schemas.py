@@ -91,6 +91,11 @@ class SummaryRead(BaseModel):
     cases: dict[str, Any]
     replies: dict[str, Any]
     sentiment: dict[str, Any]
+    brand_activity: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the brand's own posts beside the others' (mentions), per platform, and "
+        "the replies it wrote natively on the platforms",
+    )
 
 
 class DigestRead(BaseModel):

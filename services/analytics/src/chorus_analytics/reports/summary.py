@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.timebuckets import as_utc, bucket_count, floor
-from chorus_analytics.reports import activity, cases, hands, posts
+from chorus_analytics.reports import activity, brand, cases, hands, posts
 from chorus_analytics.reports.query import ReportQuery, filters
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -117,6 +117,7 @@ async def summary(
         "fairness": _fairness(work),
         "time_in_hands": _time_in_hands(held),
         "alerts": {**alerts, "watch": (watch or {}) if q.everything else {}},
+        "brand_activity": await brand.brand_vs_mentions(session, q),
         "top_keywords": kw["keywords"],
         "top_hashtags": kw["hashtags"],
     }

@@ -18,6 +18,7 @@ from chorus_router.accountability.history import (
     time_in_hands,
 )
 from chorus_router.accountability.policy import AccountabilityPolicy
+from chorus_router.casework.brand import brand_replies
 from chorus_router.casework.case import Case
 from chorus_router.core import RouterCore
 
@@ -91,4 +92,5 @@ async def case_accountability(
             ),
         },
         "idle": idle_view,
+        "brand_replies": await brand_replies(session, case.id),
     }

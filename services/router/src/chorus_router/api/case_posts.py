@@ -15,6 +15,7 @@ from sqlalchemy import select
 from chorus_router import models
 from chorus_router.api.cases import load_visible
 from chorus_router.api.deps import CasesReader, SessionDep
+from chorus_router.snapshot import utc
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 
@@ -39,20 +40,21 @@ async def case_posts(
     """The case's posts the router still keeps (`routed_posts_days`, 35), oldest first:
     the newest `limit` of them. Same visibility as the case."""
     await load_visible(session, principal, case_id)
-    # Through the case's post list (indexed by case), then each routed post by its key.
-    cp, rp = models.case_posts, models.routed_posts
-    rows = (
-        (
-            await session.execute(
-                select(rp.c.post)
-                .join(cp, cp.c.post_id == rp.c.post_id)
-                .where(cp.c.case_id == case_id)
-                .order_by(cp.c.received_at.desc(), cp.c.post_id.desc())
-                .limit(limit + 1)
-            )
-        )
-        .scalars()
-        .all()
+    # Through the case's post list (indexed by case), then each routed post by its key; the
+    # brand's own posts on the case (brand activity) are merged in, marked `from_brand`.
+    cp, rp, bp = models.case_posts, models.routed_posts, models.brand_posts
+    routed = select(cp.c.received_at, cp.c.post_id, rp.c.post).join(
+        rp, cp.c.post_id == rp.c.post_id
     )
-    posts = [orjson.loads(p) for p in reversed(rows[:limit])]
+    brand = select(bp.c.received_at, bp.c.post_id, bp.c.post)
+    rows = []
+    for q, owner in ((routed, cp.c.case_id), (brand, bp.c.case_id)):
+        found = await session.execute(
+            q.where(owner == case_id)
+            .order_by(q.selected_columns[0].desc(), q.selected_columns[1].desc())
+            .limit(limit + 1)
+        )
+        rows += [(utc(at), pid, post) for at, pid, post in found.all()]
+    rows.sort(reverse=True)
+    posts = [orjson.loads(p) for _at, _pid, p in reversed(rows[:limit])]
     return {"case_id": case_id, "posts": posts, "more": len(rows) > limit}

@@ -198,6 +198,9 @@ class AccountabilityRead(_Out):
     handoff_count: int
     team_handoffs: int
     time_in_hands: Any
+    brand_replies: list[dict[str, Any]] = Field(
+        default_factory=list, description="the brand's own posts on the case (brand activity)"
+    )
 
 
 class FairnessRead(_Out):

@@ -164,3 +164,15 @@ class Case:
             return False
         self.status = new
         return True
+
+    def answer_natively(self, now: datetime, *, newer_post_waits: bool = False) -> bool:
+        """The brand replied on the platform itself: the same move as a reply sent (the SLA
+        clock stops); True when this is the case's first response. ``newer_post_waits``: the
+        customer wrote again after this reply, so their newer post is still to be answered."""
+        first, before = self.first_response_at is None, self.status
+        if not self.apply_reply("reply.sent", now):
+            return False  # a resolved case stays as it is
+        if newer_post_waits:  # still waiting, as before; the newer post's own clock runs
+            self.status = before
+            self.restart_sla(self.post_received_at)
+        return first

@@ -104,13 +104,18 @@ def payload_dict(case: Case) -> dict[str, Any]:
 
 
 def emit(
-    uow: Uow, type_: str, case: Case, reason: str | None = None, trace_id: str | None = None
+    uow: Uow,
+    type_: str,
+    case: Case,
+    reason: str | None = None,
+    trace_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Record a change on ``case`` (version + 1) and stage its event."""
+    """Record a change on ``case`` (version + 1) and stage its event (``extra``: optional
+    ``CaseEvent`` fields, JSON-ready)."""
     case.changed(uow.now, reason)
-    uow.emit_raw(
-        type_, payload_dict(case), post_received_at=case.post_received_at, trace_id=trace_id
-    )
+    body = payload_dict(case) if extra is None else {**payload_dict(case), **extra}
+    uow.emit_raw(type_, body, post_received_at=case.post_received_at, trace_id=trace_id)
 
 
 async def fetch_case(session: AsyncSession, case_id: str) -> Case | None:
