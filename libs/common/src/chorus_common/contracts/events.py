@@ -13,6 +13,11 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# The platform slugs and post kinds, kept beside the platforms; re-exported for the schemas' users.
+from chorus_common.contracts.platforms import PLATFORMS as PLATFORMS
+from chorus_common.contracts.platforms import Platform as Platform
+from chorus_common.contracts.platforms import PostKind as PostKind
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -52,30 +57,6 @@ def constructed(cls: type[M], values: dict[str, Any], fields_set: set[str] | Non
 
 
 # --------------------------------------------------------------------------- posts
-
-PostKind = Literal["post", "comment", "reply", "mention", "review", "dm", "email"]
-Platform = Literal[
-    "x",
-    "facebook",
-    "messenger",
-    "instagram",
-    "whatsapp",
-    "google_business",
-    "youtube",
-    "reddit",
-    "mastodon",
-    "threads",
-    "bluesky",
-    "rss",
-    "linkedin",
-    "trustpilot",
-    "email",
-    "generic",
-    "google_play",
-    "app_store",
-    "tiktok",
-]
-PLATFORMS: tuple[str, ...] = Platform.__args__  # type: ignore[attr-defined]
 
 
 class Author(Frozen):
