@@ -12,6 +12,7 @@ import httpx
 import pytest
 from chorus_cli import console
 from chorus_cli.main import build_parser
+from chorus_common.contracts.platforms import PLATFORMS
 
 CATALOGUE = console.CONSOLE / "js" / "messages.js"
 
@@ -46,6 +47,7 @@ async def test_serves_the_page_its_config_and_the_openid_library(installed: None
             "analytics": "http://127.0.0.1:8004",
         },
         "languages": ["en", "fr"],
+        "platforms": list(PLATFORMS),
     }
     assert lib.status_code == 200 and "UserManager" in lib.text
     assert "javascript" in module.headers["content-type"]

@@ -7,9 +7,6 @@ import { why } from "./decision.js";
 const OPEN = "new,queued,assigned,waiting_approval,replied,reopened";
 const STATUSES = ["new", "queued", "assigned", "waiting_approval", "replied", "reopened", "resolved"];
 const SORTS = ["sla_due_at", "-opened_at", "opened_at", "priority", "-updated_at"];
-const PLATFORMS = ["x", "facebook", "messenger", "instagram", "whatsapp", "linkedin", "google_business",
-  "youtube", "reddit", "mastodon", "threads", "bluesky", "rss", "trustpilot", "email", "generic",
-  "google_play", "app_store", "tiktok"];
 const EVENTS = ["case.opened", "case.assigned", "case.reassigned", "case.updated", "case.escalated",
   "case.queued", "case.resolved", "case.reopened", "case.released"];
 const state = { status: OPEN, priority: "", platform: "", sort: "sla_due_at" };
@@ -108,7 +105,7 @@ export async function renderQueue(ctx, main, team) {
   const filters = h("div", { class: "filters", testid: "filters" },
     h("label", {}, t("queue.status"), select("filter-status", state.status, [[OPEN, t("queue.open")], ["", t("queue.any")], ...STATUSES.map((s) => [s, t(`status.${s}`)])], refilter("status"))),
     h("label", {}, t("queue.priority"), select("filter-priority", state.priority, [["", t("queue.any")], ...["P1", "P2", "P3", "P4"].map((p) => [p, p])], refilter("priority"))),
-    h("label", {}, t("queue.platform"), select("filter-platform", state.platform, [["", t("queue.any")], ...PLATFORMS.map((p) => [p, p])], refilter("platform"))),
+    h("label", {}, t("queue.platform"), select("filter-platform", state.platform, [["", t("queue.any")], ...(ctx.config.platforms || []).map((p) => [p, p])], refilter("platform"))),
     h("label", {}, t("queue.sort"), select("sort", state.sort, SORTS.map((s) => [s, t(`sort.${s}`)]), refilter("sort"))),
     live);
   const table = h("table", { class: "cases" },

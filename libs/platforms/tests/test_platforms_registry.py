@@ -19,6 +19,12 @@ def test_every_platform_of_the_post_schema_is_registered_once() -> None:
     assert all(slug == p.slug for slug, p in PLATFORMS.items())
 
 
+def test_every_platform_folder_is_a_slug_of_the_post_schema() -> None:
+    package = Path(__file__).resolve().parents[1] / "src" / "chorus_platforms"
+    folders = {p.parent.name for p in package.glob("*/__init__.py")}
+    assert folders - {"kit", "meta"} == set(SCHEMA_PLATFORMS)
+
+
 def test_each_adapter_names_the_platform_it_is_registered_under() -> None:
     assert {slug: c.platform for slug, c in CONNECTORS.items()} == {s: s for s in CONNECTORS}
     assert {slug: s.platform for slug, s in POLL_SOURCES.items()} == {s: s for s in POLL_SOURCES}

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from chorus_common.contracts.platforms import PLATFORMS
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -50,6 +51,7 @@ def default_config(
         "client_id": client_id,
         "services": dict(urls),
         "languages": list(LANGUAGES),
+        "platforms": list(PLATFORMS),
     }
 
 

@@ -1,4 +1,5 @@
-"""The platform registry: one folder per platform, one line per platform here.
+"""The platform registry: one folder per platform, named by its slug in the post schema
+(``chorus_common.contracts.platforms``, one line per platform).
 
 Ingest reads its connectors and poll sources from here, the responder its senders, reply
 routes and limits; nothing else in Chorus names a platform's adapters.
@@ -6,54 +7,17 @@ routes and limits; nothing else in Chorus names a platform's adapters.
 
 from __future__ import annotations
 
-from chorus_platforms import (
-    app_store,
-    bluesky,
-    email,
-    facebook,
-    generic,
-    google_business,
-    google_play,
-    instagram,
-    linkedin,
-    mastodon,
-    messenger,
-    reddit,
-    rss,
-    threads,
-    tiktok,
-    trustpilot,
-    whatsapp,
-    x,
-    youtube,
-)
+from importlib import import_module
+
+from chorus_common.contracts.platforms import PLATFORMS as SLUGS
+
 from chorus_platforms.kit.inbound import Connector, PollSource
 from chorus_platforms.kit.outbound import Sender
 from chorus_platforms.spec import Platform
 
+# Each slug of the post schema is the folder ``chorus_platforms/<slug>/`` defining ``PLATFORM``.
 PLATFORMS: dict[str, Platform] = {
-    p.slug: p
-    for p in (
-        x.PLATFORM,
-        facebook.PLATFORM,
-        messenger.PLATFORM,
-        instagram.PLATFORM,
-        whatsapp.PLATFORM,
-        linkedin.PLATFORM,
-        google_business.PLATFORM,
-        youtube.PLATFORM,
-        reddit.PLATFORM,
-        mastodon.PLATFORM,
-        threads.PLATFORM,
-        bluesky.PLATFORM,
-        rss.PLATFORM,
-        trustpilot.PLATFORM,
-        email.PLATFORM,
-        generic.PLATFORM,
-        google_play.PLATFORM,
-        app_store.PLATFORM,
-        tiktok.PLATFORM,
-    )
+    slug: import_module(f"chorus_platforms.{slug}").PLATFORM for slug in SLUGS
 }
 
 # The views each service reads, keyed by slug.
