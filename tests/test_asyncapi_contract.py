@@ -47,7 +47,7 @@ COMMITTED = ROOT / "docs" / "asyncapi.yaml"
 SERVICES = ("ingest", "router", "responder", "analytics")
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 # Calls that publish an event: the first string among their arguments is its type.
-PUBLISHING_CALLS = frozenset({"emit", "make_event", "reply_event", "trusted"})
+PUBLISHING_CALLS = frozenset({"emit", "make_event", "reply_event", "trusted", "_settle"})
 
 
 def test_committed_document_is_what_the_code_generates() -> None:

@@ -108,7 +108,7 @@ class Ledger:
         event = await self._settle(
             reply,
             changes,
-            "sent",
+            "reply.sent",
             platform_reply_id=changes["platform_reply_id"],
             platform_url=changes["platform_url"],
             reconciled=reconciled,
@@ -141,7 +141,7 @@ class Ledger:
             "version": reply["version"] + 1,
         }
         event = await self._settle(
-            reply, changes, "failed", error=changes["error"], error_code=exc.code
+            reply, changes, "reply.failed", error=changes["error"], error_code=exc.code
         )
         if event is None:
             return
@@ -151,20 +151,21 @@ class Ledger:
         )
 
     async def _settle(
-        self, reply: Row, changes: dict[str, Any], outcome: str, **history: Any
+        self, reply: Row, changes: dict[str, Any], event_type: str, **history: Any
     ) -> Envelope | None:
         """Write the outcome under the lease with its history and reply event, then count and
         broadcast it; None when the lease was lost (nothing written)."""
+        outcome = event_type.removeprefix("reply.")
         async with self.runtime.sessionmaker() as s, s.begin():
             if not await self._update_leased(s, reply, changes):
                 return None
             row = {**reply, **changes}
             await store.add_history(s, row, outcome, at=changes["updated_at"], **history)
-            event = store.reply_event(f"reply.{outcome}", row)
+            event = store.reply_event(event_type, row)
             await self.publish(s, [event])
             case = await store.get_case(s, reply["case_id"])
         self.metrics.step(outcome, reply["adapter"])
-        self.broadcaster.publish(store.activity(f"reply.{outcome}", row, case))
+        self.broadcaster.publish(store.activity(event_type, row, case))
         return event
 
     def _given_up(self, reply: Row, exc: SendError, *, ambiguous: bool) -> PermanentSendError:
