@@ -16,7 +16,6 @@ answer, so their author is ``private``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from chorus_common.contracts.events import Media, Post, PostKind
@@ -25,7 +24,6 @@ from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.fields import ItemProblem, Skip
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -33,7 +31,7 @@ from chorus_platforms.kit.inbound import (
 )
 from chorus_platforms.kit.items import Items, load_json, page_list, require_channel
 from chorus_platforms.kit.times import iso_time
-from chorus_platforms.meta.webhooks import meta_handshake, verify_meta_signature
+from chorus_platforms.meta.webhooks import MetaConnector
 
 PLATFORM = "threads"
 PRIVATE_AUTHOR = "private"
@@ -156,24 +154,14 @@ def normalize_threads(raw: RawInput) -> NormalizeResult:
     raise NormalizeError("unrecognized_payload", "expected a Threads webhook or Graph list")
 
 
-class ThreadsConnector:
-    """Threads adapter: pure normalize, ``X-Hub-Signature-256`` check, hub handshake."""
+class ThreadsConnector(MetaConnector):
+    """Threads adapter: pure normalize; Meta's ``X-Hub-Signature-256`` check and hub handshake."""
 
     platform: str = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
         """Parse a Threads webhook or Graph media list into posts; pure, no side effects."""
         return normalize_threads(raw)
-
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """HMAC-SHA256 of the raw body with ``app_secret``; raises ``SignatureError``."""
-        verify_meta_signature(raw, secrets)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        """Echo ``hub.challenge`` when ``hub.verify_token`` equals ``verify_token``."""
-        return meta_handshake(query, secrets)
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET /{user-id}/mentions`` newest first, from ``cursor.page`` when sweeping."""
