@@ -16,7 +16,7 @@ answer, so their author is ``private``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from chorus_common.contracts.events import Media, Post, PostKind
 
@@ -30,10 +30,11 @@ from chorus_platforms.kit.inbound import (
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, page_list, require_channel
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import iso_time
 from chorus_platforms.meta.webhooks import MetaConnector
 
-PLATFORM = "threads"
+PLATFORM: Final = "threads"
 PRIVATE_AUTHOR = "private"
 GRAPH_BASE = "https://graph.threads.net/v1.0"
 MENTION_FIELDS = (
@@ -74,15 +75,14 @@ def media_post(
     else:
         kind = "post" if from_brand else hint or "post"
     username = fk.optional_name(m.get("username"))
-    return Post(
-        id=Post.make_id(PLATFORM, native),
-        platform=PLATFORM,
-        channel=channel,
-        kind=kind,
-        native_id=native,
+    return native_post(
+        PLATFORM,
+        channel,
+        native,
+        kind,
+        root or native,
+        parent,
         url=fk.opt_str(m.get("permalink")),
-        thread_id=Post.make_id(PLATFORM, root or native),
-        in_reply_to=Post.make_id(PLATFORM, parent) if parent else None,
         author=fk.author(
             username or PRIVATE_AUTHOR,
             handle=username,
