@@ -94,9 +94,7 @@ class GoogleBusinessConnector:
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
         if cursor.get("page"):
             params["pageToken"] = str(cursor["page"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         base = str(config.get("base_url") or API_BASE).rstrip("/")
         return PollRequest(url=f"{base}/{location}/reviews", params=params, headers=headers)
 

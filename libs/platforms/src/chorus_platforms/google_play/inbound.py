@@ -73,9 +73,7 @@ class GooglePlayConnector(RelayPushed):
         params = {"maxResults": "100"}
         if cursor.get("page"):
             params["token"] = str(cursor["page"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         base = str(config.get("base_url") or API_BASE).rstrip("/")
         url = f"{base}/applications/{quote(package, safe='')}/reviews"
         return PollRequest(url=url, params=params, headers=headers)

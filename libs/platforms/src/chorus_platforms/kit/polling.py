@@ -64,6 +64,14 @@ def require(config: Mapping[str, Any], key: str) -> str:
     return str(value).strip()
 
 
+def json_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """``Accept: application/json``, with the config's ``access_token`` as a bearer if given."""
+    headers = {"Accept": "application/json"}
+    if config.get("access_token"):
+        headers["Authorization"] = f"Bearer {config['access_token']}"
+    return headers
+
+
 def next_token(raw: RawInput, *path: str) -> str | None:
     """A pagination token at ``path`` in a JSON body (None when absent or not JSON)."""
     try:

@@ -70,9 +70,7 @@ class MastodonConnector:
         params = {"types[]": "mention", "limit": "40"}
         if cursor.get("min_id"):
             params["min_id"] = str(cursor["min_id"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         return PollRequest(url=f"{instance}/api/v1/notifications", params=params, headers=headers)
 
     def advance(
