@@ -25,7 +25,7 @@ from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
     Fetch,
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -42,7 +42,7 @@ REVIEW_NOTIFICATIONS = ("NEW_REVIEW", "UPDATED_REVIEW")
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
 
-class GoogleBusinessConnector:
+class GoogleBusinessConnector(NoHandshake):
     """Pure adapter for Google Business Profile reviews; never publishes, idempotent by review id."""
 
     platform = PLATFORM
@@ -80,11 +80,6 @@ class GoogleBusinessConnector:
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Pub/Sub push: the push URL carries ``?token=<secrets['token']>`` (constant-time check)."""
         signatures.shared_token(raw, secrets, "token")
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
     # ----------------------------------------------------------------- polling
 

@@ -26,7 +26,7 @@ from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.html import html_to_text
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -39,7 +39,7 @@ PLATFORM = "mastodon"
 _MAX_CHAIN = 1000
 
 
-class MastodonConnector:
+class MastodonConnector(NoHandshake):
     """Pure adapter for Mastodon statuses and mention notifications; idempotent by status id."""
 
     platform = PLATFORM
@@ -56,11 +56,6 @@ class MastodonConnector:
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Mastodon webhooks: ``X-Hub-Signature: sha256=…`` with ``secrets['webhook_secret']``."""
         signatures.hub_signature(raw, secrets, "webhook_secret")
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``/api/v1/notifications?types[]=mention`` after ``min_id`` (oldest unseen first)."""
