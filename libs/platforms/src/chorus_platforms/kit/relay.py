@@ -1,5 +1,5 @@
-"""Pull sources with no platform webhook (Reddit, YouTube): pages pushed by a Chorus relay are
-accepted with the relay HMAC, and there is no subscription handshake."""
+"""Pull sources with no platform webhook (Reddit, YouTube, the app stores, email relays): pages
+pushed by a Chorus relay are accepted with the relay HMAC, and there is no subscription handshake."""
 
 from __future__ import annotations
 
