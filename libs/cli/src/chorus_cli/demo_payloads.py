@@ -128,15 +128,18 @@ def facebook_comment(
         "parent_id": post_id,
         "verb": "add",
     }  # fmt: skip
+    return _meta_change("facebook", "page", FB_PAGE_ID, "feed", value, now, post_id)
+
+
+def _meta_change(platform: str, obj: str, account: str, field: str, value: object,
+                 now: datetime, root: str) -> Delivery:  # fmt: skip
+    """A signed Meta webhook delivery of one change to ``account``, in the thread ``root``."""
     doc = {
-        "object": "page",
-        "entry": [{"id": FB_PAGE_ID, "time": int(now.timestamp()),
-                   "changes": [{"field": "feed", "value": value}]}],
+        "object": obj,
+        "entry": [{"id": account, "time": int(now.timestamp()),
+                   "changes": [{"field": field, "value": value}]}],
     }  # fmt: skip
-    return _with_root(_meta("facebook", doc), post_id)
-
-
-def _with_root(d: Delivery, root: str) -> Delivery:
+    d = _meta(platform, doc)
     return Delivery(d.platform, d.body, d.headers, d.query, root)
 
 
@@ -148,12 +151,7 @@ def instagram_comment(media_id: str, comment_id: str, who: Person, text: str,
         "id": comment_id,
         "text": text,
     }
-    doc = {
-        "object": "instagram",
-        "entry": [{"id": IG_ACCOUNT_ID, "time": int(now.timestamp()),
-                   "changes": [{"field": "comments", "value": value}]}],
-    }  # fmt: skip
-    return _with_root(_meta("instagram", doc), media_id)
+    return _meta_change("instagram", "instagram", IG_ACCOUNT_ID, "comments", value, now, media_id)
 
 
 def whatsapp_message(wamid: str, who: Person, text: str, now: datetime) -> Delivery:

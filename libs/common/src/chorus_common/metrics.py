@@ -44,63 +44,90 @@ ASSIGNMENT_BUCKETS = (
 DEAD_LETTER_CODES: tuple[str, ...] = (*DECODE_CODES, "decode_failed", "handler_error")
 
 
-class Metrics:
-    """The metrics every service exports; services register their own on ``registry``."""
+class Series:
+    """Makes series on one registry; a series that names no labels gets ``labels``."""
+
+    def __init__(self, registry: CollectorRegistry, labels: Sequence[str] = ()) -> None:
+        self.registry = registry
+        self._default_labels = tuple(labels)
+
+    def counter(self, name: str, doc: str, labels: Sequence[str] | None = None) -> Counter:
+        return Counter(name, doc, self._names(labels), registry=self.registry)
+
+    def gauge(self, name: str, doc: str, labels: Sequence[str] | None = None) -> Gauge:
+        return Gauge(name, doc, self._names(labels), registry=self.registry)
+
+    def histogram(
+        self,
+        name: str,
+        doc: str,
+        labels: Sequence[str] | None = None,
+        buckets: Sequence[float] = LATENCY_BUCKETS,
+    ) -> Histogram:
+        return Histogram(name, doc, self._names(labels), buckets=buckets, registry=self.registry)
+
+    def _names(self, labels: Sequence[str] | None) -> Sequence[str]:
+        return self._default_labels if labels is None else labels
+
+
+class Metrics(Series):
+    """The metrics every service exports (labelled by ``service``); services register their
+    own on ``registry`` (a ``Series`` of it)."""
 
     def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
+        super().__init__(registry or CollectorRegistry(), ("service",))
         self.service = service
-        self.registry = registry or CollectorRegistry()
         http = ("service", "route", "method")
-        self.http_requests = self._counter(
+        self.http_requests = self.counter(
             "chorus_http_requests_total",
             "HTTP requests by route, method and status",
             (*http, "status"),
         )
-        self.http_duration = self._histogram(
+        self.http_duration = self.histogram(
             "chorus_http_request_duration_seconds", "HTTP request duration by route", http
         )
         by_type = ("service", "topic", "type")
-        self.events_consumed = self._counter(
+        self.events_consumed = self.counter(
             "chorus_events_consumed_total", "Events consumed by topic and type", by_type
         )
-        self.events_produced = self._counter(
+        self.events_produced = self.counter(
             "chorus_events_produced_total", "Events produced by topic and type", by_type
         )
-        self.dead_letters = self._counter(
+        self.dead_letters = self.counter(
             "chorus_dead_letters_total",
             "Messages sent to the dead-letter topic, by origin and error code",
             ("service", "origin", "code"),
         )
-        self.handler_duration = self._histogram(
+        self.handler_duration = self.histogram(
             "chorus_handler_duration_seconds",
             "Duration of one consumer batch (decode, handle, commit)",
             ("service", "topic"),
         )
-        self.handler_retries = self._counter(
+        self.handler_retries = self.counter(
             "chorus_handler_retries_total",
             "Batches retried after a transient error (database or broker unavailable)",
         )
-        self.consumer_lag = self._gauge(
+        self.consumer_lag = self.gauge(
             "chorus_consumer_lag",
             "Records not yet committed by this consumer group (end offset - committed; on the "
             "embedded broker, whose end offsets count batches: high-water mark - committed)",
             ("service", "group", "topic", "partition"),
         )
-        self.idempotent_producer = self._gauge(
+        self.idempotent_producer = self.gauge(
             "chorus_kafka_idempotent_producer",
             "1 when the producer runs idempotent (KAFKA_ENABLE_IDEMPOTENCE resolved against the "
             "broker), 0 when it does not",
         )
-        self.e2e_latency = self._histogram(
+        self.e2e_latency = self.histogram(
             "chorus_post_to_assignment_seconds",
             "End-to-end latency from post acceptance (post.received) to case.assigned",
             buckets=ASSIGNMENT_BUCKETS,
         )
-        self.outbox_pending = self._gauge(
+        self.outbox_pending = self.gauge(
             "chorus_outbox_pending",
             "Events committed to the outbox and not yet acknowledged by the broker",
         )
-        self.rate_limited = self._counter(
+        self.rate_limited = self.counter(
             "chorus_http_rate_limited_total", "Requests refused by the rate limiter"
         )
         self._start_at_zero()
@@ -110,21 +137,6 @@ class Metrics:
         # see the first increment only against an earlier sample.
         for series in (self.handler_retries, self.rate_limited, self.outbox_pending):
             series.labels(self.service)
-
-    def _counter(self, name: str, doc: str, labels: Sequence[str] = ("service",)) -> Counter:
-        return Counter(name, doc, labels, registry=self.registry)
-
-    def _gauge(self, name: str, doc: str, labels: Sequence[str] = ("service",)) -> Gauge:
-        return Gauge(name, doc, labels, registry=self.registry)
-
-    def _histogram(
-        self,
-        name: str,
-        doc: str,
-        labels: Sequence[str] = ("service",),
-        buckets: Sequence[float] = LATENCY_BUCKETS,
-    ) -> Histogram:
-        return Histogram(name, doc, labels, buckets=buckets, registry=self.registry)
 
     def expect_consumer(self, topics: Iterable[str]) -> None:
         """Start at zero the series of a consumer of ``topics``: events consumed per type,

@@ -4,48 +4,39 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 
-from chorus_common.metrics import Metrics
+from chorus_common.metrics import Metrics, Series
 from chorus_platforms.kit.inbound import NormalizeResult
-from prometheus_client import Counter, Gauge
 
 
-class IngestMetrics:
+class IngestMetrics(Series):
     def __init__(self, metrics: Metrics) -> None:
-        r = metrics.registry
+        super().__init__(metrics.registry)
         self.service = metrics.service
-        self.posts = Counter(
+        self.posts = self.counter(
             "chorus_ingest_posts_total",
             "Posts seen by ingest, by platform and outcome (accepted/updated/duplicate/stale/rejected)",
             ["platform", "outcome"],
-            registry=r,
         )
-        self.items = Counter(
+        self.items = self.counter(
             "chorus_ingest_items_total",
             "Items of the payloads ingest read, by platform and outcome (post, skipped, error) "
             "with the skip or error code as reason (none for a post)",
             ["platform", "outcome", "reason"],
-            registry=r,
         )
-        self.webhooks = Counter(
+        self.webhooks = self.counter(
             "chorus_ingest_webhooks_total",
             "Webhook deliveries by platform and result (ok, unsigned, bad_signature, …)",
             ["platform", "result"],
-            registry=r,
         )
-        self.polls = Counter(
+        self.polls = self.counter(
             "chorus_ingest_polls_total",
             "Poll requests by platform and result (ok, not_modified, error)",
             ["platform", "result"],
-            registry=r,
         )
-        self.archive_purged = Counter(
-            "chorus_ingest_archive_purged_total",
-            "Archived posts deleted by the retention task",
-            registry=r,
+        self.archive_purged = self.counter(
+            "chorus_ingest_archive_purged_total", "Archived posts deleted by the retention task"
         )
-        self.channels = Gauge(
-            "chorus_ingest_poll_channels", "Channels with a poll schedule", registry=r
-        )
+        self.channels = self.gauge("chorus_ingest_poll_channels", "Channels with a poll schedule")
 
     def count_items(self, platform: str, result: NormalizeResult | str) -> None:
         """Account for every item of a payload; a code alone is a payload refused as a whole."""

@@ -9,10 +9,9 @@ from chorus_common.auth import Principal
 from chorus_common.contracts.events import utcnow
 from chorus_common.messaging.envelope import Envelope
 from chorus_common.problems import ApiProblem
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder import models, store
+from chorus_responder import store
 from chorus_responder.access import approver, identity
 from chorus_responder.domain.policy import pending, required_approvals, satisfies
 
@@ -28,19 +27,6 @@ def _four_eyes(principal: Principal, reply: Row) -> None:
 
 def _describe(needs: Any) -> str:
     return ", ".join(f"{n.team} {n.role}" for n in needs) or "none"
-
-
-async def _save(session: AsyncSession, reply: Row, changes: dict[str, Any]) -> dict[str, Any]:
-    t = models.replies
-    changes = {**changes, "version": reply["version"] + 1, "updated_at": utcnow()}
-    res = await session.execute(
-        update(t)
-        .where(t.c.reply_id == reply["reply_id"], t.c.version == reply["version"])
-        .values(**changes)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ApiProblem(409, "concurrent_change", "the reply changed meanwhile; retry")
-    return {**reply, **changes}
 
 
 async def approve(
@@ -73,7 +59,7 @@ async def approve(
     }
     approvals = [*(reply["approvals"] or []), approval]
     left = pending(needed, store.approved_keys(approvals))
-    row = await _save(
+    row = await store.save_reply(
         session,
         reply,
         {"approvals": approvals, "status": "pending_approval" if left else "approved"},
@@ -99,7 +85,7 @@ async def reject(
     if not any(satisfies(who, n.team, n.role) for n in needed):
         raise ApiProblem(403, "not_an_approver", f"only {_describe(needed)} can reject this reply")
     now = utcnow()
-    row = await _save(session, reply, {"status": "rejected"})
+    row = await store.save_reply(session, reply, {"status": "rejected"})
     await store.add_history(session, row, "rejected", actor=who.identity, comment=comment, at=now)
     event = store.reply_event(
         "reply.rejected", row, approver_member_id=who.identity, comment=comment
@@ -125,7 +111,7 @@ async def block_for_approval(
     session: AsyncSession, reply: Row, needed_json: list[dict[str, Any]], actor: str | None
 ) -> tuple[dict[str, Any], list[Envelope]]:
     """Move a reply that is missing sign-offs back to pending_approval and ask for them."""
-    row = await _save(
+    row = await store.save_reply(
         session,
         reply,
         {

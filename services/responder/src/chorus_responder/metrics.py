@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-from chorus_common.metrics import LATENCY_BUCKETS, Metrics
-from prometheus_client import Counter, Gauge, Histogram
+from chorus_common.metrics import Metrics, Series
 
 
-class ResponderMetrics:
+class ResponderMetrics(Series):
     def __init__(self, metrics: Metrics) -> None:
-        r = metrics.registry
+        super().__init__(metrics.registry)
         self.service = metrics.service
-        self.replies = Counter(
+        self.replies = self.counter(
             "chorus_replies_total",
             "Reply steps (drafted, approved, rejected, sent, failed) by platform",
             ["service", "step", "platform"],
-            registry=r,
         )
-        self.attempts = Counter(
+        self.attempts = self.counter(
             "chorus_reply_send_attempts_total",
             "Calls to a platform's reply API by outcome (ok, transient, permanent, reconciled)",
             ["service", "platform", "outcome"],
-            registry=r,
         )
-        self.duration = Histogram(
+        self.duration = self.histogram(
             "chorus_reply_send_duration_seconds",
             "Duration of one platform call",
             ["service", "platform"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
         )
-        self.in_flight = Gauge(
+        self.in_flight = self.gauge(
             "chorus_reply_sends_in_flight",
             "Platform calls in progress",
             ["service", "platform"],
-            registry=r,
         )
 
     def step(self, step: str, platform: str | None) -> None:

@@ -9,10 +9,9 @@ from chorus_common.auth import Principal
 from chorus_common.contracts.events import utcnow
 from chorus_common.messaging.envelope import Envelope
 from chorus_common.problems import ApiProblem
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chorus_responder import models, store
+from chorus_responder import store
 from chorus_responder.access import identity
 from chorus_responder.approvals import block_for_approval, recheck
 from chorus_responder.drafts import collisions, refuse_if_replied
@@ -75,17 +74,7 @@ async def request_send(
         "lease_until": None,
         "error": None,
         "error_code": None,
-        "version": reply["version"] + 1,
-        "updated_at": now,
     }
-    t = models.replies
-    res = await session.execute(
-        update(t)
-        .where(t.c.reply_id == reply["reply_id"], t.c.version == reply["version"])
-        .values(**changes)
-    )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
-        raise ApiProblem(409, "concurrent_change", "the reply changed meanwhile; retry")
-    row = {**reply, **changes}
+    row = await store.save_reply(session, reply, changes, now)
     await store.add_history(session, row, "send_requested", actor=identity(principal), at=now)
     return row, [], None

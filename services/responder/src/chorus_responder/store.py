@@ -8,8 +8,9 @@ from typing import Any
 
 from chorus_common.contracts.events import ReplyEvent, utcnow
 from chorus_common.messaging.envelope import Envelope, make_event
+from chorus_common.problems import ApiProblem
 from chorus_common.streams import ReplyActivity
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_responder import models
@@ -95,6 +96,22 @@ async def cases_by_id(session: AsyncSession, case_ids: Iterable[str]) -> dict[st
     return {
         r["case_id"]: r for r in _all(await session.execute(select(t).where(t.c.case_id.in_(ids))))
     }
+
+
+async def save_reply(
+    session: AsyncSession, reply: Row, changes: Mapping[str, Any], now: datetime | None = None
+) -> dict[str, Any]:
+    """Write ``changes`` as the reply's next version, unless it changed meanwhile (409)."""
+    changes = {**changes, "version": reply["version"] + 1, "updated_at": now or utcnow()}
+    t = models.replies
+    res = await session.execute(
+        update(t)
+        .where(t.c.reply_id == reply["reply_id"], t.c.version == reply["version"])
+        .values(**changes)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise ApiProblem(409, "concurrent_change", "the reply changed meanwhile; retry")
+    return {**reply, **changes}
 
 
 async def add_history(

@@ -13,35 +13,34 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs, quote, urlsplit
 
-import orjson
-from chorus_common.contracts.events import Author, Metrics, Post
+from chorus_common.contracts.events import Metrics, Post
 
 from chorus_platforms.app_store.auth import api_token
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
-from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     Marked,
-    Marker,
     NormalizeError,
     NormalizeResult,
     PollRequest,
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, require_channel
+from chorus_platforms.kit.posts import review_answer, review_post
+from chorus_platforms.kit.relay import RelayPushed
 from chorus_platforms.kit.times import iso_time
 
-PLATFORM = "app_store"
+PLATFORM: Final = "app_store"
 API_BASE = "https://api.appstoreconnect.apple.com"
 _APP_IN_LINK = re.compile(r"/v1/apps/([0-9A-Za-z]+)/")
 
 
-class AppStoreConnector:
-    """Pure adapter for App Store customer reviews; idempotent by review id."""
+class AppStoreConnector(RelayPushed):
+    """Pure adapter for App Store customer reviews; idempotent by review id (no platform
+    webhook: relayed pages carry the Chorus relay HMAC)."""
 
     platform = PLATFORM
 
@@ -63,15 +62,6 @@ class AppStoreConnector:
         for index, row in enumerate(included):
             items.add(f"included[{index}]", row, _id(row), _included, row, app, answered)
         return items.result
-
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """No platform webhook: relayed API pages must carry the Chorus relay HMAC (``signing_secret``)."""
-        signatures.relay_hmac(raw, secrets, now)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET /v1/apps/{id}/customerReviews`` newest first with the responses; config:
@@ -97,7 +87,8 @@ class AppStoreConnector:
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
         """Follow ``links.next``'s ``cursor`` until a review created before ``since``."""
-        return fp.newest_first_advance(cursor, result, _next_cursor(raw), _created_times(raw))
+        created = fp.order_times(fp.listed(raw, "data"), _created_time)
+        return fp.newest_first_advance(cursor, result, _next_cursor(raw), created)
 
 
 def _review(row: Any, app: str, answered: dict[str, str]) -> Post:
@@ -109,19 +100,14 @@ def _review(row: Any, app: str, answered: dict[str, str]) -> Post:
     a = fk.obj(r.get("attributes"), "attributes")
     nickname = fk.optional_name(a.get("reviewerNickname"))
     text = fk.join_title(fk.text_of(a.get("title"), "title"), fk.text_of(a.get("body"), "body"))
-    post_id = Post.make_id(PLATFORM, review_id)
-    return Post(
-        id=post_id,
-        platform=PLATFORM,
-        channel=app,
-        kind="review",
-        native_id=review_id,
-        thread_id=post_id,
-        # Reviewers have only a nickname in the API; without one each review stays distinct.
-        author=Author(id=nickname or f"anonymous:{review_id}", display_name=nickname),
+    return review_post(
+        PLATFORM,
+        app,
+        review_id,
+        nickname,
         text=fk.clip(text),
         created_at=iso_time(a.get("createdDate"), "attributes.createdDate"),
-        rating=_rating(a.get("rating")),
+        rating=fk.stars(a.get("rating"), "attributes.rating"),
         metrics=Metrics(replies=int(review_id in answered.values())),
     )
 
@@ -136,21 +122,8 @@ def _included(row: Any, app: str, answered: dict[str, str]) -> Marked:
     if review is None:
         raise fk.ItemProblem("missing_field", "the response names no review", "relationships")
     when = iso_time(a.get("lastModifiedDate"), "attributes.lastModifiedDate")
-    review_post = Post.make_id(PLATFORM, review)
-    post = Post(
-        id=Post.make_id(PLATFORM, response_id),
-        platform=PLATFORM,
-        channel=app,
-        kind="reply",
-        native_id=response_id,
-        thread_id=review_post,
-        in_reply_to=review_post,
-        author=Author(id=app),
-        text=fk.clip(fk.text_of(a.get("responseBody"), "attributes.responseBody")),
-        created_at=when,
-        from_brand=True,
-    )
-    return Marked(post, Marker.at(when))
+    text = fk.clip(fk.text_of(a.get("responseBody"), "attributes.responseBody"))
+    return review_answer(PLATFORM, app, response_id, review, text, when)
 
 
 def _answered(rows: list[Any]) -> dict[str, str]:
@@ -167,14 +140,6 @@ def _answered(rows: list[Any]) -> dict[str, str]:
 def _related(resource: Mapping[str, Any], name: str) -> str | None:
     rel = fk.opt_obj(fk.opt_obj(resource.get("relationships")).get(name))
     return fk.as_id(fk.opt_obj(rel.get("data")).get("id"))
-
-
-def _rating(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
-        return value
-    raise fk.ItemProblem(
-        "invalid_rating", f"rating {str(value)[:20]!r} is not 1..5", "attributes.rating"
-    )
 
 
 def _id(row: Any) -> str | None:
@@ -196,17 +161,5 @@ def _next_cursor(raw: RawInput) -> str | None:
     return values[0] if values else None
 
 
-def _created_times(raw: RawInput) -> list[datetime]:
-    try:
-        doc = orjson.loads(raw.body)
-    except orjson.JSONDecodeError:
-        return []
-    data = doc.get("data") if isinstance(doc, dict) else None
-    times: list[datetime] = []
-    for row in data if isinstance(data, list) else []:
-        try:
-            attributes = fk.opt_obj(fk.opt_obj(row).get("attributes"))
-            times.append(iso_time(attributes.get("createdDate"), "createdDate"))
-        except fk.ItemProblem:
-            continue
-    return times
+def _created_time(row: Any) -> datetime:
+    return iso_time(fk.opt_obj(fk.opt_obj(row).get("attributes")).get("createdDate"), "createdDate")

@@ -26,7 +26,7 @@ from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.fields import ItemProblem, Skip
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -131,7 +131,7 @@ def _indexed_times(raw: RawInput) -> list[datetime]:
     return times
 
 
-class BlueskyConnector:
+class BlueskyConnector(NoHandshake):
     """Bluesky adapter: pure normalize; polls notifications newest first with a cursor."""
 
     platform: str = PLATFORM
@@ -145,11 +145,6 @@ class BlueskyConnector:
 
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Bluesky has no webhooks: nothing arrives unsigned, there is nothing to check."""
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``listNotifications`` for the answerable reasons, from ``cursor.page`` when sweeping."""

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from chorus_common.contracts.events import Media, Post
+from chorus_common.contracts.events import Media
 
 from chorus_platforms.kit.fields import (
     ItemProblem,
@@ -31,6 +31,7 @@ from chorus_platforms.kit.fields import (
     require_text,
 )
 from chorus_platforms.kit.inbound import Fetch, Marked, Marker
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time, iso_time
 from chorus_platforms.meta.graph import graph_fetch
 
@@ -103,19 +104,18 @@ def feed_post(page_id: str, value: Any, entry_time: Any) -> Marked:
     in_reply_to = None
     if item == "comment":
         kind = "reply" if parent and parent != post_id else "comment"
-        in_reply_to = Post.make_id("facebook", parent or post_id)
+        in_reply_to = parent or post_id
     created = _time(value, entry_time)
-    post = Post(
-        id=Post.make_id("facebook", native),
-        platform="facebook",
-        channel=page_id,
-        kind=kind,
-        native_id=native,
+    post = native_post(
+        "facebook",
+        page_id,
+        native,
+        kind,
+        post_id,
+        in_reply_to,
         url=http_url(as_dict(value.get("post")).get("permalink_url"))
         if item != "comment"
         else None,
-        thread_id=Post.make_id("facebook", post_id),
-        in_reply_to=in_reply_to,
         author=author(sender, display_name=name),
         text=require_text(value.get("message"), "message", allow_missing=True),
         created_at=created,
@@ -160,17 +160,16 @@ def _mention(
     sender, name = _sender(value, native)
     in_reply_to = None
     if native != post_id:  # a comment: its parent comment, else the post
-        in_reply_to = Post.make_id("facebook", as_id(value.get("parent_id")) or post_id)
+        in_reply_to = as_id(value.get("parent_id")) or post_id
     created = _time(value, entry_time)
-    post = Post(
-        id=Post.make_id("facebook", native),
-        platform="facebook",
-        channel=page_id,
-        kind="mention",
-        native_id=native,
+    post = native_post(
+        "facebook",
+        page_id,
+        native,
+        "mention",
+        post_id,
+        in_reply_to,
         url=url,
-        thread_id=Post.make_id("facebook", post_id),
-        in_reply_to=in_reply_to,
         author=author(sender, display_name=name),
         text=require_text(value.get("message"), "message", allow_missing=True),
         created_at=created,
@@ -197,13 +196,13 @@ def rating_post(page_id: str, value: Any, entry_time: Any) -> Marked:
     reviewer, name = _sender(value, None, "reviewer")
     story = as_id(value.get("open_graph_story_id")) or f"{page_id}_{reviewer}"
     created = _time(value, entry_time)
-    post = Post(
-        id=Post.make_id("facebook", story),
-        platform="facebook",
-        channel=page_id,
-        kind="review",
-        native_id=story,
-        thread_id=Post.make_id("facebook", story),
+    post = native_post(
+        "facebook",
+        page_id,
+        story,
+        "review",
+        story,
+        None,
         author=author(reviewer, display_name=name),
         text=require_text(value.get("review_text"), "review_text", allow_missing=True),
         created_at=created,
@@ -218,14 +217,13 @@ def _rating_comment(page_id: str, value: dict[str, Any], entry_time: Any) -> Mar
     sender, name = _sender(value, native)
     parent = as_id(value.get("parent_id"))
     created = _time(value, entry_time)
-    post = Post(
-        id=Post.make_id("facebook", native),
-        platform="facebook",
-        channel=page_id,
-        kind="reply" if parent and parent != story else "comment",
-        native_id=native,
-        thread_id=Post.make_id("facebook", story),
-        in_reply_to=Post.make_id("facebook", parent or story),
+    post = native_post(
+        "facebook",
+        page_id,
+        native,
+        "reply" if parent and parent != story else "comment",
+        story,
+        parent or story,
         author=author(sender, display_name=name),
         text=require_text(value.get("message"), "message", allow_missing=True),
         created_at=created,

@@ -15,33 +15,34 @@ import binascii
 from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import orjson
-from chorus_common.contracts.events import Author, Metrics, Post
+from chorus_common.contracts.events import Metrics, Post
 
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
     Fetch,
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
     RawInput,
 )
 from chorus_platforms.kit.items import collect, load_json, page_list
+from chorus_platforms.kit.posts import review_post
 from chorus_platforms.kit.times import iso_time
 
-PLATFORM = "google_business"
+PLATFORM: Final = "google_business"
 API_BASE = "https://mybusiness.googleapis.com/v4"
 # Pub/Sub notification types that name one review (NotificationSetting.NotificationType).
 REVIEW_NOTIFICATIONS = ("NEW_REVIEW", "UPDATED_REVIEW")
 STARS = {"ONE": 1, "TWO": 2, "THREE": 3, "FOUR": 4, "FIVE": 5}
 
 
-class GoogleBusinessConnector:
+class GoogleBusinessConnector(NoHandshake):
     """Pure adapter for Google Business Profile reviews; never publishes, idempotent by review id."""
 
     platform = PLATFORM
@@ -80,11 +81,6 @@ class GoogleBusinessConnector:
         """Pub/Sub push: the push URL carries ``?token=<secrets['token']>`` (constant-time check)."""
         signatures.shared_token(raw, secrets, "token")
 
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
-
     # ----------------------------------------------------------------- polling
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
@@ -93,9 +89,7 @@ class GoogleBusinessConnector:
         params = {"pageSize": "50", "orderBy": "updateTime desc"}
         if cursor.get("page"):
             params["pageToken"] = str(cursor["page"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         base = str(config.get("base_url") or API_BASE).rstrip("/")
         return PollRequest(url=f"{base}/{location}/reviews", params=params, headers=headers)
 
@@ -103,9 +97,8 @@ class GoogleBusinessConnector:
         self, cursor: Mapping[str, Any], result: NormalizeResult, raw: RawInput
     ) -> dict[str, Any]:
         """Sweep by ``updateTime`` (the list order), so edited old reviews do not end it early."""
-        return fp.newest_first_advance(
-            cursor, result, fp.next_token(raw, "nextPageToken"), _update_times(raw)
-        )
+        updated = fp.order_times(fp.listed(raw, "reviews"), _update_time)
+        return fp.newest_first_advance(cursor, result, fp.next_token(raw, "nextPageToken"), updated)
 
 
 def _located(row: Any, channel: str | None) -> Any:
@@ -126,22 +119,11 @@ def _review(review: Any, channel: str | None, location: str | None) -> Post:
     anonymous = reviewer.get("isAnonymous") is True
     display = None if anonymous else fk.opt_str(reviewer.get("displayName"))
     created = r.get("createTime") or r.get("updateTime")
-    post_id = Post.make_id(PLATFORM, review_id)
-    return Post(
-        id=post_id,
-        platform=PLATFORM,
-        channel=channel or location or "google_business",
-        kind="review",
-        native_id=review_id,
-        url=None,
-        thread_id=post_id,
-        in_reply_to=None,
-        author=Author(
-            # Reviewers have no stable id in the API: the display name is the best handle we
-            # get; anonymous reviewers stay distinct per review instead of merging into one.
-            id=display or f"anonymous:{review_id}",
-            display_name=display,
-        ),
+    return review_post(
+        PLATFORM,
+        channel or location or "google_business",
+        review_id,
+        display,
         text=fk.clip(fk.text_of(r.get("comment"), "comment")),
         created_at=iso_time(created, "createTime"),
         rating=_stars(r.get("starRating")),
@@ -194,17 +176,6 @@ def _pubsub_data(message: Mapping[str, Any]) -> Any:
         ) from exc
 
 
-def _update_times(raw: RawInput) -> list[datetime]:
-    try:
-        data = orjson.loads(raw.body)
-    except orjson.JSONDecodeError:
-        return []
-    reviews = data.get("reviews") if isinstance(data, dict) else None
-    times: list[datetime] = []
-    for review in reviews if isinstance(reviews, list) else []:
-        r = fk.opt_obj(review)
-        try:
-            times.append(iso_time(r.get("updateTime") or r.get("createTime"), "updateTime"))
-        except fk.ItemProblem:
-            continue
-    return times
+def _update_time(review: Any) -> datetime:
+    r = fk.opt_obj(review)
+    return iso_time(r.get("updateTime") or r.get("createTime"), "updateTime")

@@ -11,8 +11,7 @@ from chorus_platforms.kit.outbound import (
     Delivered,
     OutboundReply,
     Reconcile,
-    bearer,
-    call,
+    bearer_call,
     same_text,
 )
 
@@ -38,14 +37,7 @@ class GoogleReviewSender:
     ) -> Delivered:
         """Upserts the owner reply; repeating it leaves exactly one reply."""
         name = review_name(reply, channel)
-        await call(
-            http,
-            "PUT",
-            channel.url(f"/v4/{name}/reply"),
-            platform="google_business",
-            json={"comment": reply.text},
-            headers=bearer(channel),
-        )
+        await bearer_call(http, channel, "PUT", f"/v4/{name}/reply", json={"comment": reply.text})
         return Delivered(f"{name}/reply", reply.post_url)
 
     async def find(
@@ -53,13 +45,7 @@ class GoogleReviewSender:
     ) -> Delivered | None:
         """Reads the review and compares its reply (read only)."""
         name = review_name(reply, channel)
-        data: Any = await call(
-            http,
-            "GET",
-            channel.url(f"/v4/{name}"),
-            platform="google_business",
-            headers=bearer(channel),
-        )
+        data: Any = await bearer_call(http, channel, "GET", f"/v4/{name}")
         if same_text(reply.text, (data.get("reviewReply") or {}).get("comment")):
             return Delivered(f"{name}/reply", reply.post_url)
         return None

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 import httpx
-import orjson
-from chorus_common.contracts.events import Author, Metrics, Post
+from chorus_common.contracts.events import Metrics, Post
 
 from chorus_platforms.google_play.auth import TokenCache, service_bearer
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
-from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     Marked,
     Marker,
     NormalizeError,
@@ -33,15 +30,18 @@ from chorus_platforms.kit.inbound import (
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, page_list, require_channel
+from chorus_platforms.kit.posts import review_answer, review_post
+from chorus_platforms.kit.relay import RelayPushed
 
-PLATFORM = "google_play"
+PLATFORM: Final = "google_play"
 API_BASE = "https://androidpublisher.googleapis.com/androidpublisher/v3"
 # reviews.list and reviews.reply reach only reviews created or modified this recently.
 REVIEW_WINDOW = timedelta(days=7)
 
 
-class GooglePlayConnector:
-    """Pure adapter for Google Play reviews; idempotent by review id (the answer: ``<id>/reply``)."""
+class GooglePlayConnector(RelayPushed):
+    """Pure adapter for Google Play reviews; idempotent by review id (the answer: ``<id>/reply``);
+    no platform webhook: relayed pages carry the Chorus relay HMAC."""
 
     platform = PLATFORM
 
@@ -66,15 +66,6 @@ class GooglePlayConnector:
             _review_items(items, f"reviews[{index}]", review, package)
         return items.result
 
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """No platform webhook: relayed API pages must carry the Chorus relay HMAC (``signing_secret``)."""
-        signatures.relay_hmac(raw, secrets, now)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
-
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET applications/{package}/reviews`` (newest first, 100 a page); config:
         ``package_name`` (else the channel), ``access_token``."""
@@ -82,9 +73,7 @@ class GooglePlayConnector:
         params = {"maxResults": "100"}
         if cursor.get("page"):
             params["token"] = str(cursor["page"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         base = str(config.get("base_url") or API_BASE).rstrip("/")
         url = f"{base}/applications/{quote(package, safe='')}/reviews"
         return PollRequest(url=url, params=params, headers=headers)
@@ -103,7 +92,10 @@ class GooglePlayConnector:
     ) -> dict[str, Any]:
         """Sweep by the user comments' ``lastModified`` (the list order) until a known one."""
         token = fp.next_token(raw, "tokenPagination", "nextPageToken")
-        return fp.newest_first_advance(cursor, result, token, _user_times(raw))
+        comments = [
+            c for r in fp.listed(raw, "reviews") for c in fk.as_list(fk.opt_obj(r).get("comments"))
+        ]
+        return fp.newest_first_advance(cursor, result, token, fp.order_times(comments, _user_time))
 
 
 def _review_items(items: Items, path: str, review: Any, package: str) -> None:
@@ -146,20 +138,15 @@ def _user(review_id: str, review: Mapping[str, Any], uc: Mapping[str, Any], pack
     # With translationLanguage the API puts the translation in text, the words written in originalText.
     original = uc.get("originalText")
     text = fk.text_of(original if isinstance(original, str) else uc.get("text"), "userComment.text")
-    post_id = Post.make_id(PLATFORM, review_id)
-    post = Post(
-        id=post_id,
-        platform=PLATFORM,
-        channel=package,
-        kind="review",
-        native_id=review_id,
-        thread_id=post_id,
-        # Reviewers have no id in the API; a nameless reviewer stays distinct per review.
-        author=Author(id=name or f"anonymous:{review_id}", display_name=name),
+    post = review_post(
+        PLATFORM,
+        package,
+        review_id,
+        name,
         text=fk.clip(text),
         lang=fk.opt_str(uc.get("reviewerLanguage")),
         created_at=when,
-        rating=_stars(uc.get("starRating")),
+        rating=fk.stars(uc.get("starRating"), "userComment.starRating"),
         metrics=Metrics(likes=fk.count(uc.get("thumbsUpCount")), replies=_answered(review)),
     )
     return Marked(post, Marker.at(when))
@@ -167,22 +154,8 @@ def _user(review_id: str, review: Mapping[str, Any], uc: Mapping[str, Any], pack
 
 def _developer(review_id: str, dc: Mapping[str, Any], package: str) -> Marked:
     when = play_time(dc.get("lastModified"), "developerComment.lastModified")
-    review_post = Post.make_id(PLATFORM, review_id)
-    native = f"{review_id}/reply"
-    post = Post(
-        id=Post.make_id(PLATFORM, native),
-        platform=PLATFORM,
-        channel=package,
-        kind="reply",
-        native_id=native,
-        thread_id=review_post,
-        in_reply_to=review_post,
-        author=Author(id=package),
-        text=fk.clip(fk.text_of(dc.get("text"), "developerComment.text")),
-        created_at=when,
-        from_brand=True,
-    )
-    return Marked(post, Marker.at(when))
+    text = fk.clip(fk.text_of(dc.get("text"), "developerComment.text"))
+    return review_answer(PLATFORM, package, f"{review_id}/reply", review_id, text, when)
 
 
 def _answered(review: Mapping[str, Any]) -> int:
@@ -202,28 +175,6 @@ def play_time(value: Any, field: str) -> datetime:
     return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=nanos // 1000)
 
 
-def _stars(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
-        return value
-    raise fk.ItemProblem(
-        "invalid_rating",
-        f"starRating {str(value)[:20]!r} is not 1..5",
-        "userComment.starRating",
-    )
-
-
-def _user_times(raw: RawInput) -> list[datetime]:
-    try:
-        data = orjson.loads(raw.body)
-    except orjson.JSONDecodeError:
-        return []
-    reviews = data.get("reviews") if isinstance(data, dict) else None
-    times: list[datetime] = []
-    for review in reviews if isinstance(reviews, list) else []:
-        for comment in fk.as_list(fk.opt_obj(review).get("comments")):
-            user = fk.opt_obj(comment).get("userComment")
-            try:
-                times.append(play_time(fk.opt_obj(user).get("lastModified"), "lastModified"))
-            except fk.ItemProblem:
-                continue
-    return times
+def _user_time(comment: Any) -> datetime:
+    user = fk.opt_obj(comment).get("userComment")
+    return play_time(fk.opt_obj(user).get("lastModified"), "lastModified")

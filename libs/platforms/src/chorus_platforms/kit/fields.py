@@ -143,6 +143,14 @@ def optional_name(value: Any) -> str | None:
     return None
 
 
+def stars(value: Any, field: str) -> int:
+    """A star rating 1..5 (an int, not a bool); anything else is an ``invalid_rating`` problem."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return value
+    name = field.rsplit(".", 1)[-1]
+    raise ItemProblem("invalid_rating", f"{name} {str(value)[:20]!r} is not 1..5", field)
+
+
 def clip(text: str, limit: int = TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit]
 

@@ -168,6 +168,15 @@ class Connector(Protocol):
         ...
 
 
+class NoHandshake:
+    """``handshake`` of a connector whose platform subscribes without a challenge."""
+
+    def handshake(
+        self, query: Mapping[str, str], secrets: Mapping[str, str]
+    ) -> HandshakeResponse | None:
+        return None
+
+
 @dataclass(frozen=True)
 class PollRequest:
     url: str

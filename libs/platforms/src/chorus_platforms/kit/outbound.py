@@ -245,6 +245,14 @@ def bearer(channel: Channel) -> dict[str, str]:
     return {"Authorization": f"Bearer {channel.secret('access_token')}"}
 
 
+async def bearer_call(
+    http: httpx.AsyncClient, channel: Channel, method: str, path: str, **kw: Any
+) -> Any:
+    """``call`` on the channel's API (``channel.url(path)``) with its OAuth 2.0 access token."""
+    url = channel.url(path)
+    return await call(http, method, url, platform=channel.platform, headers=bearer(channel), **kw)
+
+
 async def fetch(
     http: httpx.AsyncClient,
     channel: Channel,

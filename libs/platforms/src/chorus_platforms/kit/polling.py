@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,14 @@ def require(config: Mapping[str, Any], key: str) -> str:
     return str(value).strip()
 
 
+def json_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """``Accept: application/json``, with the config's ``access_token`` as a bearer if given."""
+    headers = {"Accept": "application/json"}
+    if config.get("access_token"):
+        headers["Authorization"] = f"Bearer {config['access_token']}"
+    return headers
+
+
 def next_token(raw: RawInput, *path: str) -> str | None:
     """A pagination token at ``path`` in a JSON body (None when absent or not JSON)."""
     try:
@@ -75,3 +83,25 @@ def next_token(raw: RawInput, *path: str) -> str | None:
     if isinstance(node, int) and not isinstance(node, bool):
         return str(node)
     return node if isinstance(node, str) and node else None
+
+
+def listed(raw: RawInput, key: str) -> list[Any]:
+    """The list at ``key`` of a JSON object body (empty when absent or not JSON)."""
+    try:
+        data = orjson.loads(raw.body)
+    except orjson.JSONDecodeError:
+        return []
+    rows = data.get(key) if isinstance(data, dict) else None
+    return rows if isinstance(rows, list) else []
+
+
+def order_times(rows: Iterable[Any], time_of: Callable[[Any], datetime]) -> list[datetime]:
+    """The times an API orders its list by (``newest_first_advance``); a row whose time does
+    not read is left out (it is an item error of ``normalize`` already)."""
+    times: list[datetime] = []
+    for row in rows:
+        try:
+            times.append(time_of(row))
+        except ItemProblem:
+            continue
+    return times

@@ -4,9 +4,12 @@ answers; a top-level comment's parent is the post)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from chorus_common.contracts.events import Platform, Post, PostKind
+from chorus_common.contracts.events import Author, Platform, Post, PostKind
+
+from chorus_platforms.kit.inbound import Marked, Marker
 
 
 def native_post(
@@ -30,3 +33,32 @@ def native_post(
         in_reply_to=Post.make_id(platform, parent) if parent else None,
         **fields,
     )
+
+
+def review_post(
+    platform: Platform, channel: str, review: str, reviewer: str | None, **fields: Any
+) -> Post:
+    """A review, its own thread, by the ``reviewer``'s name: review APIs give reviewers no id,
+    so a nameless reviewer stays distinct per review instead of merging into one."""
+    who = Author(id=reviewer or f"anonymous:{review}", display_name=reviewer)
+    return native_post(platform, channel, review, "review", review, None, author=who, **fields)
+
+
+def review_answer(
+    platform: Platform, channel: str, native: str, review: str, text: str, when: datetime
+) -> Marked:
+    """The developer's answer to a review: the brand's own reply (its author the channel) in
+    the review's thread, marked by its modification time."""
+    post = native_post(
+        platform,
+        channel,
+        native,
+        "reply",
+        review,
+        review,
+        author=Author(id=channel),
+        text=text,
+        created_at=when,
+        from_brand=True,
+    )
+    return Marked(post, Marker.at(when))

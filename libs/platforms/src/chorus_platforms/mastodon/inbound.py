@@ -26,7 +26,7 @@ from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.html import html_to_text
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -39,7 +39,7 @@ PLATFORM = "mastodon"
 _MAX_CHAIN = 1000
 
 
-class MastodonConnector:
+class MastodonConnector(NoHandshake):
     """Pure adapter for Mastodon statuses and mention notifications; idempotent by status id."""
 
     platform = PLATFORM
@@ -57,11 +57,6 @@ class MastodonConnector:
         """Mastodon webhooks: ``X-Hub-Signature: sha256=…`` with ``secrets['webhook_secret']``."""
         signatures.hub_signature(raw, secrets, "webhook_secret")
 
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
-
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``/api/v1/notifications?types[]=mention`` after ``min_id`` (oldest unseen first)."""
         instance = fp.require(config, "instance").rstrip("/")
@@ -70,9 +65,7 @@ class MastodonConnector:
         params = {"types[]": "mention", "limit": "40"}
         if cursor.get("min_id"):
             params["min_id"] = str(cursor["min_id"])
-        headers = {"Accept": "application/json"}
-        if config.get("access_token"):
-            headers["Authorization"] = f"Bearer {config['access_token']}"
+        headers = fp.json_headers(config)
         return PollRequest(url=f"{instance}/api/v1/notifications", params=params, headers=headers)
 
     def advance(

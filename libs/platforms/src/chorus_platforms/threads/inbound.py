@@ -16,8 +16,7 @@ answer, so their author is ``private``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from chorus_common.contracts.events import Media, Post, PostKind
 
@@ -25,17 +24,17 @@ from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.fields import ItemProblem, Skip
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     NormalizeError,
     NormalizeResult,
     PollRequest,
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, page_list, require_channel
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import iso_time
-from chorus_platforms.meta.webhooks import meta_handshake, verify_meta_signature
+from chorus_platforms.meta.webhooks import MetaConnector
 
-PLATFORM = "threads"
+PLATFORM: Final = "threads"
 PRIVATE_AUTHOR = "private"
 GRAPH_BASE = "https://graph.threads.net/v1.0"
 MENTION_FIELDS = (
@@ -76,15 +75,14 @@ def media_post(
     else:
         kind = "post" if from_brand else hint or "post"
     username = fk.optional_name(m.get("username"))
-    return Post(
-        id=Post.make_id(PLATFORM, native),
-        platform=PLATFORM,
-        channel=channel,
-        kind=kind,
-        native_id=native,
+    return native_post(
+        PLATFORM,
+        channel,
+        native,
+        kind,
+        root or native,
+        parent,
         url=fk.opt_str(m.get("permalink")),
-        thread_id=Post.make_id(PLATFORM, root or native),
-        in_reply_to=Post.make_id(PLATFORM, parent) if parent else None,
         author=fk.author(
             username or PRIVATE_AUTHOR,
             handle=username,
@@ -156,24 +154,14 @@ def normalize_threads(raw: RawInput) -> NormalizeResult:
     raise NormalizeError("unrecognized_payload", "expected a Threads webhook or Graph list")
 
 
-class ThreadsConnector:
-    """Threads adapter: pure normalize, ``X-Hub-Signature-256`` check, hub handshake."""
+class ThreadsConnector(MetaConnector):
+    """Threads adapter: pure normalize; Meta's ``X-Hub-Signature-256`` check and hub handshake."""
 
     platform: str = PLATFORM
 
     def normalize(self, raw: RawInput) -> NormalizeResult:
         """Parse a Threads webhook or Graph media list into posts; pure, no side effects."""
         return normalize_threads(raw)
-
-    def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
-        """HMAC-SHA256 of the raw body with ``app_secret``; raises ``SignatureError``."""
-        verify_meta_signature(raw, secrets)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        """Echo ``hub.challenge`` when ``hub.verify_token`` equals ``verify_token``."""
-        return meta_handshake(query, secrets)
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET /{user-id}/mentions`` newest first, from ``cursor.page`` when sweeping."""

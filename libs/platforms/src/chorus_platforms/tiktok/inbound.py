@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import orjson
 from chorus_common.contracts.events import Author, Metrics, Post, PostKind
@@ -27,10 +27,11 @@ from chorus_platforms.kit.inbound import (
     RawInput,
 )
 from chorus_platforms.kit.items import Items, load_json, require_channel
+from chorus_platforms.kit.posts import native_post
 from chorus_platforms.kit.times import epoch_time
 from chorus_platforms.tiktok import webhook
 
-PLATFORM = "tiktok"
+PLATFORM: Final = "tiktok"
 API_BASE = "https://business-api.tiktok.com/open_api/v1.3"
 
 
@@ -123,19 +124,17 @@ def _post(c: Mapping[str, Any], business: str, parent: str | None) -> Post:
     comment = fk.native(c.get("comment_id"), "comment_id")
     native = f"{video}:{comment}"
     kind: PostKind = "reply" if parent else "comment"
-    thread = Post.make_id(PLATFORM, video)
     username = fk.optional_name(c.get("username"))
     user = fk.as_id(c.get("user_id")) or username
     owner = c.get("owner") is True
-    return Post(
-        id=Post.make_id(PLATFORM, native),
-        platform=PLATFORM,
-        channel=business,
-        kind=kind,
-        native_id=native,
-        thread_id=thread,
+    return native_post(
+        PLATFORM,
+        business,
+        native,
+        kind,
+        video,
         # A top-level comment's parent is the video; a reply's, the comment it answers.
-        in_reply_to=Post.make_id(PLATFORM, f"{video}:{parent}") if parent else thread,
+        f"{video}:{parent}" if parent else video,
         author=Author(
             id=business if owner else user or f"unknown:{comment}",
             handle=username,

@@ -23,7 +23,7 @@ from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -39,7 +39,7 @@ PER_PAGE = 100
 _REVIEW_EVENTS = ("service-review-created", "service-review-updated", "product-review-created")
 
 
-class TrustpilotConnector:
+class TrustpilotConnector(NoHandshake):
     """Pure adapter for Trustpilot reviews (API pages and webhooks); idempotent by review id."""
 
     platform = PLATFORM
@@ -64,11 +64,6 @@ class TrustpilotConnector:
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """HTTP Basic credentials of the subscription URL: ``basic_username`` / ``basic_password``."""
         signatures.basic_auth(raw, secrets)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """Newest reviews of ``business_unit_id`` with the ``api_key`` header, page by page."""

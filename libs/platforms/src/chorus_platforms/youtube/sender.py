@@ -11,9 +11,7 @@ from chorus_platforms.kit.outbound import (
     Delivered,
     OutboundReply,
     Reconcile,
-    bearer,
-    call,
-    fetch,
+    bearer_call,
     same_text,
 )
 
@@ -46,14 +44,8 @@ class YouTubeSender:
     ) -> Delivered:
         """Inserts a reply comment (not idempotent)."""
         body = {"snippet": {"parentId": _yt_parent(reply), "textOriginal": reply.text}}
-        data: Any = await call(
-            http,
-            "POST",
-            channel.url("/youtube/v3/comments"),
-            platform="youtube",
-            params={"part": "snippet"},
-            json=body,
-            headers=bearer(channel),
+        data: Any = await bearer_call(
+            http, channel, "POST", _PATH, params={"part": "snippet"}, json=body
         )
         cid = str(data["id"])
         return Delivered(cid, _yt_url(reply, cid))
@@ -65,7 +57,7 @@ class YouTubeSender:
         me = channel.option("channel_id") or channel.channel
         params = {"part": "snippet", "parentId": _yt_parent(reply), "maxResults": "100"}
         params["textFormat"] = "plainText"
-        data: Any = await fetch(http, channel, _PATH, params=params, headers=bearer(channel))
+        data: Any = await bearer_call(http, channel, "GET", _PATH, params=params)
         for item in data.get("items") or []:
             snip = item.get("snippet") or {}
             author = (snip.get("authorChannelId") or {}).get("value")

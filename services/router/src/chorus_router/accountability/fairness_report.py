@@ -7,7 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from chorus_common.metrics import Series
+from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,59 +25,51 @@ from chorus_router.core import RouterCore
 INTERVENTIONS = ("refused", "beyond_bound")
 
 
-class AccountabilityMetrics:
+class AccountabilityMetrics(Series):
     """Registered once per app on the runtime's registry; labels are bounded (team, outcome)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        r = registry
-        self.ratio = Gauge(
+        super().__init__(registry)
+        self.ratio = self.gauge(
             "chorus_router_fairness_ratio",
             "Most over least relative load among a team's members at work (NaN: someone idle)",
             ["team"],
-            registry=r,
         )
-        self.gini = Gauge(
+        self.gini = self.gauge(
             "chorus_router_fairness_gini",
             "Gini of relative load in a team now",
             ["team"],
-            registry=r,
         )
-        self.shift_ratio = Gauge(
+        self.shift_ratio = self.gauge(
             "chorus_router_fairness_shift_ratio",
             "Most over least relative load received this shift, per team",
             ["team"],
-            registry=r,
         )
-        self.shift_gini = Gauge(
+        self.shift_gini = self.gauge(
             "chorus_router_fairness_shift_gini",
             "Gini of relative load received this shift, per team",
             ["team"],
-            registry=r,
         )
-        self.within = Gauge(
+        self.within = self.gauge(
             "chorus_router_fairness_within_bound",
             "1 when every member at work is within the fairness bound",
             ["team"],
-            registry=r,
         )
-        self.interventions = Counter(
+        self.interventions = self.counter(
             "chorus_router_fairness_interventions_total",
             "Assignments the fairness guard refused (refused) or let through beyond the bound "
             "because nobody else could take the case (beyond_bound)",
             ["team", "outcome"],
-            registry=r,
         )
-        self.moves = Counter(
+        self.moves = self.counter(
             "chorus_router_rebalanced_total",
             "Cases moved by availability changes (departure) or taken from the queue (return)",
             ["reason"],
-            registry=r,
         )
-        self.idle = Counter(
+        self.idle = self.counter(
             "chorus_router_idle_owner_total",
             "Idle-owner actions: notice (owner warned), reassign, escalate (nobody else can)",
             ["action"],
-            registry=r,
         )
 
     def publish(self, report: dict[str, Any]) -> None:

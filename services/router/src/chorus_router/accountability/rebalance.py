@@ -7,7 +7,7 @@ its previous owner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,6 +43,29 @@ class Assignment:
     bound: float | None = 1.5
     enforced: bool = True
 
+    def choose(
+        self,
+        need: Need,
+        directory: Directory,
+        book: LoadBook,
+        now: datetime,
+        *,
+        exclude: Collection[str] = (),
+        prefer: str | None = None,
+    ) -> Choice:
+        """The guarded assignment with these parameters."""
+        return guarded_choose(
+            need,
+            directory,
+            book,
+            now,
+            bound=self.bound,
+            enforced=self.enforced,
+            exclude=exclude,
+            prefer=prefer,
+            per_case=self.per_case,
+        )
+
 
 def redistribute(
     cases: Sequence[OpenCase],
@@ -57,16 +80,7 @@ def redistribute(
     out = []
     for c in sorted(cases, key=lambda c: (PRIORITY_RANK.get(c.priority, 9), c.opened_at, c.id)):
         book.remove(leaving, c.weight, solid=c.solid)
-        choice = guarded_choose(
-            c.need,
-            directory,
-            book,
-            now,
-            bound=how.bound,
-            enforced=how.enforced,
-            exclude=(leaving,),
-            per_case=how.per_case,
-        )
+        choice = how.choose(c.need, directory, book, now, exclude=(leaving,))
         if choice.member is not None:
             book.add(choice.member, c.weight, solid=c.solid)
         out.append((c, choice))
@@ -92,16 +106,7 @@ def take_back(
             break
         if c.need.team not in m.teams:
             continue
-        choice = guarded_choose(
-            c.need,
-            directory,
-            book,
-            now,
-            bound=how.bound,
-            enforced=how.enforced,
-            prefer=member,
-            per_case=how.per_case,
-        )
+        choice = how.choose(c.need, directory, book, now, prefer=member)
         if choice.member != member:
             continue
         book.add(member, c.weight, solid=c.solid)

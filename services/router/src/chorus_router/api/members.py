@@ -14,7 +14,7 @@ from chorus_common.openapi import (
 )
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from chorus_router import models
 from chorus_router.api.deps import (
@@ -26,9 +26,8 @@ from chorus_router.api.deps import (
     check_if_match,
     etag,
     forbidden,
-    not_found,
 )
-from chorus_router.api.directory_audit import audit_directory
+from chorus_router.api.directory_audit import audit_directory, directory_row, write_version
 from chorus_router.api.directory_schemas import AvailabilityIn, MemberCreate, MemberUpdate
 from chorus_router.api.member_identity import IDENTITY_CONFLICTS, check_identity
 from chorus_router.api.member_rows import dump_body, known_teams, member_loads, member_view
@@ -100,10 +99,7 @@ async def get_member(
 ) -> JSONResponse:
     from chorus_common.contracts.events import utcnow
 
-    t = models.members
-    row = (await session.execute(select(t).where(t.c.id == member_id))).mappings().first()
-    if row is None:
-        raise not_found("member", member_id)
+    row = await directory_row(session, models.members, "member", member_id)
     loads = await member_loads(session, [member_id])
     return JSONResponse(
         member_view(utc_row(row), loads.get(member_id), utcnow()),
@@ -181,10 +177,7 @@ async def _change(
     allow_self: bool = False,
 ) -> JSONResponse:
     async with core.unit() as uow:
-        t = models.members
-        row = (await uow.session.execute(select(t).where(t.c.id == member_id))).mappings().first()
-        if row is None:
-            raise not_found("member", member_id)
+        row = await directory_row(uow.session, models.members, "member", member_id)
         is_self = allow_self and principal.member_id == member_id
         if not is_self and not _may_manage(principal, row["teams"]):
             raise forbidden(
@@ -197,8 +190,7 @@ async def _change(
         check_if_match(request, row["version"], required=False)
         await check_identity(uow, principal, changes, member_id, target_admin=bool(row["admin"]))
         before = utc_row(row)
-        new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
-        await uow.session.execute(update(t).where(t.c.id == member_id).values(**new))
+        new = await write_version(uow, models.members, member_id, row["version"], changes)
         after = {**before, **new}
         await audit_directory(uow, principal.sub, action, "member", member_id, before, after)
         uow.release_teams.update(after["teams"])

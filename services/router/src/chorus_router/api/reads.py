@@ -15,6 +15,7 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+# Not derived from casework.case.Case: the wire has ISO-text times and approvals_required.
 class CaseRead(_Out):
     """A case: who owns it, why, its SLA and its posts."""
 

@@ -13,7 +13,7 @@ from chorus_common.openapi import (
 )
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from chorus_router import models
 from chorus_router.api.cases import case_view
@@ -27,9 +27,8 @@ from chorus_router.api.deps import (
     etag,
     forbidden,
     jsonable,
-    not_found,
 )
-from chorus_router.api.directory_audit import audit_directory
+from chorus_router.api.directory_audit import audit_directory, directory_row, write_version
 from chorus_router.api.directory_schemas import TeamCreate, TeamUpdate
 from chorus_router.api.reads import CaseItems, TeamList, TeamRead
 from chorus_router.casework.store import case_from_row
@@ -67,10 +66,7 @@ async def list_teams(principal: DirectoryReader, session: SessionDep) -> dict[st
 async def get_team(
     team_id: str, principal: DirectoryReader, session: SessionDep, response: Response
 ) -> dict[str, Any]:
-    t = models.teams
-    row = (await session.execute(select(t).where(t.c.id == team_id))).mappings().first()
-    if row is None:
-        raise not_found("team", team_id)
+    row = await directory_row(session, models.teams, "team", team_id)
     c = models.cases
     queued = (
         await session.execute(
@@ -159,14 +155,10 @@ async def update_team(
         if "lead" in changes or "intent" in changes:
             raise forbidden("only admins change a team's lead or intent")
     async with core.unit() as uow:
-        t = models.teams
-        row = (await uow.session.execute(select(t).where(t.c.id == team_id))).mappings().first()
-        if row is None:
-            raise not_found("team", team_id)
+        row = await directory_row(uow.session, models.teams, "team", team_id)
         check_if_match(request, row["version"], required=False)
         before = jsonable(utc_row(row))
-        new = {**changes, "updated_at": uow.now, "version": row["version"] + 1}
-        await uow.session.execute(update(t).where(t.c.id == team_id).values(**new))
+        new = await write_version(uow, models.teams, team_id, row["version"], changes)
         after = {**before, **jsonable(new)}
         await audit_directory(uow, principal.sub, "update", "team", team_id, before, after)
         members = (await _members_by_team(uow.session)).get(team_id, [])

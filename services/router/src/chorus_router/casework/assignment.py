@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chorus_router.casework.load import LoadBook
 from chorus_router.directory.roster import Directory, Member
@@ -21,6 +21,35 @@ class Need:
     skills: tuple[str, ...] = ()
     platform: str | None = None
     never_alone: bool = False
+
+    @classmethod
+    def of(cls, asker: Asker) -> Need:
+        """The need of a case, or of a post's classification before its case exists."""
+        return cls(
+            team=asker.team,
+            weight=asker.weight,
+            language=asker.language,
+            skills=tuple(asker.skills),
+            platform=asker.platform,
+            never_alone=asker.never_alone,
+        )
+
+
+class Asker(Protocol):
+    """What a case and a classification both say about who may take it."""
+
+    @property
+    def team(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def skills(self) -> Sequence[str]: ...
+    @property
+    def platform(self) -> str | None: ...
+    @property
+    def never_alone(self) -> bool: ...
 
 
 @dataclass(slots=True)

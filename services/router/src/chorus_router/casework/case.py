@@ -63,14 +63,7 @@ class Case:
         return bool(self.assignee) and self.status in LOADED
 
     def need(self) -> Need:
-        return Need(
-            team=self.team,
-            weight=self.weight,
-            language=self.language,
-            skills=tuple(self.skills),
-            platform=self.platform,
-            never_alone=self.never_alone,
-        )
+        return Need.of(self)
 
     def changed(self, now: datetime, reason: str | None) -> None:
         """One more version of the case (each change is one event)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -194,14 +195,7 @@ class BatchRouter:
 
 def _need(case: Case, c: Classification) -> Need:
     """The case's team and weight, with what the new post asks (its language, skills)."""
-    return Need(
-        team=case.team,
-        weight=case.weight,
-        language=c.language,
-        skills=tuple(c.skills),
-        platform=c.platform,
-        never_alone=case.never_alone,
-    )
+    return replace(case.need(), language=c.language, skills=tuple(c.skills), platform=c.platform)
 
 
 def _intent(c: Classification) -> dict[str, Any] | None:

@@ -47,14 +47,7 @@ class Classification:
     intent: dict[str, Any] | None = None  # the classifier's verdict, when it was asked
 
     def need(self) -> Need:
-        return Need(
-            team=self.team,
-            weight=self.weight,
-            language=self.language,
-            skills=tuple(self.skills),
-            platform=self.platform,
-            never_alone=self.never_alone,
-        )
+        return Need.of(self)
 
 
 def classify(
