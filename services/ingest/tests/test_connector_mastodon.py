@@ -22,10 +22,10 @@ from services.ingest.tests.connector_kit import (
     raw,
 )
 from services.ingest.tests.handmade_mastodon import (
-    HANDMADE_CONTEXT,
     HANDMADE_NOTIFICATIONS,
     HANDMADE_WEBHOOK_STATUS_CREATED,
 )
+from services.ingest.tests.handmade_mastodon_context import HANDMADE_CONTEXT
 
 pytestmark = pytest.mark.unit
 MA = MastodonConnector()
