@@ -23,6 +23,7 @@ from services.ingest.tests.connector_kit import (
     raw,
     relay_headers,
 )
+from services.ingest.tests.handmade_email import HANDMADE_HTML_ONLY, HANDMADE_REPLY_MULTIPART
 
 pytestmark = pytest.mark.unit
 EM = EmailConnector()
@@ -58,7 +59,7 @@ def test_rfc5322_simple_message_maps_every_canonical_field() -> None:
 
 
 def test_multipart_reply_prefers_text_plain_decodes_rfc2047_and_threads_by_references() -> None:
-    [post] = EM.normalize(raw(fixture("email", "reply_multipart.eml"), RFC822)).posts
+    [post] = EM.normalize(raw(HANDMADE_REPLY_MULTIPART, RFC822)).posts
     assert canonical(post) == expected(
         id="email:abcd.1234@local.machine.example",
         platform="email",
@@ -81,7 +82,7 @@ def test_multipart_reply_prefers_text_plain_decodes_rfc2047_and_threads_by_refer
 
 
 def test_html_only_message_is_reduced_to_text_and_charset_decoded() -> None:
-    [post] = EM.normalize(raw(fixture("email", "html_only.eml"), RFC822, channel="support")).posts
+    [post] = EM.normalize(raw(HANDMADE_HTML_ONLY, RFC822, channel="support")).posts
     assert canonical(post) == expected(
         id="email:html-only-1@example.org",
         platform="email",
@@ -114,7 +115,7 @@ def test_json_envelope_with_several_messages_keeps_good_ones_and_reports_bad_one
         "messages": [
             {"raw": good.decode(), "channel": "support@chorus.example.com"},
             {"raw_base64": base64.b64encode(b"Subject: no sender, no date\r\n\r\nhi").decode()},
-            {"raw_base64": base64.b64encode(fixture("email", "html_only.eml")).decode()},
+            {"raw_base64": base64.b64encode(HANDMADE_HTML_ONLY).decode()},
         ]
     }
     result = EM.normalize(raw(json.dumps(envelope).encode()))
@@ -159,7 +160,7 @@ def test_unusable_messages_become_item_errors(body: bytes, code: str) -> None:
 
 
 def test_relay_signature_valid_missing_wrong_and_replayed() -> None:
-    body = fixture("email", "reply_multipart.eml")
+    body = HANDMADE_REPLY_MULTIPART
     secrets = {"signing_secret": "mail-k"}
     EM.verify(raw(body, RFC822, headers=relay_headers("mail-k", body)), secrets, NOW)
     cases = [
@@ -197,8 +198,8 @@ def test_broken_mime_gives_a_post_or_an_item_error(body: bytes) -> None:
 @given(
     st.one_of(
         st.binary(max_size=400),
-        byte_edits(fixture("email", "reply_multipart.eml")),
-        byte_edits(fixture("email", "html_only.eml")),
+        byte_edits(HANDMADE_REPLY_MULTIPART),
+        byte_edits(HANDMADE_HTML_ONLY),
         *(byte_edits(b) for b in HOSTILE_MIME[:4]),
     )
 )
@@ -211,3 +212,50 @@ def test_hostile_messages_give_only_results_or_normalize_errors(body: bytes) -> 
 def test_hostile_json_envelopes_give_only_results_or_normalize_errors(data: bytes) -> None:
     envelope = {"raw_base64": base64.b64encode(data).decode(), "channel": "x"}
     clean_outcome(EM, raw(json.dumps(envelope).encode()))
+
+
+@pytest.mark.parametrize(
+    ("name", "native", "channel", "sender", "text", "at", "parent"),
+    [
+        (
+            "rfc5322_a2_reply.eml",
+            "3456@example.net",
+            "jdoe@machine.example",
+            ("mary@example.net", "Mary Smith"),
+            "Re: Saying Hello\n\nThis is a reply to your hello.",
+            "1997-11-21T16:01:10Z",
+            "1234@local.machine.example",
+        ),
+        (
+            "rfc5322_a2_reply_to_reply.eml",
+            "abcd.1234@local.machine.test",
+            "smith@home.example",
+            ("jdoe@machine.example", "John Doe"),
+            "Re: Saying Hello\n\nThis is a reply to your reply.",
+            "1997-11-21T17:00:00Z",
+            "3456@example.net",
+        ),
+    ],
+)
+def test_rfc5322_reply_messages_thread_on_the_first_reference(
+    name: str,
+    native: str,
+    channel: str,
+    sender: tuple[str, str],
+    text: str,
+    at: str,
+    parent: str,
+) -> None:
+    (post,) = EM.normalize(raw(fixture("email", name), "message/rfc822")).posts
+    assert canonical(post) == expected(
+        id=f"email:{native}",
+        platform="email",
+        channel=channel,
+        kind="email",
+        native_id=native,
+        thread_id="email:1234@local.machine.example",
+        in_reply_to=f"email:{parent}",
+        author={"id": sender[0], "handle": sender[0], "display_name": sender[1]},
+        text=text,
+        created_at=at,
+    )

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.ingest.tests.connector_kit import byte_edits, canonical, expected, fixture, raw
+from services.ingest.tests.handmade_email import HANDMADE_HTML_ONLY, HANDMADE_REPLY_MULTIPART
 
 pytestmark = pytest.mark.unit
 EM = EmailConnector()
@@ -673,8 +674,14 @@ SAMPLES = {
     **CORPUS,
     **{
         name: fixture("email", name)
-        for name in ("rfc5322_a11_simple.eml", "reply_multipart.eml", "html_only.eml")
+        for name in (
+            "rfc5322_a11_simple.eml",
+            "rfc5322_a2_reply.eml",
+            "rfc5322_a2_reply_to_reply.eml",
+        )
     },
+    "handmade_reply_multipart": HANDMADE_REPLY_MULTIPART,
+    "handmade_html_only": HANDMADE_HTML_ONLY,
 }
 
 

@@ -10,7 +10,8 @@ from chorus_platforms.kit.inbound import NormalizeError, SignatureError
 from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
-from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.connector_kit import NOW, canonical, expected, raw
+from services.ingest.tests.handmade_facebook import HANDMADE_FEED_WEBHOOK, HANDMADE_GRAPH_COMMENTS
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -70,7 +71,7 @@ def test_facebook_is_registered() -> None:
 
 
 def test_feed_webhook_maps_posts_comments_replies_and_edits_field_by_field() -> None:
-    result = FB.normalize(raw(fixture("facebook", "feed_webhook.json")))
+    result = FB.normalize(raw(HANDMADE_FEED_WEBHOOK))
     assert result.errors == []
     post, comment, reply, edit, own, dm = (canonical(p) for p in result.posts)
     assert post == VISITOR_POST
@@ -113,7 +114,7 @@ def test_feed_webhook_maps_posts_comments_replies_and_edits_field_by_field() -> 
 
 
 def test_graph_comment_page_joins_the_same_thread_as_the_webhook() -> None:
-    result = FB.normalize(raw(fixture("facebook", "graph_comments.json"), channel=PAGE))
+    result = FB.normalize(raw(HANDMADE_GRAPH_COMMENTS, channel=PAGE))
     assert result.errors == []
     first, second, own = (canonical(p) for p in result.posts)
     assert own["from_brand"] is True and own["author"]["id"] == PAGE
@@ -127,12 +128,12 @@ def test_graph_comment_page_joins_the_same_thread_as_the_webhook() -> None:
 
 def test_graph_comment_page_needs_the_page_id() -> None:
     with pytest.raises(NormalizeError) as info:
-        FB.normalize(raw(fixture("facebook", "graph_comments.json")))
+        FB.normalize(raw(HANDMADE_GRAPH_COMMENTS))
     assert info.value.code == "missing_channel"
 
 
 def test_one_bad_change_is_an_item_error_and_the_rest_of_the_envelope_is_kept() -> None:
-    doc = fixture_json("facebook", "feed_webhook.json")
+    doc = json.loads(HANDMADE_FEED_WEBHOOK)
     del doc["entry"][0]["changes"][1]["value"]["from"]
     doc["entry"][0]["changes"][2]["value"]["created_time"] = -5
     doc["entry"].insert(0, {"time": 1, "changes": []})
@@ -170,7 +171,7 @@ def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
 
 
 def test_valid_signature_passes_in_either_hex_case() -> None:
-    body = fixture("facebook", "feed_webhook.json")
+    body = HANDMADE_FEED_WEBHOOK
     FB.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)
     upper = {
         "x-hub-signature-256": "sha256=" + meta_headers(body)["x-hub-signature-256"][7:].upper()
@@ -179,7 +180,7 @@ def test_valid_signature_passes_in_either_hex_case() -> None:
 
 
 def test_missing_signature_is_401_and_wrong_or_tampered_is_403() -> None:
-    body = fixture("facebook", "feed_webhook.json")
+    body = HANDMADE_FEED_WEBHOOK
     with pytest.raises(SignatureError) as info:
         FB.verify(raw(body), META_SECRETS, NOW)
     assert (info.value.status, info.value.code) == (401, "missing_signature")
@@ -204,7 +205,7 @@ def test_unconfigured_app_secret_refuses_the_delivery() -> None:
 
 
 def test_replayed_delivery_verifies_and_yields_the_same_post_ids_for_dedup() -> None:
-    body = fixture("facebook", "feed_webhook.json")
+    body = HANDMADE_FEED_WEBHOOK
     FB.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)  # Meta signs no time
     assert [p.id for p in FB.normalize(raw(body)).posts] == [
         p.id for p in FB.normalize(raw(body)).posts
@@ -245,12 +246,12 @@ def test_hub_challenge_without_a_configured_token_is_403_and_odd_challenges_400(
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("facebook", "feed_webhook.json")))
+@given(hostile(json.loads(HANDMADE_FEED_WEBHOOK)))
 def test_hostile_page_webhooks_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(FB, raw(body))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("facebook", "graph_comments.json")))
+@given(hostile(json.loads(HANDMADE_GRAPH_COMMENTS)))
 def test_hostile_graph_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(FB, raw(body, channel=PAGE))

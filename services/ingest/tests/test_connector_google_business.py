@@ -17,10 +17,13 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
-    fixture_json,
     mutated,
     raw,
+)
+from services.ingest.tests.handmade_google_business import (
+    HANDMADE_PUBSUB_NEW_REVIEW,
+    HANDMADE_PUBSUB_REVIEW,
+    HANDMADE_REVIEWS_LIST,
 )
 
 pytestmark = pytest.mark.unit
@@ -60,13 +63,13 @@ def test_google_business_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_documented_review_list_maps_every_canonical_field() -> None:
-    result = GBP.normalize(raw(fixture("google_business", "reviews_list.json")))
+    result = GBP.normalize(raw(HANDMADE_REVIEWS_LIST))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [REVIEW_1, REVIEW_2]
 
 
 def test_star_ratings_one_to_five_map_to_numbers() -> None:
-    doc = fixture_json("google_business", "reviews_list.json")
+    doc = json.loads(HANDMADE_REVIEWS_LIST)
     review = doc["reviews"][0]
     doc["reviews"] = [
         dict(review, reviewId=f"r{n}", starRating=word)
@@ -77,14 +80,12 @@ def test_star_ratings_one_to_five_map_to_numbers() -> None:
 
 
 def test_channel_given_by_the_caller_wins_over_the_location_name() -> None:
-    result = GBP.normalize(
-        raw(fixture("google_business", "reviews_list.json"), channel="loc-paris")
-    )
+    result = GBP.normalize(raw(HANDMADE_REVIEWS_LIST, channel="loc-paris"))
     assert {p.channel for p in result.posts} == {"loc-paris"}
 
 
 def test_one_bad_review_becomes_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("google_business", "reviews_list.json")
+    doc = json.loads(HANDMADE_REVIEWS_LIST)
     doc["reviews"].insert(1, dict(doc["reviews"][0], reviewId="bad-1", starRating="SIX"))
     result = GBP.normalize(raw(doc))
     assert [p.native_id for p in result.posts] == ["AIe9_BGx7bN-1", "AIe9_CHy8cO-2"]
@@ -99,12 +100,12 @@ def test_one_bad_review_becomes_an_item_error_and_the_rest_is_kept() -> None:
 
 
 def test_pubsub_push_carrying_a_review_is_normalized() -> None:
-    result = GBP.normalize(raw(fixture("google_business", "pubsub_review.json")))
+    result = GBP.normalize(raw(HANDMADE_PUBSUB_REVIEW))
     assert [canonical(p) for p in result.posts] == [REVIEW_2]
 
 
 def test_pubsub_new_review_notification_is_read_with_a_follow_up_review_get() -> None:
-    result = GBP.normalize(raw(fixture("google_business", "pubsub_new_review.json")))
+    result = GBP.normalize(raw(HANDMADE_PUBSUB_NEW_REVIEW))
     assert result.posts == [] and result.errors == [] and result.skipped == []
     [fetch] = result.fetches
     assert (fetch.base, fetch.path, fetch.token, fetch.index) == (
@@ -113,7 +114,7 @@ def test_pubsub_new_review_notification_is_read_with_a_follow_up_review_get() ->
         "access_token",
         0,
     )
-    review = fixture_json("google_business", "reviews_list.json")["reviews"][0]
+    review = json.loads(HANDMADE_REVIEWS_LIST)["reviews"][0]
     post = fetch.then(review)
     assert post.channel == "accounts/104858302738/locations/982374"
     assert post.kind == "review" and post.text == review["comment"]
@@ -126,7 +127,7 @@ def test_a_notification_that_names_no_review_is_skipped_with_its_type() -> None:
 
 
 def test_batch_get_reviews_uses_the_location_name_as_channel() -> None:
-    review = fixture_json("google_business", "reviews_list.json")["reviews"][1]
+    review = json.loads(HANDMADE_REVIEWS_LIST)["reviews"][1]
     review.pop("name")
     body = {"locationReviews": [{"name": "accounts/1/locations/77", "review": review}]}
     [post] = GBP.normalize(raw(body)).posts
@@ -183,7 +184,7 @@ def test_poll_request_lists_reviews_newest_first_and_follows_the_page_token() ->
 
 
 def test_cursor_follows_pages_then_moves_since_to_the_newest_update_time() -> None:
-    page = raw(fixture("google_business", "reviews_list.json"))
+    page = raw(HANDMADE_REVIEWS_LIST)
     cursor = GBP.advance({}, GBP.normalize(page), page)
     assert cursor == {
         "page": "CiAKGjBpNDd2Nmp2Zml2c2tqa2loaHVhemFxbg",
@@ -198,11 +199,7 @@ def test_cursor_follows_pages_then_moves_since_to_the_newest_update_time() -> No
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.one_of(
-        st.binary(max_size=300), mutated(fixture_json("google_business", "reviews_list.json"))
-    )
-)
+@given(st.one_of(st.binary(max_size=300), mutated(json.loads(HANDMADE_REVIEWS_LIST))))
 def test_hostile_review_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     clean_outcome(GBP, raw(body))
 
@@ -215,7 +212,7 @@ def test_hostile_pubsub_data_gives_only_results_or_normalize_errors(data: bytes)
 
 
 def test_an_edited_old_review_on_a_page_does_not_end_the_sweep_early() -> None:
-    doc = fixture_json("google_business", "reviews_list.json")
+    doc = json.loads(HANDMADE_REVIEWS_LIST)
     for review in doc["reviews"]:  # both written long ago, both edited after `since`
         review["createTime"] = "2020-01-01T00:00:00Z"
         review["updateTime"] = "2024-03-20T00:00:00Z"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from chorus_platforms.instagram.inbound import InstagramConnector
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
 from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
-from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.connector_kit import NOW, canonical, expected, raw
+from services.ingest.tests.handmade_instagram import HANDMADE_GRAPH_COMMENTS, HANDMADE_WEBHOOK
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -28,7 +31,7 @@ def test_instagram_is_registered() -> None:
 
 
 def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
-    result = IG.normalize(raw(fixture("instagram", "webhook.json")))
+    result = IG.normalize(raw(HANDMADE_WEBHOOK))
     comment, reply, own, dm = (canonical(p) for p in result.posts)
     assert comment == expected(
         id="instagram:17919697626119712",
@@ -90,7 +93,7 @@ def test_comment_reply_and_dm_notifications_map_every_canonical_field() -> None:
 
 
 def test_an_ids_only_mention_becomes_a_read_of_the_mentioned_comment() -> None:
-    result = IG.normalize(raw(fixture("instagram", "webhook.json")))
+    result = IG.normalize(raw(HANDMADE_WEBHOOK))
     assert result.errors == [] and result.skipped == []
     (fetch,) = result.fetches
     assert (fetch.index, fetch.native_id, fetch.token) == (3, "17894227972186120", "access_token")
@@ -103,7 +106,7 @@ def test_an_ids_only_mention_becomes_a_read_of_the_mentioned_comment() -> None:
 
 
 def test_graph_comments_and_nested_replies_thread_on_the_media() -> None:
-    result = IG.normalize(raw(fixture("instagram", "graph_comments.json"), channel=ACCOUNT))
+    result = IG.normalize(raw(HANDMADE_GRAPH_COMMENTS, channel=ACCOUNT))
     assert result.errors == []
     first, reply, second = (canonical(p) for p in result.posts)
     assert first == expected(
@@ -132,7 +135,7 @@ def test_graph_comments_and_nested_replies_thread_on_the_media() -> None:
 
 
 def test_graph_comment_without_media_field_is_read_again_with_it() -> None:
-    doc = fixture_json("instagram", "graph_comments.json")
+    doc = json.loads(HANDMADE_GRAPH_COMMENTS)
     del doc["data"][1]["media"]
     doc["data"][0]["replies"]["data"].append(7)
     result = IG.normalize(raw(doc, channel=ACCOUNT))
@@ -145,7 +148,7 @@ def test_graph_comment_without_media_field_is_read_again_with_it() -> None:
 
 def test_graph_pages_need_the_account_and_unknown_shapes_are_refused() -> None:
     with pytest.raises(NormalizeError) as info:
-        IG.normalize(raw(fixture("instagram", "graph_comments.json")))
+        IG.normalize(raw(HANDMADE_GRAPH_COMMENTS))
     assert info.value.code == "missing_channel"
     for body in (b"[1]", b'{"object": "page", "entry": []}', b'{"hello": 1}', b"\xff\xfe"):
         with pytest.raises(NormalizeError):
@@ -153,7 +156,7 @@ def test_graph_pages_need_the_account_and_unknown_shapes_are_refused() -> None:
 
 
 def test_signature_valid_missing_wrong_and_replayed() -> None:
-    body = fixture("instagram", "webhook.json")
+    body = HANDMADE_WEBHOOK
     IG.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)
     IG.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)  # replay: dedup's job
     with pytest.raises(SignatureError) as missing:
@@ -171,12 +174,12 @@ def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("instagram", "webhook.json")))
+@given(hostile(json.loads(HANDMADE_WEBHOOK)))
 def test_hostile_instagram_webhooks_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(IG, raw(body))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("instagram", "graph_comments.json")))
+@given(hostile(json.loads(HANDMADE_GRAPH_COMMENTS)))
 def test_hostile_ig_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(IG, raw(body, channel=ACCOUNT))

@@ -14,6 +14,10 @@ from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.handmade_linkedin import (
+    HANDMADE_COMMENTS_API,
+    HANDMADE_NOTIFICATIONS_WEBHOOK,
+)
 from services.ingest.tests.social_kit import assert_clean, hostile
 
 pytestmark = pytest.mark.unit
@@ -42,7 +46,7 @@ def test_comment_urns_split_into_post_and_comment_id() -> None:
 
 
 def test_notifications_map_every_canonical_field() -> None:
-    result = LI.normalize(raw(fixture("linkedin", "notifications_webhook.json")))
+    result = LI.normalize(raw(HANDMADE_NOTIFICATIONS_WEBHOOK))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -102,7 +106,7 @@ def test_notifications_map_every_canonical_field() -> None:
 
 
 def test_comments_api_page_joins_the_webhook_thread_and_marks_the_brand() -> None:
-    result = LI.normalize(raw(fixture("linkedin", "comments_api.json"), channel=ORG))
+    result = LI.normalize(raw(HANDMADE_COMMENTS_API, channel=ORG))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -135,15 +139,15 @@ def test_comments_api_page_joins_the_webhook_thread_and_marks_the_brand() -> Non
 
 
 def test_pull_finder_elements_are_normalized_like_pushed_notifications() -> None:
-    pushed = fixture_json("linkedin", "notifications_webhook.json")["notifications"]
+    pushed = json.loads(HANDMADE_NOTIFICATIONS_WEBHOOK)["notifications"]
     pulled = LI.normalize(raw({"paging": {"start": 0}, "elements": pushed}))
     assert [p.id for p in pulled.posts] == [
-        p.id for p in LI.normalize(raw(fixture("linkedin", "notifications_webhook.json"))).posts
+        p.id for p in LI.normalize(raw(HANDMADE_NOTIFICATIONS_WEBHOOK)).posts
     ]
 
 
 def test_one_bad_notification_is_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("linkedin", "notifications_webhook.json")
+    doc = json.loads(HANDMADE_NOTIFICATIONS_WEBHOOK)
     doc["notifications"][0]["lastModifiedAt"] = "now"
     del doc["notifications"][2]["decoratedGeneratedActivity"]["share"]["owner"]
     result = LI.normalize(raw(doc))
@@ -172,19 +176,19 @@ def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
 
 def test_comments_api_page_needs_the_organization() -> None:
     with pytest.raises(NormalizeError) as info:
-        LI.normalize(raw(fixture("linkedin", "comments_api.json")))
+        LI.normalize(raw(HANDMADE_COMMENTS_API))
     assert info.value.code == "missing_channel"
 
 
 def test_signature_valid_with_or_without_the_hmacsha256_prefix() -> None:
-    body = fixture("linkedin", "notifications_webhook.json")
+    body = HANDMADE_NOTIFICATIONS_WEBHOOK
     LI.verify(raw(body, headers={"x-li-signature": li_signature(body)}), SECRETS, NOW)
     prefixed = {"x-li-signature": "hmacsha256=" + li_signature(body)}
     LI.verify(raw(body, headers=prefixed), SECRETS, NOW)
 
 
 def test_signature_missing_is_401_and_wrong_tampered_or_unprefixed_hmac_is_403() -> None:
-    body = fixture("linkedin", "notifications_webhook.json")
+    body = HANDMADE_NOTIFICATIONS_WEBHOOK
     with pytest.raises(SignatureError) as info:
         LI.verify(raw(body), SECRETS, NOW)
     assert info.value.status == 401
@@ -203,7 +207,7 @@ def test_signature_missing_is_401_and_wrong_tampered_or_unprefixed_hmac_is_403()
 
 
 def test_replayed_notification_verifies_and_yields_the_same_post_ids_for_dedup() -> None:
-    body = fixture("linkedin", "notifications_webhook.json")
+    body = HANDMADE_NOTIFICATIONS_WEBHOOK
     LI.verify(raw(body, headers={"x-li-signature": li_signature(body)}), SECRETS, NOW)
     assert [p.id for p in LI.normalize(raw(body)).posts] == [
         p.id for p in LI.normalize(raw(body)).posts
@@ -222,19 +226,19 @@ def test_challenge_code_is_answered_with_its_hex_hmac() -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("linkedin", "notifications_webhook.json")))
+@given(hostile(json.loads(HANDMADE_NOTIFICATIONS_WEBHOOK)))
 def test_hostile_notifications_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(LI, raw(body))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("linkedin", "comments_api.json")))
+@given(hostile(json.loads(HANDMADE_COMMENTS_API)))
 def test_hostile_comment_pages_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(LI, raw(body, channel=ORG))
 
 
 def test_deletions_and_unknown_actions_are_skipped_unless_they_carry_words() -> None:
-    doc = fixture_json("linkedin", "notifications_webhook.json")
+    doc = json.loads(HANDMADE_NOTIFICATIONS_WEBHOOK)
     comment, like = doc["notifications"][0], doc["notifications"][3]
     doc["notifications"] = [
         {**like, "action": "COMMENT_DELETE"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 
 import pytest
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
@@ -17,11 +18,14 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
-    fixture_json,
     mutated,
     raw,
 )
+from services.ingest.tests.handmade_mastodon import (
+    HANDMADE_NOTIFICATIONS,
+    HANDMADE_WEBHOOK_STATUS_CREATED,
+)
+from services.ingest.tests.handmade_mastodon_context import HANDMADE_CONTEXT
 
 pytestmark = pytest.mark.unit
 MA = MastodonConnector()
@@ -44,9 +48,7 @@ def test_mastodon_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_mention_notification_maps_every_canonical_field_and_skips_favourites() -> None:
-    result = MA.normalize(
-        raw(fixture("mastodon", "notifications.json"), channel="@chorus@mastodon.social")
-    )
+    result = MA.normalize(raw(HANDMADE_NOTIFICATIONS, channel="@chorus@mastodon.social"))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -69,14 +71,14 @@ def test_mention_notification_maps_every_canonical_field_and_skips_favourites() 
 
 
 def test_html_content_becomes_plain_text_keeping_mentions_hashtags_and_full_urls() -> None:
-    [post] = MA.normalize(raw(fixture("mastodon", "notifications.json"))).posts
+    [post] = MA.normalize(raw(HANDMADE_NOTIFICATIONS)).posts
     assert "alert(1)" not in post.text and "<" not in post.text
     assert "@chorus" in post.text and "#bug" in post.text
     assert "https://git.example.org/issues/42" in post.text  # invisible/ellipsis spans rejoined
 
 
 def test_mention_that_replies_to_nothing_is_a_mention_in_its_own_thread() -> None:
-    doc = fixture_json("mastodon", "notifications.json")
+    doc = json.loads(HANDMADE_NOTIFICATIONS)
     doc[0]["status"]["in_reply_to_id"] = None
     [post] = MA.normalize(raw(doc)).posts
     assert (post.kind, post.thread_id, post.in_reply_to) == (
@@ -87,7 +89,7 @@ def test_mention_that_replies_to_nothing_is_a_mention_in_its_own_thread() -> Non
 
 
 def test_context_resolves_every_reply_to_the_root_status() -> None:
-    result = MA.normalize(raw(fixture("mastodon", "context.json"), channel="@chorus"))
+    result = MA.normalize(raw(HANDMADE_CONTEXT, channel="@chorus"))
     assert [(p.native_id, p.kind, p.thread_id, p.in_reply_to) for p in result.posts] == [
         ("112233000000000001", "post", "mastodon:112233000000000001", None),
         (
@@ -107,7 +109,7 @@ def test_context_resolves_every_reply_to_the_root_status() -> None:
 
 
 def test_direct_status_from_a_webhook_is_a_dm() -> None:
-    [post] = MA.normalize(raw(fixture("mastodon", "webhook_status_created.json"))).posts
+    [post] = MA.normalize(raw(HANDMADE_WEBHOOK_STATUS_CREATED)).posts
     assert canonical(post) == expected(
         id="mastodon:112233445566778899",
         platform="mastodon",
@@ -126,14 +128,14 @@ def test_direct_status_from_a_webhook_is_a_dm() -> None:
 
 
 def test_a_boost_is_read_as_the_boosted_status() -> None:
-    status = fixture_json("mastodon", "notifications.json")[0]["status"]
+    status = json.loads(HANDMADE_NOTIFICATIONS)[0]["status"]
     boost = dict(status, id="999", content="", reblog=dict(status, in_reply_to_id=None))
     [post] = MA.normalize(raw([boost])).posts
     assert post.native_id == "112233445566778899" and post.text == TEXT
 
 
 def test_one_bad_status_becomes_an_item_error_and_the_rest_is_kept() -> None:
-    ctx = fixture_json("mastodon", "context.json")
+    ctx = json.loads(HANDMADE_CONTEXT)
     ctx["descendants"][0]["account"] = "nobody"
     result = MA.normalize(raw(ctx))
     assert [p.native_id for p in result.posts] == ["112233000000000001", "112233000000000003"]
@@ -160,7 +162,7 @@ def _hub(secret: str, body: bytes) -> dict[str, str]:
 
 
 def test_webhook_signature_valid_passes() -> None:
-    body = fixture("mastodon", "webhook_status_created.json")
+    body = HANDMADE_WEBHOOK_STATUS_CREATED
     MA.verify(raw(body, headers=_hub("whsec", body)), {"webhook_secret": "whsec"}, NOW)
 
 
@@ -190,7 +192,7 @@ def test_poll_request_asks_for_mentions_after_min_id() -> None:
 
 
 def test_cursor_moves_min_id_to_the_highest_notification_id_numerically() -> None:
-    page = raw(fixture("mastodon", "notifications.json"))
+    page = raw(HANDMADE_NOTIFICATIONS)
     cursor = MA.advance({"min_id": "9999999"}, MA.normalize(page), page)
     assert cursor == {"min_id": "34975861"}  # 8 digits beat 7, whatever the string order
     empty = raw(b"[]")
@@ -201,8 +203,8 @@ def test_cursor_moves_min_id_to_the_highest_notification_id_numerically() -> Non
 @given(
     st.one_of(
         st.binary(max_size=300),
-        mutated(fixture_json("mastodon", "notifications.json")),
-        mutated(fixture_json("mastodon", "context.json")),
+        mutated(json.loads(HANDMADE_NOTIFICATIONS)),
+        mutated(json.loads(HANDMADE_CONTEXT)),
     )
 )
 def test_hostile_mastodon_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
@@ -212,5 +214,5 @@ def test_hostile_mastodon_payloads_give_only_results_or_normalize_errors(body: b
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=300))
 def test_any_html_content_reduces_to_text_without_markup_errors(content: str) -> None:
-    status = fixture_json("mastodon", "notifications.json")[0]["status"]
+    status = json.loads(HANDMADE_NOTIFICATIONS)[0]["status"]
     clean_outcome(MA, raw([dict(status, content=content)]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from chorus_platforms.facebook.inbound import FacebookConnector
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
@@ -9,7 +11,8 @@ from chorus_platforms.messenger.inbound import MessengerConnector
 from chorus_platforms.registry import CONNECTORS
 from hypothesis import HealthCheck, given, settings
 
-from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.connector_kit import NOW, canonical, expected, raw
+from services.ingest.tests.handmade_messenger import HANDMADE_MESSAGES_WEBHOOK
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -47,7 +50,7 @@ def test_messenger_is_registered_under_its_own_slug() -> None:
 
 
 def test_documented_message_events_map_every_canonical_field() -> None:
-    result = MS.normalize(raw(fixture("messenger", "messages_webhook.json")))
+    result = MS.normalize(raw(HANDMADE_MESSAGES_WEBHOOK))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         _dm("mid.1457764197618:41d102a3e1ae206a38", "2016-03-23T00:25:52.478000Z"),
@@ -77,14 +80,14 @@ def test_documented_message_events_map_every_canonical_field() -> None:
 
 
 def test_the_facebook_slug_normalizes_the_same_messenger_events_identically() -> None:
-    body = raw(fixture("messenger", "messages_webhook.json"))
+    body = raw(HANDMADE_MESSAGES_WEBHOOK)
     assert [canonical(p) for p in FacebookConnector().normalize(body).posts] == [
         canonical(p) for p in MS.normalize(body).posts
     ]
 
 
 def test_postbacks_and_message_edits_are_dms_and_edits_reuse_the_message_id() -> None:
-    doc = fixture_json("messenger", "messages_webhook.json")
+    doc = json.loads(HANDMADE_MESSAGES_WEBHOOK)
     doc["entry"][0]["messaging"] = [
         {
             "sender": {"id": PSID},
@@ -111,7 +114,7 @@ def test_postbacks_and_message_edits_are_dms_and_edits_reuse_the_message_id() ->
 
 
 def test_one_bad_event_is_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("messenger", "messages_webhook.json")
+    doc = json.loads(HANDMADE_MESSAGES_WEBHOOK)
     del doc["entry"][0]["messaging"][1]["sender"]
     doc["entry"][0]["messaging"][2]["timestamp"] = "tomorrow"
     result = MS.normalize(raw(doc))
@@ -132,7 +135,7 @@ def test_a_non_page_envelope_is_not_understood() -> None:
 
 
 def test_signature_valid_missing_wrong_and_replayed() -> None:
-    body = fixture("messenger", "messages_webhook.json")
+    body = HANDMADE_MESSAGES_WEBHOOK
     MS.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)
     MS.verify(raw(body, headers=meta_headers(body)), META_SECRETS, NOW)  # replay: dedup's job
     with pytest.raises(SignatureError) as missing:
@@ -151,6 +154,6 @@ def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("messenger", "messages_webhook.json")))
+@given(hostile(json.loads(HANDMADE_MESSAGES_WEBHOOK)))
 def test_hostile_messenger_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(MS, raw(body))

@@ -16,12 +16,11 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
-    fixture_json,
     mutated,
     raw,
     relay_headers,
 )
+from services.ingest.tests.handmade_reddit import HANDMADE_COMMENTS_TREE, HANDMADE_NEW_LISTING
 
 pytestmark = pytest.mark.unit
 RD = RedditConnector()
@@ -52,7 +51,7 @@ def test_reddit_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_submission_listing_maps_every_canonical_field() -> None:
-    result = RD.normalize(raw(fixture("reddit", "new_listing.json")))
+    result = RD.normalize(raw(HANDMADE_NEW_LISTING))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         SELF_POST,
@@ -79,7 +78,7 @@ def test_submission_listing_maps_every_canonical_field() -> None:
 
 
 def test_comment_tree_pair_threads_every_comment_on_the_submission() -> None:
-    result = RD.normalize(raw(fixture("reddit", "comments_tree.json")))
+    result = RD.normalize(raw(HANDMADE_COMMENTS_TREE))
     assert result.errors == []
     post, top, reply = (canonical(p) for p in result.posts)
     assert post == SELF_POST
@@ -147,7 +146,7 @@ def test_nesting_beyond_the_json_parser_limit_is_a_clear_error() -> None:
 
 
 def test_one_bad_thing_becomes_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("reddit", "new_listing.json")
+    doc = json.loads(HANDMADE_NEW_LISTING)
     doc["data"]["children"][0]["data"]["created_utc"] = "soon"
     doc["data"]["children"].append({"kind": "t5", "data": {"name": "t5_sub"}})
     result = RD.normalize(raw(doc))
@@ -167,7 +166,7 @@ def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
 
 
 def test_relay_signature_valid_passes_and_tampered_body_fails() -> None:
-    body = fixture("reddit", "new_listing.json")
+    body = HANDMADE_NEW_LISTING
     headers = relay_headers("k", body)
     RD.verify(raw(body, headers=headers), {"signing_secret": "k"}, NOW)
     with pytest.raises(SignatureError) as info:
@@ -197,7 +196,7 @@ def test_poll_request_for_a_search_and_for_new_comments() -> None:
 
 
 def test_cursor_follows_after_then_closes_the_sweep() -> None:
-    page = raw(fixture("reddit", "new_listing.json"))
+    page = raw(HANDMADE_NEW_LISTING)
     cursor = RD.advance({}, RD.normalize(page), page)
     assert cursor == {"page": "t3_1b2c9z", "sweep_newest": "2024-05-02T12:00:00+00:00"}
     last = raw({"kind": "Listing", "data": {"after": None, "children": []}})
@@ -210,8 +209,8 @@ def test_cursor_follows_after_then_closes_the_sweep() -> None:
 @given(
     st.one_of(
         st.binary(max_size=300),
-        mutated(fixture_json("reddit", "comments_tree.json")),
-        mutated(fixture_json("reddit", "new_listing.json")),
+        mutated(json.loads(HANDMADE_COMMENTS_TREE)),
+        mutated(json.loads(HANDMADE_NEW_LISTING)),
     )
 )
 def test_hostile_reddit_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
@@ -219,5 +218,5 @@ def test_hostile_reddit_payloads_give_only_results_or_normalize_errors(body: byt
 
 
 def test_reddit_fixture_is_the_documented_listing_pair() -> None:
-    pair = json.loads(fixture("reddit", "comments_tree.json"))
+    pair = json.loads(HANDMADE_COMMENTS_TREE)
     assert [node["kind"] for node in pair] == ["Listing", "Listing"]

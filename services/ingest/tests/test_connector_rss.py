@@ -18,9 +18,9 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
     raw,
 )
+from services.ingest.tests.handmade_rss import HANDMADE_BLOG_ATOM, HANDMADE_BLOG_RSS2
 
 pytestmark = pytest.mark.unit
 RSS = RssConnector()
@@ -40,7 +40,7 @@ def test_rss_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_rss2_items_map_every_canonical_field() -> None:
-    result = RSS.normalize(raw(fixture("rss", "blog_rss2.xml"), XML))
+    result = RSS.normalize(raw(HANDMADE_BLOG_RSS2, XML))
     assert result.errors == []
     first, second = (canonical(p) for p in result.posts)
     assert first == expected(
@@ -78,7 +78,7 @@ def test_rss2_items_map_every_canonical_field() -> None:
 
 
 def test_atom_entries_map_every_canonical_field_and_thread_comments() -> None:
-    result = RSS.normalize(raw(fixture("rss", "blog_atom.xml"), "application/atom+xml"))
+    result = RSS.normalize(raw(HANDMADE_BLOG_ATOM, "application/atom+xml"))
     assert result.errors == []
     entry, comment = (canonical(p) for p in result.posts)
     assert entry == expected(
@@ -195,7 +195,7 @@ def _hub(secret: str, body: bytes, alg: str = "sha1") -> dict[str, str]:
 
 @pytest.mark.parametrize("alg", ["sha1", "sha256", "sha512"])
 def test_websub_signature_valid_passes(alg: str) -> None:
-    body = fixture("rss", "blog_atom.xml")
+    body = HANDMADE_BLOG_ATOM
     RSS.verify(raw(body, XML, headers=_hub("hub", body, alg)), {"hub_secret": "hub"}, NOW)
 
 
@@ -242,7 +242,7 @@ def test_poll_request_is_conditional_on_the_stored_validators() -> None:
 
 def test_cursor_keeps_validators_latest_date_and_seen_ids() -> None:
     page = raw(
-        fixture("rss", "blog_rss2.xml"),
+        HANDMADE_BLOG_RSS2,
         XML,
         headers={"etag": '"v1"', "last-modified": "Tue, 04 Jun 2024 10:00:00 GMT"},
     )
@@ -260,8 +260,8 @@ def test_cursor_keeps_validators_latest_date_and_seen_ids() -> None:
 @given(
     st.one_of(
         st.binary(max_size=300),
-        byte_edits(fixture("rss", "blog_rss2.xml")),
-        byte_edits(fixture("rss", "blog_atom.xml")),
+        byte_edits(HANDMADE_BLOG_RSS2),
+        byte_edits(HANDMADE_BLOG_ATOM),
         byte_edits(BILLION_LAUGHS),
         byte_edits(XXE),
     )

@@ -20,10 +20,10 @@ from services.ingest.tests.connector_kit import (
     clean_outcome,
     expected,
     fixture,
-    fixture_json,
     mutated,
     raw,
 )
+from services.ingest.tests.handmade_tiktok import HANDMADE_COMMENT_LIST, HANDMADE_REPLY_LIST
 
 pytestmark = pytest.mark.unit
 TT = TikTokConnector()
@@ -106,26 +106,26 @@ def test_tiktok_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_recorded_comment_list_maps_every_field() -> None:
-    result = TT.normalize(raw(fixture("tiktok", "comment_list.json"), channel=BIZ))
+    result = TT.normalize(raw(HANDMADE_COMMENT_LIST, channel=BIZ))
     assert result.errors == [] and result.skipped == []
     assert [canonical(p) for p in result.posts] == [NICE, XXX]
 
 
 def test_recorded_reply_list_answers_its_comment_under_the_same_video() -> None:
-    [post] = TT.normalize(raw(fixture("tiktok", "reply_list.json"), channel=BIZ)).posts
+    [post] = TT.normalize(raw(HANDMADE_REPLY_LIST, channel=BIZ)).posts
     assert canonical(post) == HH
 
 
 def test_replies_inlined_in_a_comment_list_are_items_of_their_own() -> None:
-    doc = fixture_json("tiktok", "comment_list.json")
-    reply = fixture_json("tiktok", "reply_list.json")["data"]["comments"][0]
+    doc = json.loads(HANDMADE_COMMENT_LIST)
+    reply = json.loads(HANDMADE_REPLY_LIST)["data"]["comments"][0]
     doc["data"]["comments"][1]["reply_list"] = [reply]
     result = TT.normalize(raw(doc, channel=BIZ))
     assert [canonical(p) for p in result.posts] == [NICE, XXX, HH]
 
 
 def test_the_business_accounts_own_comment_is_the_brands_post() -> None:
-    doc = fixture_json("tiktok", "comment_list.json")
+    doc = json.loads(HANDMADE_COMMENT_LIST)
     doc["data"]["comments"][0]["owner"] = True
     first = TT.normalize(raw(doc, channel=BIZ)).posts[0]
     assert (first.from_brand, first.author.id) == (True, BIZ)
@@ -158,7 +158,7 @@ def test_documented_non_comment_event_is_skipped() -> None:
 
 
 def test_a_bad_comment_is_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("tiktok", "comment_list.json")
+    doc = json.loads(HANDMADE_COMMENT_LIST)
     doc["data"]["comments"][0]["create_time"] = "yesterday"
     result = TT.normalize(raw(doc, channel=BIZ))
     assert [canonical(p) for p in result.posts] == [XXX]
@@ -237,12 +237,12 @@ def test_poll_request_lists_one_videos_comments_newest_first_with_replies() -> N
 
 
 def test_cursor_follows_data_cursor_while_has_more_then_moves_since() -> None:
-    doc = fixture_json("tiktok", "comment_list.json")
+    doc = json.loads(HANDMADE_COMMENT_LIST)
     doc["data"]["has_more"] = True
     page = raw(doc, channel=BIZ)
     cursor = TT.advance({}, TT.normalize(page), page)
     assert cursor == {"page": "2", "sweep_newest": "2022-06-22T03:53:25+00:00"}
-    last = raw(fixture("tiktok", "comment_list.json"), channel=BIZ)  # has_more false
+    last = raw(HANDMADE_COMMENT_LIST, channel=BIZ)  # has_more false
     cursor = TT.advance(cursor, TT.normalize(last), last)
     assert cursor == {"since": "2022-06-22T03:53:25+00:00"}
 
@@ -251,7 +251,7 @@ def test_cursor_follows_data_cursor_while_has_more_then_moves_since() -> None:
 @given(
     st.one_of(
         st.binary(max_size=300),
-        mutated(fixture_json("tiktok", "comment_list.json")),
+        mutated(json.loads(HANDMADE_COMMENT_LIST)),
         mutated(_event(text="hi")),
     )
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
@@ -16,10 +17,12 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
-    fixture_json,
     mutated,
     raw,
+)
+from services.ingest.tests.handmade_trustpilot import (
+    HANDMADE_BUSINESS_UNIT_REVIEWS,
+    HANDMADE_WEBHOOK_REVIEW_CREATED,
 )
 
 pytestmark = pytest.mark.unit
@@ -38,7 +41,7 @@ def test_trustpilot_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_documented_webhook_maps_every_canonical_field_and_ignores_deletions() -> None:
-    result = TP.normalize(raw(fixture("trustpilot", "webhook_review_created.json")))
+    result = TP.normalize(raw(HANDMADE_WEBHOOK_REVIEW_CREATED))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -63,9 +66,7 @@ def test_documented_webhook_maps_every_canonical_field_and_ignores_deletions() -
 
 
 def test_business_unit_review_page_maps_every_canonical_field() -> None:
-    result = TP.normalize(
-        raw(fixture("trustpilot", "business_unit_reviews.json"), channel="tp-chorus")
-    )
+    result = TP.normalize(raw(HANDMADE_BUSINESS_UNIT_REVIEWS, channel="tp-chorus"))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -109,13 +110,13 @@ def test_business_unit_review_page_maps_every_canonical_field() -> None:
 
 
 def test_business_unit_is_the_channel_when_none_is_given() -> None:
-    posts = TP.normalize(raw(fixture("trustpilot", "business_unit_reviews.json"))).posts
+    posts = TP.normalize(raw(HANDMADE_BUSINESS_UNIT_REVIEWS)).posts
     assert [p.channel for p in posts] == ["46d6a890000064000500e0c3", "trustpilot"]
 
 
 @pytest.mark.parametrize("stars", [0, 6, 3.5, "5", True, None])
 def test_ratings_outside_whole_one_to_five_are_item_errors(stars: object) -> None:
-    doc = fixture_json("trustpilot", "business_unit_reviews.json")
+    doc = json.loads(HANDMADE_BUSINESS_UNIT_REVIEWS)
     doc["reviews"][0]["stars"] = stars
     result = TP.normalize(raw(doc))
     assert [p.native_id for p in result.posts] == ["6631a1b2c3d4e5f601234568"]
@@ -168,7 +169,7 @@ def test_poll_request_pages_newest_reviews_with_the_api_key_header() -> None:
 
 
 def test_cursor_pages_while_next_page_links_exist_then_closes_the_sweep() -> None:
-    page = raw(fixture("trustpilot", "business_unit_reviews.json"))
+    page = raw(HANDMADE_BUSINESS_UNIT_REVIEWS)
     cursor = TP.advance({}, TP.normalize(page), page)
     assert cursor == {"page": "2", "sweep_newest": "2024-04-30T21:05:09+00:00"}
     last = raw({"reviews": [], "links": []})
@@ -180,8 +181,8 @@ def test_cursor_pages_while_next_page_links_exist_then_closes_the_sweep() -> Non
 @given(
     st.one_of(
         st.binary(max_size=300),
-        mutated(fixture_json("trustpilot", "business_unit_reviews.json")),
-        mutated(fixture_json("trustpilot", "webhook_review_created.json")),
+        mutated(json.loads(HANDMADE_BUSINESS_UNIT_REVIEWS)),
+        mutated(json.loads(HANDMADE_WEBHOOK_REVIEW_CREATED)),
     )
 )
 def test_hostile_trustpilot_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from chorus_platforms.kit.inbound import NormalizeError, SignatureError
 from chorus_platforms.registry import CONNECTORS
@@ -9,6 +11,7 @@ from chorus_platforms.whatsapp.inbound import WhatsAppConnector
 from hypothesis import HealthCheck, given, settings
 
 from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests.handmade_whatsapp import HANDMADE_MIXED_MESSAGES
 from services.ingest.tests.social_kit import (
     META_SECRETS,
     VERIFY_TOKEN,
@@ -58,7 +61,7 @@ def test_documented_text_message_maps_every_canonical_field() -> None:
 
 
 def test_media_replies_reactions_locations_and_buttons_are_dms() -> None:
-    result = WA.normalize(raw(fixture("whatsapp", "mixed_messages.json")))
+    result = WA.normalize(raw(HANDMADE_MIXED_MESSAGES))
     assert [canonical(p) for p in result.posts] == [
         _dm(
             "wamid.IMG001",
@@ -97,7 +100,7 @@ def test_media_replies_reactions_locations_and_buttons_are_dms() -> None:
 
 
 def test_status_only_deliveries_are_skipped_receipts_without_errors() -> None:
-    doc = fixture_json("whatsapp", "mixed_messages.json")
+    doc = json.loads(HANDMADE_MIXED_MESSAGES)
     doc["entry"][0]["changes"] = doc["entry"][0]["changes"][1:]
     result = WA.normalize(raw(doc))
     assert result.posts == [] and result.errors == []
@@ -112,7 +115,7 @@ def test_group_messages_thread_on_the_group() -> None:
 
 
 def test_one_bad_message_or_change_is_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("whatsapp", "mixed_messages.json")
+    doc = json.loads(HANDMADE_MIXED_MESSAGES)
     messages = doc["entry"][0]["changes"][0]["value"]["messages"]
     messages[1]["timestamp"] = "1749416460.5"
     del messages[0]["image"]["id"]
@@ -172,6 +175,6 @@ def test_handshake_echoes_the_challenge_only_for_the_verify_token() -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("whatsapp", "mixed_messages.json")))
+@given(hostile(json.loads(HANDMADE_MIXED_MESSAGES)))
 def test_hostile_whatsapp_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(WA, raw(body))

@@ -13,7 +13,8 @@ from chorus_platforms.registry import CONNECTORS
 from chorus_platforms.x.inbound import XConnector
 from hypothesis import HealthCheck, given, settings
 
-from services.ingest.tests.connector_kit import NOW, canonical, expected, fixture, fixture_json, raw
+from services.ingest.tests import handmade_x as hm
+from services.ingest.tests.connector_kit import NOW, canonical, expected, raw
 from services.ingest.tests.social_kit import assert_clean, hostile
 
 pytestmark = pytest.mark.unit
@@ -32,7 +33,7 @@ def test_x_is_registered() -> None:
 
 
 def test_documented_v2_tweet_maps_every_canonical_field() -> None:
-    result = X.normalize(raw(fixture("x", "v2_tweet_lookup.json"), channel="783214"))
+    result = X.normalize(raw(hm.HANDMADE_V2_TWEET_LOOKUP, channel="783214"))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -62,7 +63,7 @@ def test_documented_v2_tweet_maps_every_canonical_field() -> None:
 
 
 def test_search_page_keeps_text_exactly_threads_by_conversation_and_skips_noise() -> None:
-    result = X.normalize(raw(fixture("x", "v2_search_recent.json"), channel=BRAND))
+    result = X.normalize(raw(hm.HANDMADE_V2_SEARCH_RECENT, channel=BRAND))
     assert result.errors == []
     reply, mention, edited, own = (canonical(p) for p in result.posts)
     assert reply == expected(
@@ -108,12 +109,12 @@ def test_empty_search_page_is_an_empty_result() -> None:
 
 def test_v2_response_needs_to_know_the_brand_account() -> None:
     with pytest.raises(NormalizeError) as info:
-        X.normalize(raw(fixture("x", "v2_tweet_lookup.json")))
+        X.normalize(raw(hm.HANDMADE_V2_TWEET_LOOKUP))
     assert info.value.code == "missing_channel"
 
 
 def test_account_activity_tweets_map_every_canonical_field() -> None:
-    result = X.normalize(raw(fixture("x", "aaa_tweet_create.json")))
+    result = X.normalize(raw(hm.HANDMADE_AAA_TWEET_CREATE))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -166,7 +167,7 @@ def test_account_activity_tweets_map_every_canonical_field() -> None:
 
 
 def test_account_activity_dm_maps_every_canonical_field_with_the_users_map() -> None:
-    result = X.normalize(raw(fixture("x", "aaa_direct_message.json")))
+    result = X.normalize(raw(hm.HANDMADE_AAA_DIRECT_MESSAGE))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -190,7 +191,7 @@ def test_account_activity_dm_maps_every_canonical_field_with_the_users_map() -> 
 
 
 def test_brand_sent_dms_are_brand_posts_and_other_activity_events_are_skipped() -> None:
-    doc = fixture_json("x", "aaa_direct_message.json")
+    doc = json.loads(hm.HANDMADE_AAA_DIRECT_MESSAGE)
     create = doc["direct_message_events"][0]["message_create"]
     create["sender_id"], create["target"]["recipient_id"] = "4337869213", "3001969357"
     (sent,) = X.normalize(raw(doc)).posts
@@ -210,7 +211,7 @@ def test_brand_sent_dms_are_brand_posts_and_other_activity_events_are_skipped() 
 
 
 def test_one_bad_tweet_is_an_item_error_and_the_rest_of_the_page_is_kept() -> None:
-    doc = fixture_json("x", "v2_search_recent.json")
+    doc = json.loads(hm.HANDMADE_V2_SEARCH_RECENT)
     doc["data"][1]["created_at"] = "yesterday"
     doc["data"].insert(0, "not a tweet")
     result = X.normalize(raw(doc, channel=BRAND))
@@ -227,7 +228,7 @@ def test_one_bad_tweet_is_an_item_error_and_the_rest_of_the_page_is_kept() -> No
 
 
 def test_one_bad_activity_event_is_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("x", "aaa_tweet_create.json")
+    doc = json.loads(hm.HANDMADE_AAA_TWEET_CREATE)
     del doc["tweet_create_events"][0]["user"]
     result = X.normalize(raw(doc))
     assert [p.native_id for p in result.posts] == ["1050295465337405440"]
@@ -256,12 +257,12 @@ def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
 
 
 def test_valid_signature_passes() -> None:
-    body = fixture("x", "aaa_tweet_create.json")
+    body = hm.HANDMADE_AAA_TWEET_CREATE
     X.verify(raw(body, headers=signed(body)), SECRETS, NOW)
 
 
 def test_missing_signature_is_401_and_wrong_or_tampered_is_403() -> None:
-    body = fixture("x", "aaa_tweet_create.json")
+    body = hm.HANDMADE_AAA_TWEET_CREATE
     with pytest.raises(SignatureError) as info:
         X.verify(raw(body), SECRETS, NOW)
     assert (info.value.status, info.value.code) == (401, "missing_signature")
@@ -284,7 +285,7 @@ def test_unconfigured_secret_refuses_the_delivery() -> None:
 
 
 def test_replayed_delivery_verifies_and_yields_the_same_post_ids_for_dedup() -> None:
-    body = fixture("x", "aaa_tweet_create.json")
+    body = hm.HANDMADE_AAA_TWEET_CREATE
     first = X.normalize(raw(body))
     X.verify(raw(body, headers=signed(body)), SECRETS, NOW)  # X signs no timestamp
     again = X.normalize(raw(body))
@@ -310,22 +311,22 @@ def test_crc_without_token_or_secret_is_refused() -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile(fixture_json("x", "v2_search_recent.json")))
+@given(hostile(json.loads(hm.HANDMADE_V2_SEARCH_RECENT)))
 def test_hostile_v2_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(X, raw(body, channel=BRAND))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    hostile(fixture_json("x", "aaa_tweet_create.json"))
-    | hostile(fixture_json("x", "aaa_direct_message.json"))
+    hostile(json.loads(hm.HANDMADE_AAA_TWEET_CREATE))
+    | hostile(json.loads(hm.HANDMADE_AAA_DIRECT_MESSAGE))
 )
 def test_hostile_activity_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     assert_clean(X, raw(body))
 
 
 def test_verified_type_counts_as_verified_when_the_legacy_flag_is_absent() -> None:
-    doc = fixture_json("x", "v2_search_recent.json")
+    doc = json.loads(hm.HANDMADE_V2_SEARCH_RECENT)
     doc["includes"]["users"][0] = {
         "id": "987654321",
         "username": "elodie_m",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -16,12 +17,11 @@ from services.ingest.tests.connector_kit import (
     canonical,
     clean_outcome,
     expected,
-    fixture,
-    fixture_json,
     mutated,
     raw,
     relay_headers,
 )
+from services.ingest.tests.handmade_youtube import HANDMADE_COMMENT_THREADS, HANDMADE_COMMENTS_LIST
 
 pytestmark = pytest.mark.unit
 YT = YouTubeConnector()
@@ -36,7 +36,7 @@ def test_youtube_is_registered_as_connector_and_poll_source() -> None:
 
 
 def test_comment_threads_page_maps_every_canonical_field() -> None:
-    result = YT.normalize(raw(fixture("youtube", "comment_threads.json")))
+    result = YT.normalize(raw(HANDMADE_COMMENT_THREADS))
     assert result.errors == []
     assert [canonical(p) for p in result.posts] == [
         expected(
@@ -102,7 +102,7 @@ def test_comment_threads_page_maps_every_canonical_field() -> None:
 
 
 def test_comments_list_reply_without_video_joins_the_thread_of_its_parent() -> None:
-    [post] = YT.normalize(raw(fixture("youtube", "comments_list.json"), channel="brand-yt")).posts
+    [post] = YT.normalize(raw(HANDMADE_COMMENTS_LIST, channel="brand-yt")).posts
     assert canonical(post) == expected(
         id=f"youtube:{T1}.9zQ5e6F7g8H",
         platform="youtube",
@@ -124,7 +124,7 @@ def test_comments_list_reply_without_video_joins_the_thread_of_its_parent() -> N
 
 
 def test_one_bad_thread_becomes_an_item_error_and_the_rest_is_kept() -> None:
-    doc = fixture_json("youtube", "comment_threads.json")
+    doc = json.loads(HANDMADE_COMMENT_THREADS)
     doc["items"][1]["snippet"]["topLevelComment"]["snippet"]["publishedAt"] = "yesterday"
     result = YT.normalize(raw(doc))
     assert [p.native_id for p in result.posts] == [T1, f"{T1}.9zQ1a2B3c4D"]
@@ -146,7 +146,7 @@ def test_payloads_not_understood_raise_normalize_error(body: bytes) -> None:
 
 
 def test_relay_signature_valid_passes() -> None:
-    body = fixture("youtube", "comment_threads.json")
+    body = HANDMADE_COMMENT_THREADS
     YT.verify(raw(body, headers=relay_headers("k", body)), {"signing_secret": "k"}, NOW)
 
 
@@ -196,7 +196,7 @@ def test_poll_request_without_api_key_is_a_clear_config_error() -> None:
 
 
 def test_cursor_pages_through_a_sweep_then_stops_at_the_newest_seen() -> None:
-    page = raw(fixture("youtube", "comment_threads.json"))
+    page = raw(HANDMADE_COMMENT_THREADS)
     cursor = YT.advance({}, YT.normalize(page), page)
     assert cursor == {"page": "QURTSl9pMlQ0", "sweep_newest": "2024-05-02T15:00:00+00:00"}
     end = raw({"kind": "youtube#commentThreadListResponse", "items": []})
@@ -207,6 +207,6 @@ def test_cursor_pages_through_a_sweep_then_stops_at_the_newest_seen() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=300), mutated(fixture_json("youtube", "comment_threads.json"))))
+@given(st.one_of(st.binary(max_size=300), mutated(json.loads(HANDMADE_COMMENT_THREADS))))
 def test_hostile_youtube_payloads_give_only_results_or_normalize_errors(body: bytes) -> None:
     clean_outcome(YT, raw(body))

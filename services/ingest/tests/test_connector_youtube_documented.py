@@ -91,3 +91,41 @@ def test_a_lone_comment_naming_no_video_stands_alone() -> None:
             created_at="2019-06-23T02:49:00Z",
         )
     ]
+
+
+def test_a_recorded_thread_page_reads_the_original_text_and_counts_unread_replies() -> None:
+    page = fixture("youtube", "pyyoutube_comment_threads_by_video.json")
+    result = YT.normalize(raw(page, channel="UCnUYZLuoy1rq1aVMwx4aTzw"))
+    assert result.errors == [] and result.skipped == [] and result.fetches == []
+    posts = [canonical(p) for p in result.posts]
+    assert [p["native_id"] for p in posts] == [
+        "UgyZ1jqkHKYvi1-ruOZ4AaABAg",
+        "Ugy4OzAuz5uJuFt3FH54AaABAg",
+        "UgysQP-vp089eFP0Stl4AaABAg",
+        "UgyKv8ziPYFJDGytM_J4AaABAg",
+        "UgwI_ylXVnzPS8Q-oAV4AaABAg",
+    ]
+    native = "UgyKv8ziPYFJDGytM_J4AaABAg"
+    # textDisplay carries HTML (<br />); the post keeps textOriginal, newline and all
+    assert posts[3] == expected(
+        id=f"youtube:{native}",
+        platform="youtube",
+        channel="UCnUYZLuoy1rq1aVMwx4aTzw",
+        kind="comment",
+        native_id=native,
+        url=f"https://www.youtube.com/watch?v=F1UP7wRCPH8&lc={native}",
+        thread_id="youtube:F1UP7wRCPH8",
+        in_reply_to="youtube:F1UP7wRCPH8",
+        author={
+            "id": "UCHJQ8PHPGprvhKdLVHLwRPA",
+            "display_name": "Masum Khan",
+            "url": "http://www.youtube.com/channel/UCHJQ8PHPGprvhKdLVHLwRPA",
+        },
+        text="All account on Android store for data show the Google and YouTube video "
+        "Android computer system fordata show\n        settings displayed",
+        created_at="2019-11-16T20:05:39Z",
+        metrics={"likes": 1, "shares": 0, "replies": 0, "views": 0},
+    )
+    # the last thread names two replies the page does not embed: counted, read by the poll
+    assert posts[4]["metrics"]["replies"] == 2
+    assert posts[4]["text"].startswith("Lot's of good light")

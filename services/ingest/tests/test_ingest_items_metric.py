@@ -11,7 +11,7 @@ from chorus_ingest.app import create_app
 from chorus_ingest.settings import IngestSettings
 from fastapi import FastAPI
 
-from services.ingest.tests.connector_kit import fixture
+from services.ingest.tests.handmade_mastodon import HANDMADE_NOTIFICATIONS
 from services.ingest.tests.ingest_helpers import settings_kw
 from tests.support.fixtures import auth, running
 
@@ -40,7 +40,7 @@ async def test_posts_skips_and_refusals_of_webhooks_are_counted_with_their_reaso
     async with running(app) as client:
         r = await client.post("/v1/channels", json=channel, headers=auth("admin"))
         assert r.status_code == 201, r.text
-        body = fixture("mastodon", "notifications.json")  # a mention and a favourite
+        body = HANDMADE_NOTIFICATIONS  # a mention and a favourite
         r = await client.post("/v1/webhooks/mastodon", content=body, headers=_signed(body))
         assert r.status_code == 200, r.text
         assert _counted(app, "post", "none") == 1

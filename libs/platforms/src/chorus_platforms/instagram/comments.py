@@ -33,10 +33,12 @@ def profile_url(username: str | None) -> str | None:
 
 
 def _who(comment: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(author id, username): ``from`` {id, username}, else ``username`` alone."""
+    """(author id, username): ``from`` {id, username}, else ``user`` {id} (Graph returns it
+    only on the app user's own comments), else ``username`` alone."""
     sender = as_dict(comment.get("from"))
     username = optional_name(sender.get("username")) or optional_name(comment.get("username"))
-    return as_id(sender.get("id")) or username, username
+    own = as_id(as_dict(comment.get("user")).get("id"))
+    return as_id(sender.get("id")) or own or username, username
 
 
 def comment_post(
