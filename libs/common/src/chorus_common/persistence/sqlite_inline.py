@@ -175,28 +175,6 @@ class Connection:
         finally:
             self._settle()
 
-    def execute_fetch(self, sql: str, args: Sequence[Any]) -> tuple[list[Any], int]:
-        """Run one statement: its rows (fetched at once) and its row count. For
-        :mod:`chorus_common.persistence.direct`, through :meth:`run` (the write admission)."""
-        cur = self._conn.execute(sql, args)
-        try:
-            return cur.fetchall(), cur.rowcount
-        finally:
-            cur.close()
-
-    def execute_each(self, sql: str, arglists: Iterable[Sequence[Any]]) -> list[list[Any]]:
-        """Run one statement once per argument list: the rows of each run (``RETURNING``),
-        in order (for :mod:`chorus_common.persistence.direct`, through :meth:`run`)."""
-        cur = self._conn.cursor()
-        try:
-            return [cur.execute(sql, args).fetchall() for args in arglists]
-        finally:
-            cur.close()
-
-    def executemany_now(self, sql: str, rows: Iterable[Any]) -> None:
-        """Run one statement per row (for :mod:`chorus_common.persistence.direct`, through :meth:`run`)."""
-        self._conn.executemany(sql, rows).close()
-
     def cursor(self) -> Cursor:
         return Cursor(self, self._conn.cursor())
 
