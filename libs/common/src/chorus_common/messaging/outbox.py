@@ -147,8 +147,8 @@ class Outbox:
         """Relay now, in the caller's task, if a commit staged events since the last flush.
 
         A consumer calls this between batches: the relay task would otherwise send a batch's
-        events only after the next batch's unit of work, which holds the event loop while it
-        runs (inline SQLite), so every event waited one extra unit. A failure is left to the
+        events only after the next batch's unit of work, which keeps the event loop busy while
+        it runs, so every event waited one extra unit. A failure is left to the
         relay task (it retries with back-off); the events are committed.
         """
         if self._stopping or self._covered >= self._kicks:

@@ -1,15 +1,13 @@
-"""SQLite run inline on the event loop: writers wait for each other asynchronously, never on
-SQLite's busy handler, and the write lock is always released (commit, rollback, close)."""
+"""The SQLite engine (aiosqlite, WAL): concurrent writers of one process all commit, a failed
+transaction releases the write lock, readers are not blocked by a writer."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
 from chorus_common.persistence import db
-from chorus_common.persistence.sqlite_inline import creator, may_write
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -18,7 +16,7 @@ items = Table("items", md, Column("id", String, primary_key=True), Column("n", I
 
 
 async def _engine(tmp_path: Path) -> AsyncEngine:
-    engine = db.make_engine(f"sqlite+aiosqlite:///{tmp_path}/inline.db")
+    engine = db.make_engine(f"sqlite+aiosqlite:///{tmp_path}/engine.db")
     async with engine.begin() as conn:
         await conn.run_sync(md.create_all)
     return engine
@@ -27,17 +25,6 @@ async def _engine(tmp_path: Path) -> AsyncEngine:
 async def _count(engine: AsyncEngine) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(items))).scalar_one())
-
-
-@pytest.mark.unit
-def test_statements_that_may_write_are_told_apart_from_reads() -> None:
-    assert may_write("INSERT INTO items VALUES (1)")
-    assert may_write("  update items set n = 1")
-    assert may_write("DELETE FROM items")
-    assert may_write("CREATE TABLE x (a int)")
-    assert not may_write("SELECT * FROM items")
-    assert not may_write("PRAGMA journal_mode=WAL")
-    assert not may_write("SAVEPOINT sa_1")
 
 
 @pytest.mark.integration
@@ -108,27 +95,3 @@ async def test_streamed_results_are_read_row_by_row(tmp_path: Path) -> None:
         seen = [row.n async for row in result]
     assert seen == list(range(50))
     await engine.dispose()
-
-
-@pytest.mark.integration
-@pytest.mark.timeout(30)
-async def test_a_writer_waiting_longer_than_the_busy_timeout_gets_database_is_locked(
-    tmp_path: Path,
-) -> None:
-    path = str(tmp_path / "raw.db")
-    connect = creator(path, timeout=0.2)
-    first, second = await connect(), await connect()
-    async with first.cursor() as cur:
-        await cur.execute("CREATE TABLE t (a INTEGER)")
-        await cur.execute("INSERT INTO t VALUES (1)")  # holds the write lock, not committed
-    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-        async with second.cursor() as cur:
-            await cur.execute("INSERT INTO t VALUES (2)")
-    await first.close()  # closing mid-transaction rolls back and releases the lock
-    async with second.cursor() as cur:
-        await cur.execute("INSERT INTO t VALUES (3)")
-    await second.commit()
-    async with second.cursor() as cur:
-        await cur.execute("SELECT a FROM t")
-        assert await cur.fetchall() == [(3,)]
-    await second.close()
