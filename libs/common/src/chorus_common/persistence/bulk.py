@@ -1,6 +1,7 @@
 """Bulk writes through SQLAlchemy, one statement per table and batch.
 
-* SQLite: ``INSERT … VALUES (?, …)`` run as SQLAlchemy's executemany (the driver's loop).
+* SQLite: ``INSERT … VALUES (?, …)`` run as SQLAlchemy's executemany (the driver's loop),
+  or, on an engine made with ``sqlite_fast_path``, by :mod:`chorus_common.persistence.sqlite_fast`.
 * PostgreSQL: ``INSERT … SELECT * FROM unnest($1::type[], …)``: one statement whose
   parameters are one array per column, so the server parses, plans and executes once per
   batch instead of once per row.
@@ -21,6 +22,8 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+
+from chorus_common.persistence import sqlite_fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,11 @@ async def run(session: AsyncSession, b: Bulk, rows: Sequence[Sequence[Any]]) -> 
     """Insert ``rows`` (tuples in ``b.columns`` order) in the session's transaction."""
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":  # one array per column for unnest
+    conn = await session.connection()
+    if sqlite_fast.enabled(conn):
+        await sqlite_fast.executemany(conn, b.stmt, b.columns, rows)
+        return
+    if conn.dialect.name == "postgresql":  # one array per column for unnest
         arrays = [list(column) for column in zip(*rows, strict=True)]
         await session.execute(b.stmt, dict(zip(b.columns, arrays, strict=True)))
         return

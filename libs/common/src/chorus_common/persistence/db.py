@@ -36,6 +36,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
+from chorus_common.persistence import sqlite_fast
+
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # SQLite's own default: a commit that takes the WAL past this many pages checkpoints inline.
 SQLITE_AUTOCHECKPOINT_PAGES = 1000
@@ -52,13 +54,18 @@ JSON_ARGS: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer"
 
 
 def make_engine(
-    url: str, *, echo: bool = False, wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES
+    url: str,
+    *,
+    echo: bool = False,
+    wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES,
+    sqlite_fast_path: bool = False,
 ) -> AsyncEngine:
     """Create the engine; SQLite (aiosqlite) gets WAL, a busy timeout and its directory created.
 
     ``wal_autocheckpoint`` is the WAL size (pages) at which a committing connection
     checkpoints inline; with a :class:`WalCheckpointer` running, pass the higher backstop
-    :data:`SQLITE_BACKSTOP_PAGES`.
+    :data:`SQLITE_BACKSTOP_PAGES`. ``sqlite_fast_path`` (the ``SQLITE_FAST_PATH`` setting):
+    bulk writes on SQLite take :mod:`chorus_common.persistence.sqlite_fast`.
     """
     if not url.startswith("sqlite"):
         return create_async_engine(
@@ -68,7 +75,11 @@ def make_engine(
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_ARGS
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        execution_options={sqlite_fast.OPTION: sqlite_fast_path},
+        **JSON_ARGS,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
