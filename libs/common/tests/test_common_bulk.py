@@ -14,8 +14,10 @@ from chorus_common.messaging.consuming import claim_processed
 from chorus_common.messaging.envelope import Envelope, event_key, make_event
 from chorus_common.messaging.outbox import STAGED, Outbox, outbox_table, processed_table
 from chorus_common.metrics import Metrics
-from chorus_common.persistence import bulk
+from chorus_common.persistence import bulk, sqlite_fast
 from chorus_common.persistence.db import make_engine, make_sessionmaker
+from chorus_common.runtime import Runtime
+from chorus_common.settings import CommonSettings
 from sqlalchemy import (
     MetaData,
     Table,
@@ -304,3 +306,27 @@ async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_serve
         await box.stop()
         await producer.stop()
         await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("setting", [True, False])
+async def test_the_runtime_gives_its_engine_the_sqlite_fast_path_setting(
+    sqlite_url: str, tmp_path: Any, setting: bool
+) -> None:
+    settings = CommonSettings(
+        service_name="t",
+        database_url=sqlite_url,
+        sqlite_fast_path=setting,
+        migrate_on_start=False,
+        consumer_enabled=False,
+    )
+    rt = Runtime(
+        settings, metadata=md, migrations=tmp_path, outbox_table=outbox, bus=MemoryBroker()
+    )
+    await rt.start()
+    try:
+        async with rt.sessionmaker() as session:
+            assert sqlite_fast.enabled(await session.connection()) is setting
+    finally:
+        await rt.stop()
