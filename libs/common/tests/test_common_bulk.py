@@ -314,12 +314,8 @@ async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_serve
 async def test_the_runtime_gives_its_engine_the_sqlite_fast_path_setting(
     sqlite_url: str, tmp_path: Any, setting: bool
 ) -> None:
-    settings = CommonSettings(
-        service_name="t",
-        database_url=sqlite_url,
-        sqlite_fast_path=setting,
-        migrate_on_start=False,
-        consumer_enabled=False,
+    settings = CommonSettings(database_url=sqlite_url, sqlite_fast_path=setting).model_copy(
+        update={"migrate_on_start": False, "consumer_enabled": False}
     )
     rt = Runtime(
         settings, metadata=md, migrations=tmp_path, outbox_table=outbox, bus=MemoryBroker()
