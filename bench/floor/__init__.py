@@ -1,8 +1,8 @@
 """The floor: the least one post can cost on Chorus's own stack, with none of its work.
 
 Two processes stand in for ingest and router, built from the parts the design mandates and
-nothing else: FastAPI under uvicorn (uvloop, httptools), SQLAlchemy on the same inline SQLite
-engine the services use, aiokafka on the same embedded broker. Per post they do only what
+nothing else: FastAPI under uvicorn (uvloop, httptools), SQLAlchemy on the same SQLite engine
+the services use, aiokafka on the same embedded broker. Per post they do only what
 every post must have done to it: one HTTP request carries it in, one transaction records it
 durably (its id, for dedup), one produce hands it to the posts topic, one consumer reads it,
 one transaction records its case, one produce publishes ``case.assigned``. No validation, no

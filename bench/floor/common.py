@@ -47,7 +47,7 @@ def bootstrap() -> str:
 
 @asynccontextmanager
 async def database(schema: str) -> AsyncIterator[AsyncEngine]:
-    """The services' SQLite set-up (inline driver, WAL checkpointed from a thread) with
+    """The services' SQLite set-up (aiosqlite, WAL checkpointed from a thread) with
     ``schema`` created; disposed at the end."""
     url = os.environ["DATABASE_URL"]
     engine = make_engine(url, wal_autocheckpoint=SQLITE_BACKSTOP_PAGES)

@@ -14,11 +14,14 @@ from chorus_common.messaging.consuming import claim_processed
 from chorus_common.messaging.envelope import Envelope, event_key, make_event
 from chorus_common.messaging.outbox import STAGED, Outbox, outbox_table, processed_table
 from chorus_common.metrics import Metrics
-from chorus_common.persistence import bulk
+from chorus_common.persistence import bulk, sqlite_fast
 from chorus_common.persistence.db import make_engine, make_sessionmaker
+from chorus_common.runtime import Runtime
+from chorus_common.settings import CommonSettings
 from sqlalchemy import (
     MetaData,
     Table,
+    event,
     insert,
     select,
 )
@@ -60,11 +63,29 @@ ROWS: list[dict[str, Any]] = [
 READ_BACK = [[1], [True], [1.0], {"k": [1, "x"]}, "text", None]
 
 
-async def _engine(db_url: str) -> AsyncEngine:
-    engine = make_engine(db_url)
+async def _engine(db_url: str, fast: bool = False) -> AsyncEngine:
+    engine = make_engine(db_url, sqlite_fast_path=fast)
     async with engine.begin() as conn:
         await conn.run_sync(md.create_all)
     return engine
+
+
+@pytest.fixture(params=[False, True], ids=["sqlalchemy", "fast_path"])
+def fast(request: pytest.FixtureRequest) -> bool:
+    """Whether the engine is made with ``sqlite_fast_path`` (PostgreSQL ignores it)."""
+    return bool(request.param)
+
+
+def _driver_sql_inserts(engine: AsyncEngine) -> list[bool]:
+    """For each INSERT the engine runs from now on: whether it ran as driver-ready SQL."""
+    seen: list[bool] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _record(_conn: Any, _cur: Any, sql: str, _params: Any, context: Any, _many: Any) -> None:
+        if sql.startswith("INSERT"):
+            seen.append(context.compiled is None)
+
+    return seen
 
 
 async def _all(engine: AsyncEngine, table: Table) -> list[dict[str, Any]]:
@@ -80,14 +101,18 @@ def _utc(row: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.integration
 @pytest.mark.timeout(60)
-async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(db_url: str) -> None:
-    engine = await _engine(db_url)
+async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(
+    db_url: str, fast: bool
+) -> None:
+    engine = await _engine(db_url, fast)
     dialect = engine.dialect.name
+    driver_sql = _driver_sql_inserts(engine)
     try:
         sm = make_sessionmaker(engine)
         async with sm() as session, session.begin():
             await bulk.run_dicts(session, bulk.insert_rows(dialect, via_bulk), ROWS)
             await session.execute(insert(via_orm), ROWS)
+        assert driver_sql == [fast and dialect == "sqlite", False], "the path the engine picks"
         got, want = await _all(engine, via_bulk), await _all(engine, via_orm)
         assert got == want
         assert [_utc(r) for r in got] == [
@@ -104,8 +129,8 @@ async def test_bulk_rows_read_back_like_sqlalchemy_executemany_rows(db_url: str)
 
 @pytest.mark.integration
 @pytest.mark.timeout(60)
-async def test_bulk_insert_ignore_keeps_the_first_of_repeated_keys(db_url: str) -> None:
-    engine = await _engine(db_url)
+async def test_bulk_insert_ignore_keeps_the_first_of_repeated_keys(db_url: str, fast: bool) -> None:
+    engine = await _engine(db_url, fast)
     dialect = engine.dialect.name
     stmt = bulk.insert_ignore(dialect, via_bulk)
     first, again = ROWS[0], {**ROWS[0], "n": 99}
@@ -281,3 +306,23 @@ async def test_the_relay_task_skips_a_wake_up_an_after_batch_flush_already_serve
         await box.stop()
         await producer.stop()
         await engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("setting", [True, False])
+async def test_the_runtime_gives_its_engine_the_sqlite_fast_path_setting(
+    sqlite_url: str, tmp_path: Any, setting: bool
+) -> None:
+    settings = CommonSettings(database_url=sqlite_url, sqlite_fast_path=setting).model_copy(
+        update={"migrate_on_start": False, "consumer_enabled": False}
+    )
+    rt = Runtime(
+        settings, metadata=md, migrations=tmp_path, outbox_table=outbox, bus=MemoryBroker()
+    )
+    await rt.start()
+    try:
+        async with rt.sessionmaker() as session:
+            assert sqlite_fast.enabled(await session.connection()) is setting
+    finally:
+        await rt.stop()

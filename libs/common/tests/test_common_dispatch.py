@@ -217,8 +217,7 @@ def test_tune_gc_freezes_start_up_objects_and_raises_the_first_threshold(
     app = FastAPI()
     try:
         monkeypatch.delenv("GC_TUNE", raising=False)
-        monkeypatch.delenv("GC_GEN0", raising=False)
-        tune_gc(app)
+        tune_gc(app, CommonSettings().gc_tune)
         assert gc.get_threshold()[0] == 10_000
         assert gc.get_freeze_count() > 0
         assert app.state.gc_freeze is True
@@ -230,8 +229,8 @@ def test_tune_gc_freezes_start_up_objects_and_raises_the_first_threshold(
 @pytest.mark.unit
 def test_tune_gc_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     before = gc.get_threshold()
-    monkeypatch.setenv("GC_TUNE", "0")
+    monkeypatch.setenv("GC_TUNE", "false")
     app = FastAPI()
-    tune_gc(app)
+    tune_gc(app, CommonSettings().gc_tune)
     assert gc.get_threshold() == before
     assert not getattr(app.state, "gc_freeze", False)

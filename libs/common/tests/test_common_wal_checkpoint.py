@@ -72,9 +72,9 @@ async def test_background_checkpoints_keep_the_wal_small(tmp_path: Path) -> None
 
 
 @pytest.mark.integration
-async def test_writers_on_the_loop_never_wait_for_the_checkpointer(tmp_path: Path) -> None:
-    """Checkpoints every millisecond while 300 inline transactions write and read: none fails,
-    none is slowed into SQLite's busy handler (which would sleep on the event loop)."""
+async def test_writers_never_wait_for_the_checkpointer(tmp_path: Path) -> None:
+    """Checkpoints every millisecond while 300 transactions write and read: none fails, none
+    is slowed into SQLite's busy handler."""
     path = tmp_path / "c.db"
     engine = db.make_engine(
         f"sqlite+aiosqlite:///{path}", wal_autocheckpoint=db.SQLITE_BACKSTOP_PAGES

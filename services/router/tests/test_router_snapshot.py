@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chorus_common.persistence import direct
 from chorus_common.persistence.db import make_engine, make_sessionmaker, upgrade
 from chorus_router import models
 from chorus_router.app import MIGRATIONS
@@ -24,7 +23,6 @@ async def test_a_unit_reads_the_versions_once_and_again_after_its_own_bump(sqlit
         if statement.lstrip().upper().startswith("SELECT") and "router_versions" in statement:
             reads.append(statement)
 
-    direct.OBSERVERS.append(_count_direct := lambda sql, _: _count(None, None, sql))
     try:
         await upgrade(engine, MIGRATIONS, "alembic_version_router")
         sessions = make_sessionmaker(engine)
@@ -49,5 +47,4 @@ async def test_a_unit_reads_the_versions_once_and_again_after_its_own_bump(sqlit
             cache.invalidate()
             assert (await cache.get(session)) is not bumped, "invalidate reloads"
     finally:
-        direct.OBSERVERS.remove(_count_direct)
         await engine.dispose()

@@ -148,10 +148,14 @@ class Runtime:
         every = self.settings.sqlite_checkpoint_seconds
         path = db.sqlite_file(url) if every > 0 else None
         if path is not None:
-            self.engine = db.make_engine(url, wal_autocheckpoint=db.SQLITE_BACKSTOP_PAGES)
+            self.engine = db.make_engine(
+                url,
+                wal_autocheckpoint=db.SQLITE_BACKSTOP_PAGES,
+                sqlite_fast_path=self.settings.sqlite_fast_path,
+            )
             self.checkpointer = db.WalCheckpointer(path, every).start()
         else:
-            self.engine = db.make_engine(url)
+            self.engine = db.make_engine(url, sqlite_fast_path=self.settings.sqlite_fast_path)
         self._sessionmaker = db.make_sessionmaker(self.engine)
         if self.settings.migrate_on_start:
             await wait_for_dependency(

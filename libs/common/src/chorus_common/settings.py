@@ -113,6 +113,12 @@ class CommonSettings(BaseSettings):
     # SQLite: checkpoint the WAL from a background thread this often instead of inline in
     # the commit that fills it (0 = SQLite's inline auto-checkpoint every 1,000 pages).
     sqlite_checkpoint_seconds: float = Field(default=0.5, ge=0)
+    # Freeze what start-up built out of the cyclic GC and collect its first generation less
+    # often (chorus_common.startup.tune_gc); off: the interpreter's defaults.
+    gc_tune: bool = True
+    # SQLite: bulk writes hand the driver plain tuples (chorus_common.persistence.sqlite_fast)
+    # instead of SQLAlchemy's per-row parameter dicts; off: every write through SQLAlchemy's.
+    sqlite_fast_path: bool = True
     consumer_enabled: bool = True
     migrate_on_start: bool = True
     # Start-up retries an unreachable database or broker (each) with back-off for this long,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -73,7 +72,7 @@ def _run(
     if prepare is not None:
         prepare(settings)
     app = build_app(settings)
-    tune_gc(app)
+    tune_gc(app, settings.gc_tune)
     config = server_config(app, settings)
     with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
         return runner.run(_serve(app, config))
@@ -151,18 +150,17 @@ async def start_interruptibly(runtime: Runtime) -> int | None:
 GC_GEN0_THRESHOLD = 10_000
 
 
-def tune_gc(app: FastAPI) -> None:
-    """Keep the cyclic GC off the hot path of a long-running service process.
+def tune_gc(app: FastAPI, enabled: bool) -> None:
+    """Keep the cyclic GC off the hot path of a long-running service process (``GC_TUNE``).
 
     Imported modules and what the lifespan builds at start-up are moved out of the collected
     generations (``gc.freeze``), so a full collection does not walk them; the first
     generation is collected every 10,000 allocations instead of 700, because decoding a
-    batch allocates tens of thousands (``GC_GEN0`` overrides it). Set ``GC_TUNE=0`` to keep
-    the interpreter's defaults.
+    batch allocates tens of thousands. Off: the interpreter's defaults.
     """
-    if os.environ.get("GC_TUNE", "1") == "0":
+    if not enabled:
         return
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(int(os.environ.get("GC_GEN0", GC_GEN0_THRESHOLD)), gen1, gen2)
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
     app.state.gc_freeze = True

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from chorus_common.persistence import direct
 from chorus_common.persistence.db import rows_with
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,11 +58,9 @@ class Facts:
         missing = sorted({i for i in ids if i not in self.rows})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await direct.mappings(
-                self.session, rows_with(self.dialect, self.table), {"ids": chunk}
-            )
-            for r in found:
-                row = _normal(r, self.dates)
+            found = await self.session.execute(rows_with(self.dialect, self.table), {"ids": chunk})
+            for r in found.mappings():
+                row = _normal(dict(r), self.dates)
                 self.rows[row[self.key.name]] = row
             for k in chunk:
                 self.rows.setdefault(k, None)
@@ -142,8 +139,8 @@ class Unit:
         missing = sorted({p for p in post_ids if p not in self.post_case})
         for i in range(0, len(missing), IN_CHUNK):
             chunk = missing[i : i + IN_CHUNK]
-            found = await direct.rows(
-                self.session, rows_with(self.dialect, pc, "post_id", "case_id"), {"ids": chunk}
+            found = await self.session.execute(
+                rows_with(self.dialect, pc, "post_id", "case_id"), {"ids": chunk}
             )
             for post_id, case_id in found:
                 self._map(post_id, case_id)

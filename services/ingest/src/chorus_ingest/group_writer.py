@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import orjson
 from chorus_common.contracts.events import Post
 from chorus_common.messaging.envelope import Envelope
-from chorus_common.persistence import bulk, direct
+from chorus_common.persistence import bulk
 from chorus_common.persistence.db import insert_ignore_stmt, rows_with
 from chorus_common.runtime import Runtime
 from chorus_platforms.kit.inbound import Marker
@@ -218,8 +218,8 @@ class GroupWriter:
         seen: dict[str, Seen] = {}
         select_seen = rows_with(self.runtime.dialect, _SEEN, *_SEEN_COLUMNS)
         for chunk in _chunks(ids):
-            for post_id, digest, revision, kind, value, history in await direct.rows(
-                session, select_seen, {"ids": list(chunk)}
+            for post_id, digest, revision, kind, value, history in await session.execute(
+                select_seen, {"ids": list(chunk)}
             ):
                 marker = Marker(kind, value) if kind is not None and value is not None else None
                 seen[post_id] = Seen(digest, revision, marker, Seen.parse_history(history))
@@ -232,9 +232,8 @@ class GroupWriter:
         if self._seen_upsert is None:
             ignore = insert_ignore_stmt(self.runtime.dialect, _SEEN, ["post_id"])
             self._seen_upsert = ignore.returning(_SEEN.c.post_id)
-        # One statement for all rows (SQLite: run per row on the driver; PostgreSQL:
-        # insertmanyvalues batches it with RETURNING).
-        won = {r[0] for r in await direct.insert_each(session, self._seen_upsert, rows)}
+        # One statement for all rows: SQLAlchemy's insertmanyvalues batches it with RETURNING.
+        won = {r[0] for r in await session.execute(self._seen_upsert, rows)}
         if len(won) != len(rows):
             raise Conflict("a post was first recorded by a concurrent transaction")
 
@@ -285,7 +284,7 @@ class GroupWriter:
             for i in keep
         ]
         # RETURNING in parameter order: each batch gets its own row's id.
-        ids = [r[0] for r in await direct.insert_each(session, self._insert_raw, rows)]
+        ids = [r[0] for r in await session.execute(self._insert_raw, rows)]
         for i, raw_id in zip(keep, ids, strict=True):
             raw_ids[i] = raw_id
         return raw_ids

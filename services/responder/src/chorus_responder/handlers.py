@@ -2,9 +2,7 @@
 
 Each consumer batch becomes one upsert statement per table: a new case or post is inserted, a
 known one is replaced only by a version (revision) at least as high as the stored one, so
-redeliveries and out-of-order events change nothing. The rows reach the driver as plain tuples
-(:mod:`chorus_common.persistence.bulk`), because SQLAlchemy's executemany would process a parameter dict
-per row.
+redeliveries and out-of-order events change nothing (:mod:`chorus_common.persistence.bulk`).
 """
 
 from __future__ import annotations

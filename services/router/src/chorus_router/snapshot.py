@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from chorus_common.persistence import direct
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,7 +67,7 @@ _VERSIONS = select(models.versions.c.name, models.versions.c.version)
 
 
 async def read_versions(session: AsyncSession) -> tuple[int, ...]:
-    rows = {r[0]: r[1] for r in await direct.rows(session, _VERSIONS)}
+    rows = {r[0]: r[1] for r in await session.execute(_VERSIONS)}
     return tuple(int(rows.get(n, 0)) for n in VERSION_NAMES)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_common.messaging.bus.loop import BatchHandler
 from chorus_common.messaging.envelope import Envelope
-from chorus_common.persistence import bulk, direct
+from chorus_common.persistence import bulk
 from chorus_common.persistence.db import rows_with
 from chorus_common.runtime import Runtime
 
@@ -83,7 +83,7 @@ async def fresh_events(
     seen = rows_with(dialect, processed, "event_id")
     keys = list(ids)
     for i in range(0, len(keys), chunk):
-        done.update(await direct.scalars(session, seen, {"ids": keys[i : i + chunk]}))
+        done.update((await session.execute(seen, {"ids": keys[i : i + chunk]})).scalars())
     return [e for eid, e in ids.items() if eid not in done]
 
 

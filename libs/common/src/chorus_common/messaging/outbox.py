@@ -35,7 +35,7 @@ from sqlalchemy.sql.dml import Delete
 from chorus_common.messaging.bus.base import OutMessage, Producer
 from chorus_common.messaging.envelope import Envelope, event_key
 from chorus_common.metrics import Metrics
-from chorus_common.persistence import bulk, direct
+from chorus_common.persistence import bulk
 from chorus_common.persistence.db import in_list
 from chorus_common.retrying import until_it_works
 
@@ -147,8 +147,8 @@ class Outbox:
         """Relay now, in the caller's task, if a commit staged events since the last flush.
 
         A consumer calls this between batches: the relay task would otherwise send a batch's
-        events only after the next batch's unit of work, which holds the event loop while it
-        runs (inline SQLite), so every event waited one extra unit. A failure is left to the
+        events only after the next batch's unit of work, which keeps the event loop busy while
+        it runs, so every event waited one extra unit. A failure is left to the
         relay task (it retries with back-off); the events are committed.
         """
         if self._stopping or self._covered >= self._kicks:
@@ -175,7 +175,7 @@ class Outbox:
         covers = self._kicks  # rows of every kick so far are committed: this flush sees them
         while True:
             async with self._sessionmaker() as session:
-                rows = await direct.rows(session, self._pending, {"limit": limit})
+                rows = (await session.execute(self._pending, {"limit": limit})).all()
                 if not rows:
                     self._metrics.outbox_pending.labels(self._metrics.service).set(0)
                     self._covered = max(self._covered, covers)
@@ -187,9 +187,7 @@ class Outbox:
                     ]
                 )
                 dialect = session.get_bind().dialect.name
-                await direct.execute(
-                    session, _delete(dialect, self.table), {"ids": [r[0] for r in rows]}
-                )
+                await session.execute(_delete(dialect, self.table), {"ids": [r[0] for r in rows]})
                 await session.commit()
             for (topic, kind), n in Counter((r[1], r[3]) for r in rows).items():
                 self._metrics.events_produced.labels(self._metrics.service, topic, kind).inc(n)

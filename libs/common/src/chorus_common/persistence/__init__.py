@@ -1,1 +1,1 @@
-"""The database: engines and sessions, bulk and direct statements, migrations."""
+"""The database: engines and sessions, bulk writes, migrations."""

@@ -1,33 +1,29 @@
-"""Bulk writes: a batch's rows reach the driver as plain tuples, one statement per table.
+"""Bulk writes through SQLAlchemy, one statement per table and batch.
 
-* SQLite: ``INSERT … VALUES (?, …)`` run by the driver's executemany (a C loop).
+* SQLite: ``INSERT … VALUES (?, …)`` run as SQLAlchemy's executemany (the driver's loop),
+  or, on an engine made with ``sqlite_fast_path``, by :mod:`chorus_common.persistence.sqlite_fast`.
 * PostgreSQL: ``INSERT … SELECT * FROM unnest($1::type[], …)``: one statement whose
   parameters are one array per column, so the server parses, plans and executes once per
   batch instead of once per row.
 
-SQLAlchemy's own executemany builds and processes a parameter dict per row, which cost more
-than the database work. Here a statement is compiled once per dialect and driver, each
-column's bind processor (SQLite datetimes, JSON) is looked up once and applied once per
-distinct value. Rows must have distinct keys (``ON CONFLICT DO UPDATE`` may touch a row once).
+Statements are built once (``functools.cache``), so SQLAlchemy compiles each once. Rows must
+have distinct keys (``ON CONFLICT DO UPDATE`` may touch a row once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from chorus_common.persistence import direct
-
-Proc = Callable[[Any], Any]
+from chorus_common.persistence import sqlite_fast
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +41,7 @@ def insert_into(
     ``on_conflict_…`` to it and wrap it with :func:`of`."""
     cols = [table.c[n] for n in columns] if columns else list(table.columns)
     if dialect == "postgresql":
-        arrays = [bindparam(c.name, type_=postgresql.ARRAY(c.type)) for c in cols]
+        arrays = [bindparam(c.name, type_=postgresql.ARRAY(c.type, dimensions=1)) for c in cols]
         rows = func.unnest(*arrays).table_valued(*(c.name for c in cols)).render_derived()
         source = select(*(rows.c[c.name] for c in cols))
         return postgresql.insert(table).from_select(cols, source)
@@ -111,102 +107,23 @@ def upsert_newer(dialect: str, table: Table, key: str, version: str) -> Bulk:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    sql: str
-    arrays: bool  # one array parameter per column (PostgreSQL) or one tuple per row
-    index: tuple[int | None, ...]  # for each parameter: its column, or None (a constant)
-    constants: tuple[Any, ...]  # the parameter's value when it is a constant
-    procs: tuple[Proc | None, ...]  # per parameter (per element of an array)
-    memo: tuple[bool, ...]  # per parameter: convert once per distinct value
-
-    def rows(self, rows: Sequence[Sequence[Any]]) -> Any:
-        """Driver parameters for rows given as tuples in column order: one array per
-        parameter (PostgreSQL) or one tuple per row (SQLite)."""
-        plain = not any(self.procs) and self.index == tuple(range(len(self.index)))
-        if plain and not self.arrays:
-            return rows
-        columns = list(zip(*rows, strict=True))
-        params: list[Any] = []
-        for p, i in enumerate(self.index):
-            proc = self.procs[p]
-            if i is None:  # a scalar the statement carries (not per row)
-                c = self.constants[p]
-                params.append(c if self.arrays else [c] * len(rows))
-            elif proc is None:
-                params.append(list(columns[i]) if self.arrays else columns[i])
-            elif self.memo[p]:
-                params.append(_convert(proc, columns[i]))
-            else:
-                params.append([proc(v) for v in columns[i]])
-        if self.arrays:
-            return tuple(params)
-        return list(zip(*params, strict=True))
-
-
-def _convert(proc: Proc, values: Sequence[Any]) -> list[Any]:
-    """``proc`` over a column, once per distinct value (bucket times repeat in a batch)."""
-    memo: dict[Any, Any] = {}
-    out: list[Any] = []
-    for v in values:  # None too: a processor may map it (JSON's gives 'null')
-        try:
-            r = memo[v]
-        except KeyError:
-            r = memo[v] = proc(v)
-        except TypeError:  # an unhashable value of a custom type
-            r = proc(v)
-        out.append(r)
-    return out
-
-
-_PREPARED: dict[tuple[Insert, str, str], Prepared] = {}
-
-
-def prepare(b: Bulk, dialect: Dialect) -> Prepared:
-    """``b`` compiled once per dialect and driver (positional parameters)."""
-    key = (b.stmt, dialect.name, dialect.driver)
-    found = _PREPARED.get(key)
-    if found is None:
-        found = _PREPARED[key] = _compile(b, dialect)
-    return found
-
-
-def _compile(b: Bulk, dialect: Dialect) -> Prepared:
-    compiled = b.stmt.compile(dialect=dialect, column_keys=list(b.columns))
-    names = tuple(compiled.positiontup or ())
-    binds = [compiled.binds[n] for n in names]
-    arrays = any(isinstance(p.type, postgresql.ARRAY) for p in binds)
-    procs: list[Proc | None] = []
-    memo: list[bool] = []
-    for p in binds:
-        t = p.type.item_type if isinstance(p.type, postgresql.ARRAY) else p.type
-        procs.append(t.dialect_impl(dialect).bind_processor(dialect))
-        # JSON values are mostly unhashable (a raised TypeError per row), and equal-but-not-
-        # identical ones (1 and True, 1 and 1.0) must not share one serialised text.
-        memo.append(not isinstance(t, JSON))
-    return Prepared(
-        sql=str(compiled),
-        arrays=arrays,
-        index=tuple(b.columns.index(n) if n in b.columns else None for n in names),
-        constants=tuple(
-            None if n in b.columns else p.value for n, p in zip(names, binds, strict=True)
-        ),
-        procs=tuple(procs),
-        memo=tuple(memo),
-    )
-
-
 async def run(session: AsyncSession, b: Bulk, rows: Sequence[Sequence[Any]]) -> None:
     """Insert ``rows`` (tuples in ``b.columns`` order) in the session's transaction."""
     if not rows:
         return
     conn = await session.connection()
-    prepared = prepare(b, conn.dialect)
-    await direct.executemany(conn, prepared.sql, prepared.rows(rows))
+    if sqlite_fast.enabled(conn):
+        await sqlite_fast.executemany(conn, b.stmt, b.columns, rows)
+        return
+    if conn.dialect.name == "postgresql":  # one array per column for unnest
+        arrays = [list(column) for column in zip(*rows, strict=True)]
+        await session.execute(b.stmt, dict(zip(b.columns, arrays, strict=True)))
+        return
+    await session.execute(b.stmt, [dict(zip(b.columns, r, strict=True)) for r in rows])
 
 
 async def run_dicts(session: AsyncSession, b: Bulk, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` given as column-name mappings."""
+    """Insert ``rows`` given as column-name mappings (other keys are left out)."""
     if not rows:
         return
     pick = itemgetter(*b.columns)

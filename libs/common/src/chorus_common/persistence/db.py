@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
@@ -37,7 +36,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
-from chorus_common.persistence import sqlite_inline as sqlite_inline_driver
+from chorus_common.persistence import sqlite_fast
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # SQLite's own default: a commit that takes the WAL past this many pages checkpoints inline.
@@ -58,53 +57,42 @@ def make_engine(
     url: str,
     *,
     echo: bool = False,
-    sqlite_inline: bool | None = None,
     wal_autocheckpoint: int = SQLITE_AUTOCHECKPOINT_PAGES,
+    sqlite_fast_path: bool = False,
 ) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL, a busy timeout and its directory created.
+    """Create the engine; SQLite (aiosqlite) gets WAL, a busy timeout and its directory created.
 
-    SQLite runs inline on the event loop (:mod:`chorus_common.persistence.sqlite_inline`: no thread hop
-    per statement, writers admitted by an asyncio lock) unless ``sqlite_inline`` is False
-    (default: the environment variable ``SQLITE_INLINE``, on unless ``0``) or the URL carries
-    driver options, which then go to aiosqlite's worker threads as before.
     ``wal_autocheckpoint`` is the WAL size (pages) at which a committing connection
     checkpoints inline; with a :class:`WalCheckpointer` running, pass the higher backstop
-    :data:`SQLITE_BACKSTOP_PAGES`.
+    :data:`SQLITE_BACKSTOP_PAGES`. ``sqlite_fast_path`` (the ``SQLITE_FAST_PATH`` setting):
+    bulk writes on SQLite take :mod:`chorus_common.persistence.sqlite_fast`.
     """
-    if sqlite_inline is None:
-        sqlite_inline = os.environ.get("SQLITE_INLINE", "1") != "0"
-    if url.startswith("sqlite"):
-        parsed = make_url(url)
-        path = parsed.database or ":memory:"
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        if sqlite_inline and not parsed.query:
-            engine = create_async_engine(
-                url,
-                echo=echo,
-                async_creator=sqlite_inline_driver.creator(path, timeout=SQLITE_BUSY_TIMEOUT_S),
-                **JSON_ARGS,
-                **({} if path == ":memory:" else {"pool_size": 8, "max_overflow": 8}),
-            )
-        else:
-            engine = create_async_engine(
-                url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **JSON_ARGS
-            )
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
-            cur.close()
-
-        return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS
+    if not url.startswith("sqlite"):
+        return create_async_engine(
+            url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, **JSON_ARGS
+        )
+    path = make_url(url).database or ":memory:"
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+        execution_options={sqlite_fast.OPTION: sqlite_fast_path},
+        **JSON_ARGS,
     )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
+        cur.close()
+
+    return engine
 
 
 def sqlite_file(url: str) -> str | None:
@@ -119,10 +107,9 @@ class WalCheckpointer:
     """Checkpoints a SQLite file's WAL from a thread of its own, every ``interval_s``.
 
     A connection whose commit takes the WAL past ``wal_autocheckpoint`` pages runs the
-    checkpoint itself: it copies the WAL back into the database file and syncs both, and with
-    the inline driver that happens on the event loop, stalling everything else the process
-    does. Here the copy and the syncs run on this
-    thread (sqlite3 releases the GIL while it works). ``PASSIVE`` checkpoints never wait for
+    checkpoint itself: it copies the WAL back into the database file and syncs both inside
+    that commit, which then holds the write lock (and its unit of work) for as long. Here the
+    copy and the syncs run on this thread (sqlite3 releases the GIL while it works). ``PASSIVE`` checkpoints never wait for
     a lock and never block writers or readers; whatever they could not copy (frames a reader
     still needs) is copied by a later one, and once everything is copied the next writer
     starts the WAL over from the beginning, so the file stops growing.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chorus_common.persistence import direct
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,4 +29,4 @@ _QUEUED_TEAMS = text(
 
 
 async def teams_with_queue(session: AsyncSession) -> set[str]:
-    return set(await direct.scalars(session, _QUEUED_TEAMS))
+    return set((await session.execute(_QUEUED_TEAMS)).scalars())

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from chorus_common.contracts.events import CaseEvent
-from chorus_common.persistence import bulk, direct
+from chorus_common.persistence import bulk
 from chorus_common.persistence.db import in_list, rows_with
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,7 +139,7 @@ async def fetch_by_threads(
         threads = sorted(wanted)
         for i in range(0, len(threads), 500):
             params = {"platform": platform, "threads": threads[i : i + 500]}
-            for r in await direct.mappings(session, by_threads(dialect), params):
+            for r in (await session.execute(by_threads(dialect), params)).mappings():
                 out[(r["platform"], r["thread_id"])] = case_from_row(r)
     return out
 
@@ -171,7 +171,7 @@ async def known_revisions(
         session.get_bind().dialect.name, models.case_posts, "post_id", "case_id", "revision"
     )
     for i in range(0, len(post_ids), 500):
-        rows = await direct.rows(session, stmt, {"ids": list(post_ids[i : i + 500])})
+        rows = await session.execute(stmt, {"ids": list(post_ids[i : i + 500])})
         out.update({r[0]: (r[1], r[2]) for r in rows})
     return out
 
@@ -238,7 +238,7 @@ async def sync_case_teams(session: AsyncSession, dialect: str, cases: Sequence[C
 
 
 async def load_book(session: AsyncSession) -> LoadBook:
-    rows = await direct.mappings(session, _LOADS)
+    rows = (await session.execute(_LOADS)).mappings()
     return LoadBook.of(
         {
             r["member_id"]: Load(

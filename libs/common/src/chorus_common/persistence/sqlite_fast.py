@@ -1,0 +1,110 @@
+"""SQLite's fast path for bulk writes (``SQLITE_FAST_PATH``): a batch's rows reach the
+driver's executemany as plain tuples.
+
+SQLAlchemy's executemany builds a parameter dict per row and runs each column's bind
+processor on every row. Here an INSERT is compiled once, each column's bind processor (SQLite
+datetimes, JSON) is looked up once and applied once per distinct value, and the SQL runs with
+``exec_driver_sql`` on the session's connection: the same transaction, SQLAlchemy's errors.
+Only on engines made with ``make_engine(..., sqlite_fast_path=True)``; elsewhere
+:mod:`chorus_common.persistence.bulk` runs the statement through the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
+
+# The engine's execution option that turns the path on (set by make_engine).
+OPTION = "chorus_sqlite_fast_path"
+Proc = Callable[[Any], Any]
+
+
+def enabled(conn: AsyncConnection) -> bool:
+    """Whether ``conn``'s engine runs bulk writes on this path."""
+    options = conn.sync_connection.get_execution_options() if conn.sync_connection else {}
+    return conn.dialect.name == "sqlite" and bool(options.get(OPTION))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    sql: str
+    index: tuple[int | None, ...]  # for each parameter: its column, or None (a constant)
+    constants: tuple[Any, ...]  # the parameter's value when it is a constant
+    procs: tuple[Proc | None, ...]  # per parameter
+    memo: tuple[bool, ...]  # per parameter: convert once per distinct value
+
+    def rows(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """Driver parameters for rows given as tuples in column order: one tuple per row."""
+        if not any(self.procs) and self.index == tuple(range(len(self.index))):
+            return rows
+        columns = list(zip(*rows, strict=True))
+        params: list[Sequence[Any]] = []
+        for p, i in enumerate(self.index):
+            proc = self.procs[p]
+            if i is None:  # a scalar the statement carries (not per row)
+                params.append([self.constants[p]] * len(rows))
+            elif proc is None:
+                params.append(columns[i])
+            elif self.memo[p]:
+                params.append(_convert(proc, columns[i]))
+            else:
+                params.append([proc(v) for v in columns[i]])
+        return list(zip(*params, strict=True))
+
+
+def _convert(proc: Proc, values: Sequence[Any]) -> list[Any]:
+    """``proc`` over a column, once per distinct value (bucket times repeat in a batch)."""
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    for v in values:  # None too: a processor may map it (JSON's gives 'null')
+        try:
+            r = memo[v]
+        except KeyError:
+            r = memo[v] = proc(v)
+        except TypeError:  # an unhashable value of a custom type
+            r = proc(v)
+        out.append(r)
+    return out
+
+
+_PREPARED: dict[tuple[Insert, tuple[str, ...], str], Prepared] = {}
+
+
+def prepare(stmt: Insert, columns: tuple[str, ...], dialect: Dialect) -> Prepared:
+    """``stmt`` fed with rows of ``columns``, compiled once per driver (positional)."""
+    key = (stmt, columns, dialect.driver)
+    found = _PREPARED.get(key)
+    if found is None:
+        found = _PREPARED[key] = _compile(stmt, columns, dialect)
+    return found
+
+
+def _compile(stmt: Insert, columns: tuple[str, ...], dialect: Dialect) -> Prepared:
+    compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+    names = tuple(compiled.positiontup or ())
+    binds = [compiled.binds[n] for n in names]
+    return Prepared(
+        sql=str(compiled),
+        index=tuple(columns.index(n) if n in columns else None for n in names),
+        constants=tuple(
+            None if n in columns else p.value for n, p in zip(names, binds, strict=True)
+        ),
+        procs=tuple(p.type.dialect_impl(dialect).bind_processor(dialect) for p in binds),
+        # JSON values are mostly unhashable (a raised TypeError per row), and equal-but-not-
+        # identical ones (1 and True, 1 and 1.0) must not share one serialised text.
+        memo=tuple(not isinstance(p.type, JSON) for p in binds),
+    )
+
+
+async def executemany(
+    conn: AsyncConnection, stmt: Insert, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) on ``conn``, in its transaction."""
+    prepared = prepare(stmt, columns, conn.dialect)
+    await conn.exec_driver_sql(prepared.sql, prepared.rows(rows))
