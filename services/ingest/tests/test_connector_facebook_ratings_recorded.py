@@ -8,7 +8,7 @@ from chorus_platforms.facebook.inbound import FacebookConnector
 from chorus_platforms.kit.inbound import NormalizeResult
 from chorus_platforms.kit.items import complete
 
-from services.ingest.tests.connector_kit import canonical, expected, fixture, raw
+from services.ingest.tests.connector_kit import canonical, expected, fixture, fixture_json, raw
 
 pytestmark = pytest.mark.unit
 FB = FacebookConnector()
@@ -91,3 +91,14 @@ def test_recorded_removals_and_likes_are_counted_skips(name: str, code: str, nat
     result = _normalize(name)
     assert result.posts == [] and result.errors == [] and result.fetches == []
     assert [(s.code, s.native_id) for s in result.skipped] == [(code, native)]
+
+
+def test_a_comment_naming_no_story_at_all_is_an_error_not_a_guess() -> None:
+    body = fixture_json("facebook", "restfb_ratings_comment_edited.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    del value["post_id"], value["parent_id"]
+    result = FB.normalize(raw(body))
+    assert result.posts == [] and result.fetches == []
+    assert [(e.code, e.native_id) for e in result.errors] == [
+        ("missing_field", "716630661754264_994838177266843")
+    ]
