@@ -41,6 +41,7 @@ _GONE_VERBS = frozenset({"remove", "delete"})
 _MODERATION_VERBS = frozenset({"hide", "unhide", "block", "unblock", "mute", "unmute"})
 _STARS = {"positive": 5, "negative": 1}
 _MENTION_FIELDS = "id,message,created_time,from,permalink_url"
+_RATING_COMMENT_FIELDS = "id,message,created_time,from"
 
 
 def _time(value: dict[str, Any], entry_time: Any) -> datetime:
@@ -186,7 +187,7 @@ def stars(value: dict[str, Any]) -> int | None:
     return _STARS.get(opt_str(value.get("recommendation_type")) or "")
 
 
-def rating_post(page_id: str, value: Any, entry_time: Any) -> Marked:
+def rating_post(page_id: str, value: Any, entry_time: Any) -> Marked | Fetch:
     """One ``ratings`` change: a recommendation (``review``) or a comment under one."""
     value = as_dict(value)
     item, verb = opt_str(value.get("item")), opt_str(value.get("verb"))
@@ -211,19 +212,53 @@ def rating_post(page_id: str, value: Any, entry_time: Any) -> Marked:
     return Marked(post, _marker(entry_time, created))
 
 
-def _rating_comment(page_id: str, value: dict[str, Any], entry_time: Any) -> Marked:
-    story = require_id(value.get("open_graph_story_id"), "open_graph_story_id")
+def _rating_comment(page_id: str, value: dict[str, Any], entry_time: Any) -> Marked | Fetch:
+    """A comment under a recommendation; Meta's delivery may carry no ``message`` (it is read,
+    ``GET /{comment-id}``) nor ``open_graph_story_id`` (the story is named by ``post_id``)."""
     native = require_id(value.get("comment_id"), "comment_id")
+    _sender(value, native)
+    _story(value, native)
+    if value.get("message") is None:
+        then = partial(_fetched_rating_comment, page_id, value, entry_time, native)
+        return graph_fetch(native, _RATING_COMMENT_FIELDS, then)
+    return _rating_answer(page_id, value, entry_time, native)
+
+
+def _fetched_rating_comment(
+    page_id: str, value: dict[str, Any], entry_time: Any, native: str, data: Any
+) -> Marked:
+    data = as_dict(data)
+    merged = {**value, "message": data.get("message") or "", **_created(data)}
+    return _rating_answer(page_id, merged, entry_time, native)
+
+
+def _story(value: dict[str, Any], native: str) -> str:
+    """``open_graph_story_id``, else the story part of ``post_id`` (``<reviewer>_<story>``)."""
+    story = as_id(value.get("open_graph_story_id"))
+    post = as_id(value.get("post_id"))
+    if story is None and post:
+        story = post.rsplit("_", 1)[-1]
+    if story is None:
+        raise ItemProblem(
+            "missing_field", "open_graph_story_id or post_id is required", "post_id", native
+        )
+    return story
+
+
+def _rating_answer(page_id: str, value: dict[str, Any], entry_time: Any, native: str) -> Marked:
+    story = _story(value, native)
     sender, name = _sender(value, native)
     parent = as_id(value.get("parent_id"))
+    # parent_id names the recommendation's post for a comment on it, a comment for a reply
+    top = parent in (None, story, as_id(value.get("post_id")))
     created = _time(value, entry_time)
     post = native_post(
         "facebook",
         page_id,
         native,
-        "reply" if parent and parent != story else "comment",
+        "comment" if top else "reply",
         story,
-        parent or story,
+        story if top else parent,
         author=author(sender, display_name=name),
         text=require_text(value.get("message"), "message", allow_missing=True),
         created_at=created,

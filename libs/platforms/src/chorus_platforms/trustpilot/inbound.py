@@ -119,7 +119,7 @@ def _review(review: Any, channel: str | None) -> Post:
     display = fk.opt_str(consumer.get("displayName")) or fk.opt_str(consumer.get("name"))
     consumer_id = consumer.get("id")
     unit = fk.opt_obj(r.get("businessUnit"))
-    text = fk.join_title(fk.text_of(r.get("title"), "title"), fk.text_of(r.get("text"), "text"))
+    text = _text(fk.text_of(r.get("title"), "title"), fk.text_of(r.get("text"), "text"))
     post_id = Post.make_id(PLATFORM, review_id)
     reply = r.get("companyReply")
     return Post(
@@ -149,6 +149,13 @@ def _review(review: Any, channel: str | None) -> Post:
             replies=1 if isinstance(reply, dict) and reply.get("text") else 0,
         ),
     )
+
+
+def _text(title: str, body: str) -> str:
+    """Title and text; a title Trustpilot cut from the text's first words (``…``) is dropped."""
+    if title.endswith("…") and body.startswith(title[:-1].rstrip()):
+        return body
+    return fk.join_title(title, body)
 
 
 def _stars(value: Any) -> int:
