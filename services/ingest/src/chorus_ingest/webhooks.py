@@ -101,7 +101,7 @@ async def receive(
     connector: Connector,
     raw: RawInput,
     candidates: list[Channel],
-    fetcher: Fetcher | None = None,
+    fetcher: Fetcher,
 ) -> list[ItemResult] | Refused:
     """Verify, normalize, read what the items name but do not carry (``fetcher``), then
     dedup/archive/publish; bad items go to the DLQ."""
@@ -116,10 +116,7 @@ async def receive(
         item = Rejected(result.code, result.message, raw.body, result.field)
         await intake.dead_letter(item, source=connector.platform, trace_id=trace_id)
         return result
-    if fetcher is not None:
-        await fetcher.resolve(connector.platform, result, verified.secrets)
-    elif result.fetches:
-        result.errors.extend(_unfetched(result))
+    await fetcher.resolve(connector.platform, result, verified.secrets)
     intake.metrics.count_items(connector.platform, result)  # after the reads made their items
     batch = Batch(
         source=connector.platform,
@@ -133,12 +130,6 @@ async def receive(
     if not batch.posts and not batch.rejected:
         return []
     return await intake.submit_grouped(batch)
-
-
-def _unfetched(result: NormalizeResult) -> list[ItemError]:
-    message = "this item needs a follow-up read, which this intake does not make"
-    return [ItemError("fetch_not_available", message, None, f.index, f.native_id, f.raw)
-            for f in result.fetches]  # fmt: skip
 
 
 def handshake(
