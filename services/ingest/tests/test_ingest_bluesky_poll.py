@@ -110,33 +110,45 @@ def _newer_mention() -> dict[str, Any]:
     return {**mention, "uri": NEW_URI, "record": record, "indexedAt": "2023-04-04T09:00:01.000Z"}
 
 
+def _polling_app(memory_broker: Any, sqlite_url: str) -> Any:
+    kw = settings_kw(poller_enabled=True, poll_tick_seconds=0.05, poll_min_interval_seconds=0.2)
+    return create_app(IngestSettings(database_url=sqlite_url, **kw), bus=memory_broker)
+
+
+async def _open_channel(client: Any, url: str) -> None:
+    channel = {
+        "platform": "bluesky",
+        "external_id": BRAND,
+        "secrets": {"identifier": BRAND, "app_password": PASSWORD},
+        "poll": {"url": url, "interval_seconds": 0.2},
+    }
+    r = await client.post("/v1/channels", json=channel, headers=auth("admin"))
+    assert r.status_code == 201, r.text
+
+
+def _native_ids(memory_broker: Any) -> list[str]:
+    return [e.payload["post"]["native_id"] for e in envelopes(memory_broker, "chorus.posts.v1")]
+
+
+async def _first_page(memory_broker: Any) -> None:
+    async def read() -> bool:
+        return len(_native_ids(memory_broker)) == 4
+
+    await wait_for(read, timeout=30, what="the four answerable notifications")
+
+
 async def test_polling_signs_in_once_reads_new_notifications_and_sweeps_to_the_known_ones(
     memory_broker, sqlite_url
 ) -> None:
-    kw = settings_kw(poller_enabled=True, poll_tick_seconds=0.05, poll_min_interval_seconds=0.2)
-    app = create_app(IngestSettings(database_url=sqlite_url, **kw), bus=memory_broker)
+    app = _polling_app(memory_broker, sqlite_url)
     with fake_pds() as (url, pds):
         async with running(app) as client:
-            r = await client.post(
-                "/v1/channels",
-                json={
-                    "platform": "bluesky",
-                    "external_id": BRAND,
-                    "secrets": {"identifier": BRAND, "app_password": PASSWORD},
-                    "poll": {"url": url, "interval_seconds": 0.2},
-                },
-                headers=auth("admin"),
-            )
-            assert r.status_code == 201, r.text
+            await _open_channel(client, url)
 
             def native_ids() -> list[str]:
-                posts = envelopes(memory_broker, "chorus.posts.v1")
-                return [e.payload["post"]["native_id"] for e in posts]
+                return _native_ids(memory_broker)
 
-            async def first_page() -> bool:
-                return len(native_ids()) == 4
-
-            await wait_for(first_page, timeout=30, what="the four answerable notifications")
+            await _first_page(memory_broker)
             with pds.lock:
                 pds.newer = [_newer_mention()]
 
@@ -156,30 +168,15 @@ async def test_polling_signs_in_once_reads_new_notifications_and_sweeps_to_the_k
 
 
 async def test_a_refused_session_is_renewed_and_polling_resumes(memory_broker, sqlite_url) -> None:
-    kw = settings_kw(poller_enabled=True, poll_tick_seconds=0.05, poll_min_interval_seconds=0.2)
-    app = create_app(IngestSettings(database_url=sqlite_url, **kw), bus=memory_broker)
+    app = _polling_app(memory_broker, sqlite_url)
     with fake_pds() as (url, pds):
         async with running(app) as client:
-            r = await client.post(
-                "/v1/channels",
-                json={
-                    "platform": "bluesky",
-                    "external_id": BRAND,
-                    "secrets": {"identifier": BRAND, "app_password": PASSWORD},
-                    "poll": {"url": url, "interval_seconds": 0.2},
-                },
-                headers=auth("admin"),
-            )
-            assert r.status_code == 201, r.text
+            await _open_channel(client, url)
 
             def native_ids() -> list[str]:
-                posts = envelopes(memory_broker, "chorus.posts.v1")
-                return [e.payload["post"]["native_id"] for e in posts]
+                return _native_ids(memory_broker)
 
-            async def first_page() -> bool:
-                return len(native_ids()) == 4
-
-            await wait_for(first_page, timeout=30, what="the four answerable notifications")
+            await _first_page(memory_broker)
             with pds.lock:
                 pds.valid.clear()  # the PDS revokes the session
                 pds.newer = [_newer_mention()]
