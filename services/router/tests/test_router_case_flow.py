@@ -205,9 +205,18 @@ async def test_a_case_queued_because_nobody_has_room_does_not_wake_a_release(
     from chorus_router.routing.batch import route_posts
 
     app = create_app(_settings(sqlite_url, router_release_seconds=3600), bus=memory_broker)
-    async with running(app) as client:
-        await _only_tom_on_support(client, capacity=1)
+    async with running(app):
         core = app.state.core
+        # Set up in the tables, not through the API: an API change asks for a release pass,
+        # which could then run at any await below and serve the queue this test inspects.
+        async with core.unit() as uow:
+            members = models.members
+            away = members.c.id.in_(("sam", "uma", "victor"))
+            await uow.session.execute(update(members).where(away).values(availability="away"))
+            await uow.session.execute(
+                update(members).where(members.c.id == "tom").values(capacity=1)
+            )
+            await bump(uow.session, "directory")
 
         async def route(text: str) -> tuple[str, set[str]]:
             env = Envelope.from_bytes(post_event(make_post(text)).to_bytes())
@@ -223,8 +232,8 @@ async def test_a_case_queued_because_nobody_has_room_does_not_wake_a_release(
 
         # Tom gets room as another instance would give it (the API would also wake this
         # process's release pass, which could serve the queue before the next post).
+        assert not core.release_wanted.is_set(), "no release pass may serve the queue here"
         async with core.unit() as uow:
-            members = models.members
             await uow.session.execute(
                 update(members).where(members.c.id == "tom").values(capacity=5)
             )
