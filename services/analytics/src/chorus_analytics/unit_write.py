@@ -26,7 +26,6 @@ def upsert_member(dialect: str) -> bulk.Bulk:
     )
 
 
-@cache
 async def write(unit: Unit) -> None:
     """Persist every changed fact, the new post→case map, term rows and bucket deltas."""
     s, d = unit.session, unit.dialect

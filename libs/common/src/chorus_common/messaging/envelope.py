@@ -23,6 +23,10 @@ SCHEMA_VERSION = 1
 _WIRE = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
+# An enum member read through its class is a descriptor call: read it once.
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
+
+
 def new_event_id() -> uuid.UUID:
     """A time-ordered UUID, version 7 (RFC 9562): 48 bits of Unix milliseconds, then random.
 
@@ -42,7 +46,7 @@ def new_event_id() -> uuid.UUID:
     # by construction, and every event sent pays for its id.
     out = object.__new__(uuid.UUID)
     object.__setattr__(out, "int", value)
-    object.__setattr__(out, "is_safe", uuid.SafeUUID.unknown)
+    object.__setattr__(out, "is_safe", _UNKNOWN_SAFETY)
     return out
 
 
