@@ -135,6 +135,16 @@ async def test_native_reply_is_the_first_response_stops_the_sla_and_is_in_the_hi
                 assert conversation[1]["url"] == reply.url
                 assert await _count(app, models.cases) == 1
                 assert await _count(app, models.brand_posts) == 1
+                owner = answered["assignee"]
+                assert owner, "the case had an owner to tell"
+                r = await client.get(
+                    "/v1/notifications", params={"member_id": owner}, headers=ADMIN
+                )
+                notes = [n for n in r.json()["items"] if n["kind"] == "native_reply"]
+                assert [(n["case_id"], n["data"]["post_id"]) for n in notes] == [
+                    (case["id"], reply.id)
+                ], "the owner is told once, whatever the redeliveries"
+                assert notes[0]["data"]["first_response"] is True
     finally:
         await watcher.stop()
 

@@ -36,6 +36,7 @@ NotificationKind = Literal[
     "idle_taken",
     "not_for_us",
     "rebalanced",
+    "native_reply",
 ]
 
 

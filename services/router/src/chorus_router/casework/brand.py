@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.casework.case import Case
+from chorus_router.casework.service import notify
 from chorus_router.casework.store import (
     emit,
     fetch_by_threads,
@@ -59,6 +60,17 @@ def record_native_reply(
     }
     why = f"{NATIVE_REASON} ({post.id})" + ("; first response" if first else "")
     emit(uow, "case.updated", case, reason=why, trace_id=trace_id, extra={"native_reply": native})
+    # The owner may be drafting an answer in Chorus: they learn the brand has already spoken.
+    notify(
+        uow,
+        case.assignee,
+        "native_reply",
+        f"Case {case.id} was answered on {case.platform} outside Chorus",
+        case_id=case.id,
+        post_id=post.id,
+        url=post.url,
+        first_response=first,
+    )
 
 
 def _row(post: Post, case_id: str | None) -> dict[str, Any]:
