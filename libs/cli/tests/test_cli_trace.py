@@ -42,6 +42,13 @@ def _app(request: httpx.Request) -> httpx.Response:
             200, json={"post_id": POST, "case_id": "c-1", "received_at": "…", "revision": 1,
                        "case": CASE},
         )  # fmt: skip
+    if host == "router" and path.startswith("/v1/posts/x:brand-"):
+        answered = path.endswith("-1")  # brand-1 answers c-1; brand-2 waits for its case
+        return httpx.Response(
+            200, json={"post_id": path.rsplit("/", 1)[1], "case_id": "c-1" if answered else None,
+                       "received_at": "…", "revision": None, "from_brand": True,
+                       "case": CASE if answered else None},
+        )  # fmt: skip
     if (host, path) == ("responder", "/v1/cases/c-1/replies"):
         return httpx.Response(500, text="boom")
     if (host, path) == ("analytics", "/v1/dead-letters"):
@@ -74,3 +81,12 @@ def test_an_unknown_post_is_found_nowhere_and_an_unknown_url_resolves_to_nothing
     t = trace(s, "x:99")
     assert not t.found
     assert "case        none" in "\n".join(render(t))
+
+
+def test_the_brands_own_post_is_shown_with_the_case_it_answers_or_none_yet() -> None:
+    s = _services()
+    answering = "\n".join(render(trace(s, "x:brand-1")))
+    assert "the brand's own post, answering case c-1 (assigned)" in answering
+    waiting = trace(s, "x:brand-2")
+    assert waiting.replies == [], "no case: no replies asked for"
+    assert "no case of its conversation yet" in "\n".join(render(waiting))

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from chorus_common.contracts.events import Post
@@ -27,7 +28,7 @@ from services.router.tests.router_accountability_support import (
     wait_cases,
 )
 from services.router.tests.router_support import encode, make_post, post_event
-from tests.support.fixtures import producing, running
+from tests.support.fixtures import auth, producing, running
 from tests.support.wait import wait_for
 
 
@@ -166,6 +167,11 @@ async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
 
         await wait_for(stored, timeout=40, what="brand posts stored")
         assert await _count(app, models.cases) == 0, "brand activity opens no case"
+        path = f"/v1/posts/{quote(early.id, safe='')}"
+        waiting = (await client.get(path, headers=ADMIN)).json()
+        assert (waiting["from_brand"], waiting["case_id"], waiting["case"]) == (True, None, None)
+        agent = auth("agent", teams=("support",))
+        assert (await client.get(path, headers=agent)).status_code == 404, "no case: admins only"
         await producer.send_many(encode([post_event(customer)]))
         (case,) = await wait_cases(client, 1, status="replied", what="early reply applied")
         assert case["latest_post_id"] == customer.id, "the customer's post leads the case"
@@ -173,6 +179,14 @@ async def test_brand_posts_without_a_case_open_nothing_and_an_early_reply_waits(
         rec = await accountability(client, case["id"])
         assert [b["post_id"] for b in rec["brand_replies"]] == [early.id]
         assert await _count(app, models.cases) == 1
+        answering = await client.get(path, headers=auth("agent", teams=(case["team"],)))
+        assert answering.status_code == 200, answering.text
+        assert (answering.json()["case_id"], answering.json()["case"]["status"]) == (
+            case["id"],
+            "replied",
+        )
+        elsewhere = await client.get(path, headers=auth("agent", teams=("nobody",)))
+        assert elsewhere.status_code == 404
 
 
 @pytest.mark.integration

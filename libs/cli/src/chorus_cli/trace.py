@@ -84,7 +84,7 @@ def trace(services: Services, post_id: str) -> Trace:
     if t.ingest:
         t.trace_id = t.ingest.get("trace_id")
     t.router = services.get("router", f"/v1/posts/{pid}", t.errors)
-    if t.router:
+    if t.router and t.router.get("case_id"):
         case_id = quote(t.router["case_id"], safe="")
         doc = services.get("responder", f"/v1/cases/{case_id}/replies", t.errors)
         t.replies = [_reply(r) for r in (doc or {}).get("replies", [])]
@@ -112,7 +112,14 @@ def render(t: Trace) -> list[str]:
         )
     else:
         lines.append("accepted    not by ingest (unknown there, or past its retention)")
-    if t.router:
+    if t.router and t.router.get("from_brand"):
+        c = t.router.get("case")
+        lines.append(
+            f"brand       the brand's own post, answering case {c['id']} ({c['status']})"
+            if c
+            else "brand       the brand's own post; no case of its conversation yet"
+        )
+    elif t.router:
         c = t.router["case"]
         decision = c.get("decision") or {}
         rules = ", ".join(m["rule"] for m in decision.get("matched", [])) or "no rule"

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from chorus_common.auth import Principal
 from fastapi import APIRouter
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_router import models
 from chorus_router.api.cases import can_see, case_view
@@ -20,8 +22,9 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 @router.get("/posts/{post_id:path}")
 async def get_post_case(post_id: str, principal: CasesReader, session: SessionDep) -> Any:
     """The post's case as it stands, when the post was routed and which revision of it the
-    router saw; 404 ``post_not_found`` when the router has not routed it (or its case is not
-    visible to the caller)."""
+    router saw. The brand's own posts (``from_brand``) are kept, never routed: their answered
+    case, or none yet (then only admins see the post). 404 ``post_not_found`` when the router
+    has not had the post (or its case is not visible to the caller)."""
     cp, c = models.case_posts, models.cases
     row = (
         (
@@ -35,7 +38,7 @@ async def get_post_case(post_id: str, principal: CasesReader, session: SessionDe
         .first()
     )
     if row is None:
-        raise not_found("post", post_id)
+        return await _brand_post(post_id, principal, session)
     case = case_from_row(row)
     if not can_see(principal, case):
         raise not_found("post", post_id)
@@ -45,5 +48,35 @@ async def get_post_case(post_id: str, principal: CasesReader, session: SessionDe
         "case_id": case.id,
         "received_at": received.isoformat() if received else None,
         "revision": row["revision"],
+        "from_brand": False,
         "case": case_view(case),
+    }
+
+
+async def _brand_post(post_id: str, principal: Principal, session: AsyncSession) -> Any:
+    bp, c = models.brand_posts, models.cases
+    row = (
+        (
+            await session.execute(
+                select(bp.c.received_at, bp.c.case_id.label("answered"), c)
+                .outerjoin(c, c.c.id == bp.c.case_id)
+                .where(bp.c.post_id == post_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise not_found("post", post_id)
+    case = case_from_row(row) if row["answered"] is not None else None
+    if not (can_see(principal, case) if case is not None else principal.is_admin):
+        raise not_found("post", post_id)
+    received = utc(row["received_at"])
+    return {
+        "post_id": post_id,
+        "case_id": case.id if case is not None else None,
+        "received_at": received.isoformat() if received else None,
+        "revision": None,
+        "from_brand": True,
+        "case": case_view(case) if case is not None else None,
     }
