@@ -65,7 +65,7 @@ def make_engine(
     ``wal_autocheckpoint`` is the WAL size (pages) at which a committing connection
     checkpoints inline; with a :class:`WalCheckpointer` running, pass the higher backstop
     :data:`SQLITE_BACKSTOP_PAGES`. ``sqlite_fast_path`` (the ``SQLITE_FAST_PATH`` setting):
-    bulk writes on SQLite take :mod:`chorus_common.persistence.sqlite_fast`.
+    statements and bulk writes on SQLite take :mod:`chorus_common.persistence.sqlite_fast`.
     """
     if not url.startswith("sqlite"):
         return create_async_engine(
@@ -79,6 +79,7 @@ def make_engine(
         echo=echo,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
         execution_options={sqlite_fast.OPTION: sqlite_fast_path},
+        **({"module": sqlite_fast.driver()} if sqlite_fast_path else {}),
         **JSON_ARGS,
     )
 

@@ -1,5 +1,10 @@
-"""SQLite's fast path for bulk writes (``SQLITE_FAST_PATH``): a batch's rows reach the
-driver's executemany as plain tuples.
+"""SQLite's fast path (``SQLITE_FAST_PATH``): one driver thread hop per statement, and a
+batch's rows reach the driver's executemany as plain tuples.
+
+aiosqlite runs each cursor call (open, execute, fetch, close) as a job of its own on the
+connection's thread, each a round trip between threads; SQLAlchemy's adapter makes three or
+four per statement. :func:`driver` is that adapter with one job per statement, the rows
+fetched inside it. Every statement still goes through SQLAlchemy (compilation, types, errors).
 
 SQLAlchemy's executemany builds a parameter dict per row and runs each column's bind
 processor on every row. Here an INSERT is compiled once, each column's bind processor (SQLite
@@ -11,14 +16,23 @@ Only on engines made with ``make_engine(..., sqlite_fast_path=True)``; elsewhere
 
 from __future__ import annotations
 
+import sqlite3
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import JSON
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.util import EMPTY_DICT
 
 # The engine's execution option that turns the path on (set by make_engine).
 OPTION = "chorus_sqlite_fast_path"
@@ -108,3 +122,92 @@ async def executemany(
     """Insert ``rows`` (tuples in ``columns`` order) on ``conn``, in its transaction."""
     prepared = prepare(stmt, columns, conn.dialect)
     await conn.exec_driver_sql(prepared.sql, prepared.rows(rows))
+
+
+Outcome = tuple[Any, list[Any] | None, int, int | None]
+
+
+def _statement(conn: sqlite3.Connection, sql: str, params: Any, many: bool) -> Outcome:
+    """On the driver's thread: run one statement and read all it returns."""
+    cur = conn.cursor()
+    try:
+        if many:
+            cur.executemany(sql, params)
+        elif params is None:
+            cur.execute(sql)
+        else:
+            cur.execute(sql, params)
+        desc = cur.description
+        return desc, (cur.fetchall() if desc else None), cur.rowcount, cur.lastrowid
+    finally:
+        cur.close()
+
+
+class _Cursor(AsyncAdapt_aiosqlite_cursor):
+    """A client-side cursor whose statement is one job on aiosqlite's thread."""
+
+    __slots__ = ("_arraysize", "_description", "_lastrowid", "_rowcount")
+    _awaitable_cursor_close = False  # nothing to close on the driver's side
+
+    def __init__(self, adapt_connection: Any) -> None:  # no driver cursor: no round trip
+        self._adapt_connection = adapt_connection
+        self._connection = adapt_connection._connection
+        self._rows: deque[Any] = deque()
+        self._soft_closed_memoized = EMPTY_DICT
+        self._description: Any = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+        self._arraysize = 1
+
+    @property
+    def description(self) -> Any:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int:
+        return self._lastrowid  # type: ignore[return-value]  # None as sqlite3 gives it
+
+    @property
+    def arraysize(self) -> int:
+        return self._arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._arraysize = value
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    async def _run(self, sql: str, params: Any, many: bool) -> None:
+        conn: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        async with self._adapt_connection._execute_mutex:
+            out: Outcome = await conn._execute(  # type: ignore[no-untyped-call]
+                _statement, conn._conn, sql, params, many
+            )
+        self._description, rows, self._rowcount, self._lastrowid = out
+        self._rows = deque(rows) if rows is not None else deque()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> None:
+        await self._run(operation, parameters, False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
+        await self._run(operation, seq_of_parameters, True)
+
+
+class _Connection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = _Cursor
+
+
+class _Driver(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> _Connection:
+        return _Connection(self, super().connect(*arg, **kw)._connection)
+
+
+def driver() -> AsyncAdapt_aiosqlite_dbapi:
+    """The DBAPI module for ``create_async_engine(..., module=driver())`` on SQLite."""
+    return _Driver(aiosqlite, sqlite3)
