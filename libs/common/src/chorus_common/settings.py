@@ -116,8 +116,8 @@ class CommonSettings(BaseSettings):
     # Freeze what start-up built out of the cyclic GC and collect its first generation less
     # often (chorus_common.startup.tune_gc); off: the interpreter's defaults.
     gc_tune: bool = True
-    # SQLite: bulk writes hand the driver plain tuples (chorus_common.persistence.sqlite_fast)
-    # instead of SQLAlchemy's per-row parameter dicts; off: every write through SQLAlchemy's.
+    # SQLite (chorus_common.persistence.sqlite_fast): one trip to the driver's thread per
+    # statement, and bulk writes as plain tuples; off: SQLAlchemy's aiosqlite adapter for all.
     sqlite_fast_path: bool = True
     consumer_enabled: bool = True
     migrate_on_start: bool = True
