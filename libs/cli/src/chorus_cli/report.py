@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, client: httpx.Client | None = None) -> int:
     params = params_of(args)
     with client:
         if args.png:
-            from chorus_analytics.plot import render
+            from chorus_cli.plot import render
 
             data = fetch(client, args.name, params, "application/json").json()
             render(data, args.png)

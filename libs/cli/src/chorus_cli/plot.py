@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +13,29 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 
-from chorus_analytics.domain.timebuckets import Granularity, as_utc, buckets
-
 MAX_SERIES = 8
 SECONDARY = {"net"}
 
 
+STEP = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _ts(text: str) -> datetime:
-    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def axis_of(report: dict[str, Any]) -> list[datetime]:
+    """Every bucket of the report's range (buckets start at whole grains of UTC time)."""
+    step = STEP[report.get("granularity", "hour")]
+    end = _ts(report["to"])
+    cur = EPOCH + (_ts(report["from"]) - EPOCH) // step * step
+    out: list[datetime] = []
+    while cur < end:
+        out.append(cur)
+        cur += step
+    return out
 
 
 def series_of(report: dict[str, Any]) -> dict[str, dict[datetime, float]]:
@@ -56,8 +71,8 @@ def series_of(report: dict[str, Any]) -> dict[str, dict[datetime, float]]:
 def render(report: dict[str, Any], path: str | Path) -> Path:
     """Draw ``report`` and save it as a PNG at ``path``; returns the path."""
     data = series_of(report)
-    granularity: Granularity = report.get("granularity", "hour")
-    axis = list(buckets(_ts(report["from"]), _ts(report["to"]), granularity))
+    granularity = report.get("granularity", "hour")
+    axis = axis_of(report)
     xs = mdates.date2num(axis)  # type: ignore[no-untyped-call]
     fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
     ax2 = None
