@@ -304,3 +304,40 @@ def test_a_reply_the_brand_wrote_on_the_platform_is_shown_as_the_brands(
     expect(page.get_by_test_id("collision")).to_contain_text("platform's own app")
     expect(page.get_by_test_id("case-status").first).to_have_attribute("data-status", "replied")
     shot(page, "8-native-reply")
+
+
+@pytest.mark.timeout(600)
+def test_the_owner_is_notified_live_when_the_brand_answers_on_the_platform(
+    stack: Stack, browser: Browser
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    post_id = tweet(stack, "legal", f"Please erase my personal data under GDPR, ref {marker}")
+    case = _case_of(stack, post_id)
+    owner = str(case["assignee"])
+    page = _page(browser, lang="fr-FR")
+    sign_in(page, stack, owner)
+    count = page.get_by_test_id("notifications-count")
+    expect(page.get_by_test_id("nav-notifications")).to_be_visible()
+    expect(page.get_by_test_id("live-state")).to_have_class(re.compile(r"\bon\b"))
+    native = {
+        "id": f"brandn{marker}", "platform": "x", "channel": case["channel"], "kind": "reply",
+        "thread_id": case["thread_id"].removeprefix("x:"), "in_reply_to": post_id.removeprefix("x:"),
+        "text": "Done: your data is erased.", "created_at": case["opened_at"],
+        "author": {"id": "brand", "handle": "brand"}, "from_brand": True,
+        "url": f"https://x.com/brand/status/n{marker}",
+    }  # fmt: skip
+    r = stack.api("POST", "ingest", "/v1/posts", json={"posts": [native]})
+    assert r.status_code < 300, r.text
+    expect(count).to_be_visible(timeout=60_000)  # arrives on the stream, no reload
+    expect(count).to_have_text(re.compile(r"^[1-9]\d*$"))
+    page.get_by_test_id("nav-notifications").click()
+    note = page.locator("[data-testid=notification][data-kind=native_reply]").filter(
+        has_text=case["id"]
+    )
+    expect(note).to_have_count(1)
+    expect(note.get_by_test_id("notification-kind")).to_have_text("répondu sur la plateforme")
+    expect(note.get_by_test_id("notification-message")).to_contain_text("outside Chorus")
+    expect(count).to_be_hidden()
+    shot(page, "9-notifications-fr")
+    note.get_by_test_id("notification-case").click()
+    expect(page.get_by_test_id("post-brand")).to_be_visible()

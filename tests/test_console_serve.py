@@ -91,6 +91,18 @@ def test_both_languages_say_every_sentence() -> None:
         assert f"problem.{code}" in en
 
 
+@pytest.mark.unit
+def test_every_notification_kind_has_a_label_in_both_languages() -> None:
+    from typing import get_args
+
+    from chorus_common.streams import NotificationKind
+
+    kinds = set(get_args(NotificationKind))
+    assert "native_reply" in kinds
+    for language in ("en", "fr"):
+        assert {f"notif.{k}" for k in kinds} <= _keys(language), language
+
+
 # What the console calls: every problem code these operations document has a sentence.
 CALLED = {
     "router": [
@@ -102,6 +114,7 @@ CALLED = {
         ("post", "/v1/cases/{case_id}/reopen"),
         ("post", "/v1/cases/{case_id}/assign"),
         ("get", "/v1/me"),
+        ("get", "/v1/notifications"),
         ("get", "/v1/members"),
         ("get", "/v1/members/{member_id}"),
         ("put", "/v1/members/{member_id}/availability"),

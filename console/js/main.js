@@ -5,8 +5,10 @@ import { clear, h } from "./dom.js";
 import { lang, onLangChange, problemText, setLang, t } from "./i18n.js";
 import { renderApprovals } from "./views/approvals.js";
 import { renderCase } from "./views/case.js";
+import { renderNotifications } from "./views/notifications.js";
 import { renderQueue } from "./views/queue.js";
 import { renderTeam } from "./views/team.js";
+import { LiveStream } from "./stream.js";
 
 const main = document.querySelector("main");
 const notice = document.querySelector("[data-testid=notice]");
@@ -102,6 +104,38 @@ function renderChrome() {
   };
 }
 
+// Notifications arrive on the router's stream whatever the view: a count in the bar until
+// they are seen, and the notifications view lists them as they come.
+function startNotifications() {
+  const count = document.querySelector("[data-testid=notifications-count]");
+  const listeners = new Set();
+  let unseen = 0;
+  const show = () => {
+    count.textContent = String(unseen);
+    count.hidden = unseen === 0;
+  };
+  ctx.notifications = {
+    seen() {
+      unseen = 0;
+      show();
+    },
+    listen(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+  };
+  const stream = new LiveStream(ctx.api, "router", {
+    events: ["notification"],
+    onEvent: (_name, note) => {
+      if (note.member_id !== ctx.me.id) return; // an admin's stream carries everyone's
+      unseen += 1;
+      show();
+      for (const fn of listeners) fn(note);
+    },
+  });
+  stream.start();
+}
+
 async function route() {
   if (ctx.cleanup) ctx.cleanup();
   ctx.cleanup = null;
@@ -111,6 +145,7 @@ async function route() {
   try {
     if (parts[0] === "case" && parts[1]) ctx.cleanup = await renderCase(ctx, main, parts[1]);
     else if (parts[0] === "approvals") ctx.cleanup = await renderApprovals(ctx, main);
+    else if (parts[0] === "notifications") ctx.cleanup = await renderNotifications(ctx, main);
     else if (parts[0] === "team" && parts[1]) ctx.cleanup = await renderTeam(ctx, main, parts[1]);
     else ctx.cleanup = await renderQueue(ctx, main, parts[1] === "team" ? parts[2] : null);
   } catch (err) {
@@ -159,6 +194,7 @@ async function boot() {
     return;
   }
   renderChrome();
+  startNotifications();
   window.addEventListener("hashchange", route);
   await route();
 }
