@@ -28,11 +28,10 @@ from chorus_common.messaging.envelope import Envelope
 from chorus_common.messaging.outbox import Outbox
 from chorus_common.metrics import Metrics
 from chorus_common.persistence import db
-from chorus_common.service_app import create_service_app
 from chorus_common.settings import CommonSettings
 
-# The bus and the app around a runtime live in their own modules; services import them here.
-__all__ = ["BusFactory", "KafkaBus", "Runtime", "create_service_app"]
+# The bus lives in its own modules; services import it here with the runtime.
+__all__ = ["BusFactory", "KafkaBus", "Runtime"]
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from chorus_common.contracts import topics
-from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.runtime import BusFactory, Runtime
+from chorus_common.service_app import create_service_app
 from fastapi import FastAPI
 
 from chorus_analytics import models, prom, prom_families, spikes_job

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.runtime import BusFactory, Runtime
+from chorus_common.service_app import create_service_app
 from chorus_platforms.registry import CONNECTORS, POLL_SOURCES
 from fastapi import FastAPI
 

@@ -9,7 +9,8 @@ from chorus_common.contracts import topics
 from chorus_common.messaging.bus.loop import BatchHandler
 from chorus_common.messaging.consuming import dispatcher, transactions
 from chorus_common.messaging.envelope import Envelope
-from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.runtime import BusFactory, Runtime
+from chorus_common.service_app import create_service_app
 from chorus_common.tickets import StreamTickets
 from chorus_platforms.kit.outbound import Sender
 from chorus_platforms.registry import SENDERS

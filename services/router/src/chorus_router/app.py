@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from chorus_common.contracts import topics
-from chorus_common.runtime import BusFactory, Runtime, create_service_app
+from chorus_common.runtime import BusFactory, Runtime
+from chorus_common.service_app import create_service_app
 from chorus_common.tickets import StreamTickets
 from fastapi import FastAPI
 
