@@ -330,6 +330,8 @@ def test_the_owner_is_notified_live_when_the_brand_answers_on_the_platform(
     assert r.status_code < 300, r.text
     expect(count).to_be_visible(timeout=60_000)  # arrives on the stream, no reload
     expect(count).to_have_text(re.compile(r"^[1-9]\d*$"))
+    page.reload()  # the router keeps it unread: counted again on a fresh page
+    expect(count).to_have_text(re.compile(r"^[1-9]\d*$"))
     page.get_by_test_id("nav-notifications").click()
     note = page.locator("[data-testid=notification][data-kind=native_reply]").filter(
         has_text=case["id"]
@@ -339,5 +341,8 @@ def test_the_owner_is_notified_live_when_the_brand_answers_on_the_platform(
     expect(note.get_by_test_id("notification-message")).to_contain_text("outside Chorus")
     expect(count).to_be_hidden()
     shot(page, "9-notifications-fr")
+    page.reload()  # read when listed: a fresh page counts nothing
+    expect(note).to_have_count(1)
+    expect(count).to_be_hidden()
     note.get_by_test_id("notification-case").click()
     expect(page.get_by_test_id("post-brand")).to_be_visible()

@@ -115,6 +115,7 @@ CALLED = {
         ("post", "/v1/cases/{case_id}/assign"),
         ("get", "/v1/me"),
         ("get", "/v1/notifications"),
+        ("post", "/v1/notifications/read"),
         ("get", "/v1/members"),
         ("get", "/v1/members/{member_id}"),
         ("put", "/v1/members/{member_id}/availability"),

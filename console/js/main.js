@@ -104,8 +104,8 @@ function renderChrome() {
   };
 }
 
-// Notifications arrive on the router's stream whatever the view: a count in the bar until
-// they are seen, and the notifications view lists them as they come.
+// Notifications arrive on the router's stream whatever the view: the bar counts the unread
+// ones (kept by the router across sessions), and the notifications view lists them as they come.
 function startNotifications() {
   const count = document.querySelector("[data-testid=notifications-count]");
   const listeners = new Set();
@@ -115,8 +115,11 @@ function startNotifications() {
     count.hidden = unseen === 0;
   };
   ctx.notifications = {
-    seen() {
+    // The view read everything up to ``newest``: the router keeps it read.
+    async seen(newest) {
       unseen = 0;
+      show();
+      if (newest) unseen = (await ctx.api.post("router", "/v1/notifications/read", { up_to: newest })).unread;
       show();
     },
     listen(fn) {
@@ -124,6 +127,12 @@ function startNotifications() {
       return () => listeners.delete(fn);
     },
   };
+  ctx.api.get("router", "/v1/notifications", { member_id: ctx.me.id, unread: true, limit: 1 })
+    .then((body) => {
+      unseen += body.unread;
+      show();
+    })
+    .catch(() => {}); // the count starts at zero; live ones still add up
   const stream = new LiveStream(ctx.api, "router", {
     events: ["notification"],
     onEvent: (_name, note) => {

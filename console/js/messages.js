@@ -209,6 +209,7 @@ export const MESSAGES = {
     "problem.precondition_required": "The console sent an incomplete request. Reload the page.",
     "problem.case_unknown": "The reply service does not know this case yet. Try again in a moment.",
     "problem.post_not_in_case": "That post is not part of this case.",
+    "problem.member_required": "Only a member of the directory has notifications; ask your administrator to link your account.",
   },
   fr: {
     "app.title": "Console Chorus",
@@ -417,5 +418,6 @@ export const MESSAGES = {
     "problem.precondition_required": "La console a envoyé une requête incomplète. Rechargez la page.",
     "problem.case_unknown": "Le service des réponses ne connaît pas encore ce dossier. Réessayez dans un instant.",
     "problem.post_not_in_case": "Ce message ne fait pas partie de ce dossier.",
+    "problem.member_required": "Seul un membre de l'annuaire reçoit des notifications ; demandez à votre administrateur de relier votre compte.",
   },
 };

@@ -196,6 +196,8 @@ notifications = Table(
     Column("message", Text, nullable=False),
     Column("data", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # When the member read it (the console marks what it listed); NULL: unread.
+    Column("read_at", DateTime(timezone=True), nullable=True),
 )
 
 audit = Table(

@@ -182,10 +182,17 @@ class NotificationRead(_Out):
     message: str
     data: Any
     created_at: str
+    read_at: str | None = Field(default=None, description="when its member read it")
 
 
 class NotificationList(_Out):
     items: list[NotificationRead]
+    unread: int = Field(description="the member's unread notifications, all of them")
+
+
+class NotificationsMarked(_Out):
+    marked: int = Field(description="notifications this call marked read")
+    unread: int = Field(description="the member's unread notifications left")
 
 
 class AccountabilityRead(_Out):
