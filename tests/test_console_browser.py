@@ -61,6 +61,20 @@ def _case_of(stack: Stack, post_id: str) -> dict[str, Any]:
     return case
 
 
+def _brand_replies(stack: Stack, case: dict[str, Any], post_id: str, marker: str) -> str:
+    """The brand answers ``post_id`` in X's own app (ingest hears it); returns the reply's URL."""
+    url = f"https://x.com/brand/status/{marker}"
+    native = {
+        "id": f"brand{marker}", "platform": "x", "channel": case["channel"], "kind": "reply",
+        "thread_id": case["thread_id"].removeprefix("x:"), "in_reply_to": post_id.removeprefix("x:"),
+        "text": "Done: your data is deleted.", "created_at": case["opened_at"],
+        "author": {"id": "brand", "handle": "brand"}, "url": url, "from_brand": True,
+    }  # fmt: skip
+    r = stack.api("POST", "ingest", "/v1/posts", json={"posts": [native]})
+    assert r.status_code < 300, r.text
+    return url
+
+
 def _legal_template(stack: Stack) -> str:
     body = {
         "team": "legal",
@@ -276,15 +290,7 @@ def test_a_reply_the_brand_wrote_on_the_platform_is_shown_as_the_brands(
     post_id = tweet(stack, "legal", f"Please delete my personal data under GDPR, ref {marker}")
     case = _case_of(stack, post_id)
     owner = str(case["assignee"])
-    url = f"https://x.com/brand/status/{marker}"
-    native = {
-        "id": f"brand{marker}", "platform": "x", "channel": case["channel"], "kind": "reply",
-        "thread_id": case["thread_id"].removeprefix("x:"), "in_reply_to": post_id.removeprefix("x:"),
-        "text": "Done: your data is deleted.", "created_at": case["opened_at"],
-        "author": {"id": "brand", "handle": "brand"}, "url": url, "from_brand": True,
-    }  # fmt: skip
-    r = stack.api("POST", "ingest", "/v1/posts", json={"posts": [native]})
-    assert r.status_code < 300, r.text
+    url = _brand_replies(stack, case, post_id, marker)
 
     def warned() -> bool:
         r = httpx.get(
@@ -319,15 +325,7 @@ def test_the_owner_is_notified_live_when_the_brand_answers_on_the_platform(
     count = page.get_by_test_id("notifications-count")
     expect(page.get_by_test_id("nav-notifications")).to_be_visible()
     expect(page.get_by_test_id("live-state")).to_have_class(re.compile(r"\bon\b"))
-    native = {
-        "id": f"brandn{marker}", "platform": "x", "channel": case["channel"], "kind": "reply",
-        "thread_id": case["thread_id"].removeprefix("x:"), "in_reply_to": post_id.removeprefix("x:"),
-        "text": "Done: your data is erased.", "created_at": case["opened_at"],
-        "author": {"id": "brand", "handle": "brand"}, "from_brand": True,
-        "url": f"https://x.com/brand/status/n{marker}",
-    }  # fmt: skip
-    r = stack.api("POST", "ingest", "/v1/posts", json={"posts": [native]})
-    assert r.status_code < 300, r.text
+    _brand_replies(stack, case, post_id, marker)
     expect(count).to_be_visible(timeout=60_000)  # arrives on the stream, no reload
     expect(count).to_have_text(re.compile(r"^[1-9]\d*$"))
     page.reload()  # the router keeps it unread: counted again on a fresh page
