@@ -78,7 +78,6 @@ def make_engine(
         url,
         echo=echo,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
-        execution_options={sqlite_fast.OPTION: sqlite_fast_path},
         **({"module": sqlite_fast.driver()} if sqlite_fast_path else {}),
         **JSON_ARGS,
     )

@@ -34,15 +34,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.util import EMPTY_DICT
 
-# The engine's execution option that turns the path on (set by make_engine).
-OPTION = "chorus_sqlite_fast_path"
 Proc = Callable[[Any], Any]
 
 
 def enabled(conn: AsyncConnection) -> bool:
-    """Whether ``conn``'s engine runs bulk writes on this path."""
-    options = conn.sync_connection.get_execution_options() if conn.sync_connection else {}
-    return conn.dialect.name == "sqlite" and bool(options.get(OPTION))
+    """Whether ``conn``'s engine runs on this path (it was made with :func:`driver`)."""
+    return isinstance(conn.dialect.dbapi, _Driver)
 
 
 @dataclass(frozen=True, slots=True)
