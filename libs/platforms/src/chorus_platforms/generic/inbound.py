@@ -30,10 +30,10 @@ from chorus_common.contracts.events import PLATFORMS, Post
 from chorus_platforms.kit import signatures
 from chorus_platforms.kit.fields import ItemProblem
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
     ItemError,
     Marked,
     Marker,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     RawInput,
@@ -167,7 +167,7 @@ def normalize_items(items: list[Any], default_channel: str | None = None) -> Nor
     return _items(items, default_channel).result
 
 
-class GenericConnector:
+class GenericConnector(NoHandshake):
     """Generic JSON: pure normalize; relay-HMAC verify; no handshake."""
 
     platform = "generic"
@@ -179,9 +179,3 @@ class GenericConnector:
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """Timestamped HMAC-SHA256 of the body with ``signing_secret``; replays are refused."""
         signatures.relay_hmac(raw, secrets, now, SECRET_NAME)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        """No subscription handshake for the generic shape."""
-        return None

@@ -20,7 +20,7 @@ from chorus_common.contracts.events import Author, Metrics, Post, PostKind
 from chorus_platforms.kit import fields as fk
 from chorus_platforms.kit import polling as fp
 from chorus_platforms.kit.inbound import (
-    HandshakeResponse,
+    NoHandshake,
     NormalizeError,
     NormalizeResult,
     PollRequest,
@@ -35,7 +35,8 @@ PLATFORM: Final = "tiktok"
 API_BASE = "https://business-api.tiktok.com/open_api/v1.3"
 
 
-class TikTokConnector:
+# The callback URL is confirmed in the developer portal, not by a challenge.
+class TikTokConnector(NoHandshake):
     """Pure adapter for TikTok business comments; idempotent by ``<video_id>:<comment_id>``."""
 
     platform = PLATFORM
@@ -71,11 +72,6 @@ class TikTokConnector:
     def verify(self, raw: RawInput, secrets: Mapping[str, str], now: datetime) -> None:
         """``TikTok-Signature`` with the app's ``client_secret`` (see ``webhook``)."""
         webhook.verify(raw, secrets, now)
-
-    def handshake(
-        self, query: Mapping[str, str], secrets: Mapping[str, str]
-    ) -> HandshakeResponse | None:
-        return None  # the callback URL is confirmed in the developer portal, not by a challenge
 
     def poll_request(self, config: Mapping[str, Any], cursor: Mapping[str, Any]) -> PollRequest:
         """``GET /business/comment/list/`` of one video, newest first with replies; config:
