@@ -246,11 +246,18 @@ def bearer(channel: Channel) -> dict[str, str]:
 
 
 async def bearer_call(
-    http: httpx.AsyncClient, channel: Channel, method: str, path: str, **kw: Any
+    http: httpx.AsyncClient,
+    channel: Channel,
+    method: str,
+    path: str,
+    platform: str | None = None,
+    **kw: Any,
 ) -> Any:
-    """``call`` on the channel's API (``channel.url(path)``) with its OAuth 2.0 access token."""
+    """``call`` on the channel's API (``channel.url(path)``) with its OAuth 2.0 access token;
+    errors name ``platform`` (default: the channel's)."""
     url = channel.url(path)
-    return await call(http, method, url, platform=channel.platform, headers=bearer(channel), **kw)
+    who = platform or channel.platform
+    return await call(http, method, url, platform=who, headers=bearer(channel), **kw)
 
 
 async def fetch(

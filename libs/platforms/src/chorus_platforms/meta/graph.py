@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from chorus_platforms.kit.inbound import Fetch
-from chorus_platforms.kit.outbound import Channel, OutboundReply, bearer, call
+from chorus_platforms.kit.outbound import Channel, OutboundReply, bearer_call
 
 DEFAULT_BASE = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
@@ -23,14 +23,7 @@ async def graph(
     http: httpx.AsyncClient, channel: Channel, method: str, path: str, platform: str, **kw: Any
 ) -> Any:
     """One Graph API call at ``/{version}/{path}`` with the channel's access token."""
-    return await call(
-        http,
-        method,
-        channel.url(f"{_v(channel)}/{path}"),
-        platform=platform,
-        headers=bearer(channel),
-        **kw,
-    )
+    return await bearer_call(http, channel, method, f"{_v(channel)}/{path}", platform, **kw)
 
 
 async def comment_on(

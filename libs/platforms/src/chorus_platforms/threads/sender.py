@@ -20,8 +20,7 @@ from chorus_platforms.kit.outbound import (
     Reconcile,
     SendError,
     TransientSendError,
-    bearer,
-    call,
+    bearer_call,
     same_text,
 )
 
@@ -45,16 +44,9 @@ async def threads_call(
 ) -> Any:
     """One Threads Graph call; Graph throttling answers are transient ``rate_limited``."""
     version = channel.option("graph_version") or DEFAULT_VERSION
-    url = channel.url(f"/{version}/{path}")
     try:
-        return await call(
-            http,
-            method,
-            url,
-            platform="threads",
-            reason=graph_reason,
-            headers=bearer(channel),
-            **kw,
+        return await bearer_call(
+            http, channel, method, f"/{version}/{path}", "threads", reason=graph_reason, **kw
         )
     except PermanentSendError as exc:
         if exc.code in RATE_LIMIT_CODES:
