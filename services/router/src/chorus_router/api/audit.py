@@ -90,8 +90,9 @@ async def mark_notifications_read(
     t = models.notifications
     mine = and_(t.c.member_id == who, t.c.read_at.is_(None), t.c.id <= body.up_to)
     done = await session.execute(update(t).where(mine).values(read_at=utcnow()))
+    left = await _unread(session, who)  # in the same transaction as the marking
     await session.commit()
-    return {"marked": done.rowcount, "unread": await _unread(session, who)}  # type: ignore[attr-defined]
+    return {"marked": done.rowcount, "unread": left}  # type: ignore[attr-defined]
 
 
 async def _unread(session: AsyncSession, who: str | None) -> int:
