@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_analytics import models
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_common.contracts.events import (
     Author,
     CaseEvent,
@@ -25,6 +24,7 @@ from chorus_common.contracts.events import (
     Signals,
     TimeInHands,
 )
+from chorus_common.contracts.timebuckets import as_utc
 from chorus_common.messaging.envelope import Envelope, make_event
 from sqlalchemy import func, select
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +12,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from chorus_common.contracts.timebuckets import Granularity, as_utc, buckets
 
 MAX_SERIES = 8
 SECONDARY = {"net"}
 
 
-STEP = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def _ts(text: str) -> datetime:
-    t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
 
 
 def axis_of(report: dict[str, Any]) -> list[datetime]:
     """Every bucket of the report's range (buckets start at whole grains of UTC time)."""
-    step = STEP[report.get("granularity", "hour")]
-    end = _ts(report["to"])
-    cur = EPOCH + (_ts(report["from"]) - EPOCH) // step * step
-    out: list[datetime] = []
-    while cur < end:
-        out.append(cur)
-        cur += step
-    return out
+    grain: Granularity = report.get("granularity", "hour")
+    return list(buckets(_ts(report["from"]), _ts(report["to"]), grain))
 
 
 def series_of(report: dict[str, Any]) -> dict[str, dict[datetime, float]]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 
 from chorus_common.contracts.events import CaseEvent, PostReceived
+from chorus_common.contracts.timebuckets import as_utc
 from chorus_common.messaging.envelope import Envelope
 
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.unit import Unit
 
 NATIVE_STATUS = "sent_natively"

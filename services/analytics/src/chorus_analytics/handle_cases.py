@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from chorus_common.contracts.events import CaseEvent
+from chorus_common.contracts.timebuckets import as_utc
 from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain import hands
 from chorus_analytics.domain.facts import add_event
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.handle_brand import native_reply
 from chorus_analytics.unit import Unit
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chorus_common.contracts.events import PostReceived
+from chorus_common.contracts.timebuckets import as_utc
 from chorus_common.messaging.envelope import Envelope
 
 from chorus_analytics.domain.facts import PostFact, fact_from_row
 from chorus_analytics.domain.text import sentiment_label, terms
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.handle_brand import brand_post, is_brand
 from chorus_analytics.unit import Unit
 

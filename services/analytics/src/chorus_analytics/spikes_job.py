@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chorus_common.contracts.events import AlertEvent, utcnow
+from chorus_common.contracts.timebuckets import as_utc, floor
 from chorus_common.messaging.envelope import Envelope, make_event
 from chorus_common.persistence.db import insert_ignore
 from chorus_common.runtime import Runtime
@@ -20,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.spikes import SpikeParams, Verdict, evaluate
-from chorus_analytics.domain.timebuckets import as_utc, floor
 from chorus_analytics.settings import AnalyticsSettings
 
 log = logging.getLogger(__name__)

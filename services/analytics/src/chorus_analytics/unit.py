@@ -13,13 +13,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from chorus_common.contracts.timebuckets import as_utc
 from chorus_common.persistence.db import rows_with
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.facts import PostFact, add_post, fact_from_row
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.store import Pending
 
 Row = dict[str, Any]

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from chorus_common.auth import Principal, require
+from chorus_common.contracts.timebuckets import as_utc
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from chorus_analytics import models
 from chorus_analytics.api.deps import SessionDep
-from chorus_analytics.domain.timebuckets import as_utc
 
 router = APIRouter(prefix="/v1", tags=["dead letters"])
 DeadLettersReader = Annotated[Principal, Depends(require("deadletters:read"))]

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from chorus_common.contracts.events import utcnow
+from chorus_common.contracts.timebuckets import as_utc, bucket_count, parse_since
 from chorus_common.openapi import problem
 from chorus_common.problems import ApiProblem
 from fastapi import APIRouter, Query, Request
@@ -16,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chorus_analytics.api.deps import ReportsReader, SessionDep, SettingsDep, team_scope
 from chorus_analytics.api.render import respond, wanted
 from chorus_analytics.api.schemas import REPORT_MODELS, DigestRead, SummaryRead
-from chorus_analytics.domain.timebuckets import as_utc, bucket_count, parse_since
 from chorus_analytics.reports import activity, cases, digest, hands, posts, summary
 from chorus_analytics.reports.query import ReportQuery, ReportTooLarge
 

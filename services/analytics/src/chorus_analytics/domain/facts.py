@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from chorus_analytics.domain.timebuckets import as_utc, floor
+from chorus_common.contracts.timebuckets import as_utc, floor
 
 Key = tuple[Any, ...]
 

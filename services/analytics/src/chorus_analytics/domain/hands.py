@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from chorus_common.contracts.events import HandOff, TimeInHands
-
-from chorus_analytics.domain.timebuckets import as_utc
+from chorus_common.contracts.timebuckets import as_utc
 
 STATES = ("open", "waiting_approval", "waiting_customer")
 QUEUE = ""  # the member of time spent in a team's queue (nobody's hands)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from chorus_common.contracts.timebuckets import as_utc
 from sqlalchemy import DateTime, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Subquery
 
 from chorus_analytics import models
 from chorus_analytics.domain.stats import busiest_share, gini, ratio, summarize_ranked
-from chorus_analytics.domain.timebuckets import as_utc
 from chorus_analytics.reports.query import ReportQuery, bounded_rows, filters, time_range
 from chorus_analytics.reports.sqlstats import seconds, summaries
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from chorus_common.contracts.timebuckets import as_utc, buckets
 from sqlalchemy import Integer, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
 from chorus_analytics.domain.stats import net_sentiment
-from chorus_analytics.domain.timebuckets import as_utc, buckets
 from chorus_analytics.reports.query import (
     ReportQuery,
     bounded_rows,

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chorus_common.contracts.timebuckets import GRAIN_CODE, Granularity, as_utc, floor
 from sqlalchemy import ColumnElement, Select, Table
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from chorus_analytics.domain.timebuckets import GRAIN_CODE, Granularity, as_utc, floor
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chorus_common.contracts.events import utcnow
+from chorus_common.contracts.timebuckets import as_utc, bucket_count, floor
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chorus_analytics import models
-from chorus_analytics.domain.timebuckets import as_utc, bucket_count, floor
 from chorus_analytics.reports import activity, brand, cases, hands, posts
 from chorus_analytics.reports.query import ReportQuery, filters
 

@@ -1,4 +1,5 @@
-"""Time buckets (minute, hour, day) in UTC, and report time ranges."""
+"""Time buckets (minute, hour, day) in UTC and report time ranges: the grains of analytics'
+reports, shared by the service and its clients."""
 
 from __future__ import annotations
 
